@@ -51,5 +51,8 @@ struct rule_result {
 int rule_apply(const struct rule *r, const struct workcal *wc, struct civil_moment anchor,
     struct rule_result *res, char **cause);
 void rule_result_clear(struct rule_result *res);
+/* rule_parse and rule_apply in one step. */
+int rule_parse_and_apply(const char *text, const struct workcal *wc, struct civil_moment anchor,
+    struct rule_result *res, char **cause);
 
 #endif

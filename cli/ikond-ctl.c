@@ -1,0 +1,368 @@
+/*
+ * ikond-ctl: the admin's command line for ikond.  It finds the command in
+ * the shared table (for --help and for the commands that need no daemon),
+ * sends everything else as words over the control socket, and prints the
+ * reply as a table, as text or as JSON.  It checks nothing the daemon must
+ * check.  Exit status: 0 ok, 1 failure, 2 usage.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "buf.h"
+#include "cmdtab.h"
+#include "config.h"
+#include "local.h"
+#include "proto.h"
+#include "render.h"
+#include "reply.h"
+#include "xmalloc.h"
+
+struct options {
+	const char	*socket;
+	bool		 json;
+	bool		 help;
+};
+
+static void
+print_overview(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: ikond-ctl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+	    "       ikond-ctl COMMAND --help\n"
+	    "\n"
+	    "Controls ikond, the deadline, feed and reminder service for an\n"
+	    "Integrationskonzept.  Times are local to the body's time zone and written\n"
+	    "\"YYYY-MM-DD HH:MM\".  The socket is taken from --socket, IKOND_SOCKET or\n"
+	    "the default location.\n"
+	    "\n"
+	    "commands:\n");
+	for (i = 0; cmdtab[i].name != NULL; i++)
+		fprintf(f, "  %-20s %s\n", cmdtab[i].name, cmdtab[i].summary);
+	fprintf(f,
+	    "\n"
+	    "options:\n"
+	    "  --socket PATH   control socket of the daemon\n"
+	    "  --json          machine-readable output\n"
+	    "  --help          help for ikond-ctl or a command\n"
+	    "  --version       print the version\n"
+	    "\n"
+	    "exit status: 0 ok, 1 failure, 2 usage error.\n");
+}
+
+static void
+print_command_help(FILE *f, const struct cmd_spec *cmd)
+{
+	const struct opt_spec *o;
+	char left[64];
+
+	fprintf(f, "usage: ikond-ctl %s%s%s%s\n\n%s.\n", cmd->name,
+	    cmd->positionals ? " " : "", cmd->positionals ? cmd->positionals : "",
+	    cmd->opts ? " [OPTIONS]" : "", cmd->summary);
+	if (cmd->help != NULL)
+		fprintf(f, "\n%s\n", cmd->help);
+	if (cmd->opts != NULL) {
+		fprintf(f, "\noptions:\n");
+		for (o = cmd->opts; o->name != NULL; o++) {
+			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->metavar ? " " : "",
+			    o->metavar ? o->metavar : "");
+			fprintf(f, "  %-34s %s%s\n", left, o->help,
+			    o->kind == OPT_MULTI ? " (repeatable)" : "");
+		}
+	}
+	if (cmd->flags & CMD_OUTFILE)
+		fprintf(f, "  %-34s %s\n", "-o FILE", "write the result to FILE");
+	if (cmd->flags & CMD_MUTATING)
+		fprintf(f, "\nChanges data: allowed for root, the daemon's user and the users and "
+		    "groups in control.allow_users / control.allow_groups.\n");
+	fprintf(f, "\nWith --json the result is printed as JSON.\n");
+}
+
+static void
+print_group_help(FILE *f, const char *group)
+{
+	size_t i, len = strlen(group);
+
+	fprintf(f, "usage: ikond-ctl %s SUBCOMMAND ...\n\n", group);
+	for (i = 0; cmdtab[i].name != NULL; i++)
+		if (strncmp(cmdtab[i].name, group, len) == 0 && cmdtab[i].name[len] == ' ')
+			fprintf(f, "  %-20s %s\n", cmdtab[i].name, cmdtab[i].summary);
+	fprintf(f, "\nikond-ctl %s SUBCOMMAND --help shows the options.\n", group);
+}
+
+/* Removes the global options from argv (anywhere before "--"). */
+static int
+take_globals(int *argc, char **argv, struct options *opt)
+{
+	int i, j = 0;
+	bool rest = false;
+
+	for (i = 0; i < *argc; i++) {
+		if (!rest && strcmp(argv[i], "--") == 0)
+			rest = true;
+		if (rest) {
+			argv[j++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			opt->json = true;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			opt->help = true;
+		else if (strncmp(argv[i], "--socket=", 9) == 0)
+			opt->socket = argv[i] + 9;
+		else if (strcmp(argv[i], "--socket") == 0) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "ikond-ctl: --socket needs a PATH\n");
+				return -1;
+			}
+			opt->socket = argv[++i];
+		} else if (strcmp(argv[i], "-o") == 0)
+			argv[j++] = (char *)"--output";
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return 0;
+}
+
+static int
+connect_daemon(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "ikond-ctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		fprintf(stderr, "ikond-ctl: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "ikond-ctl: ikond is not running (no daemon answers on %s)\n",
+			    path);
+		else if (errno == EACCES)
+			fprintf(stderr, "ikond-ctl: permission denied on %s (are you in the "
+			    "daemon's group?)\n", path);
+		else
+			fprintf(stderr, "ikond-ctl: cannot connect to %s: %s\n", path,
+			    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	struct buf b;
+	char tmp[65536];
+	size_t n;
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "ikond-ctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
+		buf_add(&b, tmp, n);
+		if (b.len > PROTO_MAX_PAYLOAD / 2) {
+			fprintf(stderr, "ikond-ctl: %s: larger than %u bytes\n", path,
+			    PROTO_MAX_PAYLOAD / 2);
+			buf_free(&b);
+			if (f != stdin)
+				fclose(f);
+			return NULL;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return buf_steal(&b, len);
+}
+
+/* Writes the reply's file or text to the -o FILE, if one was given. */
+static int
+write_output(const char *path, json_t *reply)
+{
+	json_t *file = json_object_get(reply, "file"), *text = json_object_get(reply, "text");
+	unsigned char *data = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (json_is_string(file)) {
+		if (base64_decode(json_string_value(file), &data, &len) == -1) {
+			fprintf(stderr, "ikond-ctl: the daemon sent a malformed file\n");
+			return 1;
+		}
+	} else if (json_is_string(text)) {
+		data = (unsigned char *)xstrdup(json_string_value(text));
+		len = strlen((char *)data);
+	}
+	if ((f = fopen(path, "wb")) == NULL) {
+		fprintf(stderr, "ikond-ctl: %s: %s\n", path, strerror(errno));
+		free(data);
+		return 1;
+	}
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr, "ikond-ctl: writing %s: %s\n", path, strerror(errno));
+		unlink(path);
+		rc = 1;
+	}
+	free(data);
+	return rc;
+}
+
+static int
+show_reply(json_t *reply, const struct options *opt, const char *outpath)
+{
+	json_t *status = json_object_get(reply, "status"), *v;
+	int rc = json_is_integer(status) ? (int)json_integer_value(status) : 1;
+	size_t i;
+
+	json_array_foreach(json_object_get(reply, "warnings"), i, v)
+		fprintf(stderr, "ikond-ctl: warning: %s\n", json_string_value(v));
+	if (rc != 0) {
+		v = json_object_get(reply, "error");
+		fprintf(stderr, "ikond-ctl: %s\n", json_is_string(v) ? json_string_value(v) :
+		    "failed");
+		return rc == 2 ? 2 : 1;
+	}
+	if (outpath != NULL)
+		return write_output(outpath, reply);
+	if (opt->json)
+		render_json(stdout, json_object_get(reply, "data"));
+	else if (json_is_string(json_object_get(reply, "file"))) {
+		fprintf(stderr, "ikond-ctl: the result is a binary file; write it with -o FILE\n");
+		return 1;
+	} else if (json_is_string(v = json_object_get(reply, "text")))
+		printf("%s\n", json_string_value(v));
+	else
+		render_human(stdout, json_object_get(reply, "data"), json_object_get(reply,
+		    "columns"));
+	return 0;
+}
+
+static int
+run_local(const struct cmd_spec *cmd, int argc, char **argv, const struct options *opt)
+{
+	static const struct handler *const tables[] = { local_handlers, NULL };
+	struct request base;
+	struct reply rep;
+	json_t *reply;
+	int rc;
+
+	(void)cmd;
+	memset(&base, 0, sizeof(base));
+	base.peer.uid = getuid();
+	base.peer.gid = getgid();
+	base.peer.pid = getpid();
+	base.json = opt->json;
+	command_run(&base, argv, argc, tables, NULL, &rep);
+	reply = reply_to_json(&rep);
+	reply_clear(&rep);
+	rc = show_reply(reply, opt, NULL);
+	json_decref(reply);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options opt = { NULL, false, false };
+	const struct cmd_spec *cmd;
+	char *socket_path, *input = NULL, *cause = NULL, *words;
+	const char *outpath = NULL;
+	json_t *req, *args, *reply;
+	size_t input_len = 0;
+	int used, fd, rc, i;
+
+	argc--;
+	argv++;
+	if (argc == 1 && strcmp(argv[0], "--version") == 0) {
+		printf("ikond-ctl %s (protocol %d)\n", IKOND_VERSION, PROTO_VERSION);
+		return 0;
+	}
+	if (take_globals(&argc, argv, &opt) == -1)
+		return 2;
+	cmd = cmdtab_find(argv, argc, &used);
+	if (opt.help || argc == 0) {
+		if (cmd != NULL)
+			print_command_help(stdout, cmd);
+		else if (argc > 0 && cmdtab_is_group(argv[0]))
+			print_group_help(stdout, argv[0]);
+		else
+			print_overview(argc == 0 && !opt.help ? stderr : stdout);
+		return argc == 0 && !opt.help ? 2 : 0;
+	}
+	if (cmd != NULL && (cmd->flags & CMD_LOCAL))
+		return run_local(cmd, argc, argv, &opt);
+
+	if (cmd != NULL && (cmd->flags & CMD_INFILE) && used < argc &&
+	    argv[used][0] != '-') {
+		if ((input = read_file(argv[used], &input_len)) == NULL)
+			return 1;
+	}
+	req = json_object();
+	args = json_array();
+	for (i = 0; i < argc; i++) {
+		if (cmd != NULL && (cmd->flags & CMD_OUTFILE) && strcmp(argv[i], "--output") == 0 &&
+		    i + 1 < argc) {
+			outpath = argv[++i];
+			continue;
+		}
+		json_array_append_new(args, json_string(argv[i]));
+	}
+	json_object_set_new(req, "argv", args);
+	json_object_set_new(req, "json", json_boolean(opt.json));
+	if (input != NULL) {
+		json_t *s = json_stringn(input, input_len);
+
+		if (s == NULL) {
+			fprintf(stderr, "ikond-ctl: %s is not UTF-8 text\n", argv[used]);
+			return 1;
+		}
+		json_object_set_new(req, "input", s);
+		free(input);
+	}
+	if (json_array_size(args) != (size_t)argc - (outpath ? 2 : 0)) {
+		fprintf(stderr, "ikond-ctl: arguments must be UTF-8 text\n");
+		return 2;
+	}
+
+	socket_path = opt.socket ? xstrdup(opt.socket) : getenv("IKOND_SOCKET") ?
+	    xstrdup(getenv("IKOND_SOCKET")) : config_default_socket();
+	if ((fd = connect_daemon(socket_path)) == -1)
+		return 1;
+	if (proto_send(fd, PROTO_REQUEST, req, &cause) == -1 ||
+	    proto_recv(fd, PROTO_REPLY, &reply, &cause) == -1) {
+		words = cmd ? xstrdup(cmd->name) : xstrdup(argv[0]);
+		fprintf(stderr, "ikond-ctl: %s: %s\n", words, cause);
+		free(words);
+		return 1;
+	}
+	close(fd);
+	json_decref(req);
+	free(socket_path);
+	rc = show_reply(reply, &opt, outpath);
+	json_decref(reply);
+	return rc;
+}

@@ -1,0 +1,523 @@
+/*
+ * civil: calendar dates and wall-clock times without a time zone, and the
+ * single place where they meet real instants.  Day numbers count days since
+ * 1970-01-01 in the proleptic Gregorian calendar and are computed with
+ * integer arithmetic only.  Conversions between a zone's wall clock and
+ * UTC go through the C library's zone database; since the zone of the C
+ * library is process-wide (TZ), they are serialised by one mutex and the
+ * environment is only touched when the zone changes.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "civil.h"
+#include "xmalloc.h"
+
+#define ZONEINFO_DIR	"/usr/share/zoneinfo"
+#define ZONE_NAME_MAX	128
+#define QUOTE_MAX	40
+
+static pthread_mutex_t civil_tz_lock = PTHREAD_MUTEX_INITIALIZER;
+static char civil_tz_current[ZONE_NAME_MAX + 1];
+
+static int
+floor_div(int a, int b)
+{
+	int q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static bool
+is_leap(int year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+bool
+civil_date_valid(int year, int month, int day)
+{
+	if (year < 1 || year > 9999 || month < 1 || month > 12)
+		return false;
+	return day >= 1 && day <= civil_days_in_month(year, month);
+}
+
+int
+civil_days_in_month(int year, int month)
+{
+	static const int len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (month < 1 || month > 12)
+		return 0;
+	if (month == 2 && is_leap(year))
+		return 29;
+	return len[month - 1];
+}
+
+/* Days from civil: years start in March so the leap day is the last one. */
+int
+civil_days_from_date(int year, int month, int day)
+{
+	int y = month <= 2 ? year - 1 : year;
+	int era = floor_div(y, 400);
+	int yoe = y - era * 400;
+	int mp = month > 2 ? month - 3 : month + 9;
+	int doy = (153 * mp + 2) / 5 + day - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+void
+civil_date_from_days(int days, int *year, int *month, int *day)
+{
+	int z = days + 719468;
+	int era = floor_div(z, 146097);
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	int d = doy - (153 * mp + 2) / 5 + 1;
+	int m = mp < 10 ? mp + 3 : mp - 9;
+	int y = yoe + era * 400 + (m <= 2);
+
+	if (year != NULL)
+		*year = y;
+	if (month != NULL)
+		*month = m;
+	if (day != NULL)
+		*day = d;
+}
+
+int
+civil_weekday(int days)
+{
+	/* 1970-01-01 was a Thursday (3). */
+	int r = (days % 7 + 7) % 7;
+
+	return (r + 3) % 7;
+}
+
+const char *
+civil_weekday_abbrev(int days)
+{
+	static const char *names[7] = { "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So" };
+
+	return names[civil_weekday(days)];
+}
+
+int
+civil_add_months(int days, int months)
+{
+	int y, m, d, idx, len;
+
+	civil_date_from_days(days, &y, &m, &d);
+	idx = y * 12 + (m - 1) + months;
+	y = floor_div(idx, 12);
+	m = idx - y * 12 + 1;
+	len = civil_days_in_month(y, m);
+	if (d > len)
+		d = len;
+	return civil_days_from_date(y, m, d);
+}
+
+/* Anonymous Gregorian algorithm (Meeus/Jones/Butcher). */
+int
+civil_easter(int year)
+{
+	int a = year % 19, b = year / 100, c = year % 100;
+	int d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3;
+	int h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4;
+	int l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31;
+	int day = (h + l - 7 * m + 114) % 31 + 1;
+
+	return civil_days_from_date(year, month, day);
+}
+
+/* A bounded, printable copy of user text for messages. */
+static void
+quote(const char *text, char out[static QUOTE_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; text[i] != '\0' && i < QUOTE_MAX; i++)
+		out[i] = isprint((unsigned char)text[i]) ? text[i] : '?';
+	if (text[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+}
+
+static bool
+digits(const char *s, size_t n, int *value)
+{
+	size_t i;
+	int v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*value = v;
+	return true;
+}
+
+/* Reads "YYYY-MM-DD" at the start of s; 0 ok, -1 bad shape, -2 no such day. */
+static int
+scan_date(const char *s, int *days)
+{
+	int y, m, d;
+
+	if (strnlen(s, 10) < 10 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d))
+		return -1;
+	if (!civil_date_valid(y, m, d))
+		return -2;
+	*days = civil_days_from_date(y, m, d);
+	return 0;
+}
+
+/* Reads "HH:MM" or "HH:MM:00" filling all of s; 0 ok, -1 bad shape, -2 out of range, -3 seconds. */
+static int
+scan_time(const char *s, int *minute)
+{
+	int h, m, sec;
+	size_t len = strlen(s);
+
+	if ((len != 5 && len != 8) || !digits(s, 2, &h) || s[2] != ':' ||
+	    !digits(s + 3, 2, &m))
+		return -1;
+	if (len == 8 && (s[5] != ':' || !digits(s + 6, 2, &sec)))
+		return -1;
+	if (h > 23 || m > 59)
+		return -2;
+	if (len == 8 && sec != 0)
+		return -3;
+	*minute = h * 60 + m;
+	return 0;
+}
+
+int
+civil_parse_date(const char *text, int *days, char **cause)
+{
+	char q[QUOTE_MAX + 4];
+	int rc;
+
+	quote(text, q);
+	if (strlen(text) != 10 || (rc = scan_date(text, days)) == -1)
+		return set_cause(cause, "invalid date \"%s\": expected YYYY-MM-DD", q);
+	if (rc == -2)
+		return set_cause(cause, "invalid date \"%s\": no such day in the calendar", q);
+	return 0;
+}
+
+int
+civil_parse_time(const char *text, int *minute, char **cause)
+{
+	char q[QUOTE_MAX + 4];
+
+	quote(text, q);
+	if (strlen(text) != 5)
+		return set_cause(cause, "invalid time \"%s\": expected HH:MM", q);
+	switch (scan_time(text, minute)) {
+	case 0:
+		return 0;
+	case -2:
+		return set_cause(cause, "invalid time \"%s\": hours must be 00-23, minutes 00-59", q);
+	default:
+		return set_cause(cause, "invalid time \"%s\": expected HH:MM", q);
+	}
+}
+
+int
+civil_parse_moment(const char *text, struct civil_moment *out, char **cause)
+{
+	char q[QUOTE_MAX + 4];
+	size_t len;
+	int rc, days, minute;
+
+	quote(text, q);
+	while (*text == ' ' || *text == '\t')
+		text++;
+	len = strlen(text);
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (len < 10 || (len != 10 && len != 16 && len != 19))
+		return set_cause(cause, "invalid date \"%s\": expected YYYY-MM-DD or "
+		    "YYYY-MM-DD HH:MM", q);
+	rc = scan_date(text, &days);
+	if (rc == -1)
+		return set_cause(cause, "invalid date \"%s\": expected YYYY-MM-DD or "
+		    "YYYY-MM-DD HH:MM", q);
+	if (rc == -2)
+		return set_cause(cause, "invalid date \"%s\": no such day in the calendar", q);
+	if (len == 10) {
+		out->days = days;
+		out->minute = CIVIL_NO_TIME;
+		return 0;
+	}
+	if (text[10] != ' ' && text[10] != 'T')
+		return set_cause(cause, "invalid date \"%s\": date and time must be separated "
+		    "by one space or 'T'", q);
+	{
+		char tbuf[9];
+
+		memcpy(tbuf, text + 11, len - 11);
+		tbuf[len - 11] = '\0';
+		rc = scan_time(tbuf, &minute);
+	}
+	if (rc == -2)
+		return set_cause(cause, "invalid time in \"%s\": hours must be 00-23, "
+		    "minutes 00-59", q);
+	if (rc == -3)
+		return set_cause(cause, "invalid time in \"%s\": seconds must be 00", q);
+	if (rc != 0)
+		return set_cause(cause, "invalid time in \"%s\": expected HH:MM", q);
+	out->days = days;
+	out->minute = minute;
+	return 0;
+}
+
+void
+civil_format_date(int days, char out[static 11])
+{
+	int y, m, d;
+
+	civil_date_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = 0;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+bool
+civil_zone_valid(const char *zone)
+{
+	char path[sizeof(ZONEINFO_DIR) + ZONE_NAME_MAX + 2];
+	char magic[4];
+	struct stat st;
+	FILE *f;
+	size_t i, len;
+	bool ok;
+
+	if (zone == NULL || (len = strlen(zone)) == 0 || len > ZONE_NAME_MAX)
+		return false;
+	if (zone[0] == '/' || strstr(zone, "..") != NULL)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = zone[i];
+
+		if (!isalnum((unsigned char)c) && c != '/' && c != '_' && c != '-' && c != '+')
+			return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, zone);
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return false;
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	    memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
+
+/*
+ * Makes zone the C library's zone; the caller holds civil_tz_lock.  The
+ * current zone was checked when it was set, so repeated conversions in
+ * one zone cost no file system access.  False for an invalid zone.
+ */
+static bool
+use_zone(const char *zone)
+{
+	if (zone != NULL && strcmp(civil_tz_current, zone) == 0)
+		return true;
+	if (!civil_zone_valid(zone))
+		return false;
+	setenv("TZ", zone, 1);
+	tzset();
+	snprintf(civil_tz_current, sizeof(civil_tz_current), "%s", zone);
+	return true;
+}
+
+/* UTC offset (seconds east) at t; the caller holds civil_tz_lock. */
+static long
+offset_at(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return tm.tm_gmtoff;
+}
+
+static int
+check_args(int days, int minute, char **cause)
+{
+	if (days < civil_days_from_date(1, 1, 1) || days > civil_days_from_date(9999, 12, 31))
+		return set_cause(cause, "day number %d is outside the years 1-9999", days);
+	if (minute < 0 || minute >= 24 * 60)
+		return set_cause(cause, "minute of day %d is outside 0-1439", minute);
+	return 0;
+}
+
+/*
+ * The wall clock read as if it were UTC, minus an offset, is an instant;
+ * it is a true reading of the wall clock if the zone has that offset
+ * then.  Trying the offsets a day before and a day after finds zero (gap),
+ * one (normal) or two (fold) true readings.
+ */
+static time_t
+to_utc_locked(int days, int minute, enum civil_local_kind *kind)
+{
+	time_t wall = (time_t)days * 86400 + (time_t)minute * 60;
+	long before = offset_at(wall - 86400);
+	long after = offset_at(wall + 86400);
+	time_t c1 = wall - before, c2 = wall - after;
+	bool ok1 = offset_at(c1) == before, ok2 = offset_at(c2) == after;
+
+	if (ok1 && ok2 && c1 != c2) {
+		*kind = CIVIL_LOCAL_FOLD;
+		return c1 < c2 ? c1 : c2;
+	}
+	if (ok1 || ok2) {
+		*kind = CIVIL_LOCAL_NORMAL;
+		return ok1 ? c1 : c2;
+	}
+	*kind = CIVIL_LOCAL_GAP;
+	return c1;
+}
+
+int
+civil_to_utc(const char *zone, int days, int minute, time_t *out,
+    enum civil_local_kind *kind, char **cause)
+{
+	enum civil_local_kind k;
+	char q[QUOTE_MAX + 4];
+
+	if (check_args(days, minute, cause) == -1)
+		return -1;
+	pthread_mutex_lock(&civil_tz_lock);
+	if (!use_zone(zone)) {
+		pthread_mutex_unlock(&civil_tz_lock);
+		quote(zone == NULL ? "" : zone, q);
+		return set_cause(cause, "unknown time zone \"%s\"", q);
+	}
+	*out = to_utc_locked(days, minute, &k);
+	pthread_mutex_unlock(&civil_tz_lock);
+	if (kind != NULL)
+		*kind = k;
+	return 0;
+}
+
+int
+civil_to_utc_strict(const char *zone, int days, int minute, time_t *out, char **cause)
+{
+	enum civil_local_kind kind;
+	time_t t, start;
+	int lo, hi, dd, before_min, after_min;
+	long off_before;
+	char date[11];
+
+	if (civil_to_utc(zone, days, minute, &t, &kind, cause) == -1)
+		return -1;
+	if (kind != CIVIL_LOCAL_GAP) {
+		*out = t;
+		return 0;
+	}
+	/* Find the transition: the first instant whose offset differs. */
+	pthread_mutex_lock(&civil_tz_lock);
+	(void)use_zone(zone);	/* checked by civil_to_utc */
+	off_before = offset_at(t - 86400);
+	lo = 0;
+	hi = 2 * 86400;
+	start = t - 86400;
+	while (hi - lo > 1) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (offset_at(start + mid) == off_before)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	pthread_mutex_unlock(&civil_tz_lock);
+	/* The wall clock jumps from (transition + old offset) to (transition + new offset). */
+	{
+		time_t tr = start + hi;
+		time_t wall_from = tr + off_before;
+		int tmp;
+
+		civil_from_utc(zone, tr, &dd, &after_min, &tmp);
+		before_min = (int)((wall_from % 86400 + 86400) % 86400 / 60);
+	}
+	civil_format_date(days, date);
+	return set_cause(cause, "%s %02d:%02d does not exist in %s (clocks jump from "
+	    "%02d:%02d to %02d:%02d); use %02d:%02d or %02d:%02d", date, minute / 60,
+	    minute % 60, zone, before_min / 60, before_min % 60, after_min / 60,
+	    after_min % 60, (before_min + 1439) % 1440 / 60, (before_min + 1439) % 1440 % 60,
+	    after_min / 60, after_min % 60);
+}
+
+int
+civil_from_utc(const char *zone, time_t t, int *days, int *minute, int *utc_offset)
+{
+	struct tm tm;
+	struct tm *ok;
+
+	pthread_mutex_lock(&civil_tz_lock);
+	if (!use_zone(zone)) {
+		pthread_mutex_unlock(&civil_tz_lock);
+		return -1;
+	}
+	ok = localtime_r(&t, &tm);
+	pthread_mutex_unlock(&civil_tz_lock);
+	if (ok == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+		return -1;
+	if (days != NULL)
+		*days = civil_days_from_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	if (minute != NULL)
+		*minute = tm.tm_hour * 60 + tm.tm_min;
+	if (utc_offset != NULL)
+		*utc_offset = (int)tm.tm_gmtoff;
+	return 0;
+}
+
+int
+civil_format_iso(const char *zone, time_t t, char out[static 26])
+{
+	struct tm tm;
+	struct tm *ok;
+	long off;
+	char sign, buf[80];
+
+	pthread_mutex_lock(&civil_tz_lock);
+	if (!use_zone(zone)) {
+		pthread_mutex_unlock(&civil_tz_lock);
+		return -1;
+	}
+	ok = localtime_r(&t, &tm);
+	pthread_mutex_unlock(&civil_tz_lock);
+	if (ok == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+		return -1;
+	off = tm.tm_gmtoff;
+	sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	/* Every field is in range, so the text is exactly 25 characters. */
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec % 60, sign, off / 3600 % 100, off % 3600 / 60);
+	if (strlen(buf) != 25)
+		return -1;
+	memcpy(out, buf, 26);
+	return 0;
+}

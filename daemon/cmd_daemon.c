@@ -1,0 +1,69 @@
+/*
+ * cmd_daemon: "status" and "reload", the commands about the daemon itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "deadline.h"
+#include "dispatch.h"
+#include "xmalloc.h"
+
+static int
+daemon_status(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	const struct config *cfg = req->cfg;
+	time_t now = time(NULL);
+	json_t *counts, *problems;
+	struct store *st = ikd->store;
+
+	counts = json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	    "committees", (json_int_t)store_count(st, "SELECT count(*) + ? FROM committee", 0),
+	    "sessions_ahead", (json_int_t)store_count(st,
+		"SELECT count(*) FROM session WHERE start_utc >= ? AND state <> 'cancelled'",
+		(sqlite3_int64)now),
+	    "actors", (json_int_t)store_count(st, "SELECT count(*) + ? FROM actor", 0),
+	    "submissions", (json_int_t)store_count(st, "SELECT count(*) + ? FROM submission", 0),
+	    "deadlines", (json_int_t)store_count(st, "SELECT count(*) + ? FROM deadline", 0));
+	problems = deadline_problems(ikd);
+	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:s, s:I, s:o, s:o}",
+	    "version", IKOND_VERSION,
+	    "pid", (json_int_t)getpid(),
+	    "uptime_seconds", (json_int_t)(now - ikd->started),
+	    "config", cfg->path,
+	    "state_dir", cfg->state_dir,
+	    "control_socket", cfg->control_socket,
+	    "body", cfg->body_name,
+	    "schema_version", store_version(st),
+	    "http_port", cfg->http_port,
+	    "land", cfg->body_land,
+	    "requests", (json_int_t)ikd->requests,
+	    "counts", counts,
+	    "problems", problems);
+	if (json_array_size(problems) > 0)
+		reply_warn(rep, "%zu problem(s) need attention (see \"problems\")",
+		    json_array_size(problems));
+	return 0;
+}
+
+static int
+daemon_reload(struct request *req, struct reply *rep)
+{
+	char *errors = NULL;
+
+	if (ikond_reload(req->ikd, &errors) == -1)
+		return reply_cause(rep, 1, errors);
+	rep->data = json_pack("{s:s?, s:s}", "config", req->ikd->cfg->path, "result",
+	    "configuration reloaded");
+	rep->text = xstrdup("configuration reloaded");
+	return 0;
+}
+
+const struct handler daemon_handlers[] = {
+	{ "status", daemon_status },
+	{ "reload", daemon_reload },
+	{ NULL, NULL },
+};

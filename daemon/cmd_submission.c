@@ -1,0 +1,194 @@
+/*
+ * cmd_submission: the "submission" commands.  A submission (Vorlage) goes
+ * to one session; its Vorlagenfrist follows from that session's date and
+ * the rule for its kind.  A submission created or moved after its deadline
+ * is accepted but flagged, never silently.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "deadline.h"
+#include "dispatch.h"
+#include "domain.h"
+#include "entity.h"
+#include "xmalloc.h"
+
+#define TITLE_MAX_BYTES	500
+
+static int
+check_fields(struct request *req, struct reply *rep)
+{
+	const char *title = args_get(req->args, "title"), *kind = args_get(req->args, "kind");
+	const char *ref = args_get(req->args, "ref"), *state = args_get(req->args, "state");
+
+	if (title != NULL && !domain_text_valid(title, TITLE_MAX_BYTES, false))
+		return reply_fail(rep, 1, "--title must be 1 to %d bytes of text without control "
+		    "characters", TITLE_MAX_BYTES);
+	if (kind != NULL && !vocab_has(submission_kinds, kind))
+		return reply_fail(rep, 1, "unknown submission kind \"%.40s\"; valid: %s", kind,
+		    vocab_words(submission_kinds));
+	if (ref != NULL && ref[0] != '\0' && !domain_text_valid(ref, 80, false))
+		return reply_fail(rep, 1, "--ref must be up to 80 bytes of text");
+	if (state != NULL && !vocab_has(submission_states, state))
+		return reply_fail(rep, 1, "unknown submission state \"%.40s\"; valid: %s", state,
+		    vocab_words(submission_states));
+	return 0;
+}
+
+/* Warns when the submission's deadline has already passed. */
+static void
+warn_if_late(struct ikond *ikd, struct reply *rep, sqlite3_int64 id)
+{
+	json_t *late = deadline_submission_late(ikd, id);
+
+	if (late != NULL) {
+		reply_warn(rep, "the %s for this submission was %s; it is flagged as late",
+		    json_string_value(json_object_get(late, "kind_de")),
+		    json_string_value(json_object_get(late, "date")));
+		json_decref(late);
+	}
+}
+
+static int
+submission_add(struct request *req, struct reply *rep)
+{
+	const char *title = args_get(req->args, "title"), *kind = args_get(req->args, "kind");
+	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
+	const char *ref = args_get(req->args, "ref");
+	struct ikond *ikd = req->ikd;
+	time_t now = time(NULL);
+	sqlite3_int64 sid, oid, id;
+	char *cause = NULL;
+
+	if (title == NULL || kind == NULL || session == NULL || owner == NULL)
+		return reply_fail(rep, 2, "submission add needs --title, --kind, --session and "
+		    "--owner");
+	if (check_fields(req, rep) == -1)
+		return -1;
+	if (entity_session_id(ikd, session, &sid, &cause) == -1 ||
+	    entity_actor_id(ikd, owner, &oid, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (store_exec(ikd->store, &cause, "INSERT INTO submission (ref, title, kind, owner_id, "
+	    "session_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)",
+	    "tttiiii", ref ? ref : "", title, kind, oid, sid, (sqlite3_int64)now,
+	    (sqlite3_int64)now) == -1)
+		return reply_cause(rep, 1, cause);
+	id = store_last_id(ikd->store);
+	if (deadline_sync_submission(ikd, id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "add", "submission", id, title);
+	rep->data = entity_submission(ikd, id);
+	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
+	warn_if_late(ikd, rep, id);
+	return 0;
+}
+
+static int
+submission_list(struct request *req, struct reply *rep)
+{
+	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 sid = 0, oid = 0;
+	char *cause = NULL;
+	sqlite3_stmt *st;
+
+	if ((session != NULL && entity_session_id(ikd, session, &sid, &cause) == -1) ||
+	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
+		return reply_cause(rep, 1, cause);
+	st = store_prepare(ikd->store, "SELECT b.id FROM submission b JOIN session s "
+	    "ON s.id = b.session_id WHERE (?1 = 0 OR b.session_id = ?1) "
+	    "AND (?2 = 0 OR b.owner_id = ?2) ORDER BY s.start_utc, b.id", &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_bind_int64(st, 2, oid);
+	rep->data = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		json_t *obj = entity_submission(ikd, id), *late = deadline_submission_late(ikd, id);
+
+		json_object_set_new(obj, "deadline", deadline_submission_date(ikd, id));
+		json_object_set_new(obj, "late", json_boolean(late != NULL));
+		json_decref(late);
+		json_array_append_new(rep->data, obj);
+	}
+	store_done(st);
+	reply_columns(rep, "id ref kind title owner session deadline late state");
+	return 0;
+}
+
+static int
+submission_show(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	rep->data = entity_submission(ikd, id);
+	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
+	warn_if_late(ikd, rep, id);
+	return 0;
+}
+
+static int
+submission_edit(struct request *req, struct reply *rep)
+{
+	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id, sid = 0, oid = 0;
+	char *cause = NULL;
+
+	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (req->args->nopt == 0)
+		return reply_fail(rep, 2, "submission edit needs at least one of --title, --kind, "
+		    "--session, --owner, --ref, --state");
+	if (check_fields(req, rep) == -1)
+		return -1;
+	if ((session != NULL && entity_session_id(ikd, session, &sid, &cause) == -1) ||
+	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
+		return reply_cause(rep, 1, cause);
+	if (store_exec(ikd->store, &cause, "UPDATE submission SET title = coalesce(?1, title), "
+	    "kind = coalesce(?2, kind), session_id = CASE WHEN ?3 = 0 THEN session_id ELSE ?3 END, "
+	    "owner_id = CASE WHEN ?4 = 0 THEN owner_id ELSE ?4 END, ref = coalesce(?5, ref), "
+	    "state = coalesce(?6, state), updated_at = ?7 WHERE id = ?8", "ttiittii",
+	    args_get(req->args, "title"), args_get(req->args, "kind"), sid, oid,
+	    args_get(req->args, "ref"), args_get(req->args, "state"), (sqlite3_int64)time(NULL),
+	    id) == -1)
+		return reply_cause(rep, 1, cause);
+	if (deadline_sync_submission(ikd, id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "edit", "submission", id, NULL);
+	rep->data = entity_submission(ikd, id);
+	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
+	if (session != NULL)
+		warn_if_late(ikd, rep, id);
+	return 0;
+}
+
+static int
+submission_remove(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (store_exec(ikd->store, &cause, "DELETE FROM submission WHERE id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "remove", "submission", id, NULL);
+	rep->data = json_pack("{s:I}", "removed", (json_int_t)id);
+	return 0;
+}
+
+const struct handler submission_handlers[] = {
+	{ "submission add", submission_add },
+	{ "submission list", submission_list },
+	{ "submission show", submission_show },
+	{ "submission edit", submission_edit },
+	{ "submission remove", submission_remove },
+	{ NULL, NULL },
+};

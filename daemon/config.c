@@ -1,0 +1,749 @@
+/*
+ * config: reads ikond.conf with libconfig, checks its shape against a
+ * schema (unknown keys, wrong types) and its values (ranges, Land codes,
+ * time zones, rules, durations), and builds a struct config.  All problems
+ * of a file are reported together, each as "FILE:LINE: message".
+ */
+#include "config.h"
+
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "buf.h"
+#include "civil.h"
+#include "holiday.h"
+#include "xmalloc.h"
+
+const char *const config_rule_names[] = {
+	"ladungsfrist", "bekanntmachung", "antragsfrist",
+	"verwaltungsvorlage", "beschlussvorlage", "mitteilungsvorlage", NULL,
+};
+
+const char *const config_reminder_kind_names[] = {
+	"session", "deadline", "window", "measure", "evaluation", NULL,
+};
+
+/*
+ * Embedded defaults for the deadline rules.  Law leaves these lead times to
+ * each Geschäftsordnung; these are conservative values seen in Lower Saxony
+ * (one week Ladungsfrist as in NKomVG section 59 for the constituent
+ * session, motions ten days ahead) and are documented in ikond.conf(5).
+ */
+static const char *const default_rules[] = {
+	"-7d earlier",		/* ladungsfrist */
+	"-7d earlier",		/* bekanntmachung */
+	"-10d earlier",		/* antragsfrist */
+	"-21d earlier",		/* verwaltungsvorlage */
+	"-21d earlier",		/* beschlussvorlage */
+	"-14d earlier",		/* mitteilungsvorlage */
+};
+
+static const char *const default_offsets[REMIND_KIND_COUNT][5] = {
+	{ "P7D", "P1D", NULL },
+	{ "P14D", "P7D", "P2D", "P0D", NULL },
+	{ "P7D", "P2D", NULL },
+	{ "P14D", NULL },
+	{ "P30D", "P7D", NULL },
+};
+
+enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS };
+
+struct key_spec {
+	const char	*path;	/* "*" any name, "[]" list element, "<rule>", "<kind>" */
+	enum key_type	 type;
+};
+
+static const struct key_spec schema[] = {
+	{ "state_dir", K_STRING },
+	{ "control_socket", K_STRING },
+	{ "control", K_GROUP },
+	{ "control.allow_users", K_IDS },
+	{ "control.allow_groups", K_IDS },
+	{ "control.max_clients", K_INT },
+	{ "http", K_GROUP },
+	{ "http.listen", K_STRING },
+	{ "http.port", K_INT },
+	{ "http.base_url", K_STRING },
+	{ "http.max_connections", K_INT },
+	{ "http.timeout", K_INT },
+	{ "body", K_GROUP },
+	{ "body.name", K_STRING },
+	{ "body.land", K_STRING },
+	{ "body.timezone", K_STRING },
+	{ "body.days_off", K_GROUPS },
+	{ "body.days_off.[].date", K_STRING },
+	{ "body.days_off.[].name", K_STRING },
+	{ "body.breaks", K_GROUPS },
+	{ "body.breaks.[].from", K_STRING },
+	{ "body.breaks.[].to", K_STRING },
+	{ "body.breaks.[].name", K_STRING },
+	{ "rules", K_GROUP },
+	{ "rules.<rule>", K_STRING },
+	{ "rules.committee", K_GROUP },
+	{ "rules.committee.*", K_GROUP },
+	{ "rules.committee.*.<rule>", K_STRING },
+	{ "feeds", K_GROUP },
+	{ "feeds.refresh", K_STRING },
+	{ "feeds.alarm_minutes", K_INT },
+	{ "smtp", K_GROUP },
+	{ "smtp.host", K_STRING },
+	{ "smtp.port", K_INT },
+	{ "smtp.starttls", K_STRING },
+	{ "smtp.user", K_STRING },
+	{ "smtp.password_file", K_STRING },
+	{ "smtp.from", K_STRING },
+	{ "smtp.timeout", K_INT },
+	{ "smtp.max_attempts", K_INT },
+	{ "smtp.retry_seconds", K_INT },
+	{ "reminders", K_GROUP },
+	{ "reminders.send_time", K_STRING },
+	{ "reminders.<kind>", K_STRINGS },
+	{ "reminders.committee", K_GROUP },
+	{ "reminders.committee.*", K_GROUP },
+	{ "reminders.committee.*.<kind>", K_STRINGS },
+	{ "templates", K_GROUP },
+	{ "templates.dir", K_STRING },
+	{ NULL, 0 },
+};
+
+struct loader {
+	const char	*file;
+	struct buf	 errors;
+	size_t		 nerrors;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+complain(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_printf(&ld->errors, "%s:%d: ", ld->file,
+	    s != NULL ? config_setting_source_line(s) : 0);
+	va_start(ap, fmt);
+	buf_vprintf(&ld->errors, fmt, ap);
+	va_end(ap);
+	buf_add_char(&ld->errors, '\n');
+	ld->nerrors++;
+}
+
+static bool
+in_list(const char *const *list, const char *word, size_t len)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == len && strncmp(*list, word, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+segment_matches(const char *pat, size_t plen, const char *seg, size_t slen)
+{
+	if (plen == 1 && pat[0] == '*')
+		return slen > 0 && !(slen == 2 && strncmp(seg, "[]", 2) == 0);
+	if (plen == 6 && strncmp(pat, "<rule>", 6) == 0)
+		return in_list(config_rule_names, seg, slen);
+	if (plen == 6 && strncmp(pat, "<kind>", 6) == 0)
+		return in_list(config_reminder_kind_names, seg, slen);
+	return plen == slen && strncmp(pat, seg, slen) == 0;
+}
+
+static const struct key_spec *
+schema_find(const char *path)
+{
+	const struct key_spec *k;
+	const char *p, *q;
+	size_t pl, ql;
+
+	for (k = schema; k->path != NULL; k++) {
+		p = k->path;
+		q = path;
+		for (;;) {
+			pl = strcspn(p, ".");
+			ql = strcspn(q, ".");
+			if (!segment_matches(p, pl, q, ql))
+				break;
+			p += pl;
+			q += ql;
+			if (*p == '\0' || *q == '\0')
+				break;
+			p++;
+			q++;
+		}
+		if (*p == '\0' && *q == '\0')
+			return k;
+	}
+	return NULL;
+}
+
+static const char *
+type_word(enum key_type t)
+{
+	switch (t) {
+	case K_STRING: return "a string in double quotes";
+	case K_INT: return "an integer";
+	case K_BOOL: return "true or false";
+	case K_GROUP: return "a group { ... }";
+	case K_STRINGS: return "a list of strings [ \"...\", ... ]";
+	case K_IDS: return "a list of user or group names or numbers";
+	case K_GROUPS: return "a list of groups ( { ... }, ... )";
+	}
+	return "?";
+}
+
+static bool
+type_ok(const config_setting_t *s, enum key_type t)
+{
+	int type = config_setting_type(s), i, n;
+	const config_setting_t *e;
+
+	switch (t) {
+	case K_STRING: return type == CONFIG_TYPE_STRING;
+	case K_INT: return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+	case K_BOOL: return type == CONFIG_TYPE_BOOL;
+	case K_GROUP: return type == CONFIG_TYPE_GROUP;
+	case K_GROUPS:
+		if (type != CONFIG_TYPE_LIST)
+			return false;
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++)
+			if (config_setting_type(config_setting_get_elem(s, i)) != CONFIG_TYPE_GROUP)
+				return false;
+		return true;
+	case K_STRINGS:
+	case K_IDS:
+		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+			return false;
+		n = config_setting_length(s);
+		for (i = 0; i < n; i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_type(e) == CONFIG_TYPE_STRING)
+				continue;
+			if (t == K_IDS && config_setting_type(e) == CONFIG_TYPE_INT)
+				continue;
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void
+check_shape(struct loader *ld, const config_setting_t *group, const char *prefix)
+{
+	const struct key_spec *k;
+	config_setting_t *s;
+	char path[256];
+	int i, j, n;
+
+	n = config_setting_length(group);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(group, i);
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+		    config_setting_name(s));
+		if ((k = schema_find(path)) == NULL) {
+			complain(ld, s, "unknown key \"%s\"", path);
+			continue;
+		}
+		if (!type_ok(s, k->type)) {
+			complain(ld, s, "\"%s\" must be %s", path, type_word(k->type));
+			continue;
+		}
+		if (k->type == K_GROUP)
+			check_shape(ld, s, path);
+		if (k->type == K_GROUPS) {
+			char elem[300];
+
+			snprintf(elem, sizeof(elem), "%s.[]", path);
+			for (j = 0; j < config_setting_length(s); j++)
+				check_shape(ld, config_setting_get_elem(s, j), elem);
+		}
+	}
+}
+
+static const config_setting_t *
+lookup(const config_t *cf, const char *path)
+{
+	return cf != NULL ? config_lookup(cf, path) : NULL;
+}
+
+static char *
+get_string(const config_t *cf, const char *path, const char *def)
+{
+	const config_setting_t *s = lookup(cf, path);
+
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
+		return xstrdup(config_setting_get_string(s));
+	return def != NULL ? xstrdup(def) : NULL;
+}
+
+static int
+get_int(struct loader *ld, const config_t *cf, const char *path, int def, int min, int max)
+{
+	const config_setting_t *s = lookup(cf, path);
+	long long v;
+
+	if (s == NULL || (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64))
+		return def;
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		complain(ld, s, "\"%s\" is %lld; it must be between %d and %d", path, v, min, max);
+		return def;
+	}
+	return (int)v;
+}
+
+char *
+config_default_state_dir(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *dir;
+
+	if (geteuid() == 0)
+		return xstrdup("/var/lib/ikond");
+	if (xdg != NULL && *xdg == '/')
+		xasprintf(&dir, "%s/ikond", xdg);
+	else if (home != NULL && *home == '/')
+		xasprintf(&dir, "%s/.local/state/ikond", home);
+	else
+		dir = xstrdup("./var");
+	return dir;
+}
+
+char *
+config_default_socket(void)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char *path, *state;
+
+	if (geteuid() == 0 || access("/run/ikond/control.sock", F_OK) == 0)
+		return xstrdup("/run/ikond/control.sock");
+	if (run != NULL && *run == '/') {
+		xasprintf(&path, "%s/ikond/control.sock", run);
+		return path;
+	}
+	state = config_default_state_dir();
+	xasprintf(&path, "%s/control.sock", state);
+	free(state);
+	return path;
+}
+
+const char *
+config_default_path(void)
+{
+	return IKOND_SYSCONFDIR "/ikond.conf";
+}
+
+static void
+load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s, *e;
+	struct passwd *pw;
+	struct group *gr;
+	const char *name;
+	int i, n;
+
+	if ((s = lookup(cf, "control.allow_users")) != NULL) {
+		n = config_setting_length(s);
+		cfg->allow_uids = n ? xcalloc((size_t)n, sizeof(uid_t)) : NULL;
+		for (i = 0; i < n; i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_type(e) == CONFIG_TYPE_INT) {
+				cfg->allow_uids[cfg->n_allow_uids++] = (uid_t)config_setting_get_int(e);
+				continue;
+			}
+			name = config_setting_get_string(e);
+			if ((pw = getpwnam(name)) == NULL)
+				complain(ld, e, "unknown user \"%s\" in control.allow_users", name);
+			else
+				cfg->allow_uids[cfg->n_allow_uids++] = pw->pw_uid;
+		}
+	}
+	if ((s = lookup(cf, "control.allow_groups")) != NULL) {
+		n = config_setting_length(s);
+		cfg->allow_gids = n ? xcalloc((size_t)n, sizeof(gid_t)) : NULL;
+		for (i = 0; i < n; i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_type(e) == CONFIG_TYPE_INT) {
+				cfg->allow_gids[cfg->n_allow_gids++] = (gid_t)config_setting_get_int(e);
+				continue;
+			}
+			name = config_setting_get_string(e);
+			if ((gr = getgrnam(name)) == NULL)
+				complain(ld, e, "unknown group \"%s\" in control.allow_groups", name);
+			else
+				cfg->allow_gids[cfg->n_allow_gids++] = gr->gr_gid;
+		}
+	}
+}
+
+static void
+load_body(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s, *e, *f;
+	const char *spec, *name, *from, *to;
+	char *cause = NULL;
+	int i, d1, d2;
+
+	cfg->body_name = get_string(cf, "body.name", "Landkreis Musterland");
+	cfg->body_land = get_string(cf, "body.land", "NI");
+	cfg->body_timezone = get_string(cf, "body.timezone", "Europe/Berlin");
+	if (!holiday_land_valid(cfg->body_land)) {
+		complain(ld, lookup(cf, "body.land"), "unknown Land \"%s\"; valid: %s",
+		    cfg->body_land, holiday_land_codes());
+		free(cfg->body_land);
+		cfg->body_land = xstrdup("NI");
+	}
+	if (!civil_zone_valid(cfg->body_timezone))
+		complain(ld, lookup(cf, "body.timezone"), "unknown time zone \"%s\" "
+		    "(an IANA name such as Europe/Berlin)", cfg->body_timezone);
+	cfg->workcal = workcal_new(cfg->body_land, &cause);
+	if (cfg->workcal == NULL) {
+		complain(ld, lookup(cf, "body.land"), "%s", cause);
+		free(cause);
+		return;
+	}
+	if ((s = lookup(cf, "body.days_off")) != NULL) {
+		for (i = 0; i < config_setting_length(s); i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_lookup_string(e, "date", &spec) == CONFIG_FALSE) {
+				complain(ld, e, "a day off needs date = \"MM-DD\", \"YYYY-MM-DD\" "
+				    "or \"easter+N\"");
+				continue;
+			}
+			if (config_setting_lookup_string(e, "name", &name) == CONFIG_FALSE)
+				name = "örtlicher freier Tag";
+			f = config_setting_get_member(e, "date");
+			if (workcal_add_day_off(cfg->workcal, spec, name, &cause) == -1) {
+				complain(ld, f, "%s", cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+	}
+	if ((s = lookup(cf, "body.breaks")) != NULL) {
+		for (i = 0; i < config_setting_length(s); i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_lookup_string(e, "from", &from) == CONFIG_FALSE ||
+			    config_setting_lookup_string(e, "to", &to) == CONFIG_FALSE) {
+				complain(ld, e, "a break needs from = \"YYYY-MM-DD\" and to = \"YYYY-MM-DD\"");
+				continue;
+			}
+			if (config_setting_lookup_string(e, "name", &name) == CONFIG_FALSE)
+				name = "sitzungsfreie Zeit";
+			if (civil_parse_date(from, &d1, &cause) == -1 ||
+			    civil_parse_date(to, &d2, &cause) == -1 ||
+			    workcal_add_break(cfg->workcal, d1, d2, name, &cause) == -1) {
+				complain(ld, e, "%s", cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+	}
+}
+
+static void
+add_rule(struct loader *ld, struct config *cfg, const config_setting_t *s, const char *name,
+    const char *committee, const char *text)
+{
+	struct named_rule *nr;
+	char *cause = NULL;
+	struct rule r;
+
+	if (rule_parse(text, &r, &cause) == -1) {
+		complain(ld, s, "rule %s%s%s: %s", committee ? committee : "",
+		    committee ? "." : "", name, cause);
+		free(cause);
+		return;
+	}
+	cfg->rules = xreallocarray(cfg->rules, cfg->n_rules + 1, sizeof(*cfg->rules));
+	nr = &cfg->rules[cfg->n_rules++];
+	nr->name = xstrdup(name);
+	nr->committee = committee ? xstrdup(committee) : NULL;
+	nr->rule = r;
+	nr->text = xstrdup(text);
+}
+
+static void
+load_rules(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s, *c, *e;
+	char path[64];
+	size_t i;
+	int j, k;
+
+	for (i = 0; config_rule_names[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "rules.%s", config_rule_names[i]);
+		s = lookup(cf, path);
+		add_rule(ld, cfg, s, config_rule_names[i], NULL,
+		    s ? config_setting_get_string(s) : default_rules[i]);
+	}
+	if ((s = lookup(cf, "rules.committee")) == NULL)
+		return;
+	for (j = 0; j < config_setting_length(s); j++) {
+		c = config_setting_get_elem(s, j);
+		if (config_setting_type(c) != CONFIG_TYPE_GROUP)
+			continue;
+		for (k = 0; k < config_setting_length(c); k++) {
+			e = config_setting_get_elem(c, k);
+			if (config_setting_type(e) == CONFIG_TYPE_STRING)
+				add_rule(ld, cfg, e, config_setting_name(e), config_setting_name(c),
+				    config_setting_get_string(e));
+		}
+	}
+}
+
+static void
+load_offsets(struct loader *ld, const config_setting_t *s, struct reminder_offsets *ro)
+{
+	const config_setting_t *e;
+	char *cause = NULL;
+	int i;
+
+	ro->n = 0;
+	for (i = 0; i < config_setting_length(s); i++) {
+		e = config_setting_get_elem(s, i);
+		if (ro->n >= CONFIG_MAX_OFFSETS) {
+			complain(ld, e, "at most %d reminder offsets", CONFIG_MAX_OFFSETS);
+			return;
+		}
+		if (duration_parse(config_setting_get_string(e), &ro->offset[ro->n], &cause) == -1) {
+			complain(ld, e, "%s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		ro->n++;
+	}
+}
+
+static void
+load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s, *c, *e;
+	struct committee_reminders *cr;
+	char *text, *cause = NULL, path[64];
+	size_t k;
+	int j;
+
+	text = get_string(cf, "reminders.send_time", "08:00");
+	if (civil_parse_time(text, &cfg->remind_send_minute, &cause) == -1) {
+		complain(ld, lookup(cf, "reminders.send_time"), "%s", cause);
+		free(cause);
+		cause = NULL;
+		cfg->remind_send_minute = 8 * 60;
+	}
+	free(text);
+	for (k = 0; k < REMIND_KIND_COUNT; k++) {
+		snprintf(path, sizeof(path), "reminders.%s", config_reminder_kind_names[k]);
+		if ((s = lookup(cf, path)) != NULL) {
+			load_offsets(ld, s, &cfg->remind[k]);
+			continue;
+		}
+		for (j = 0; default_offsets[k][j] != NULL; j++)
+			duration_parse(default_offsets[k][j], &cfg->remind[k].offset[j], NULL);
+		cfg->remind[k].n = (size_t)j;
+	}
+	if ((s = lookup(cf, "reminders.committee")) == NULL)
+		return;
+	for (j = 0; j < config_setting_length(s); j++) {
+		c = config_setting_get_elem(s, j);
+		if (config_setting_type(c) != CONFIG_TYPE_GROUP)
+			continue;
+		cfg->remind_committee = xreallocarray(cfg->remind_committee,
+		    cfg->n_remind_committee + 1, sizeof(*cfg->remind_committee));
+		cr = &cfg->remind_committee[cfg->n_remind_committee++];
+		memset(cr, 0, sizeof(*cr));
+		cr->committee = xstrdup(config_setting_name(c));
+		for (k = 0; k < REMIND_KIND_COUNT; k++) {
+			e = config_setting_get_member(c, config_reminder_kind_names[k]);
+			if (e != NULL && type_ok(e, K_STRINGS)) {
+				load_offsets(ld, e, &cr->kind[k]);
+				cr->set[k] = true;
+			}
+		}
+	}
+}
+
+static void
+load_values(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	char *cause = NULL;
+	struct duration d;
+	char *def;
+
+	def = config_default_state_dir();
+	cfg->state_dir = get_string(cf, "state_dir", def);
+	free(def);
+	def = config_default_socket();
+	cfg->control_socket = get_string(cf, "control_socket", def);
+	free(def);
+	if (cfg->state_dir[0] == '\0')
+		complain(ld, lookup(cf, "state_dir"), "state_dir must not be empty");
+	if (cfg->control_socket[0] == '\0' || strlen(cfg->control_socket) >= 108)
+		complain(ld, lookup(cf, "control_socket"),
+		    "control_socket must be a path of 1 to 107 bytes");
+	load_ids(ld, cf, cfg);
+	cfg->control_max_clients = get_int(ld, cf, "control.max_clients", 64, 1, 4096);
+
+	cfg->http_listen = get_string(cf, "http.listen", "127.0.0.1");
+	cfg->http_port = get_int(ld, cf, "http.port", 8080, 0, 65535);
+	cfg->http_base_url = get_string(cf, "http.base_url", NULL);
+	if (cfg->http_base_url == NULL)
+		xasprintf(&cfg->http_base_url, "http://localhost:%d", cfg->http_port);
+	if (strncmp(cfg->http_base_url, "http://", 7) != 0 &&
+	    strncmp(cfg->http_base_url, "https://", 8) != 0)
+		complain(ld, lookup(cf, "http.base_url"),
+		    "http.base_url must start with http:// or https://");
+	cfg->http_max_connections = get_int(ld, cf, "http.max_connections", 256, 1, 65536);
+	cfg->http_timeout = get_int(ld, cf, "http.timeout", 30, 1, 3600);
+
+	load_body(ld, cf, cfg);
+	load_rules(ld, cf, cfg);
+
+	cfg->feeds_refresh = get_string(cf, "feeds.refresh", "PT1H");
+	if (duration_parse(cfg->feeds_refresh, &d, &cause) == -1) {
+		complain(ld, lookup(cf, "feeds.refresh"), "%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	cfg->feeds_alarm_minutes = get_int(ld, cf, "feeds.alarm_minutes", -1, -1, 60 * 24 * 60);
+
+	cfg->smtp_host = get_string(cf, "smtp.host", NULL);
+	cfg->smtp_port = get_int(ld, cf, "smtp.port", 587, 1, 65535);
+	cfg->smtp_starttls = get_string(cf, "smtp.starttls", "required");
+	if (strcmp(cfg->smtp_starttls, "off") != 0 &&
+	    strcmp(cfg->smtp_starttls, "opportunistic") != 0 &&
+	    strcmp(cfg->smtp_starttls, "required") != 0)
+		complain(ld, lookup(cf, "smtp.starttls"), "smtp.starttls is \"%s\"; valid: "
+		    "off opportunistic required", cfg->smtp_starttls);
+	cfg->smtp_user = get_string(cf, "smtp.user", NULL);
+	cfg->smtp_password_file = get_string(cf, "smtp.password_file", NULL);
+	cfg->smtp_from = get_string(cf, "smtp.from", NULL);
+	if (cfg->smtp_from == NULL)
+		xasprintf(&cfg->smtp_from, "Integrationskonzept <ikond@localhost>");
+	cfg->smtp_timeout = get_int(ld, cf, "smtp.timeout", 60, 1, 3600);
+	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
+	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
+
+	load_reminders(ld, cf, cfg);
+
+	def = NULL;
+	xasprintf(&def, "%s/templates", IKOND_SYSCONFDIR);
+	cfg->template_dir = get_string(cf, "templates.dir", def);
+	free(def);
+}
+
+struct config *
+config_load(const char *path, char **errors)
+{
+	struct loader ld;
+	struct config *cfg;
+	config_t cf;
+	bool have_file = path != NULL;
+
+	memset(&ld, 0, sizeof(ld));
+	buf_init(&ld.errors);
+	ld.file = path ? path : "(defaults)";
+	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = path ? xstrdup(path) : NULL;
+
+	config_init(&cf);
+	if (have_file && config_read_file(&cf, path) == CONFIG_FALSE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			buf_printf(&ld.errors, "%s:0: cannot read the file\n", path);
+		else
+			buf_printf(&ld.errors, "%s:%d: %s\n",
+			    config_error_file(&cf) ? config_error_file(&cf) : path,
+			    config_error_line(&cf), config_error_text(&cf));
+		ld.nerrors++;
+	} else {
+		if (have_file)
+			check_shape(&ld, config_root_setting(&cf), "");
+		load_values(&ld, have_file ? &cf : NULL, cfg);
+	}
+	config_destroy(&cf);
+	if (ld.nerrors > 0) {
+		config_free(cfg);
+		if (ld.errors.len > 0 && ld.errors.data[ld.errors.len - 1] == '\n')
+			ld.errors.data[--ld.errors.len] = '\0';
+		*errors = buf_steal(&ld.errors, NULL);
+		return NULL;
+	}
+	buf_free(&ld.errors);
+	*errors = NULL;
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	free(cfg->state_dir);
+	free(cfg->control_socket);
+	free(cfg->allow_uids);
+	free(cfg->allow_gids);
+	free(cfg->http_listen);
+	free(cfg->http_base_url);
+	free(cfg->body_name);
+	free(cfg->body_land);
+	free(cfg->body_timezone);
+	workcal_free(cfg->workcal);
+	for (i = 0; i < cfg->n_rules; i++) {
+		free(cfg->rules[i].name);
+		free(cfg->rules[i].committee);
+		free(cfg->rules[i].text);
+	}
+	free(cfg->rules);
+	free(cfg->feeds_refresh);
+	free(cfg->smtp_host);
+	free(cfg->smtp_starttls);
+	free(cfg->smtp_user);
+	free(cfg->smtp_password_file);
+	free(cfg->smtp_from);
+	for (i = 0; i < cfg->n_remind_committee; i++)
+		free(cfg->remind_committee[i].committee);
+	free(cfg->remind_committee);
+	free(cfg->template_dir);
+	free(cfg);
+}
+
+const struct named_rule *
+config_rule(const struct config *cfg, const char *name, const char *committee)
+{
+	const struct named_rule *def = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++) {
+		if (strcmp(cfg->rules[i].name, name) != 0)
+			continue;
+		if (cfg->rules[i].committee == NULL)
+			def = &cfg->rules[i];
+		else if (committee != NULL && strcmp(cfg->rules[i].committee, committee) == 0)
+			return &cfg->rules[i];
+	}
+	return def;
+}
+
+const struct reminder_offsets *
+config_reminders(const struct config *cfg, enum reminder_kind kind, const char *committee)
+{
+	size_t i;
+
+	for (i = 0; committee != NULL && i < cfg->n_remind_committee; i++)
+		if (strcmp(cfg->remind_committee[i].committee, committee) == 0 &&
+		    cfg->remind_committee[i].set[kind])
+			return &cfg->remind_committee[i].kind[kind];
+	return &cfg->remind[kind];
+}

@@ -1,0 +1,115 @@
+/*
+ * config: ikond.conf (libconfig syntax) and the embedded defaults.  Every
+ * key has a default, so ikond runs with no file at all.  Loading checks the
+ * whole file and reports every problem as "FILE:LINE: message"; a config
+ * is only ever replaced by another one that loaded without errors.
+ */
+#ifndef IKOND_CONFIG_H
+#define IKOND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "duration.h"
+#include "rule.h"
+#include "workcal.h"
+
+#define CONFIG_MAX_OFFSETS	16
+
+/* The kinds of dated things that get reminders. */
+enum reminder_kind {
+	REMIND_SESSION,
+	REMIND_DEADLINE,
+	REMIND_WINDOW,
+	REMIND_MEASURE,
+	REMIND_EVALUATION,
+	REMIND_KIND_COUNT
+};
+
+struct reminder_offsets {
+	struct duration	offset[CONFIG_MAX_OFFSETS];
+	size_t		n;
+};
+
+/* A named deadline rule, for all committees or for one. */
+struct named_rule {
+	char		*name;		/* "ladungsfrist", "verwaltungsvorlage", ... */
+	char		*committee;	/* committee slug, or NULL for the default */
+	struct rule	 rule;
+	char		*text;		/* as written */
+};
+
+struct committee_reminders {
+	char			*committee;
+	struct reminder_offsets	 kind[REMIND_KIND_COUNT];
+	bool			 set[REMIND_KIND_COUNT];
+};
+
+struct config {
+	char		*path;		/* the file read, or NULL: embedded defaults */
+
+	char		*state_dir;
+	char		*control_socket;
+	uid_t		*allow_uids;
+	size_t		 n_allow_uids;
+	gid_t		*allow_gids;
+	size_t		 n_allow_gids;
+	int		 control_max_clients;
+
+	char		*http_listen;
+	int		 http_port;
+	char		*http_base_url;
+	int		 http_max_connections;
+	int		 http_timeout;
+
+	char		*body_name;
+	char		*body_land;
+	char		*body_timezone;
+	struct workcal	*workcal;	/* Land holidays + local days off + breaks */
+
+	struct named_rule *rules;
+	size_t		 n_rules;
+
+	char		*feeds_refresh;		/* ISO 8601 duration, e.g. "PT1H" */
+	int		 feeds_alarm_minutes;	/* -1: no VALARM */
+
+	char		*smtp_host;		/* NULL: deliver into the Maildir */
+	int		 smtp_port;
+	char		*smtp_starttls;		/* off | opportunistic | required */
+	char		*smtp_user;
+	char		*smtp_password_file;
+	char		*smtp_from;
+	int		 smtp_timeout;
+	int		 smtp_max_attempts;
+	int		 smtp_retry_seconds;
+
+	int		 remind_send_minute;	/* minute of day for whole-day offsets */
+	struct reminder_offsets	remind[REMIND_KIND_COUNT];
+	struct committee_reminders *remind_committee;
+	size_t		 n_remind_committee;
+
+	char		*template_dir;		/* admin's templates, searched first */
+};
+
+/* The kinds of deadline a rule can be named for, NULL-terminated. */
+extern const char *const config_rule_names[];
+extern const char *const config_reminder_kind_names[];
+
+/* Loads path (NULL: embedded defaults only).  On failure returns NULL and
+ * fills *errors with one "FILE:LINE: message" per line. */
+struct config *config_load(const char *path, char **errors);
+void config_free(struct config *cfg);
+
+/* The rule named name for committee (falls back to the default rule). */
+const struct named_rule *config_rule(const struct config *cfg, const char *name,
+    const char *committee);
+const struct reminder_offsets *config_reminders(const struct config *cfg,
+    enum reminder_kind kind, const char *committee);
+
+/* Default locations when the config says nothing. */
+char *config_default_state_dir(void);
+char *config_default_socket(void);
+const char *config_default_path(void);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * control: the control socket and its clients (see control.h).  Every
+ * client has its own input and output buffer; a request is dispatched only
+ * when it is complete, and the reply is written as the socket accepts it.
+ * Large payloads (imports) are accepted only from peers that may change
+ * data, so an unprivileged client cannot make the daemon hold much memory.
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "dispatch.h"
+#include "log.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+#define CONTROL_IDLE_SECONDS	30
+#define CONTROL_SMALL_PAYLOAD	(1024u * 1024)
+
+struct client {
+	int		 fd;
+	struct peer	 peer;
+	uint8_t		 hdr[PROTO_HEADER_SIZE];
+	size_t		 hdr_got;
+	struct proto_header h;
+	int		 mismatch;
+	struct buf	 in;
+	struct buf	 out;
+	size_t		 out_sent;
+	time_t		 last;
+	bool		 closing;	/* close once the output is written */
+};
+
+struct control {
+	int		 fd;
+	char		*path;
+	struct client	*clients;
+	size_t		 nclients;
+	size_t		 max;
+};
+
+static bool
+someone_listens(const struct sockaddr_un *sun)
+{
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	return rc == 0;
+}
+
+static int
+make_parent_dir(const char *path, char **cause)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+			set_cause(cause, "cannot create %s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	return 0;
+}
+
+struct control *
+control_new(const char *path, int max_clients, char **cause)
+{
+	struct sockaddr_un sun;
+	struct control *ctl;
+	mode_t old_umask;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		set_cause(cause, "control socket path too long: %s", path);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if (make_parent_dir(path, cause) == -1)
+		return NULL;
+	if (someone_listens(&sun)) {
+		set_cause(cause, "another ikond already answers on %s", path);
+		return NULL;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1) {
+		set_cause(cause, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	unlink(path);
+	old_umask = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		set_cause(cause, "bind %s: %s", path, strerror(errno));
+		umask(old_umask);
+		close(fd);
+		return NULL;
+	}
+	umask(old_umask);
+	if (chmod(path, 0660) == -1 || listen(fd, 64) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	ctl = xcalloc(1, sizeof(*ctl));
+	ctl->fd = fd;
+	ctl->path = xstrdup(path);
+	ctl->max = (size_t)max_clients;
+	ctl->clients = xcalloc(ctl->max, sizeof(*ctl->clients));
+	return ctl;
+}
+
+static void
+client_close(struct control *ctl, size_t i)
+{
+	struct client *c = &ctl->clients[i];
+
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	ctl->clients[i] = ctl->clients[--ctl->nclients];
+}
+
+void
+control_free(struct control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	while (ctl->nclients > 0)
+		client_close(ctl, 0);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl->clients);
+	free(ctl);
+}
+
+size_t
+control_clients(const struct control *ctl)
+{
+	return ctl->nclients;
+}
+
+size_t
+control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max)
+{
+	size_t i, n = 0;
+
+	if (max == 0)
+		return 0;
+	pfd[n].fd = ctl->nclients < ctl->max ? ctl->fd : -1;
+	pfd[n].events = POLLIN;
+	pfd[n].revents = 0;
+	n++;
+	for (i = 0; i < ctl->nclients && n < max; i++, n++) {
+		pfd[n].fd = ctl->clients[i].fd;
+		pfd[n].events = ctl->clients[i].out.len > ctl->clients[i].out_sent ?
+		    POLLOUT : POLLIN;
+		pfd[n].revents = 0;
+	}
+	return n;
+}
+
+static void
+accept_client(struct control *ctl)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct client *c;
+	int fd;
+
+	fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (ctl->nclients >= ctl->max) {
+		close(fd);
+		return;
+	}
+	c = &ctl->clients[ctl->nclients++];
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->peer.uid = cred.uid;
+	c->peer.gid = cred.gid;
+	c->peer.pid = cred.pid;
+	c->last = time(NULL);
+	buf_init(&c->in);
+	buf_init(&c->out);
+}
+
+static void
+queue_reply(struct client *c, json_t *reply, bool then_close)
+{
+	size_t len;
+	char *msg = proto_encode(PROTO_REPLY, reply, &len);
+
+	buf_add(&c->out, msg, len);
+	free(msg);
+	c->closing = then_close;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+queue_error(struct client *c, const char *fmt, ...)
+{
+	json_t *r = json_object();
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	json_object_set_new(r, "status", json_integer(1));
+	json_object_set_new(r, "error", json_string(text));
+	queue_reply(c, r, true);
+	json_decref(r);
+	free(text);
+}
+
+static void
+finish_request(struct client *c, struct ikond *ikd)
+{
+	char *cause = NULL;
+	json_t *req = NULL, *reply;
+
+	if (c->mismatch) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "client speaks protocol %u, ikond speaks %d",
+		    c->h.version, PROTO_VERSION);
+		queue_error(c, "incompatible ikond-ctl and ikond: %s", detail);
+		return;
+	}
+	if (proto_payload_decode(c->in.data, c->in.len, &req, &cause) == -1 ||
+	    proto_request_check(req, &cause) == -1) {
+		queue_error(c, "bad request: %s", cause);
+		free(cause);
+		json_decref(req);
+		return;
+	}
+	reply = dispatch_request(ikd, &c->peer, req);
+	json_decref(req);
+	queue_reply(c, reply, false);
+	json_decref(reply);
+	c->hdr_got = 0;
+	buf_reset(&c->in);
+}
+
+/* Returns false when the client must be dropped at once. */
+static bool
+client_read(struct client *c, struct ikond *ikd)
+{
+	char tmp[65536], *cause = NULL;
+	size_t want;
+	ssize_t n;
+
+	if (c->hdr_got < PROTO_HEADER_SIZE) {
+		n = read(c->fd, c->hdr + c->hdr_got, PROTO_HEADER_SIZE - c->hdr_got);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return true;
+		if (n <= 0)
+			return false;
+		c->hdr_got += (size_t)n;
+		if (c->hdr_got < PROTO_HEADER_SIZE)
+			return true;
+		if (proto_header_decode(c->hdr, &c->h, &c->mismatch, &cause) == -1 ||
+		    c->h.type != PROTO_REQUEST) {
+			queue_error(c, "bad request: %s", cause ? cause : "not a request");
+			free(cause);
+			return true;
+		}
+		if (c->h.length > CONTROL_SMALL_PAYLOAD &&
+		    !dispatch_may_change(ikd->cfg, &c->peer)) {
+			queue_error(c, "bad request: %s", "payload too large for this user");
+			return true;
+		}
+		buf_reset(&c->in);
+		return true;
+	}
+	want = c->h.length - c->in.len;
+	n = read(c->fd, tmp, want < sizeof(tmp) ? want : sizeof(tmp));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0)
+		return false;
+	buf_add(&c->in, tmp, (size_t)n);
+	if (c->in.len == c->h.length)
+		finish_request(c, ikd);
+	return true;
+}
+
+/* Returns false when the client is done or broken. */
+static bool
+client_write(struct client *c)
+{
+	ssize_t n;
+
+	n = write(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n <= 0)
+		return false;
+	c->out_sent += (size_t)n;
+	if (c->out_sent < c->out.len)
+		return true;
+	buf_reset(&c->out);
+	c->out_sent = 0;
+	return !c->closing;
+}
+
+void
+control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd, size_t n)
+{
+	size_t i, j;
+	bool keep;
+
+	/* Clients are found by descriptor: closing one reorders the array. */
+	for (i = 1; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		for (j = 0; j < ctl->nclients && ctl->clients[j].fd != pfd[i].fd; j++)
+			;
+		if (j == ctl->nclients)
+			continue;
+		keep = true;
+		ctl->clients[j].last = time(NULL);
+		if (pfd[i].revents & POLLOUT)
+			keep = client_write(&ctl->clients[j]);
+		else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			keep = client_read(&ctl->clients[j], ikd);
+		if (!keep)
+			client_close(ctl, j);
+	}
+	if (n > 0 && (pfd[0].revents & POLLIN))
+		accept_client(ctl);
+}
+
+void
+control_expire(struct control *ctl, time_t now)
+{
+	size_t i = 0;
+
+	while (i < ctl->nclients) {
+		if (now - ctl->clients[i].last > CONTROL_IDLE_SECONDS)
+			client_close(ctl, i);
+		else
+			i++;
+	}
+}

@@ -1,0 +1,139 @@
+/*
+ * dispatch: authorisation and the table of command handlers (see
+ * dispatch.h).  A mutating command runs in one transaction: either all of
+ * its changes are committed, or none.
+ */
+#include "dispatch.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdtab.h"
+#include "log.h"
+#include "proto.h"
+#include "xmalloc.h"
+
+static const struct handler *const tables[] = {
+	daemon_handlers,
+	committee_handlers,
+	session_handlers,
+	actor_handlers,
+	submission_handlers,
+	deadline_handlers,
+	NULL,
+};
+
+static bool
+in_group_list(const struct config *cfg, gid_t gid)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_allow_gids; i++)
+		if (cfg->allow_gids[i] == gid)
+			return true;
+	return false;
+}
+
+bool
+dispatch_may_change(const struct config *cfg, const struct peer *peer)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[4096];
+	gid_t groups[256];
+	int ngroups = 256, i;
+	size_t k;
+
+	if (peer->uid == 0 || peer->uid == geteuid())
+		return true;
+	for (k = 0; k < cfg->n_allow_uids; k++)
+		if (cfg->allow_uids[k] == peer->uid)
+			return true;
+	if (cfg->n_allow_gids == 0)
+		return false;
+	if (in_group_list(cfg, peer->gid))
+		return true;
+	if (getpwuid_r(peer->uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL)
+		return false;
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &ngroups) == -1)
+		return false;
+	for (i = 0; i < ngroups; i++)
+		if (in_group_list(cfg, groups[i]))
+			return true;
+	return false;
+}
+
+static bool
+peer_may_change(const struct request *req)
+{
+	return dispatch_may_change(req->cfg, &req->peer);
+}
+
+void
+dispatch_check_table(void)
+{
+	const struct handler *const *t;
+	const struct handler *h;
+	size_t i;
+	bool found;
+
+	for (i = 0; cmdtab[i].name != NULL; i++) {
+		found = false;
+		for (t = tables; *t != NULL && !found; t++)
+			for (h = *t; h->name != NULL && !found; h++)
+				found = strcmp(h->name, cmdtab[i].name) == 0;
+		if (!found && !(cmdtab[i].flags & CMD_LOCAL))
+			fatalx("command \"%s\" has no handler", cmdtab[i].name);
+	}
+}
+
+json_t *
+dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
+{
+	json_t *argv_json = json_object_get(req, "argv"), *input, *out;
+	struct request base;
+	struct reply rep;
+	char *argv[PROTO_MAX_ARGS];
+	size_t i, argc;
+	char *cause = NULL;
+	const struct cmd_spec *cmd;
+	int used;
+
+	argc = json_array_size(argv_json);
+	for (i = 0; i < argc; i++)
+		argv[i] = (char *)json_string_value(json_array_get(argv_json, i));
+	memset(&base, 0, sizeof(base));
+	base.ikd = ikd;
+	base.cfg = ikd->cfg;
+	base.peer = *peer;
+	base.json = json_is_true(json_object_get(req, "json"));
+	if ((input = json_object_get(req, "input")) != NULL) {
+		base.input = json_string_value(input);
+		base.input_len = json_string_length(input);
+	}
+	ikd->requests++;
+	cmd = cmdtab_find(argv, (int)argc, &used);
+	if (cmd != NULL && (cmd->flags & CMD_MUTATING) && store_begin(ikd->store, &cause) == -1) {
+		memset(&rep, 0, sizeof(rep));
+		reply_cause(&rep, 1, cause);
+	} else {
+		command_run(&base, argv, (int)argc, tables, peer_may_change, &rep);
+		if (cmd != NULL && (cmd->flags & CMD_MUTATING)) {
+			if (rep.status != 0)
+				store_rollback(ikd->store);
+			else if (store_commit(ikd->store, &cause) == -1) {
+				reply_clear(&rep);
+				reply_cause(&rep, 1, cause);
+			} else
+				ikond_data_changed(ikd);
+		}
+	}
+	if (rep.status != 0)
+		log_debug("uid %u: %s%s%s", (unsigned)peer->uid, cmd ? cmd->name : "?",
+		    rep.error ? ": " : "", rep.error ? rep.error : "");
+	out = reply_to_json(&rep);
+	reply_clear(&rep);
+	return out;
+}

@@ -1,0 +1,138 @@
+/*
+ * domain: vocabularies and the small validity checks every entity shares
+ * (see domain.h).
+ */
+#include "domain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct vocab committee_kinds[] = {
+	{ "rat", "Rat" },
+	{ "kreistag", "Kreistag" },
+	{ "fachausschuss", "Fachausschuss" },
+	{ "verwaltungsausschuss", "Verwaltungsausschuss" },
+	{ "kreisausschuss", "Kreisausschuss" },
+	{ "integrationsbeirat", "Integrationsbeirat" },
+	{ "verwaltungsvorstand", "Verwaltungsvorstand" },
+	{ "fachleitungsrunde", "Fachleitungsrunde" },
+	{ "arbeitsgruppe", "Arbeitsgruppe" },
+	{ NULL, NULL },
+};
+
+const struct vocab session_states[] = {
+	{ "planned", "geplant" },
+	{ "invited", "eingeladen" },
+	{ "held", "durchgeführt" },
+	{ "cancelled", "abgesagt" },
+	{ NULL, NULL },
+};
+
+const struct vocab submission_kinds[] = {
+	{ "verwaltungsvorlage", "Verwaltungsvorlage" },
+	{ "beschlussvorlage", "Beschlussvorlage" },
+	{ "mitteilungsvorlage", "Mitteilungsvorlage" },
+	{ NULL, NULL },
+};
+
+const struct vocab submission_states[] = {
+	{ "draft", "Entwurf" },
+	{ "submitted", "eingereicht" },
+	{ "decided", "beschlossen" },
+	{ "withdrawn", "zurückgezogen" },
+	{ NULL, NULL },
+};
+
+const struct vocab deadline_kinds[] = {
+	{ "ladungsfrist", "Ladungsfrist" },
+	{ "bekanntmachung", "Bekanntmachung der Tagesordnung" },
+	{ "antragsfrist", "Antragsfrist" },
+	{ "verwaltungsvorlage", "Vorlagenfrist Verwaltungsvorlage" },
+	{ "beschlussvorlage", "Vorlagenfrist Beschlussvorlage" },
+	{ "mitteilungsvorlage", "Vorlagenfrist Mitteilungsvorlage" },
+	{ NULL, NULL },
+};
+
+const char *
+vocab_label(const struct vocab *v, const char *word)
+{
+	for (; word != NULL && v->word != NULL; v++)
+		if (strcmp(v->word, word) == 0)
+			return v->label;
+	return NULL;
+}
+
+bool
+vocab_has(const struct vocab *v, const char *word)
+{
+	return vocab_label(v, word) != NULL;
+}
+
+const char *
+vocab_words(const struct vocab *v)
+{
+	static struct {
+		const struct vocab	*v;
+		char			 text[512];
+	} cache[8];
+	size_t i, len;
+
+	for (i = 0; i < 8 && cache[i].v != NULL; i++)
+		if (cache[i].v == v)
+			return cache[i].text;
+	if (i == 8)
+		i = 0;
+	cache[i].v = v;
+	cache[i].text[0] = '\0';
+	for (; v->word != NULL; v++) {
+		len = strlen(cache[i].text);
+		snprintf(cache[i].text + len, sizeof(cache[i].text) - len, "%s%s",
+		    len ? " " : "", v->word);
+	}
+	return cache[i].text;
+}
+
+bool
+domain_slug_valid(const char *slug)
+{
+	size_t i, len = strlen(slug);
+
+	if (len == 0 || len > 48 || slug[0] == '-')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((slug[i] >= 'a' && slug[i] <= 'z') || (slug[i] >= '0' && slug[i] <= '9') ||
+		    slug[i] == '-'))
+			return false;
+	return true;
+}
+
+bool
+domain_text_valid(const char *text, unsigned max, bool allow_newline)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+	int follow = 0;
+
+	if (len == 0 || len > max)
+		return false;
+	for (; *p != '\0'; p++) {
+		if (follow > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			follow--;
+			continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			if (!(allow_newline && *p == '\n'))
+				return false;
+		} else if (*p >= 0xf0 && *p <= 0xf4)
+			follow = 3;
+		else if (*p >= 0xe0)
+			follow = 2;
+		else if (*p >= 0xc2 && *p < 0xe0)
+			follow = 1;
+		else if (*p >= 0x80)
+			return false;
+	}
+	return follow == 0;
+}

@@ -1,0 +1,796 @@
+/*
+ * ics: the iCalendar feed writer.  It owns everything calendar clients are
+ * picky about: line folding at 75 octets without splitting a UTF-8
+ * sequence or an escape, TEXT escaping (also in X- properties), a small
+ * VTIMEZONE with a plain IANA TZID that python-icalendar, ical.js and khal
+ * all read, exclusive DTEND for all-day events, and output that depends on
+ * the data only.
+ *
+ * The text is written here rather than through libical's component tree.
+ * libical 3.0.16 would give us the prefixed TZID and the long system-derived
+ * VTIMEZONE we must not publish, leaves X- properties unescaped, and costs a
+ * tree of heap objects per property; for 30,000 events that is several
+ * times slower than this writer, which stays in the tens of milliseconds
+ * (bench/feed_build).  libical stays the parser: the tests and the importer
+ * read feeds back with it.
+ *
+ * Local times come from the C library's zone data through civil.h.  The
+ * offset of each instant is cached per week (a zone changes its offset at
+ * most once a week), and an event is written with TZID only if the embedded
+ * VTIMEZONE maps its local start and end back to the same instants;
+ * otherwise, as for the second 02:30 of an October night, both are written
+ * in UTC.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "civil.h"
+#include "ics.h"
+#include "xmalloc.h"
+
+#define ICS_FOLD	75		/* octets per physical line, CRLF excluded */
+#define WEEK		(7 * 86400)
+#define CACHE_SLOTS	1024
+#define LOCAL_FROM	31536000	/* 1971-01-01: VTIMEZONE observances start in 1970 */
+
+/* One yearly change of offset: in month, the week-th (-1: last) weekday, at minute (old offset). */
+struct zone_rule {
+	int	month;
+	int	week;
+	int	wday;		/* 0 = Monday ... 6 = Sunday */
+	int	minute;
+};
+
+/* The zone as the VTIMEZONE describes it: a standard offset and maybe a yearly DST. */
+struct zone_model {
+	bool		 has_dst;
+	int		 std_off, dst_off;	/* seconds east of UTC */
+	struct zone_rule to_dst, to_std;
+	const char	*std_name, *dst_name;	/* TZNAME, NULL to leave out */
+};
+
+static const struct zone_model berlin = {
+	true, 3600, 7200, { 3, -1, 6, 120 }, { 10, -1, 6, 180 }, "CET", "CEST"
+};
+
+struct offset_slot {
+	bool	used;
+	int64_t	week;
+	int	off_start, off_end;
+	time_t	change;		/* first instant with off_end, if they differ */
+};
+
+struct writer {
+	struct buf		 out;
+	char			*line;
+	size_t			 len, cap;
+	const char		*zone;
+	struct zone_model	 model;
+	struct offset_slot	*cache;
+};
+
+static int64_t
+floor_div64(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if (a % b != 0 && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+size_t
+ics_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return need;
+}
+
+/* --- the current content line --- */
+
+static void
+line_add(struct writer *w, const char *s, size_t n)
+{
+	if (n > w->cap - w->len) {
+		size_t cap = w->cap ? w->cap : 512;
+
+		while (cap - w->len < n) {
+			if (cap > SIZE_MAX / 2)
+				abort();
+			cap *= 2;
+		}
+		w->line = xreallocarray(w->line, 1, cap);
+		w->cap = cap;
+	}
+	memcpy(w->line + w->len, s, n);
+	w->len += n;
+}
+
+static void
+line_str(struct writer *w, const char *s)
+{
+	line_add(w, s, strlen(s));
+}
+
+/* Octets of the unit at p: an escape with its character, or one UTF-8 character. */
+static size_t
+unit_len(const unsigned char *p, size_t left)
+{
+	size_t n;
+
+	if (p[0] == '\\' && left > 1) {
+		n = ics_utf8_len(p + 1, left - 1);
+		return 1 + (n ? n : 1);
+	}
+	n = ics_utf8_len(p, left);
+	return n ? n : 1;
+}
+
+/* Folds the current line into the output and ends it with CRLF. */
+static void
+line_end(struct writer *w)
+{
+	const unsigned char *p = (const unsigned char *)w->line;
+	size_t i = 0, start = 0, col = 0, u;
+
+	if (w->len <= ICS_FOLD) {
+		buf_add(&w->out, w->line, w->len);
+		buf_add(&w->out, "\r\n", 2);
+		w->len = 0;
+		return;
+	}
+	while (i < w->len) {
+		u = unit_len(p + i, w->len - i);
+		if (u > w->len - i)
+			u = w->len - i;
+		if (col + u > ICS_FOLD) {
+			buf_add(&w->out, w->line + start, i - start);
+			buf_add(&w->out, "\r\n ", 3);
+			start = i;
+			col = 1;
+		}
+		col += u;
+		i += u;
+	}
+	buf_add(&w->out, w->line + start, i - start);
+	buf_add(&w->out, "\r\n", 2);
+	w->len = 0;
+}
+
+/* Appends s as an RFC 5545 TEXT value (section 3.3.11). */
+static void
+line_text(struct writer *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, run = 0, k;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *esc = NULL;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != ';' && c != ',') {
+			i++;
+			run++;
+			continue;
+		}
+		if (c >= 0x80 && (k = ics_utf8_len(p + i, n - i)) != 0) {
+			i += k;
+			run += k;
+			continue;
+		}
+		line_add(w, (const char *)p + i - run, run);
+		run = 0;
+		switch (c) {
+		case '\\': esc = "\\\\"; break;
+		case ';': esc = "\\;"; break;
+		case ',': esc = "\\,"; break;
+		case '\t': esc = "\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r':
+			esc = "\\n";
+			if (i + 1 < n && p[i + 1] == '\n')
+				i++;
+			break;
+		default:
+			if (c >= 0x80)
+				esc = "\xef\xbf\xbd";	/* invalid UTF-8: U+FFFD */
+			break;		/* other control characters are dropped */
+		}
+		if (esc != NULL)
+			line_str(w, esc);
+		i++;
+	}
+	line_add(w, (const char *)p + i - run, run);
+}
+
+static void
+put_text(struct writer *w, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	line_str(w, name);
+	line_add(w, ":", 1);
+	line_text(w, value);
+	line_end(w);
+}
+
+static void
+put_raw(struct writer *w, const char *name, const char *value)
+{
+	line_str(w, name);
+	line_add(w, ":", 1);
+	line_str(w, value);
+	line_end(w);
+}
+
+/* --- time --- */
+
+static bool
+days_in_range(int64_t days)
+{
+	return days >= civil_days_from_date(1, 1, 1) && days <= civil_days_from_date(9999, 12, 31);
+}
+
+/* "YYYYMMDD", or "YYYYMMDDTHHMMSS" when sec_of_day >= 0 (19 bytes suffice). */
+static void
+format_stamp(char *out, size_t size, int days, int sec_of_day)
+{
+	int y, m, d;
+
+	civil_date_from_days(days, &y, &m, &d);
+	if (sec_of_day < 0)
+		snprintf(out, size, "%04d%02d%02d", y, m, d);
+	else
+		snprintf(out, size, "%04d%02d%02dT%02d%02d%02d", y, m, d, sec_of_day / 3600,
+		    sec_of_day / 60 % 60, sec_of_day % 60);
+}
+
+/* UTC "YYYYMMDDTHHMMSSZ"; -1 outside the years 1-9999. */
+static int
+format_utc(char out[static 20], time_t t)
+{
+	int64_t days = floor_div64(t, 86400);
+
+	if (!days_in_range(days))
+		return -1;
+	format_stamp(out, 20, (int)days, (int)(t - days * 86400));
+	strcat(out, "Z");
+	return 0;
+}
+
+/* The zone's UTC offset at t per the C library, cached per week. */
+static int
+system_offset(struct writer *w, time_t t, int *off)
+{
+	int64_t week = floor_div64(t, WEEK);
+	struct offset_slot *s = &w->cache[(uint64_t)week % CACHE_SLOTS];
+
+	if (!s->used || s->week != week) {
+		time_t a = (time_t)(week * WEEK), b = a + WEEK - 1, lo, hi;
+		int oa, ob, o;
+
+		if (civil_from_utc(w->zone, a, NULL, NULL, &oa) == -1 ||
+		    civil_from_utc(w->zone, b, NULL, NULL, &ob) == -1)
+			return -1;
+		s->used = true;
+		s->week = week;
+		s->off_start = oa;
+		s->off_end = ob;
+		s->change = b;
+		if (oa != ob) {
+			lo = a;
+			hi = b;
+			while (hi - lo > 1) {
+				time_t mid = lo + (hi - lo) / 2;
+
+				if (civil_from_utc(w->zone, mid, NULL, NULL, &o) == -1)
+					return -1;
+				if (o == oa)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			s->change = hi;
+		}
+	}
+	*off = (s->off_start == s->off_end || t < s->change) ? s->off_start : s->off_end;
+	return 0;
+}
+
+static int
+rule_day(const struct zone_rule *r, int year)
+{
+	int d;
+
+	if (r->week > 0) {
+		d = civil_days_from_date(year, r->month, 1);
+		return d + (r->wday - civil_weekday(d) + 7) % 7 + (r->week - 1) * 7;
+	}
+	d = civil_days_from_date(year, r->month, civil_days_in_month(year, r->month));
+	return d - (civil_weekday(d) - r->wday + 7) % 7;
+}
+
+static int64_t
+rule_instant(const struct zone_rule *r, int year, int off_before)
+{
+	return (int64_t)rule_day(r, year) * 86400 + r->minute * 60 - off_before;
+}
+
+static int
+model_offset(const struct zone_model *m, int64_t t)
+{
+	int64_t a, b;
+	int y, mo, d;
+
+	if (!m->has_dst)
+		return m->std_off;
+	civil_date_from_days((int)floor_div64(t + m->std_off, 86400), &y, &mo, &d);
+	a = rule_instant(&m->to_dst, y, m->std_off);
+	b = rule_instant(&m->to_std, y, m->dst_off);
+	if (a < b)
+		return (t >= a && t < b) ? m->dst_off : m->std_off;
+	return (t >= a || t < b) ? m->dst_off : m->std_off;
+}
+
+/* Wall clock to instant as a reader of the VTIMEZONE does (first occurrence). */
+static bool
+model_to_utc(const struct zone_model *m, int64_t wall, int64_t *out)
+{
+	int64_t cs = wall - m->std_off, cd = wall - m->dst_off;
+	bool oks = model_offset(m, cs) == m->std_off;
+	bool okd = m->has_dst && model_offset(m, cd) == m->dst_off;
+
+	if (oks && okd)
+		*out = cs < cd ? cs : cd;
+	else if (oks || okd)
+		*out = oks ? cs : cd;
+	else
+		return false;
+	return true;
+}
+
+/* Derives a rule from a change at instant tr from offset before; false if irregular. */
+static bool
+rule_from_change(time_t tr, int before, struct zone_rule *r)
+{
+	int64_t wall = (int64_t)tr + before;
+	int days = (int)floor_div64(wall, 86400), sec = (int)(wall - (int64_t)days * 86400);
+	int y, m, d, dim;
+
+	if (sec % 60 != 0)
+		return false;
+	civil_date_from_days(days, &y, &m, &d);
+	dim = civil_days_in_month(y, m);
+	r->month = m;
+	r->wday = civil_weekday(days);
+	r->week = d + 7 > dim ? -1 : (d - 1) / 7 + 1;
+	r->minute = sec / 60;
+	return true;
+}
+
+/*
+ * Builds a model of a zone other than Europe/Berlin from its changes in
+ * year: none gives a fixed offset, two give a yearly DST rule.  Anything
+ * else gives the offset at the year's end; the per-event check then writes
+ * the events it does not describe in UTC.
+ */
+static int
+model_from_system(struct writer *w, int year)
+{
+	time_t change[4], t0, t1, lo, hi;
+	int before[4], after[4], nchange = 0, m, o0, o1, o;
+	struct zone_model *zm = &w->model;
+
+	memset(zm, 0, sizeof(*zm));
+	for (m = 1; m <= 12; m++) {
+		t0 = (time_t)civil_days_from_date(year, m, 1) * 86400;
+		t1 = m == 12 ? (time_t)civil_days_from_date(year + 1, 1, 1) * 86400 :
+		    (time_t)civil_days_from_date(year, m + 1, 1) * 86400;
+		if (system_offset(w, t0, &o0) == -1 || system_offset(w, t1, &o1) == -1)
+			return -1;
+		if (o0 == o1)
+			continue;
+		lo = t0;
+		hi = t1;
+		while (hi - lo > 1) {
+			time_t mid = lo + (hi - lo) / 2;
+
+			if (system_offset(w, mid, &o) == -1)
+				return -1;
+			if (o == o0)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (nchange < 4) {
+			change[nchange] = hi;
+			before[nchange] = o0;
+			after[nchange] = o1;
+		}
+		nchange++;
+	}
+	if (system_offset(w, (time_t)civil_days_from_date(year, 12, 31) * 86400, &o) == -1)
+		return -1;
+	zm->std_off = zm->dst_off = o;
+	if (nchange == 2 && before[0] == after[1] && before[1] == after[0]) {
+		int up = after[0] > before[0] ? 0 : 1, down = 1 - up;
+
+		if (rule_from_change(change[up], before[up], &zm->to_dst) &&
+		    rule_from_change(change[down], before[down], &zm->to_std)) {
+			zm->has_dst = true;
+			zm->std_off = before[up];
+			zm->dst_off = after[up];
+		}
+	}
+	return 0;
+}
+
+static void
+format_offset(char out[static 8], int off)
+{
+	int a = off < 0 ? -off : off;
+
+	if (a % 60 != 0)
+		snprintf(out, 8, "%c%02d%02d%02d", off < 0 ? '-' : '+', a / 3600 % 100,
+		    a / 60 % 60, a % 60);
+	else
+		snprintf(out, 8, "%c%02d%02d", off < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
+}
+
+static void
+put_observance(struct writer *w, const char *kind, int from, int to, const char *name,
+    const struct zone_rule *r)
+{
+	char a[8], b[8], stamp[20], rrule[64];
+
+	format_offset(a, from);
+	format_offset(b, to);
+	line_str(w, "BEGIN:");
+	line_str(w, kind);
+	line_end(w);
+	put_raw(w, "TZOFFSETFROM", a);
+	put_raw(w, "TZOFFSETTO", b);
+	if (name != NULL)
+		put_raw(w, "TZNAME", name);
+	if (r == NULL) {
+		put_raw(w, "DTSTART", "19700101T000000");
+	} else {
+		static const char *const wd[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
+
+		format_stamp(stamp, sizeof(stamp), rule_day(r, 1970), r->minute * 60);
+		put_raw(w, "DTSTART", stamp);
+		snprintf(rrule, sizeof(rrule), "FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", r->month,
+		    r->week, wd[r->wday]);
+		put_raw(w, "RRULE", rrule);
+	}
+	line_str(w, "END:");
+	line_str(w, kind);
+	line_end(w);
+}
+
+static void
+put_vtimezone(struct writer *w)
+{
+	const struct zone_model *m = &w->model;
+
+	put_raw(w, "BEGIN", "VTIMEZONE");
+	put_raw(w, "TZID", w->zone);
+	if (m->has_dst) {
+		put_observance(w, "DAYLIGHT", m->std_off, m->dst_off, m->dst_name, &m->to_dst);
+		put_observance(w, "STANDARD", m->dst_off, m->std_off, m->std_name, &m->to_std);
+	} else
+		put_observance(w, "STANDARD", m->std_off, m->std_off, m->std_name, NULL);
+	put_raw(w, "END", "VTIMEZONE");
+}
+
+/* Whether t can be written as local time with TZID: the VTIMEZONE must read it back as t. */
+static int
+local_ok(struct writer *w, time_t t, bool *ok)
+{
+	int64_t wall, back;
+	int off;
+
+	if (system_offset(w, t, &off) == -1)
+		return -1;
+	wall = (int64_t)t + off;
+	if (!days_in_range(floor_div64(wall, 86400)))
+		return -1;
+	*ok = t >= LOCAL_FROM && model_to_utc(&w->model, wall, &back) && back == t;
+	return 0;
+}
+
+/* DTSTART or DTEND of a timed event, local with TZID or (local false) in UTC. */
+static int
+put_instant(struct writer *w, const char *name, time_t t, bool local)
+{
+	char stamp[20];
+	int64_t wall, days;
+	int off;
+
+	if (!local) {
+		if (format_utc(stamp, t) == -1)
+			return -1;
+		put_raw(w, name, stamp);
+		return 0;
+	}
+	if (system_offset(w, t, &off) == -1)
+		return -1;
+	wall = (int64_t)t + off;
+	days = floor_div64(wall, 86400);
+	format_stamp(stamp, sizeof(stamp), (int)days, (int)(wall - days * 86400));
+	line_str(w, name);
+	line_str(w, ";TZID=");
+	line_str(w, w->zone);
+	line_add(w, ":", 1);
+	line_str(w, stamp);
+	line_end(w);
+	return 0;
+}
+
+/* Both ends in the same form: local if the VTIMEZONE can say both, else UTC. */
+static int
+put_span(struct writer *w, time_t start, time_t end)
+{
+	bool ls, le;
+
+	if (local_ok(w, start, &ls) == -1 || local_ok(w, end, &le) == -1)
+		return -1;
+	if (put_instant(w, "DTSTART", start, ls && le) == -1 ||
+	    put_instant(w, "DTEND", end, ls && le) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+put_date(struct writer *w, const char *name, int days)
+{
+	char stamp[20];
+
+	if (!days_in_range(days))
+		return -1;
+	format_stamp(stamp, sizeof(stamp), days, -1);
+	line_str(w, name);
+	line_str(w, ";VALUE=DATE:");
+	line_str(w, stamp);
+	line_end(w);
+	return 0;
+}
+
+/* --- validation --- */
+
+/* Reads up to 9 digits and one of units; advances *s.  False if there is no number. */
+static bool
+duration_part(const char **s, const char *units, char *unit)
+{
+	size_t n = strspn(*s, "0123456789");
+
+	if (n == 0 || n > 9 || (*s)[n] == '\0' || strchr(units, (*s)[n]) == NULL)
+		return false;
+	*unit = (*s)[n];
+	*s += n + 1;
+	return true;
+}
+
+/* RFC 5545 dur-value without sign: "P1W", "P1D", "P1DT2H", "PT1H30M", "PT15M"... */
+static bool
+duration_valid(const char *s)
+{
+	static const char time_units[] = "HMS";
+	const char *order = time_units;
+	char unit;
+
+	if (*s++ != 'P')
+		return false;
+	if (*s != 'T') {
+		if (!duration_part(&s, "WD", &unit))
+			return false;
+		if (unit == 'W' || *s == '\0')
+			return *s == '\0';
+	}
+	if (*s++ != 'T' || *s == '\0')
+		return false;
+	while (*s != '\0') {
+		if (!duration_part(&s, order, &unit))
+			return false;
+		order = strchr(time_units, unit) + 1;
+		if (*order == '\0' && *s != '\0')
+			return false;
+	}
+	return true;
+}
+
+static bool
+url_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static int
+check_event(const struct ics_event *e, size_t i, char **cause)
+{
+	if (e->uid == NULL || e->uid[0] == '\0')
+		return set_cause(cause, "event %zu has no UID", i + 1);
+	if (e->sequence < 0)
+		return set_cause(cause, "event %zu (%s): negative SEQUENCE", i + 1, e->uid);
+	if (e->url != NULL && !url_valid(e->url))
+		return set_cause(cause, "event %zu (%s): URL is empty or contains spaces or "
+		    "control characters", i + 1, e->uid);
+	if (!e->all_day && e->end < e->start)
+		return set_cause(cause, "event %zu (%s): ends before it starts", i + 1, e->uid);
+	if ((unsigned)e->status > ICS_CANCELLED)
+		return set_cause(cause, "event %zu (%s): unknown status", i + 1, e->uid);
+	return 0;
+}
+
+/* --- the feed --- */
+
+static int
+put_event(struct writer *w, const struct ics_calendar *cal, const struct ics_event *e,
+    size_t i, char **cause)
+{
+	static const char *const status[] = { "CONFIRMED", "TENTATIVE", "CANCELLED" };
+	char stamp[20], num[32];
+
+	if (format_utc(stamp, e->last_modified) == -1)
+		return set_cause(cause, "event %zu (%s): last change outside the years 1-9999",
+		    i + 1, e->uid);
+	put_raw(w, "BEGIN", "VEVENT");
+	put_text(w, "UID", e->uid);
+	snprintf(num, sizeof(num), "%d", e->sequence);
+	put_raw(w, "SEQUENCE", num);
+	put_raw(w, "DTSTAMP", stamp);
+	put_raw(w, "LAST-MODIFIED", stamp);
+	if (e->all_day) {
+		if (put_date(w, "DTSTART", e->start_days) == -1 ||
+		    put_date(w, "DTEND", e->end_days > e->start_days ? e->end_days :
+		    e->start_days + 1) == -1)
+			return set_cause(cause, "event %zu (%s): date outside the years 1-9999",
+			    i + 1, e->uid);
+	} else {
+		if (put_span(w, e->start, e->end) == -1)
+			return set_cause(cause, "event %zu (%s): time outside the years 1-9999",
+			    i + 1, e->uid);
+	}
+	put_text(w, "SUMMARY", e->summary);
+	put_text(w, "DESCRIPTION", e->description);
+	put_text(w, "LOCATION", e->location);
+	if (e->url != NULL)
+		put_raw(w, "URL", e->url);
+	put_text(w, "CATEGORIES", e->categories);
+	put_raw(w, "STATUS", status[e->status]);
+	put_raw(w, "TRANSP", e->transparent ? "TRANSPARENT" : "OPAQUE");
+	if (cal->alarm_minutes >= 0 && e->status != ICS_CANCELLED) {
+		snprintf(num, sizeof(num), "%s%dM", cal->alarm_minutes ? "-PT" : "PT",
+		    cal->alarm_minutes);
+		put_raw(w, "BEGIN", "VALARM");
+		put_raw(w, "ACTION", "DISPLAY");
+		put_text(w, "DESCRIPTION", e->summary != NULL && e->summary[0] != '\0' ?
+		    e->summary : "Erinnerung");
+		put_raw(w, "TRIGGER", num);
+		put_raw(w, "END", "VALARM");
+	}
+	put_raw(w, "END", "VEVENT");
+	return 0;
+}
+
+/* Year of the latest timed start: the rules in force then describe a non-Berlin zone. */
+static int
+reference_year(const struct ics_event *ev, size_t nev)
+{
+	int64_t best = 0;
+	int y, m, d;
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < nev; i++)
+		if (!ev[i].all_day && (!any || ev[i].start > best)) {
+			best = ev[i].start;
+			any = true;
+		}
+	best = floor_div64(best, 86400);
+	if (!days_in_range(best))
+		return 1970;
+	civil_date_from_days((int)best, &y, &m, &d);
+	return y < 1970 ? 1970 : y > 9998 ? 9998 : y;
+}
+
+char *
+ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
+    size_t *len, char **cause)
+{
+	struct writer w;
+	size_t i;
+	char *text;
+
+	if (cal->timezone == NULL || !civil_zone_valid(cal->timezone)) {
+		set_cause(cause, "unknown time zone \"%s\"", cal->timezone ? cal->timezone : "");
+		return NULL;
+	}
+	if (cal->refresh != NULL && !duration_valid(cal->refresh)) {
+		set_cause(cause, "refresh interval \"%s\" is not an ISO 8601 duration such as PT1H",
+		    cal->refresh);
+		return NULL;
+	}
+	if (cal->alarm_minutes < -1 || cal->alarm_minutes > 60 * 24 * 366) {
+		set_cause(cause, "alarm of %d minutes is out of range", cal->alarm_minutes);
+		return NULL;
+	}
+	for (i = 0; i < nev; i++)
+		if (check_event(&ev[i], i, cause) == -1)
+			return NULL;
+
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.out);
+	w.zone = cal->timezone;
+	w.cache = xcalloc(CACHE_SLOTS, sizeof(*w.cache));
+	if (strcmp(cal->timezone, "Europe/Berlin") == 0)
+		w.model = berlin;
+	else if (model_from_system(&w, reference_year(ev, nev)) == -1) {
+		set_cause(cause, "cannot read the rules of time zone \"%s\"", cal->timezone);
+		goto fail;
+	}
+
+	put_raw(&w, "BEGIN", "VCALENDAR");
+	put_raw(&w, "VERSION", "2.0");
+	put_raw(&w, "PRODID", "-//ikond//Integrationskonzept//DE");
+	put_raw(&w, "CALSCALE", "GREGORIAN");
+	put_raw(&w, "METHOD", "PUBLISH");
+	put_text(&w, "NAME", cal->name);
+	put_text(&w, "X-WR-CALNAME", cal->name);
+	put_text(&w, "X-WR-CALDESC", cal->description);
+	put_raw(&w, "X-WR-TIMEZONE", cal->timezone);
+	if (cal->refresh != NULL) {
+		put_raw(&w, "REFRESH-INTERVAL;VALUE=DURATION", cal->refresh);
+		put_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
+	}
+	put_vtimezone(&w);
+	for (i = 0; i < nev; i++)
+		if (put_event(&w, cal, &ev[i], i, cause) == -1)
+			goto fail;
+	put_raw(&w, "END", "VCALENDAR");
+
+	free(w.cache);
+	free(w.line);
+	text = buf_steal(&w.out, len);
+	return text;
+fail:
+	free(w.cache);
+	free(w.line);
+	buf_free(&w.out);
+	return NULL;
+}

@@ -1,0 +1,70 @@
+/*
+ * ics: writes the iCalendar feeds (RFC 5545, RFC 7986) that staff subscribe
+ * to.  Pure: no database, no clock, no randomness; the same input gives the
+ * same bytes, so an unchanged feed keeps its ETag.
+ */
+#ifndef IKOND_ICS_H
+#define IKOND_ICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+enum ics_status {
+	ICS_CONFIRMED,
+	ICS_TENTATIVE,
+	ICS_CANCELLED,
+};
+
+struct ics_event {
+	const char	*uid;		/* required, stable, e.g. "session-42@host" */
+	int		 sequence;	/* >= 0 */
+	time_t		 last_modified;	/* from the data; gives DTSTAMP and LAST-MODIFIED */
+	bool		 all_day;
+	/* all_day: day numbers (civil.h), end exclusive; end <= start means one day. */
+	int		 start_days, end_days;
+	/* timed: instants; end < start is an error (end == start: a point in time). */
+	time_t		 start, end;
+	/*
+	 * UTF-8 text, NULL to leave the property out.  Anything goes: CR, LF,
+	 * commas, semicolons, backslashes.  CR LF and CR become line breaks,
+	 * other control characters are dropped and invalid UTF-8 becomes
+	 * U+FFFD.  categories is one category (a comma in it is escaped).
+	 * url is written as it is and must be printable (no spaces, no
+	 * control characters).
+	 */
+	const char	*summary, *description, *location, *url, *categories;
+	enum ics_status	 status;
+	bool		 transparent;	/* TRANSP:TRANSPARENT (deadlines) */
+};
+
+struct ics_calendar {
+	const char	*name;		/* NAME and X-WR-CALNAME, e.g. "Fristen – Integrationsausschuss" */
+	const char	*description;	/* X-WR-CALDESC, NULL for none */
+	const char	*timezone;	/* IANA name of the local time, e.g. "Europe/Berlin" */
+	const char	*refresh;	/* ISO 8601 duration ("PT1H") for REFRESH-INTERVAL and
+					 * X-PUBLISHED-TTL, NULL for none */
+	int		 alarm_minutes;	/* one DISPLAY VALARM this many minutes before the start
+					 * of every event that is not cancelled; -1 = none */
+};
+
+/*
+ * Returns the feed as malloc'ed CRLF text (NUL-terminated, *len bytes
+ * without the NUL; len may be NULL): VERSION 2.0, PRODID, CALSCALE,
+ * METHOD:PUBLISH, one VTIMEZONE for cal->timezone, the events in the given
+ * order.  Timed events are written as local time with TZID=<zone> where the
+ * embedded VTIMEZONE says the same as the system's zone data, otherwise (a
+ * time before 1971, the second 02:30 of an autumn night, a zone whose rules
+ * changed) start and end in UTC.  For Europe/Berlin the VTIMEZONE is the
+ * usual two-rule one (CET/CEST, last Sunday of March and October); for other
+ * zones it is derived from the system's rules in the year of the latest
+ * timed start.  On bad input returns NULL and names the event and field
+ * in *cause.
+ */
+char *ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
+    size_t *len, char **cause);
+
+/* Length of the valid UTF-8 sequence (RFC 3629) at s, n bytes readable; 0 if invalid. */
+size_t ics_utf8_len(const unsigned char *s, size_t n);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * ikond: the daemon's shared state, handed to every command handler and
+ * module.  Only the main thread touches it.
+ */
+#ifndef IKOND_IKOND_H
+#define IKOND_IKOND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+
+struct ikond {
+	struct config	*cfg;
+	struct store	*store;
+	const char	*config_path;	/* file to (re)load, or NULL */
+	time_t		 started;
+	uint64_t	 data_version;	/* grows with every committed change */
+	uint64_t	 requests;
+	bool		 quit;
+	bool		 reload;
+};
+
+/* Called after a committed change, so feeds and reminders catch up. */
+void ikond_data_changed(struct ikond *ikd);
+/* Re-reads the configuration; on failure keeps the old one and fills *errors. */
+int ikond_reload(struct ikond *ikd, char **errors);
+
+#endif

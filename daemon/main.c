@@ -1,0 +1,293 @@
+/*
+ * ikond: the daemon.  It owns the database, answers ikond-ctl on the
+ * control socket, and drives the periodic work (feeds, reminders) from one
+ * poll loop.  Signals arrive through a signalfd, so handlers never run in
+ * signal context; systemd hears READY, RELOADING, STOPPING, STATUS and the
+ * watchdog through sd_notify (which does nothing without NOTIFY_SOCKET).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "control.h"
+#include "deadline.h"
+#include "dispatch.h"
+#include "ikond.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define POLL_MAX	4200
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: ikond [-nv] [-f FILE]\n"
+	    "\n"
+	    "Tracks committee sessions, Vorlagen deadlines, feedback windows and\n"
+	    "evaluation dates of an Integrationskonzept; serves iCalendar feeds and\n"
+	    "mails reminders.  Runs in the foreground; ikond-ctl controls it.\n"
+	    "\n"
+	    "  -f FILE   configuration file (default %s if it exists,\n"
+	    "            else the embedded defaults)\n"
+	    "  -n        check the configuration, print \"configuration OK\" or every\n"
+	    "            problem as FILE:LINE: message, and exit\n"
+	    "  -v        more log output (repeat for debug)\n"
+	    "  -h        this help\n"
+	    "  -V        print the version\n", config_default_path());
+}
+
+void
+ikond_data_changed(struct ikond *ikd)
+{
+	ikd->data_version++;
+}
+
+int
+ikond_reload(struct ikond *ikd, char **errors)
+{
+	struct config *cfg, *old = ikd->cfg;
+	char *cause = NULL;
+	struct timespec mono;
+	int changed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)mono.tv_sec *
+	    1000000ULL + (unsigned long long)mono.tv_nsec / 1000);
+	if ((cfg = config_load(ikd->config_path, errors)) == NULL) {
+		log_warnx("configuration has errors, not reloading:\n%s", *errors);
+		sd_notify(0, "READY=1\nSTATUS=configuration has errors, old one kept");
+		return -1;
+	}
+	if (strcmp(cfg->state_dir, old->state_dir) != 0 ||
+	    strcmp(cfg->control_socket, old->control_socket) != 0)
+		log_warnx("state_dir and control_socket take effect at the next start");
+	ikd->cfg = cfg;
+	/* Rules and holidays may have changed: every deadline is recomputed. */
+	if (store_begin(ikd->store, &cause) == -1 ||
+	    deadline_sync_all(ikd, &changed, &cause) == -1 ||
+	    store_commit(ikd->store, &cause) == -1) {
+		store_rollback(ikd->store);
+		ikd->cfg = old;
+		config_free(cfg);
+		xasprintf(errors, "reload failed while recomputing deadlines: %s", cause);
+		free(cause);
+		log_warnx("%s", *errors);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
+	config_free(old);
+	ikond_data_changed(ikd);
+	log_info("configuration reloaded; %d deadline(s) changed", changed);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	return 0;
+}
+
+static int
+make_dirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, mode) == -1 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+/* One daemon per state directory: an flock that dies with the process. */
+static int
+take_lock(const char *dir)
+{
+	char *path, pid[32];
+	ssize_t n;
+	int fd;
+
+	xasprintf(&path, "%s/ikond.lock", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		fatal("open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fatalx("another ikond (pid %s) is running on state directory %s",
+		    pid[0] ? pid : "?", dir);
+	}
+	if (ftruncate(fd, 0) == 0) {
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (pwrite(fd, pid, strlen(pid), 0) == -1)
+			log_warn("writing %s", path);
+	}
+	free(path);
+	return fd;
+}
+
+static int
+signals_fd(void)
+{
+	sigset_t mask;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	if ((fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	return fd;
+}
+
+static void
+read_signals(int fd, struct ikond *ikd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			ikd->reload = true;
+		else
+			ikd->quit = true;
+	}
+}
+
+static void
+run(struct ikond *ikd, struct control *ctl, int sigfd)
+{
+	static struct pollfd pfd[POLL_MAX];
+	uint64_t watchdog_usec = 0;
+	time_t last_watchdog = 0, now;
+	char *errors = NULL;
+	size_t n;
+
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	while (!ikd->quit) {
+		pfd[0].fd = sigfd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		n = 1 + control_pollfds(ctl, pfd + 1, POLL_MAX - 1);
+		if (poll(pfd, n, 1000) == -1 && errno != EINTR)
+			fatal("poll");
+		if (pfd[0].revents & POLLIN)
+			read_signals(sigfd, ikd);
+		control_handle(ctl, ikd, pfd + 1, n - 1);
+		now = time(NULL);
+		control_expire(ctl, now);
+		if (ikd->reload) {
+			ikd->reload = false;
+			ikond_reload(ikd, &errors);
+			free(errors);
+			errors = NULL;
+		}
+		if (watchdog_usec != 0 && (uint64_t)(now - last_watchdog) * 2000000 >= watchdog_usec) {
+			sd_notify(0, "WATCHDOG=1");
+			last_watchdog = now;
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = NULL;
+	struct ikond ikd;
+	struct control *ctl;
+	char *errors = NULL, *cause = NULL, *dbpath;
+	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
+
+	while ((ch = getopt(argc, argv, "f:nvhV")) != -1) {
+		switch (ch) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ikond %s\n", IKOND_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(verbose, !check_only);
+	if (path == NULL && access(config_default_path(), F_OK) == 0)
+		path = config_default_path();
+
+	memset(&ikd, 0, sizeof(ikd));
+	ikd.config_path = path;
+	if ((ikd.cfg = config_load(path, &errors)) == NULL) {
+		fprintf(stderr, "%s\n", errors);
+		free(errors);
+		return 1;
+	}
+	if (check_only) {
+		printf("configuration OK\n");
+		config_free(ikd.cfg);
+		return 0;
+	}
+
+	if (make_dirs(ikd.cfg->state_dir, 0750) == -1)
+		fatal("cannot create state directory %s", ikd.cfg->state_dir);
+	lockfd = take_lock(ikd.cfg->state_dir);
+	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
+	if ((ikd.store = store_open(dbpath, &cause)) == NULL)
+		fatalx("%s", cause);
+	free(dbpath);
+	dispatch_check_table();
+	sigfd = signals_fd();
+	if ((ctl = control_new(ikd.cfg->control_socket, ikd.cfg->control_max_clients,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	ikd.started = time(NULL);
+	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
+	    ikd.cfg->state_dir, ikd.cfg->control_socket,
+	    path ? path : "embedded defaults");
+	sd_notify(0, "READY=1\nSTATUS=running");
+
+	run(&ikd, ctl, sigfd);
+
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping");
+	control_free(ctl);
+	store_close(ikd.store);
+	config_free(ikd.cfg);
+	close(sigfd);
+	close(lockfd);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * reply: what a command handler produces, and the generic runner that
+ * finds a command in cmdtab, parses its arguments and calls its handler.
+ * The daemon runs it for requests from the socket; ikond-ctl runs it for
+ * the commands that need no daemon (CMD_LOCAL), so both share one path.
+ * Handlers fill a struct reply; they never write to a socket or terminal
+ * and never log a client's mistakes.
+ */
+#ifndef IKOND_REPLY_H
+#define IKOND_REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "args.h"
+
+struct ikond;
+struct config;
+
+struct peer {
+	uid_t	uid;
+	gid_t	gid;
+	pid_t	pid;
+};
+
+struct request {
+	struct ikond		*ikd;		/* NULL inside ikond-ctl */
+	const struct config	*cfg;		/* NULL inside ikond-ctl */
+	struct peer		 peer;
+	const struct args	*args;
+	bool			 json;
+	const char		*input;		/* a file the CLI sent, or NULL */
+	size_t			 input_len;
+};
+
+struct reply {
+	int	 status;	/* 0 ok, 1 failure, 2 usage */
+	char	*error;
+	json_t	*data;
+	json_t	*columns;	/* column order for tables */
+	char	*text;		/* preformatted text for people */
+	json_t	*file;		/* base64 of a file the CLI writes (-o) */
+	json_t	*warnings;	/* strings the CLI shows on stderr */
+};
+
+typedef int (*handler_fn)(struct request *req, struct reply *rep);
+
+struct handler {
+	const char	*name;	/* as in cmdtab */
+	handler_fn	 fn;
+};
+
+/* Sets status and error; returns -1 so handlers can "return reply_fail(...)". */
+int reply_fail(struct reply *rep, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Failure with an allocated message; takes ownership of cause. */
+int reply_cause(struct reply *rep, int status, char *cause);
+/* Adds a warning: the command succeeded, but something needs attention. */
+void reply_warn(struct reply *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Column order for tables, space-separated: "id slug name". */
+void reply_columns(struct reply *rep, const char *columns);
+void reply_clear(struct reply *rep);
+/* The reply as the protocol's JSON object (new reference). */
+json_t *reply_to_json(const struct reply *rep);
+
+/* Finds the command argv names, parses it and runs the handler found in
+ * tables (NULL-terminated list of NULL-terminated arrays).  The request's
+ * ikd, cfg, peer, json and input are taken from *base. */
+void command_run(const struct request *base, char *const *argv, int argc,
+    const struct handler *const *tables, bool (*may_change)(const struct request *),
+    struct reply *rep);
+
+#endif

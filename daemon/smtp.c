@@ -1,0 +1,516 @@
+/*
+ * smtp: the relay transport for reminders (see smtp.h), built on libESMTP.
+ * libESMTP runs the whole protocol inside smtp_start_session(); this file
+ * prepares the session, feeds it the message bytes and afterwards reads
+ * the status libESMTP recorded for each envelope step, turning it into the
+ * three outcomes the outbox acts on.
+ *
+ * libESMTP has no API that says whether AUTH succeeded (on failure it goes
+ * on without authenticating), so the protocol monitor watches the replies
+ * to AUTH; it never looks at what the client writes beyond the verb, so
+ * credentials are never copied anywhere.
+ */
+#include "smtp.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <auth-client.h>
+#include <libesmtp.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mail_message.h"
+#include "xmalloc.h"
+
+#define SMTP_DEFAULT_PORT	25
+#define SMTP_DEFAULT_TIMEOUT	60
+#define SMTP_CHUNK		65536
+
+struct smtp_reader {
+	const char	*data;
+	size_t		 len;
+	size_t		 off;
+};
+
+/* What the callbacks learn during one session. */
+struct smtp_run {
+	const struct smtp_config *cfg;
+	bool		 starttls_missing;
+	char		 tls_problem[128];
+	bool		 auth_pending;	/* AUTH written, final reply not yet read */
+	int		 auth_code;	/* final reply to the last AUTH, 0 if none */
+	char		 auth_reply[128];
+};
+
+static pthread_once_t smtp_auth_once = PTHREAD_ONCE_INIT;
+
+static void
+smtp_auth_init(void)
+{
+	auth_client_init();
+}
+
+const char *
+smtp_tls_name(enum smtp_tls tls)
+{
+	switch (tls) {
+	case SMTP_TLS_OFF:
+		return "off";
+	case SMTP_TLS_OPPORTUNISTIC:
+		return "opportunistic";
+	case SMTP_TLS_REQUIRED:
+		return "required";
+	}
+	return "unknown";
+}
+
+int
+smtp_tls_parse(const char *name, enum smtp_tls *tls, char **cause)
+{
+	if (strcmp(name, "off") == 0)
+		*tls = SMTP_TLS_OFF;
+	else if (strcmp(name, "opportunistic") == 0)
+		*tls = SMTP_TLS_OPPORTUNISTIC;
+	else if (strcmp(name, "required") == 0)
+		*tls = SMTP_TLS_REQUIRED;
+	else
+		return set_cause(cause, "unknown TLS mode \"%.32s\" (want off, "
+		    "opportunistic or required)", name);
+	return 0;
+}
+
+const char *
+smtp_outcome_name(enum smtp_outcome outcome)
+{
+	switch (outcome) {
+	case SMTP_SENT:
+		return "sent";
+	case SMTP_TEMPFAIL:
+		return "tempfail";
+	case SMTP_PERMFAIL:
+		return "permfail";
+	}
+	return "unknown";
+}
+
+/* Copies server text into dst as one printable line. */
+static void
+smtp_copy_text(char *dst, size_t dstlen, const char *src)
+{
+	size_t i, j = 0;
+
+	if (dstlen == 0)
+		return;
+	for (i = 0; src != NULL && src[i] != '\0' && j + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[j++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	while (j > 0 && dst[j - 1] == ' ')
+		j--;
+	dst[j] = '\0';
+}
+
+static void
+smtp_item_set(struct smtp_item *it, enum smtp_outcome outcome, int code,
+    const char *text)
+{
+	it->outcome = outcome;
+	it->status_code = code;
+	smtp_copy_text(it->server_reply, sizeof it->server_reply, text);
+}
+
+/* libESMTP pulls the message through this; len == NULL means rewind. */
+static const char *
+smtp_message_cb(void **ctx, int *len, void *arg)
+{
+	struct smtp_reader *r = arg;
+	const char *p;
+	size_t n;
+
+	(void)ctx;
+	if (len == NULL) {
+		r->off = 0;
+		return NULL;
+	}
+	n = r->len - r->off;
+	if (n > SMTP_CHUNK)
+		n = SMTP_CHUNK;
+	p = r->data + r->off;
+	r->off += n;
+	*len = (int)n;
+	return p;
+}
+
+/*
+ * The message as SMTP wants it: CRLF after every line, the last one
+ * included.  Returns NULL if data already is in that form.
+ */
+static char *
+smtp_crlf_copy(const char *data, size_t len, size_t *outlen)
+{
+	struct buf b;
+	size_t i;
+	bool clean = len >= 2 && data[len - 2] == '\r' && data[len - 1] == '\n';
+
+	for (i = 0; clean && i < len; i++) {
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
+			clean = false;
+		else if (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n'))
+			clean = false;
+	}
+	if (clean)
+		return NULL;
+	buf_init(&b);
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\r') {
+			if (i + 1 < len && data[i + 1] == '\n')
+				i++;
+			buf_add_str(&b, "\r\n");
+		} else if (data[i] == '\n')
+			buf_add_str(&b, "\r\n");
+		else
+			buf_add_char(&b, data[i]);
+	}
+	if (b.len < 2 || b.data[b.len - 1] != '\n')
+		buf_add_str(&b, "\r\n");
+	return buf_steal(&b, outlen);
+}
+
+static void
+smtp_event_cb(smtp_session_t session, int event, void *arg, ...)
+{
+	struct smtp_run *run = arg;
+	va_list ap;
+	long verify;
+
+	(void)session;
+	va_start(ap, arg);
+	switch (event) {
+	case SMTP_EV_EXTNA_STARTTLS:
+		run->starttls_missing = true;
+		break;
+	case SMTP_EV_INVALID_PEER_CERTIFICATE:
+		verify = va_arg(ap, long);
+		snprintf(run->tls_problem, sizeof run->tls_problem,
+		    "TLS: the server's certificate did not verify (OpenSSL "
+		    "verify result %ld)", verify);
+		break;
+	case SMTP_EV_NO_PEER_CERTIFICATE:
+		snprintf(run->tls_problem, sizeof run->tls_problem,
+		    "TLS: the server presented no certificate");
+		break;
+	case SMTP_EV_WRONG_PEER_CERTIFICATE:
+		snprintf(run->tls_problem, sizeof run->tls_problem,
+		    "TLS: the server's certificate is for another host name");
+		break;
+	case SMTP_EV_WEAK_CIPHER:
+		snprintf(run->tls_problem, sizeof run->tls_problem,
+		    "TLS: only a weak cipher was offered");
+		break;
+	default:
+		break;
+	}
+	va_end(ap);
+}
+
+/* Watches the replies to AUTH (see the comment at the top). */
+static void
+smtp_monitor_cb(const char *buf, int buflen, int writing, void *arg)
+{
+	struct smtp_run *run = arg;
+	char line[sizeof run->auth_reply];
+	int code;
+
+	if (writing == SMTP_CB_WRITING) {
+		if (buflen >= 5 && strncasecmp(buf, "AUTH ", 5) == 0)
+			run->auth_pending = true;
+		return;
+	}
+	if (writing != SMTP_CB_READING || !run->auth_pending || buflen < 3 ||
+	    !isdigit((unsigned char)buf[0]) || !isdigit((unsigned char)buf[1]) ||
+	    !isdigit((unsigned char)buf[2]))
+		return;
+	code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 + (buf[2] - '0');
+	if (code == 334)
+		return;
+	run->auth_pending = false;
+	run->auth_code = code;
+	snprintf(line, sizeof line, "%.*s", buflen, buf);
+	smtp_copy_text(run->auth_reply, sizeof run->auth_reply, line);
+}
+
+static int
+smtp_auth_interact(auth_client_request_t request, char **result, int fields,
+    void *arg)
+{
+	const struct smtp_config *cfg = arg;
+	int i;
+
+	for (i = 0; i < fields; i++) {
+		if (request[i].flags & AUTH_PASS)
+			result[i] = (char *)(cfg->password != NULL ?
+			    cfg->password : "");
+		else if (request[i].flags & AUTH_USER)
+			result[i] = (char *)cfg->user;
+		else
+			result[i] = (char *)"";
+	}
+	return 1;
+}
+
+static bool
+smtp_auth_failed(const struct smtp_run *run)
+{
+	return run->auth_code >= 400;
+}
+
+/* Decides an item from the reply code that ended its transaction. */
+static void
+smtp_item_from_status(struct smtp_item *it, const smtp_status_t *st,
+    const struct smtp_run *run)
+{
+	char text[sizeof it->server_reply];
+
+	if (smtp_auth_failed(run)) {
+		snprintf(text, sizeof text, "authentication failed: %s",
+		    run->auth_reply);
+		smtp_item_set(it, SMTP_TEMPFAIL, st->code, text);
+	} else if (st->code >= 400 && st->code < 500)
+		smtp_item_set(it, SMTP_TEMPFAIL, st->code, st->text);
+	else if (st->code == 530)
+		smtp_item_set(it, SMTP_TEMPFAIL, st->code, st->text);
+	else
+		smtp_item_set(it, SMTP_PERMFAIL, st->code, st->text);
+}
+
+/* Why the session ended without an answer for some message. */
+static void
+smtp_session_reason(char *dst, size_t dstlen, const struct smtp_run *run,
+    const char *server, bool answered, bool timed_out, int timeout_s)
+{
+	char err[128];
+
+	if (run->starttls_missing)
+		snprintf(dst, dstlen, "%s: STARTTLS required but not offered "
+		    "by the server; nothing was sent", server);
+	else if (run->tls_problem[0] != '\0')
+		snprintf(dst, dstlen, "%s: %s", server, run->tls_problem);
+	else if (smtp_auth_failed(run))
+		snprintf(dst, dstlen, "%s: authentication failed: %s", server,
+		    run->auth_reply);
+	else if (answered)
+		snprintf(dst, dstlen, "%s: the session ended before this "
+		    "message was transferred", server);
+	else if (timed_out)
+		snprintf(dst, dstlen, "%s: no answer within %d seconds", server,
+		    timeout_s);
+	else
+		snprintf(dst, dstlen, "%s: %s", server,
+		    smtp_strerror(smtp_errno(), err, sizeof err));
+}
+
+static void
+smtp_item_result(struct smtp_item *it, smtp_message_t msg,
+    smtp_recipient_t rcpt, const struct smtp_run *run, const char *reason)
+{
+	const smtp_status_t *st;
+
+	st = smtp_reverse_path_status(msg);
+	if (st != NULL && st->code >= 400) {
+		smtp_item_from_status(it, st, run);
+		return;
+	}
+	st = smtp_recipient_status(rcpt);
+	if (st != NULL && st->code >= 400) {
+		smtp_item_from_status(it, st, run);
+		return;
+	}
+	st = smtp_message_transfer_status(msg);
+	if (st != NULL && st->code >= 200 && st->code < 300) {
+		smtp_item_set(it, SMTP_SENT, st->code, st->text);
+		return;
+	}
+	if (st != NULL && st->code >= 400) {
+		smtp_item_from_status(it, st, run);
+		return;
+	}
+	smtp_item_set(it, SMTP_TEMPFAIL, 0, reason);
+}
+
+int
+smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
+    size_t n, char **cause)
+{
+	smtp_session_t session;
+	smtp_message_t *msgs;
+	smtp_recipient_t *rcpts;
+	struct smtp_reader *readers;
+	char **copies;
+	auth_context_t auth = NULL;
+	struct smtp_run run;
+	char server[300], reason[sizeof items->server_reply];
+	size_t i, queued = 0, answered = 0;
+	long timeout_ms;
+	time_t started;
+	bool timed_out;
+	int ok, port, t;
+	static const int timeouts[] = { Timeout_GREETING, Timeout_ENVELOPE,
+	    Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2 };
+
+	memset(&run, 0, sizeof run);
+	run.cfg = cfg;
+	port = cfg->port > 0 ? cfg->port : SMTP_DEFAULT_PORT;
+	snprintf(server, sizeof server, "%s:%d",
+	    cfg->host != NULL && *cfg->host != '\0' ? cfg->host : "localhost",
+	    port);
+
+	msgs = xcalloc(n ? n : 1, sizeof *msgs);
+	rcpts = xcalloc(n ? n : 1, sizeof *rcpts);
+	readers = xcalloc(n ? n : 1, sizeof *readers);
+	copies = xcalloc(n ? n : 1, sizeof *copies);
+
+	pthread_once(&smtp_auth_once, smtp_auth_init);
+	if ((session = smtp_create_session()) == NULL) {
+		for (i = 0; i < n; i++)
+			smtp_item_set(&items[i], SMTP_TEMPFAIL, 0,
+			    "cannot create an SMTP session");
+		set_cause(cause, "cannot create an SMTP session");
+		ok = -1;
+		goto out;
+	}
+	smtp_set_server(session, server);
+	/* libESMTP takes these in milliseconds, whatever its comments say. */
+	timeout_ms = 1000L * (cfg->timeout_seconds > 0 ?
+	    cfg->timeout_seconds : SMTP_DEFAULT_TIMEOUT);
+	for (t = 0; t < (int)(sizeof timeouts / sizeof timeouts[0]); t++)
+		smtp_set_timeout(session,
+		    timeouts[t] | Timeout_OVERRIDE_RFC2822_MINIMUM, timeout_ms);
+	smtp_starttls_enable(session, cfg->tls == SMTP_TLS_REQUIRED ?
+	    Starttls_REQUIRED : cfg->tls == SMTP_TLS_OPPORTUNISTIC ?
+	    Starttls_ENABLED : Starttls_DISABLED);
+	smtp_set_eventcb(session, smtp_event_cb, &run);
+	smtp_set_monitorcb(session, smtp_monitor_cb, &run, 0);
+	if (cfg->user != NULL && *cfg->user != '\0') {
+		if ((auth = auth_create_context()) == NULL)
+			fatalx("smtp: out of memory");
+		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(auth, smtp_auth_interact, (void *)cfg);
+		smtp_auth_set_context(session, auth);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct smtp_item *it = &items[i];
+
+		/* Checked here too: an address goes verbatim into MAIL/RCPT. */
+		if (!mail_address_valid(it->from_addr) ||
+		    !mail_address_valid(it->to_addr) || it->data == NULL ||
+		    it->len == 0 || it->len > INT_MAX) {
+			smtp_item_set(it, SMTP_PERMFAIL, 0,
+			    "invalid envelope address or empty message");
+			continue;
+		}
+		readers[i].data = it->data;
+		readers[i].len = it->len;
+		if ((copies[i] = smtp_crlf_copy(it->data, it->len,
+		    &readers[i].len)) != NULL)
+			readers[i].data = copies[i];
+		msgs[i] = smtp_add_message(session);
+		if (msgs[i] == NULL ||
+		    !smtp_set_reverse_path(msgs[i], it->from_addr) ||
+		    (rcpts[i] = smtp_add_recipient(msgs[i], it->to_addr)) == NULL ||
+		    !smtp_set_messagecb(msgs[i], smtp_message_cb, &readers[i]))
+			fatalx("smtp: cannot set up a message");
+		queued++;
+	}
+	if (queued == 0) {
+		ok = 0;
+		goto out;
+	}
+
+	/*
+	 * smtp_start_session() reports success for sessions that ended
+	 * before any message (a missing STARTTLS, a silent server), so
+	 * whether the relay answered is judged from the statuses instead.
+	 */
+	started = time(NULL);
+	ok = smtp_start_session(session) ? 0 : -1;
+	timed_out = time(NULL) - started >= timeout_ms / 1000;
+	for (i = 0; i < n; i++) {
+		const smtp_status_t *st;
+
+		if (msgs[i] == NULL)
+			continue;
+		st = smtp_reverse_path_status(msgs[i]);
+		if (st != NULL && st->code != 0)
+			answered++;
+	}
+	smtp_session_reason(reason, sizeof reason, &run, server,
+	    answered > 0, timed_out, (int)(timeout_ms / 1000));
+	for (i = 0; i < n; i++)
+		if (msgs[i] != NULL)
+			smtp_item_result(&items[i], msgs[i], rcpts[i], &run,
+			    reason);
+	if (answered == 0) {
+		set_cause(cause, "%s", reason);
+		ok = -1;
+	} else
+		ok = 0;
+
+out:
+	if (session != NULL)
+		smtp_destroy_session(session);
+	if (auth != NULL)
+		auth_destroy_context(auth);
+	for (i = 0; i < n; i++)
+		free(copies[i]);
+	free(copies);
+	free(readers);
+	free(rcpts);
+	free(msgs);
+	return ok;
+}
+
+int
+smtp_test_send(const struct smtp_config *cfg, const char *from,
+    const char *to, const char *data, size_t len, char *result,
+    size_t resultlen)
+{
+	struct smtp_item item;
+	char *cause = NULL;
+	const char *what;
+
+	memset(&item, 0, sizeof item);
+	item.from_addr = from;
+	item.to_addr = to;
+	item.data = data;
+	item.len = len;
+	smtp_send_batch(cfg, &item, 1, &cause);
+	free(cause);
+	switch (item.outcome) {
+	case SMTP_SENT:
+		what = "sent";
+		break;
+	case SMTP_TEMPFAIL:
+		what = "temporary failure";
+		break;
+	default:
+		what = "permanent failure";
+		break;
+	}
+	if (item.status_code != 0)
+		snprintf(result, resultlen, "%s: %d %s", what, item.status_code,
+		    item.server_reply);
+	else
+		snprintf(result, resultlen, "%s: %s", what, item.server_reply);
+	return item.outcome == SMTP_SENT ? 0 : -1;
+}

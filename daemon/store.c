@@ -1,0 +1,322 @@
+/*
+ * store: opening, migrating and querying the SQLite database (see
+ * store.h).  Statements are prepared once and cached by their SQL text, so
+ * handlers can write plain SQL with bound parameters and pay no parse cost
+ * per request.
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+#define STORE_CACHE_SIZE	256
+
+struct store {
+	sqlite3		*db;
+	struct {
+		char		*sql;
+		sqlite3_stmt	*stmt;
+	}		 cache[STORE_CACHE_SIZE];
+	size_t		 ncache;
+};
+
+static int
+exec_script(sqlite3 *db, const char *sql, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		set_cause(cause, "%s", err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_version(sqlite3 *db, int *version, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return set_cause(cause, "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		set_cause(cause, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, const char *path, char **cause)
+{
+	int version, n, latest = store_schema_latest();
+	char *sql, *why = NULL;
+
+	if (read_version(db, &version, cause) == -1)
+		return -1;
+	if (version > latest)
+		return set_cause(cause, "%s has schema version %d, but this ikond only knows "
+		    "versions up to %d; it was written by a newer ikond and is left as it is",
+		    path, version, latest);
+	for (n = version + 1; n <= latest; n++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+		    store_schema_migration(n), n);
+		if (exec_script(db, sql, &why) == -1) {
+			free(sql);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			set_cause(cause, "%s: migration to schema version %d failed: %s", path, n, why);
+			free(why);
+			return -1;
+		}
+		free(sql);
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store *st;
+	sqlite3 *db = NULL;
+	char *why = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		set_cause(cause, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_extended_result_codes(db, 1);
+	/* The integrity check refuses a damaged file before anything writes to it. */
+	if (exec_script(db, "PRAGMA quick_check", &why) == -1 ||
+	    exec_script(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    " PRAGMA foreign_keys = ON;", &why) == -1) {
+		set_cause(cause, "%s: %s", path, why);
+		free(why);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (migrate(db, path, cause) == -1) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+int
+store_version(struct store *st)
+{
+	int v = 0;
+
+	read_version(st->db, &v, NULL);
+	return v;
+}
+
+int
+store_begin(struct store *st, char **cause)
+{
+	return exec_script(st->db, "BEGIN IMMEDIATE", cause);
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	if (exec_script(st->db, "COMMIT", cause) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, char **cause)
+{
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		if (strcmp(st->cache[i].sql, sql) == 0) {
+			stmt = st->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+	    SQLITE_OK) {
+		set_cause(cause, "database: %s", sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	/* SQL text is fixed in the source, so the set of statements is bounded. */
+	if (st->ncache == STORE_CACHE_SIZE)
+		fatalx("store: more than %d distinct statements", STORE_CACHE_SIZE);
+	st->cache[st->ncache].sql = xstrdup(sql);
+	st->cache[st->ncache].stmt = stmt;
+	st->ncache++;
+	return stmt;
+}
+
+void
+store_done(sqlite3_stmt *stmt)
+{
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+}
+
+int
+store_error(struct store *st, char **cause)
+{
+	int ext = sqlite3_extended_errcode(st->db);
+	const char *msg = sqlite3_errmsg(st->db);
+
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return set_cause(cause, "already exists (%s)", msg);
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return set_cause(cause, "still referenced by other data");
+	if (ext == SQLITE_FULL)
+		return set_cause(cause, "database: disk full, nothing was changed");
+	if (ext == SQLITE_READONLY || (ext & 0xff) == SQLITE_READONLY)
+		return set_cause(cause, "database is read-only, nothing was changed");
+	return set_cause(cause, "database: %s", msg);
+}
+
+int
+store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	const char *s;
+	int i, rc;
+
+	if ((stmt = store_prepare(st, sql, cause)) == NULL)
+		return -1;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0'; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			sqlite3_bind_int64(stmt, i + 1, va_arg(ap, sqlite3_int64));
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				sqlite3_bind_null(stmt, i + 1);
+			else
+				sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
+			break;
+		default:
+			sqlite3_bind_null(stmt, i + 1);
+			break;
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(stmt);
+	store_done(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(st, cause);
+	return sqlite3_changes(st->db);
+}
+
+sqlite3_int64
+store_last_id(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+sqlite3_int64
+store_count(struct store *st, const char *sql, sqlite3_int64 param)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
+	sqlite3_int64 n = 0;
+
+	if (stmt == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, param);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	store_done(stmt);
+	return n;
+}
+
+json_t *
+store_row_json(sqlite3_stmt *stmt)
+{
+	json_t *obj = json_object();
+	int i, n = sqlite3_column_count(stmt);
+	const char *name;
+
+	for (i = 0; i < n; i++) {
+		name = sqlite3_column_name(stmt, i);
+		switch (sqlite3_column_type(stmt, i)) {
+		case SQLITE_INTEGER:
+			json_object_set_new(obj, name, json_integer(sqlite3_column_int64(stmt, i)));
+			break;
+		case SQLITE_FLOAT:
+			json_object_set_new(obj, name, json_real(sqlite3_column_double(stmt, i)));
+			break;
+		case SQLITE_NULL:
+			json_object_set_new(obj, name, json_null());
+			break;
+		default:
+			json_object_set_new(obj, name,
+			    json_string((const char *)sqlite3_column_text(stmt, i)));
+			break;
+		}
+	}
+	return obj;
+}
+
+int
+store_audit(struct store *st, uid_t uid, const char *action, const char *entity,
+    sqlite3_int64 entity_id, const char *detail)
+{
+	return store_exec(st, NULL,
+	    "INSERT INTO audit (at, uid, action, entity, entity_id, detail) "
+	    "VALUES (?, ?, ?, ?, ?, ?)", "iittit",
+	    (sqlite3_int64)time(NULL), (sqlite3_int64)uid, action, entity, entity_id,
+	    detail ? detail : "") < 0 ? -1 : 0;
+}
