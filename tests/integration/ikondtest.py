@@ -1,0 +1,141 @@
+"""Shared harness for the integration tests.
+
+Starts the real ikond in a temporary directory with its own state
+directory, control socket and HTTP port, and drives it only through
+ikond-ctl.  The binaries come from the IKOND_BIN and IKOND_CTL environment
+variables that CTest sets.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+IKOND = os.environ.get("IKOND_BIN", "ikond")
+IKOND_CTL = os.environ.get("IKOND_CTL", "ikond-ctl")
+SRC = os.environ.get("IKOND_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """One ikond in a private directory."""
+
+    def __init__(self, extra_config="", directory=None):
+        self.dir = directory or tempfile.mkdtemp(prefix="ikond-test-")
+        os.chmod(self.dir, 0o755)
+        self.state = os.path.join(self.dir, "state")
+        self.socket = os.path.join(self.dir, "control.sock")
+        self.http_port = free_port()
+        self.config = os.path.join(self.dir, "ikond.conf")
+        self.log = os.path.join(self.dir, "ikond.log")
+        self.proc = None
+        self.write_config(extra_config)
+
+    def write_config(self, extra=""):
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write('state_dir = "%s";\n' % self.state)
+            f.write('control_socket = "%s";\n' % self.socket)
+            f.write('http = { listen = "127.0.0.1"; port = %d; base_url = "http://127.0.0.1:%d"; };\n'
+                    % (self.http_port, self.http_port))
+            f.write(extra)
+
+    def start(self, wait=True, args=()):
+        logf = open(self.log, "a", encoding="utf-8")
+        self.proc = subprocess.Popen([IKOND, "-f", self.config, "-v", *args],
+                                     stdout=logf, stderr=subprocess.STDOUT)
+        logf.close()
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("ikond exited with %d:\n%s" % (self.proc.returncode, self.read_log()))
+            if os.path.exists(self.socket):
+                r = self.ctl("status", check=False)
+                if r.returncode == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("ikond did not become ready:\n" + self.read_log())
+
+    def read_log(self):
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def ctl(self, *args, check=True, input=None, env=None, user=None, timeout=60):
+        cmd = [IKOND_CTL, "--socket", self.socket, *args]
+        if user is not None:
+            cmd = ["setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups", *cmd]
+        e = dict(os.environ)
+        e.pop("IKOND_SOCKET", None)
+        if env:
+            e.update(env)
+        r = subprocess.run(cmd, capture_output=True, text=True, input=input, env=e, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError("ikond-ctl %s failed (%d): %s%s" % (" ".join(args), r.returncode,
+                                                                   r.stdout, r.stderr))
+        return r
+
+    def json(self, *args, **kw):
+        r = self.ctl("--json", *args, **kw)
+        return json.loads(r.stdout)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        return rc
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+EXAMPLE = os.path.join(SRC, "tests", "data", "musterland.sh")
+
+
+class DaemonTestCase(unittest.TestCase):
+    """A test case with a fresh daemon per test."""
+
+    extra_config = ""
+
+    def setUp(self):
+        self.d = Daemon(self.extra_config).start()
+
+    def tearDown(self):
+        self.d.cleanup()
+
+    def load_example(self):
+        env = dict(os.environ, IKOND_SOCKET=self.d.socket)
+        r = subprocess.run(["sh", EXAMPLE], capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
