@@ -1,0 +1,368 @@
+/*
+ * agenda: the uniform list of dated items (see agenda.h).  This file owns
+ * the collector table and the sessions and deadlines; other modules
+ * contribute their own collectors.
+ */
+#include "agenda.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "civil.h"
+#include "domain.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+static int collect_sessions(struct ikond *, const struct agenda_filter *, struct agenda *,
+    char **);
+static int collect_deadlines(struct ikond *, const struct agenda_filter *, struct agenda *,
+    char **);
+
+static const agenda_collector collectors[] = {
+	collect_sessions,
+	collect_deadlines,
+	NULL,
+};
+
+static const char *const kind_names[] = {
+	"session", "deadline", "window", "measure", "evaluation", "step",
+};
+
+void
+agenda_filter_all(struct agenda_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->from_days = civil_days_from_date(1970, 1, 1);
+	f->to_days = civil_days_from_date(2999, 12, 31);
+}
+
+struct agenda_item *
+agenda_add(struct agenda *a)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->items = xreallocarray(a->items, a->cap, sizeof(*a->items));
+	}
+	memset(&a->items[a->n], 0, sizeof(a->items[0]));
+	return &a->items[a->n++];
+}
+
+void
+agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id)
+{
+	size_t i;
+
+	for (i = 0; i < it->nactors; i++)
+		if (it->actors[i] == actor_id)
+			return;
+	it->actors = xreallocarray(it->actors, it->nactors + 1, sizeof(*it->actors));
+	it->actors[it->nactors++] = actor_id;
+}
+
+bool
+agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
+{
+	size_t i;
+
+	if (f->committee_id != 0 && it->committee_id != f->committee_id)
+		return false;
+	if (f->process_id != 0 && it->process_id != f->process_id)
+		return false;
+	if (f->actor_id == 0)
+		return true;
+	for (i = 0; i < it->nactors; i++)
+		if (it->actors[i] == f->actor_id)
+			return true;
+	return false;
+}
+
+static void
+item_clear(struct agenda_item *it)
+{
+	free(it->uid);
+	free(it->title);
+	free(it->description);
+	free(it->location);
+	free(it->actors);
+	free(it->reminder_kind);
+}
+
+void
+agenda_free(struct agenda *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++)
+		item_clear(&a->items[i]);
+	free(a->items);
+	free(a);
+}
+
+/* Drops the last item if it fails the filter (collectors add, then test). */
+static void
+keep_if_matches(struct agenda *a, const struct agenda_filter *f)
+{
+	if (a->n > 0 && !agenda_item_matches(&a->items[a->n - 1], f)) {
+		item_clear(&a->items[a->n - 1]);
+		a->n--;
+	}
+}
+
+static time_t
+item_sort_key(const struct agenda_item *it)
+{
+	return it->all_day ? (time_t)it->start_days * 86400 : it->start;
+}
+
+static int
+compare_items(const void *pa, const void *pb)
+{
+	const struct agenda_item *a = pa, *b = pb;
+	time_t ka = item_sort_key(a), kb = item_sort_key(b);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return strcmp(a->uid, b->uid);
+}
+
+struct agenda *
+agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
+{
+	struct agenda *a = xcalloc(1, sizeof(*a));
+	size_t i;
+
+	for (i = 0; collectors[i] != NULL; i++) {
+		if (collectors[i](ikd, f, a, cause) == -1) {
+			agenda_free(a);
+			return NULL;
+		}
+	}
+	if (a->n > 1)
+		qsort(a->items, a->n, sizeof(a->items[0]), compare_items);
+	return a;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return xstrdup(s ? (const char *)s : "");
+}
+
+static void
+members_of(struct ikond *ikd, struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT actor_id FROM membership "
+	    "WHERE committee_id = ? ORDER BY actor_id", NULL);
+
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, committee_id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		agenda_add_actor(it, sqlite3_column_int64(st, 0));
+	store_done(st);
+}
+
+static void
+instant_range(struct ikond *ikd, const struct agenda_filter *f, time_t *from, time_t *to)
+{
+	const char *tz = ikd->cfg->body_timezone;
+
+	if (civil_to_utc(tz, f->from_days, 0, from, NULL, NULL) == -1)
+		*from = 0;
+	if (civil_to_utc(tz, f->to_days + 1, 0, to, NULL, NULL) == -1)
+		*to = (time_t)1 << 40;
+}
+
+static int
+collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	struct agenda_item *it;
+	sqlite3_stmt *st;
+	time_t from, to;
+	struct buf d;
+	char when[64], date[40];
+	const char *kind, *state;
+
+	instant_range(ikd, f, &from, &to);
+	st = store_prepare(ikd->store, "SELECT s.id, s.uid, s.title, s.location, s.start_utc, "
+	    "s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, c.internal, "
+	    "(SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
+	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
+	    "FROM session s JOIN committee c ON c.id = s.committee_id "
+	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
+	    "ORDER BY s.start_utc, s.id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	sqlite3_bind_int64(st, 3, f->committee_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		it = agenda_add(a);
+		it->kind = AGENDA_SESSION;
+		it->reminder_kind = xstrdup("session");
+		it->id = sqlite3_column_int64(st, 0);
+		it->uid = column_dup(st, 1);
+		it->location = column_dup(st, 3);
+		it->start = (time_t)sqlite3_column_int64(st, 4);
+		it->end = (time_t)sqlite3_column_int64(st, 5);
+		it->sequence = sqlite3_column_int(st, 6);
+		it->updated = (time_t)sqlite3_column_int64(st, 7);
+		state = (const char *)sqlite3_column_text(st, 8);
+		it->cancelled = strcmp(state, "cancelled") == 0;
+		it->committee_id = sqlite3_column_int64(st, 9);
+		kind = vocab_label(committee_kinds, (const char *)sqlite3_column_text(st, 11));
+		if (it->cancelled)
+			xasprintf(&it->title, "Abgesagt: %s", sqlite3_column_text(st, 2));
+		else
+			it->title = column_dup(st, 2);
+		timefmt_date_de(timefmt_local_day(tz, it->start), date, sizeof(date));
+		timefmt_local(tz, it->start, when);
+		buf_init(&d);
+		buf_printf(&d, "Sitzung: %s (%s, %s)\n", sqlite3_column_text(st, 10),
+		    kind ? kind : "Gremium", sqlite3_column_int(st, 12) ? "nicht öffentlich" :
+		    "öffentlich");
+		buf_printf(&d, "Beginn: %s, %s Uhr\n", date, when + 11);
+		if (it->location[0] != '\0')
+			buf_printf(&d, "Ort: %s\n", it->location);
+		buf_printf(&d, "Status: %s\n", vocab_label(session_states, state));
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
+		it->description = buf_steal(&d, NULL);
+		members_of(ikd, it, it->committee_id);
+		keep_if_matches(a, f);
+	}
+	store_done(st);
+	return 0;
+}
+
+static int
+collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	struct agenda_item *it;
+	sqlite3_stmt *st;
+	char from[11], to[11], date[40], when[40], *owner;
+	const char *kind, *kind_de;
+	struct buf d;
+	int days;
+
+	civil_format_date(f->from_days, from);
+	civil_format_date(f->to_days, to);
+	st = store_prepare(ikd->store, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
+	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name "
+	    "FROM deadline d JOIN session s ON s.id = d.session_id "
+	    "JOIN committee c ON c.id = s.committee_id "
+	    "LEFT JOIN submission b ON b.id = d.submission_id "
+	    "LEFT JOIN actor a ON a.id = b.owner_id "
+	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
+	    "ORDER BY d.due_date, d.id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, f->committee_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		it = agenda_add(a);
+		it->kind = AGENDA_DEADLINE;
+		it->reminder_kind = xstrdup("deadline");
+		it->id = sqlite3_column_int64(st, 0);
+		xasprintf(&it->uid, "deadline-%lld@ikond", (long long)it->id);
+		kind = (const char *)sqlite3_column_text(st, 1);
+		kind_de = vocab_label(deadline_kinds, kind);
+		civil_parse_date((const char *)sqlite3_column_text(st, 2), &days, NULL);
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+			it->all_day = true;
+			it->start_days = days;
+			it->end_days = days + 1;
+		} else {
+			civil_to_utc(tz, days, sqlite3_column_int(st, 3), &it->start, NULL, NULL);
+			it->end = it->start;
+		}
+		it->sequence = sqlite3_column_int(st, 5);
+		it->updated = (time_t)sqlite3_column_int64(st, 6);
+		it->committee_id = sqlite3_column_int64(st, 11);
+		it->cancelled = strcmp((const char *)sqlite3_column_text(st, 10), "cancelled") == 0 ||
+		    (sqlite3_column_type(st, 16) != SQLITE_NULL &&
+		    strcmp((const char *)sqlite3_column_text(st, 16), "withdrawn") == 0);
+		timefmt_date_de(timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), date,
+		    sizeof(date));
+		timefmt_local(tz, (time_t)sqlite3_column_int64(st, 9), when);
+		owner = NULL;
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
+			    sqlite3_column_text(st, 15));
+			agenda_add_actor(it, sqlite3_column_int64(st, 17));
+			owner = column_dup(st, 18);
+		} else {
+			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
+			    sqlite3_column_text(st, 12));
+			/* Motions concern every member; the other session deadlines
+			 * are the Sitzungsdienst's routine and only published. */
+			if (strcmp(kind, "antragsfrist") == 0)
+				members_of(ikd, it, it->committee_id);
+		}
+		buf_init(&d);
+		buf_printf(&d, "Fällig: %s\n", kind_de);
+		if (owner != NULL)
+			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\n", owner,
+			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15));
+		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
+		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when + 11,
+		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));
+		it->description = buf_steal(&d, NULL);
+		free(owner);
+		keep_if_matches(a, f);
+	}
+	store_done(st);
+	return 0;
+}
+
+json_t *
+agenda_item_json(struct ikond *ikd, const struct agenda_item *it)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	json_t *obj, *actors = json_array();
+	char date[11];
+	size_t i;
+
+	for (i = 0; i < it->nactors; i++) {
+		sqlite3_stmt *st = store_prepare(ikd->store, "SELECT slug FROM actor WHERE id = ?",
+		    NULL);
+
+		if (st == NULL)
+			continue;
+		sqlite3_bind_int64(st, 1, it->actors[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(actors, json_string((const char *)
+			    sqlite3_column_text(st, 0)));
+		store_done(st);
+	}
+	obj = json_pack("{s:s, s:I, s:s, s:s, s:b, s:o}", "kind", kind_names[it->kind],
+	    "id", (json_int_t)it->id, "uid", it->uid, "title", it->title,
+	    "cancelled", it->cancelled, "actors", actors);
+	if (it->all_day) {
+		civil_format_date(it->start_days, date);
+		json_object_set_new(obj, "date", json_string(date));
+		if (it->end_days > it->start_days + 1) {
+			civil_format_date(it->end_days - 1, date);
+			json_object_set_new(obj, "until", json_string(date));
+		}
+	} else {
+		json_object_set_new(obj, "start", timefmt_iso_json(tz, it->start));
+		if (it->end > it->start)
+			json_object_set_new(obj, "end", timefmt_iso_json(tz, it->end));
+	}
+	if (it->location != NULL && it->location[0] != '\0')
+		json_object_set_new(obj, "location", json_string(it->location));
+	json_object_set_new(obj, "description", json_string(it->description));
+	return obj;
+}

@@ -1,0 +1,86 @@
+/*
+ * agenda: every dated thing ikond knows, as one uniform list: sessions,
+ * deadlines, feedback windows, measures, evaluation dates, process steps.
+ * The feeds publish it, the reminders mail it, "ikond-ctl agenda" shows it.
+ * Each item knows who it concerns (the actors who are responsible for it
+ * or sit in the committee that meets), so a per-actor view is a filter.
+ *
+ * Collectors add items from one source each; a module that brings a new
+ * kind of date adds its collector to the table in agenda.c.
+ */
+#ifndef IKOND_AGENDA_H
+#define IKOND_AGENDA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "ikond.h"
+
+enum agenda_kind {
+	AGENDA_SESSION,
+	AGENDA_DEADLINE,
+	AGENDA_WINDOW,
+	AGENDA_MEASURE,
+	AGENDA_EVALUATION,
+	AGENDA_STEP,
+};
+
+struct agenda_item {
+	enum agenda_kind kind;
+	sqlite3_int64	 id;		/* row id in the kind's table */
+	char		*uid;		/* stable iCalendar UID */
+	char		*title;		/* German SUMMARY */
+	char		*description;	/* German: what, for whom, which session, derivation */
+	char		*location;	/* may be NULL */
+	bool		 all_day;
+	int		 start_days;	/* all-day: first day */
+	int		 end_days;	/* all-day: day after the last (exclusive) */
+	time_t		 start;		/* timed: instants */
+	time_t		 end;
+	int		 sequence;
+	time_t		 updated;	/* last change of the row, for DTSTAMP */
+	bool		 cancelled;
+	sqlite3_int64	 committee_id;	/* 0 if none */
+	sqlite3_int64	 process_id;	/* 0 if none */
+	sqlite3_int64	*actors;	/* whom it concerns (actor ids) */
+	size_t		 nactors;
+	char		*reminder_kind;	/* "session", "deadline", ... (config reminders.*) */
+};
+
+struct agenda_filter {
+	int		 from_days;	/* items ending on or after this day */
+	int		 to_days;	/* items starting on or before this day */
+	sqlite3_int64	 actor_id;	/* 0: everyone */
+	sqlite3_int64	 committee_id;	/* 0: all */
+	sqlite3_int64	 process_id;	/* 0: all */
+};
+
+struct agenda {
+	struct agenda_item	*items;
+	size_t			 n;
+	size_t			 cap;
+};
+
+/* A filter that lets everything through. */
+void agenda_filter_all(struct agenda_filter *f);
+/* Collects and sorts (by start, then uid).  NULL with *cause on failure. */
+struct agenda *agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause);
+void agenda_free(struct agenda *a);
+
+/* For collectors: a new zeroed item at the end of a. */
+struct agenda_item *agenda_add(struct agenda *a);
+void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
+/* True if the item passes the filter's actor, committee and process tests
+ * (collectors check dates themselves, in SQL). */
+bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f);
+
+json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it);
+
+typedef int (*agenda_collector)(struct ikond *ikd, const struct agenda_filter *f,
+    struct agenda *a, char **cause);
+
+#endif
