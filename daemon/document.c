@@ -1093,30 +1093,81 @@ odt_list_end(struct writer *w, bool ordered)
 	buf_add_str(w->out, "</text:list>\n");
 }
 
+/* Length of the longest run of non-blank bytes: what cannot wrap. */
+static size_t
+span_longest_word(struct span sp)
+{
+	size_t i, run = 0, best = 0;
+
+	for (i = 0; i < sp.len; i++) {
+		run = sp.s[i] == ' ' ? 0 : run + 1;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
 /*
  * Columns get widths in proportion to their longest cell (within bounds),
- * so a column of numbers does not take as much room as one of names.
+ * so a column of numbers does not take as much room as one of names; a
+ * column never gets narrower than its longest word, so dates and amounts
+ * stay on one line.  Widths are counted in characters of about 0.2 cm.
  */
+#define ODT_TABLE_CHARS	80
+
 static void
 odt_table_columns(struct writer *w, const struct table *t)
 {
-	size_t weight[DOCUMENT_MAX_COLUMNS], sum = 0, r, c;
+	size_t want[DOCUMENT_MAX_COLUMNS], need[DOCUMENT_MAX_COLUMNS];
+	size_t width[DOCUMENT_MAX_COLUMNS], fixed = 0, sum, r, c, pass;
+	bool pinned[DOCUMENT_MAX_COLUMNS];
 
 	for (c = 0; c < t->ncols; c++) {
-		weight[c] = 10;
-		for (r = 0; r < t->nrows; r++)
-			if (t->rows[r].cells[c].len > weight[c])
-				weight[c] = t->rows[r].cells[c].len;
-		if (weight[c] > 30)
-			weight[c] = 30;
-		sum += weight[c];
+		want[c] = 6;
+		need[c] = 3;
+		pinned[c] = false;
+		for (r = 0; r < t->nrows; r++) {
+			struct span sp = t->rows[r].cells[c];
+			size_t word = span_longest_word(sp) + 3;
+
+			if (sp.len > want[c])
+				want[c] = sp.len;
+			if (word > need[c])
+				need[c] = word;
+		}
+		if (want[c] > 30)
+			want[c] = 30;
+		if (need[c] > 20)
+			need[c] = 20;
 	}
+	for (pass = 0; pass < 3; pass++) {
+		sum = 0;
+		for (c = 0; c < t->ncols; c++)
+			if (!pinned[c])
+				sum += want[c];
+		for (c = 0; c < t->ncols; c++) {
+			if (pinned[c])
+				continue;
+			width[c] = sum == 0 || fixed >= ODT_TABLE_CHARS ? need[c] :
+			    want[c] * (ODT_TABLE_CHARS - fixed) / sum;
+			if (width[c] < need[c]) {
+				width[c] = need[c];
+				pinned[c] = true;
+				fixed += need[c];
+			}
+		}
+	}
+	sum = 0;
+	for (c = 0; c < t->ncols; c++)
+		sum += width[c] > 0 ? width[c] : 1;
 	for (c = 0; c < t->ncols; c++) {
+		size_t wc = width[c] > 0 ? width[c] : 1;
+
 		buf_printf(w->styles, " <style:style style:name=\"Tbl%d.C%zu\" "
 		    "style:family=\"table-column\"><style:table-column-"
 		    "properties style:column-width=\"%.3fcm\" "
 		    "style:rel-width=\"%zu*\"/></style:style>\n", w->ntables, c,
-		    16.5 * (double)weight[c] / (double)sum, weight[c] * 100);
+		    16.5 * (double)wc / (double)sum, wc * 100);
 		buf_printf(w->out, "<table:table-column table:style-name="
 		    "\"Tbl%d.C%zu\"/>\n", w->ntables, c);
 	}

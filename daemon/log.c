@@ -28,7 +28,7 @@ log_verbosity(void)
 	return verbose;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(int priority, const char *fmt, va_list ap, const char *suffix)
 {
 	int saved_errno = errno;

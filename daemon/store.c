@@ -57,10 +57,9 @@ read_version(sqlite3 *db, int *version, char **cause)
 }
 
 static int
-migrate(sqlite3 *db, const char *path, char **cause)
+refuse_newer(sqlite3 *db, const char *path, char **cause)
 {
-	int version, n, latest = store_schema_latest();
-	char *sql, *why = NULL;
+	int version, latest = store_schema_latest();
 
 	if (read_version(db, &version, cause) == -1)
 		return -1;
@@ -68,6 +67,17 @@ migrate(sqlite3 *db, const char *path, char **cause)
 		return set_cause(cause, "%s has schema version %d, but this ikond only knows "
 		    "versions up to %d; it was written by a newer ikond and is left as it is",
 		    path, version, latest);
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, const char *path, char **cause)
+{
+	int version, n, latest = store_schema_latest();
+	char *sql, *why = NULL;
+
+	if (read_version(db, &version, cause) == -1)
+		return -1;
 	for (n = version + 1; n <= latest; n++) {
 		xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
 		    store_schema_migration(n), n);
@@ -101,10 +111,19 @@ store_open(const char *path, char **cause)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
 	/* The integrity check refuses a damaged file before anything writes to it. */
-	if (exec_script(db, "PRAGMA quick_check", &why) == -1 ||
+	if (exec_script(db, "PRAGMA quick_check", &why) == -1) {
+		set_cause(cause, "%s is damaged and was left as it is (%s); restore it from a "
+		    "backup", path, why);
+		free(why);
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* A newer schema is refused before anything (even WAL mode) touches the file. */
+	if (refuse_newer(db, path, cause) == -1 ||
 	    exec_script(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 	    " PRAGMA foreign_keys = ON;", &why) == -1) {
-		set_cause(cause, "%s: %s", path, why);
+		if (why != NULL)
+			set_cause(cause, "%s: %s", path, why);
 		free(why);
 		sqlite3_close(db);
 		return NULL;

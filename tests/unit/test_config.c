@@ -1,0 +1,198 @@
+/*
+ * test_config: ikond.conf loading: embedded defaults, every kind of error
+ * reported as FILE:LINE: message, and all errors of a file at once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char path[64];
+
+static void
+write_file(const char *text)
+{
+	FILE *f;
+
+	strcpy(path, "/tmp/ikond-test-config-XXXXXX");
+	close(mkstemp(path));
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+load_errors(const char *text)
+{
+	struct config *cfg;
+	char *errors = NULL;
+
+	write_file(text);
+	cfg = config_load(path, &errors);
+	unlink(path);
+	assert_null(cfg);
+	assert_non_null(errors);
+	return errors;
+}
+
+static void
+assert_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("expected \"%s\" in:\n%s", needle, hay);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config *cfg;
+	char *errors = NULL;
+	const struct named_rule *r;
+
+	(void)state;
+	cfg = config_load(NULL, &errors);
+	assert_non_null(cfg);
+	assert_null(errors);
+	assert_string_equal(cfg->body_land, "NI");
+	assert_string_equal(cfg->body_timezone, "Europe/Berlin");
+	assert_string_equal(cfg->http_listen, "127.0.0.1");
+	assert_int_equal(cfg->http_port, 8080);
+	assert_null(cfg->smtp_host);
+	assert_int_equal(cfg->remind_send_minute, 8 * 60);
+	assert_int_equal(cfg->remind[REMIND_DEADLINE].n, 4);
+	assert_int_equal(cfg->remind[REMIND_DEADLINE].offset[0].days, 14);
+	r = config_rule(cfg, "ladungsfrist", "kreistag");
+	assert_non_null(r);
+	assert_string_equal(r->text, "-7d earlier");
+	config_free(cfg);
+}
+
+static void
+test_full_file(void **state)
+{
+	struct config *cfg;
+	char *errors = NULL;
+
+	(void)state;
+	write_file(
+	    "state_dir = \"/tmp/x\";\n"
+	    "control_socket = \"/tmp/x/c.sock\";\n"
+	    "http = { listen = \"127.0.0.1\"; port = 8081; base_url = \"https://k.example\"; };\n"
+	    "body = { name = \"Landkreis Musterland\"; land = \"BY\"; timezone = \"Europe/Berlin\";\n"
+	    "  days_off = ( { date = \"12-24\"; name = \"Heiligabend\"; },\n"
+	    "               { date = \"easter-48\"; name = \"Rosenmontag\"; } );\n"
+	    "  breaks = ( { from = \"2027-07-01\"; to = \"2027-08-15\"; name = \"Sommerpause\"; } ); };\n"
+	    "rules = { ladungsfrist = \"-8d earlier\"; committee = { kreistag = { ladungsfrist = \"-10d earlier\"; }; }; };\n"
+	    "reminders = { send_time = \"07:30\"; session = [ \"P3D\" ];\n"
+	    "  committee = { kreistag = { session = [ \"P10D\", \"PT2H\" ]; }; }; };\n"
+	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; };\n");
+	cfg = config_load(path, &errors);
+	unlink(path);
+	if (cfg == NULL)
+		fail_msg("unexpected errors: %s", errors);
+	assert_string_equal(cfg->body_land, "BY");
+	assert_int_equal(cfg->http_port, 8081);
+	assert_string_equal(config_rule(cfg, "ladungsfrist", NULL)->text, "-8d earlier");
+	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreistag")->text, "-10d earlier");
+	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreisausschuss")->text, "-8d earlier");
+	assert_int_equal(cfg->remind_send_minute, 7 * 60 + 30);
+	assert_int_equal(config_reminders(cfg, REMIND_SESSION, NULL)->n, 1);
+	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->n, 2);
+	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->offset[1].minutes, 120);
+	assert_false(workcal_is_working_day(cfg->workcal, civil_days_from_date(2026, 12, 24)));
+	/* Rosenmontag 2027 is 8 February. */
+	assert_false(workcal_is_working_day(cfg->workcal, civil_days_from_date(2027, 2, 8)));
+	assert_string_equal(workcal_break_at(cfg->workcal, civil_days_from_date(2027, 7, 20)),
+	    "Sommerpause");
+	config_free(cfg);
+}
+
+static void
+test_every_error_with_line(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = load_errors(
+	    "state_dir = \"/tmp/x\";\n"			/* 1 */
+	    "htpp = { port = 8080; };\n"			/* 2: unknown key */
+	    "http = { port = \"8080\"; };\n"		/* 3: wrong type */
+	    "body = { land = \"XY\";\n"			/* 4: unknown Land */
+	    "  timezone = \"Mars/Olympus\"; };\n"		/* 5: unknown zone */
+	    "rules = { ladungsfrist = \"-7x\"; };\n"		/* 6: bad rule */
+	    "reminders = { session = [ \"P1M\" ]; };\n"	/* 7: bad duration */
+	    "smtp = { port = 70000; starttls = \"maybe\"; };\n");	/* 8: range, word */
+	assert_contains(e, ":2: unknown key \"htpp\"");
+	assert_contains(e, ":3: \"http.port\" must be an integer");
+	assert_contains(e, ":4: unknown Land \"XY\"");
+	assert_contains(e, ":5: unknown time zone \"Mars/Olympus\"");
+	assert_contains(e, ":6: rule ladungsfrist");
+	assert_contains(e, ":7: duration \"P1M\"");
+	assert_contains(e, ":8: \"smtp.port\" is 70000");
+	assert_contains(e, ":8: smtp.starttls is \"maybe\"");
+	assert_int_equal(strncmp(e, path, strlen(path)), 0);
+	free(e);
+}
+
+static void
+test_syntax_error(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = load_errors("state_dir = \"/tmp/x\";\nhttp = { port = 8080 \n");
+	assert_contains(e, path);
+	assert_contains(e, ":3:");
+	free(e);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config *cfg;
+	char *errors = NULL;
+
+	(void)state;
+	cfg = config_load("/nonexistent/ikond.conf", &errors);
+	assert_null(cfg);
+	assert_non_null(strstr(errors, "/nonexistent/ikond.conf:0: cannot read the file"));
+	free(errors);
+}
+
+static void
+test_nested_unknown_keys(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = load_errors(
+	    "body = { days_off = ( { date = \"12-24\"; nmae = \"x\"; } ); };\n"
+	    "rules = { committee = { kreistag = { ladungsfirst = \"-7d\"; }; }; };\n"
+	    "reminders = { committee = { kt = { sesion = [ \"P1D\" ]; }; }; };\n");
+	assert_contains(e, ":1: unknown key \"body.days_off.[].nmae\"");
+	assert_contains(e, ":2: unknown key \"rules.committee.kreistag.ladungsfirst\"");
+	assert_contains(e, ":3: unknown key \"reminders.committee.kt.sesion\"");
+	free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_every_error_with_line),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_nested_unknown_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Cross-check: ikond's statewide holidays of all 16 Länder, 1995-2100,
+against Debian's python3-holidays (holidays.Germany(prov=...)).
+
+Every known difference is listed in EXCEPTIONS with its reason; anything
+else fails the test.  Usage: holidays_python.py CALC_DRIVER
+"""
+
+import datetime
+import sys
+
+import holidays
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from engine import LANDS, Engine, cli_spot_check  # noqa: E402
+
+FIRST, LAST = 1995, 2100
+
+
+def exceptions():
+    """(land, date) -> (in_ikond, in_reference, reason)"""
+    ex = {}
+    for y in range(2023, LAST + 1):
+        ex[("MV", "%d-03-08" % y)] = (
+            True, False, "MV made 8 March a holiday from 2023 "
+            "(Feiertagsgesetz MV, amended 2022); python3-holidays 0.10.1 predates it")
+    for y in range(FIRST, LAST + 1):
+        ex[("BY", "%d-08-15" % y)] = (
+            False, True, "python3-holidays lists Mariä Himmelfahrt for all of BY; "
+            "by Art. 1 FTG Bayern it holds only in municipalities with a "
+            "Catholic majority, so ikond leaves it to local configuration")
+    ex[("BE", "2025-05-08")] = (
+        True, False, "Berlin's one-off Tag der Befreiung 2025 (80th anniversary), "
+        "enacted after python3-holidays 0.10.1")
+    return ex
+
+
+def reference(land, year):
+    h = holidays.Germany(prov=land, years=year)
+    return {d.isoformat(): name for d, name in h.items() if d.year == year}
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: holidays_python.py CALC_DRIVER")
+    eng = Engine(sys.argv[1])
+    ex = exceptions()
+    used = set()
+    problems = []
+    checked = 0
+    for land in LANDS:
+        for year in range(FIRST, LAST + 1):
+            ours = {h["date"] for h in eng.holidays(land, year)}
+            ref = set(reference(land, year))
+            for date in sorted(ours | ref):
+                checked += 1
+                key = (land, date)
+                state = (date in ours, date in ref)
+                if state[0] == state[1]:
+                    continue
+                if key in ex and ex[key][:2] == state:
+                    used.add(key)
+                    continue
+                problems.append("%s %s: ikond %s, python3-holidays %s" % (
+                    land, date, "holiday" if state[0] else "-",
+                    "holiday" if state[1] else "-"))
+    for key in sorted(set(ex) - used):
+        problems.append("exception %s %s no longer needed: %s" % (key + (ex[key][2],)))
+    problems += cli_spot_check(eng, [("NI", 2026), ("BE", 2025), ("SN", 2026)])
+    eng.close()
+    for p in problems:
+        print(p)
+    print("%d land-dates compared, %d listed exceptions used, %d problems"
+          % (checked, len(used), len(problems)))
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
