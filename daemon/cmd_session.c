@@ -221,7 +221,7 @@ session_edit(struct request *req, struct reply *rep)
 	    "committee_id = CASE WHEN ?1 = 0 THEN committee_id ELSE ?1 END, "
 	    "title = coalesce(?2, title), start_utc = ?3, end_utc = ?4, "
 	    "location = coalesce(?5, location), state = coalesce(?6, state), "
-	    "sequence = sequence + 1, updated_at = ?7 WHERE id = ?8", "ittittii", cid, title,
+	    "sequence = sequence + 1, updated_at = ?7 WHERE id = ?8", "itiittii", cid, title,
 	    (sqlite3_int64)start, (sqlite3_int64)end, location, state,
 	    (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);

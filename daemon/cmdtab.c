@@ -121,7 +121,7 @@ static const struct opt_spec deadline_list_opts[] = {
 
 const struct cmd_spec cmdtab[] = {
 	{ "status", NULL, "show the daemon's state and what needs attention", NULL, 0, NULL },
-	{ "reload", NULL, "re-read the configuration file", NULL, CMD_MUTATING,
+	{ "reload", NULL, "re-read the configuration file", NULL, CMD_MUTATING | CMD_OWN_TXN,
 	  "A file with errors is rejected: its messages are printed, the old "
 	  "configuration stays in force and the exit status is 1." },
 

@@ -27,6 +27,7 @@ struct opt_spec {
 #define CMD_LOCAL	0x02	/* runs inside ikond-ctl, no daemon needed */
 #define CMD_INFILE	0x04	/* first positional names a file the CLI sends as input */
 #define CMD_OUTFILE	0x08	/* -o FILE: the CLI writes the reply's file there */
+#define CMD_OWN_TXN	0x10	/* mutating, but the handler runs its own transactions */
 
 struct cmd_spec {
 	const char		*name;		/* command words: "committee add" */

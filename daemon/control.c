@@ -40,7 +40,8 @@ struct client {
 	struct buf	 out;
 	size_t		 out_sent;
 	time_t		 last;
-	bool		 closing;	/* close once the output is written */
+	bool		 closing;	/* stop reading requests once the output is written */
+	bool		 draining;	/* reply sent; discard input until the peer closes */
 };
 
 struct control {
@@ -279,6 +280,13 @@ client_read(struct client *c, struct ikond *ikd)
 	size_t want;
 	ssize_t n;
 
+	/* After an error reply the rest of a bad request is read and dropped, so
+	 * closing does not reset the connection before the client saw why. */
+	if (c->draining) {
+		n = read(c->fd, tmp, sizeof(tmp));
+		return n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR));
+	}
+
 	if (c->hdr_got < PROTO_HEADER_SIZE) {
 		n = read(c->fd, c->hdr + c->hdr_got, PROTO_HEADER_SIZE - c->hdr_got);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -330,7 +338,11 @@ client_write(struct client *c)
 		return true;
 	buf_reset(&c->out);
 	c->out_sent = 0;
-	return !c->closing;
+	if (c->closing) {
+		shutdown(c->fd, SHUT_WR);
+		c->draining = true;
+	}
+	return true;
 }
 
 void

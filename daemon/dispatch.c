@@ -99,6 +99,7 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
 	size_t i, argc;
 	char *cause = NULL;
 	const struct cmd_spec *cmd;
+	bool txn;
 	int used;
 
 	argc = json_array_size(argv_json);
@@ -115,12 +116,13 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
 	}
 	ikd->requests++;
 	cmd = cmdtab_find(argv, (int)argc, &used);
-	if (cmd != NULL && (cmd->flags & CMD_MUTATING) && store_begin(ikd->store, &cause) == -1) {
+	txn = cmd != NULL && (cmd->flags & CMD_MUTATING) && !(cmd->flags & CMD_OWN_TXN);
+	if (txn && store_begin(ikd->store, &cause) == -1) {
 		memset(&rep, 0, sizeof(rep));
 		reply_cause(&rep, 1, cause);
 	} else {
 		command_run(&base, argv, (int)argc, tables, peer_may_change, &rep);
-		if (cmd != NULL && (cmd->flags & CMD_MUTATING)) {
+		if (txn) {
 			if (rep.status != 0)
 				store_rollback(ikd->store);
 			else if (store_commit(ikd->store, &cause) == -1) {

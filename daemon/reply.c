@@ -118,9 +118,10 @@ static void
 unknown_command(char *const *argv, int argc, struct reply *rep)
 {
 	struct buf b, words;
-	size_t i, len;
+	size_t i, len, group = 0;
 	int w;
 
+	/* The longest run of leading words that names a group of commands. */
 	buf_init(&words);
 	for (w = 0; w < argc && argv[w][0] != '-'; w++) {
 		if (w > 0)
@@ -128,15 +129,20 @@ unknown_command(char *const *argv, int argc, struct reply *rep)
 		buf_add_str(&words, argv[w]);
 		if (!cmdtab_is_group(words.data))
 			break;
+		group = words.len;
 	}
 	buf_init(&b);
-	if (w > 0 && w <= argc && cmdtab_is_group(words.data)) {
-		len = words.len;
+	if (group > 0) {
+		words.data[group] = '\0';
 		for (i = 0; cmdtab[i].name != NULL; i++)
-			if (strncmp(cmdtab[i].name, words.data, len) == 0 &&
-			    cmdtab[i].name[len] == ' ')
-				buf_printf(&b, "%s%s", b.len ? ", " : "", cmdtab[i].name + len + 1);
-		reply_fail(rep, 2, "\"%s\" needs a subcommand: %s", words.data, b.data);
+			if (strncmp(cmdtab[i].name, words.data, group) == 0 &&
+			    cmdtab[i].name[group] == ' ')
+				buf_printf(&b, "%s%s", b.len ? ", " : "", cmdtab[i].name + group + 1);
+		if (w < argc && argv[w][0] != '-')
+			reply_fail(rep, 2, "unknown subcommand \"%.64s\" of \"%s\"; valid: %s",
+			    argv[w], words.data, b.data);
+		else
+			reply_fail(rep, 2, "\"%s\" needs a subcommand: %s", words.data, b.data);
 	} else {
 		for (i = 0; cmdtab[i].name != NULL; i++) {
 			len = strcspn(cmdtab[i].name, " ");

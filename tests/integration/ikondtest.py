@@ -80,7 +80,9 @@ class Daemon:
     def ctl(self, *args, check=True, input=None, env=None, user=None, timeout=60):
         cmd = [IKOND_CTL, "--socket", self.socket, *args]
         if user is not None:
-            cmd = ["setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups", *cmd]
+            import pwd
+            pw = pwd.getpwnam(user)
+            cmd = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups", *cmd]
         e = dict(os.environ)
         e.pop("IKOND_SOCKET", None)
         if env:
