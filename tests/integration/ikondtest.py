@@ -118,9 +118,19 @@ class Daemon:
             self.proc.wait()
         self.proc = None
 
+    def sanitizer_reports(self):
+        """Lines in which AddressSanitizer, LeakSanitizer or UBSan complained."""
+        return [l for l in self.read_log().splitlines()
+                if "Sanitizer" in l or "runtime error:" in l]
+
     def cleanup(self):
-        self.stop()
+        rc = self.stop()
+        reports = self.sanitizer_reports()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise AssertionError("sanitizer reports from ikond:\n" + "\n".join(reports))
+        if rc not in (None, 0):
+            raise AssertionError("ikond exited with status %d on SIGTERM" % rc)
 
 
 EXAMPLE = os.path.join(SRC, "tests", "data", "musterland.sh")
