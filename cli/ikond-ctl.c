@@ -99,6 +99,16 @@ print_group_help(FILE *f, const char *group)
 	fprintf(f, "\nikond-ctl %s SUBCOMMAND --help shows the options.\n", group);
 }
 
+/* Every command, one a line, for shell completion (not in --help). */
+static void
+print_command_names(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; cmdtab[i].name != NULL; i++)
+		fprintf(f, "%s\n", cmdtab[i].name);
+}
+
 /* Removes the global options from argv (anywhere before "--"). */
 static int
 take_globals(int *argc, char **argv, struct options *opt)
@@ -253,9 +263,12 @@ show_reply(json_t *reply, const struct options *opt, const char *outpath)
 	else if (json_is_string(json_object_get(reply, "file"))) {
 		fprintf(stderr, "ikond-ctl: the result is a binary file; write it with -o FILE\n");
 		return 1;
-	} else if (json_is_string(v = json_object_get(reply, "text")))
-		printf("%s\n", json_string_value(v));
-	else
+	} else if (json_is_string(v = json_object_get(reply, "text"))) {
+		/* Text that ends its own lines (an exported feed) is written as it is. */
+		fwrite(json_string_value(v), 1, json_string_length(v), stdout);
+		if (json_string_length(v) == 0 || json_string_value(v)[json_string_length(v) - 1] != '\n')
+			putchar('\n');
+	} else
 		render_human(stdout, json_object_get(reply, "data"), json_object_get(reply,
 		    "columns"));
 	return 0;
@@ -299,6 +312,10 @@ main(int argc, char *argv[])
 	argv++;
 	if (argc == 1 && strcmp(argv[0], "--version") == 0) {
 		printf("ikond-ctl %s (protocol %d)\n", IKOND_VERSION, PROTO_VERSION);
+		return 0;
+	}
+	if (argc == 1 && strcmp(argv[0], "--commands") == 0) {
+		print_command_names(stdout);
 		return 0;
 	}
 	if (take_globals(&argc, argv, &opt) == -1)

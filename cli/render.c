@@ -173,6 +173,27 @@ is_table(json_t *v)
 	return json_is_array(v) && json_array_size(v) > 0 && json_is_object(json_array_get(v, 0));
 }
 
+/* A nested object as "key.sub  value" lines, aligned with the others. */
+static void
+render_nested(FILE *f, const char *prefix, json_t *obj, size_t width)
+{
+	const char *key;
+	json_t *v;
+	char *name, *s;
+
+	json_object_foreach(obj, key, v) {
+		xasprintf(&name, "%s.%s", prefix, key);
+		if (json_is_object(v))
+			render_nested(f, name, v, width);
+		else {
+			s = cell_text(v);
+			fprintf(f, "%-*s  %s\n", (int)width, name, s);
+			free(s);
+		}
+		free(name);
+	}
+}
+
 static void
 render_object(FILE *f, json_t *obj)
 {
@@ -184,9 +205,23 @@ render_object(FILE *f, json_t *obj)
 	json_object_foreach(obj, key, v)
 		if (!is_table(v) && text_width(key) > width)
 			width = text_width(key);
+	/* Nested keys are printed as "key.sub"; make room for the longest. */
+	json_object_foreach(obj, key, v) {
+		const char *sub;
+		json_t *w;
+
+		if (json_is_object(v))
+			json_object_foreach(v, sub, w)
+				if (text_width(key) + 1 + text_width(sub) > width)
+					width = text_width(key) + 1 + text_width(sub);
+	}
 	json_object_foreach(obj, key, v) {
 		if (is_table(v))
 			continue;
+		if (json_is_object(v)) {
+			render_nested(f, key, v, width);
+			continue;
+		}
 		s = json_is_string(v) && strchr(json_string_value(v), '\n') ?
 		    xstrdup(json_string_value(v)) : cell_text(v);
 		if (strchr(s, '\n') != NULL)

@@ -22,6 +22,7 @@ static int collect_deadlines(struct ikond *, const struct agenda_filter *, struc
 static const agenda_collector collectors[] = {
 	collect_sessions,
 	collect_deadlines,
+	agenda_collect_process,
 	NULL,
 };
 

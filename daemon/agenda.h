@@ -83,4 +83,9 @@ json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it);
 typedef int (*agenda_collector)(struct ikond *ikd, const struct agenda_filter *f,
     struct agenda *a, char **cause);
 
+/* Feedback windows, measures, evaluation occurrences, process steps
+ * (agenda_process.c). */
+int agenda_collect_process(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause);
+
 #endif

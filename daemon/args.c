@@ -78,7 +78,7 @@ args_parse(const struct cmd_spec *cmd, char *const *argv, int argc, struct args 
 		out->opt[out->nopt].value = value;
 		out->nopt++;
 	}
-	if (out->npos < want)
+	if (out->npos < cmdtab_positional_required(cmd))
 		return set_cause(cause, "\"%s\" needs %s", cmd->name, cmd->positionals);
 	return 0;
 }

@@ -33,6 +33,9 @@ check_fields(struct request *req, struct reply *rep)
 	for (i = 0; (role = args_nth(req->args, "role", i)) != NULL; i++)
 		if (!domain_text_valid(role, 80, false))
 			return reply_fail(rep, 1, "--role \"%.40s\" must be 1 to 80 bytes of text", role);
+	if ((role = args_get(req->args, "reminders")) != NULL && strcmp(role, "each") != 0 &&
+	    strcmp(role, "digest") != 0 && strcmp(role, "none") != 0)
+		return reply_fail(rep, 1, "--reminders \"%.40s\": valid are each, digest, none", role);
 	return 0;
 }
 
@@ -79,6 +82,10 @@ actor_add(struct request *req, struct reply *rep)
 	    org ? org : "", (sqlite3_int64)now, (sqlite3_int64)now) == -1)
 		return reply_cause(rep, 1, cause);
 	id = store_last_id(ikd->store);
+	if (args_get(req->args, "reminders") != NULL && store_exec(ikd->store, &cause,
+	    "UPDATE actor SET reminders = ? WHERE id = ?", "ti", args_get(req->args, "reminders"),
+	    id) == -1)
+		return reply_cause(rep, 1, cause);
 	if (set_roles(req, rep, id) == -1)
 		return -1;
 	store_audit(ikd->store, req->peer.uid, "add", "actor", id, slug);
@@ -155,13 +162,15 @@ actor_edit(struct request *req, struct reply *rep)
 	if (entity_actor_id(ikd, slug, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if (req->args->nopt == 0)
-		return reply_fail(rep, 2, "actor edit needs --name, --email, --org or --role");
+		return reply_fail(rep, 2, "actor edit needs --name, --email, --org, --role or --reminders");
 	if (check_fields(req, rep) == -1)
 		return -1;
 	if (store_exec(ikd->store, &cause, "UPDATE actor SET name = coalesce(?, name), "
-	    "email = coalesce(?, email), org = coalesce(?, org), updated_at = ? WHERE id = ?",
-	    "tttii", args_get(req->args, "name"), args_get(req->args, "email"),
-	    args_get(req->args, "org"), (sqlite3_int64)time(NULL), id) == -1)
+	    "email = coalesce(?, email), org = coalesce(?, org), "
+	    "reminders = coalesce(?, reminders), updated_at = ? WHERE id = ?",
+	    "ttttii", args_get(req->args, "name"), args_get(req->args, "email"),
+	    args_get(req->args, "org"), args_get(req->args, "reminders"),
+	    (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (args_has(req->args, "role") && set_roles(req, rep, id) == -1)
 		return -1;

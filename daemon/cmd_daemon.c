@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "deadline.h"
+#include "process.h"
 #include "dispatch.h"
 #include "xmalloc.h"
 
@@ -29,6 +30,7 @@ daemon_status(struct request *req, struct reply *rep)
 	    "submissions", (json_int_t)store_count(st, "SELECT count(*) + ? FROM submission", 0),
 	    "deadlines", (json_int_t)store_count(st, "SELECT count(*) + ? FROM deadline", 0));
 	problems = deadline_problems(ikd);
+	process_add_problems(ikd, problems);
 	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:s, s:I, s:o, s:o}",
 	    "version", IKOND_VERSION,
 	    "pid", (json_int_t)getpid(),

@@ -53,6 +53,7 @@ static const struct opt_spec actor_add_opts[] = {
 	{ "email", OPT_VALUE, "ADDR", "where reminders go" },
 	{ "org", OPT_VALUE, "TEXT", "organisation or department" },
 	{ "role", OPT_MULTI, "TEXT", "a role, e.g. Fachleitung (repeatable)" },
+	{ "reminders", OPT_VALUE, "MODE", "each (default), digest or none" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_list_opts[] = {
@@ -64,6 +65,15 @@ static const struct opt_spec actor_edit_opts[] = {
 	{ "email", OPT_VALUE, "ADDR", "new address" },
 	{ "org", OPT_VALUE, "TEXT", "new organisation" },
 	{ "role", OPT_MULTI, "TEXT", "replaces all roles (repeatable)" },
+	{ "reminders", OPT_VALUE, "MODE", "each, digest (one mail a day) or none" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec mail_queue_opts[] = {
+	{ "state", OPT_VALUE, "STATE", "queued, sending, sent, failed or skipped" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec mail_retry_opts[] = {
+	{ "failed", OPT_FLAG, NULL, "every failed reminder" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_join_opts[] = {
@@ -119,6 +129,137 @@ static const struct opt_spec deadline_list_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+static const struct opt_spec feed_target_opts[] = {
+	{ "actor", OPT_VALUE, "SLUG", "what this actor is responsible for, and the sessions of "
+	    "the committees they sit on" },
+	{ "committee", OPT_VALUE, "SLUG", "this committee's sessions and deadlines" },
+	{ "process", OPT_VALUE, "SLUG", "the steps and dates of this process" },
+	{ "all", OPT_FLAG, NULL, "everything: the overview" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec import_sessions_opts[] = {
+	{ "committee", OPT_VALUE, "SLUG", "the committee whose sessions the file lists" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct opt_spec process_add_opts[] = {
+	{ "name", OPT_VALUE, "TEXT", "e.g. \"Integrationskonzept Landkreis Musterland 2027\"" },
+	{ "target-session", OPT_VALUE, "ID", "the Kreistag or Rat session that adopts the concept" },
+	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss (if there are several)" },
+	{ "owner", OPT_VALUE, "ACTOR", "coordinator, owner of the Vorlagen the plan creates" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec process_plan_opts[] = {
+	{ "target-session", OPT_VALUE, "ID", "plan for this session (stored with --apply)" },
+	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss" },
+	{ "owner", OPT_VALUE, "ACTOR", "coordinator (default: the process's, or the actor with "
+	    "the role Koordination)" },
+	{ "from", OPT_VALUE, "DATE", "plan as of this day (default: today)" },
+	{ "apply", OPT_FLAG, NULL, "store the steps and create Vorlagen, window and evaluation" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec process_step_opts[] = {
+	{ "state", OPT_VALUE, "STATE", "open, in_progress, done or skipped" },
+	{ "date", OPT_VALUE, "DATE[..DATE]", "one day or a period" },
+	{ "start", OPT_VALUE, "DATE", "first day" },
+	{ "end", OPT_VALUE, "DATE", "last day" },
+	{ "title", OPT_VALUE, "TEXT", "rename the step" },
+	{ "owner", OPT_MULTI, "ACTOR", "responsible actor; replaces all (repeatable)" },
+	{ "notes", OPT_VALUE, "TEXT", "notes" },
+	{ "move-to", OPT_VALUE, "N", "move the step to position N" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec process_insert_opts[] = {
+	{ "title", OPT_VALUE, "TEXT", "title of the new step" },
+	{ "state", OPT_VALUE, "STATE", "open, in_progress, done or skipped" },
+	{ "date", OPT_VALUE, "DATE[..DATE]", "one day or a period" },
+	{ "start", OPT_VALUE, "DATE", "first day" },
+	{ "end", OPT_VALUE, "DATE", "last day" },
+	{ "owner", OPT_MULTI, "ACTOR", "responsible actor (repeatable)" },
+	{ "notes", OPT_VALUE, "TEXT", "notes" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec window_add_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "the process" },
+	{ "title", OPT_VALUE, "TEXT", "what is commented on" },
+	{ "opens", OPT_VALUE, "DATE", "first day" },
+	{ "closes", OPT_VALUE, "DATE", "last day" },
+	{ "rule", OPT_VALUE, "RULE", "close derived from the opening day, e.g. \"+4w earlier\"" },
+	{ "audience", OPT_MULTI, "ACTOR|COMMITTEE", "who comments (repeatable)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec window_edit_opts[] = {
+	{ "title", OPT_VALUE, "TEXT", "new title" },
+	{ "opens", OPT_VALUE, "DATE", "new first day" },
+	{ "closes", OPT_VALUE, "DATE", "new last day" },
+	{ "rule", OPT_VALUE, "RULE", "new close rule from the opening day" },
+	{ "audience", OPT_MULTI, "ACTOR|COMMITTEE", "replaces the audience (repeatable)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec window_list_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "only this process" },
+	{ "actor", OPT_VALUE, "SLUG", "only windows this actor is invited to" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec measure_add_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "the process" },
+	{ "title", OPT_VALUE, "TEXT", "the measure" },
+	{ "owner", OPT_VALUE, "ACTOR", "responsible actor" },
+	{ "goal", OPT_VALUE, "TEXT", "the operational goal" },
+	{ "budget", OPT_VALUE, "EUR", "budget in euros, e.g. 12500 or 12500,50" },
+	{ "due", OPT_VALUE, "DATE", "due date" },
+	{ "notes", OPT_VALUE, "TEXT", "notes" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec measure_edit_opts[] = {
+	{ "title", OPT_VALUE, "TEXT", "new title" },
+	{ "owner", OPT_VALUE, "ACTOR", "new responsible actor" },
+	{ "goal", OPT_VALUE, "TEXT", "new goal" },
+	{ "budget", OPT_VALUE, "EUR", "new budget" },
+	{ "due", OPT_VALUE, "DATE", "new due date" },
+	{ "notes", OPT_VALUE, "TEXT", "new notes" },
+	{ "reopen", OPT_FLAG, NULL, "mark as open again" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec measure_list_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "only this process" },
+	{ "owner", OPT_VALUE, "ACTOR", "only this actor's" },
+	{ "overdue", OPT_FLAG, NULL, "only overdue measures" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec measure_done_opts[] = {
+	{ "date", OPT_VALUE, "DATE", "day it was done (default: today)" },
+	{ "notes", OPT_VALUE, "TEXT", "notes" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec evaluation_add_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "the process" },
+	{ "title", OPT_VALUE, "TEXT", "what is evaluated" },
+	{ "owner", OPT_VALUE, "ACTOR", "responsible actor" },
+	{ "start", OPT_VALUE, "DATE", "first occurrence" },
+	{ "rrule", OPT_VALUE, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY or FREQ=MONTHLY;INTERVAL=3" },
+	{ "committee", OPT_VALUE, "SLUG", "the committee it reports to" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec evaluation_list_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "only this process" },
+	{ "from", OPT_VALUE, "DATE", "occurrences from this day (default: today)" },
+	{ "count", OPT_VALUE, "N", "occurrences per evaluation (default 3, at most 100)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec evaluation_done_opts[] = {
+	{ "note", OPT_VALUE, "TEXT", "what came out of it" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec agenda_opts[] = {
+	{ "actor", OPT_VALUE, "SLUG", "only what concerns this actor" },
+	{ "days", OPT_VALUE, "N", "how far ahead (default 30, at most 3660)" },
+	{ "from", OPT_VALUE, "DATE", "first day (default: today)" },
+	{ "committee", OPT_VALUE, "SLUG", "only this committee's" },
+	{ "process", OPT_VALUE, "SLUG", "only this process's" },
+	{ NULL, 0, NULL, NULL },
+};
+
 const struct cmd_spec cmdtab[] = {
 	{ "status", NULL, "show the daemon's state and what needs attention", NULL, 0, NULL },
 	{ "reload", NULL, "re-read the configuration file", NULL, CMD_MUTATING | CMD_OWN_TXN,
@@ -156,6 +297,46 @@ const struct cmd_spec cmdtab[] = {
 	{ "submission edit", "ID", "change a submission", submission_edit_opts, CMD_MUTATING, NULL },
 	{ "submission remove", "ID", "remove a submission", NULL, CMD_MUTATING, NULL },
 
+	{ "process add", "SLUG", "add an Integrationskonzept process with its twelve steps",
+	  process_add_opts, CMD_MUTATING, NULL },
+	{ "process list", NULL, "list processes", NULL, 0, NULL },
+	{ "process show", "SLUG", "show a process: steps, sessions, windows, measures, "
+	  "evaluations and what changed", NULL, 0, NULL },
+	{ "process plan", "SLUG", "plan the steps backwards from the adopting session",
+	  process_plan_opts, CMD_MUTATING,
+	  "Without --apply the plan is only shown.  An infeasible plan is reported with "
+	  "its reasons and exit status 1, and nothing is stored." },
+	{ "process step", "SLUG N", "change step N: state, dates, title, owners, order",
+	  process_step_opts, CMD_MUTATING, NULL },
+	{ "process insert", "SLUG N", "add a step at position N", process_insert_opts,
+	  CMD_MUTATING, NULL },
+
+	{ "window add", NULL, "add a feedback window", window_add_opts, CMD_MUTATING,
+	  "Give --closes or --rule; a rule counts from the opening day." },
+	{ "window list", NULL, "list feedback windows", window_list_opts, 0, NULL },
+	{ "window show", "ID", "show a feedback window with its audience", NULL, 0, NULL },
+	{ "window edit", "ID", "change a feedback window", window_edit_opts, CMD_MUTATING, NULL },
+	{ "window remove", "ID", "remove a feedback window", NULL, CMD_MUTATING, NULL },
+
+	{ "measure add", NULL, "add a measure (Maßnahme) of the concept", measure_add_opts,
+	  CMD_MUTATING, NULL },
+	{ "measure list", NULL, "list measures; overdue ones are flagged", measure_list_opts, 0,
+	  NULL },
+	{ "measure show", "ID", "show a measure", NULL, 0, NULL },
+	{ "measure edit", "ID", "change a measure", measure_edit_opts, CMD_MUTATING, NULL },
+	{ "measure done", "ID", "mark a measure as done", measure_done_opts, CMD_MUTATING, NULL },
+
+	{ "evaluation add", NULL, "add a recurring evaluation date", evaluation_add_opts,
+	  CMD_MUTATING, "Occurrences on non-working days follow process.evaluation_roll." },
+	{ "evaluation list", NULL, "list evaluations with their next occurrences",
+	  evaluation_list_opts, 0, NULL },
+	{ "evaluation done", "ID DATE", "mark the occurrence on DATE as done",
+	  evaluation_done_opts, CMD_MUTATING, NULL },
+	{ "evaluation remove", "ID", "remove an evaluation", NULL, CMD_MUTATING, NULL },
+
+	{ "agenda", NULL, "everything due in the next days, for everyone or one actor",
+	  agenda_opts, 0, NULL },
+
 	{ "holidays", NULL, "list public holidays of a Land", holidays_opts, CMD_LOCAL,
 	  "Works without a running daemon." },
 	{ "deadline calc", NULL, "compute a date from an anchor and a rule, and explain it",
@@ -168,6 +349,35 @@ const struct cmd_spec cmdtab[] = {
 	{ "deadline list", NULL, "list the deadlines of sessions and submissions",
 	  deadline_list_opts, 0, "Late submissions are flagged." },
 	{ "deadline explain", "ID", "show how a deadline was derived", NULL, 0, NULL },
+
+	{ "feed add", NULL, "make a secret iCalendar feed address", feed_target_opts,
+	  CMD_MUTATING, "Prints the http(s):// and webcal:// addresses (from http.base_url) "
+	  "once; with --json {\"url\": ..., \"token\": ...}.  Give exactly one of "
+	  "--actor, --committee, --process, --all." },
+	{ "feed list", NULL, "list feeds: id, kind, target, created, rotated, revoked", NULL, 0,
+	  "Only hashes of the tokens are stored, so the list cannot show the addresses; "
+	  "\"feed rotate ID\" makes a new address for a feed whose address was lost." },
+	{ "feed rotate", "ID", "replace a feed's address with a new one", NULL, CMD_MUTATING,
+	  "The old address answers 404 from now on." },
+	{ "feed revoke", "ID", "switch a feed off for good", NULL, CMD_MUTATING,
+	  "Its address answers 404, like an address that never existed." },
+	{ "export", NULL, "write a feed as iCalendar to stdout", feed_target_opts, CMD_OUTFILE,
+	  "The same bytes the feed URL serves.  Give exactly one of --actor, --committee, "
+	  "--process, --all." },
+	{ "import sessions", "FILE", "create or update a committee's sessions from an iCalendar "
+	  "file", import_sessions_opts, CMD_MUTATING | CMD_INFILE,
+	  "FILE is the .ics export of a council information system (ALLRIS, SessionNet, ...). "
+	  "Sessions are matched by UID: new ones are created, changed ones updated, "
+	  "cancelled ones marked.  Reports created, updated, unchanged and rejected events "
+	  "with reasons.  A file that is not valid iCalendar changes nothing." },
+
+	{ "mail queue", NULL, "list the reminder mails and their state", mail_queue_opts, 0, NULL },
+	{ "mail retry", "[ID]", "send a failed reminder again", mail_retry_opts, CMD_MUTATING,
+	  "Give the ID of one reminder, or --failed for all failed ones." },
+	{ "mail preview", "ID", "show the mail of a reminder as it would be sent", NULL, 0, NULL },
+	{ "mail test", "ADDRESS", "send one test mail now and print the result", NULL,
+	  CMD_MUTATING, "Uses the SMTP relay of the configuration, or the Maildir without one.  "
+	  "Waits for the relay's answer (at most 15 seconds)." },
 
 	{ NULL, NULL, NULL, NULL, 0, NULL },
 };
@@ -233,6 +443,22 @@ cmdtab_positional_count(const struct cmd_spec *cmd)
 	while (p != NULL && *p != '\0') {
 		p += strspn(p, " ");
 		if (*p == '\0')
+			break;
+		n++;
+		p += strcspn(p, " ");
+	}
+	return n;
+}
+
+size_t
+cmdtab_positional_required(const struct cmd_spec *cmd)
+{
+	size_t n = 0;
+	const char *p = cmd->positionals;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " ");
+		if (*p == '\0' || *p == '[')
 			break;
 		n++;
 		p += strcspn(p, " ");

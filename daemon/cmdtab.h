@@ -47,5 +47,7 @@ const struct cmd_spec *cmdtab_find(char *const *argv, int argc, int *consumed);
 bool cmdtab_is_group(const char *words);
 const struct opt_spec *cmdtab_option(const struct cmd_spec *cmd, const char *name);
 size_t cmdtab_positional_count(const struct cmd_spec *cmd);
+/* Positionals not written as "[NAME]" (optional ones come last). */
+size_t cmdtab_positional_required(const struct cmd_spec *cmd);
 
 #endif

@@ -110,6 +110,19 @@ static const struct key_spec schema[] = {
 	{ "reminders.committee.*.<kind>", K_STRINGS },
 	{ "templates", K_GROUP },
 	{ "templates.dir", K_STRING },
+	{ "process", K_GROUP },
+	{ "process.topic_weeks", K_INT },
+	{ "process.backing_weeks", K_INT },
+	{ "process.planning_weeks", K_INT },
+	{ "process.decision_lead_weeks", K_INT },
+	{ "process.workshop_weeks", K_INT },
+	{ "process.drafting_weeks", K_INT },
+	{ "process.alignment_weeks", K_INT },
+	{ "process.feedback_weeks", K_INT },
+	{ "process.publicity_weeks", K_INT },
+	{ "process.evaluation_first_months", K_INT },
+	{ "process.evaluation_rrule", K_STRING },
+	{ "process.evaluation_roll", K_STRING },
 	{ NULL, 0 },
 };
 
@@ -339,6 +352,27 @@ const char *
 config_default_path(void)
 {
 	return IKOND_SYSCONFDIR "/ikond.conf";
+}
+
+/*
+ * Under systemd, StateDirectory= and RuntimeDirectory= hand the daemon its
+ * directories in $STATE_DIRECTORY and $RUNTIME_DIRECTORY (a colon-separated
+ * list if a unit names several).  Returns the first one joined with file
+ * (if not NULL), or NULL when the variable is unset or not an absolute path.
+ * Only the daemon's defaults use this, not ikond-ctl's.
+ */
+static char *
+systemd_directory(const char *var, const char *file)
+{
+	const char *v = getenv(var);
+	char *path;
+
+	if (v == NULL || *v != '/')
+		return NULL;
+	if (file == NULL)
+		return xstrndup(v, strcspn(v, ":"));
+	xasprintf(&path, "%.*s/%s", (int)strcspn(v, ":"), v, file);
+	return path;
 }
 
 static void
@@ -572,6 +606,65 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 	}
 }
 
+/*
+ * The process planner (process.c) schedules the ten steps backwards from
+ * the session that adopts the concept.  Keys of the group "process", all
+ * in whole weeks unless named otherwise:
+ *
+ *   topic_weeks = 2            step 1 (Thema setzen), starts on the day of planning
+ *   backing_weeks = 2          step 2 (Rückhalt der Fachleitung und des Verwaltungsvorstands)
+ *   planning_weeks = 3         step 3 (Planung des Prozesses); steps 1-3 must end
+ *                              before the Vorlagenfrist of the step 5 Verwaltungsvorlage
+ *   decision_lead_weeks = 2    at least this long from the step 5 committee decision
+ *                              to the first workshop (invitations)
+ *   workshop_weeks = 6         step 6 (akteursübergreifende Workshops)
+ *   drafting_weeks = 12        step 7 (Erarbeitung des Konzepts)
+ *   alignment_weeks = 3        step 8 (Abstimmung mit der Fachleitung): from the close
+ *                              of the feedback window to the earliest Vorlagenfrist
+ *                              of the decision chain
+ *   feedback_weeks = 4         step 9: length of the feedback window; it closes on
+ *                              a working day and never overlaps a body.breaks period
+ *   publicity_weeks = 8        follow-up: public relations after adoption
+ *   evaluation_first_months = 12   first evaluation after adoption
+ *   evaluation_rrule = "FREQ=YEARLY"   recurrence of the evaluation a plan creates
+ *   evaluation_roll = "later"  an evaluation date on a weekend or holiday moves to
+ *                              the next ("later") or previous ("earlier") working day,
+ *                              or stays ("keep")
+ */
+static void
+load_process(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	struct process_config *p = &cfg->process;
+	char *roll;
+
+	p->topic_weeks = get_int(ld, cf, "process.topic_weeks", 2, 0, 52);
+	p->backing_weeks = get_int(ld, cf, "process.backing_weeks", 2, 0, 52);
+	p->planning_weeks = get_int(ld, cf, "process.planning_weeks", 3, 0, 52);
+	p->decision_lead_weeks = get_int(ld, cf, "process.decision_lead_weeks", 2, 0, 52);
+	p->workshop_weeks = get_int(ld, cf, "process.workshop_weeks", 6, 0, 52);
+	p->drafting_weeks = get_int(ld, cf, "process.drafting_weeks", 12, 0, 104);
+	p->alignment_weeks = get_int(ld, cf, "process.alignment_weeks", 3, 0, 52);
+	p->feedback_weeks = get_int(ld, cf, "process.feedback_weeks", 4, 1, 52);
+	p->publicity_weeks = get_int(ld, cf, "process.publicity_weeks", 8, 0, 104);
+	p->evaluation_first_months = get_int(ld, cf, "process.evaluation_first_months", 12,
+	    1, 120);
+	p->evaluation_rrule = get_string(cf, "process.evaluation_rrule", "FREQ=YEARLY");
+	if (strncmp(p->evaluation_rrule, "FREQ=", 5) != 0)
+		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule "
+		    "must be an RFC 5545 RRULE starting with FREQ=, e.g. \"FREQ=YEARLY\"");
+	roll = get_string(cf, "process.evaluation_roll", "later");
+	if (strcmp(roll, "later") == 0)
+		p->evaluation_roll = RULE_LATER;
+	else if (strcmp(roll, "earlier") == 0)
+		p->evaluation_roll = RULE_EARLIER;
+	else if (strcmp(roll, "keep") == 0)
+		p->evaluation_roll = RULE_KEEP;
+	else
+		complain(ld, lookup(cf, "process.evaluation_roll"), "process.evaluation_roll is "
+		    "\"%s\"; valid: later earlier keep", roll);
+	free(roll);
+}
+
 static void
 load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 {
@@ -579,10 +672,12 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	struct duration d;
 	char *def;
 
-	def = config_default_state_dir();
+	if ((def = systemd_directory("STATE_DIRECTORY", NULL)) == NULL)
+		def = config_default_state_dir();
 	cfg->state_dir = get_string(cf, "state_dir", def);
 	free(def);
-	def = config_default_socket();
+	if ((def = systemd_directory("RUNTIME_DIRECTORY", "control.sock")) == NULL)
+		def = config_default_socket();
 	cfg->control_socket = get_string(cf, "control_socket", def);
 	free(def);
 	if (cfg->state_dir[0] == '\0')
@@ -639,6 +734,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	xasprintf(&def, "%s/templates", IKOND_SYSCONFDIR);
 	cfg->template_dir = get_string(cf, "templates.dir", def);
 	free(def);
+
+	load_process(ld, cf, cfg);
 }
 
 struct config *
@@ -716,6 +813,7 @@ config_free(struct config *cfg)
 		free(cfg->remind_committee[i].committee);
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
+	free(cfg->process.evaluation_rrule);
 	free(cfg);
 }
 

@@ -23,6 +23,14 @@ static const struct handler *const tables[] = {
 	actor_handlers,
 	submission_handlers,
 	deadline_handlers,
+	mail_handlers,
+	process_handlers,
+	window_handlers,
+	measure_handlers,
+	evaluation_handlers,
+	agenda_handlers,
+	feed_handlers,
+	import_handlers,
 	NULL,
 };
 

@@ -27,5 +27,13 @@ extern const struct handler session_handlers[];
 extern const struct handler actor_handlers[];
 extern const struct handler submission_handlers[];
 extern const struct handler deadline_handlers[];
+extern const struct handler mail_handlers[];
+extern const struct handler process_handlers[];
+extern const struct handler window_handlers[];
+extern const struct handler measure_handlers[];
+extern const struct handler evaluation_handlers[];
+extern const struct handler agenda_handlers[];
+extern const struct handler feed_handlers[];
+extern const struct handler import_handlers[];
 
 #endif

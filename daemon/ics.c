@@ -140,47 +140,31 @@ line_str(struct writer *w, const char *s)
 	line_add(w, s, strlen(s));
 }
 
-/* Octets of the unit at p: an escape with its character, or one UTF-8 character. */
-static size_t
-unit_len(const unsigned char *p, size_t left)
-{
-	size_t n;
-
-	if (p[0] == '\\' && left > 1) {
-		n = ics_utf8_len(p + 1, left - 1);
-		return 1 + (n ? n : 1);
-	}
-	n = ics_utf8_len(p, left);
-	return n ? n : 1;
-}
-
-/* Folds the current line into the output and ends it with CRLF. */
+/*
+ * Folds the current line into the output and ends it with CRLF.  A cut
+ * goes back to the start of a UTF-8 character and, if that character is
+ * escaped, before its backslash.
+ */
 static void
 line_end(struct writer *w)
 {
 	const unsigned char *p = (const unsigned char *)w->line;
-	size_t i = 0, start = 0, col = 0, u;
+	size_t start = 0, room = ICS_FOLD, cut, k;
 
-	if (w->len <= ICS_FOLD) {
-		buf_add(&w->out, w->line, w->len);
-		buf_add(&w->out, "\r\n", 2);
-		w->len = 0;
-		return;
+	while (w->len - start > room) {
+		cut = start + room;
+		while (cut > start + 1 && (p[cut] & 0xc0) == 0x80)
+			cut--;
+		for (k = 0; cut - k > start && p[cut - k - 1] == '\\'; k++)
+			;
+		if (k % 2 == 1)
+			cut--;
+		buf_add(&w->out, w->line + start, cut - start);
+		buf_add(&w->out, "\r\n ", 3);
+		start = cut;
+		room = ICS_FOLD - 1;
 	}
-	while (i < w->len) {
-		u = unit_len(p + i, w->len - i);
-		if (u > w->len - i)
-			u = w->len - i;
-		if (col + u > ICS_FOLD) {
-			buf_add(&w->out, w->line + start, i - start);
-			buf_add(&w->out, "\r\n ", 3);
-			start = i;
-			col = 1;
-		}
-		col += u;
-		i += u;
-	}
-	buf_add(&w->out, w->line + start, i - start);
+	buf_add(&w->out, w->line + start, w->len - start);
 	buf_add(&w->out, "\r\n", 2);
 	w->len = 0;
 }
@@ -259,18 +243,38 @@ days_in_range(int64_t days)
 	return days >= civil_days_from_date(1, 1, 1) && days <= civil_days_from_date(9999, 12, 31);
 }
 
-/* "YYYYMMDD", or "YYYYMMDDTHHMMSS" when sec_of_day >= 0 (19 bytes suffice). */
+static char *
+put_digits(char *p, int value, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	return p + width;
+}
+
+/* "YYYYMMDD", or "YYYYMMDDTHHMMSS" when sec_of_day >= 0 (16 bytes suffice). */
 static void
 format_stamp(char *out, size_t size, int days, int sec_of_day)
 {
+	char *p = out;
 	int y, m, d;
 
+	if (size < 16)
+		abort();
 	civil_date_from_days(days, &y, &m, &d);
-	if (sec_of_day < 0)
-		snprintf(out, size, "%04d%02d%02d", y, m, d);
-	else
-		snprintf(out, size, "%04d%02d%02dT%02d%02d%02d", y, m, d, sec_of_day / 3600,
-		    sec_of_day / 60 % 60, sec_of_day % 60);
+	p = put_digits(p, y, 4);
+	p = put_digits(p, m, 2);
+	p = put_digits(p, d, 2);
+	if (sec_of_day >= 0) {
+		*p++ = 'T';
+		p = put_digits(p, sec_of_day / 3600, 2);
+		p = put_digits(p, sec_of_day / 60 % 60, 2);
+		p = put_digits(p, sec_of_day % 60, 2);
+	}
+	*p = '\0';
 }
 
 /* UTC "YYYYMMDDTHHMMSSZ"; -1 outside the years 1-9999. */

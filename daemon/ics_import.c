@@ -132,8 +132,15 @@ unfold_and_check(const char *data, size_t len, char **cause)
 				    ICS_IMPORT_MAX_EVENTS);
 				goto fail;
 			}
-		} else if (starts_with_ci(line, n, "END:") && depth > 0)
+		} else if (starts_with_ci(line, n, "END:")) {
+			if (depth == 0) {
+				/* Stray END: dropped, libical would only complain on stderr. */
+				out.len = line_start;
+				out.data[out.len] = '\0';
+				continue;
+			}
 			depth--;
+		}
 		buf_add_char(&out, '\n');
 	}
 	if (first) {
@@ -272,19 +279,73 @@ time_valid(struct icaltimetype t)
 }
 
 /*
+ * Whether libical may convert with this VTIMEZONE: a few observances with
+ * plain yearly rules and sane offsets, so that expanding them stays cheap.
+ */
+static bool
+vtimezone_usable(icalcomponent *vtz)
+{
+	icalcomponent *obs;
+	icalproperty *p;
+	int n = 0;
+
+	if (vtz == NULL)
+		return false;
+	for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); obs != NULL;
+	    obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		struct icaltimetype start;
+
+		if (++n > 64)
+			return false;
+		if ((p = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY)) == NULL)
+			return false;
+		start = icalproperty_get_dtstart(p);
+		if (start.year < 1600 || start.year > YEAR_MAX)
+			return false;
+		if ((p = icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY)) == NULL ||
+		    abs(icalproperty_get_tzoffsetto(p)) > 18 * 3600)
+			return false;
+		if ((p = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY)) == NULL ||
+		    abs(icalproperty_get_tzoffsetfrom(p)) > 18 * 3600)
+			return false;
+		for (p = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(obs, ICAL_RRULE_PROPERTY)) {
+			struct icalrecurrencetype r = icalproperty_get_rrule(p);
+
+			if (r.freq != ICAL_YEARLY_RECURRENCE || r.interval != 1 ||
+			    r.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_month[0] == ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_month[1] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    (r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+			    r.by_day[1] != ICAL_RECURRENCE_ARRAY_MAX))
+				return false;
+		}
+	}
+	return n > 0;
+}
+
+/*
  * The instant of a DTSTART or DTEND property, or its day for a DATE.
  * Returns 0, or -1 with *why set to a static reason.
  */
+#define WHY(end, text)	((end) ? "DTEND " text : "DTSTART " text)
+
 static int
 prop_time(struct importer *im, icalproperty *p, struct icaltimetype t, bool *is_date,
     int *days, time_t *inst, const char **why)
 {
+	bool end = icalproperty_isa(p) == ICAL_DTEND_PROPERTY;
 	icalparameter *param;
 	const char *tzid = NULL, *zone;
 	time_t base;
 
 	if (icaltime_is_null_time(t) || !time_valid(t)) {
-		*why = "is not a valid date or time in the years 1970-2200";
+		*why = WHY(end, "is not a valid date or time in the years 1970-2200");
 		return -1;
 	}
 	*is_date = t.is_date;
@@ -303,7 +364,12 @@ prop_time(struct importer *im, icalproperty *p, struct icaltimetype t, bool *is_
 		icaltimezone *tz = icalcomponent_get_timezone(im->cal, tzid);
 
 		if (tz == NULL) {
-			*why = "names a TZID that is neither a known zone nor defined in the file";
+			*why = WHY(end, "names a TZID that is neither a known zone nor "
+			    "defined in the file");
+			return -1;
+		}
+		if (!vtimezone_usable(icaltimezone_get_component(tz))) {
+			*why = WHY(end, "names a TZID whose VTIMEZONE is not a plain yearly rule set");
 			return -1;
 		}
 		t.zone = NULL;
@@ -311,7 +377,7 @@ prop_time(struct importer *im, icalproperty *p, struct icaltimetype t, bool *is_
 		return 0;
 	}
 	if (civil_to_utc(zone, *days, t.hour * 60 + t.minute, &base, NULL, NULL) == -1) {
-		*why = "cannot be converted to UTC";
+		*why = WHY(end, "cannot be converted to UTC");
 		return -1;
 	}
 	*inst = base + t.second;
@@ -342,6 +408,10 @@ end_from_duration(struct importer *im, struct ics_session *s, struct icalduratio
 		}
 		s->end_days = s->start_days + (int)days;
 		return civil_to_utc(im->zone, s->end_days, 0, &s->end, NULL, NULL);
+	}
+	if (days == 0) {
+		s->end = s->start + secs;
+		return 0;
 	}
 	if (civil_from_utc(im->zone, s->start, &sd, &sm, &off) == -1 ||
 	    civil_to_utc(im->zone, sd + (int)days, sm, &s->end, NULL, NULL) == -1) {
@@ -381,7 +451,7 @@ text_prop(icalcomponent *ve, icalproperty_kind kind)
 	return icalvalue_get_text(v);
 }
 
-/* Reads one VEVENT into s; returns -1 with *why (static text) to reject it. */
+/* Reads one VEVENT into s; returns -1 with a static reason in *why to reject it. */
 static int
 read_event(struct importer *im, icalcomponent *ve, struct ics_session *s, const char **why)
 {
@@ -631,7 +701,8 @@ ics_import_parse(const char *data, size_t len, const char *zone, char **cause)
 
 	drop_duplicates(&im);
 	free(im.position);
-	qsort(im.imp->rejections, im.imp->nrejections, sizeof(*im.imp->rejections),
-	    rejection_cmp);
+	if (im.imp->nrejections > 1)
+		qsort(im.imp->rejections, im.imp->nrejections, sizeof(*im.imp->rejections),
+		    rejection_cmp);
 	return im.imp;
 }

@@ -15,6 +15,7 @@
 struct ikond {
 	struct config	*cfg;
 	struct store	*store;
+	struct reminders *reminders;	/* the reminder scheduler (reminder.h) */
 	const char	*config_path;	/* file to (re)load, or NULL */
 	time_t		 started;
 	uint64_t	 data_version;	/* grows with every committed change */

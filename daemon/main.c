@@ -22,10 +22,12 @@
 
 #include "config.h"
 #include "control.h"
-#include "deadline.h"
 #include "dispatch.h"
+#include "feed.h"
+#include "http.h"
 #include "ikond.h"
 #include "log.h"
+#include "reminder.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -48,52 +50,6 @@ usage(FILE *f)
 	    "  -v        more log output (repeat for debug)\n"
 	    "  -h        this help\n"
 	    "  -V        print the version\n", config_default_path());
-}
-
-void
-ikond_data_changed(struct ikond *ikd)
-{
-	ikd->data_version++;
-}
-
-int
-ikond_reload(struct ikond *ikd, char **errors)
-{
-	struct config *cfg, *old = ikd->cfg;
-	char *cause = NULL;
-	struct timespec mono;
-	int changed = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)mono.tv_sec *
-	    1000000ULL + (unsigned long long)mono.tv_nsec / 1000);
-	if ((cfg = config_load(ikd->config_path, errors)) == NULL) {
-		log_warnx("configuration has errors, not reloading:\n%s", *errors);
-		sd_notify(0, "READY=1\nSTATUS=configuration has errors, old one kept");
-		return -1;
-	}
-	if (strcmp(cfg->state_dir, old->state_dir) != 0 ||
-	    strcmp(cfg->control_socket, old->control_socket) != 0)
-		log_warnx("state_dir and control_socket take effect at the next start");
-	ikd->cfg = cfg;
-	/* Rules and holidays may have changed: every deadline is recomputed. */
-	if (store_begin(ikd->store, &cause) == -1 ||
-	    deadline_sync_all(ikd, &changed, &cause) == -1 ||
-	    store_commit(ikd->store, &cause) == -1) {
-		store_rollback(ikd->store);
-		ikd->cfg = old;
-		config_free(cfg);
-		xasprintf(errors, "reload failed while recomputing deadlines: %s", cause);
-		free(cause);
-		log_warnx("%s", *errors);
-		sd_notify(0, "READY=1");
-		return -1;
-	}
-	config_free(old);
-	ikond_data_changed(ikd);
-	log_info("configuration reloaded; %d deadline(s) changed", changed);
-	sd_notify(0, "READY=1\nSTATUS=running");
-	return 0;
 }
 
 static int
@@ -181,7 +137,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 	uint64_t watchdog_usec = 0;
 	time_t last_watchdog = 0, now;
 	char *errors = NULL;
-	size_t n;
+	size_t n, nrem;
 
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
@@ -189,20 +145,25 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 		pfd[0].fd = sigfd;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
-		n = 1 + control_pollfds(ctl, pfd + 1, POLL_MAX - 1);
+		nrem = reminders_pollfds(ikd->reminders, pfd + 1, POLL_MAX - 1);
+		n = 1 + nrem + control_pollfds(ctl, pfd + 1 + nrem, POLL_MAX - 1 - nrem);
 		if (poll(pfd, n, 1000) == -1 && errno != EINTR)
 			fatal("poll");
 		if (pfd[0].revents & POLLIN)
 			read_signals(sigfd, ikd);
-		control_handle(ctl, ikd, pfd + 1, n - 1);
+		reminders_handle(ikd->reminders, ikd, pfd + 1, nrem);
+		control_handle(ctl, ikd, pfd + 1 + nrem, n - 1 - nrem);
 		now = time(NULL);
 		control_expire(ctl, now);
+		feeds_tick(ikd);
 		if (ikd->reload) {
 			ikd->reload = false;
 			ikond_reload(ikd, &errors);
 			free(errors);
 			errors = NULL;
+			reminders_replan(ikd->reminders);
 		}
+		reminders_tick(ikd->reminders, ikd, now);
 		if (watchdog_usec != 0 && (uint64_t)(now - last_watchdog) * 2000000 >= watchdog_usec) {
 			sd_notify(0, "WATCHDOG=1");
 			last_watchdog = now;
@@ -216,6 +177,7 @@ main(int argc, char *argv[])
 	const char *path = NULL;
 	struct ikond ikd;
 	struct control *ctl;
+	struct http *http;
 	char *errors = NULL, *cause = NULL, *dbpath;
 	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
 
@@ -274,6 +236,11 @@ main(int argc, char *argv[])
 	if ((ctl = control_new(ikd.cfg->control_socket, ikd.cfg->control_max_clients,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
+	feeds_start(&ikd);
+	if ((http = http_start(ikd.cfg, &cause)) == NULL && cause != NULL)
+		fatalx("%s", cause);
+	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
+		fatalx("%s", cause);
 	ikd.started = time(NULL);
 	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
 	    ikd.cfg->state_dir, ikd.cfg->control_socket,
@@ -284,7 +251,10 @@ main(int argc, char *argv[])
 
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
+	http_stop(http);
+	feeds_stop();
 	control_free(ctl);
+	reminders_stop(ikd.reminders);
 	store_close(ikd.store);
 	config_free(ikd.cfg);
 	close(sigfd);

@@ -49,6 +49,7 @@ struct smtp_run {
 	bool		 auth_pending;	/* AUTH written, final reply not yet read */
 	int		 auth_code;	/* final reply to the last AUTH, 0 if none */
 	char		 auth_reply[128];
+	struct smtp_item *items;	/* to turn a message back into its index */
 };
 
 static pthread_once_t smtp_auth_once = PTHREAD_ONCE_INIT;
@@ -187,6 +188,19 @@ smtp_crlf_copy(const char *data, size_t len, size_t *outlen)
 }
 
 static void
+smtp_report_accepted(const struct smtp_run *run, smtp_message_t msg)
+{
+	const smtp_status_t *st = smtp_message_transfer_status(msg);
+	struct smtp_item *it = smtp_message_get_application_data(msg);
+
+	if (run->cfg->accepted == NULL || it == NULL || st == NULL || st->code < 200 ||
+	    st->code >= 300)
+		return;
+	run->cfg->accepted((size_t)(it - run->items), st->code, st->text != NULL ? st->text : "",
+	    run->cfg->accepted_arg);
+}
+
+static void
 smtp_event_cb(smtp_session_t session, int event, void *arg, ...)
 {
 	struct smtp_run *run = arg;
@@ -196,6 +210,9 @@ smtp_event_cb(smtp_session_t session, int event, void *arg, ...)
 	(void)session;
 	va_start(ap, arg);
 	switch (event) {
+	case SMTP_EV_MESSAGESENT:
+		smtp_report_accepted(run, va_arg(ap, smtp_message_t));
+		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		run->starttls_missing = true;
 		break;
@@ -369,6 +386,7 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 
 	memset(&run, 0, sizeof run);
 	run.cfg = cfg;
+	run.items = items;
 	port = cfg->port > 0 ? cfg->port : SMTP_DEFAULT_PORT;
 	snprintf(server, sizeof server, "%s:%d",
 	    cfg->host != NULL && *cfg->host != '\0' ? cfg->host : "localhost",
@@ -430,6 +448,7 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 		    (rcpts[i] = smtp_add_recipient(msgs[i], it->to_addr)) == NULL ||
 		    !smtp_set_messagecb(msgs[i], smtp_message_cb, &readers[i]))
 			fatalx("smtp: cannot set up a message");
+		smtp_message_set_application_data_release(msgs[i], it, NULL);
 		queued++;
 	}
 	if (queued == 0) {

@@ -29,6 +29,14 @@ struct smtp_config {
 	const char	*user;		/* NULL or "" means no AUTH */
 	const char	*password;	/* never logged, never in a cause or reply */
 	int		 timeout_seconds; /* per protocol step; <= 0 means 60 */
+	/*
+	 * Optional, NULL for none: called inside smtp_send_batch() as soon
+	 * as the relay accepted item index (2xx after DATA), before the
+	 * session ends, so that a caller can record each delivery at once
+	 * instead of after the whole batch.
+	 */
+	void		(*accepted)(size_t index, int code, const char *reply, void *arg);
+	void		*accepted_arg;
 };
 
 enum smtp_outcome {

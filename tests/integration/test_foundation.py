@@ -392,6 +392,45 @@ class Daemonic(DaemonTestCase):
         self.assertIn("pid %d" % self.d.proc.pid, r.stderr)
 
 
+class Notify(unittest.TestCase):
+    """sd_notify: READY, RELOADING then READY, STOPPING, read from a real
+    notification socket as systemd would."""
+
+    def test_notify_protocol(self):
+        d = Daemon()
+        sock_path = os.path.join(d.dir, "notify.sock")
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.settimeout(10)
+        old = os.environ.get("NOTIFY_SOCKET")
+        os.environ["NOTIFY_SOCKET"] = sock_path
+        try:
+            d.start()
+        finally:
+            if old is None:
+                del os.environ["NOTIFY_SOCKET"]
+            else:
+                os.environ["NOTIFY_SOCKET"] = old
+        try:
+            msgs = []
+
+            def expect(word):
+                while not any(word in m for m in msgs):
+                    msgs.append(ns.recv(4096).decode())
+            expect("READY=1")
+            d.signal(signal.SIGHUP)
+            expect("RELOADING=1")
+            self.assertIn("MONOTONIC_USEC=", [m for m in msgs if "RELOADING=1" in m][0])
+            msgs.clear()
+            expect("READY=1")
+            d.signal(signal.SIGTERM)
+            expect("STOPPING=1")
+            self.assertEqual(d.proc.wait(timeout=10), 0)
+        finally:
+            ns.close()
+            d.cleanup()
+
+
 class WithoutDaemon(unittest.TestCase):
     def test_help_and_usage(self):
         r = subprocess.run([IKOND_CTL, "--help"], capture_output=True, text=True)

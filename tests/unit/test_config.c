@@ -182,6 +182,39 @@ test_nested_unknown_keys(void **state)
 	free(e);
 }
 
+/* Under systemd the daemon's default directories come from the unit. */
+static void
+test_systemd_directories(void **state)
+{
+	struct config *cfg;
+	char *errors = NULL;
+
+	(void)state;
+	setenv("STATE_DIRECTORY", "/var/lib/ikond:/var/lib/other", 1);
+	setenv("RUNTIME_DIRECTORY", "/run/ikond", 1);
+	cfg = config_load(NULL, &errors);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state_dir, "/var/lib/ikond");
+	assert_string_equal(cfg->control_socket, "/run/ikond/control.sock");
+	config_free(cfg);
+
+	write_file("state_dir = \"/srv/ikond\";\ncontrol_socket = \"/srv/ikond/ctl.sock\";\n");
+	cfg = config_load(path, &errors);
+	unlink(path);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state_dir, "/srv/ikond");
+	assert_string_equal(cfg->control_socket, "/srv/ikond/ctl.sock");
+	config_free(cfg);
+
+	setenv("STATE_DIRECTORY", "relative", 1);
+	unsetenv("RUNTIME_DIRECTORY");
+	cfg = config_load(NULL, &errors);
+	assert_non_null(cfg);
+	assert_string_not_equal(cfg->state_dir, "relative");
+	config_free(cfg);
+	unsetenv("STATE_DIRECTORY");
+}
+
 int
 main(void)
 {
@@ -192,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_nested_unknown_keys),
+		cmocka_unit_test(test_systemd_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,6 +195,8 @@ main(int argc, char **argv)
 	build(&s);
 	if (argc > 1 && strcmp(argv[1], "expect") == 0) {
 		print_expect(&s);
+		buf_free(&s.longtext);
+		buf_free(&s.umlauts);
 		return 0;
 	}
 	if ((text = ics_build(&cal, s.ev, s.n, &len, &cause)) == NULL) {

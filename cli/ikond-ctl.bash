@@ -1,0 +1,133 @@
+# bash completion for ikond-ctl(1)
+#
+# Commands come from "ikond-ctl --commands", the options of a command from
+# "ikond-ctl COMMAND --help", and committee and actor slugs from the
+# running daemon ("ikond-ctl --json committee list"); without a daemon
+# there are simply no slugs to offer.
+
+# The slugs of "committee" or "actor", asked from the daemon.
+_ikond_ctl_slugs()
+{
+	local what=$1
+	shift
+	"$@" --json "$what" list 2>/dev/null |
+		sed -n 's/^    "slug": "\([^"]*\)".*/\1/p'
+}
+
+_ikond_ctl()
+{
+	local cur prev cword
+	local -a words ctl=("${COMP_WORDS[0]}") typed=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cword=$COMP_CWORD
+
+	# Global options before the cursor; --socket also applies to the queries.
+	local i w
+	for ((i = 1; i < cword; i++)); do
+		w=${COMP_WORDS[i]}
+		case $w in
+		--socket)
+			if ((i + 1 < cword)); then
+				ctl+=(--socket "${COMP_WORDS[i+1]}")
+			fi
+			((i++))
+			;;
+		--socket=*) ctl+=("$w") ;;
+		--json | --help | -h) ;;
+		*) typed+=("$w") ;;
+		esac
+	done
+
+	if [[ $prev == --socket ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+
+	# The longest command that the typed words begin with.
+	local cmd="" name line
+	local -a commands
+	mapfile -t commands < <("${COMP_WORDS[0]}" --commands 2>/dev/null)
+	for name in "${commands[@]}"; do
+		local -a parts=($name)
+		((${#parts[@]} <= ${#typed[@]})) || continue
+		[[ "${typed[*]:0:${#parts[@]}}" == "$name" ]] || continue
+		((${#name} > ${#cmd})) && cmd=$name
+	done
+
+	# The next word of every longer command that begins with the typed words.
+	local prefix="${typed[*]}" n=${#typed[@]}
+	local -a next=()
+	for name in "${commands[@]}"; do
+		local -a parts=($name)
+		((${#parts[@]} > n)) || continue
+		[[ $n -eq 0 || "${parts[*]:0:n}" == "$prefix" ]] || continue
+		[[ " ${next[*]} " == *" ${parts[n]} "* ]] || next+=("${parts[n]}")
+	done
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--socket --json --help --version" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
+		fi
+		return
+	fi
+
+	# The command's options, and which of them take a value.
+	local -a opts=(--json --help) valued=()
+	while read -r line; do
+		case $line in
+		--*)
+			local opt=${line%% *}
+			opts+=("$opt")
+			[[ $line == "$opt "[A-Z\"]* ]] && valued+=("$opt")
+			;;
+		"-o FILE"*)
+			opts+=(-o)
+			valued+=(-o)
+			;;
+		esac
+	done < <("${ctl[@]}" $cmd --help 2>/dev/null | sed -n 's/^  \(--*[a-z]\)/\1/p')
+
+	local takes_value=""
+	for w in "${valued[@]}"; do
+		[[ $prev == "$w" ]] && takes_value=$w
+	done
+	if [[ -n $takes_value ]]; then
+		case $takes_value in
+		--committee) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
+		--actor | --owner) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+		--land) COMPREPLY=($(compgen -W "BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH" -- "$cur")) ;;
+		--state)
+			case $cmd in
+			session*) COMPREPLY=($(compgen -W "planned invited held cancelled" -- "$cur")) ;;
+			submission*) COMPREPLY=($(compgen -W "draft submitted decided withdrawn" -- "$cur")) ;;
+			esac
+			;;
+		--kind)
+			case $cmd in
+			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss integrationsbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
+			submission*) COMPREPLY=($(compgen -W "verwaltungsvorlage beschlussvorlage mitteilungsvorlage" -- "$cur")) ;;
+			esac
+			;;
+		-o | --output) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		esac
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "${opts[*]}" -- "$cur"))
+		return
+	fi
+
+	# Positional arguments, and the words of longer commands.
+	COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
+	case $cmd in
+	"committee show" | "committee edit" | "committee remove")
+		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
+	"actor show" | "actor edit" | "actor remove" | "actor join" | "actor leave")
+		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+	"import "*)
+		COMPREPLY+=($(compgen -f -- "$cur")) ;;
+	esac
+} &&
+	complete -F _ikond_ctl ikond-ctl

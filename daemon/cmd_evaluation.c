@@ -1,0 +1,265 @@
+/*
+ * cmd_evaluation: the "evaluation" commands.  An evaluation is a recurring
+ * review of the concept and its measures (quality management), stored as a
+ * start date and an RFC 5545 RRULE.  ikond expands the rule itself so that
+ * an occurrence on a weekend or holiday can follow the configured roll;
+ * each occurrence is known by its nominal date and can be marked done with
+ * a note.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civil.h"
+#include "dispatch.h"
+#include "domain.h"
+#include "entity.h"
+#include "process.h"
+#include "xmalloc.h"
+
+#define TITLE_MAX_BYTES	300
+#define NOTE_MAX_BYTES	2000
+#define DEFAULT_COUNT	3
+#define MAX_COUNT	100
+#define HORIZON_DAYS	(366 * 30)
+
+static int
+evaluation_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
+{
+	if (entity_parse_id("evaluation", text, id, cause) == -1)
+		return -1;
+	if (store_count(ikd->store, "SELECT count(*) FROM evaluation WHERE id = ?", *id) == 0)
+		return set_cause(cause, "no evaluation %s (see: ikond-ctl evaluation list)", text);
+	return 0;
+}
+
+/* The occurrences of evaluation id from day from on, at most count. */
+static json_t *
+occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const char *rrule,
+    int from, size_t count)
+{
+	const struct config *cfg = ikd->cfg;
+	struct occurrence *occ = NULL;
+	json_t *list = json_array(), *obj;
+	char nominal[11], due[11];
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	int start;
+
+	if (civil_parse_date(start_text, &start, NULL) == -1 ||
+	    process_occurrences(rrule, start, from, from + HORIZON_DAYS,
+	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
+		return list;
+	st = store_prepare(ikd->store, "SELECT note FROM evaluation_done WHERE "
+	    "evaluation_id = ? AND occurrence = ?", NULL);
+	for (i = 0; i < n; i++) {
+		civil_format_date(occ[i].nominal, nominal);
+		civil_format_date(occ[i].due, due);
+		obj = json_pack("{s:s, s:s, s:b}", "date", due, "nominal", nominal, "moved",
+		    occ[i].due != occ[i].nominal);
+		if (occ[i].due != occ[i].nominal)
+			json_object_set_new(obj, "reason", json_string(workcal_reason(cfg->workcal,
+			    occ[i].nominal)));
+		if (st != NULL) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, nominal, -1, SQLITE_TRANSIENT);
+			json_object_set_new(obj, "done", json_boolean(sqlite3_step(st) ==
+			    SQLITE_ROW));
+			if (json_is_true(json_object_get(obj, "done")))
+				json_object_set_new(obj, "note", json_string((const char *)
+				    sqlite3_column_text(st, 0)));
+			sqlite3_reset(st);
+		}
+		json_array_append_new(list, obj);
+	}
+	if (st != NULL)
+		store_done(st);
+	free(occ);
+	return list;
+}
+
+#define EVALUATION_SQL "SELECT e.id, p.slug AS process, e.title, a.slug AS owner, " \
+	"c.slug AS committee, e.start_date AS start, e.rrule, e.uid, e.sequence " \
+	"FROM evaluation e JOIN process p ON p.id = e.process_id " \
+	"JOIN actor a ON a.id = e.owner_id LEFT JOIN committee c ON c.id = e.committee_id "
+
+static json_t *
+evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int from, size_t count)
+{
+	json_t *obj = store_row_json(st), *occ;
+
+	occ = occurrences(ikd, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st,
+	    5), (const char *)sqlite3_column_text(st, 6), from, count);
+	json_object_set(obj, "next", json_array_get(occ, 0) ? json_object_get(json_array_get(occ,
+	    0), "date") : json_null());
+	json_object_set_new(obj, "occurrences", occ);
+	return obj;
+}
+
+static json_t *
+one(struct ikond *ikd, sqlite3_int64 id, int from, size_t count)
+{
+	sqlite3_stmt *st = store_prepare(ikd->store, EVALUATION_SQL "WHERE e.id = ?", NULL);
+	json_t *obj = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		obj = evaluation_json(ikd, st, from, count);
+	store_done(st);
+	return obj;
+}
+
+static int
+evaluation_add(struct request *req, struct reply *rep)
+{
+	const char *process = args_get(req->args, "process"), *title = args_get(req->args, "title");
+	const char *owner = args_get(req->args, "owner"), *start = args_get(req->args, "start");
+	const char *rrule = args_get(req->args, "rrule");
+	const char *committee = args_get(req->args, "committee");
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 pid, oid, cid = 0, id, now = (sqlite3_int64)time(NULL);
+	char *cause = NULL, *uid, day[11];
+	int d, rc;
+
+	if (process == NULL || title == NULL || owner == NULL || start == NULL || rrule == NULL)
+		return reply_fail(rep, 2, "evaluation add needs --process, --title, --owner, "
+		    "--start and --rrule");
+	if (process_id(ikd, process, &pid, &cause) == -1 ||
+	    entity_actor_id(ikd, owner, &oid, &cause) == -1 ||
+	    (committee != NULL && entity_committee_id(ikd, committee, &cid, &cause) == -1))
+		return reply_cause(rep, 1, cause);
+	if (!domain_text_valid(title, TITLE_MAX_BYTES, false))
+		return reply_fail(rep, 1, "--title must be 1 to %d bytes of text", TITLE_MAX_BYTES);
+	if (civil_parse_date(start, &d, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (process_rrule_check(rrule, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	civil_format_date(d, day);
+	uid = entity_new_uid("evaluation");
+	rc = store_exec(ikd->store, &cause, "INSERT INTO evaluation (process_id, title, owner_id, "
+	    "committee_id, start_date, rrule, uid, created_at, updated_at) VALUES (?, ?, ?, "
+	    "nullif(?, 0), ?, ?, ?, ?, ?)", "itiitttii", pid, title, oid, cid, day, rrule, uid,
+	    now, now);
+	free(uid);
+	if (rc == -1)
+		return reply_cause(rep, 1, cause);
+	id = store_last_id(ikd->store);
+	store_audit(ikd->store, req->peer.uid, "add", "evaluation", id, title);
+	rep->data = one(ikd, id, d, DEFAULT_COUNT);
+	return 0;
+}
+
+static int
+evaluation_list(struct request *req, struct reply *rep)
+{
+	const char *process = args_get(req->args, "process"), *from = args_get(req->args, "from");
+	const char *count_text = args_get(req->args, "count");
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 pid = 0, count = DEFAULT_COUNT;
+	char *cause = NULL;
+	sqlite3_stmt *st;
+	int d = process_today(ikd);
+
+	if (process != NULL && process_id(ikd, process, &pid, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (from != NULL && civil_parse_date(from, &d, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (count_text != NULL && (entity_parse_id("count", count_text, &count, &cause) == -1 ||
+	    count > MAX_COUNT)) {
+		free(cause);
+		return reply_fail(rep, 1, "--count must be between 1 and %d", MAX_COUNT);
+	}
+	st = store_prepare(ikd->store, EVALUATION_SQL "WHERE (?1 = 0 OR e.process_id = ?1) "
+	    "ORDER BY e.id", &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	sqlite3_bind_int64(st, 1, pid);
+	rep->data = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(rep->data, evaluation_json(ikd, st, d, (size_t)count));
+	store_done(st);
+	reply_columns(rep, "id process title owner committee rrule next");
+	return 0;
+}
+
+static int
+evaluation_done(struct request *req, struct reply *rep)
+{
+	const char *date = args_pos(req->args, 1), *note = args_get(req->args, "note");
+	struct ikond *ikd = req->ikd;
+	struct occurrence *occ = NULL;
+	sqlite3_int64 id;
+	char *cause = NULL, nominal[11], *start = NULL, *rrule = NULL;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	int d, s, found = -1;
+
+	if (evaluation_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (civil_parse_date(date, &d, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (note != NULL && note[0] != '\0' && !domain_text_valid(note, NOTE_MAX_BYTES, true))
+		return reply_fail(rep, 1, "--note must be up to %d bytes of text", NOTE_MAX_BYTES);
+	st = store_prepare(ikd->store, "SELECT start_date, rrule FROM evaluation WHERE id = ?",
+	    &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		start = xstrdup((const char *)sqlite3_column_text(st, 0));
+		rrule = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	store_done(st);
+	if (start != NULL && civil_parse_date(start, &s, NULL) == 0 &&
+	    process_occurrences(rrule, s, d - 31, d + 31, ikd->cfg->process.evaluation_roll,
+	    ikd->cfg->workcal, &occ, &n, 200, &cause) == 0) {
+		for (i = 0; i < n && found == -1; i++)
+			if (occ[i].due == d || occ[i].nominal == d)
+				found = occ[i].nominal;
+	}
+	free(start);
+	free(rrule);
+	free(occ);
+	if (found == -1) {
+		free(cause);
+		return reply_fail(rep, 1, "evaluation %lld has no occurrence on %s (see: ikond-ctl "
+		    "evaluation list)", (long long)id, date);
+	}
+	civil_format_date(found, nominal);
+	if (store_exec(ikd->store, &cause, "INSERT INTO evaluation_done (evaluation_id, "
+	    "occurrence, note, done_at) VALUES (?1, ?2, coalesce(?3, ''), ?4) ON CONFLICT "
+	    "(evaluation_id, occurrence) DO UPDATE SET note = coalesce(?3, note), done_at = ?4",
+	    "itti", id, nominal, note, (sqlite3_int64)time(NULL)) == -1 ||
+	    store_exec(ikd->store, &cause, "UPDATE evaluation SET sequence = sequence + 1, "
+	    "updated_at = ? WHERE id = ?", "ii", (sqlite3_int64)time(NULL), id) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "done", "evaluation", id, nominal);
+	rep->data = one(ikd, id, found, 1);
+	return 0;
+}
+
+static int
+evaluation_remove(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (evaluation_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (store_exec(ikd->store, &cause, "DELETE FROM evaluation WHERE id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "remove", "evaluation", id, NULL);
+	rep->data = json_pack("{s:I}", "removed", (json_int_t)id);
+	return 0;
+}
+
+const struct handler evaluation_handlers[] = {
+	{ "evaluation add", evaluation_add },
+	{ "evaluation list", evaluation_list },
+	{ "evaluation done", evaluation_done },
+	{ "evaluation remove", evaluation_remove },
+	{ NULL, NULL },
+};

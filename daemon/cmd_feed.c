@@ -1,0 +1,290 @@
+/*
+ * cmd_feed: the "feed" commands, which hand out, list, rotate and revoke
+ * the secret feed URLs, and "export", which writes a feed to stdout.  A
+ * token is shown once, when it is made; the store keeps only its SHA-256,
+ * so a lost URL is replaced by rotating, never recovered.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "entity.h"
+#include "feed.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+/* Which of --actor, --committee, --process, --all was given (exactly one). */
+static int
+target_option(struct request *req, struct reply *rep, enum feed_kind *kind,
+    sqlite3_int64 *id)
+{
+	static const char *const opts[] = { "all", "actor", "committee", "process" };
+	char *cause = NULL;
+	size_t i, given = 0;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		if (args_has(req->args, opts[i])) {
+			given++;
+			*kind = (enum feed_kind)i;
+		}
+	}
+	if (given != 1)
+		return reply_fail(rep, 2, "%s needs exactly one of --actor SLUG, --committee SLUG, "
+		    "--process SLUG or --all", req->args->cmd->name);
+	if (feed_target_id(req->ikd, *kind, args_get(req->args, opts[*kind]), id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return 0;
+}
+
+static void
+feed_urls(const struct config *cfg, const char *token, char **url, char **webcal)
+{
+	const char *base = cfg->http_base_url, *rest;
+	size_t len = strlen(base);
+
+	while (len > 0 && base[len - 1] == '/')
+		len--;
+	xasprintf(url, "%.*s" FEED_PATH_PREFIX "%s" FEED_PATH_SUFFIX, (int)len, base, token);
+	rest = strstr(*url, "://");
+	xasprintf(webcal, "webcal%s", rest ? rest : *url);
+}
+
+static char *
+target_slug(struct ikond *ikd, const char *kind, sqlite3_int64 id)
+{
+	const char *sql = NULL;
+	sqlite3_stmt *st;
+	char *slug = NULL;
+
+	if (strcmp(kind, "actor") == 0)
+		sql = "SELECT slug FROM actor WHERE id = ?";
+	else if (strcmp(kind, "committee") == 0)
+		sql = "SELECT slug FROM committee WHERE id = ?";
+	else if (strcmp(kind, "process") == 0)
+		sql = "SELECT slug FROM process WHERE id = ?";
+	if (sql == NULL)
+		return xstrdup("-");
+	if ((st = store_prepare(ikd->store, sql, NULL)) != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			slug = xstrdup((const char *)sqlite3_column_text(st, 0));
+		store_done(st);
+	}
+	if (slug == NULL)
+		xasprintf(&slug, "(removed %s %lld)", kind, (long long)id);
+	return slug;
+}
+
+/* The reply for a new or rotated token: its URLs, shown this once. */
+static void
+token_reply(struct request *req, struct reply *rep, sqlite3_int64 id, const char *kind,
+    const char *target, const char *token)
+{
+	char *url, *webcal;
+
+	feed_urls(req->cfg, token, &url, &webcal);
+	rep->data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+	    "kind", kind, "target", target, "url", url, "webcal", webcal, "token", token);
+	xasprintf(&rep->text, "feed %lld (%s %s):\n  %s\n  %s\nThe address is shown only now; "
+	    "ikond keeps no copy of it.  \"ikond-ctl feed rotate %lld\" makes a new one.",
+	    (long long)id, kind, target, url, webcal, (long long)id);
+	free(url);
+	free(webcal);
+}
+
+static int
+feed_add(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	enum feed_kind kind = FEED_ALL;
+	sqlite3_int64 target = 0, id;
+	unsigned char hash[SHA256_LEN];
+	char token[FEED_TOKEN_CHARS + 1], *cause = NULL, *slug;
+	sqlite3_stmt *st;
+	time_t now = time(NULL);
+
+	if (target_option(req, rep, &kind, &target) == -1)
+		return -1;
+	feed_token_new(token, hash);
+	st = store_prepare(ikd->store, "INSERT INTO feed (kind, target_id, token_hash, "
+	    "created_at) VALUES (?, ?, ?, ?)", &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	sqlite3_bind_text(st, 1, feed_kind_name(kind), -1, SQLITE_STATIC);
+	if (kind == FEED_ALL)
+		sqlite3_bind_null(st, 2);
+	else
+		sqlite3_bind_int64(st, 2, target);
+	sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_done(st);
+		store_error(ikd->store, &cause);
+		return reply_cause(rep, 1, cause);
+	}
+	store_done(st);
+	id = store_last_id(ikd->store);
+	slug = target_slug(ikd, feed_kind_name(kind), target);
+	store_audit(ikd->store, req->peer.uid, "add", "feed", id, slug);
+	token_reply(req, rep, id, feed_kind_name(kind), slug, token);
+	free(slug);
+	explicit_bzero(token, sizeof(token));
+	return 0;
+}
+
+static json_t *
+time_or_null(const char *tz, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return json_null();
+	return timefmt_iso_json(tz, (time_t)sqlite3_column_int64(st, col));
+}
+
+static int
+feed_list(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	const char *tz = req->cfg->body_timezone;
+	char *cause = NULL, *slug;
+	sqlite3_stmt *st;
+	json_t *obj;
+
+	st = store_prepare(ikd->store, "SELECT id, kind, coalesce(target_id, 0), created_at, "
+	    "rotated_at, revoked_at FROM feed ORDER BY id", &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	rep->data = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		slug = target_slug(ikd, (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2));
+		obj = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "kind", (const char *)sqlite3_column_text(st, 1), "target", slug,
+		    "created", time_or_null(tz, st, 3), "rotated", time_or_null(tz, st, 4),
+		    "revoked", time_or_null(tz, st, 5));
+		json_array_append_new(rep->data, obj);
+		free(slug);
+	}
+	store_done(st);
+	reply_columns(rep, "id kind target created rotated revoked");
+	return 0;
+}
+
+/* The feed row named by the first positional; fails if it does not exist or is revoked. */
+static int
+live_feed(struct request *req, struct reply *rep, sqlite3_int64 *id, char **kind,
+    sqlite3_int64 *target)
+{
+	struct ikond *ikd = req->ikd;
+	char *cause = NULL;
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (entity_parse_id("feed", args_pos(req->args, 0), id, &cause) == -1)
+		return reply_cause(rep, 2, cause);
+	st = store_prepare(ikd->store, "SELECT kind, coalesce(target_id, 0), revoked_at IS NOT NULL "
+	    "FROM feed WHERE id = ?", &cause);
+	if (st == NULL)
+		return reply_cause(rep, 1, cause);
+	sqlite3_bind_int64(st, 1, *id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = sqlite3_column_int(st, 2) ? 2 : 1;
+		*kind = xstrdup((const char *)sqlite3_column_text(st, 0));
+		*target = sqlite3_column_int64(st, 1);
+	}
+	store_done(st);
+	if (found == 0)
+		return reply_fail(rep, 1, "no feed %s (see: ikond-ctl feed list)",
+		    args_pos(req->args, 0));
+	if (found == 2) {
+		free(*kind);
+		return reply_fail(rep, 1, "feed %s is revoked; add a new one with ikond-ctl feed add",
+		    args_pos(req->args, 0));
+	}
+	return 0;
+}
+
+static int
+feed_rotate(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id, target;
+	unsigned char hash[SHA256_LEN];
+	char token[FEED_TOKEN_CHARS + 1], *kind, *slug, *cause = NULL;
+	sqlite3_stmt *st;
+
+	if (live_feed(req, rep, &id, &kind, &target) == -1)
+		return -1;
+	feed_token_new(token, hash);
+	st = store_prepare(ikd->store, "UPDATE feed SET token_hash = ?, rotated_at = ? "
+	    "WHERE id = ?", &cause);
+	if (st == NULL) {
+		free(kind);
+		return reply_cause(rep, 1, cause);
+	}
+	sqlite3_bind_blob(st, 1, hash, SHA256_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_done(st);
+		free(kind);
+		store_error(ikd->store, &cause);
+		return reply_cause(rep, 1, cause);
+	}
+	store_done(st);
+	slug = target_slug(ikd, kind, target);
+	store_audit(ikd->store, req->peer.uid, "rotate", "feed", id, NULL);
+	token_reply(req, rep, id, kind, slug, token);
+	explicit_bzero(token, sizeof(token));
+	free(slug);
+	free(kind);
+	return 0;
+}
+
+static int
+feed_revoke(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id, target;
+	char *kind, *cause = NULL;
+
+	if (live_feed(req, rep, &id, &kind, &target) == -1)
+		return -1;
+	free(kind);
+	if (store_exec(ikd->store, &cause, "UPDATE feed SET revoked_at = ? WHERE id = ?", "ii",
+	    (sqlite3_int64)time(NULL), id) == -1)
+		return reply_cause(rep, 1, cause);
+	store_audit(ikd->store, req->peer.uid, "revoke", "feed", id, NULL);
+	rep->data = json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1);
+	xasprintf(&rep->text, "feed %lld revoked: its address now answers 404", (long long)id);
+	return 0;
+}
+
+static int
+feed_export(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	enum feed_kind kind = FEED_ALL;
+	sqlite3_int64 target = 0;
+	char *cause = NULL, *body;
+	size_t len;
+	time_t lm;
+
+	if (target_option(req, rep, &kind, &target) == -1)
+		return -1;
+	body = feed_build(ikd, kind, target, timefmt_local_day(req->cfg->body_timezone,
+	    time(NULL)), &len, &lm, &cause);
+	if (body == NULL)
+		return reply_cause(rep, 1, cause);
+	rep->text = body;
+	return 0;
+}
+
+const struct handler feed_handlers[] = {
+	{ "feed add", feed_add },
+	{ "feed list", feed_list },
+	{ "feed rotate", feed_rotate },
+	{ "feed revoke", feed_revoke },
+	{ "export", feed_export },
+	{ NULL, NULL },
+};

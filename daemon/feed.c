@@ -1,0 +1,617 @@
+/*
+ * feed: what goes into each iCalendar feed, and the cache of finished feeds
+ * (see feed.h).  The main thread rebuilds the feeds that have a live token
+ * whenever ikd->data_version moves (or the day changes, which ends the
+ * life of past cancelled events) and swaps the new table in under a mutex.
+ * A feed whose bytes did not change keeps its snapshot, so its gzip body
+ * is not recomputed and its ETag stays.  Everything in a feed comes from
+ * the data, never from the clock, so an unchanged feed is the same bytes
+ * across requests and restarts.
+ */
+#include "feed.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <zlib.h>
+
+#include "agenda.h"
+#include "buf.h"
+#include "civil.h"
+#include "entity.h"
+#include "http.h"
+#include "ics.h"
+#include "log.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define CALENDAR_PREFIX	"Integrationskonzept – "
+#define MAX_NAMED_ACTORS	12	/* "Betrifft:" lists at most this many names */
+
+static const char *const kind_names[] = { "all", "actor", "committee", "process" };
+
+static const char *const item_categories[] = {
+	"Sitzung", "Frist", "Rückmeldefenster", "Maßnahme", "Evaluation", "Prozessschritt",
+};
+
+struct feed_entry {
+	unsigned char		 hash[SHA256_LEN];
+	struct feed_snapshot	*snap;
+};
+
+/* The published table: written by the main thread, read by HTTP threads. */
+static struct {
+	pthread_mutex_t		 lock;
+	struct feed_entry	*entries;
+	size_t			 n;
+	bool			 started;
+	uint64_t		 version;	/* data_version the table was built from */
+	int			 today;
+} cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, false, 0, 0 };
+
+const char *
+feed_kind_name(enum feed_kind kind)
+{
+	return kind_names[kind];
+}
+
+bool
+feed_kind_from_name(const char *name, enum feed_kind *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
+		if (strcmp(kind_names[i], name) == 0) {
+			*kind = (enum feed_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+base64url(const unsigned char *in, size_t len, char *out)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint32_t v;
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		out[o++] = alphabet[v >> 18 & 63];
+		out[o++] = alphabet[v >> 12 & 63];
+		out[o++] = alphabet[v >> 6 & 63];
+		out[o++] = alphabet[v & 63];
+	}
+	if (len - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[o++] = alphabet[v >> 18 & 63];
+		out[o++] = alphabet[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[o++] = alphabet[v >> 18 & 63];
+		out[o++] = alphabet[v >> 12 & 63];
+		out[o++] = alphabet[v >> 6 & 63];
+	}
+	out[o] = '\0';
+}
+
+void
+feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN])
+{
+	unsigned char r[FEED_TOKEN_BYTES];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		fatal("getrandom");
+	base64url(r, sizeof(r), token);
+	sha256(token, FEED_TOKEN_CHARS, hash);
+	explicit_bzero(r, sizeof(r));
+}
+
+static bool
+token_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_';
+}
+
+bool
+feed_path_hash(const char *path, unsigned char hash[SHA256_LEN])
+{
+	const size_t plen = sizeof(FEED_PATH_PREFIX) - 1, slen = sizeof(FEED_PATH_SUFFIX) - 1;
+	size_t len = strnlen(path, plen + FEED_TOKEN_CHARS + slen + 1), i;
+	bool ok;
+
+	ok = len == plen + FEED_TOKEN_CHARS + slen &&
+	    memcmp(path, FEED_PATH_PREFIX, plen) == 0 &&
+	    memcmp(path + plen + FEED_TOKEN_CHARS, FEED_PATH_SUFFIX, slen) == 0;
+	for (i = 0; ok && i < FEED_TOKEN_CHARS; i++)
+		ok = token_char((unsigned char)path[plen + i]);
+	if (ok)
+		sha256(path + plen, FEED_TOKEN_CHARS, hash);
+	else
+		sha256(path, len, hash);
+	return ok;
+}
+
+bool
+feed_hash_equal(const unsigned char a[SHA256_LEN], const unsigned char b[SHA256_LEN])
+{
+	volatile unsigned char diff = 0;
+	size_t i;
+
+	for (i = 0; i < SHA256_LEN; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+int
+feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug, sqlite3_int64 *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	bool found;
+
+	*id = 0;
+	switch (kind) {
+	case FEED_ALL:
+		return 0;
+	case FEED_ACTOR:
+		return entity_actor_id(ikd, slug, id, cause);
+	case FEED_COMMITTEE:
+		return entity_committee_id(ikd, slug, id, cause);
+	case FEED_PROCESS:
+		break;
+	}
+	/* Processes come from the process planner; without its table there are none. */
+	if ((st = store_prepare(ikd->store, "SELECT id FROM process WHERE slug = ?", NULL)) == NULL)
+		return set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(st) == SQLITE_ROW))
+		*id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	if (!found)
+		return set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
+	return 0;
+}
+
+/* The name of a feed's target (committee, actor or process), or NULL. */
+static char *
+target_name(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 id)
+{
+	static const char *const sql[] = {
+		NULL,
+		"SELECT name FROM actor WHERE id = ?",
+		"SELECT name FROM committee WHERE id = ?",
+		"SELECT name FROM process WHERE id = ?",
+	};
+	sqlite3_stmt *st;
+	char *name = NULL;
+
+	if (sql[kind] == NULL || (st = store_prepare(ikd->store, sql[kind], NULL)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		name = xstrdup((const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	return name;
+}
+
+static void
+calendar_names(struct ikond *ikd, enum feed_kind kind, const char *target, char **name,
+    char **desc)
+{
+	const char *body = ikd->cfg->body_name;
+
+	switch (kind) {
+	case FEED_ALL:
+		xasprintf(name, CALENDAR_PREFIX "Fristen und Sitzungen (%s)", body);
+		xasprintf(desc, "Alle Sitzungen, Fristen und Termine des Integrationskonzepts "
+		    "(%s)", body);
+		break;
+	case FEED_ACTOR:
+		xasprintf(name, CALENDAR_PREFIX "Fristen und Sitzungen für %s", target);
+		xasprintf(desc, "Was %s verantwortet, und die Sitzungen der Gremien, in denen "
+		    "%s mitwirkt (%s)", target, target, body);
+		break;
+	case FEED_COMMITTEE:
+		xasprintf(name, CALENDAR_PREFIX "%s", target);
+		xasprintf(desc, "Sitzungen und Fristen: %s (%s)", target, body);
+		break;
+	case FEED_PROCESS:
+		xasprintf(name, CALENDAR_PREFIX "Prozess %s", target);
+		xasprintf(desc, "Schritte, Fristen und Termine des Prozesses %s (%s)", target,
+		    body);
+		break;
+	}
+}
+
+/* Actor names by id, read once per build for the "Betrifft:" lines. */
+struct actor_names {
+	sqlite3_int64	*ids;
+	char		**names;
+	size_t		 n;
+};
+
+static void
+actor_names_load(struct ikond *ikd, struct actor_names *an)
+{
+	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT id, name FROM actor ORDER BY id",
+	    NULL);
+	size_t cap = 0;
+
+	memset(an, 0, sizeof(*an));
+	if (st == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (an->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			an->ids = xreallocarray(an->ids, cap, sizeof(*an->ids));
+			an->names = xreallocarray(an->names, cap, sizeof(*an->names));
+		}
+		an->ids[an->n] = sqlite3_column_int64(st, 0);
+		an->names[an->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
+	store_done(st);
+}
+
+static const char *
+actor_name(const struct actor_names *an, sqlite3_int64 id)
+{
+	size_t lo = 0, hi = an->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (an->ids[mid] == id)
+			return an->names[mid];
+		if (an->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+actor_names_free(struct actor_names *an)
+{
+	size_t i;
+
+	for (i = 0; i < an->n; i++)
+		free(an->names[i]);
+	free(an->names);
+	free(an->ids);
+}
+
+/* The agenda's German description plus whom the item concerns. */
+static char *
+event_description(const struct agenda_item *it, const struct actor_names *an)
+{
+	struct buf d;
+	const char *name;
+	size_t i, shown = 0;
+
+	buf_init(&d);
+	buf_add_str(&d, it->description ? it->description : "");
+	for (i = 0; i < it->nactors && shown < MAX_NAMED_ACTORS; i++) {
+		if ((name = actor_name(an, it->actors[i])) == NULL)
+			continue;
+		buf_add_str(&d, shown == 0 ? (d.len > 0 && d.data[d.len - 1] != '\n' ?
+		    "\nBetrifft: " : "Betrifft: ") : ", ");
+		buf_add_str(&d, name);
+		shown++;
+	}
+	if (it->nactors > shown && shown > 0)
+		buf_printf(&d, " und %zu weitere", it->nactors - shown);
+	return buf_steal(&d, NULL);
+}
+
+static bool
+item_is_past(const struct agenda_item *it, int today, const char *tz)
+{
+	if (it->all_day)
+		return it->end_days <= today;
+	return timefmt_local_day(tz, it->end > it->start ? it->end : it->start) < today;
+}
+
+char *
+feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    size_t *len, time_t *last_modified, char **cause)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	struct agenda_filter f;
+	struct agenda *a;
+	struct ics_calendar cal;
+	struct ics_event *ev;
+	struct actor_names an;
+	char *name = NULL, *desc = NULL, *tname = NULL, **descs, *out;
+	size_t i, n = 0;
+	time_t lm = 0;
+
+	agenda_filter_all(&f);
+	switch (kind) {
+	case FEED_ALL:
+		break;
+	case FEED_ACTOR:
+		f.actor_id = target;
+		break;
+	case FEED_COMMITTEE:
+		f.committee_id = target;
+		break;
+	case FEED_PROCESS:
+		f.process_id = target;
+		break;
+	}
+	if (kind != FEED_ALL && (tname = target_name(ikd, kind, target)) == NULL) {
+		set_cause(cause, "the %s of this feed no longer exists", kind_names[kind]);
+		return NULL;
+	}
+	if ((a = agenda_collect(ikd, &f, cause)) == NULL) {
+		free(tname);
+		return NULL;
+	}
+	actor_names_load(ikd, &an);
+	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
+	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
+	for (i = 0; i < a->n; i++) {
+		const struct agenda_item *it = &a->items[i];
+		struct ics_event *e = &ev[n];
+
+		if (it->cancelled && item_is_past(it, today, tz))
+			continue;
+		if (it->updated > lm)
+			lm = it->updated;
+		e->uid = it->uid;
+		e->sequence = it->sequence;
+		e->last_modified = it->updated;
+		e->all_day = it->all_day;
+		e->start_days = it->start_days;
+		e->end_days = it->end_days;
+		e->start = it->start;
+		e->end = it->end;
+		e->summary = it->title;
+		descs[n] = event_description(it, &an);
+		e->description = descs[n];
+		e->location = it->location && it->location[0] ? it->location : NULL;
+		e->categories = item_categories[it->kind];
+		e->status = it->cancelled ? ICS_CANCELLED : ICS_CONFIRMED;
+		e->transparent = it->kind != AGENDA_SESSION;
+		n++;
+	}
+	calendar_names(ikd, kind, tname, &name, &desc);
+	memset(&cal, 0, sizeof(cal));
+	cal.name = name;
+	cal.description = desc;
+	cal.timezone = tz;
+	cal.refresh = ikd->cfg->feeds_refresh;
+	cal.alarm_minutes = ikd->cfg->feeds_alarm_minutes;
+	out = ics_build(&cal, ev, n, len, cause);
+	for (i = 0; i < n; i++)
+		free(descs[i]);
+	free(descs);
+	free(ev);
+	actor_names_free(&an);
+	agenda_free(a);
+	free(name);
+	free(desc);
+	free(tname);
+	/* A removed item leaves no row behind; its audit entry dates the change. */
+	if (out != NULL) {
+		time_t removed = (time_t)store_count(ikd->store, "SELECT coalesce(max(at), ?) "
+		    "FROM audit WHERE action IN ('remove', 'leave')", 0);
+
+		if (removed > lm)
+			lm = removed;
+		*last_modified = lm;
+	}
+	return out;
+}
+
+static int
+gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
+{
+	z_stream z;
+	size_t cap = compressBound((uLong)len) + 64;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	*out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)len;
+	z.next_out = *out;
+	z.avail_out = (uInt)cap;
+	rc = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static struct feed_snapshot *
+snapshot_new(enum feed_kind kind, sqlite3_int64 target, char *body, size_t len,
+    const unsigned char digest[SHA256_LEN], time_t last_modified)
+{
+	struct feed_snapshot *s = xcalloc(1, sizeof(*s));
+	unsigned char *gz = NULL;
+	char hex[2 * SHA256_LEN + 1];
+	size_t gzlen = 0;
+
+	s->refs = 1;
+	s->kind = kind;
+	s->target = target;
+	memcpy(s->digest, digest, SHA256_LEN);
+	sha256_hex(digest, hex);
+	snprintf(s->etag, sizeof(s->etag), "\"%s\"", hex);
+	snprintf(s->etag_gzip, sizeof(s->etag_gzip), "\"%s-gz\"", hex);
+	s->last_modified = last_modified;
+	s->len = len;
+	if (gzip_body(body, len, &gz, &gzlen) == 0)
+		s->gzip_len = gzlen;
+	http_snapshot_prepare(s, body, gz);
+	return s;
+}
+
+static void
+snapshot_unref(struct feed_snapshot *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	http_snapshot_release(s);
+	free(s);
+}
+
+/* Snapshots already built in this round, and the previous table's, by target. */
+static struct feed_snapshot *
+find_snapshot(struct feed_entry *e, size_t n, enum feed_kind kind, sqlite3_int64 target)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].snap != NULL && e[i].snap->kind == kind && e[i].snap->target == target)
+			return e[i].snap;
+	return NULL;
+}
+
+static int
+today_in(struct ikond *ikd)
+{
+	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
+}
+
+static void
+rebuild(struct ikond *ikd)
+{
+	struct feed_entry *fresh = NULL, *old;
+	struct feed_snapshot *snap, *prev;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0, nold, i;
+	unsigned char digest[SHA256_LEN];
+	enum feed_kind kind;
+	sqlite3_int64 target;
+	char *body, *cause = NULL;
+	size_t len;
+	time_t lm;
+	struct timespec t0, t1;
+	int today = today_in(ikd);
+
+	st = store_prepare(ikd->store, "SELECT token_hash, kind, coalesce(target_id, 0) FROM feed "
+	    "WHERE revoked_at IS NULL ORDER BY kind, target_id, id", &cause);
+	if (st == NULL) {
+		log_warnx("feeds: %s", cause);
+		free(cause);
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != SHA256_LEN ||
+		    !feed_kind_from_name((const char *)sqlite3_column_text(st, 1), &kind))
+			continue;
+		target = sqlite3_column_int64(st, 2);
+		if ((snap = find_snapshot(fresh, n, kind, target)) != NULL)
+			snap->refs++;
+		else {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			body = feed_build(ikd, kind, target, today, &len, &lm, &cause);
+			if (body == NULL) {
+				log_debug("feeds: %s %lld: %s", kind_names[kind], (long long)target,
+				    cause);
+				free(cause);
+				cause = NULL;
+				continue;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms", kind_names[kind],
+			    (long long)target, len, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			sha256(body, len, digest);
+			pthread_mutex_lock(&cache.lock);
+			prev = find_snapshot(cache.entries, cache.n, kind, target);
+			pthread_mutex_unlock(&cache.lock);
+			if (prev != NULL && memcmp(prev->digest, digest, SHA256_LEN) == 0 &&
+			    prev->last_modified == lm) {
+				free(body);
+				snap = prev;
+				snap->refs++;
+			} else
+				snap = snapshot_new(kind, target, body, len, digest, lm);
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			fresh = xreallocarray(fresh, cap, sizeof(*fresh));
+		}
+		memcpy(fresh[n].hash, sqlite3_column_blob(st, 0), SHA256_LEN);
+		fresh[n++].snap = snap;
+	}
+	store_done(st);
+
+	pthread_mutex_lock(&cache.lock);
+	old = cache.entries;
+	nold = cache.n;
+	cache.entries = fresh;
+	cache.n = n;
+	pthread_mutex_unlock(&cache.lock);
+	for (i = 0; i < nold; i++)
+		snapshot_unref(old[i].snap);
+	free(old);
+	cache.version = ikd->data_version;
+	cache.today = today;
+}
+
+void
+feeds_start(struct ikond *ikd)
+{
+	cache.started = true;
+	rebuild(ikd);
+	log_info("feeds: %zu token(s) published", cache.n);
+}
+
+void
+feeds_tick(struct ikond *ikd)
+{
+	if (!cache.started)
+		return;
+	if (cache.version != ikd->data_version || cache.today != today_in(ikd))
+		rebuild(ikd);
+}
+
+void
+feeds_stop(void)
+{
+	struct feed_entry *old;
+	size_t nold, i;
+
+	pthread_mutex_lock(&cache.lock);
+	old = cache.entries;
+	nold = cache.n;
+	cache.entries = NULL;
+	cache.n = 0;
+	cache.started = false;
+	pthread_mutex_unlock(&cache.lock);
+	for (i = 0; i < nold; i++)
+		snapshot_unref(old[i].snap);
+	free(old);
+}
+
+void
+feeds_with_snapshot(const unsigned char hash[SHA256_LEN],
+    void (*fn)(const struct feed_snapshot *snap, void *arg), void *arg)
+{
+	const struct feed_snapshot *found = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&cache.lock);
+	for (i = 0; i < cache.n; i++)
+		if (feed_hash_equal(cache.entries[i].hash, hash))
+			found = cache.entries[i].snap;
+	fn(found, arg);
+	pthread_mutex_unlock(&cache.lock);
+}

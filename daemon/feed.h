@@ -1,0 +1,91 @@
+/*
+ * feed: the iCalendar feeds staff subscribe to.  Which items a feed holds
+ * (per actor, committee, process, or everything), its calendar name, its
+ * tokens, and the cache of finished feeds that the HTTP threads serve.
+ *
+ * Threads: only the main thread builds feeds (it alone reads the store).
+ * It publishes each finished feed as an immutable snapshot into a table
+ * keyed by token hash; the HTTP threads look snapshots up under a mutex
+ * and never see the store or struct ikond.
+ */
+#ifndef IKOND_FEED_H
+#define IKOND_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "ikond.h"
+#include "sha256.h"
+
+#define FEED_TOKEN_BYTES	32	/* random bytes behind a token */
+#define FEED_TOKEN_CHARS	43	/* their base64url form, without padding */
+#define FEED_PATH_PREFIX	"/feeds/"
+#define FEED_PATH_SUFFIX	".ics"
+
+enum feed_kind {
+	FEED_ALL,
+	FEED_ACTOR,
+	FEED_COMMITTEE,
+	FEED_PROCESS,
+};
+
+/* "all", "actor", "committee", "process". */
+const char *feed_kind_name(enum feed_kind kind);
+bool feed_kind_from_name(const char *name, enum feed_kind *kind);
+
+/* A new token (NUL-terminated base64url of FEED_TOKEN_BYTES random bytes)
+ * and the hash that is stored for it. */
+void feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN]);
+/* The hash of the token in a request path "/feeds/<token>.ics".  Returns
+ * false for any other path; the hash is filled either way (of the whole
+ * path), so a caller can do the same work for good and bad paths. */
+bool feed_path_hash(const char *path, unsigned char hash[SHA256_LEN]);
+/* Compares two hashes in time independent of their contents. */
+bool feed_hash_equal(const unsigned char a[SHA256_LEN], const unsigned char b[SHA256_LEN]);
+
+/* Resolves the slug of a feed's target; FEED_ALL needs none (id 0). */
+int feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug,
+    sqlite3_int64 *id, char **cause);
+
+/*
+ * Builds one feed as CRLF text (*len bytes, NUL-terminated).  *last_modified
+ * is the latest change of the data it shows.  today (a day number) drops
+ * cancelled items that ended before it.  NULL with *cause on failure.
+ */
+char *feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    size_t *len, time_t *last_modified, char **cause);
+
+/* The published form of one feed, shared by all of its tokens. */
+struct feed_snapshot {
+	int		 refs;		/* main thread only */
+	enum feed_kind	 kind;
+	sqlite3_int64	 target;
+	unsigned char	 digest[SHA256_LEN];	/* of the plain body */
+	void		*plain;		/* struct MHD_Response *, body as it is */
+	void		*gzip;		/* struct MHD_Response *, gzip-encoded, or NULL */
+	void		*not_modified;	/* 304 answers for the plain body */
+	void		*not_modified_gzip;
+	char		 etag[2 * SHA256_LEN + 3];	/* "hex" with the quotes */
+	char		 etag_gzip[2 * SHA256_LEN + 8];
+	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
+	size_t		 len, gzip_len;
+};
+
+/* Builds every feed that has a live token and starts publishing. */
+void feeds_start(struct ikond *ikd);
+/* From the main loop: rebuilds when the data or the day changed. */
+void feeds_tick(struct ikond *ikd);
+void feeds_stop(void);
+
+/*
+ * For the HTTP threads: finds the snapshot of a token hash and calls fn
+ * with it while the table is locked (fn must not block), or with NULL if
+ * there is none.  Every entry is compared, found or not.
+ */
+void feeds_with_snapshot(const unsigned char hash[SHA256_LEN],
+    void (*fn)(const struct feed_snapshot *snap, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * http: serves the feeds over HTTP with libmicrohttpd: GET and HEAD of
+ * /feeds/<token>.ics, conditional requests, gzip.  Its threads only read
+ * the snapshots that feed.c publishes; they never touch the store.
+ */
+#ifndef IKOND_HTTP_H
+#define IKOND_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "feed.h"
+
+struct http;
+
+/* Listens on cfg->http_listen:http_port (port 0: no HTTP). NULL with *cause. */
+struct http *http_start(const struct config *cfg, char **cause);
+void http_stop(struct http *h);
+
+/* Prepares the answers of a snapshot; takes ownership of body and gz
+ * (either may be freed later, when the last connection that sends it is
+ * done).  gz may be NULL. */
+void http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz);
+void http_snapshot_release(struct feed_snapshot *s);
+
+/* RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (30 bytes with NUL). */
+void http_date(time_t t, char out[30]);
+/* Parses an IMF-fixdate; false for anything else. */
+bool http_date_parse(const char *text, time_t *t);
+/* True if an Accept-Encoding value accepts gzip (q > 0). */
+bool http_accepts_gzip(const char *accept_encoding);
+/* True if an If-None-Match value matches etag (weak comparison, or "*"). */
+bool http_etag_matches(const char *if_none_match, const char *etag);
+
+#endif

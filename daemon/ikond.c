@@ -1,0 +1,63 @@
+/*
+ * ikond: what happens to the daemon's shared state as a whole: a committed
+ * change that caches and schedules must catch up with, and a reload of the
+ * configuration that either replaces the old one completely (and recomputes
+ * every deadline under the new rules and holidays) or leaves it in force.
+ */
+#include "ikond.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "deadline.h"
+#include "log.h"
+#include "xmalloc.h"
+
+void
+ikond_data_changed(struct ikond *ikd)
+{
+	ikd->data_version++;
+}
+
+int
+ikond_reload(struct ikond *ikd, char **errors)
+{
+	struct config *cfg, *old = ikd->cfg;
+	char *cause = NULL;
+	struct timespec mono;
+	int changed = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)mono.tv_sec *
+	    1000000ULL + (unsigned long long)mono.tv_nsec / 1000);
+	if ((cfg = config_load(ikd->config_path, errors)) == NULL) {
+		log_warnx("configuration has errors, not reloading:\n%s", *errors);
+		sd_notify(0, "READY=1\nSTATUS=configuration has errors, old one kept");
+		return -1;
+	}
+	if (strcmp(cfg->state_dir, old->state_dir) != 0 ||
+	    strcmp(cfg->control_socket, old->control_socket) != 0)
+		log_warnx("state_dir and control_socket take effect at the next start");
+	ikd->cfg = cfg;
+	/* Rules and holidays may have changed: every deadline is recomputed. */
+	if (store_begin(ikd->store, &cause) == -1 ||
+	    deadline_sync_all(ikd, &changed, &cause) == -1 ||
+	    store_commit(ikd->store, &cause) == -1) {
+		store_rollback(ikd->store);
+		ikd->cfg = old;
+		config_free(cfg);
+		xasprintf(errors, "reload failed while recomputing deadlines: %s", cause);
+		free(cause);
+		log_warnx("%s", *errors);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
+	config_free(old);
+	ikond_data_changed(ikd);
+	log_info("configuration reloaded; %d deadline(s) changed", changed);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	return 0;
+}

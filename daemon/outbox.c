@@ -1,0 +1,723 @@
+/*
+ * outbox: the reminder table as a mail queue, and the composition of each
+ * reminder mail from the admin's or the shipped templates (see outbox.h).
+ * Main thread only.
+ */
+#include "outbox.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "civil.h"
+#include "ics.h"
+#include "log.h"
+#include "mail_message.h"
+#include "template.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define RETRY_MAX_SECONDS	86400
+#define TEMPLATE_FILE_MAX	(256 * 1024)
+
+const char *const outbox_states[] = {
+	"queued", "sending", "sent", "failed", "skipped", NULL,
+};
+
+/* smtp.from split into display name and address. */
+struct sender {
+	char	*name;
+	char	*addr;
+	char	*domain;
+};
+
+static void
+sender_parse(const char *from, struct sender *s)
+{
+	const char *lt = strrchr(from, '<'), *gt = strrchr(from, '>'), *at;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	if (lt != NULL && gt != NULL && gt > lt) {
+		s->addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		n = (size_t)(lt - from);
+		while (n > 0 && (from[n - 1] == ' ' || from[n - 1] == '\t'))
+			n--;
+		if (n >= 2 && from[0] == '"' && from[n - 1] == '"')
+			s->name = xstrndup(from + 1, n - 2);
+		else if (n > 0)
+			s->name = xstrndup(from, n);
+	} else
+		s->addr = xstrdup(from);
+	at = strrchr(s->addr, '@');
+	s->domain = xstrdup(at != NULL && at[1] != '\0' ? at + 1 : "localhost");
+}
+
+static void
+sender_free(struct sender *s)
+{
+	free(s->name);
+	free(s->addr);
+	free(s->domain);
+}
+
+static char *
+read_small_file(const char *path, size_t *len)
+{
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= TEMPLATE_FILE_MAX)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.len > TEMPLATE_FILE_MAX) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, len);
+}
+
+/* mail/NAME from the admin's directory, the installed one, or the source tree. */
+static struct template *
+load_template(const struct config *cfg, const char *name, char **cause)
+{
+	const char *dirs[3];
+	struct template *t;
+	char *path, *text;
+	size_t len, i;
+
+	dirs[0] = cfg->template_dir;
+	dirs[1] = IKOND_DATADIR "/templates";
+#ifdef IKOND_SOURCE_TEMPLATES
+	dirs[2] = IKOND_SOURCE_TEMPLATES;
+#else
+	dirs[2] = NULL;
+#endif
+	for (i = 0; i < 3; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		xasprintf(&path, "%s/mail/%s", dirs[i], name);
+		text = read_small_file(path, &len);
+		if (text != NULL) {
+			t = template_parse(path, text, len - 1, cause);
+			free(text);
+			free(path);
+			return t;
+		}
+		free(path);
+	}
+	set_cause(cause, "mail template mail/%s not found in %s or %s", name,
+	    cfg->template_dir, IKOND_DATADIR "/templates");
+	return NULL;
+}
+
+static const char *
+template_for(const char *row_kind, const char *item_kind, bool digest)
+{
+	static const struct {
+		const char *kind, *file;
+	} files[] = {
+		{ "session", "sitzung.txt" }, { "deadline", "frist.txt" },
+		{ "window", "fenster.txt" }, { "measure", "massnahme.txt" },
+		{ "evaluation", "evaluation.txt" },
+	};
+	size_t i;
+
+	if (digest)
+		return "digest.txt";
+	if (strcmp(row_kind, "moved") == 0)
+		return "verschoben.txt";
+	if (strcmp(row_kind, "cancelled") == 0)
+		return "abgesagt.txt";
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(files[i].kind, item_kind) == 0)
+			return files[i].file;
+	return "sitzung.txt";
+}
+
+/* One reminder row with what composing needs. */
+struct row {
+	sqlite3_int64	 id;
+	char		*kind;
+	char		*item_kind;
+	char		*old_when;
+	json_t		*item;
+	char		*actor_name;
+	char		*actor_email;
+	char		*message_id;
+};
+
+static void
+row_clear(struct row *r)
+{
+	free(r->kind);
+	free(r->item_kind);
+	free(r->old_when);
+	json_decref(r->item);
+	free(r->actor_name);
+	free(r->actor_email);
+	free(r->message_id);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	return xstrdup((const char *)sqlite3_column_text(st, i));
+}
+
+static int
+row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
+{
+	sqlite3_stmt *st;
+	json_error_t err;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	st = store_prepare(ikd->store, "SELECT r.id, r.kind, r.item_kind, r.old_when, "
+	    "r.item_json, a.name, a.email, r.message_id FROM reminder r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->id = id;
+		r->kind = col_dup(st, 1);
+		r->item_kind = col_dup(st, 2);
+		r->old_when = col_dup(st, 3);
+		r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
+		r->actor_name = col_dup(st, 5);
+		r->actor_email = col_dup(st, 6);
+		r->message_id = col_dup(st, 7);
+		rc = r->item != NULL ? 0 : set_cause(cause, "reminder %lld: bad item data",
+		    (long long)id);
+	} else
+		set_cause(cause, "no reminder %lld", (long long)id);
+	store_done(st);
+	if (rc == -1)
+		row_clear(r);
+	return rc;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+/* German date and time of a "YYYY-MM-DD[ HH:MM]" text. */
+static void
+when_de(const char *when, char *date, size_t datelen, char *time, size_t timelen)
+{
+	char day[11];
+	int days, minute;
+
+	date[0] = time[0] = '\0';
+	if (when == NULL)
+		return;
+	snprintf(day, sizeof(day), "%.10s", when);
+	if (civil_parse_date(day, &days, NULL) == -1)
+		return;
+	timefmt_date_de(days, date, datelen);
+	if (strlen(when) >= 16 && civil_parse_time(when + 11, &minute, NULL) == 0)
+		snprintf(time, timelen, "%02d:%02d", minute / 60, minute % 60);
+}
+
+/* The template data of one item: {title, date, time, location, why}. */
+static json_t *
+item_data(struct ikond *ikd, json_t *item)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	char date[64] = "", time[16] = "", local[17];
+	time_t start;
+
+	if (json_is_true(json_object_get(item, "all_day")))
+		timefmt_date_de((int)json_integer_value(json_object_get(item, "start_days")), date,
+		    sizeof(date));
+	else {
+		start = (time_t)json_integer_value(json_object_get(item, "start"));
+		timefmt_date_de(timefmt_local_day(tz, start), date, sizeof(date));
+		timefmt_local(tz, start, local);
+		snprintf(time, sizeof(time), "%s", local + 11);
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", jstr(item, "title"),
+	    "date", date, "time", time, "location", jstr(item, "location"),
+	    "why", jstr(item, "description"));
+}
+
+static json_t *
+common_data(struct ikond *ikd, const struct sender *from, const char *actor_name)
+{
+	return json_pack("{s:{s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name", actor_name,
+	    "contact", "name", from->name != NULL ? from->name : "", "email", from->addr,
+	    "body", "name", ikd->cfg->body_name);
+}
+
+static char *
+event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
+{
+	struct ics_calendar cal;
+	struct ics_event ev;
+
+	memset(&cal, 0, sizeof(cal));
+	memset(&ev, 0, sizeof(ev));
+	cal.name = jstr(item, "title");
+	cal.timezone = ikd->cfg->body_timezone;
+	cal.alarm_minutes = -1;
+	ev.uid = jstr(item, "uid");
+	ev.sequence = (int)json_integer_value(json_object_get(item, "sequence"));
+	ev.last_modified = (time_t)json_integer_value(json_object_get(item, "updated"));
+	ev.all_day = json_is_true(json_object_get(item, "all_day"));
+	ev.start_days = (int)json_integer_value(json_object_get(item, "start_days"));
+	ev.end_days = (int)json_integer_value(json_object_get(item, "end_days"));
+	ev.start = (time_t)json_integer_value(json_object_get(item, "start"));
+	ev.end = (time_t)json_integer_value(json_object_get(item, "end"));
+	if (ev.end < ev.start)
+		ev.end = ev.start;
+	ev.summary = jstr(item, "title");
+	ev.description = jstr(item, "description");
+	if (jstr(item, "location")[0] != '\0')
+		ev.location = jstr(item, "location");
+	ev.status = cancelled || json_is_true(json_object_get(item, "cancelled")) ?
+	    ICS_CANCELLED : ICS_CONFIRMED;
+	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0;
+	return ics_build(&cal, &ev, 1, NULL, cause);
+}
+
+/* Renders t and splits off the "Subject: " line. */
+static int
+render_mail(struct template *t, json_t *data, char **subject, char **body, char **cause)
+{
+	struct buf out;
+	char *text, *nl;
+
+	buf_init(&out);
+	if (template_render(t, data, TEMPLATE_ESCAPE_NONE, &out, cause) == -1) {
+		buf_free(&out);
+		return -1;
+	}
+	text = buf_steal(&out, NULL);
+	if (strncmp(text, "Subject: ", 9) != 0 || (nl = strchr(text, '\n')) == NULL) {
+		free(text);
+		return set_cause(cause, "%s: the first line must be \"Subject: ...\"",
+		    template_name(t));
+	}
+	*subject = xstrndup(text + 9, (size_t)(nl - text - 9));
+	nl++;
+	if (*nl == '\n')
+		nl++;
+	*body = xstrdup(nl);
+	free(text);
+	return 0;
+}
+
+static char *
+message_id(struct ikond *ikd, const struct sender *from, const char *what, sqlite3_int64 id)
+{
+	sqlite3_stmt *st;
+	char *salt = NULL, *mid;
+
+	if ((st = store_prepare(ikd->store, "SELECT salt FROM mail_install LIMIT 1", NULL))
+	    != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			salt = xstrdup((const char *)sqlite3_column_text(st, 0));
+		store_done(st);
+	}
+	xasprintf(&mid, "%s-%lld.%s@%s", what, (long long)id, salt ? salt : "ikond",
+	    from->domain);
+	free(salt);
+	return mid;
+}
+
+/*
+ * Composes the message for rows (one reminder, or an actor's digest) into
+ * out.  *mid gets the Message-ID (kept if the first row has one).
+ */
+static int
+compose(struct ikond *ikd, struct row *rows, size_t n, bool digest, time_t now,
+    struct buf *out, char **mid, char **cause)
+{
+	struct sender from;
+	struct template *t;
+	struct mail_message m;
+	json_t *data, *item, *items;
+	char *subject = NULL, *body = NULL, *ics = NULL, od[64], ot[16];
+	size_t i;
+	int rc = -1;
+
+	sender_parse(ikd->cfg->smtp_from, &from);
+	t = load_template(ikd->cfg, template_for(rows[0].kind, rows[0].item_kind, digest), cause);
+	if (t == NULL) {
+		sender_free(&from);
+		return -1;
+	}
+	data = common_data(ikd, &from, rows[0].actor_name);
+	if (digest) {
+		items = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(items, item_data(ikd, rows[i].item));
+		json_object_set_new(data, "items", items);
+	} else {
+		item = item_data(ikd, rows[0].item);
+		when_de(rows[0].old_when, od, sizeof(od), ot, sizeof(ot));
+		json_object_set_new(item, "old_date", json_string(od));
+		json_object_set_new(item, "old_time", json_string(ot));
+		json_object_set_new(data, "item", item);
+	}
+	if (render_mail(t, data, &subject, &body, cause) == -1)
+		goto out;
+	if (!digest && (ics = event_ics(ikd, rows[0].item, strcmp(rows[0].kind, "cancelled") == 0,
+	    cause)) == NULL)
+		goto out;
+	*mid = rows[0].message_id != NULL ? xstrdup(rows[0].message_id) :
+	    message_id(ikd, &from, digest ? "digest" : "reminder", rows[0].id);
+	memset(&m, 0, sizeof(m));
+	m.from_name = from.name;
+	m.from_addr = from.addr;
+	m.to_name = rows[0].actor_name;
+	m.to_addr = rows[0].actor_email;
+	m.subject = subject;
+	m.body = body;
+	m.message_id = *mid;
+	m.date = now;
+	m.ics = ics;
+	m.ics_name = "termin.ics";
+	rc = mail_compose(&m, out, cause);
+	if (rc == -1) {
+		free(*mid);
+		*mid = NULL;
+	}
+out:
+	free(subject);
+	free(body);
+	free(ics);
+	json_decref(data);
+	template_free(t);
+	sender_free(&from);
+	return rc;
+}
+
+int
+outbox_recover(struct ikond *ikd, char **cause)
+{
+	int rc;
+
+	if (store_begin(ikd->store, cause) == -1)
+		return -1;
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'queued', "
+	    "next_attempt_utc = 0, last_error = 'interrupted while sending; sent again with "
+	    "the same Message-ID' WHERE state = 'sending'", "");
+	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	return rc;
+}
+
+static int
+mark_failed(struct ikond *ikd, const sqlite3_int64 *ids, size_t n, const char *why, time_t now,
+    char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (store_exec(ikd->store, cause, "UPDATE reminder SET state = 'failed', "
+		    "last_error = ?, updated_at = ? WHERE id = ?", "tii", why, (sqlite3_int64)now,
+		    ids[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* Due rows, digest rows of one actor next to each other. */
+struct due {
+	sqlite3_int64	id;
+	sqlite3_int64	actor;
+	bool		digest;
+};
+
+static int
+due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	st = store_prepare(ikd->store, "SELECT r.id, r.actor_id, a.reminders = 'digest' AND "
+	    "r.kind = 'remind' FROM reminder r JOIN actor a ON a.id = r.actor_id "
+	    "WHERE r.state = 'queued' AND r.due_utc <= ?1 AND r.next_attempt_utc <= ?1 "
+	    "ORDER BY r.due_utc, r.id LIMIT ?2", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].id = sqlite3_column_int64(st, 0);
+		(*out)[*n].actor = sqlite3_column_int64(st, 1);
+		(*out)[*n].digest = sqlite3_column_int(st, 2) != 0;
+		(*n)++;
+	}
+	store_done(st);
+	return 0;
+}
+
+/* Composes one message for the rows ids and adds it to the job. */
+static int
+claim_message(struct ikond *ikd, struct mailer_job *job, const sqlite3_int64 *ids, size_t n,
+    bool digest, time_t now, char **cause)
+{
+	struct row *rows = xcalloc(n, sizeof(*rows));
+	struct mailer_item *it;
+	struct sender from;
+	struct buf out;
+	char *mid = NULL, *why = NULL;
+	size_t i, loaded = 0;
+	int rc = 0;
+
+	buf_init(&out);
+	for (i = 0; i < n && rc == 0; i++, loaded++)
+		rc = row_load(ikd, ids[i], &rows[i], &why);
+	if (rc == 0)
+		rc = compose(ikd, rows, loaded, digest, now, &out, &mid, &why);
+	if (rc == -1) {
+		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
+		goto done;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sending', "
+		    "message_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?", "tii",
+		    mid, (sqlite3_int64)now, ids[i]);
+	if (rc == -1)
+		goto done;
+	sender_parse(ikd->cfg->smtp_from, &from);
+	it = &job->items[job->n++];
+	it->rows = xcalloc(n, sizeof(*it->rows));
+	memcpy(it->rows, ids, n * sizeof(*ids));
+	it->nrows = n;
+	it->from_addr = from.addr;
+	from.addr = NULL;
+	it->to_addr = xstrdup(rows[0].actor_email);
+	it->data = buf_steal(&out, &it->len);
+	sender_free(&from);
+done:
+	buf_free(&out);
+	for (i = 0; i < loaded; i++)
+		row_clear(&rows[i]);
+	free(rows);
+	free(mid);
+	free(why);
+	return rc;
+}
+
+int
+outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
+    struct mailer_job **jobp, char **cause)
+{
+	struct mailer_job *job;
+	struct due *due;
+	sqlite3_int64 *ids;
+	size_t n, i, j, k;
+	int rc = 0;
+
+	*jobp = NULL;
+	if (store_begin(ikd->store, cause) == -1)
+		return -1;
+	if (due_rows(ikd, now, max, &due, &n, cause) == -1) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	job = mailer_job_new(n);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (due[i].id == 0)
+			continue;
+		k = 0;
+		ids[k++] = due[i].id;
+		for (j = i + 1; due[i].digest && j < n; j++)
+			if (due[j].digest && due[j].actor == due[i].actor && due[j].id != 0) {
+				ids[k++] = due[j].id;
+				due[j].id = 0;
+			}
+		rc = claim_message(ikd, job, ids, k, due[i].digest, now, cause);
+	}
+	free(ids);
+	free(due);
+	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
+		store_rollback(ikd->store);
+		mailer_job_free(job);
+		return -1;
+	}
+	if (job->n == 0) {
+		mailer_job_free(job);
+		return 0;
+	}
+	outbox_transport(ikd, password, &job->transport);
+	*jobp = job;
+	return 0;
+}
+
+void
+outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now)
+{
+	char *cause = NULL, why[320];
+	sqlite3_int64 attempts;
+	size_t i;
+	int rc = 0, max = ikd->cfg->smtp_max_attempts;
+	long long wait;
+
+	if (it->code != 0)
+		snprintf(why, sizeof(why), "%d %s", it->code, it->reply);
+	else
+		snprintf(why, sizeof(why), "%s", it->reply);
+	for (i = 0; i < it->nrows && rc != -1; i++) {
+		switch (it->outcome) {
+		case SMTP_SENT:
+			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'sent', "
+			    "sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
+			    (sqlite3_int64)now, why, (sqlite3_int64)now, it->rows[i]);
+			break;
+		case SMTP_PERMFAIL:
+			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'failed', "
+			    "last_error = ?, updated_at = ? WHERE id = ?", "tii", why,
+			    (sqlite3_int64)now, it->rows[i]);
+			break;
+		case SMTP_TEMPFAIL:
+			attempts = store_count(ikd->store, "SELECT attempts FROM reminder WHERE id = ?",
+			    it->rows[i]);
+			if (attempts >= max) {
+				char gaveup[400];
+
+				snprintf(gaveup, sizeof(gaveup), "gave up after %lld attempts: %s",
+				    (long long)attempts, why);
+				rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = "
+				    "'failed', last_error = ?, updated_at = ? WHERE id = ?", "tii", gaveup,
+				    (sqlite3_int64)now, it->rows[i]);
+				break;
+			}
+			wait = ikd->cfg->smtp_retry_seconds;
+			while (--attempts > 0 && wait < RETRY_MAX_SECONDS)
+				wait *= 2;
+			if (wait > RETRY_MAX_SECONDS)
+				wait = RETRY_MAX_SECONDS;
+			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'queued', "
+			    "next_attempt_utc = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
+			    (sqlite3_int64)now + wait, why, (sqlite3_int64)now, it->rows[i]);
+			break;
+		}
+	}
+	if (rc == -1) {
+		log_warnx("outbox: recording a delivery failed: %s", cause);
+		free(cause);
+		return;
+	}
+	if (it->outcome == SMTP_SENT)
+		log_debug("outbox: %s: %s", it->to_addr, why);
+	else
+		log_info("outbox: %s to %s: %s", it->outcome == SMTP_PERMFAIL ? "failed" :
+		    "will retry", it->to_addr, why);
+}
+
+time_t
+outbox_next_due(struct ikond *ikd)
+{
+	return (time_t)store_count(ikd->store, "SELECT coalesce(min(max(due_utc, "
+	    "next_attempt_utc)), 0) + ? FROM reminder WHERE state = 'queued'", 0);
+}
+
+int
+outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out, char **cause)
+{
+	struct row r;
+	char *mid = NULL;
+	int rc;
+
+	if (row_load(ikd, id, &r, cause) == -1)
+		return -1;
+	rc = compose(ikd, &r, 1, false, now, out, &mid, cause);
+	free(mid);
+	row_clear(&r);
+	return rc;
+}
+
+int
+outbox_test_message(struct ikond *ikd, const char *addr, time_t now, struct buf *out,
+    char **from_addr, char **cause)
+{
+	struct sender from;
+	struct mail_message m;
+	char *mid, *body;
+	int rc;
+
+	sender_parse(ikd->cfg->smtp_from, &from);
+	xasprintf(&mid, "test-%lld.%d@%s", (long long)now, (int)getpid(), from.domain);
+	xasprintf(&body, "Guten Tag,\n\ndies ist eine Testnachricht von ikond (%s).\n"
+	    "Wenn Sie sie lesen, kommen Erinnerungen an.\n\nMit freundlichen Grüßen\n%s\n",
+	    ikd->cfg->body_name, ikd->cfg->body_name);
+	memset(&m, 0, sizeof(m));
+	m.from_name = from.name;
+	m.from_addr = from.addr;
+	m.to_addr = addr;
+	m.subject = "Testnachricht von ikond";
+	m.body = body;
+	m.message_id = mid;
+	m.date = now;
+	rc = mail_compose(&m, out, cause);
+	*from_addr = from.addr;
+	from.addr = NULL;
+	free(mid);
+	free(body);
+	sender_free(&from);
+	return rc;
+}
+
+void
+outbox_transport(const struct ikond *ikd, const char *password, struct mailer_transport *t)
+{
+	const struct config *cfg = ikd->cfg;
+
+	memset(t, 0, sizeof(*t));
+	if (cfg->smtp_host == NULL || cfg->smtp_host[0] == '\0') {
+		xasprintf(&t->maildir, "%s/Maildir", cfg->state_dir);
+		return;
+	}
+	t->host = xstrdup(cfg->smtp_host);
+	t->port = cfg->smtp_port;
+	if (smtp_tls_parse(cfg->smtp_starttls, &t->tls, NULL) == -1)
+		t->tls = SMTP_TLS_REQUIRED;
+	t->user = cfg->smtp_user != NULL ? xstrdup(cfg->smtp_user) : NULL;
+	t->password = password != NULL ? xstrdup(password) : NULL;
+	t->timeout = cfg->smtp_timeout;
+}
+
+json_t *
+outbox_counts(struct ikond *ikd)
+{
+	json_t *o = json_object();
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; outbox_states[i] != NULL; i++)
+		json_object_set_new(o, outbox_states[i], json_integer(0));
+	st = store_prepare(ikd->store, "SELECT state, count(*) FROM reminder GROUP BY state",
+	    NULL);
+	if (st == NULL)
+		return o;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
+		    json_integer(sqlite3_column_int64(st, 1)));
+	store_done(st);
+	return o;
+}

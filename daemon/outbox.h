@@ -1,0 +1,57 @@
+/*
+ * outbox: the persistent queue of reminder mails in the reminder table.
+ *
+ * States: queued -> sending -> sent | failed, and queued -> skipped (the
+ * planner's decision).  A row is marked "sending", with its Message-ID,
+ * and committed before the delivery thread sees it; the outcome is
+ * committed as soon as the thread reports it.  On start, rows still
+ * "sending" (a crash between the relay's answer and the commit) go back
+ * to "queued" and are sent again with the same Message-ID, so a duplicate
+ * can be recognised.  A temporary failure waits retry_seconds * 2^(n-1)
+ * (at most a day) until smtp.max_attempts is reached; a permanent one
+ * keeps the relay's answer in last_error.
+ */
+#ifndef IKOND_OUTBOX_H
+#define IKOND_OUTBOX_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "ikond.h"
+#include "mailer.h"
+
+#define OUTBOX_BATCH_MAX	200	/* messages per delivery job */
+
+extern const char *const outbox_states[];
+
+/* Rows left in "sending" go back to "queued"; returns how many, or -1. */
+int outbox_recover(struct ikond *ikd, char **cause);
+/*
+ * Composes the due rows (at most max messages; an actor who wants a
+ * digest gets one message for all their due reminders), marks them
+ * "sending" and commits.  *job is NULL when nothing is due.  Rows whose
+ * message cannot be composed are marked failed with the reason.
+ */
+int outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
+    struct mailer_job **job, char **cause);
+/* Records one delivery outcome, inside the caller's transaction. */
+void outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now);
+/* The earliest time a queued row wants attention, or 0 if none. */
+time_t outbox_next_due(struct ikond *ikd);
+/* The message of one row as it would be sent now (for "mail preview"). */
+int outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
+    char **cause);
+/* Composes a short test message to addr. */
+int outbox_test_message(struct ikond *ikd, const char *addr, time_t now, struct buf *out,
+    char **from_addr, char **cause);
+/* Fills the transport from the configuration (password may be NULL). */
+void outbox_transport(const struct ikond *ikd, const char *password,
+    struct mailer_transport *t);
+/* Row counts per state. */
+json_t *outbox_counts(struct ikond *ikd);
+
+#endif

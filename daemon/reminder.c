@@ -1,0 +1,738 @@
+/*
+ * reminder: the planner that keeps the reminder table in step with the
+ * agenda, and the scheduler that runs it from the main loop (see
+ * reminder.h).  Only the main thread calls into this file; the delivery
+ * thread lives in mailer.c and never touches the database.
+ */
+#include "reminder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "agenda.h"
+#include "civil.h"
+#include "config.h"
+#include "log.h"
+#include "mailer.h"
+#include "outbox.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define PLAN_INTERVAL		600	/* seconds between routine re-plans */
+#define CLOCK_JUMP		5	/* seconds of wall-clock drift that count as a jump */
+#define PASSWORD_MAX		1024
+
+int
+reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d,
+    const struct duration *off, time_t *due, char **cause)
+{
+	int day, minute;
+	time_t base;
+
+	if (d->all_day) {
+		day = d->days;
+		minute = send_minute;
+	} else if (civil_from_utc(tz, d->start, &day, &minute, NULL) == -1)
+		return set_cause(cause, "cannot convert the start into local time");
+	if (off->minutes == 0)
+		return civil_to_utc(tz, day - off->days, send_minute, due, NULL, cause);
+	if (off->days == 0 && !d->all_day)
+		base = d->start;
+	else if (civil_to_utc(tz, day - off->days, minute, &base, NULL, cause) == -1)
+		return -1;
+	*due = base - (time_t)off->minutes * 60;
+	return 0;
+}
+
+time_t
+reminder_date_over(const char *tz, const struct reminder_date *d)
+{
+	time_t t;
+
+	if (!d->all_day)
+		return d->start;
+	if (civil_to_utc(tz, d->days + 1, 0, &t, NULL, NULL) == -1)
+		return (time_t)(d->days + 1) * 86400;
+	return t;
+}
+
+/* The next send_time at or after t, unless that is not before limit. */
+static time_t
+digest_due(const char *tz, int send_minute, time_t t, time_t limit)
+{
+	int day, minute;
+	time_t out;
+
+	if (civil_from_utc(tz, t, &day, &minute, NULL) == -1)
+		return t;
+	if (minute > send_minute)
+		day++;
+	if (civil_to_utc(tz, day, send_minute, &out, NULL, NULL) == -1 || out < t ||
+	    out >= limit)
+		return t;
+	return out;
+}
+
+static void
+when_text(const char *tz, const struct reminder_date *d, char *out, size_t len)
+{
+	char date[11], local[17];
+
+	if (d->all_day) {
+		civil_format_date(d->days, date);
+		snprintf(out, len, "%s", date);
+	} else {
+		timefmt_local(tz, d->start, local);
+		snprintf(out, len, "%s", local);
+	}
+}
+
+/* The item as stored with each row: what the mail and the .ics need. */
+static char *
+item_snapshot(const struct agenda_item *it)
+{
+	json_t *o;
+	char *s;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:i, s:I, s:b}",
+	    "kind", it->reminder_kind, "uid", it->uid, "title", it->title,
+	    "description", it->description ? it->description : "", "all_day", it->all_day,
+	    "start_days", it->start_days, "end_days", it->end_days,
+	    "start", (json_int_t)it->start, "end", (json_int_t)it->end,
+	    "sequence", it->sequence, "updated", (json_int_t)it->updated,
+	    "cancelled", it->cancelled);
+	json_object_set_new(o, "location", json_string(it->location ? it->location : ""));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (s == NULL)
+		fatalx("reminder: out of memory");
+	return s;
+}
+
+static int
+kind_index(const char *name)
+{
+	int k;
+
+	for (k = 0; name != NULL && k < REMIND_KIND_COUNT; k++)
+		if (strcmp(config_reminder_kind_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+static char *
+committee_slug(struct ikond *ikd, sqlite3_int64 id)
+{
+	sqlite3_stmt *st;
+	char *slug = NULL;
+
+	if (id == 0 || (st = store_prepare(ikd->store, "SELECT slug FROM committee WHERE id = ?",
+	    NULL)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		slug = xstrdup((const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	return slug;
+}
+
+static char *
+actor_preference(struct ikond *ikd, sqlite3_int64 id)
+{
+	sqlite3_stmt *st;
+	char *pref = NULL;
+
+	if ((st = store_prepare(ikd->store, "SELECT reminders FROM actor WHERE id = ?", NULL))
+	    == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pref = xstrdup((const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	return pref;
+}
+
+/* Everything planning one item needs. */
+struct plan {
+	struct ikond		*ikd;
+	const struct agenda_item *it;
+	time_t			 now;
+	sqlite3_int64		 gen;
+	struct reminder_stats	*stats;
+	time_t			 item_at;
+	char			 when[32];
+	char			*snapshot;
+};
+
+/* The row with this key: *id (0 if none), its state and due time. */
+static int
+find_row(struct plan *p, const char *offset, sqlite3_int64 actor, sqlite3_int64 *id,
+    char *state, size_t statelen, sqlite3_int64 *due, char **cause)
+{
+	sqlite3_stmt *st;
+
+	*id = 0;
+	st = store_prepare(p->ikd->store, "SELECT id, state, due_utc FROM reminder "
+	    "WHERE item_uid = ? AND offset = ? AND actor_id = ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, offset, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, actor);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(state, statelen, "%s", sqlite3_column_text(st, 1));
+		*due = sqlite3_column_int64(st, 2);
+	}
+	store_done(st);
+	return 0;
+}
+
+static int
+plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due, char **cause)
+{
+	struct store *store = p->ikd->store;
+	sqlite3_int64 id, old_due = 0;
+	char state[16] = "";
+	int rc;
+
+	if (find_row(p, offset, actor, &id, state, sizeof(state), &old_due, cause) == -1)
+		return -1;
+	if (id == 0) {
+		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
+		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
+		    "updated_at) VALUES (?, ?, ?, ?, 'remind', ?, ?, ?, ?, ?, ?, ?)", "ttti"
+		    "iittiii", p->it->uid, p->it->reminder_kind, offset, actor, (sqlite3_int64)due,
+		    (sqlite3_int64)p->item_at, p->when, p->snapshot, p->gen,
+		    (sqlite3_int64)p->now, (sqlite3_int64)p->now);
+		if (rc == 1)
+			p->stats->planned++;
+		return rc == -1 ? -1 : 0;
+	}
+	if (strcmp(state, "queued") == 0 ||
+	    (strcmp(state, "skipped") == 0 && due > p->now && p->item_at > p->now)) {
+		if (strcmp(state, "queued") == 0 && old_due != (sqlite3_int64)due)
+			p->stats->moved++;
+		rc = store_exec(store, cause, "UPDATE reminder SET state = 'queued', "
+		    "last_error = CASE WHEN state = 'queued' THEN last_error ELSE '' END, "
+		    "next_attempt_utc = CASE WHEN state = 'queued' THEN next_attempt_utc ELSE 0 END, "
+		    "due_utc = ?, item_at = ?, item_when = ?, item_json = ?, plan_gen = ?, "
+		    "updated_at = CASE WHEN due_utc = ?1 AND item_json = ?4 THEN updated_at ELSE ? END "
+		    "WHERE id = ?", "iittiii", (sqlite3_int64)due, (sqlite3_int64)p->item_at,
+		    p->when, p->snapshot, p->gen, (sqlite3_int64)p->now, id);
+	} else
+		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
+		    p->gen, id);
+	return rc == -1 ? -1 : 0;
+}
+
+/* What the actor was last told about the item (allocated), or NULL. */
+static char *
+last_told(struct plan *p, sqlite3_int64 actor)
+{
+	sqlite3_stmt *st;
+	char *when = NULL;
+
+	st = store_prepare(p->ikd->store, "SELECT item_when FROM reminder WHERE item_uid = ? "
+	    "AND actor_id = ? AND state = 'sent' AND kind IN ('remind', 'moved') "
+	    "ORDER BY sent_at DESC, id DESC LIMIT 1", NULL);
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, actor);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		when = xstrdup((const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	return when;
+}
+
+/* One "Termin verschoben" notice for an actor told of another date. */
+static int
+plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
+{
+	struct store *store = p->ikd->store;
+	char *told = last_told(p, actor), offset[48], state[16];
+	sqlite3_int64 id, old_due;
+	int rc;
+
+	snprintf(offset, sizeof(offset), "moved %s", p->when);
+	rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+	    "'superseded: the date changed again', updated_at = ? WHERE item_uid = ? AND "
+	    "actor_id = ? AND kind = 'moved' AND state = 'queued' AND offset <> ?", "itit",
+	    (sqlite3_int64)p->now, p->it->uid, actor, told != NULL && strcmp(told, p->when) != 0 ?
+	    offset : "");
+	if (rc == -1 || told == NULL || strcmp(told, p->when) == 0) {
+		free(told);
+		return rc == -1 ? -1 : 0;
+	}
+	if (find_row(p, offset, actor, &id, state, sizeof(state), &old_due, cause) == -1) {
+		free(told);
+		return -1;
+	}
+	if (id != 0)
+		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
+		    p->gen, id);
+	else {
+		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
+		    "actor_id, kind, due_utc, item_at, item_when, old_when, item_json, plan_gen, "
+		    "created_at, updated_at) VALUES (?, ?, ?, ?, 'moved', ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "tttiiitttiii", p->it->uid, p->it->reminder_kind, offset, actor,
+		    (sqlite3_int64)p->now, (sqlite3_int64)p->item_at, p->when, told, p->snapshot,
+		    p->gen, (sqlite3_int64)p->now, (sqlite3_int64)p->now);
+		if (rc == 1)
+			p->stats->notices++;
+	}
+	free(told);
+	return rc == -1 ? -1 : 0;
+}
+
+static int
+plan_cancelled(struct plan *p, char **cause)
+{
+	struct store *store = p->ikd->store;
+	sqlite3_stmt *st;
+	sqlite3_int64 *actors = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+	    "'the date was cancelled', updated_at = ? WHERE item_uid = ? AND state = 'queued' "
+	    "AND kind IN ('remind', 'moved')", "it", (sqlite3_int64)p->now, p->it->uid);
+	if (rc == -1)
+		return -1;
+	p->stats->skipped_other += rc;
+	st = store_prepare(store, "SELECT DISTINCT actor_id FROM reminder WHERE item_uid = ? "
+	    "AND state = 'sent' AND kind IN ('remind', 'moved') ORDER BY actor_id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		actors = xreallocarray(actors, n + 1, sizeof(*actors));
+		actors[n++] = sqlite3_column_int64(st, 0);
+	}
+	store_done(st);
+	for (i = 0; i < n && rc != -1; i++) {
+		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
+		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
+		    "updated_at) VALUES (?, ?, 'cancelled', ?, 'cancelled', ?, ?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (item_uid, offset, actor_id) DO NOTHING", "ttiiittiii",
+		    p->it->uid, p->it->reminder_kind, actors[i], (sqlite3_int64)p->now,
+		    (sqlite3_int64)p->item_at, p->when, p->snapshot, p->gen,
+		    (sqlite3_int64)p->now, (sqlite3_int64)p->now);
+		if (rc == 1)
+			p->stats->notices++;
+	}
+	free(actors);
+	if (rc == -1)
+		return -1;
+	return store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE item_uid = ?",
+	    "it", p->gen, p->it->uid) == -1 ? -1 : 0;
+}
+
+static int
+plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_int64 gen,
+    struct reminder_stats *stats, char **cause)
+{
+	const struct config *cfg = ikd->cfg;
+	const char *tz = cfg->body_timezone;
+	const struct reminder_offsets *offs;
+	struct reminder_date d;
+	struct plan p;
+	char *slug, *pref;
+	time_t due;
+	size_t a, o;
+	int k, rc = 0;
+
+	if ((k = kind_index(it->reminder_kind)) == -1)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.ikd = ikd;
+	p.it = it;
+	p.now = now;
+	p.gen = gen;
+	p.stats = stats;
+	d.all_day = it->all_day;
+	d.days = it->start_days;
+	d.start = it->start;
+	p.item_at = reminder_date_over(tz, &d);
+	when_text(tz, &d, p.when, sizeof(p.when));
+	p.snapshot = item_snapshot(it);
+	if (it->cancelled) {
+		rc = plan_cancelled(&p, cause);
+		free(p.snapshot);
+		return rc;
+	}
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+	    "'the date is no longer cancelled', updated_at = ? WHERE item_uid = ? AND "
+	    "kind = 'cancelled' AND state = 'queued'", "it", (sqlite3_int64)now, it->uid);
+	slug = committee_slug(ikd, it->committee_id);
+	offs = config_reminders(cfg, (enum reminder_kind)k, slug);
+	for (a = 0; a < it->nactors && rc != -1; a++) {
+		pref = actor_preference(ikd, it->actors[a]);
+		if (pref == NULL || strcmp(pref, "none") == 0) {
+			free(pref);
+			continue;
+		}
+		for (o = 0; o < offs->n && rc != -1; o++) {
+			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
+			    &due, cause) == -1) {
+				rc = -1;
+				break;
+			}
+			if (strcmp(pref, "digest") == 0)
+				due = digest_due(tz, cfg->remind_send_minute, due, p.item_at);
+			rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due, cause);
+		}
+		if (rc != -1)
+			rc = plan_moved_notice(&p, it->actors[a], cause);
+		free(pref);
+	}
+	free(slug);
+	if (rc != -1) {
+		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
+		    "last_error = 'no longer planned: recipient, preference or offsets changed', "
+		    "updated_at = ? WHERE item_uid = ? AND state = 'queued' AND kind IN "
+		    "('remind', 'moved') AND plan_gen <> ?", "iti", (sqlite3_int64)now, it->uid, gen);
+		if (rc > 0)
+			stats->skipped_other += rc;
+	}
+	free(p.snapshot);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+reminder_catch_up(struct ikond *ikd, time_t now, struct reminder_stats *stats, char **cause)
+{
+	int rc;
+
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+	    "'the date is already past', updated_at = ?1 WHERE state = 'queued' AND "
+	    "item_at <= ?1", "i", (sqlite3_int64)now);
+	if (rc == -1)
+		return -1;
+	stats->skipped_past += rc;
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+	    "'a later reminder of the same date is due as well', updated_at = ?1 "
+	    "WHERE state = 'queued' AND kind = 'remind' AND due_utc <= ?1 AND EXISTS "
+	    "(SELECT 1 FROM reminder r WHERE r.item_uid = reminder.item_uid AND "
+	    "r.actor_id = reminder.actor_id AND r.kind = 'remind' AND r.id <> reminder.id AND "
+	    "r.state IN ('queued', 'sending', 'sent') AND r.due_utc > reminder.due_utc AND "
+	    "r.due_utc <= ?1)", "i", (sqlite3_int64)now);
+	if (rc == -1)
+		return -1;
+	stats->skipped_older += rc;
+	return 0;
+}
+
+int
+reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char **cause)
+{
+	struct reminder_stats local;
+	struct agenda_filter f;
+	struct agenda *a;
+	sqlite3_int64 gen;
+	size_t i;
+	int rc = 0;
+
+	if (stats == NULL) {
+		memset(&local, 0, sizeof(local));
+		stats = &local;
+	}
+	agenda_filter_all(&f);
+	f.from_days = timefmt_local_day(ikd->cfg->body_timezone, now) - 1;
+	if (store_begin(ikd->store, cause) == -1)
+		return -1;
+	if ((a = agenda_collect(ikd, &f, cause)) == NULL) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	gen = store_count(ikd->store, "SELECT coalesce(max(plan_gen), 0) + 1 + ? FROM reminder",
+	    0);
+	for (i = 0; i < a->n && rc != -1; i++)
+		rc = plan_item(ikd, &a->items[i], now, gen, stats, cause);
+	agenda_free(a);
+	if (rc != -1)
+		rc = reminder_catch_up(ikd, now, stats, cause);
+	if (rc != -1) {
+		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
+		    "last_error = 'the date was removed', updated_at = ? WHERE state = 'queued' "
+		    "AND kind IN ('remind', 'moved') AND plan_gen <> ?", "ii", (sqlite3_int64)now,
+		    gen);
+		if (rc > 0)
+			stats->skipped_other += rc;
+	}
+	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the scheduler in the main loop --- */
+
+struct reminders {
+	struct mailer		*mailer;
+	int			 timerfd;	/* fires at the next due time or a clock change */
+	uint64_t		 seen_version;
+	const struct config	*seen_cfg;
+	bool			 replan;
+	time_t			 last_plan;
+	struct timespec		 last_real, last_mono;
+	char			*password;
+	struct reminder_stats	 stats;
+	uint64_t		 sent, failed, retried;
+};
+
+static char *
+read_password(const char *path)
+{
+	char buf[PASSWORD_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	if (path == NULL)
+		return NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("smtp.password_file %s", path);
+		return NULL;
+	}
+	n = read(fd, buf, PASSWORD_MAX);
+	close(fd);
+	if (n < 0) {
+		log_warn("smtp.password_file %s", path);
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
+static void
+forget_password(struct reminders *r)
+{
+	if (r->password != NULL) {
+		explicit_bzero(r->password, strlen(r->password));
+		free(r->password);
+		r->password = NULL;
+	}
+}
+
+/* Arms the timer for the absolute wall-clock time t, cancelled by a clock change. */
+static void
+arm_timer(struct reminders *r, time_t t)
+{
+	struct itimerspec its;
+
+	if (r->timerfd == -1)
+		return;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = t > 0 ? t : 1;
+	if (timerfd_settime(r->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL)
+	    == -1)
+		log_warn("reminders: timerfd_settime");
+}
+
+struct reminders *
+reminders_start(struct ikond *ikd, char **cause)
+{
+	struct reminders *r = xcalloc(1, sizeof(*r));
+	int n;
+
+	if ((r->mailer = mailer_new(cause)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->timerfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (r->timerfd == -1)
+		log_warn("reminders: timerfd_create; checking the clock once a second instead");
+	if ((n = outbox_recover(ikd, cause)) == -1) {
+		reminders_stop(r);
+		return NULL;
+	}
+	if (n > 0)
+		log_warnx("reminders: %d mail(s) were being sent when ikond stopped; sending "
+		    "them again with the same Message-ID", n);
+	r->password = read_password(ikd->cfg->smtp_password_file);
+	r->seen_cfg = ikd->cfg;
+	r->replan = true;
+	clock_gettime(CLOCK_REALTIME, &r->last_real);
+	clock_gettime(CLOCK_MONOTONIC, &r->last_mono);
+	arm_timer(r, time(NULL));
+	return r;
+}
+
+void
+reminders_stop(struct reminders *r)
+{
+	if (r == NULL)
+		return;
+	mailer_free(r->mailer);
+	if (r->timerfd != -1)
+		close(r->timerfd);
+	forget_password(r);
+	free(r);
+}
+
+size_t
+reminders_pollfds(struct reminders *r, struct pollfd *pfd, size_t max)
+{
+	size_t n = 0;
+
+	if (n < max) {
+		pfd[n].fd = mailer_fd(r->mailer);
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	if (n < max && r->timerfd != -1) {
+		pfd[n].fd = r->timerfd;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	return n;
+}
+
+static void
+apply_result(struct mailer_item *it, void *arg)
+{
+	struct ikond *ikd = arg;
+	struct reminders *r = ikd->reminders;
+
+	outbox_apply(ikd, it, time(NULL));
+	if (it->outcome == SMTP_SENT)
+		r->sent++;
+	else if (it->outcome == SMTP_PERMFAIL)
+		r->failed++;
+	else
+		r->retried++;
+}
+
+void
+reminders_handle(struct reminders *r, struct ikond *ikd, const struct pollfd *pfd, size_t n)
+{
+	uint64_t expirations;
+
+	char *cause = NULL;
+
+	/* Whatever finished since the last look is committed together. */
+	if (n > 0 && (pfd[0].revents & POLLIN)) {
+		if (store_begin(ikd->store, &cause) == -1) {
+			log_warnx("reminders: %s", cause);
+			free(cause);
+			return;
+		}
+		mailer_collect(r->mailer, apply_result, ikd);
+		if (store_commit(ikd->store, &cause) == -1) {
+			log_warnx("reminders: recording deliveries: %s", cause);
+			free(cause);
+			store_rollback(ikd->store);
+		}
+	}
+	if (n > 1 && (pfd[1].revents & POLLIN)) {
+		if (read(r->timerfd, &expirations, sizeof(expirations)) == -1 &&
+		    errno == ECANCELED) {
+			log_info("reminders: the wall clock was set; re-planning");
+			r->replan = true;
+		}
+	}
+}
+
+void
+reminders_replan(struct reminders *r)
+{
+	r->replan = true;
+}
+
+/* True if the wall clock moved differently from the monotonic clock. */
+static bool
+clock_jumped(struct reminders *r)
+{
+	struct timespec real, mono;
+	long long dr, dm;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	dr = (long long)(real.tv_sec - r->last_real.tv_sec);
+	dm = (long long)(mono.tv_sec - r->last_mono.tv_sec);
+	r->last_real = real;
+	r->last_mono = mono;
+	return dr - dm > CLOCK_JUMP || dm - dr > CLOCK_JUMP;
+}
+
+void
+reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
+{
+	struct reminder_stats before = r->stats;
+	struct mailer_job *job = NULL;
+	char *cause = NULL;
+	time_t next;
+
+	if (clock_jumped(r)) {
+		log_info("reminders: the wall clock jumped; re-planning");
+		r->replan = true;
+	}
+	if (r->seen_cfg != ikd->cfg) {
+		r->seen_cfg = ikd->cfg;
+		forget_password(r);
+		r->password = read_password(ikd->cfg->smtp_password_file);
+		r->replan = true;
+	}
+	if (r->replan || r->seen_version != ikd->data_version ||
+	    now - r->last_plan >= PLAN_INTERVAL || now < r->last_plan) {
+		if (reminder_plan(ikd, now, &r->stats, &cause) == -1) {
+			log_warnx("reminders: planning failed: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		r->replan = false;
+		r->seen_version = ikd->data_version;
+		r->last_plan = now;
+		if (r->stats.skipped_past != before.skipped_past)
+			log_info("reminders: %d reminder(s) skipped because their date is past",
+			    r->stats.skipped_past - before.skipped_past);
+	}
+	if (!mailer_idle(r->mailer))
+		return;
+	next = outbox_next_due(ikd);
+	if (next == 0 || next > now) {
+		arm_timer(r, next != 0 && next < now + 60 ? next : now + 60);
+		return;
+	}
+	/* Between two plans rows can fall due together: the catch-up rule again. */
+	if (store_begin(ikd->store, &cause) == 0 &&
+	    reminder_catch_up(ikd, now, &r->stats, &cause) == 0 &&
+	    store_commit(ikd->store, &cause) == 0)
+		;
+	else {
+		store_rollback(ikd->store);
+		log_warnx("reminders: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (outbox_claim(ikd, r->password, now, OUTBOX_BATCH_MAX, &job, &cause) == -1) {
+		log_warnx("reminders: %s", cause);
+		free(cause);
+		return;
+	}
+	if (job != NULL)
+		mailer_submit(r->mailer, job);
+}
+
+const char *
+reminders_smtp_password(const struct reminders *r)
+{
+	return r->password;
+}
+
+json_t *
+reminders_status_json(const struct reminders *r)
+{
+	return json_pack("{s:I, s:I, s:I, s:i, s:i, s:b}", "sent", (json_int_t)r->sent,
+	    "failed", (json_int_t)r->failed, "retries", (json_int_t)r->retried,
+	    "skipped_past", r->stats.skipped_past, "skipped_older", r->stats.skipped_older,
+	    "sending", !mailer_idle(r->mailer));
+}

@@ -1,0 +1,368 @@
+#!/usr/bin/python3
+"""E-mail reminders end to end: the real ikond plans reminders for sessions
+and delivers them to a real SMTP server (aiosmtpd, in this process), or into
+its Maildir; every mail is parsed with Python's email package and its
+attachment with python3-icalendar.
+
+Reminders fall due at once without faking the clock: send_time is 00:00 and
+sessions lie a day ahead, so the offsets P5D and P2D are both past (the
+catch-up rule sends P2D only) and P1D and later are not.
+"""
+
+import asyncio
+import datetime
+import email
+import email.policy
+import glob
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import unittest
+
+from aiosmtpd.controller import Controller
+import icalendar
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ikondtest import Daemon, free_port  # noqa: E402
+
+
+class Recorder:
+    """Keeps every mail; can refuse recipients or be slow on cue."""
+
+    def __init__(self):
+        self.mails = []
+        self.lock = threading.Lock()
+        self.rcpt_replies = {}      # address -> list of replies, used up one by one
+        self.delay = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        replies = self.rcpt_replies.get(address)
+        if replies:
+            return replies.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.mails.append((list(envelope.rcpt_tos), msg))
+        return "250 2.0.0 Ok: queued"
+
+    def to(self, addr):
+        with self.lock:
+            return [m for rcpts, m in self.mails if addr in rcpts]
+
+    def count(self):
+        with self.lock:
+            return len(self.mails)
+
+
+class Server:
+    def __init__(self, port=None, **kw):
+        self.handler = Recorder()
+        self.port = port or free_port()
+        self.kw = kw
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     **self.kw)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+def day(offset):
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+def wait_for(pred, timeout=20, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+REMINDERS = ('reminders = { send_time = "00:00"; session = [ "P5D", "P2D" ]; '
+             'deadline = [ ]; };\n')
+
+
+class ReminderTest(unittest.TestCase):
+    starttls = "off"
+
+    def setUp(self):
+        self.server = Server().start()
+        self.d = None
+
+    def tearDown(self):
+        if self.d is not None:
+            self.d.cleanup()
+        self.server.stop()
+
+    def start(self, port=None, extra=""):
+        cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
+               'from = "Integrationskonzept Überlingen <ikond@example.org>"; '
+               'retry_seconds = 1; timeout = 5; };\n'
+               % (port or self.server.port, self.starttls)) + REMINDERS + extra
+        self.d = Daemon(cfg).start()
+        return self.d
+
+    def people(self, n=2, committee="ia"):
+        self.d.ctl("committee", "add", committee, "--name", "Ausschuss für Integration",
+                   "--kind", "fachausschuss")
+        names = ["Ayşe Öztürk-Müller", "Jürgen Weiß"] + ["Person %d" % i for i in range(2, n)]
+        for i in range(n):
+            self.d.ctl("actor", "add", "p%d" % i, "--name", names[i],
+                       "--email", "p%d@example.org" % i)
+            self.d.ctl("actor", "join", "p%d" % i, "--committee", committee)
+
+    def session(self, days=1, time_="18:00", committee="ia"):
+        r = self.d.json("session", "add", "--committee", committee, "--start",
+                        "%s %s" % (day(days), time_), "--title",
+                        "Sitzung des Integrationsausschusses",
+                        "--location", "Ratssaal, Rathaus Überlingen")
+        return r["id"]
+
+    def queue(self, state=None):
+        args = ["mail", "queue"] + (["--state", state] if state else [])
+        return self.d.json(*args)
+
+    def session_rows(self, rows):
+        return [r for r in rows if r["offset"].startswith("P")]
+
+
+class Delivery(ReminderTest):
+    def test_catch_up_and_message_format(self):
+        self.start()
+        self.people()
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 2, what="two reminders")
+        time.sleep(0.5)
+        self.assertEqual(self.server.handler.count(), 2)
+        msg = self.server.handler.to("p0@example.org")[0]
+        self.assertIn("Erinnerung: Sitzung des Integrationsausschusses", msg["Subject"])
+        self.assertEqual(msg["To"].addresses[0].display_name, "Ayşe Öztürk-Müller")
+        self.assertEqual(msg["From"].addresses[0].display_name, "Integrationskonzept Überlingen")
+        self.assertEqual(msg["Auto-Submitted"], "auto-generated")
+        self.assertRegex(msg["Message-ID"], r"^<reminder-\d+\.[0-9a-f]+@example\.org>$")
+        self.assertIsNotNone(msg["Date"])
+        body = msg.get_body(("plain",)).get_content()
+        self.assertIn("Guten Tag Ayşe Öztürk-Müller", body)
+        self.assertIn("Ratssaal, Rathaus Überlingen", body)
+        self.assertIn("18:00", body)
+        ics = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+        self.assertEqual(len(ics), 1)
+        cal = icalendar.Calendar.from_ical(ics[0].get_payload(decode=True))
+        ev = [c for c in cal.walk("VEVENT")][0]
+        self.assertEqual(str(ev["SUMMARY"]), "Sitzung des Integrationsausschusses")
+        self.assertEqual(ev["DTSTART"].dt.strftime("%H:%M"), "18:00")
+        rows = self.session_rows(self.queue())
+        by = {(r["actor"], r["offset"]): r for r in rows}
+        self.assertEqual(by[("p0", "P2D")]["state"], "sent")
+        self.assertEqual(by[("p0", "P5D")]["state"], "skipped")
+        self.assertIn("later reminder", by[("p0", "P5D")]["last_error"])
+        # A restart sends nothing again.
+        self.d.stop()
+        self.d.start()
+        time.sleep(1.5)
+        self.assertEqual(self.server.handler.count(), 2)
+        # preview renders a stored reminder
+        rid = by[("p1", "P2D")]["id"]
+        r = self.d.ctl("mail", "preview", str(rid))
+        self.assertIn("Message-ID:", r.stdout)
+
+    def test_past_session_skipped(self):
+        self.start()
+        self.people(1)
+        self.d.ctl("session", "add", "--committee", "ia", "--start", "%s 00:01" % day(0))
+        time.sleep(1.5)
+        if datetime.datetime.now().strftime("%H:%M") > "00:01":
+            self.assertEqual(self.server.handler.count(), 0)
+            rows = self.session_rows(self.queue())
+            self.assertTrue(rows and all(r["state"] == "skipped" for r in rows), rows)
+
+    def test_header_injection_refused(self):
+        self.start()
+        self.people(1)
+        r = self.d.ctl("actor", "edit", "p0", "--name", "Eve\r\nBcc: victim@example.org",
+                       check=False)
+        self.assertNotEqual(r.returncode, 0)
+        r = self.d.ctl("session", "add", "--committee", "ia", "--start", "%s 18:00" % day(1),
+                       "--title", "X\nBcc: victim@example.org", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        # Text that looks like a header stays inside an encoded word.
+        self.d.ctl("session", "add", "--committee", "ia", "--start", "%s 18:00" % day(1),
+                   "--title", "Sitzung Bcc: victim@example.org =?utf-8?q?x?=")
+        wait_for(lambda: self.server.handler.count() >= 1)
+        msg = self.server.handler.to("p0@example.org")[0]
+        self.assertIsNone(msg["Bcc"])
+        self.assertNotIn("victim@example.org", [a for rc, m in self.server.handler.mails
+                                                for a in rc])
+
+    def test_digest(self):
+        self.start()
+        self.people(1)
+        self.d.ctl("actor", "edit", "p0", "--reminders", "digest")
+        self.d.ctl("actor", "leave", "p0", "--committee", "ia")
+        self.session(days=1, time_="17:00")
+        self.session(days=1, time_="19:00")
+        # Joining makes both sessions due for p0 in the same plan: one digest.
+        self.d.ctl("actor", "join", "p0", "--committee", "ia")
+        wait_for(lambda: self.server.handler.count() >= 1)
+        time.sleep(1)
+        mails = self.server.handler.to("p0@example.org")
+        self.assertEqual(len(mails), 1)
+        self.assertIn("Übersicht", mails[0].get_body(("plain",)).get_content())
+        self.assertEqual(mails[0].get_body(("plain",)).get_content().count("Sitzung des"), 2)
+        self.assertRegex(mails[0]["Message-ID"], r"^<digest-\d+\.")
+
+    def test_none_preference(self):
+        self.start()
+        self.people(2)
+        self.d.ctl("actor", "edit", "p1", "--reminders", "none")
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 1)
+        time.sleep(1)
+        self.assertEqual(len(self.server.handler.to("p1@example.org")), 0)
+
+    def test_moved_and_cancelled(self):
+        self.start()
+        self.people(2)
+        sid = self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 2)
+        self.d.ctl("session", "edit", str(sid), "--start", "%s 18:00" % day(20))
+        wait_for(lambda: self.server.handler.count() >= 4, what="moved notices")
+        time.sleep(0.5)
+        for p in ("p0", "p1"):
+            mails = self.server.handler.to("%s@example.org" % p)
+            self.assertEqual(len(mails), 2)
+            self.assertIn("Termin verschoben", mails[1]["Subject"])
+            text = mails[1].get_body(("plain",)).get_content()
+            self.assertIn("Bisher:", text)
+        self.d.ctl("session", "cancel", str(sid))
+        wait_for(lambda: self.server.handler.count() >= 6, what="cancellations")
+        time.sleep(0.5)
+        self.assertEqual(self.server.handler.count(), 6)
+        self.assertIn("Abgesagt", self.server.handler.to("p0@example.org")[2]["Subject"])
+        rows = self.queue()
+        self.assertFalse([r for r in rows if r["state"] == "queued"], rows)
+
+
+class Failures(ReminderTest):
+    def test_server_down_then_up(self):
+        port = free_port()
+        self.server.stop()
+        self.server = Server(port=port)
+        self.start(port=port)
+        self.people(1)
+        self.session(days=1)
+        wait_for(lambda: any(r["attempts"] >= 1 and r["state"] == "queued"
+                             for r in self.session_rows(self.queue())), what="a failed try")
+        r = [r for r in self.session_rows(self.queue()) if r["state"] == "queued"][0]
+        self.assertTrue(r["last_error"], r)
+        self.server.start()
+        wait_for(lambda: self.server.handler.count() >= 1, timeout=30)
+        time.sleep(2)
+        self.assertEqual(self.server.handler.count(), 1)
+
+    def test_4xx_then_success(self):
+        self.server.handler.rcpt_replies["p0@example.org"] = ["451 4.3.0 try later"]
+        self.start()
+        self.people(1)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 1, timeout=30)
+        time.sleep(1)
+        self.assertEqual(self.server.handler.count(), 1)
+        sent = [r for r in self.session_rows(self.queue()) if r["state"] == "sent"][0]
+        self.assertEqual(sent["attempts"], 2)
+
+    def test_5xx_for_one_of_several(self):
+        self.server.handler.rcpt_replies["p1@example.org"] = ["550 5.1.1 no such user"]
+        self.start()
+        self.people(3)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 2)
+        wait_for(lambda: self.queue("failed"), what="the failed row")
+        failed = self.queue("failed")
+        self.assertEqual([r["actor"] for r in failed], ["p1"])
+        self.assertIn("550", failed[0]["last_error"])
+        self.assertIn("no such user", failed[0]["last_error"])
+        # retry --failed queues it again; the server takes it now
+        self.d.ctl("mail", "retry", "--failed")
+        wait_for(lambda: self.server.handler.count() >= 3)
+
+    def test_starttls_required_not_offered(self):
+        self.starttls = "required"
+        self.start()
+        self.people(1)
+        self.session(days=1)
+        wait_for(lambda: any("STARTTLS" in r["last_error"] for r in self.queue()),
+                 what="a STARTTLS error")
+        self.assertEqual(self.server.handler.count(), 0)
+
+    def test_mail_test_command(self):
+        self.start()
+        r = self.d.ctl("mail", "test", "admin@example.org")
+        self.assertIn("sent: 250", r.stdout)
+        self.assertEqual(len(self.server.handler.to("admin@example.org")), 1)
+
+
+class Crash(ReminderTest):
+    def test_kill_in_the_middle_of_a_batch(self):
+        n = 12
+        self.server.handler.delay = 0.25
+        self.start()
+        self.people(n)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 4, what="part of the batch")
+        self.d.proc.send_signal(signal.SIGKILL)
+        self.d.proc.wait()
+        self.d.proc = None
+        self.server.handler.delay = 0
+        self.d.start()
+        wait_for(lambda: len(set(a for rc, m in self.server.handler.mails for a in rc)) >= n,
+                 timeout=30, what="every reminder")
+        time.sleep(1.5)
+        ids = {}
+        for rcpts, m in self.server.handler.mails:
+            ids.setdefault(rcpts[0], []).append(m["Message-ID"])
+        dups = {a: v for a, v in ids.items() if len(v) > 1}
+        self.assertLessEqual(len(dups), 1, dups)
+        for v in dups.values():
+            self.assertEqual(len(v), 2)
+            self.assertEqual(v[0], v[1])
+        self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending")
+                          and r["offset"] == "P2D"])
+
+
+class MaildirDefault(unittest.TestCase):
+    def test_maildir_without_smtp_host(self):
+        d = Daemon(REMINDERS).start()
+        try:
+            d.ctl("committee", "add", "ia", "--name", "Ausschuss", "--kind", "fachausschuss")
+            d.ctl("actor", "add", "p0", "--name", "Jürgen", "--email", "p0@example.org")
+            d.ctl("actor", "join", "p0", "--committee", "ia")
+            d.ctl("session", "add", "--committee", "ia", "--start", "%s 18:00" % day(1))
+            new = os.path.join(d.state, "Maildir", "new")
+            wait_for(lambda: glob.glob(new + "/*"), what="a Maildir file")
+            with open(glob.glob(new + "/*")[0], "rb") as f:
+                msg = email.message_from_binary_file(f, policy=email.policy.default)
+            self.assertIn("Erinnerung", msg["Subject"])
+            self.assertEqual(msg["To"].addresses[0].display_name, "Jürgen")
+        finally:
+            d.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
