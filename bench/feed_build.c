@@ -65,7 +65,7 @@ main(int argc, char **argv)
 	    "Europe/Berlin", "PT1H", 30 };
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 30000, i, len = 0, llen = 0;
 	struct ics_event *ev = calloc(n, sizeof(*ev));
-	char (*uids)[40] = calloc(n, sizeof(*uids)), *text, *cause = NULL;
+	char (*uids)[64] = calloc(n, sizeof(*uids)), *text, *cause = NULL;
 	double best = 1e9, lbest = 1e9, t0;
 	int r;
 

@@ -142,12 +142,10 @@ SELECT (SELECT id FROM committee WHERE slug = 'kernteam'),
 EOF
 : >"$tmp/ikond.log"
 start_ikond
-"$ctl" feed add --all >/dev/null
+big=$("$ctl" --json feed add --all | sed -n 's/^ *"url": "\(.*\)",*$/\1/p')
 sleep 0.5
-echo "build of the overview with $("$ctl" export --all | grep -c '^BEGIN:VEVENT') events (daemon log):"
-grep 'feeds: built all' "$tmp/ikond.log" | sed 's/^/  /' | tail -2
-start_ns=$(date +%s%N)
-"$ctl" export --all >/dev/null
-end_ns=$(date +%s%N)
-echo "ikond-ctl export --all, whole round trip: $(( (end_ns - start_ns) / 1000000 )) ms"
+echo "build of the overview (daemon log: agenda, descriptions, iCalendar text):"
+grep 'feeds: built all' "$tmp/ikond.log" | sed 's/^<[0-9]>/  /' | tail -1
+curl -s -o "$tmp/big.ics" -w "fetched the big feed: %{size_download} bytes in %{time_total} s\n" "$big"
+echo "events in it: $(grep -c '^BEGIN:VEVENT' "$tmp/big.ics")"
 echo "peak RSS of ikond after the big build: $(awk '/^VmHWM/ { print $2 " " $3 }' /proc/$pid/status)"

@@ -297,7 +297,9 @@ civil_format_date(int days, char out[static 11])
 	civil_date_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		y = 0;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	/* The ranges are known; unsigned modulo tells the compiler so. */
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 13u,
+	    (unsigned)d % 32u);
 }
 
 bool

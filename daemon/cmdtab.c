@@ -259,6 +259,13 @@ static const struct opt_spec agenda_opts[] = {
 	{ "process", OPT_VALUE, "SLUG", "only this process's" },
 	{ NULL, 0, NULL, NULL },
 };
+static const struct opt_spec draft_render_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "the process whose data fills the draft" },
+	{ "submission", OPT_VALUE, "ID", "the Vorlage to draft (default for verwaltungsvorlage "
+	    "and beschlussvorlage: the process's Vorlage of that kind that is due first)" },
+	{ "format", OPT_VALUE, "FORMAT", "md (default), html or odt" },
+	{ NULL, 0, NULL, NULL },
+};
 
 const struct cmd_spec cmdtab[] = {
 	{ "status", NULL, "show the daemon's state and what needs attention", NULL, 0, NULL },
@@ -336,6 +343,17 @@ const struct cmd_spec cmdtab[] = {
 
 	{ "agenda", NULL, "everything due in the next days, for everyone or one actor",
 	  agenda_opts, 0, NULL },
+
+	{ "draft list", NULL, "list the draft templates and where each comes from", NULL, 0,
+	  "Templates are searched in templates.dir of the configuration (the admin's copies, "
+	  "origin \"admin\") first, then among the shipped ones (origin \"shipped\").  A copy "
+	  "in templates.dir overrides the shipped file of the same name." },
+	{ "draft render", "NAME", "fill a draft template with the data of a process",
+	  draft_render_opts, CMD_OUTFILE,
+	  "NAME is a template from \"draft list\" (letters a-z, digits and -, no path).  "
+	  "Markdown and HTML go to stdout without -o; an ODT document needs -o FILE.  "
+	  "ikond-ctl writes the file, not the daemon.  An error in the template is reported "
+	  "as NAME:LINE: message and no file is written." },
 
 	{ "holidays", NULL, "list public holidays of a Land", holidays_opts, CMD_LOCAL,
 	  "Works without a running daemon." },

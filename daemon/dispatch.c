@@ -31,6 +31,7 @@ static const struct handler *const tables[] = {
 	agenda_handlers,
 	feed_handlers,
 	import_handlers,
+	draft_handlers,
 	NULL,
 };
 

@@ -35,5 +35,6 @@ extern const struct handler evaluation_handlers[];
 extern const struct handler agenda_handlers[];
 extern const struct handler feed_handlers[];
 extern const struct handler import_handlers[];
+extern const struct handler draft_handlers[];
 
 #endif

@@ -27,7 +27,7 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define HTTP_MEMORY_LIMIT	(16 * 1024)	/* request line + headers of one connection */
+#define HTTP_MEMORY_LIMIT	(64 * 1024)	/* headers of a connection, and its send buffer */
 #define HTTP_MAX_THREADS	4
 #define CONTENT_TYPE		"text/calendar; charset=utf-8"
 #define NOT_FOUND_BODY		"Not Found\n"
@@ -57,28 +57,45 @@ http_date(time_t t, char out[30])
 	snprintf(out, 30, "%.29s", tmp);
 }
 
+static int
+two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 bool
 http_date_parse(const char *text, time_t *t)
 {
-	char wday[4], mon[4], tail[4];
-	struct tm tm;
-	int i, n = 0;
+	struct tm tm, back;
+	int i, century, year;
 
-	memset(&tm, 0, sizeof(tm));
-	if (strlen(text) != 29 ||
-	    sscanf(text, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wday, &tm.tm_mday, mon,
-	    &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, tail, &n) != 8 || n != 29 ||
-	    strcmp(tail, "GMT") != 0)
+	/* "Sun, 06 Nov 1994 08:49:37 GMT", every character in its place. */
+	if (strlen(text) != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
+	    text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
+	    strcmp(text + 25, " GMT") != 0)
 		return false;
-	for (i = 0; i < 12 && strcmp(months[i], mon) != 0; i++)
+	memset(&tm, 0, sizeof(tm));
+	for (i = 0; i < 12 && strncmp(months[i], text + 8, 3) != 0; i++)
 		;
-	if (i == 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_year < 1970)
+	century = two_digits(text + 12);
+	year = two_digits(text + 14);
+	tm.tm_mday = two_digits(text + 5);
+	tm.tm_hour = two_digits(text + 17);
+	tm.tm_min = two_digits(text + 20);
+	tm.tm_sec = two_digits(text + 23);
+	if (i == 12 || century < 19 || year < 0 || tm.tm_mday < 1 || tm.tm_hour < 0 ||
+	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+	    tm.tm_sec > 59)
 		return false;
 	tm.tm_mon = i;
-	tm.tm_year -= 1900;
-	*t = timegm(&tm);
-	return true;
+	tm.tm_year = century * 100 + year - 1900;
+	back = tm;
+	*t = timegm(&back);
+	/* No 31 February: the date must come back as it was written. */
+	gmtime_r(t, &back);
+	return back.tm_mday == tm.tm_mday && back.tm_mon == tm.tm_mon;
 }
 
 /* Skips optional whitespace (RFC 7230 OWS). */
@@ -349,7 +366,7 @@ http_start(const struct config *cfg, char **cause)
 {
 	struct sockaddr_storage ss;
 	struct http *h;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = cpus < 1 ? 1 : cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS :
 	    (unsigned)cpus;

@@ -236,7 +236,9 @@ class LikeTheUnit(unittest.TestCase):
                 if not m:
                     continue
                 if not execed:
-                    execed = m.group(1) == "execve" and ('"%s"' % IKOND) in line
+                    # The execve whose program (not merely an argument) is ikond.
+                    e = re.match(r'\d+\s+execve\("([^"]*)"', line)
+                    execed = e is not None and e.group(1) == IKOND
                     continue
                 calls.add(m.group(1))
         self.assertTrue(execed, "no execve of ikond in the trace")

@@ -1,0 +1,1057 @@
+/*
+ * draft: finds draft templates on the search path, builds the data tree of
+ * templates/README.md from the store and renders drafts (see draft.h).
+ * The data builder is the one place that turns stored rows into the words
+ * a draft prints, so every key the templates know is filled here, with
+ * German dates from timefmt and null where a thing does not exist yet.
+ */
+#include "draft.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civil.h"
+#include "deadline.h"
+#include "domain.h"
+#include "entity.h"
+#include "process.h"
+#include "store.h"
+#include "template.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+#define NEXT_OCCURRENCES	3		/* evaluation dates a draft lists */
+#define NEXT_HORIZON_DAYS	(366 * 30)
+#define LIST_MAX		500		/* templates "draft list" shows */
+
+/* ---- the search path ---------------------------------------------------- */
+
+bool
+draft_name_valid(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) > DRAFT_NAME_MAX)
+		return false;
+	for (i = 0; name[i] != '\0'; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '-'))
+			return false;
+	return true;
+}
+
+size_t
+draft_search_path(const char *admin_dir, struct draft_dir dirs[DRAFT_PATH_DIRS])
+{
+	size_t n = 0;
+
+	if (admin_dir != NULL && admin_dir[0] != '\0') {
+		dirs[n].path = admin_dir;
+		dirs[n++].origin = "admin";
+	}
+	dirs[n].path = IKOND_DATADIR "/templates";
+	dirs[n++].origin = "shipped";
+#ifdef IKOND_SOURCE_TEMPLATES
+	/* So that a daemon run from the build tree finds the templates. */
+	if (strcmp(IKOND_SOURCE_TEMPLATES, IKOND_DATADIR "/templates") != 0) {
+		dirs[n].path = IKOND_SOURCE_TEMPLATES;
+		dirs[n++].origin = "shipped";
+	}
+#endif
+	return n;
+}
+
+static bool
+is_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return false;
+	fclose(f);
+	return true;
+}
+
+char *
+draft_find(const char *admin_dir, const char *name, const char **origin, char **cause)
+{
+	struct draft_dir dirs[DRAFT_PATH_DIRS];
+	size_t i, n;
+	char *path;
+	struct buf b;
+
+	if (!draft_name_valid(name)) {
+		set_cause(cause, "\"%.80s\" is not a template name: 1 to %d of a-z, 0-9 and -, "
+		    "without path or .md (see: ikond-ctl draft list)", name ? name : "",
+		    DRAFT_NAME_MAX);
+		return NULL;
+	}
+	n = draft_search_path(admin_dir, dirs);
+	for (i = 0; i < n; i++) {
+		xasprintf(&path, "%s/%s.md", dirs[i].path, name);
+		if (is_file(path)) {
+			if (origin != NULL)
+				*origin = dirs[i].origin;
+			return path;
+		}
+		free(path);
+	}
+	buf_init(&b);
+	buf_printf(&b, "no template \"%s\" in ", name);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", dirs[i].path);
+	buf_printf(&b, " (see: ikond-ctl draft list)");
+	if (cause != NULL)
+		*cause = buf_steal(&b, NULL);
+	else
+		buf_free(&b);
+	return NULL;
+}
+
+static char *
+read_template(const char *path, size_t *len, char **cause)
+{
+	char chunk[8192];
+	struct buf b;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > TEMPLATE_MAX_SOURCE)
+			break;
+	}
+	if (ferror(f) || b.len > TEMPLATE_MAX_SOURCE) {
+		set_cause(cause, ferror(f) ? "%s: read error" : "%s: larger than %d bytes", path,
+		    TEMPLATE_MAX_SOURCE);
+		fclose(f);
+		buf_free(&b);
+		return NULL;
+	}
+	fclose(f);
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, len);
+}
+
+/* The first sentence of the opening comment, or the first heading. */
+static char *
+template_title(const char *path)
+{
+	char *text, *p, *end;
+	size_t len, n;
+	struct buf b;
+
+	if ((text = read_template(path, &len, NULL)) == NULL)
+		return xstrdup("");
+	buf_init(&b);
+	p = text + strspn(text, " \t\r\n");
+	if (strncmp(p, "{{!", 3) == 0) {
+		p += 3;
+		if ((end = strstr(p, "}}")) != NULL)
+			*end = '\0';
+		if ((end = strstr(p, ". ")) != NULL || (end = strstr(p, ".\n")) != NULL)
+			end[1] = '\0';
+		while (*p != '\0') {
+			n = strcspn(p, " \t\r\n");
+			if (n > 0)
+				buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)n, p);
+			p += n;
+			p += strspn(p, " \t\r\n");
+		}
+	} else {
+		for (; *p != '\0'; p += strcspn(p, "\n"), p += *p == '\n') {
+			if (*p == '#') {
+				p += strspn(p, "# ");
+				buf_add(&b, p, strcspn(p, "\r\n"));
+				break;
+			}
+		}
+	}
+	free(text);
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return strcmp(json_string_value(json_object_get(x, "name")),
+	    json_string_value(json_object_get(y, "name")));
+}
+
+json_t *
+draft_list(const char *admin_dir)
+{
+	struct draft_dir dirs[DRAFT_PATH_DIRS];
+	json_t *seen = json_object(), *items[LIST_MAX], *list, *obj;
+	size_t i, n, count = 0;
+	struct dirent *de;
+	char name[DRAFT_NAME_MAX + 1], *path, *title;
+	size_t len;
+	DIR *d;
+
+	n = draft_search_path(admin_dir, dirs);
+	for (i = 0; i < n; i++) {
+		if ((d = opendir(dirs[i].path)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL && count < LIST_MAX) {
+			len = strlen(de->d_name);
+			if (len < 4 || len - 3 > DRAFT_NAME_MAX ||
+			    strcmp(de->d_name + len - 3, ".md") != 0)
+				continue;
+			memcpy(name, de->d_name, len - 3);
+			name[len - 3] = '\0';
+			if (!draft_name_valid(name) || json_object_get(seen, name) != NULL)
+				continue;
+			xasprintf(&path, "%s/%s", dirs[i].path, de->d_name);
+			if (!is_file(path)) {
+				free(path);
+				continue;
+			}
+			title = template_title(path);
+			obj = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "origin",
+			    dirs[i].origin, "title", title, "path", path);
+			free(title);
+			free(path);
+			json_object_set_new(seen, name, json_true());
+			items[count++] = obj;
+		}
+		closedir(d);
+	}
+	json_decref(seen);
+	qsort(items, count, sizeof(items[0]), by_name);
+	list = json_array();
+	for (i = 0; i < count; i++)
+		json_array_append_new(list, items[i]);
+	return list;
+}
+
+int
+draft_render(const char *admin_dir, const char *name, json_t *data, enum document_format fmt,
+    struct buf *out, char **cause)
+{
+	struct template *t;
+	const char *origin;
+	char *path, *text;
+	struct buf md;
+	size_t len;
+	int rc = -1;
+
+	if ((path = draft_find(admin_dir, name, &origin, cause)) == NULL)
+		return -1;
+	text = read_template(path, &len, cause);
+	free(path);
+	if (text == NULL)
+		return -1;
+	t = template_parse(name, text, len - 1, cause);
+	free(text);
+	if (t == NULL)
+		return -1;
+	buf_init(&md);
+	if (template_render(t, data, TEMPLATE_ESCAPE_MARKDOWN, &md, cause) == 0 &&
+	    document_render(md.data ? md.data : "", md.len, fmt, name, out, cause) == 0)
+		rc = 0;
+	buf_free(&md);
+	template_free(t);
+	return rc;
+}
+
+/* ---- German words ---------------------------------------------------- */
+
+static const struct vocab land_names[] = {
+	{ "BW", "Baden-Württemberg" }, { "BY", "Bayern" }, { "BE", "Berlin" },
+	{ "BB", "Brandenburg" }, { "HB", "Bremen" }, { "HH", "Hamburg" },
+	{ "HE", "Hessen" }, { "MV", "Mecklenburg-Vorpommern" }, { "NI", "Niedersachsen" },
+	{ "NW", "Nordrhein-Westfalen" }, { "RP", "Rheinland-Pfalz" }, { "SL", "Saarland" },
+	{ "SN", "Sachsen" }, { "ST", "Sachsen-Anhalt" }, { "SH", "Schleswig-Holstein" },
+	{ "TH", "Thüringen" }, { NULL, NULL },
+};
+
+static const struct vocab step_states_de[] = {
+	{ "open", "geplant" },
+	{ "in_progress", "läuft" },
+	{ "done", "erledigt" },
+	{ "skipped", "übersprungen" },
+	{ NULL, NULL },
+};
+
+/* The templates' words for the stored step states. */
+static const struct vocab step_states_draft[] = {
+	{ "open", "planned" },
+	{ "in_progress", "active" },
+	{ "done", "done" },
+	{ "skipped", "skipped" },
+	{ NULL, NULL },
+};
+
+static const struct vocab measure_states_de[] = {
+	{ "open", "offen" },
+	{ "done", "erledigt" },
+	{ NULL, NULL },
+};
+
+static const char *const ordinals_de[] = {
+	"ersten", "zweiten", "dritten", "vierten", "fünften",
+};
+static const char *const months_de[] = {
+	"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+	"September", "Oktober", "November", "Dezember",
+};
+static const struct vocab weekdays_de[] = {
+	{ "MO", "Montag" }, { "TU", "Dienstag" }, { "WE", "Mittwoch" },
+	{ "TH", "Donnerstag" }, { "FR", "Freitag" }, { "SA", "Samstag" },
+	{ "SU", "Sonntag" }, { NULL, NULL },
+};
+
+void
+draft_euro_de(sqlite3_int64 cents, char *out, size_t len)
+{
+	char digits[32], grouped[48];
+	unsigned long long v;
+	size_t n, i, j = 0;
+	bool neg = cents < 0;
+
+	v = neg ? 0ULL - (unsigned long long)cents : (unsigned long long)cents;
+	snprintf(digits, sizeof(digits), "%llu", v / 100);
+	n = strlen(digits);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			grouped[j++] = '.';
+		grouped[j++] = digits[i];
+	}
+	grouped[j] = '\0';
+	snprintf(out, len, "%s%s,%02llu €", neg ? "-" : "", grouped, v % 100);
+}
+
+/* "a", "a und b", "a, b und c" */
+static void
+join_de(struct buf *b, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " und " : ", ", words[i]);
+}
+
+/* Describes the parts of an RRULE that drafts use; anything else returns
+ * the rule as it is. */
+char *
+draft_rrule_de(const char *rrule)
+{
+	static const struct {
+		const char *freq, *one, *unit_sg, *unit_pl;
+	} freqs[] = {
+		{ "YEARLY", "jährlich", "Jahr", "Jahre" },
+		{ "MONTHLY", "monatlich", "Monat", "Monate" },
+		{ "WEEKLY", "wöchentlich", "Woche", "Wochen" },
+		{ "DAILY", "täglich", "Tag", "Tage" },
+	};
+	const char *freq = NULL, *months[12];
+	char *copy, *part, *save = NULL, *val, *end;
+	long interval = 1, v, ord = 0, monthday = 0, count = 0;
+	const char *byday = NULL, *until = NULL;
+	size_t nmonths = 0, f = 0;
+	struct buf b;
+	bool ok = true;
+
+	copy = xstrdup(rrule != NULL ? rrule : "");
+	for (part = strtok_r(copy, ";", &save); part != NULL && ok;
+	    part = strtok_r(NULL, ";", &save)) {
+		if ((val = strchr(part, '=')) == NULL) {
+			ok = false;
+			break;
+		}
+		*val++ = '\0';
+		if (strcmp(part, "FREQ") == 0)
+			freq = val;
+		else if (strcmp(part, "INTERVAL") == 0) {
+			interval = strtol(val, &end, 10);
+			ok = *end == '\0' && interval >= 1 && interval <= 1000;
+		} else if (strcmp(part, "BYMONTH") == 0) {
+			for (val = strtok_r(val, ",", &end); val != NULL && ok && nmonths < 12;
+			    val = strtok_r(NULL, ",", &end)) {
+				v = strtol(val, NULL, 10);
+				ok = v >= 1 && v <= 12;
+				if (ok)
+					months[nmonths++] = months_de[v - 1];
+			}
+		} else if (strcmp(part, "BYDAY") == 0 && strchr(val, ',') == NULL) {
+			ord = strtol(val, &end, 10);
+			byday = vocab_label(weekdays_de, end);
+			ok = byday != NULL && ord >= -1 && ord <= 5;
+		} else if (strcmp(part, "BYMONTHDAY") == 0) {
+			monthday = strtol(val, &end, 10);
+			ok = *end == '\0' && monthday >= 1 && monthday <= 31;
+		} else if (strcmp(part, "COUNT") == 0) {
+			count = strtol(val, &end, 10);
+			ok = *end == '\0' && count >= 1;
+		} else if (strcmp(part, "UNTIL") == 0 && strlen(val) >= 8)
+			until = val;
+		else if (strcmp(part, "WKST") != 0)
+			ok = false;
+	}
+	for (f = 0; ok && freq != NULL && f < sizeof(freqs) / sizeof(freqs[0]); f++)
+		if (strcmp(freqs[f].freq, freq) == 0)
+			break;
+	if (!ok || freq == NULL || f == sizeof(freqs) / sizeof(freqs[0])) {
+		free(copy);
+		return xstrdup(rrule != NULL ? rrule : "");
+	}
+	buf_init(&b);
+	if (interval == 1)
+		buf_add_str(&b, freqs[f].one);
+	else
+		buf_printf(&b, "alle %ld %s", interval, freqs[f].unit_pl);
+	if (byday != NULL && ord == -1)
+		buf_printf(&b, " am letzten %s", byday);
+	else if (byday != NULL && ord >= 1)
+		buf_printf(&b, " am %s %s", ordinals_de[ord - 1], byday);
+	else if (byday != NULL)
+		buf_printf(&b, " am %s", byday);
+	if (monthday != 0)
+		buf_printf(&b, " am %ld.", monthday);
+	if (nmonths > 0) {
+		buf_add_str(&b, " im ");
+		join_de(&b, months, nmonths);
+	}
+	if (count > 0)
+		buf_printf(&b, ", %ld-mal", count);
+	if (until != NULL)
+		buf_printf(&b, ", bis %.2s.%.2s.%.4s", until + 6, until + 4, until);
+	free(copy);
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
+/* ---- the data tree ---------------------------------------------------- */
+
+/* Sets key to the ISO date and key_de to its German form (long or short);
+ * both null for a NULL or malformed date, key_de then says so plainly. */
+static void
+set_date(json_t *obj, const char *key, const char *iso, bool long_form, const char *none_de)
+{
+	char de[64], *k;
+	int d;
+
+	xasprintf(&k, "%s_de", key);
+	if (iso != NULL && civil_parse_date(iso, &d, NULL) == 0) {
+		if (long_form)
+			timefmt_date_de(d, de, sizeof(de));
+		else
+			timefmt_date_short_de(d, de, sizeof(de));
+		json_object_set_new(obj, key, json_string(iso));
+		json_object_set_new(obj, k, json_string(de));
+	} else {
+		json_object_set_new(obj, key, json_null());
+		json_object_set_new(obj, k, none_de ? json_string(none_de) : json_null());
+	}
+	free(k);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static sqlite3_stmt *
+query(struct ikond *ikd, const char *sql, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
+
+	if (st != NULL)
+		sqlite3_bind_int64(st, 1, id);
+	return st;
+}
+
+static json_t *
+committee_json(struct ikond *ikd, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = query(ikd, "SELECT slug, name, kind, internal FROM committee "
+	    "WHERE id = ?", id);
+	json_t *obj = json_null();
+	const char *label;
+
+	if (st == NULL)
+		return obj;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		label = vocab_label(committee_kinds, col_text(st, 2));
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:b}", "slug", col_text(st, 0), "name",
+		    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
+		    col_text(st, 2), "public", sqlite3_column_int(st, 3) == 0);
+	}
+	store_done(st);
+	return obj;
+}
+
+static json_t *
+actor_json(struct ikond *ikd, sqlite3_int64 id)
+{
+	json_t *obj = entity_actor(ikd, id), *v;
+	struct buf b;
+	size_t i;
+
+	if (obj == NULL)
+		return json_null();
+	json_object_del(obj, "id");
+	buf_init(&b);
+	json_array_foreach(json_object_get(obj, "roles"), i, v)
+		buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+	buf_add_char(&b, '\0');
+	json_object_set_new(obj, "roles_de", json_string(b.data));
+	buf_free(&b);
+	return obj;
+}
+
+static json_t *
+actors_of(struct ikond *ikd, const char *sql, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = query(ikd, sql, id);
+	json_t *list = json_array();
+
+	if (st == NULL)
+		return list;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, actor_json(ikd, sqlite3_column_int64(st, 0)));
+	store_done(st);
+	return list;
+}
+
+static json_t *
+session_deadlines(struct ikond *ikd, sqlite3_int64 id)
+{
+	json_t *rows = deadline_list_session(ikd, id), *list = json_array(), *r, *obj;
+	size_t i;
+
+	json_array_foreach(rows, i, r) {
+		obj = json_pack("{s:O, s:O}", "kind", json_object_get(r, "kind"), "kind_de",
+		    json_object_get(r, "kind_de"));
+		set_date(obj, "date", json_string_value(json_object_get(r, "date")), true, NULL);
+		json_object_set(obj, "why", json_object_get(r, "explanation"));
+		json_array_append_new(list, obj);
+	}
+	json_decref(rows);
+	return list;
+}
+
+static json_t *
+session_json(struct ikond *ikd, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = query(ikd, "SELECT id, title, committee_id, start_utc, location, "
+	    "state FROM session WHERE id = ?", id);
+	const char *tz = ikd->cfg->body_timezone;
+	json_t *obj = json_null();
+	char iso[26], date[64], time_de[32];
+	int day, minute, off;
+	const char *label;
+
+	if (st == NULL)
+		return obj;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    civil_from_utc(tz, (time_t)sqlite3_column_int64(st, 3), &day, &minute, &off) == 0) {
+		civil_format_iso(tz, (time_t)sqlite3_column_int64(st, 3), iso);
+		timefmt_date_de(day, date, sizeof(date));
+		timefmt_time_de(minute, time_de, sizeof(time_de));
+		label = vocab_label(session_states, col_text(st, 5));
+		obj = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(st, 0), "title", col_text(st, 1),
+		    "committee", committee_json(ikd, sqlite3_column_int64(st, 2)), "start", iso,
+		    "date_de", date, "time_de", time_de, "location", col_text(st, 4), "state",
+		    col_text(st, 5), "state_de", label ? label : col_text(st, 5));
+	}
+	store_done(st);
+	if (!json_is_null(obj))
+		json_object_set_new(obj, "deadlines", session_deadlines(ikd, id));
+	return obj;
+}
+
+/* "Landkreis", "Stadt", ... from the start of the body's name. */
+static void
+add_body(struct ikond *ikd, json_t *data)
+{
+	static const struct {
+		const char *prefix, *kind, *council, *head;
+	} kinds[] = {
+		{ "Landkreis ", "Landkreis", "Kreistag", "Landrätin/Landrat" },
+		{ "Kreis ", "Kreis", "Kreistag", "Landrätin/Landrat" },
+		{ "Region ", "Region", "Regionsversammlung", "Regionspräsidentin/Regionspräsident" },
+		{ "Hansestadt ", "Hansestadt", "Rat", "Bürgermeisterin/Bürgermeister" },
+		{ "Stadt ", "Stadt", "Rat", "Bürgermeisterin/Bürgermeister" },
+		{ "Samtgemeinde ", "Samtgemeinde", "Samtgemeinderat",
+		  "Samtgemeindebürgermeisterin/Samtgemeindebürgermeister" },
+		{ "Gemeinde ", "Gemeinde", "Gemeinderat", "Bürgermeisterin/Bürgermeister" },
+	};
+	const struct config *cfg = ikd->cfg;
+	const char *kind = "Kommune", *council = "Rat", *head = "Bürgermeisterin/Bürgermeister";
+	const char *land = vocab_label(land_names, cfg->body_land);
+	json_t *body;
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(cfg->body_name, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+			kind = kinds[i].kind;
+			council = kinds[i].council;
+			head = kinds[i].head;
+			break;
+		}
+	if (store_count(ikd->store, "SELECT count(*) FROM committee WHERE kind = 'kreistag' "
+	    "AND ? = 0", 0) > 0)
+		council = "Kreistag";
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", cfg->body_name,
+	    "land", cfg->body_land, "land_name", land ? land : cfg->body_land, "kind_de", kind,
+	    "council_de", council, "head_title", head, "head_name",
+	    "(Name der Verwaltungsspitze)", "address", "(Anschrift der Verwaltung)");
+	/* An actor whose role names the head of the administration. */
+	st = store_prepare(ikd->store, "SELECT a.name, r.role FROM actor_role r JOIN actor a "
+	    "ON a.id = r.actor_id WHERE lower(r.role) IN ('landrat', 'landrätin', "
+	    "'bürgermeister', 'bürgermeisterin', 'oberbürgermeister', 'oberbürgermeisterin', "
+	    "'regionspräsident', 'regionspräsidentin', 'samtgemeindebürgermeister', "
+	    "'samtgemeindebürgermeisterin') ORDER BY a.id LIMIT 1", NULL);
+	if (st != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			json_object_set_new(body, "head_name", json_string(col_text(st, 0)));
+			json_object_set_new(body, "head_title", json_string(col_text(st, 1)));
+		}
+		store_done(st);
+	}
+	json_object_set_new(data, "body", body);
+}
+
+static json_t *
+step_json(struct ikond *ikd, sqlite3_stmt *st)
+{
+	sqlite3_int64 id = sqlite3_column_int64(st, 0);
+	const char *state = col_text(st, 3), *word = vocab_label(step_states_draft, state);
+	const char *label = vocab_label(step_states_de, state);
+	json_t *obj, *owners, *o;
+	struct buf b;
+	size_t i;
+
+	obj = json_pack("{s:I, s:s, s:s, s:s}", "n", (json_int_t)sqlite3_column_int64(st, 1),
+	    "title", col_text(st, 2), "state", word ? word : state, "state_de",
+	    label ? label : state);
+	set_date(obj, "date", col_text(st, 4), false, "noch nicht terminiert");
+	set_date(obj, "end", col_text(st, 5), false, "noch nicht terminiert");
+	owners = actors_of(ikd, "SELECT actor_id FROM step_owner WHERE step_id = ? "
+	    "ORDER BY actor_id", id);
+	buf_init(&b);
+	json_array_foreach(owners, i, o)
+		buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(o,
+		    "name")));
+	buf_add_char(&b, '\0');
+	json_object_set_new(obj, "owners", owners);
+	json_object_set_new(obj, "owners_de", json_string(b.data[0] ? b.data : "noch offen"));
+	buf_free(&b);
+	json_object_set_new(obj, "notes", json_string(col_text(st, 6)));
+	return obj;
+}
+
+/* The Beratungsfolge: the sessions linked to the step that holds the
+ * submission, or else the one that holds the target session. */
+static json_t *
+chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_int64 sub)
+{
+	sqlite3_int64 step = 0;
+	json_t *list = json_array();
+	sqlite3_stmt *st;
+
+	if (sub != 0)
+		step = store_count(ikd->store, "SELECT coalesce(max(l.step_id), 0) FROM "
+		    "process_link l JOIN process_step p ON p.id = l.step_id WHERE "
+		    "l.submission_id = ?", sub);
+	if (step == 0 && target != 0) {
+		st = store_prepare(ikd->store, "SELECT l.step_id FROM process_link l JOIN "
+		    "process_step p ON p.id = l.step_id WHERE p.process_id = ? AND "
+		    "l.session_id = ? ORDER BY p.n DESC LIMIT 1", NULL);
+		if (st != NULL) {
+			sqlite3_bind_int64(st, 1, pid);
+			sqlite3_bind_int64(st, 2, target);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				step = sqlite3_column_int64(st, 0);
+			store_done(st);
+		}
+	}
+	if (step == 0)
+		return list;
+	st = query(ikd, "SELECT l.session_id FROM process_link l JOIN session s ON "
+	    "s.id = l.session_id WHERE l.step_id = ? ORDER BY s.start_utc, l.id", step);
+	if (st == NULL)
+		return list;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, session_json(ikd, sqlite3_column_int64(st, 0)));
+	store_done(st);
+	return list;
+}
+
+static json_t *
+window_json(struct ikond *ikd, sqlite3_stmt *st)
+{
+	json_t *obj = json_pack("{s:s, s:s}", "title", col_text(st, 1), "why", col_text(st, 4));
+	json_t *audience = json_array();
+	sqlite3_stmt *a;
+
+	set_date(obj, "opens", col_text(st, 2), true, NULL);
+	set_date(obj, "closes", col_text(st, 3), true, NULL);
+	a = query(ikd, "SELECT coalesce(c.name, p.name) FROM window_audience w "
+	    "LEFT JOIN committee c ON c.id = w.committee_id LEFT JOIN actor p ON "
+	    "p.id = w.actor_id WHERE w.window_id = ? ORDER BY w.committee_id IS NULL, "
+	    "w.rowid", sqlite3_column_int64(st, 0));
+	if (a != NULL) {
+		while (sqlite3_step(a) == SQLITE_ROW)
+			json_array_append_new(audience, json_string(col_text(a, 0)));
+		store_done(a);
+	}
+	json_object_set_new(obj, "audience", audience);
+	return obj;
+}
+
+static json_t *
+measure_json(struct ikond *ikd, sqlite3_stmt *st, int today, sqlite3_int64 *total)
+{
+	const char *state = col_text(st, 5), *label = vocab_label(measure_states_de, state);
+	const char *due = col_text(st, 4);
+	json_t *obj;
+	char euro[48];
+	int d;
+
+	obj = json_pack("{s:s, s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "goal",
+	    col_text(st, 1), "owner", actor_json(ikd, sqlite3_column_int64(st, 2)), "state",
+	    state, "state_de", label ? label : state);
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+		json_object_set_new(obj, "budget", json_null());
+		json_object_set_new(obj, "budget_de", json_string("ohne Betrag"));
+	} else {
+		*total += sqlite3_column_int64(st, 3);
+		draft_euro_de(sqlite3_column_int64(st, 3), euro, sizeof(euro));
+		json_object_set_new(obj, "budget", json_real((double)sqlite3_column_int64(st, 3) /
+		    100.0));
+		json_object_set_new(obj, "budget_de", json_string(euro));
+	}
+	set_date(obj, "due", due, false, "ohne Termin");
+	json_object_set_new(obj, "overdue", json_boolean(strcmp(state, "open") == 0 &&
+	    due != NULL && civil_parse_date(due, &d, NULL) == 0 && d < today));
+	return obj;
+}
+
+static json_t *
+evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int today)
+{
+	const struct config *cfg = ikd->cfg;
+	struct occurrence *occ = NULL;
+	json_t *obj, *next = json_array(), *o;
+	char *rrule_de, day[11];
+	size_t i, n = 0;
+	int start;
+
+	rrule_de = draft_rrule_de(col_text(st, 3));
+	obj = json_pack("{s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "owner",
+	    actor_json(ikd, sqlite3_column_int64(st, 1)), "rrule", col_text(st, 3), "rrule_de",
+	    rrule_de);
+	free(rrule_de);
+	if (civil_parse_date(col_text(st, 2), &start, NULL) == 0 &&
+	    process_occurrences(col_text(st, 3), start, today, today + NEXT_HORIZON_DAYS,
+	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, NEXT_OCCURRENCES, NULL) == 0) {
+		for (i = 0; i < n; i++) {
+			o = json_object();
+			civil_format_date(occ[i].due, day);
+			set_date(o, "date", day, true, NULL);
+			json_array_append_new(next, o);
+		}
+	}
+	free(occ);
+	json_object_set_new(obj, "next", next);
+	json_object_set_new(obj, "committee", sqlite3_column_type(st, 4) == SQLITE_NULL ?
+	    json_null() : committee_json(ikd, sqlite3_column_int64(st, 4)));
+	return obj;
+}
+
+/* Steps, progress and the state word of the process. */
+static void
+add_steps(struct ikond *ikd, json_t *proc, sqlite3_int64 pid, bool planned)
+{
+	sqlite3_stmt *st = query(ikd, "SELECT id, n, title, state, start_date, end_date, notes "
+	    "FROM process_step WHERE process_id = ? ORDER BY n, id", pid);
+	json_t *steps = json_array();
+	size_t total = 0, finished = 0, started = 0;
+	const char *state = "new", *state_de = "in Vorbereitung";
+
+	if (st != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			total++;
+			if (strcmp(col_text(st, 3), "done") == 0 ||
+			    strcmp(col_text(st, 3), "skipped") == 0)
+				finished++;
+			else if (strcmp(col_text(st, 3), "in_progress") == 0)
+				started++;
+			json_array_append_new(steps, step_json(ikd, st));
+		}
+		store_done(st);
+	}
+	if (total > 0 && finished == total) {
+		state = "done";
+		state_de = "abgeschlossen";
+	} else if (planned || finished > 0 || started > 0) {
+		state = "active";
+		state_de = "in Arbeit";
+	}
+	json_object_set_new(proc, "state", json_string(state));
+	json_object_set_new(proc, "state_de", json_string(state_de));
+	json_object_set_new(proc, "steps", steps);
+}
+
+static sqlite3_int64
+coordinator_id(struct ikond *ikd, sqlite3_int64 pid)
+{
+	sqlite3_int64 id = store_count(ikd->store, "SELECT coalesce(owner_id, 0) FROM process "
+	    "WHERE id = ?", pid);
+
+	if (id == 0)
+		id = store_count(ikd->store, "SELECT coalesce(min(actor_id), 0) FROM actor_role "
+		    "WHERE lower(role) IN ('koordination', 'prozesskoordination') AND ? = 0", 0);
+	return id;
+}
+
+static json_t *
+process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
+    json_t **window, json_t **evaluation)
+{
+	sqlite3_int64 target = 0, coord, total = 0;
+	json_t *proc = NULL, *list, *w;
+	char euro[48], day[11];
+	sqlite3_stmt *st;
+	bool planned = false;
+
+	st = query(ikd, "SELECT slug, name, coalesce(target_session_id, 0), planned_at IS NOT "
+	    "NULL FROM process WHERE id = ?", pid);
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		proc = json_pack("{s:s, s:s}", "slug", col_text(st, 0), "name", col_text(st, 1));
+		target = sqlite3_column_int64(st, 2);
+		planned = sqlite3_column_int(st, 3) != 0;
+	}
+	store_done(st);
+	if (proc == NULL)
+		return NULL;
+	add_steps(ikd, proc, pid, planned);
+	coord = coordinator_id(ikd, pid);
+	json_object_set_new(proc, "coordinator", coord ? actor_json(ikd, coord) : json_null());
+	/* The Kernteam: the coordinator, actors with that role and the members
+	 * of a committee called so. */
+	json_object_set_new(proc, "core_team", actors_of(ikd, "SELECT a.id FROM actor a WHERE "
+	    "a.id = ?1 OR a.id IN (SELECT actor_id FROM actor_role WHERE lower(role) = "
+	    "'kernteam') OR a.id IN (SELECT m.actor_id FROM membership m JOIN committee c ON "
+	    "c.id = m.committee_id WHERE lower(c.slug) LIKE '%kernteam%' OR lower(c.name) LIKE "
+	    "'%kernteam%') ORDER BY a.id <> ?1, a.id", coord));
+	json_object_set_new(proc, "target_session", target ? session_json(ikd, target) :
+	    json_null());
+	json_object_set_new(proc, "chain", chain_json(ikd, pid, target, sub));
+
+	list = json_array();
+	*window = json_null();
+	civil_format_date(today, day);
+	st = query(ikd, "SELECT id, title, opens_date, closes_date, explanation FROM "
+	    "feedback_window WHERE process_id = ? ORDER BY opens_date, id", pid);
+	if (st != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			w = window_json(ikd, st);
+			json_array_append_new(list, w);
+			/* The window being asked about: the first that has not closed. */
+			if (json_is_null(*window) || strcmp(json_string_value(json_object_get(
+			    *window, "closes")), day) < 0)
+				*window = w;
+		}
+		store_done(st);
+	}
+	json_incref(*window);
+	json_object_set_new(proc, "windows", list);
+
+	list = json_array();
+	st = query(ikd, "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
+	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", pid);
+	if (st != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(list, measure_json(ikd, st, today, &total));
+		store_done(st);
+	}
+	json_object_set_new(proc, "measures", list);
+	draft_euro_de(total, euro, sizeof(euro));
+	json_object_set_new(proc, "budget_total_de", json_string(euro));
+	json_object_set_new(proc, "funds_de", json_null());
+
+	list = json_array();
+	st = query(ikd, "SELECT title, owner_id, start_date, rrule, committee_id FROM evaluation "
+	    "WHERE process_id = ? ORDER BY id", pid);
+	if (st != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(list, evaluation_json(ikd, st, today));
+		store_done(st);
+	}
+	*evaluation = json_incref(json_array_size(list) > 0 ? json_array_get(list, 0) :
+	    json_null());
+	json_object_set_new(proc, "evaluations", list);
+	return proc;
+}
+
+static json_t *
+submission_json(struct ikond *ikd, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = query(ikd, "SELECT ref, title, kind, owner_id, session_id, state "
+	    "FROM submission WHERE id = ?", id);
+	json_t *obj = NULL;
+	const char *label;
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		label = vocab_label(submission_kinds, col_text(st, 2));
+		obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
+		    "ref", col_text(st, 0)[0] ? col_text(st, 0) : "(noch ohne Nummer)", "title",
+		    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
+		    col_text(st, 2), "owner", actor_json(ikd, sqlite3_column_int64(st, 3)),
+		    "session", session_json(ikd, sqlite3_column_int64(st, 4)), "state",
+		    col_text(st, 5));
+	}
+	store_done(st);
+	if (obj == NULL)
+		return NULL;
+	st = query(ikd, "SELECT due_date, explanation FROM deadline WHERE submission_id = ? "
+	    "ORDER BY due_date LIMIT 1", id);
+	set_date(obj, "deadline", NULL, true, NULL);
+	json_object_set_new(obj, "deadline_why", json_null());
+	if (st != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			set_date(obj, "deadline", col_text(st, 0), true, NULL);
+			json_object_set_new(obj, "deadline_why", json_string(col_text(st, 1)));
+		}
+		store_done(st);
+	}
+	return obj;
+}
+
+/*
+ * The workshop of step 6 ("workshop"), once the step has a date.  Time and
+ * place are not stored: the draft carries plain markers for them.  Replies
+ * are asked for two weeks before.
+ */
+static json_t *
+workshop_json(struct ikond *ikd, sqlite3_int64 pid)
+{
+	static const char *const agenda[] = {
+		"Begrüßung und Ziel des Tages",
+		"Ausgangslage: Ergebnisse der Bestandsaufnahme",
+		"Leitbild und strategische Ziele",
+		"Arbeitsgruppen zu den Handlungsfeldern",
+		"Verabredungen und nächste Schritte",
+	};
+	sqlite3_int64 step = 0, host = 0;
+	json_t *obj = json_null(), *list;
+	char reply_by[11];
+	sqlite3_stmt *st;
+	size_t i;
+	int d;
+
+	st = query(ikd, "SELECT s.id, s.title, s.start_date, (SELECT min(actor_id) FROM "
+	    "step_owner WHERE step_id = s.id) FROM process_step s WHERE s.process_id = ? AND "
+	    "s.code = 'workshop' AND s.start_date IS NOT NULL ORDER BY s.n LIMIT 1", pid);
+	if (st == NULL)
+		return obj;
+	if (sqlite3_step(st) == SQLITE_ROW && civil_parse_date(col_text(st, 2), &d, NULL) == 0) {
+		step = sqlite3_column_int64(st, 0);
+		host = sqlite3_column_int64(st, 3);
+		obj = json_pack("{s:s, s:s, s:s, s:s}", "title", col_text(st, 1), "time_de",
+		    "(Uhrzeit)", "end_time_de", "(Uhrzeit)", "location", "(Ort)");
+		set_date(obj, "date", col_text(st, 2), true, NULL);
+		civil_format_date(d - 14, reply_by);
+		set_date(obj, "reply_by", reply_by, true, NULL);
+	}
+	store_done(st);
+	if (step == 0)
+		return obj;
+	if (host == 0)
+		host = coordinator_id(ikd, pid);
+	json_object_set_new(obj, "host", host ? actor_json(ikd, host) : json_null());
+	json_object_set_new(obj, "invitees", actors_of(ikd, "SELECT id FROM actor WHERE id <> ? "
+	    "ORDER BY id", host));
+	list = json_array();
+	for (i = 0; i < sizeof(agenda) / sizeof(agenda[0]); i++)
+		json_array_append_new(list, json_string(agenda[i]));
+	json_object_set_new(obj, "agenda", list);
+	return obj;
+}
+
+sqlite3_int64
+draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char *kind)
+{
+	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT b.id FROM process_link l "
+	    "JOIN process_step p ON p.id = l.step_id JOIN submission b ON b.id = l.submission_id "
+	    "WHERE p.process_id = ? AND b.kind = ? AND b.state <> 'withdrawn' ORDER BY "
+	    "(SELECT min(due_date) FROM deadline d WHERE d.submission_id = b.id), b.id LIMIT 1",
+	    NULL);
+	sqlite3_int64 id = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, process_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return id;
+}
+
+json_t *
+draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
+    char **cause)
+{
+	json_t *data, *proc, *sub = json_null(), *window, *evaluation, *list;
+	int today = process_today(ikd);
+	char iso[11], de[64];
+	sqlite3_stmt *st;
+
+	if (submission_id != 0 && (sub = submission_json(ikd, submission_id)) == NULL) {
+		set_cause(cause, "no submission %lld (see: ikond-ctl submission list)",
+		    (long long)submission_id);
+		return NULL;
+	}
+	if ((proc = process_json(ikd, process_id, submission_id, today, &window,
+	    &evaluation)) == NULL) {
+		json_decref(sub);
+		set_cause(cause, "no process %lld (see: ikond-ctl process list)",
+		    (long long)process_id);
+		return NULL;
+	}
+	civil_format_date(today, iso);
+	timefmt_date_short_de(today, de, sizeof(de));
+	data = json_pack("{s:s, s:s}", "today", iso, "today_de", de);
+	add_body(ikd, data);
+	json_object_set_new(data, "process", proc);
+	json_object_set_new(data, "submission", sub);
+	json_object_set_new(data, "window", window);
+	json_object_set_new(data, "workshop", workshop_json(ikd, process_id));
+	json_object_set_new(data, "evaluation", evaluation);
+
+	list = json_array();
+	st = store_prepare(ikd->store, "SELECT id FROM committee ORDER BY id", NULL);
+	if (st != NULL) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(list, committee_json(ikd, sqlite3_column_int64(st, 0)));
+		store_done(st);
+	}
+	json_object_set_new(data, "committees", list);
+	json_object_set_new(data, "actors", actors_of(ikd, "SELECT id FROM actor WHERE ? = 0 "
+	    "ORDER BY id", 0));
+	return data;
+}

@@ -1,0 +1,77 @@
+/*
+ * draft: draft documents from the templates in templates/.  Finds a
+ * template on the search path (the admin's copies first, then the shipped
+ * ones), builds the data tree the templates expect (templates/README.md,
+ * "The data") from the store, and renders the result as Markdown, HTML or
+ * OpenDocument.  The daemon never writes the document anywhere: the caller
+ * gets the bytes.
+ */
+#ifndef IKOND_DRAFT_H
+#define IKOND_DRAFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "config.h"
+#include "document.h"
+#include "ikond.h"
+
+#define DRAFT_NAME_MAX		64	/* bytes of a template name */
+#define DRAFT_PATH_DIRS		3	/* admin, shipped, source tree */
+
+/* Where a directory of the search path comes from. */
+struct draft_dir {
+	const char	*path;
+	const char	*origin;	/* "admin" or "shipped" */
+};
+
+/* A template name: 1 to DRAFT_NAME_MAX of [a-z0-9-], no path, no suffix. */
+bool draft_name_valid(const char *name);
+
+/*
+ * The search path for admin_dir (the config's templates.dir, may be NULL):
+ * admin_dir, the installed templates, the source tree's.  Fills dirs and
+ * returns how many there are.
+ */
+size_t draft_search_path(const char *admin_dir, struct draft_dir dirs[DRAFT_PATH_DIRS]);
+
+/*
+ * The file of template name on the search path (allocated), and where it
+ * comes from in *origin.  NULL with *cause for a bad or unknown name.
+ */
+char *draft_find(const char *admin_dir, const char *name, const char **origin,
+    char **cause);
+
+/* Every template on the search path, the first of each name only, sorted:
+ * [{name, origin, title, path}]. */
+json_t *draft_list(const char *admin_dir);
+
+/*
+ * The data tree for process_id and submission_id (0: none) as the
+ * templates expect it.  Every key is present; what does not exist yet is
+ * null.  NULL with *cause if the process or submission does not exist.
+ */
+json_t *draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
+    char **cause);
+
+/* The process's submission of kind that is due first, or 0. */
+sqlite3_int64 draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id,
+    const char *kind);
+
+/*
+ * Renders template name against data into out in fmt.  Errors of the
+ * template come as "NAME:LINE: message"; out is left as it was on error.
+ */
+int draft_render(const char *admin_dir, const char *name, json_t *data,
+    enum document_format fmt, struct buf *out, char **cause);
+
+/* A German description of an RRULE ("jährlich im März"); allocated. */
+char *draft_rrule_de(const char *rrule);
+/* Euro cents as "12.500,00 €" into out. */
+void draft_euro_de(sqlite3_int64 cents, char *out, size_t len);
+
+#endif
