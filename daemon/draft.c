@@ -528,6 +528,33 @@ actors_of(struct ikond *ikd, const char *sql, sqlite3_int64 id)
 	return list;
 }
 
+/* "Vorlagenfrist: 21 Kalendertage vor der Sitzung am 22.06.2027 (Kreistag)."
+ * The stored explanation is the derivation for people who check it; a
+ * draft needs one sentence. */
+static json_t *
+why_de(struct ikond *ikd, const char *kind_de, const char *due, sqlite3_int64 session)
+{
+	sqlite3_stmt *st = query(ikd, "SELECT s.start_utc, c.name FROM session s JOIN "
+	    "committee c ON c.id = s.committee_id WHERE s.id = ?", session);
+	json_t *why = json_null();
+	char day_de[32], *text;
+	int d, sd, minute, off;
+
+	if (st == NULL)
+		return why;
+	if (sqlite3_step(st) == SQLITE_ROW && due != NULL &&
+	    civil_parse_date(due, &d, NULL) == 0 && civil_from_utc(ikd->cfg->body_timezone,
+	    (time_t)sqlite3_column_int64(st, 0), &sd, &minute, &off) == 0) {
+		timefmt_date_short_de(sd, day_de, sizeof(day_de));
+		xasprintf(&text, "%s: %d Kalendertage vor der Sitzung am %s (%s).",
+		    kind_de ? kind_de : "Frist", sd - d, day_de, col_text(st, 1));
+		why = json_string(text);
+		free(text);
+	}
+	store_done(st);
+	return why;
+}
+
 static json_t *
 session_deadlines(struct ikond *ikd, sqlite3_int64 id)
 {
@@ -538,7 +565,8 @@ session_deadlines(struct ikond *ikd, sqlite3_int64 id)
 		obj = json_pack("{s:O, s:O}", "kind", json_object_get(r, "kind"), "kind_de",
 		    json_object_get(r, "kind_de"));
 		set_date(obj, "date", json_string_value(json_object_get(r, "date")), true, NULL);
-		json_object_set(obj, "why", json_object_get(r, "explanation"));
+		json_object_set_new(obj, "why", why_de(ikd, json_string_value(json_object_get(r,
+		    "kind_de")), json_string_value(json_object_get(r, "date")), id));
 		json_array_append_new(list, obj);
 	}
 	json_decref(rows);
@@ -727,7 +755,7 @@ measure_json(struct ikond *ikd, sqlite3_stmt *st, int today, sqlite3_int64 *tota
 	int d;
 
 	obj = json_pack("{s:s, s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "goal",
-	    col_text(st, 1), "owner", actor_json(ikd, sqlite3_column_int64(st, 2)), "state",
+	    col_text(st, 1)[0] ? col_text(st, 1) : "(Ziel noch nicht beschrieben)", "owner", actor_json(ikd, sqlite3_column_int64(st, 2)), "state",
 	    state, "state_de", label ? label : state);
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
 		json_object_set_new(obj, "budget", json_null());
@@ -927,14 +955,16 @@ submission_json(struct ikond *ikd, sqlite3_int64 id)
 	store_done(st);
 	if (obj == NULL)
 		return NULL;
-	st = query(ikd, "SELECT due_date, explanation FROM deadline WHERE submission_id = ? "
-	    "ORDER BY due_date LIMIT 1", id);
+	st = query(ikd, "SELECT due_date, kind, session_id FROM deadline WHERE "
+	    "submission_id = ? ORDER BY due_date LIMIT 1", id);
 	set_date(obj, "deadline", NULL, true, NULL);
 	json_object_set_new(obj, "deadline_why", json_null());
 	if (st != NULL) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			set_date(obj, "deadline", col_text(st, 0), true, NULL);
-			json_object_set_new(obj, "deadline_why", json_string(col_text(st, 1)));
+			json_object_set_new(obj, "deadline_why", why_de(ikd, vocab_label(
+			    deadline_kinds, col_text(st, 1)), col_text(st, 0),
+			    sqlite3_column_int64(st, 2)));
 		}
 		store_done(st);
 	}

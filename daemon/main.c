@@ -105,7 +105,10 @@ signals_fd(void)
 	sigset_t mask;
 	int fd;
 
+	/* A peer that hangs up is an EPIPE, a file over RLIMIT_FSIZE an EFBIG:
+	 * errors to report, not reasons to die. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

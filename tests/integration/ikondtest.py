@@ -3,11 +3,15 @@
 Starts the real ikond in a temporary directory with its own state
 directory, control socket and HTTP port, and drives it only through
 ikond-ctl.  The binaries come from the IKOND_BIN and IKOND_CTL environment
-variables that CTest sets.
+variables that CTest sets.  IKOND_WRAPPER, if set, is a command put in
+front of ikond (e.g. "valgrind --error-exitcode=99 ..."); start-up and
+shutdown then get more time, and the wrapper's exit status counts as the
+daemon's.
 """
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -19,6 +23,9 @@ import unittest
 IKOND = os.environ.get("IKOND_BIN", "ikond")
 IKOND_CTL = os.environ.get("IKOND_CTL", "ikond-ctl")
 SRC = os.environ.get("IKOND_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
+WRAPPER = shlex.split(os.environ.get("IKOND_WRAPPER", ""))
+# A wrapper like valgrind slows start-up and shutdown by an order of magnitude.
+SLOWDOWN = 10 if WRAPPER else 1
 
 
 def free_port():
@@ -51,7 +58,7 @@ class Daemon:
 
     def start(self, wait=True, args=()):
         logf = open(self.log, "a", encoding="utf-8")
-        self.proc = subprocess.Popen([IKOND, "-f", self.config, "-v", *args],
+        self.proc = subprocess.Popen([*WRAPPER, IKOND, "-f", self.config, "-v", *args],
                                      stdout=logf, stderr=subprocess.STDOUT)
         logf.close()
         if wait:
@@ -59,7 +66,7 @@ class Daemon:
         return self
 
     def wait_ready(self, timeout=10):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOWDOWN
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("ikond exited with %d:\n%s" % (self.proc.returncode, self.read_log()))
@@ -104,7 +111,7 @@ class Daemon:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=10 * SLOWDOWN)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -126,11 +133,14 @@ class Daemon:
     def cleanup(self):
         rc = self.stop()
         reports = self.sanitizer_reports()
+        # valgrind prefixes its report with ==PID==; keep it for the message.
+        wrapper_report = [l for l in self.read_log().splitlines() if l.startswith("==")]
         shutil.rmtree(self.dir, ignore_errors=True)
         if reports:
             raise AssertionError("sanitizer reports from ikond:\n" + "\n".join(reports))
         if rc not in (None, 0):
-            raise AssertionError("ikond exited with status %d on SIGTERM" % rc)
+            raise AssertionError("ikond exited with status %d on SIGTERM\n%s"
+                                 % (rc, "\n".join(wrapper_report[-200:])))
 
 
 EXAMPLE = os.path.join(SRC, "tests", "data", "musterland.sh")

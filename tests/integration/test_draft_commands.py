@@ -1,0 +1,283 @@
+"""Drafts from live data: "draft list" and "draft render" against a running
+ikond with the Musterland example and a planned process.
+
+Renders every template in md, html and odt through ikond-ctl, converts the
+ODT files with LibreOffice and checks with pdftotext that the session date,
+the deadline and the responsible person are in the document.  Also: hostile
+actor names stay literal text, an admin's template overrides the shipped
+one, a broken template gives NAME:LINE: message and no file, and missing
+data is said plainly.
+"""
+
+import datetime
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from ikondtest import DaemonTestCase  # noqa: E402
+
+TEMPLATES = ["verwaltungsvorlage", "beschlussvorlage", "einladung-workshop",
+             "feedback-anfrage", "pressemitteilung", "evaluationsbericht",
+             "konzept-gliederung"]
+WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+          "September", "Oktober", "November", "Dezember"]
+SCRIPT = "<script>alert(1)</script>"
+BRACES = "{{body.name}}"
+COORDINATOR = "Bildungsbüro Musterland"
+
+
+def long_de(iso):
+    d = datetime.date.fromisoformat(iso[:10])
+    return "%s, %d. %s %d" % (WEEKDAYS[d.weekday()], d.day, MONTHS[d.month - 1], d.year)
+
+
+def squash(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def pdf_texts(odts, workdir):
+    """Converts ODT files with LibreOffice; returns {odt path: pdftotext output}."""
+    lo = shutil.which("libreoffice") or shutil.which("soffice")
+    if lo is None or shutil.which("pdftotext") is None:
+        raise unittest.SkipTest("libreoffice or pdftotext is not installed")
+    profile = tempfile.mkdtemp(prefix="lo-", dir=workdir)
+    outdir = os.path.join(workdir, "pdf")
+    os.makedirs(outdir, exist_ok=True)
+    r = subprocess.run([lo, "-env:UserInstallation=file://" + profile, "--headless",
+                        "--norestore", "--convert-to", "pdf", "--outdir", outdir] + odts,
+                       capture_output=True, text=True, timeout=600,
+                       env=dict(os.environ, HOME=profile))
+    texts = {}
+    for odt in odts:
+        pdf = os.path.join(outdir, os.path.basename(odt)[:-4] + ".pdf")
+        if not os.path.exists(pdf):
+            raise AssertionError("LibreOffice made no PDF of %s: %s %s" % (odt, r.stdout, r.stderr))
+        t = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True,
+                           text=True, check=True)
+        texts[odt] = squash(t.stdout)
+    return texts
+
+
+class DraftCommandTest(DaemonTestCase):
+
+    def setUp(self):
+        self.tpl = tempfile.mkdtemp(prefix="ikond-tpl-")
+        self.extra_config = 'templates = { dir = "%s"; };\n' % self.tpl
+        super().setUp()
+        self.out = tempfile.mkdtemp(prefix="ikond-drafts-")
+
+    def tearDown(self):
+        super().tearDown()
+        shutil.rmtree(self.tpl, ignore_errors=True)
+        shutil.rmtree(self.out, ignore_errors=True)
+
+    def render(self, name, *args, check=True):
+        return self.d.ctl("draft", "render", name, *args, check=check)
+
+    def plan(self):
+        """Musterland plus a Beratungsfolge far enough ahead for a feasible plan."""
+        self.load_example()
+        ctl = self.d.ctl
+        today = datetime.date.today()
+        day = today + datetime.timedelta(days=450)
+        while day.weekday() != 3 or any((day - datetime.timedelta(days=k)).month in (7, 8)
+                                        for k in (0, 10, 16, 22)):
+            day += datetime.timedelta(days=1)
+
+        def add(committee, offset, hm):
+            d = (day - datetime.timedelta(days=offset)).isoformat()
+            return self.d.json("session", "add", "--committee", committee, "--start",
+                               d + " " + hm)["id"]
+        add("integrationsbeirat", 22, "16:00")
+        add("integrationsausschuss", 16, "17:00")
+        add("kreisausschuss", 10, "14:00")
+        target = add("kreistag", 0, "18:00")
+        ctl("actor", "add", "hostile", "--name", SCRIPT, "--email", "x@example.org",
+            "--org", "*Verein* [Test] # | _x_")
+        ctl("actor", "add", "braces", "--name", BRACES, "--email", "y@example.org")
+        ctl("process", "add", "ik", "--name", "Integrationskonzept Musterland 2028")
+        ctl("process", "plan", "ik", "--target-session", str(target), "--apply")
+        ctl("measure", "add", "--process", "ik", "--title", "Elternlotsen an Grundschulen",
+            "--owner", "schulte", "--goal", "Eltern kennen das Schulsystem.",
+            "--budget", "12500", "--due", (today + datetime.timedelta(days=600)).isoformat())
+        ctl("measure", "add", "--process", "ik", "--title", "Sprachcafé", "--owner", "hostile",
+            "--budget", "800,50", "--due", (today + datetime.timedelta(days=700)).isoformat())
+        return target
+
+    def test_every_template_in_every_format(self):
+        target = self.plan()
+        show = self.d.json("process", "show", "ik")
+        kt = self.d.json("session", "show", str(target))
+        linked = {l["submission"] for s in show["steps"] for l in s["sessions"]}
+        subs = {}
+        for s in sorted(self.d.json("submission", "list"), key=lambda s: s["deadline"] or "",
+                        reverse=True):
+            if s["id"] in linked:
+                subs[s["kind"]] = s    # the one due first wins, as in ikond
+        window = show["windows"][0]
+        steps = {s["code"]: s for s in show["steps"]}
+        evaluation = self.d.json("evaluation", "list", "--process", "ik")[0]
+
+        def sub_dates(kind):
+            s = subs[kind]
+            session = self.d.json("session", "show", str(s["session"]))
+            return [long_de(session["start"]), long_de(s["deadline"])]
+        # What each draft must show: the date, the deadline, the person responsible.
+        expect = {
+            "verwaltungsvorlage": sub_dates("verwaltungsvorlage") + [COORDINATOR,
+                                                                     long_de(kt["start"])],
+            "beschlussvorlage": sub_dates("beschlussvorlage") + [COORDINATOR, "12.500,00 €",
+                                                                 "13.300,50 €"],
+            "einladung-workshop": [long_de(steps["workshop"]["start"]), COORDINATOR,
+                                   long_de((datetime.date.fromisoformat(
+                                       steps["workshop"]["start"]) -
+                                       datetime.timedelta(days=14)).isoformat())],
+            "feedback-anfrage": [long_de(window["opens"]), long_de(window["closes"]),
+                                 COORDINATOR],
+            "pressemitteilung": [long_de(kt["start"]), COORDINATOR, "Kreistag"],
+            "evaluationsbericht": [long_de(evaluation["next"]), COORDINATOR, "Petra Schulte",
+                                   "12.500,00 €"],
+            "konzept-gliederung": [long_de(kt["start"]), COORDINATOR, "Petra Schulte",
+                                   "Leitbild", "Bestandsaufnahme"],
+        }
+        listed = {t["name"]: t for t in self.d.json("draft", "list")}
+        self.assertEqual(sorted(listed), sorted(TEMPLATES))
+        self.assertTrue(all(t["origin"] == "shipped" for t in listed.values()))
+
+        odts = []
+        for name in TEMPLATES:
+            md = self.render(name, "--process", "ik").stdout
+            for want in expect[name]:
+                self.assertIn(want, md, "%s.md lacks %r" % (name, want))
+            html = self.render(name, "--process", "ik", "--format", "html").stdout
+            self.assertTrue(html.lstrip().lower().startswith("<!doctype html"), name)
+            self.assertNotIn("<script>", html, name)
+            for want in expect[name]:
+                self.assertIn(want.replace("&", "&amp;"), html, "%s.html lacks %r" % (name, want))
+            odt = os.path.join(self.out, name + ".odt")
+            r = self.render(name, "--process", "ik", "--format", "odt", "-o", odt)
+            self.assertEqual(r.stdout, "")
+            with open(odt, "rb") as f:
+                self.assertEqual(f.read(2), b"PK", name)
+            odts.append(odt)
+            # -o works for text formats too.
+            path = os.path.join(self.out, name + ".html")
+            self.render(name, "--process", "ik", "--format", "html", "-o", path)
+            with open(path, encoding="utf-8") as f:
+                self.assertEqual(f.read().rstrip("\n"), html.rstrip("\n"))
+
+        # Escaping end to end: the hostile names are in the actor lists.
+        md = self.render("konzept-gliederung", "--process", "ik").stdout
+        html = self.render("konzept-gliederung", "--process", "ik", "--format", "html").stdout
+        self.assertNotIn(SCRIPT, md)
+        self.assertIn("alert(1)", md)
+        self.assertNotIn("<script", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+        self.assertIn(BRACES, html)
+        self.assertIn("*Verein* [Test] # | _x_", html)
+        self.assertEqual(html.count("Landkreis Musterland") > 0, True)
+        escaped = os.path.join(self.out, "escaped.odt")
+        self.render("konzept-gliederung", "--process", "ik", "--format", "odt", "-o", escaped)
+        odts.append(escaped)
+
+        texts = pdf_texts(odts, self.out)
+        for name in TEMPLATES:
+            text = texts[os.path.join(self.out, name + ".odt")]
+            for want in expect[name]:
+                self.assertIn(want, text, "PDF of %s lacks %r" % (name, want))
+        text = texts[escaped]
+        self.assertIn(SCRIPT, text)
+        self.assertIn(BRACES, text)
+        self.assertIn("*Verein* [Test] # | _x_", text)
+
+    def test_admin_template_overrides_and_errors(self):
+        self.plan()
+        with open(os.path.join(self.tpl, "pressemitteilung.md"), "w", encoding="utf-8") as f:
+            f.write("# Eigene Mitteilung\n\n{{body.name}}: {{process.name}}\n")
+        listed = {t["name"]: t for t in self.d.json("draft", "list")}
+        self.assertEqual(listed["pressemitteilung"]["origin"], "admin")
+        self.assertEqual(listed["beschlussvorlage"]["origin"], "shipped")
+        md = self.render("pressemitteilung", "--process", "ik").stdout
+        self.assertIn("Eigene Mitteilung", md)
+        self.assertIn("Integrationskonzept Musterland 2028", md)
+
+        # A broken admin template: NAME:LINE: message, exit 1, no file.
+        with open(os.path.join(self.tpl, "kaputt.md"), "w", encoding="utf-8") as f:
+            f.write("# Kaputt\n\n{{#process.steps}}\n{{title}}\n")
+        for fmt in ("md", "odt"):
+            out = os.path.join(self.out, "kaputt." + fmt)
+            r = self.render("kaputt", "--process", "ik", "--format", fmt, "-o", out, check=False)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertRegex(r.stderr, r"kaputt:3: .*never closed")
+            self.assertFalse(os.path.exists(out))
+        with open(os.path.join(self.tpl, "tippfehler.md"), "w", encoding="utf-8") as f:
+            f.write("Hallo\n{{process.targt}}\n")
+        r = self.render("tippfehler", "--process", "ik", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('tippfehler:2: unknown variable "process.targt"', r.stderr)
+        self.assertEqual(r.stdout, "")
+
+    def test_missing_data_is_said_plainly(self):
+        self.load_example()
+        self.d.ctl("process", "add", "neu", "--name", "Neues Konzept")
+        for name in TEMPLATES:
+            r = self.render(name, "--process", "neu")
+            self.assertNotIn("{{", r.stdout)
+        self.assertIn("Noch keine Zielsitzung festgelegt",
+                      self.render("konzept-gliederung", "--process", "neu").stdout)
+        self.assertIn("noch keine Vorlage angelegt",
+                      self.render("beschlussvorlage", "--process", "neu").stdout)
+        self.assertIn("noch kein Workshop",
+                      self.render("einladung-workshop", "--process", "neu").stdout)
+        # A template that needs the target session names what is missing.
+        with open(os.path.join(self.tpl, "termin.md"), "w", encoding="utf-8") as f:
+            f.write("Beschluss am {{process.target_session.date_de}}\n")
+        out = os.path.join(self.out, "termin.md")
+        r = self.render("termin", "--process", "neu", "-o", out, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("termin:1:", r.stderr)
+        self.assertIn("target_session", r.stderr)
+        self.assertFalse(os.path.exists(out))
+        # An explicit submission of the example is drafted with its session.
+        sub = self.d.json("submission", "list")[0]
+        md = self.render("verwaltungsvorlage", "--process", "neu", "--submission",
+                         str(sub["id"])).stdout
+        self.assertIn("V/IA/001", md.replace("\\", ""))
+        self.assertIn(long_de(sub["deadline"]), md)
+
+    def test_usage_errors(self):
+        self.load_example()
+        self.d.ctl("process", "add", "ik", "--name", "Konzept")
+        r = self.render("beschlussvorlage", "--process", "ik", "--format", "odt", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("-o FILE", r.stderr)
+        self.assertEqual(r.stdout, "")
+        r = self.render("beschlussvorlage", "--process", "ik", "--format", "pdf", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("odt", r.stderr)
+        for bad in ("../etc/passwd", "Beschluss", "x.md", "/tmp/x"):
+            r = self.render(bad, "--process", "ik", check=False)
+            self.assertEqual(r.returncode, 1, bad)
+            self.assertIn("not a template name", r.stderr)
+        r = self.render("gibtsnicht", "--process", "ik", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn('no template "gibtsnicht"', r.stderr)
+        r = self.render("beschlussvorlage", "--process", "fehlt", check=False)
+        self.assertEqual(r.returncode, 1)
+        r = self.render("beschlussvorlage", check=False)
+        self.assertEqual(r.returncode, 2)
+        help_text = self.d.ctl("draft", "render", "--help").stdout
+        self.assertIn("odt", help_text)
+        self.assertIn("-o FILE", help_text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
