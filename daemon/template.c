@@ -540,35 +540,6 @@ escape_markdown(struct buf *out, const char *s, size_t len)
 	}
 }
 
-static void
-escape_html(struct buf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '&':
-			buf_add_str(out, "&amp;");
-			break;
-		case '<':
-			buf_add_str(out, "&lt;");
-			break;
-		case '>':
-			buf_add_str(out, "&gt;");
-			break;
-		case '"':
-			buf_add_str(out, "&quot;");
-			break;
-		case '\'':
-			buf_add_str(out, "&#39;");
-			break;
-		default:
-			buf_add_char(out, s[i]);
-			break;
-		}
-	}
-}
-
 static int
 render_value(struct render *r, const struct tnode *n)
 {
@@ -611,8 +582,6 @@ render_value(struct render *r, const struct tnode *n)
 		buf_add(r->out, s, len);
 	else if (r->esc == TEMPLATE_ESCAPE_MARKDOWN)
 		escape_markdown(r->out, s, len);
-	else if (r->esc == TEMPLATE_ESCAPE_HTML)
-		escape_html(r->out, s, len);
 	else
 		buf_add(r->out, s, len);
 	return 0;

@@ -32,7 +32,6 @@
 enum template_escape {
 	TEMPLATE_ESCAPE_NONE,		/* plain text: values as they are */
 	TEMPLATE_ESCAPE_MARKDOWN,	/* values stay literal text in Markdown */
-	TEMPLATE_ESCAPE_HTML,		/* values stay literal text in HTML */
 };
 
 struct template;
