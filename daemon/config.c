@@ -77,6 +77,9 @@ static const struct key_spec schema[] = {
 	{ "body.name", K_STRING },
 	{ "body.land", K_STRING },
 	{ "body.timezone", K_STRING },
+	{ "body.address", K_STRING },
+	{ "body.head_name", K_STRING },
+	{ "body.head_title", K_STRING },
 	{ "body.days_off", K_GROUPS },
 	{ "body.days_off.[].date", K_STRING },
 	{ "body.days_off.[].name", K_STRING },
@@ -429,6 +432,9 @@ load_body(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->body_name = get_string(cf, "body.name", "Landkreis Musterland");
 	cfg->body_land = get_string(cf, "body.land", "NI");
 	cfg->body_timezone = get_string(cf, "body.timezone", "Europe/Berlin");
+	cfg->body_address = get_string(cf, "body.address", NULL);
+	cfg->body_head_name = get_string(cf, "body.head_name", NULL);
+	cfg->body_head_title = get_string(cf, "body.head_title", NULL);
 	if (!holiday_land_valid(cfg->body_land)) {
 		complain(ld, lookup(cf, "body.land"), "unknown Land \"%s\"; valid: %s",
 		    cfg->body_land, holiday_land_codes());
@@ -796,6 +802,9 @@ config_free(struct config *cfg)
 	free(cfg->body_name);
 	free(cfg->body_land);
 	free(cfg->body_timezone);
+	free(cfg->body_address);
+	free(cfg->body_head_name);
+	free(cfg->body_head_title);
 	workcal_free(cfg->workcal);
 	for (i = 0; i < cfg->n_rules; i++) {
 		free(cfg->rules[i].name);

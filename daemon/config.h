@@ -82,6 +82,9 @@ struct config {
 	char		*body_name;
 	char		*body_land;
 	char		*body_timezone;
+	char		*body_address;		/* postal address for drafts, or NULL */
+	char		*body_head_name;	/* Landrätin, Bürgermeister: name, or NULL */
+	char		*body_head_title;	/* and title, or NULL */
 	struct workcal	*workcal;	/* Land holidays + local days off + breaks */
 
 	struct named_rule *rules;

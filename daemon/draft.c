@@ -654,6 +654,13 @@ add_body(struct ikond *ikd, json_t *data)
 		}
 		store_done(st);
 	}
+	/* What the configuration says wins over what the store suggests. */
+	if (cfg->body_head_name != NULL)
+		json_object_set_new(body, "head_name", json_string(cfg->body_head_name));
+	if (cfg->body_head_title != NULL)
+		json_object_set_new(body, "head_title", json_string(cfg->body_head_title));
+	if (cfg->body_address != NULL)
+		json_object_set_new(body, "address", json_string(cfg->body_address));
 	json_object_set_new(data, "body", body);
 }
 

@@ -496,12 +496,14 @@ claim_message(struct ikond *ikd, struct mailer_job *job, const sqlite3_int64 *id
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
 	}
-	for (i = 0; i < n && rc == 0; i++)
+	/* store_exec() returns the number of changed rows: only -1 stops. */
+	for (i = 0; i < n && rc != -1; i++)
 		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sending', "
 		    "message_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?", "tii",
 		    mid, (sqlite3_int64)now, ids[i]);
 	if (rc == -1)
 		goto done;
+	rc = 0;
 	sender_parse(ikd->cfg->smtp_from, &from);
 	it = &job->items[job->n++];
 	it->rows = xcalloc(n, sizeof(*it->rows));

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 
 struct store {
 	sqlite3		*db;
+	bool		 in_txn;	/* between store_begin and commit or rollback */
+	char		*broken;	/* why the open transaction cannot be committed */
 	struct {
 		char		*sql;
 		sqlite3_stmt	*stmt;
@@ -149,6 +152,7 @@ store_close(struct store *st)
 		free(st->cache[i].sql);
 	}
 	sqlite3_close(st->db);
+	free(st->broken);
 	free(st);
 }
 
@@ -170,16 +174,45 @@ store_version(struct store *st)
 int
 store_begin(struct store *st, char **cause)
 {
-	return exec_script(st->db, "BEGIN IMMEDIATE", cause);
+	free(st->broken);
+	st->broken = NULL;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(st, cause);
+	st->in_txn = true;
+	return 0;
+}
+
+/*
+ * True if the open transaction is lost: SQLite rolled it back by itself
+ * (it may after SQLITE_FULL, SQLITE_IOERR or SQLITE_BUSY), or a statement
+ * failed for a reason that is no fault of the request.  Nothing more may
+ * run in it: in autocommit mode every later statement would be committed
+ * on its own, and half an import or plan would stay behind.
+ */
+static bool
+txn_lost(struct store *st)
+{
+	if (!st->in_txn)
+		return false;
+	if (st->broken == NULL && sqlite3_get_autocommit(st->db))
+		st->broken = xstrdup("the database rolled the transaction back");
+	return st->broken != NULL;
 }
 
 int
 store_commit(struct store *st, char **cause)
 {
-	if (exec_script(st->db, "COMMIT", cause) == -1) {
+	if (txn_lost(st)) {
+		set_cause(cause, "%s, nothing was changed", st->broken);
 		store_rollback(st);
 		return -1;
 	}
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_error(st, cause);
+		store_rollback(st);
+		return -1;
+	}
+	st->in_txn = false;
 	return 0;
 }
 
@@ -188,6 +221,9 @@ store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_txn = false;
+	free(st->broken);
+	st->broken = NULL;
 }
 
 sqlite3_stmt *
@@ -196,6 +232,10 @@ store_prepare(struct store *st, const char *sql, char **cause)
 	sqlite3_stmt *stmt;
 	size_t i;
 
+	if (txn_lost(st)) {
+		set_cause(cause, "%s, nothing was changed", st->broken);
+		return NULL;
+	}
 	for (i = 0; i < st->ncache; i++) {
 		if (strcmp(st->cache[i].sql, sql) == 0) {
 			stmt = st->cache[i].stmt;
@@ -227,21 +267,48 @@ store_done(sqlite3_stmt *stmt)
 	}
 }
 
+/* The words for a failure that is the database's, not the request's; NULL otherwise. */
+static const char *
+fault_text(int ext)
+{
+	switch (ext & 0xff) {
+	case SQLITE_FULL:
+		return "database: disk full";
+	case SQLITE_READONLY:
+		return "database is read-only";
+	case SQLITE_IOERR:
+		return "database: cannot read or write the file";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "database is busy";
+	case SQLITE_NOMEM:
+		return "database: out of memory";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return "database is damaged";
+	case SQLITE_CANTOPEN:
+		return "database: cannot open a file it needs";
+	default:
+		return NULL;
+	}
+}
+
 int
 store_error(struct store *st, char **cause)
 {
 	int ext = sqlite3_extended_errcode(st->db);
-	const char *msg = sqlite3_errmsg(st->db);
+	const char *msg = sqlite3_errmsg(st->db), *fault = fault_text(ext);
 
 	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return set_cause(cause, "already exists (%s)", msg);
 	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
 		return set_cause(cause, "still referenced by other data");
-	if (ext == SQLITE_FULL)
-		return set_cause(cause, "database: disk full, nothing was changed");
-	if (ext == SQLITE_READONLY || (ext & 0xff) == SQLITE_READONLY)
-		return set_cause(cause, "database is read-only, nothing was changed");
-	return set_cause(cause, "database: %s", msg);
+	if (fault == NULL)
+		return set_cause(cause, "database: %s", msg);
+	/* The transaction is lost with it: store_commit() refuses. */
+	if (st->in_txn && st->broken == NULL)
+		xasprintf(&st->broken, "%s (%s)", fault, msg);
+	return set_cause(cause, "%s (%s), nothing was changed", fault, msg);
 }
 
 int
