@@ -8,6 +8,10 @@
 # Needs smtp-sink and smtp-source (Debian package postfix; the postfix
 # service itself is not started).  N reminders (default 2000): N actors in
 # one committee whose session is a day ahead, so every reminder is due at once.
+# ikond's clock runs from the moment the session is added (plan, compose,
+# send, commit) to two points: the sink has received N messages (counted by
+# smtp-sink itself, so the daemon is not disturbed while it works), and all N
+# rows are committed as sent.
 set -eu
 build=${1:?usage: reminders.sh BUILD_DIR [N]}
 n=${2:-2000}
@@ -29,11 +33,16 @@ trap cleanup EXIT INT TERM
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sinkuser=
 [ "$(id -u)" = 0 ] && sinkuser="-u nobody"	# smtp-sink refuses to run as root
-smtp-sink $sinkuser 127.0.0.1:$port 256 >"$dir/sink.out" 2>&1 &
+smtp-sink -c $sinkuser 127.0.0.1:$port 256 >"$dir/sink.out" 2>&1 &
 sink_pid=$!
 sleep 0.5
 
 now() { date +%s.%N; }
+# Messages the sink has received so far (its -c counters end in "mesg=N").
+received() {
+	tr '\r' '\n' <"$dir/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' |
+	    awk '{ n = $1 } END { print n + 0 }'
+}
 rate() { python3 -c "import sys; print('%.0f' % ($1 / ($3 - $2)))"; }
 
 # Reference: smtp-source, one session, one message per connection as ikond's
@@ -62,16 +71,28 @@ while [ $i -lt "$n" ]; do
 	i=$((i + 1))
 done
 tomorrow=$(date -d tomorrow +%F)
+base=$(received)
 t0=$(now)
 c session add --committee bench --start "$tomorrow 18:00"
-while :; do
-	sent=$("$ctl" --socket "$dir/ctl.sock" --json mail queue --state sent | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-	[ "$sent" -ge "$n" ] && break
-	sleep 0.05
+while [ "$(received)" -lt $((base + n)) ]; do
+	sleep 0.01
+done
+t_sink=$(now)
+# Rows still queued or sending: short lists by now, so asking costs little.
+count() {
+	"$ctl" --socket "$dir/ctl.sock" --json mail queue --state "$1" |
+	    python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+while [ "$(count sending)" -gt 0 ] || [ "$(count queued)" -gt 0 ]; do
+	sleep 0.01
 done
 t1=$(now)
+sent=$(count sent)
+[ "$sent" -eq "$n" ] || { echo "only $sent of $n reminders were sent" >&2; exit 1; }
+ours_sink=$(rate "$n" "$t0" "$t_sink")
 ours=$(rate "$n" "$t0" "$t1")
 echo "smtp-source, 1 session, new connection per message: $ref msg/s"
 echo "smtp-source, 1 session, one connection (-d):        $ref_d msg/s"
-echo "ikond reminders (plan, compose, send, commit):       $ours msg/s ($n reminders)"
-python3 -c "print('ikond / smtp-source: %.0f %%' % (100.0 * $ours / $ref))"
+echo "ikond, due to received by the sink:                 $ours_sink msg/s ($n reminders)"
+echo "ikond, due to committed as sent:                    $ours msg/s ($n reminders)"
+python3 -c "print('ikond / smtp-source (committed as sent): %.0f %%' % (100.0 * $ours / $ref))"

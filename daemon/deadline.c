@@ -63,9 +63,17 @@ upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 		return -1;
 	civil_format_date(res.due.days, date);
 	derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
-	st = store_prepare(ikd->store, "SELECT id, rule = ?4 AND due_date = ?5 AND "
-	    "due_minute IS ?6 AND explanation = ?7 FROM deadline WHERE session_id = ?1 "
-	    "AND coalesce(submission_id, 0) = ?2 AND kind = ?3", cause);
+	/* One statement per partial unique index: a single one matching
+	 * coalesce(submission_id, 0) could use neither and scanned the table,
+	 * which made recomputing all deadlines quadratic. */
+	if (submission_id == 0)
+		st = store_prepare(ikd->store, "SELECT id, rule = ?4 AND due_date = ?5 AND "
+		    "due_minute IS ?6 AND explanation = ?7 FROM deadline WHERE session_id = ?1 "
+		    "AND submission_id IS NULL AND kind = ?3", cause);
+	else
+		st = store_prepare(ikd->store, "SELECT id, rule = ?4 AND due_date = ?5 AND "
+		    "due_minute IS ?6 AND explanation = ?7 FROM deadline WHERE submission_id = ?2 "
+		    "AND session_id = ?1 AND kind = ?3", cause);
 	if (st == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, session_id);

@@ -120,6 +120,48 @@ load_template(const struct config *cfg, const char *name, char **cause)
 	return NULL;
 }
 
+/*
+ * The mail templates parsed for one claim or preview: a batch of reminders
+ * reads and parses each file once, and an edited template takes effect
+ * with the next batch.
+ */
+#define TEMPLATE_FILES	8
+
+struct templates {
+	const char	*name[TEMPLATE_FILES];	/* template_for()'s static names */
+	struct template	*t[TEMPLATE_FILES];
+	size_t		 n;
+};
+
+static struct template *
+templates_get(const struct config *cfg, struct templates *ts, const char *name,
+    char **cause)
+{
+	struct template *t;
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		if (strcmp(ts->name[i], name) == 0)
+			return ts->t[i];
+	if ((t = load_template(cfg, name, cause)) == NULL)
+		return NULL;
+	if (ts->n == TEMPLATE_FILES)
+		fatalx("outbox: more than %d mail templates", TEMPLATE_FILES);
+	ts->name[ts->n] = name;
+	ts->t[ts->n++] = t;
+	return t;
+}
+
+static void
+templates_clear(struct templates *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		template_free(ts->t[i]);
+	memset(ts, 0, sizeof(*ts));
+}
+
 static const char *
 template_for(const char *row_kind, const char *item_kind, bool digest)
 {
@@ -347,8 +389,8 @@ message_id(struct ikond *ikd, const struct sender *from, const char *what, sqlit
  * out.  *mid gets the Message-ID (kept if the first row has one).
  */
 static int
-compose(struct ikond *ikd, struct row *rows, size_t n, bool digest, time_t now,
-    struct buf *out, char **mid, char **cause)
+compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, bool digest,
+    time_t now, struct buf *out, char **mid, char **cause)
 {
 	struct sender from;
 	struct template *t;
@@ -359,7 +401,8 @@ compose(struct ikond *ikd, struct row *rows, size_t n, bool digest, time_t now,
 	int rc = -1;
 
 	sender_parse(ikd->cfg->smtp_from, &from);
-	t = load_template(ikd->cfg, template_for(rows[0].kind, rows[0].item_kind, digest), cause);
+	t = templates_get(ikd->cfg, ts, template_for(rows[0].kind, rows[0].item_kind, digest),
+	    cause);
 	if (t == NULL) {
 		sender_free(&from);
 		return -1;
@@ -405,7 +448,6 @@ out:
 	free(body);
 	free(ics);
 	json_decref(data);
-	template_free(t);
 	sender_free(&from);
 	return rc;
 }
@@ -476,8 +518,8 @@ due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n,
 
 /* Composes one message for the rows ids and adds it to the job. */
 static int
-claim_message(struct ikond *ikd, struct mailer_job *job, const sqlite3_int64 *ids, size_t n,
-    bool digest, time_t now, char **cause)
+claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
+    const sqlite3_int64 *ids, size_t n, bool digest, time_t now, char **cause)
 {
 	struct row *rows = xcalloc(n, sizeof(*rows));
 	struct mailer_item *it;
@@ -491,7 +533,7 @@ claim_message(struct ikond *ikd, struct mailer_job *job, const sqlite3_int64 *id
 	for (i = 0; i < n && rc == 0; i++, loaded++)
 		rc = row_load(ikd, ids[i], &rows[i], &why);
 	if (rc == 0)
-		rc = compose(ikd, rows, loaded, digest, now, &out, &mid, &why);
+		rc = compose(ikd, ts, rows, loaded, digest, now, &out, &mid, &why);
 	if (rc == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
@@ -529,12 +571,14 @@ outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
     struct mailer_job **jobp, char **cause)
 {
 	struct mailer_job *job;
+	struct templates ts;
 	struct due *due;
 	sqlite3_int64 *ids;
 	size_t n, i, j, k;
 	int rc = 0;
 
 	*jobp = NULL;
+	memset(&ts, 0, sizeof(ts));
 	if (store_begin(ikd->store, cause) == -1)
 		return -1;
 	if (due_rows(ikd, now, max, &due, &n, cause) == -1) {
@@ -553,8 +597,9 @@ outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
 				ids[k++] = due[j].id;
 				due[j].id = 0;
 			}
-		rc = claim_message(ikd, job, ids, k, due[i].digest, now, cause);
+		rc = claim_message(ikd, &ts, job, ids, k, due[i].digest, now, cause);
 	}
+	templates_clear(&ts);
 	free(ids);
 	free(due);
 	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
@@ -642,13 +687,16 @@ outbox_next_due(struct ikond *ikd)
 int
 outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out, char **cause)
 {
+	struct templates ts;
 	struct row r;
 	char *mid = NULL;
 	int rc;
 
 	if (row_load(ikd, id, &r, cause) == -1)
 		return -1;
-	rc = compose(ikd, &r, 1, false, now, out, &mid, cause);
+	memset(&ts, 0, sizeof(ts));
+	rc = compose(ikd, &ts, &r, 1, false, now, out, &mid, cause);
+	templates_clear(&ts);
 	free(mid);
 	row_clear(&r);
 	return rc;

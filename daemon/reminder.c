@@ -541,6 +541,7 @@ struct reminders *
 reminders_start(struct ikond *ikd, char **cause)
 {
 	struct reminders *r = xcalloc(1, sizeof(*r));
+	char *why = NULL;
 	int n;
 
 	if ((r->mailer = mailer_new(cause)) == NULL) {
@@ -550,11 +551,12 @@ reminders_start(struct ikond *ikd, char **cause)
 	r->timerfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (r->timerfd == -1)
 		log_warn("reminders: timerfd_create; checking the clock once a second instead");
-	if ((n = outbox_recover(ikd, cause)) == -1) {
-		reminders_stop(r);
-		return NULL;
-	}
-	if (n > 0)
+	/* A database that cannot be written (read-only, disk full) still serves
+	 * reads; the rows stay "sending" until a later start recovers them. */
+	if ((n = outbox_recover(ikd, &why)) == -1) {
+		log_warnx("reminders: cannot recover interrupted mails: %s", why);
+		free(why);
+	} else if (n > 0)
 		log_warnx("reminders: %d mail(s) were being sent when ikond stopped; sending "
 		    "them again with the same Message-ID", n);
 	r->password = read_password(ikd->cfg->smtp_password_file);

@@ -42,6 +42,39 @@ exec_script(sqlite3 *db, const char *sql, char **cause)
 	return 0;
 }
 
+/*
+ * PRAGMA quick_check reports damage as result rows, not as an error: the
+ * first row is "ok" for a sound file, else the first problem found.
+ */
+static int
+check_sound(sqlite3 *db, char **cause)
+{
+	sqlite3_stmt *st;
+	const char *first;
+	char *p;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK)
+		return set_cause(cause, "%s", sqlite3_errmsg(db));
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		set_cause(cause, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	first = (const char *)sqlite3_column_text(st, 0);
+	if (first == NULL || strcmp(first, "ok") != 0) {
+		set_cause(cause, "%.200s", first ? first : "no answer from quick_check");
+		if (cause != NULL)
+			for (p = *cause; *p != '\0'; p++)
+				if (*p == '\n')
+					*p = ' ';
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int
 read_version(sqlite3 *db, int *version, char **cause)
 {
@@ -114,7 +147,7 @@ store_open(const char *path, char **cause)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
 	/* The integrity check refuses a damaged file before anything writes to it. */
-	if (exec_script(db, "PRAGMA quick_check", &why) == -1) {
+	if (check_sound(db, &why) == -1) {
 		set_cause(cause, "%s is damaged and was left as it is (%s); restore it from a "
 		    "backup", path, why);
 		free(why);
@@ -182,6 +215,32 @@ store_begin(struct store *st, char **cause)
 	return 0;
 }
 
+/* The words for a failure that is the database's, not the request's; NULL otherwise. */
+static const char *
+fault_text(int ext)
+{
+	switch (ext & 0xff) {
+	case SQLITE_FULL:
+		return "database: disk full";
+	case SQLITE_READONLY:
+		return "database is read-only";
+	case SQLITE_IOERR:
+		return "database: cannot read or write the file";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "database is busy";
+	case SQLITE_NOMEM:
+		return "database: out of memory";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return "database is damaged";
+	case SQLITE_CANTOPEN:
+		return "database: cannot open a file it needs";
+	default:
+		return NULL;
+	}
+}
+
 /*
  * True if the open transaction is lost: SQLite rolled it back by itself
  * (it may after SQLITE_FULL, SQLITE_IOERR or SQLITE_BUSY), or a statement
@@ -192,10 +251,15 @@ store_begin(struct store *st, char **cause)
 static bool
 txn_lost(struct store *st)
 {
+	const char *fault;
+
 	if (!st->in_txn)
 		return false;
-	if (st->broken == NULL && sqlite3_get_autocommit(st->db))
-		st->broken = xstrdup("the database rolled the transaction back");
+	if (st->broken == NULL && sqlite3_get_autocommit(st->db)) {
+		fault = fault_text(sqlite3_extended_errcode(st->db));
+		xasprintf(&st->broken, "%s%sthe database rolled the transaction back",
+		    fault ? fault : "", fault ? ": " : "");
+	}
 	return st->broken != NULL;
 }
 
@@ -264,32 +328,6 @@ store_done(sqlite3_stmt *stmt)
 	if (stmt != NULL) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
-	}
-}
-
-/* The words for a failure that is the database's, not the request's; NULL otherwise. */
-static const char *
-fault_text(int ext)
-{
-	switch (ext & 0xff) {
-	case SQLITE_FULL:
-		return "database: disk full";
-	case SQLITE_READONLY:
-		return "database is read-only";
-	case SQLITE_IOERR:
-		return "database: cannot read or write the file";
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return "database is busy";
-	case SQLITE_NOMEM:
-		return "database: out of memory";
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return "database is damaged";
-	case SQLITE_CANTOPEN:
-		return "database: cannot open a file it needs";
-	default:
-		return NULL;
 	}
 }
 

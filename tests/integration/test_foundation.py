@@ -302,8 +302,10 @@ class Daemonic(DaemonTestCase):
 
     def raw(self, payload, read=True):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(5)
+        # Connect blocking: with a timeout set, a full listen backlog (a slow
+        # daemon, e.g. under valgrind) fails at once with EAGAIN.
         s.connect(self.d.socket)
+        s.settimeout(5)
         s.sendall(payload)
         data = b""
         if read:

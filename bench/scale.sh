@@ -1,0 +1,99 @@
+#!/bin/sh
+# Scale benchmark: a generated data set at 1/100, 1/10 and full size (200
+# committees with monthly sessions over 20 years = 48,000 sessions, 100,000
+# actors, 1,000,000 materialised deadlines).  For each size: the time to
+# materialise every deadline from nothing, start-up time (exec to the first
+# answered `status`), peak RSS, the time to build one actor's feed (ikond-ctl
+# feed export, and the daemon's own snapshot build for a feed token), and
+# the time to recompute every deadline after a holiday change (reload).
+# The reference is the 1/100 row: each column shows how it grows.
+#
+#   bench/scale.sh BUILD_DIR [FRACTIONS]     (default: "0.01 0.1 1")
+#
+# Reminder offsets are switched off so that the figures are the deadline
+# engine's and the feeds'; see README "Scale and performance".  Needs
+# sqlite3 and python3 (apt-get install sqlite3 python3).
+set -eu
+build=${1:?usage: scale.sh BUILD_DIR [FRACTIONS]}
+fractions=${2:-0.01 0.1 1}
+here=$(cd "$(dirname "$0")" && pwd)
+ikond=$build/daemon/ikond
+ctl=$build/cli/ikond-ctl
+for tool in sqlite3 python3; do
+	command -v $tool >/dev/null || { echo "scale.sh: $tool is missing (apt-get install $tool)" >&2; exit 2; }
+done
+[ -x "$ikond" ] && [ -x "$ctl" ] || { echo "scale.sh: no ikond in $build" >&2; exit 2; }
+
+dir=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+now() { date +%s.%N; }
+ms() { python3 -c "print('%.0f' % (1000 * ($2 - $1)))"; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+c() { "$ctl" --socket "$dir/ctl.sock" "$@"; }
+
+write_config() {	# write_config DAYS_OFF
+	cat >"$dir/ikond.conf" <<CONF
+state_dir = "$dir/state";
+control_socket = "$dir/ctl.sock";
+http = { listen = "127.0.0.1"; port = $port; base_url = "http://127.0.0.1:$port"; };
+body = { land = "NI"; days_off = ( $1 ); };
+reminders = { session = [ ]; deadline = [ ]; window = [ ]; measure = [ ]; evaluation = [ ]; };
+CONF
+}
+start() {	# start: runs ikond, waits until status answers; sets up (ms)
+	t0=$(now)
+	"$ikond" -v -f "$dir/ikond.conf" >>"$dir/ikond.log" 2>&1 &
+	pid=$!
+	until [ -S "$dir/ctl.sock" ] && c status >/dev/null 2>&1; do
+		kill -0 "$pid" 2>/dev/null || { cat "$dir/ikond.log" >&2; exit 1; }
+		sleep 0.01
+	done
+	up=$(ms "$t0" "$(now)")
+}
+stop() {
+	kill "$pid"; wait "$pid" || true; pid=
+}
+hwm() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
+
+printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s\n' size sessions deadlines actors \
+    "materialise" start-up "peak RSS" "export" "snapshot" "holiday"
+printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s\n' "" "" "" "" "all (s)" "(ms)" "(MiB)" \
+    "1 actor" "1 actor" "reload (s)"
+for f in $fractions; do
+	rm -rf "$dir/state" "$dir/ikond.log"
+	write_config ""
+	start
+	stop
+	python3 "$here/gen_data.py" "$dir/state/ikond.db" "$f" >"$dir/gen.out"
+	start
+	t0=$(now); c reload >/dev/null; t1=$(now)
+	materialise=$(python3 -c "print('%.1f' % ($t1 - $t0))")
+	c feed add --actor person-1 >/dev/null
+	stop
+	start
+	# feed export: the median of five, in ms
+	export_ms=$(for _ in 1 2 3 4 5; do
+		t0=$(now); c export --actor person-1 >"$dir/feed.ics"; ms "$t0" "$(now)"
+	done | sort -n | sed -n 3p)
+	events=$(grep -c '^BEGIN:VEVENT' "$dir/feed.ics" || true)
+	snapshot=$(sed -n 's/.*feeds: built actor [0-9]*: [0-9]* bytes in \([0-9.]*\) ms.*/\1/p' \
+	    "$dir/ikond.log" | tail -n 1)
+	# A local day off on every 15 May moves the deadlines that fall on it.
+	write_config '{ date = "05-15"; name = "Brückentag"; }'
+	t0=$(now); c reload >/dev/null; t1=$(now)
+	holiday=$(python3 -c "print('%.1f' % ($t1 - $t0))")
+	changed=$(sed -n 's/.*configuration reloaded; \([0-9]*\) deadline.*/\1/p' "$dir/ikond.log" | tail -n 1)
+	rss=$(hwm)
+	sessions=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM session')
+	deadlines=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM deadline')
+	actors=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM actor')
+	stop
+	printf '%-8s %9s %10s %8s %10s %9s %9s %6s ms %7s ms %9s\n' "$f" "$sessions" "$deadlines" \
+	    "$actors" "$materialise" "$up" "$rss" "$export_ms" "${snapshot:-?}" "$holiday"
+	echo "         (actor feed: $events events; holiday change moved $changed deadlines)"
+done
