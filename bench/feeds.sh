@@ -83,6 +83,10 @@ etag=$(curl -sI "$url" | sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p')
 
 mkdir -p "$tmp/www/feeds" "$tmp/nginx"
 cp "$tmp/feed.ics" "$tmp/www/feeds/feed.ics"
+# Started as root, nginx serves as an unprivileged user: mktemp's 0700
+# directory would turn every answer into a fast 403.
+chmod a+rx "$tmp" "$tmp/www" "$tmp/www/feeds"
+chmod a+r "$tmp/www/feeds/feed.ics"
 cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes auto;
 pid $tmp/nginx/nginx.pid;
@@ -94,6 +98,9 @@ http {
 	client_body_temp_path $tmp/nginx; proxy_temp_path $tmp/nginx;
 	fastcgi_temp_path $tmp/nginx; uwsgi_temp_path $tmp/nginx; scgi_temp_path $tmp/nginx;
 	types { text/calendar ics; }
+	# As Debian ships it: the file goes out with sendfile().
+	sendfile on;
+	tcp_nopush on;
 	server {
 		listen 127.0.0.1:$nport;
 		root $tmp/www;
@@ -105,21 +112,42 @@ npid=$!
 sleep 0.5
 nurl="http://127.0.0.1:$nport/feeds/feed.ics"
 netag=$(curl -sI "$nurl" | sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p')
+# Both servers must answer 200 with the same bytes and send an ETag.
+curl -s -o "$tmp/nginx.ics" "$nurl"
+if ! cmp -s "$tmp/feed.ics" "$tmp/nginx.ics" || [ -z "$etag" ] || [ -z "$netag" ]; then
+	echo "feeds.sh: ikond and nginx do not serve the same feed" >&2
+	exit 1
+fi
 
-rate() {	# rate URL [HEADER] -> requests/s
+rate() {	# rate URL [HEADER] -> requests/s; keep-alive, same wrk settings for both
 	if [ $# -gt 1 ]; then
 		wrk -t"$threads" -c"$conns" -d"${duration}s" -H "$2" "$1"
 	else
 		wrk -t"$threads" -c"$conns" -d"${duration}s" "$1"
-	fi | awk '/^Requests\/sec:/ { printf "%d", $2 }'
+	fi >"$tmp/wrk.out"
+	# An error answer is fast: a rate of anything but the expected status is no rate.
+	if grep -q 'Non-2xx or 3xx responses' "$tmp/wrk.out"; then
+		echo "feeds.sh: error answers from $1:" >&2
+		cat "$tmp/wrk.out" >&2
+		exit 1
+	fi
+	awk '/^Requests\/sec:/ { printf "%d", $2 }' "$tmp/wrk.out"
+}
+median() {	# median of three numbers
+	printf '%s\n' "$@" | sort -n | sed -n 2p
 }
 
 echo "feed: $events events, $bytes bytes; wrk -t$threads -c$conns -d${duration}s on loopback"
-i200=$(rate "$url")
-n200=$(rate "$nurl")
-i304=$(rate "$url" "If-None-Match: $etag")
-n304=$(rate "$nurl" "If-None-Match: $netag")
-igz=$(rate "$url" "Accept-Encoding: gzip")
+echo "(each figure the median of 3 rounds; ikond and nginx alternate within a round)"
+a=; b=; c=; d=; e=
+for round in 1 2 3; do
+	a="$a $(rate "$url")"
+	b="$b $(rate "$nurl")"
+	c="$c $(rate "$url" "If-None-Match: $etag")"
+	d="$d $(rate "$nurl" "If-None-Match: $netag")"
+	e="$e $(rate "$url" "Accept-Encoding: gzip")"
+done
+i200=$(median $a); n200=$(median $b); i304=$(median $c); n304=$(median $d); igz=$(median $e)
 printf '%-28s %10s %10s %8s\n' "" ikond nginx ratio
 printf '%-28s %10d %10d %8.2f\n' "200 req/s" "$i200" "$n200" \
     "$(echo "$i200 $n200" | awk '{ print $1 / $2 }')"

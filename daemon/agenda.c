@@ -5,6 +5,7 @@
  */
 #include "agenda.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,7 @@ agenda_free(struct agenda *a)
 	for (i = 0; i < a->n; i++)
 		item_clear(&a->items[i]);
 	free(a->items);
+	free(a->members);
 	free(a);
 }
 
@@ -155,17 +157,56 @@ column_dup(sqlite3_stmt *st, int col)
 }
 
 static void
-members_of(struct ikond *ikd, struct agenda_item *it, sqlite3_int64 committee_id)
+members_load(struct ikond *ikd, struct agenda *a)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT actor_id FROM membership "
-	    "WHERE committee_id = ? ORDER BY actor_id", NULL);
+	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT committee_id, actor_id "
+	    "FROM membership ORDER BY committee_id, actor_id", NULL);
+	size_t cap = 0;
 
+	a->members_loaded = true;
 	if (st == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, committee_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		agenda_add_actor(it, sqlite3_column_int64(st, 0));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (a->nmembers == cap) {
+			cap = cap ? cap * 2 : 64;
+			a->members = xreallocarray(a->members, cap, sizeof(*a->members));
+		}
+		a->members[a->nmembers].committee_id = sqlite3_column_int64(st, 0);
+		a->members[a->nmembers++].actor_id = sqlite3_column_int64(st, 1);
+	}
 	store_done(st);
+}
+
+void
+agenda_add_members(struct ikond *ikd, struct agenda *a, struct agenda_item *it,
+    sqlite3_int64 committee_id)
+{
+	size_t lo = 0, hi, mid;
+
+	if (!a->members_loaded)
+		members_load(ikd, a);
+	/* The first membership of the committee, then all of them in actor order. */
+	hi = a->nmembers;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->members[mid].committee_id < committee_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < a->nmembers && a->members[lo].committee_id == committee_id; lo++)
+		agenda_add_actor(it, a->members[lo].actor_id);
+}
+
+/* The German date ("Montag, 5. Januar 2026") and "HH:MM" of t in zone tz. */
+static void
+local_date_time(const char *tz, time_t t, char *date, size_t len, char hhmm[static 6])
+{
+	int days = 0, minute = 0;
+
+	civil_from_utc(tz, t, &days, &minute, NULL);
+	timefmt_date_de(days, date, len);
+	snprintf(hhmm, 6, "%02u:%02u", (unsigned)minute / 60u % 24u, (unsigned)minute % 60u);
 }
 
 static void
@@ -188,7 +229,7 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	sqlite3_stmt *st;
 	time_t from, to;
 	struct buf d;
-	char when[64], date[40];
+	char when[6], date[40];
 	const char *kind, *state;
 
 	instant_range(ikd, f, &from, &to);
@@ -223,20 +264,19 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 			xasprintf(&it->title, "Abgesagt: %s", sqlite3_column_text(st, 2));
 		else
 			it->title = column_dup(st, 2);
-		timefmt_date_de(timefmt_local_day(tz, it->start), date, sizeof(date));
-		timefmt_local(tz, it->start, when);
+		local_date_time(tz, it->start, date, sizeof(date), when);
 		buf_init(&d);
 		buf_printf(&d, "Sitzung: %s (%s, %s)\n", sqlite3_column_text(st, 10),
 		    kind ? kind : "Gremium", sqlite3_column_int(st, 12) ? "nicht öffentlich" :
 		    "öffentlich");
-		buf_printf(&d, "Beginn: %s, %s Uhr\n", date, when + 11);
+		buf_printf(&d, "Beginn: %s, %s Uhr\n", date, when);
 		if (it->location[0] != '\0')
 			buf_printf(&d, "Ort: %s\n", it->location);
 		buf_printf(&d, "Status: %s\n", vocab_label(session_states, state));
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
 		it->description = buf_steal(&d, NULL);
-		members_of(ikd, it, it->committee_id);
+		agenda_add_members(ikd, a, it, it->committee_id);
 		keep_if_matches(a, f);
 	}
 	store_done(st);
@@ -250,7 +290,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda_item *it;
 	sqlite3_stmt *st;
-	char from[11], to[11], date[40], when[40], *owner;
+	char from[11], to[11], date[40], when[6], *owner;
 	const char *kind, *kind_de;
 	struct buf d;
 	int days;
@@ -294,9 +334,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		it->cancelled = strcmp((const char *)sqlite3_column_text(st, 10), "cancelled") == 0 ||
 		    (sqlite3_column_type(st, 16) != SQLITE_NULL &&
 		    strcmp((const char *)sqlite3_column_text(st, 16), "withdrawn") == 0);
-		timefmt_date_de(timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), date,
-		    sizeof(date));
-		timefmt_local(tz, (time_t)sqlite3_column_int64(st, 9), when);
+		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
 			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
@@ -309,7 +347,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			/* Motions concern every member; the other session deadlines
 			 * are the Sitzungsdienst's routine and only published. */
 			if (strcmp(kind, "antragsfrist") == 0)
-				members_of(ikd, it, it->committee_id);
+				agenda_add_members(ikd, a, it, it->committee_id);
 		}
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
@@ -317,7 +355,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\n", owner,
 			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
-		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when + 11,
+		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
 		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));
 		it->description = buf_steal(&d, NULL);
 		free(owner);

@@ -59,10 +59,20 @@ struct agenda_filter {
 	sqlite3_int64	 process_id;	/* 0: all */
 };
 
+struct agenda_membership {
+	sqlite3_int64	committee_id;
+	sqlite3_int64	actor_id;
+};
+
 struct agenda {
 	struct agenda_item	*items;
 	size_t			 n;
 	size_t			 cap;
+	/* Every membership, read once per collection by agenda_add_members()
+	 * and sorted by committee, then actor. */
+	struct agenda_membership *members;
+	size_t			 nmembers;
+	bool			 members_loaded;
 };
 
 /* A filter that lets everything through. */
@@ -74,6 +84,10 @@ void agenda_free(struct agenda *a);
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
+/* Adds every member of a committee to it (an item of a); one query per
+ * collection reads all memberships, not one per item. */
+void agenda_add_members(struct ikond *ikd, struct agenda *a, struct agenda_item *it,
+    sqlite3_int64 committee_id);
 /* True if the item passes the filter's actor, committee and process tests
  * (collectors check dates themselves, in SQL). */
 bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f);

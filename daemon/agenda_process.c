@@ -32,20 +32,6 @@ day_of(sqlite3_stmt *st, int col)
 	return d;
 }
 
-static void
-add_members(struct ikond *ikd, struct agenda_item *it, sqlite3_int64 committee_id)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT actor_id FROM membership "
-	    "WHERE committee_id = ? ORDER BY actor_id", NULL);
-
-	if (st == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, committee_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		agenda_add_actor(it, sqlite3_column_int64(st, 0));
-	store_done(st);
-}
-
 /* Drops the last item if it fails the filter. */
 static void
 keep_if_matches(struct agenda *a, const struct agenda_filter *f)
@@ -115,7 +101,8 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 				if (sqlite3_column_type(aud, 0) != SQLITE_NULL)
 					agenda_add_actor(it, sqlite3_column_int64(aud, 0));
 				else
-					add_members(ikd, it, sqlite3_column_int64(aud, 1));
+					agenda_add_members(ikd, a, it,
+					    sqlite3_column_int64(aud, 1));
 			}
 			store_done(aud);
 		}
@@ -222,7 +209,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			it->committee_id = sqlite3_column_int64(st, 9);
 			agenda_add_actor(it, sqlite3_column_int64(st, 8));
 			if (it->committee_id != 0)
-				add_members(ikd, it, it->committee_id);
+				agenda_add_members(ikd, a, it, it->committee_id);
 			buf_init(&d);
 			buf_printf(&d, "Evaluation und Qualitätsmanagement\nVerantwortlich: %s\n",
 			    sqlite3_column_text(st, 10));

@@ -81,13 +81,18 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list copy;
 	int n;
 
+	/* Formats once into the room there is; a second time only if it was short. */
+	if (b->data == NULL)
+		buf_reserve(b, 0);
 	va_copy(copy, ap);
-	n = vsnprintf(NULL, 0, fmt, copy);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, copy);
 	va_end(copy);
 	if (n < 0)
 		fatalx("buf_vprintf: bad format");
-	buf_reserve(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

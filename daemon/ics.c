@@ -70,6 +70,9 @@ struct writer {
 	const char		*zone;
 	struct zone_model	 model;
 	struct offset_slot	*cache;
+	/* The model's changes in one year, [year_from, year_to) in UTC. */
+	bool			 year_known;
+	int64_t			 year_from, year_to, to_dst_at, to_std_at;
 };
 
 static int64_t
@@ -151,6 +154,12 @@ line_end(struct writer *w)
 	const unsigned char *p = (const unsigned char *)w->line;
 	size_t start = 0, room = ICS_FOLD, cut, k;
 
+	if (w->len <= ICS_FOLD) {
+		line_add(w, "\r\n", 2);
+		buf_add(&w->out, w->line, w->len);
+		w->len = 0;
+		return;
+	}
 	while (w->len - start > room) {
 		cut = start + room;
 		while (cut > start + 1 && (p[cut] & 0xc0) == 0x80)
@@ -169,6 +178,12 @@ line_end(struct writer *w)
 	w->len = 0;
 }
 
+/* Printable ASCII but the backslash, semicolon and comma: TEXT that needs no escape. */
+static const uint64_t text_plain[2] = {
+	0xffffffff00000000ull & ~(1ull << ',') & ~(1ull << ';'),
+	0x7fffffffffffffffull & ~(1ull << ('\\' - 64)),
+};
+
 /* Appends s as an RFC 5545 TEXT value (section 3.3.11). */
 static void
 line_text(struct writer *w, const char *s)
@@ -180,7 +195,7 @@ line_text(struct writer *w, const char *s)
 		unsigned char c = p[i];
 		const char *esc = NULL;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != ';' && c != ',') {
+		if (c < 0x80 && (text_plain[c >> 6] >> (c & 63) & 1)) {
 			i++;
 			run++;
 			continue;
@@ -349,16 +364,24 @@ rule_instant(const struct zone_rule *r, int year, int off_before)
 }
 
 static int
-model_offset(const struct zone_model *m, int64_t t)
+model_offset(struct writer *w, int64_t t)
 {
+	const struct zone_model *m = &w->model;
 	int64_t a, b;
 	int y, mo, d;
 
 	if (!m->has_dst)
 		return m->std_off;
-	civil_date_from_days((int)floor_div64(t + m->std_off, 86400), &y, &mo, &d);
-	a = rule_instant(&m->to_dst, y, m->std_off);
-	b = rule_instant(&m->to_std, y, m->dst_off);
+	if (!w->year_known || t < w->year_from || t >= w->year_to) {
+		civil_date_from_days((int)floor_div64(t + m->std_off, 86400), &y, &mo, &d);
+		w->year_from = (int64_t)civil_days_from_date(y, 1, 1) * 86400 - m->std_off;
+		w->year_to = (int64_t)civil_days_from_date(y + 1, 1, 1) * 86400 - m->std_off;
+		w->to_dst_at = rule_instant(&m->to_dst, y, m->std_off);
+		w->to_std_at = rule_instant(&m->to_std, y, m->dst_off);
+		w->year_known = true;
+	}
+	a = w->to_dst_at;
+	b = w->to_std_at;
 	if (a < b)
 		return (t >= a && t < b) ? m->dst_off : m->std_off;
 	return (t >= a || t < b) ? m->dst_off : m->std_off;
@@ -366,11 +389,12 @@ model_offset(const struct zone_model *m, int64_t t)
 
 /* Wall clock to instant as a reader of the VTIMEZONE does (first occurrence). */
 static bool
-model_to_utc(const struct zone_model *m, int64_t wall, int64_t *out)
+model_to_utc(struct writer *w, int64_t wall, int64_t *out)
 {
+	const struct zone_model *m = &w->model;
 	int64_t cs = wall - m->std_off, cd = wall - m->dst_off;
-	bool oks = model_offset(m, cs) == m->std_off;
-	bool okd = m->has_dst && model_offset(m, cd) == m->dst_off;
+	bool oks = model_offset(w, cs) == m->std_off;
+	bool okd = m->has_dst && model_offset(w, cd) == m->dst_off;
 
 	if (oks && okd)
 		*out = cs < cd ? cs : cd;
@@ -527,7 +551,7 @@ local_ok(struct writer *w, time_t t, bool *ok)
 	wall = (int64_t)t + off;
 	if (!days_in_range(floor_div64(wall, 86400)))
 		return -1;
-	*ok = t >= LOCAL_FROM && model_to_utc(&w->model, wall, &back) && back == t;
+	*ok = t >= LOCAL_FROM && model_to_utc(w, wall, &back) && back == t;
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * mailer: the delivery thread (see mailer.h).  One job at a time: the main
- * thread only submits when the mailer is idle, which also bounds what a
- * crash can leave half-sent to one job.  Results travel back under the
- * mutex; an eventfd tells the main loop to collect them.
+ * thread only submits when the mailer is idle.  Results travel back under
+ * the mutex; an eventfd tells the main loop to collect them, and
+ * mailer_recorded() tells the thread that they are stored, which is what
+ * it waits for after MAILER_UNRECORDED_MAX deliveries (see mailer.h).
  */
 #include "mailer.h"
 
@@ -24,10 +25,13 @@ struct mailer {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
+	pthread_cond_t		 progress;	/* outcomes were recorded */
 	int			 efd;
 	bool			 stop;
 	struct mailer_job	*job;		/* submitted, not yet collected */
 	bool			 running;	/* the thread works on job */
+	size_t			 delivered;	/* items of job SMTP_SENT */
+	size_t			 recorded;	/* of those, committed */
 };
 
 static void
@@ -49,9 +53,21 @@ finish_item(struct mailer *m, struct mailer_item *it, enum smtp_outcome outcome,
 		it->code = code;
 		snprintf(it->reply, sizeof(it->reply), "%s", reply);
 		it->done = true;
+		if (outcome == SMTP_SENT)
+			m->delivered++;
 	}
 	pthread_mutex_unlock(&m->lock);
 	notify(m);
+}
+
+/* Before the next message: fewer than MAILER_UNRECORDED_MAX unrecorded deliveries. */
+static void
+wait_recorded(struct mailer *m)
+{
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop && m->delivered - m->recorded >= MAILER_UNRECORDED_MAX)
+		pthread_cond_wait(&m->progress, &m->lock);
+	pthread_mutex_unlock(&m->lock);
 }
 
 struct accepted_ctx {
@@ -66,6 +82,8 @@ on_accepted(size_t index, int code, const char *reply, void *arg)
 	struct accepted_ctx *ctx = arg;
 
 	finish_item(ctx->m, &ctx->items[ctx->index[index]], SMTP_SENT, code, reply);
+	/* libESMTP starts the next message only when this returns. */
+	wait_recorded(ctx->m);
 }
 
 static void
@@ -127,6 +145,7 @@ deliver_maildir(struct mailer *m, struct mailer_job *job)
 		free(name);
 		name = NULL;
 		finish_item(m, &job->items[i], SMTP_SENT, 0, reply);
+		wait_recorded(m);
 	}
 }
 
@@ -173,6 +192,7 @@ mailer_new(char **cause)
 	}
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->wake, NULL);
+	pthread_cond_init(&m->progress, NULL);
 	/* The thread takes no signals: the main loop reads them from its signalfd. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -195,10 +215,12 @@ mailer_free(struct mailer *m)
 	pthread_mutex_lock(&m->lock);
 	m->stop = true;
 	pthread_cond_signal(&m->wake);
+	pthread_cond_signal(&m->progress);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
 	mailer_job_free(m->job);
 	pthread_cond_destroy(&m->wake);
+	pthread_cond_destroy(&m->progress);
 	pthread_mutex_destroy(&m->lock);
 	close(m->efd);
 	free(m);
@@ -224,43 +246,100 @@ mailer_submit(struct mailer *m, struct mailer_job *job)
 	pthread_mutex_lock(&m->lock);
 	m->job = job;
 	m->running = true;
+	m->delivered = m->recorded = 0;
 	pthread_cond_signal(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }
 
-bool
-mailer_collect(struct mailer *m, void (*apply)(struct mailer_item *, void *), void *arg)
+void
+mailer_clear_fd(struct mailer *m)
 {
-	struct mailer_job *job = m->job;
-	struct mailer_item **ready;
 	uint64_t count;
-	size_t i, n = 0;
-	bool finished;
 
 	if (read(m->efd, &count, sizeof(count)) == -1 && errno != EAGAIN)
 		log_warn("mailer: eventfd");
+}
+
+size_t
+mailer_collect(struct mailer *m, int (*apply)(struct mailer_item *, void *), void *arg)
+{
+	struct mailer_job *job = m->job;
+	struct mailer_item **ready;
+	size_t i, n = 0, applied = 0;
+
 	if (job == NULL)
-		return false;
+		return 0;
 	ready = xcalloc(job->n ? job->n : 1, sizeof(*ready));
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < job->n; i++)
 		if (job->items[i].done && !job->items[i].applied)
 			ready[n++] = &job->items[i];
-	finished = job->finished;
 	pthread_mutex_unlock(&m->lock);
 	/* done items are no longer written by the thread: safe without the lock. */
 	for (i = 0; i < n; i++) {
-		apply(ready[i], arg);
+		if (apply(ready[i], arg) == -1)
+			break;
 		ready[i]->applied = true;
+		applied++;
 	}
 	free(ready);
-	if (!finished)
-		return false;
+	return applied;
+}
+
+void
+mailer_recorded(struct mailer *m, bool committed)
+{
+	struct mailer_job *job = m->job;
+	struct mailer_item *it;
+	size_t i, left = 0;
+	bool finished;
+
+	if (job == NULL)
+		return;
 	pthread_mutex_lock(&m->lock);
-	m->job = NULL;
+	for (i = 0; i < job->n; i++) {
+		it = &job->items[i];
+		if (it->applied && !it->recorded) {
+			if (committed) {
+				it->recorded = true;
+				if (it->outcome == SMTP_SENT)
+					m->recorded++;
+			} else
+				it->applied = false;
+		}
+		left += !it->recorded;
+	}
+	finished = job->finished;
+	pthread_cond_signal(&m->progress);
+	if (finished && left == 0)
+		m->job = NULL;
 	pthread_mutex_unlock(&m->lock);
-	mailer_job_free(job);
-	return true;
+	if (finished && left == 0)
+		mailer_job_free(job);
+}
+
+bool
+mailer_unrecorded(struct mailer *m)
+{
+	size_t i;
+	bool any = false;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; m->job != NULL && i < m->job->n && !any; i++)
+		any = m->job->items[i].done && !m->job->items[i].recorded;
+	pthread_mutex_unlock(&m->lock);
+	return any;
+}
+
+bool
+mailer_busy(struct mailer *m)
+{
+	bool busy;
+
+	pthread_mutex_lock(&m->lock);
+	busy = m->running;
+	pthread_mutex_unlock(&m->lock);
+	return busy;
 }
 
 struct mailer_job *

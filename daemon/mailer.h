@@ -5,6 +5,15 @@
  * as soon as it is known through a descriptor the main loop polls.  The
  * thread never touches the database or the daemon's state, so a slow or
  * dead relay stalls nothing but itself.
+ *
+ * The main thread records outcomes in the database and then says so with
+ * mailer_recorded().  The thread never lets more than
+ * MAILER_UNRECORDED_MAX messages be delivered without their outcome
+ * recorded: having delivered one, it waits before starting the next
+ * while MAILER_UNRECORDED_MAX or more delivered outcomes are unrecorded.
+ * A crash therefore delivers again (with the same Message-ID) at most
+ * MAILER_UNRECORDED_MAX messages: those the thread knew were accepted
+ * (fewer than the bound) plus the one in transfer.
  */
 #ifndef IKOND_MAILER_H
 #define IKOND_MAILER_H
@@ -15,6 +24,8 @@
 #include <sqlite3.h>
 
 #include "smtp.h"
+
+#define MAILER_UNRECORDED_MAX	8	/* messages a crash may deliver twice */
 
 struct mailer_item {
 	/* in */
@@ -30,7 +41,8 @@ struct mailer_item {
 	int		 code;
 	char		 reply[256];
 	/* the main thread's own bookkeeping */
-	bool		 applied;
+	bool		 applied;	/* handed to apply, maybe not yet committed */
+	bool		 recorded;	/* committed */
 };
 
 /* Where the messages go: smtp.host is NULL for the Maildir. */
@@ -62,13 +74,27 @@ int mailer_fd(const struct mailer *m);
 bool mailer_idle(const struct mailer *m);
 /* Hands a job to the thread (which must be idle); the mailer owns it from now on. */
 void mailer_submit(struct mailer *m, struct mailer_job *job);
+/* Makes the descriptor unreadable until the thread reports again; call
+ * before looking for results with mailer_unrecorded() or mailer_collect(). */
+void mailer_clear_fd(struct mailer *m);
 /*
- * Calls apply for every item that finished since the last call (the
- * caller marks it applied).  Returns true once the job is complete and
- * every item was applied; the job is then freed and the mailer idle.
+ * Calls apply for every item that finished and was not applied yet, until
+ * apply returns -1.  Returns how many were applied.  The caller commits
+ * them and reports with mailer_recorded().
  */
-bool mailer_collect(struct mailer *m, void (*apply)(struct mailer_item *, void *),
+size_t mailer_collect(struct mailer *m, int (*apply)(struct mailer_item *, void *),
     void *arg);
+/*
+ * After mailer_collect(): committed is true if what it applied is now
+ * stored, false if it was rolled back (those items are applied again by
+ * the next mailer_collect()).  Once every item of a finished job is
+ * recorded the job is freed and the mailer idle.
+ */
+void mailer_recorded(struct mailer *m, bool committed);
+/* True if finished items wait to be applied or recorded. */
+bool mailer_unrecorded(struct mailer *m);
+/* True while the thread still works on the job. */
+bool mailer_busy(struct mailer *m);
 
 struct mailer_job *mailer_job_new(size_t n);
 void mailer_job_free(struct mailer_job *job);

@@ -616,10 +616,10 @@ outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
 	return 0;
 }
 
-void
-outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now)
+int
+outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause)
 {
-	char *cause = NULL, why[320];
+	char why[320];
 	sqlite3_int64 attempts;
 	size_t i;
 	int rc = 0, max = ikd->cfg->smtp_max_attempts;
@@ -632,12 +632,12 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now)
 	for (i = 0; i < it->nrows && rc != -1; i++) {
 		switch (it->outcome) {
 		case SMTP_SENT:
-			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'sent', "
+			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sent', "
 			    "sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
 			    (sqlite3_int64)now, why, (sqlite3_int64)now, it->rows[i]);
 			break;
 		case SMTP_PERMFAIL:
-			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'failed', "
+			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'failed', "
 			    "last_error = ?, updated_at = ? WHERE id = ?", "tii", why,
 			    (sqlite3_int64)now, it->rows[i]);
 			break;
@@ -649,7 +649,7 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now)
 
 				snprintf(gaveup, sizeof(gaveup), "gave up after %lld attempts: %s",
 				    (long long)attempts, why);
-				rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = "
+				rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = "
 				    "'failed', last_error = ?, updated_at = ? WHERE id = ?", "tii", gaveup,
 				    (sqlite3_int64)now, it->rows[i]);
 				break;
@@ -659,22 +659,20 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now)
 				wait *= 2;
 			if (wait > RETRY_MAX_SECONDS)
 				wait = RETRY_MAX_SECONDS;
-			rc = store_exec(ikd->store, &cause, "UPDATE reminder SET state = 'queued', "
+			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'queued', "
 			    "next_attempt_utc = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
 			    (sqlite3_int64)now + wait, why, (sqlite3_int64)now, it->rows[i]);
 			break;
 		}
 	}
-	if (rc == -1) {
-		log_warnx("outbox: recording a delivery failed: %s", cause);
-		free(cause);
-		return;
-	}
+	if (rc == -1)
+		return -1;
 	if (it->outcome == SMTP_SENT)
 		log_debug("outbox: %s: %s", it->to_addr, why);
 	else
 		log_info("outbox: %s to %s: %s", it->outcome == SMTP_PERMFAIL ? "failed" :
 		    "will retry", it->to_addr, why);
+	return 0;
 }
 
 time_t

@@ -4,7 +4,10 @@
  * States: queued -> sending -> sent | failed, and queued -> skipped (the
  * planner's decision).  A row is marked "sending", with its Message-ID,
  * and committed before the delivery thread sees it; the outcome is
- * committed as soon as the thread reports it.  On start, rows still
+ * committed as soon as the thread reports it (kept in memory and
+ * committed again while the database refuses writes), and the thread
+ * delivers no more than MAILER_UNRECORDED_MAX messages ahead of those
+ * commits.  On start, rows still
  * "sending" (a crash between the relay's answer and the commit) go back
  * to "queued" and are sent again with the same Message-ID, so a duplicate
  * can be recognised.  A temporary failure waits retry_seconds * 2^(n-1)
@@ -38,8 +41,9 @@ int outbox_recover(struct ikond *ikd, char **cause);
  */
 int outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
     struct mailer_job **job, char **cause);
-/* Records one delivery outcome, inside the caller's transaction. */
-void outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now);
+/* Records one delivery outcome, inside the caller's transaction.  Returns
+ * 0, or -1 with *cause set (the caller rolls back and tries again later). */
+int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause);
 /* The earliest time a queued row wants attention, or 0 if none. */
 time_t outbox_next_due(struct ikond *ikd);
 /* The message of one row as it would be sent now (for "mail preview"). */

@@ -28,7 +28,7 @@ int
 proto_header_decode(const uint8_t in[PROTO_HEADER_SIZE], struct proto_header *h,
     int *version_mismatch, char **cause)
 {
-	uint32_t magic, len;
+	uint32_t magic, len, max;
 	uint16_t version, type;
 
 	memcpy(&magic, in, 4);
@@ -44,9 +44,10 @@ proto_header_decode(const uint8_t in[PROTO_HEADER_SIZE], struct proto_header *h,
 		return set_cause(cause, "not an ikond control message (bad magic)");
 	if (h->type != PROTO_REQUEST && h->type != PROTO_REPLY)
 		return set_cause(cause, "unknown message type %u", h->type);
-	if (h->length == 0 || h->length > PROTO_MAX_PAYLOAD)
+	max = h->type == PROTO_REPLY ? PROTO_MAX_REPLY : PROTO_MAX_PAYLOAD;
+	if (h->length == 0 || h->length > max)
 		return set_cause(cause, "message length %u out of range (1..%u)",
-		    h->length, PROTO_MAX_PAYLOAD);
+		    h->length, max);
 	if (h->version != PROTO_VERSION)
 		*version_mismatch = 1;
 	return 0;
@@ -114,7 +115,7 @@ proto_encode(enum proto_type type, json_t *obj, size_t *len)
 	if (payload == NULL)
 		payload = xstrdup("{\"status\":1,\"error\":\"reply could not be encoded\"}");
 	plen = strlen(payload);
-	if (plen > PROTO_MAX_PAYLOAD) {
+	if (plen > (type == PROTO_REPLY ? PROTO_MAX_REPLY : PROTO_MAX_PAYLOAD)) {
 		free(payload);
 		payload = xstrdup("{\"status\":1,\"error\":\"reply too large\"}");
 		plen = strlen(payload);

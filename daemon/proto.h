@@ -7,8 +7,10 @@
  *   uint32 magic "IKND" | uint16 version | uint16 type | uint32 payload length
  *
  * all in network byte order.  The payload length is bounded by
- * PROTO_MAX_PAYLOAD; the payload must be exactly one JSON object with
- * nothing after it.
+ * PROTO_MAX_PAYLOAD for requests (what the daemon accepts from any local
+ * user) and by PROTO_MAX_REPLY for replies, which can carry a whole feed
+ * ("export" of tens of thousands of events); the payload must be exactly
+ * one JSON object with nothing after it.
  *
  * request: {"argv": ["committee", "add", ...], "json": bool, "input": "..."}
  *          argv holds the command words and their arguments as typed;
@@ -29,6 +31,7 @@
 #define PROTO_VERSION		1
 #define PROTO_HEADER_SIZE	12
 #define PROTO_MAX_PAYLOAD	(16u * 1024 * 1024)
+#define PROTO_MAX_REPLY		(256u * 1024 * 1024)
 #define PROTO_MAX_ARGS		256
 #define PROTO_MAX_ARG_LEN	(64u * 1024)
 

@@ -26,6 +26,7 @@
 #define PLAN_INTERVAL		600	/* seconds between routine re-plans */
 #define CLOCK_JUMP		5	/* seconds of wall-clock drift that count as a jump */
 #define PASSWORD_MAX		1024
+#define PLAN_MARGIN_DAYS	3	/* days planned ahead beyond the longest offset */
 
 int
 reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d,
@@ -429,13 +430,132 @@ reminder_catch_up(struct ikond *ikd, time_t now, struct reminder_stats *stats, c
 	return 0;
 }
 
+/*
+ * How many days ahead of today the planner looks: the longest configured
+ * offset of any kind (committee overrides included), hours and minutes
+ * rounded up to whole days, plus PLAN_MARGIN_DAYS.  An item enters this
+ * horizon at the latest with the first plan of the day on which it is
+ * that far ahead, so its earliest reminder is still at least
+ * PLAN_MARGIN_DAYS - 1 days away; digest rounding only moves due times
+ * later.
+ */
+int
+reminder_horizon_days(const struct config *cfg)
+{
+	const struct reminder_offsets *offs;
+	size_t c, o;
+	int k, days, max = 0;
+
+	for (k = 0; k < REMIND_KIND_COUNT; k++)
+		for (c = 0; c <= cfg->n_remind_committee; c++) {
+			if (c == cfg->n_remind_committee)
+				offs = &cfg->remind[k];
+			else if (cfg->remind_committee[c].set[k])
+				offs = &cfg->remind_committee[c].kind[k];
+			else
+				continue;
+			for (o = 0; o < offs->n; o++) {
+				days = offs->offset[o].days + (offs->offset[o].minutes + 1439) / 1440;
+				if (days > max)
+					max = days;
+			}
+		}
+	return max + PLAN_MARGIN_DAYS;
+}
+
+static int
+uid_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+uid_in(char **uids, size_t n, const char *uid)
+{
+	return n > 0 && bsearch(&uid, uids, n, sizeof(*uids), uid_cmp) != NULL;
+}
+
+/*
+ * Items whose rows place them inside the window although the window's
+ * collection did not bring them: moved beyond the window or into the
+ * past, or deleted.  A row counts unless the same actor has a newer row
+ * (by updated_at) for a date beyond the window, which is what planning a
+ * stray item leaves behind.  Returns the sorted uids not in seen.
+ */
+static int
+stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t nseen,
+    char ***out, size_t *nout, char **cause)
+{
+	sqlite3_stmt *st;
+	const char *uid;
+
+	*out = NULL;
+	*nout = 0;
+	st = store_prepare(ikd->store, "SELECT DISTINCT r.item_uid FROM reminder r "
+	    "WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.kind IN ('remind', 'moved') AND "
+	    "r.state IN ('queued', 'sending', 'sent') AND NOT EXISTS (SELECT 1 FROM reminder n "
+	    "WHERE n.item_uid = r.item_uid AND n.actor_id = r.actor_id AND "
+	    "n.kind IN ('remind', 'moved') AND n.state IN ('queued', 'sending', 'sent') AND "
+	    "n.item_at > ?2 AND n.updated_at >= r.updated_at) ORDER BY r.item_uid", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)window_end);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		uid = (const char *)sqlite3_column_text(st, 0);
+		if (uid_in(seen, nseen, uid))
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
+		(*out)[(*nout)++] = xstrdup(uid);
+	}
+	store_done(st);
+	return 0;
+}
+
+/*
+ * Plans the stray items (see stray_uids()) where they are now: one
+ * collection of the agenda beyond the window, only when there are any.
+ * Items not found there keep their old plan_gen and are swept as removed.
+ */
+static int
+plan_strays(struct ikond *ikd, const struct agenda_filter *window, time_t window_end,
+    char **seen, size_t nseen, time_t now, sqlite3_int64 gen, struct reminder_stats *stats,
+    char **cause)
+{
+	struct agenda_filter f;
+	struct agenda *a;
+	char **strays;
+	size_t n, i;
+	int rc = 0;
+
+	if (stray_uids(ikd, now, window_end, seen, nseen, &strays, &n, cause) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	agenda_filter_all(&f);
+	f.from_days = window->to_days + 1;
+	if ((a = agenda_collect(ikd, &f, cause)) == NULL)
+		rc = -1;
+	for (i = 0; a != NULL && i < a->n && rc != -1; i++)
+		if (uid_in(strays, n, a->items[i].uid))
+			rc = plan_item(ikd, &a->items[i], now, gen, stats, cause);
+	agenda_free(a);
+	for (i = 0; i < n; i++)
+		free(strays[i]);
+	free(strays);
+	return rc;
+}
+
 int
 reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char **cause)
 {
+	const char *tz = ikd->cfg->body_timezone;
 	struct reminder_stats local;
 	struct agenda_filter f;
 	struct agenda *a;
 	sqlite3_int64 gen;
+	time_t window_end;
+	char **seen;
 	size_t i;
 	int rc = 0;
 
@@ -444,25 +564,38 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 		stats = &local;
 	}
 	agenda_filter_all(&f);
-	f.from_days = timefmt_local_day(ikd->cfg->body_timezone, now) - 1;
+	f.from_days = timefmt_local_day(tz, now) - 1;
+	f.to_days = f.from_days + 1 + reminder_horizon_days(ikd->cfg);
+	if (civil_to_utc(tz, f.to_days + 1, 0, &window_end, NULL, cause) == -1)
+		return -1;
 	if (store_begin(ikd->store, cause) == -1)
 		return -1;
 	if ((a = agenda_collect(ikd, &f, cause)) == NULL) {
 		store_rollback(ikd->store);
 		return -1;
 	}
-	gen = store_count(ikd->store, "SELECT coalesce(max(plan_gen), 0) + 1 + ? FROM reminder",
-	    0);
+	/* A generation no row that can still be queued carries: rows of dates
+	 * past are settled by the catch-up rule, whatever their generation. */
+	gen = store_count(ikd->store, "SELECT coalesce(max(plan_gen), 0) + 1 FROM reminder "
+	    "WHERE item_at > ?", (sqlite3_int64)now - 2 * 86400);
+	seen = xcalloc(a->n ? a->n : 1, sizeof(*seen));
+	for (i = 0; i < a->n; i++)
+		seen[i] = a->items[i].uid != NULL ? a->items[i].uid : "";
+	qsort(seen, a->n, sizeof(*seen), uid_cmp);
 	for (i = 0; i < a->n && rc != -1; i++)
 		rc = plan_item(ikd, &a->items[i], now, gen, stats, cause);
+	if (rc != -1)
+		rc = plan_strays(ikd, &f, window_end, seen, a->n, now, gen, stats, cause);
+	free(seen);
 	agenda_free(a);
 	if (rc != -1)
 		rc = reminder_catch_up(ikd, now, stats, cause);
+	/* Rows beyond the window were planned earlier and stay until it reaches them. */
 	if (rc != -1) {
 		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
 		    "last_error = 'the date was removed', updated_at = ? WHERE state = 'queued' "
-		    "AND kind IN ('remind', 'moved') AND plan_gen <> ?", "ii", (sqlite3_int64)now,
-		    gen);
+		    "AND kind IN ('remind', 'moved') AND plan_gen <> ? AND item_at <= ?", "iii",
+		    (sqlite3_int64)now, gen, (sqlite3_int64)window_end);
 		if (rc > 0)
 			stats->skipped_other += rc;
 	}
@@ -476,17 +609,24 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 /* --- the scheduler in the main loop --- */
 
 struct reminders {
+	struct ikond		*ikd;
 	struct mailer		*mailer;
 	int			 timerfd;	/* fires at the next due time or a clock change */
 	uint64_t		 seen_version;
 	const struct config	*seen_cfg;
 	bool			 replan;
 	time_t			 last_plan;
+	int			 plan_day;	/* the local day of the last plan */
+	bool			 record_failing; /* outcomes wait for the store */
 	struct timespec		 last_real, last_mono;
 	char			*password;
 	struct reminder_stats	 stats;
 	uint64_t		 sent, failed, retried;
+	uint64_t		 batch_sent, batch_failed, batch_retried; /* not committed */
+	char			*apply_cause;
 };
+
+static void record_results(struct reminders *r);
 
 static char *
 read_password(const char *path)
@@ -559,6 +699,7 @@ reminders_start(struct ikond *ikd, char **cause)
 	} else if (n > 0)
 		log_warnx("reminders: %d mail(s) were being sent when ikond stopped; sending "
 		    "them again with the same Message-ID", n);
+	r->ikd = ikd;
 	r->password = read_password(ikd->cfg->smtp_password_file);
 	r->seen_cfg = ikd->cfg;
 	r->replan = true;
@@ -571,12 +712,25 @@ reminders_start(struct ikond *ikd, char **cause)
 void
 reminders_stop(struct reminders *r)
 {
+	struct pollfd pfd;
+
 	if (r == NULL)
 		return;
+	/* Let the job in flight finish, recording its outcomes as they come. */
+	while (!mailer_idle(r->mailer)) {
+		pfd.fd = mailer_fd(r->mailer);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
+			break;
+		record_results(r);
+		if (r->record_failing && !mailer_busy(r->mailer))
+			break;
+	}
 	mailer_free(r->mailer);
 	if (r->timerfd != -1)
 		close(r->timerfd);
 	forget_password(r);
+	free(r->apply_cause);
 	free(r);
 }
 
@@ -598,19 +752,72 @@ reminders_pollfds(struct reminders *r, struct pollfd *pfd, size_t max)
 	return n;
 }
 
-static void
+static int
 apply_result(struct mailer_item *it, void *arg)
 {
-	struct ikond *ikd = arg;
-	struct reminders *r = ikd->reminders;
+	struct reminders *r = arg;
 
-	outbox_apply(ikd, it, time(NULL));
+	if (outbox_apply(r->ikd, it, time(NULL), &r->apply_cause) == -1)
+		return -1;
 	if (it->outcome == SMTP_SENT)
-		r->sent++;
+		r->batch_sent++;
 	else if (it->outcome == SMTP_PERMFAIL)
-		r->failed++;
+		r->batch_failed++;
 	else
-		r->retried++;
+		r->batch_retried++;
+	return 0;
+}
+
+/*
+ * Commits whatever the delivery thread reported, together.  If the store
+ * refuses (disk full, read-only), the outcomes stay in memory and this is
+ * tried again on every pass of the main loop (at least once a second)
+ * until it works; meanwhile the thread stops after MAILER_UNRECORDED_MAX
+ * unrecorded deliveries.
+ */
+static void
+record_results(struct reminders *r)
+{
+	struct store *store = r->ikd->store;
+	char *cause = NULL;
+	size_t n;
+
+	mailer_clear_fd(r->mailer);
+	if (!mailer_unrecorded(r->mailer)) {
+		mailer_recorded(r->mailer, true);	/* frees a finished job */
+		return;
+	}
+	r->batch_sent = r->batch_failed = r->batch_retried = 0;
+	if (store_begin(store, &cause) == -1)
+		goto fail;
+	n = mailer_collect(r->mailer, apply_result, r);
+	if (r->apply_cause != NULL) {
+		cause = r->apply_cause;
+		r->apply_cause = NULL;
+		store_rollback(store);
+		mailer_recorded(r->mailer, false);
+		goto fail;
+	}
+	if (store_commit(store, &cause) == -1) {
+		store_rollback(store);
+		mailer_recorded(r->mailer, false);
+		goto fail;
+	}
+	mailer_recorded(r->mailer, true);
+	r->sent += r->batch_sent;
+	r->failed += r->batch_failed;
+	r->retried += r->batch_retried;
+	if (r->record_failing) {
+		log_info("reminders: delivery results recorded again (%zu now)", n);
+		r->record_failing = false;
+	}
+	return;
+fail:
+	if (!r->record_failing)
+		log_warnx("reminders: cannot record delivery results, keeping them to try "
+		    "again: %s", cause);
+	r->record_failing = true;
+	free(cause);
 }
 
 void
@@ -618,22 +825,9 @@ reminders_handle(struct reminders *r, struct ikond *ikd, const struct pollfd *pf
 {
 	uint64_t expirations;
 
-	char *cause = NULL;
-
-	/* Whatever finished since the last look is committed together. */
-	if (n > 0 && (pfd[0].revents & POLLIN)) {
-		if (store_begin(ikd->store, &cause) == -1) {
-			log_warnx("reminders: %s", cause);
-			free(cause);
-			return;
-		}
-		mailer_collect(r->mailer, apply_result, ikd);
-		if (store_commit(ikd->store, &cause) == -1) {
-			log_warnx("reminders: recording deliveries: %s", cause);
-			free(cause);
-			store_rollback(ikd->store);
-		}
-	}
+	(void)ikd;
+	/* Every pass, before any longer work: results waiting to be committed. */
+	record_results(r);
 	if (n > 1 && (pfd[1].revents & POLLIN)) {
 		if (read(r->timerfd, &expirations, sizeof(expirations)) == -1 &&
 		    errno == ECANCELED) {
@@ -670,8 +864,10 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 {
 	struct reminder_stats before = r->stats;
 	struct mailer_job *job = NULL;
+	struct timespec t0, t1;
 	char *cause = NULL;
 	time_t next;
+	int today;
 
 	if (clock_jumped(r)) {
 		log_info("reminders: the wall clock jumped; re-planning");
@@ -683,14 +879,22 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		r->password = read_password(ikd->cfg->smtp_password_file);
 		r->replan = true;
 	}
-	if (r->replan || r->seen_version != ikd->data_version ||
+	today = timefmt_local_day(ikd->cfg->body_timezone, now);
+	if (r->replan || r->seen_version != ikd->data_version || today != r->plan_day ||
 	    now - r->last_plan >= PLAN_INTERVAL || now < r->last_plan) {
+		/* Outcomes first: planning must not keep them waiting. */
+		record_results(r);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (reminder_plan(ikd, now, &r->stats, &cause) == -1) {
 			log_warnx("reminders: planning failed: %s", cause);
 			free(cause);
 			cause = NULL;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		log_debug("reminders: planned in %lld ms",
+		    (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 		r->replan = false;
+		r->plan_day = today;
 		r->seen_version = ikd->data_version;
 		r->last_plan = now;
 		if (r->stats.skipped_past != before.skipped_past)

@@ -15,8 +15,9 @@
  * already past are skipped and counted.
  *
  * The scheduler part (reminders_*) runs in the daemon's main loop: it
- * re-plans when the data, the configuration or the wall clock changed,
- * hands due rows to the outbox and watches the delivery thread.
+ * re-plans when the data, the configuration, the local day or the wall
+ * clock changed, hands due rows to the outbox and records what the
+ * delivery thread reports.
  */
 #ifndef IKOND_REMINDER_H
 #define IKOND_REMINDER_H
@@ -61,10 +62,19 @@ struct reminder_stats {
 
 /*
  * Brings the reminder table in line with the agenda as of now, in one
- * transaction of its own.  Adds to *stats (may be NULL).  Returns 0, or -1
- * with *cause set and nothing changed.
+ * transaction of its own.  Only items dated from yesterday to
+ * reminder_horizon_days() ahead are planned (read with the agenda's date
+ * filter), so the work is bounded by the window, not by the history or
+ * the years ahead; later items get their rows on the day they enter the
+ * window, before any of their offsets falls due.  Items with rows inside
+ * the window that it no longer holds (moved far ahead, deleted) are
+ * looked up beyond it, so moves and cancellations still queue their
+ * notices.  Adds to *stats (may be NULL).  Returns 0, or -1 with *cause
+ * set and nothing changed.
  */
 int reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char **cause);
+/* How many days ahead of today reminder_plan() plans items. */
+int reminder_horizon_days(const struct config *cfg);
 /* The catch-up rule alone, inside the caller's transaction. */
 int reminder_catch_up(struct ikond *ikd, time_t now, struct reminder_stats *stats,
     char **cause);

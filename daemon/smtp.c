@@ -23,6 +23,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ struct smtp_run {
 	int		 auth_code;	/* final reply to the last AUTH, 0 if none */
 	char		 auth_reply[128];
 	struct smtp_item *items;	/* to turn a message back into its index */
+	struct timespec	 last_read;	/* when the relay last said something */
 };
 
 static pthread_once_t smtp_auth_once = PTHREAD_ONCE_INIT;
@@ -318,6 +320,8 @@ smtp_monitor_cb(const char *buf, int buflen, int writing, void *arg)
 	char line[sizeof run->auth_reply];
 	int code;
 
+	if (writing == SMTP_CB_READING)
+		clock_gettime(CLOCK_MONOTONIC, &run->last_read);
 	if (writing == SMTP_CB_WRITING) {
 		if (buflen >= 5 && strncasecmp(buf, "AUTH ", 5) == 0)
 			run->auth_pending = true;
@@ -380,12 +384,35 @@ smtp_item_from_status(struct smtp_item *it, const smtp_status_t *st,
 		smtp_item_set(it, SMTP_PERMFAIL, st->code, st->text);
 }
 
+/*
+ * True if the session ended because the relay stayed silent for the
+ * timeout.  libESMTP reports a read timeout as SMTP_ERR_DROPPED_CONNECTION,
+ * like a closed connection, so the silence since the relay's last line
+ * tells the two apart.
+ */
+static bool
+smtp_stalled(const struct smtp_run *run, int err, long timeout_ms)
+{
+	struct timespec now;
+	long long silent_ms;
+
+	if (err == -ETIMEDOUT)
+		return true;
+	if (err != SMTP_ERR_DROPPED_CONNECTION)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	silent_ms = (long long)(now.tv_sec - run->last_read.tv_sec) * 1000 +
+	    (now.tv_nsec - run->last_read.tv_nsec) / 1000000;
+	return silent_ms >= timeout_ms * 9 / 10;
+}
+
 /* Why the session ended without an answer for some message. */
 static void
 smtp_session_reason(char *dst, size_t dstlen, const struct smtp_run *run,
     const char *server, bool answered, bool timed_out, int timeout_s)
 {
 	char err[128];
+	int e = smtp_errno();
 
 	if (run->starttls_missing)
 		snprintf(dst, dstlen, "%s: STARTTLS required but not offered "
@@ -395,15 +422,20 @@ smtp_session_reason(char *dst, size_t dstlen, const struct smtp_run *run,
 	else if (smtp_auth_failed(run))
 		snprintf(dst, dstlen, "%s: authentication failed: %s", server,
 		    run->auth_reply);
+	else if (answered && timed_out)
+		snprintf(dst, dstlen, "%s: timeout: no answer within %d seconds; "
+		    "the session ended before this message was transferred", server,
+		    timeout_s);
 	else if (answered)
 		snprintf(dst, dstlen, "%s: the session ended before this "
-		    "message was transferred", server);
+		    "message was transferred (%s)", server,
+		    smtp_strerror(e, err, sizeof err));
 	else if (timed_out)
 		snprintf(dst, dstlen, "%s: no answer within %d seconds", server,
 		    timeout_s);
 	else
 		snprintf(dst, dstlen, "%s: %s", server,
-		    smtp_strerror(smtp_errno(), err, sizeof err));
+		    smtp_strerror(e, err, sizeof err));
 }
 
 static void
@@ -533,8 +565,10 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 	 * whether the relay answered is judged from the statuses instead.
 	 */
 	started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &run.last_read);
 	ok = smtp_start_session(session) ? 0 : -1;
-	timed_out = time(NULL) - started >= timeout_ms / 1000;
+	/* A long batch is no timeout; silence for the timeout is. */
+	timed_out = smtp_stalled(&run, smtp_errno(), timeout_ms);
 	for (i = 0; i < n; i++) {
 		const smtp_status_t *st;
 
@@ -544,6 +578,8 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 		if (st != NULL && st->code != 0)
 			answered++;
 	}
+	if (answered == 0 && time(NULL) - started >= timeout_ms / 1000)
+		timed_out = true;
 	smtp_session_reason(reason, sizeof reason, &run, server,
 	    answered > 0, timed_out, (int)(timeout_ms / 1000));
 	for (i = 0; i < n; i++)

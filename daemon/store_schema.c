@@ -233,6 +233,9 @@ static const char *const migrations[] = {
 	"  rotated_at INTEGER,"
 	"  revoked_at INTEGER,"
 	"  CHECK ((kind = 'all') = (target_id IS NULL)));",
+
+	/* reminders: the planner looks up rows by their item's date */
+	"CREATE INDEX reminder_by_item_at ON reminder(item_at);",
 };
 
 int

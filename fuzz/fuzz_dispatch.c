@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "ikond.h"
+#include "proto.h"
 #include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -448,5 +448,42 @@ class TestHostileClients(FeedsBase):
         self.assertEqual(len(bodies), 1)
 
 
+class TestBigExport(unittest.TestCase):
+    """A feed above the 16 MiB request limit still exports: replies may be larger."""
+
+    def test_export_of_36000_events(self):
+        import sqlite3
+        d = ikondtest.Daemon()
+        try:
+            d.start()
+            d.ctl("committee", "add", "kernteam", "--name", "Kernteam", "--kind", "fachausschuss")
+            url = d.json("feed", "add", "--all")["url"]
+            d.stop()
+            db = sqlite3.connect(os.path.join(d.state, "ikond.db"))
+            db.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 36000) "
+                "INSERT INTO session (committee_id, title, start_utc, end_utc, location, state, "
+                "uid, sequence, created_at, updated_at) "
+                "SELECT (SELECT id FROM committee WHERE slug = 'kernteam'), "
+                "'Arbeitstreffen Nr. ' || i || ': Sprache, Bildung; Teilhabe – Übersicht zur "
+                "Fortschreibung des Konzepts', "
+                "1893456000 + i * 3600, 1893456000 + i * 3600 + 1800, 'Raum ' || (i % 40), "
+                "'planned', 'big-' || i || '@ikond', 0, 1700000000, 1700000000 FROM n")
+            db.commit()
+            db.close()
+            d.start()
+            r = subprocess.run([ikondtest.IKOND_CTL, "--socket", d.socket, "export", "--all"],
+                               capture_output=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr[:300])
+            self.assertGreater(len(r.stdout), 16 * 1024 * 1024)
+            self.assertEqual(r.stdout.count(b"BEGIN:VEVENT\r\n"), 36000)
+            self.assertTrue(r.stdout.endswith(b"END:VCALENDAR\r\n"))
+            status, _, body = curl(url)
+            self.assertEqual(status, 200)
+            self.assertEqual(body, r.stdout)
+        finally:
+            d.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -54,6 +54,13 @@ test_header_checks(void **state)
 	assert_int_equal(proto_header_decode(h, &hdr, &mismatch, &cause), -1);
 	assert_non_null(strstr(cause, "out of range"));
 	free(cause);
+	/* A reply may carry more than a request: an exported feed above 16 MiB. */
+	proto_header_encode(h, PROTO_REPLY, PROTO_MAX_PAYLOAD + 1);
+	assert_int_equal(proto_header_decode(h, &hdr, &mismatch, &cause), 0);
+	proto_header_encode(h, PROTO_REPLY, PROTO_MAX_REPLY + 1);
+	assert_int_equal(proto_header_decode(h, &hdr, &mismatch, &cause), -1);
+	assert_non_null(strstr(cause, "out of range"));
+	free(cause);
 	/* Empty. */
 	proto_header_encode(h, PROTO_REQUEST, 0);
 	assert_int_equal(proto_header_decode(h, &hdr, &mismatch, &cause), -1);

@@ -2,7 +2,9 @@
  * test_reminder: the planning rules with an injected "now": due times from
  * the local calendar across the DST change, the catch-up rule (only the
  * latest past offset is sent), dates already past, moved and cancelled
- * sessions without duplicate rows, and the preference "none".
+ * sessions without duplicate rows, the preference "none", and the planning
+ * window (items far ahead get rows once they enter it; moves out of it and
+ * deletions are still noticed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,6 +236,65 @@ test_plan_past_and_preference(void **state)
 	assert_int_equal(count("state = 'queued' AND actor_id = 2"), 2);
 }
 
+static void
+test_plan_window(void **state)
+{
+	struct reminder_stats st;
+
+	(void)state;
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM reminder", ""), -1);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM session", ""), -1);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "UPDATE actor SET reminders = 'each'",
+	    ""), -1);
+	/* The longest default offset is P30D (evaluations): 33 days ahead. */
+	assert_int_equal(reminder_horizon_days(ikd.cfg), 33);
+
+	/* Two months ahead: beyond the window, no rows yet. */
+	add_session("2026-07-01 18:00");
+	plan("2026-05-01 12:00", &st);
+	assert_int_equal(count("1"), 0);
+	/* 32 days ahead: inside, its rows are planned long before P7D is due. */
+	plan("2026-05-30 12:00", &st);
+	assert_int_equal(st.planned, 4);
+	assert_int_equal(count("state = 'queued'"), 4);
+
+	/* a was reminded; the session moves beyond the window: the queued rows
+	 * follow it there, a gets one "verschoben" notice now, nothing is skipped. */
+	assert_int_not_equal(store_exec(ikd.store, NULL, "UPDATE reminder SET state = 'sent', "
+	    "sent_at = 1 WHERE actor_id = 1 AND offset = 'P7D'", ""), -1);
+	move_session("2026-09-01 18:00");
+	plan("2026-05-30 12:05", &st);
+	assert_int_equal(st.notices, 1);
+	assert_int_equal(count("kind = 'moved' AND actor_id = 1 AND state = 'queued' AND "
+	    "old_when = '2026-07-01 18:00' AND item_when = '2026-09-01 18:00'"), 1);
+	assert_int_equal(count("state = 'skipped'"), 0);
+	assert_int_equal(store_count(ikd.store, "SELECT due_utc FROM reminder WHERE actor_id = ? "
+	    "AND offset = 'P1D'", 2), local("2026-08-31 08:00"));
+	plan("2026-05-30 12:06", &st);
+	assert_int_equal(st.notices + st.planned + st.skipped_other, 0);
+	assert_int_equal(count("kind = 'moved'"), 1);
+
+	/* Deleted while far ahead: swept as removed once the window reaches its rows. */
+	assert_int_not_equal(store_exec(ikd.store, NULL, "UPDATE reminder SET state = 'sent', "
+	    "sent_at = 2 WHERE kind = 'moved'", ""), -1);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM session", ""), -1);
+	plan("2026-08-15 12:00", &st);
+	assert_int_equal(count("state = 'queued'"), 0);
+	assert_int_equal(count("state = 'skipped' AND last_error = 'the date was removed'"), 3);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM reminder", ""), -1);
+
+	/* A session moved from beyond the window into it gets its rows at once. */
+	add_session("2026-10-20 18:00");
+	plan("2026-08-15 12:01", &st);
+	assert_int_equal(count("1"), 0);
+	move_session("2026-08-20 18:00");
+	plan("2026-08-15 12:02", &st);
+	assert_int_equal(count("state = 'queued'"), 4);
+	assert_int_equal(count("offset = 'P1D' AND state = 'queued'"), 2);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM reminder", ""), -1);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DELETE FROM session", ""), -1);
+}
+
 int
 main(void)
 {
@@ -241,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_due_dst),
 		cmocka_unit_test(test_plan_lifecycle),
 		cmocka_unit_test(test_plan_past_and_preference),
+		cmocka_unit_test(test_plan_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
