@@ -118,21 +118,6 @@ actor_list(struct request *req, struct reply *rep)
 	return 0;
 }
 
-static json_t *
-rows(struct ikond *ikd, const char *sql, sqlite3_int64 id)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
-	json_t *list = json_array();
-
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, store_row_json(st));
-	store_done(st);
-	return list;
-}
-
 static int
 actor_show(struct request *req, struct reply *rep)
 {
@@ -143,11 +128,12 @@ actor_show(struct request *req, struct reply *rep)
 	if (entity_actor_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	rep->data = entity_actor(ikd, id);
-	json_object_set_new(rep->data, "committees", rows(ikd, "SELECT c.slug AS committee, "
-	    "c.name, m.role FROM membership m JOIN committee c ON c.id = m.committee_id "
-	    "WHERE m.actor_id = ? ORDER BY c.slug", id));
-	json_object_set_new(rep->data, "submissions", rows(ikd, "SELECT id, ref, title, kind, "
-	    "session_id AS session, state FROM submission WHERE owner_id = ? ORDER BY id", id));
+	json_object_set_new(rep->data, "committees", store_rows_json(ikd->store,
+	    "SELECT c.slug AS committee, c.name, m.role FROM membership m "
+	    "JOIN committee c ON c.id = m.committee_id WHERE m.actor_id = ? ORDER BY c.slug", id));
+	json_object_set_new(rep->data, "submissions", store_rows_json(ikd->store,
+	    "SELECT id, ref, title, kind, session_id AS session, state FROM submission "
+	    "WHERE owner_id = ? ORDER BY id", id));
 	return 0;
 }
 

@@ -92,15 +92,8 @@ committee_show(struct request *req, struct reply *rep)
 	if (entity_committee_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	rep->data = entity_committee(ikd, id);
-	members = json_array();
-	st = store_prepare(ikd->store, "SELECT a.slug, a.name, m.role FROM membership m "
-	    "JOIN actor a ON a.id = m.actor_id WHERE m.committee_id = ? ORDER BY a.slug", NULL);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(members, store_row_json(st));
-		store_done(st);
-	}
+	members = store_rows_json(ikd->store, "SELECT a.slug, a.name, m.role FROM membership m "
+	    "JOIN actor a ON a.id = m.actor_id WHERE m.committee_id = ? ORDER BY a.slug", id);
 	json_object_set_new(rep->data, "members", members);
 	sessions = json_array();
 	st = store_prepare(ikd->store, "SELECT id FROM session WHERE committee_id = ? "

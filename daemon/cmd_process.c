@@ -272,7 +272,8 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	rc = store_exec(ikd->store, cause, "INSERT INTO process_link (step_id, role, session_id, "
 	    "submission_id, planned_start_utc, planned_deadline) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	    "ON CONFLICT (step_id, role) DO UPDATE SET session_id = ?3, submission_id = ?4, "
-	    "planned_start_utc = ?5, planned_deadline = ?6", "itiiit", step_id, l->role, l->session->id, sub, start, json_string_value(due));
+	    "planned_start_utc = ?5, planned_deadline = ?6", "itiiit", step_id, l->role,
+	    l->session->id, sub, start, json_string_value(due));
 	json_decref(due);
 	return rc == -1 ? -1 : 0;
 }
@@ -507,21 +508,6 @@ step_links(struct ikond *ikd, sqlite3_int64 step_id)
 	return list;
 }
 
-static json_t *
-rows(struct ikond *ikd, const char *sql, sqlite3_int64 id)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
-	json_t *list = json_array();
-
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, store_row_json(st));
-	store_done(st);
-	return list;
-}
-
 static char *
 show_text(json_t *obj)
 {
@@ -572,15 +558,17 @@ process_show(struct request *req, struct reply *rep)
 
 	if (process_id(ikd, args_pos(req->args, 0), &pid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	rep->data = rows(ikd, "SELECT p.id, p.slug, p.name, p.target_session_id AS "
-	    "target_session, c.slug AS committee, a.slug AS owner, p.planned_from, "
+	rep->data = store_rows_json(ikd->store,
+	    "SELECT p.id, p.slug, p.name, p.target_session_id AS target_session, c.slug AS "
+	    "committee, a.slug AS owner, p.planned_from, "
 	    "p.planned_at FROM process p LEFT JOIN committee c ON c.id = p.committee_id "
 	    "LEFT JOIN actor a ON a.id = p.owner_id WHERE p.id = ?", pid);
 	s = json_incref(json_array_get(rep->data, 0));
 	json_decref(rep->data);
 	rep->data = s;
-	steps = rows(ikd, "SELECT id, n, code, title, state, start_date AS start, end_date AS "
-	    "end, notes, plan_note, sequence FROM process_step WHERE process_id = ? "
+	steps = store_rows_json(ikd->store,
+	    "SELECT id, n, code, title, state, start_date AS start, end_date AS end, notes, "
+	    "plan_note, sequence FROM process_step WHERE process_id = ? "
 	    "ORDER BY n, id", pid);
 	json_array_foreach(steps, i, s) {
 		sqlite3_int64 sid = json_integer_value(json_object_get(s, "id"));
@@ -589,14 +577,17 @@ process_show(struct request *req, struct reply *rep)
 		json_object_set_new(s, "sessions", step_links(ikd, sid));
 	}
 	json_object_set_new(rep->data, "steps", steps);
-	json_object_set_new(rep->data, "windows", rows(ikd, "SELECT id, title, opens_date AS "
-	    "opens, closes_date AS closes FROM feedback_window WHERE process_id = ? "
+	json_object_set_new(rep->data, "windows", store_rows_json(ikd->store,
+	    "SELECT id, title, opens_date AS opens, closes_date AS closes FROM feedback_window "
+	    "WHERE process_id = ? "
 	    "ORDER BY opens_date, id", pid));
-	json_object_set_new(rep->data, "measures", rows(ikd, "SELECT m.id, m.title, a.slug AS "
-	    "owner, m.due_date AS due, m.state FROM measure m JOIN actor a ON a.id = m.owner_id "
+	json_object_set_new(rep->data, "measures", store_rows_json(ikd->store,
+	    "SELECT m.id, m.title, a.slug AS owner, m.due_date AS due, m.state FROM measure m "
+	    "JOIN actor a ON a.id = m.owner_id "
 	    "WHERE m.process_id = ? ORDER BY m.due_date, m.id", pid));
-	json_object_set_new(rep->data, "evaluations", rows(ikd, "SELECT id, title, start_date "
-	    "AS start, rrule FROM evaluation WHERE process_id = ? ORDER BY id", pid));
+	json_object_set_new(rep->data, "evaluations", store_rows_json(ikd->store,
+	    "SELECT id, title, start_date AS start, rrule FROM evaluation WHERE process_id = ? "
+	    "ORDER BY id", pid));
 	json_object_set_new(rep->data, "changes", process_changes(ikd, pid));
 	if (!req->json)
 		rep->text = show_text(rep->data);
@@ -724,8 +715,9 @@ check_step_fields(struct request *req, struct reply *rep)
 static json_t *
 one_step(struct ikond *ikd, sqlite3_int64 step_id)
 {
-	json_t *list = rows(ikd, "SELECT id, n, code, title, state, start_date AS start, "
-	    "end_date AS end, notes, sequence FROM process_step WHERE id = ?", step_id);
+	json_t *list = store_rows_json(ikd->store,
+	    "SELECT id, n, code, title, state, start_date AS start, end_date AS end, notes, "
+	    "sequence FROM process_step WHERE id = ?", step_id);
 	json_t *obj = json_incref(json_array_get(list, 0));
 
 	json_decref(list);

@@ -762,8 +762,9 @@ measure_json(struct ikond *ikd, sqlite3_stmt *st, int today, sqlite3_int64 *tota
 	int d;
 
 	obj = json_pack("{s:s, s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "goal",
-	    col_text(st, 1)[0] ? col_text(st, 1) : "(Ziel noch nicht beschrieben)", "owner", actor_json(ikd, sqlite3_column_int64(st, 2)), "state",
-	    state, "state_de", label ? label : state);
+	    col_text(st, 1)[0] ? col_text(st, 1) : "(Ziel noch nicht beschrieben)",
+	    "owner", actor_json(ikd, sqlite3_column_int64(st, 2)),
+	    "state", state, "state_de", label ? label : state);
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
 		json_object_set_new(obj, "budget", json_null());
 		json_object_set_new(obj, "budget_de", json_string("ohne Betrag"));

@@ -434,6 +434,21 @@ store_row_json(sqlite3_stmt *stmt)
 	return obj;
 }
 
+json_t *
+store_rows_json(struct store *st, const char *sql, sqlite3_int64 param)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
+	json_t *list = json_array();
+
+	if (stmt == NULL)
+		return list;
+	sqlite3_bind_int64(stmt, 1, param);
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		json_array_append_new(list, store_row_json(stmt));
+	store_done(stmt);
+	return list;
+}
+
 int
 store_audit(struct store *st, uid_t uid, const char *action, const char *entity,
     sqlite3_int64 entity_id, const char *detail)

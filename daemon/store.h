@@ -37,6 +37,9 @@ sqlite3_int64 store_last_id(struct store *st);
 sqlite3_int64 store_count(struct store *st, const char *sql, sqlite3_int64 param);
 /* The current row as a JSON object, column names as keys. */
 json_t *store_row_json(sqlite3_stmt *stmt);
+/* All rows of sql with one integer parameter, as a JSON array of objects
+ * (empty when the statement fails). */
+json_t *store_rows_json(struct store *st, const char *sql, sqlite3_int64 param);
 /* Message for a failed step, naming a constraint in words people know. */
 int store_error(struct store *st, char **cause);
 
