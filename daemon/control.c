@@ -360,13 +360,17 @@ control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd,
 		if (j == ctl->nclients)
 			continue;
 		keep = true;
-		ctl->clients[j].last = time(NULL);
 		if (pfd[i].revents & POLLOUT)
 			keep = client_write(&ctl->clients[j]);
 		else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			keep = client_read(&ctl->clients[j], ikd);
+		/* Stamped after the command ran: a command that takes longer
+		 * than CONTROL_IDLE_SECONDS (a reload recomputing a million
+		 * deadlines) must not get its client expired before the reply. */
 		if (!keep)
 			client_close(ctl, j);
+		else
+			ctl->clients[j].last = time(NULL);
 	}
 	if (n > 0 && (pfd[0].revents & POLLIN))
 		accept_client(ctl);
