@@ -239,12 +239,17 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
+	    /* An actor's view narrows in SQL, so its cost follows the actor's
+	     * share of the data, not the whole database. */
+	    "AND (?4 = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.actor_id = ?4 "
+	    "AND m.committee_id = c.id)) "
 	    "ORDER BY s.start_utc, s.id", cause);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
 	sqlite3_bind_int64(st, 3, f->committee_id);
+	sqlite3_bind_int64(st, 4, f->actor_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		it = agenda_add(a);
 		it->kind = AGENDA_SESSION;
@@ -305,12 +310,16 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
 	    "LEFT JOIN actor a ON a.id = b.owner_id "
 	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
+	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
+	    "d.kind = 'antragsfrist' AND EXISTS (SELECT 1 FROM membership m "
+	    "WHERE m.actor_id = ?4 AND m.committee_id = c.id))) "
 	    "ORDER BY d.due_date, d.id", cause);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, f->committee_id);
+	sqlite3_bind_int64(st, 4, f->actor_id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		it = agenda_add(a);
 		it->kind = AGENDA_DEADLINE;
