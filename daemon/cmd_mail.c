@@ -3,10 +3,12 @@
  * failed reminder again, preview a reminder's mail, and send a test mail
  * to check the relay settings.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bgjob.h"
 #include "dispatch.h"
 #include "entity.h"
 #include "maildir.h"
@@ -129,13 +131,59 @@ mail_preview(struct request *req, struct reply *rep)
 	return 0;
 }
 
+/* What a test mail over SMTP needs on its own thread: copies only. */
+struct test_mail {
+	struct smtp_config	 sc;
+	char			*host, *user, *password, *from, *to, *data;
+	size_t			 len;
+};
+
+static void
+test_mail_free(void *p)
+{
+	struct test_mail *tm = p;
+
+	free(tm->host);
+	free(tm->user);
+	if (tm->password != NULL) {
+		explicit_bzero(tm->password, strlen(tm->password));
+		free(tm->password);
+	}
+	free(tm->from);
+	free(tm->to);
+	free(tm->data);
+	free(tm);
+}
+
+static void
+test_mail_reply(struct reply *rep, const char *to, int rc, const char *result)
+{
+	rep->data = json_pack("{s:s, s:b, s:s}", "to", to, "ok", rc == 0, "result", result);
+	xasprintf(&rep->text, "%s\n", result);
+	if (rc != 0)
+		reply_fail(rep, 1, "%s", result);
+}
+
+/* Runs on the job's thread: a dead or slow relay delays only this reply. */
+static void
+test_mail_send(void *p, struct reply *rep)
+{
+	struct test_mail *tm = p;
+	char result[400];
+	int rc;
+
+	rc = smtp_test_send(&tm->sc, tm->from, tm->to, tm->data, tm->len, result,
+	    sizeof(result));
+	test_mail_reply(rep, tm->to, rc, result);
+}
+
 static int
 mail_test(struct request *req, struct reply *rep)
 {
 	const char *addr = args_pos(req->args, 0);
 	struct ikond *ikd = req->ikd;
 	struct mailer_transport t;
-	struct smtp_config sc;
+	struct test_mail *tm;
 	char *cause = NULL, *from = NULL, *name = NULL, result[400], *data;
 	struct buf out;
 	size_t len;
@@ -150,6 +198,7 @@ mail_test(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	}
 	data = buf_steal(&out, &len);
+	store_audit(ikd->store, req->peer.uid, "test", "mail", 0, addr);
 	outbox_transport(ikd, reminders_smtp_password(ikd->reminders), &t);
 	if (t.maildir != NULL) {
 		rc = maildir_deliver(t.maildir, data, len, &name, &cause);
@@ -160,24 +209,31 @@ mail_test(struct request *req, struct reply *rep)
 			free(cause);
 		}
 		free(name);
-	} else {
-		memset(&sc, 0, sizeof(sc));
-		sc.host = t.host;
-		sc.port = t.port;
-		sc.tls = t.tls;
-		sc.user = t.user;
-		sc.password = t.password;
-		sc.timeout_seconds = t.timeout < MAIL_TEST_TIMEOUT ? t.timeout : MAIL_TEST_TIMEOUT;
-		rc = smtp_test_send(&sc, from, addr, data, len, result, sizeof(result));
+		mailer_transport_clear(&t);
+		free(data);
+		free(from);
+		test_mail_reply(rep, addr, rc, result);
+		return rc == 0 ? 0 : -1;
 	}
+	tm = xcalloc(1, sizeof(*tm));
+	tm->host = xstrdup(t.host);
+	tm->user = t.user ? xstrdup(t.user) : NULL;
+	tm->password = t.password ? xstrdup(t.password) : NULL;
+	tm->sc.host = tm->host;
+	tm->sc.port = t.port;
+	tm->sc.tls = t.tls;
+	tm->sc.user = tm->user;
+	tm->sc.password = tm->password;
+	tm->sc.timeout_seconds = t.timeout < MAIL_TEST_TIMEOUT ? t.timeout : MAIL_TEST_TIMEOUT;
+	tm->from = from;
+	tm->to = xstrdup(addr);
+	tm->data = data;
+	tm->len = len;
 	mailer_transport_clear(&t);
-	free(data);
-	free(from);
-	store_audit(ikd->store, req->peer.uid, "test", "mail", 0, addr);
-	rep->data = json_pack("{s:s, s:b, s:s}", "to", addr, "ok", rc == 0, "result", result);
-	xasprintf(&rep->text, "%s\n", result);
-	if (rc != 0)
-		return reply_fail(rep, 1, "%s", result);
+	if ((rep->pending = bgjob_start(test_mail_send, tm, test_mail_free, &cause)) == NULL) {
+		test_mail_free(tm);
+		return reply_cause(rep, 1, cause);
+	}
 	return 0;
 }
 

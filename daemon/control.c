@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bgjob.h"
 #include "buf.h"
 #include "dispatch.h"
 #include "log.h"
@@ -42,6 +43,7 @@ struct client {
 	time_t		 last;
 	bool		 closing;	/* stop reading requests once the output is written */
 	bool		 draining;	/* reply sent; discard input until the peer closes */
+	struct bgjob	*job;		/* a command still working on its reply */
 };
 
 struct control {
@@ -134,6 +136,7 @@ client_close(struct control *ctl, size_t i)
 {
 	struct client *c = &ctl->clients[i];
 
+	bgjob_free(c->job);
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);
@@ -172,7 +175,9 @@ control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max)
 	pfd[n].revents = 0;
 	n++;
 	for (i = 0; i < ctl->nclients && n < max; i++, n++) {
-		pfd[n].fd = ctl->clients[i].fd;
+		/* A client whose command is still working waits on its job. */
+		pfd[n].fd = ctl->clients[i].job != NULL ? bgjob_fd(ctl->clients[i].job) :
+		    ctl->clients[i].fd;
 		pfd[n].events = ctl->clients[i].out.len > ctl->clients[i].out_sent ?
 		    POLLOUT : POLLIN;
 		pfd[n].revents = 0;
@@ -264,10 +269,12 @@ finish_request(struct client *c, struct ikond *ikd)
 		json_decref(req);
 		return;
 	}
-	reply = dispatch_request(ikd, &c->peer, req);
+	reply = dispatch_request(ikd, &c->peer, req, &c->job);
 	json_decref(req);
-	queue_reply(c, reply, false);
-	json_decref(reply);
+	if (reply != NULL) {
+		queue_reply(c, reply, false);
+		json_decref(reply);
+	}
 	c->hdr_got = 0;
 	buf_reset(&c->in);
 }
@@ -345,6 +352,21 @@ client_write(struct client *c)
 	return true;
 }
 
+/* Queues the reply of a job that is done. */
+static void
+job_finished(struct client *c)
+{
+	json_t *reply;
+
+	if (!bgjob_done(c->job))
+		return;
+	reply = bgjob_reply(c->job);
+	bgjob_free(c->job);
+	c->job = NULL;
+	queue_reply(c, reply, false);
+	json_decref(reply);
+}
+
 void
 control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd, size_t n)
 {
@@ -355,12 +377,16 @@ control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd,
 	for (i = 1; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		for (j = 0; j < ctl->nclients && ctl->clients[j].fd != pfd[i].fd; j++)
+		for (j = 0; j < ctl->nclients && ctl->clients[j].fd != pfd[i].fd &&
+		    (ctl->clients[j].job == NULL || bgjob_fd(ctl->clients[j].job) != pfd[i].fd);
+		    j++)
 			;
 		if (j == ctl->nclients)
 			continue;
 		keep = true;
-		if (pfd[i].revents & POLLOUT)
+		if (ctl->clients[j].job != NULL)
+			job_finished(&ctl->clients[j]);
+		else if (pfd[i].revents & POLLOUT)
 			keep = client_write(&ctl->clients[j]);
 		else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			keep = client_read(&ctl->clients[j], ikd);
@@ -382,7 +408,7 @@ control_expire(struct control *ctl, time_t now)
 	size_t i = 0;
 
 	while (i < ctl->nclients) {
-		if (now - ctl->clients[i].last > CONTROL_IDLE_SECONDS)
+		if (ctl->clients[i].job == NULL && now - ctl->clients[i].last > CONTROL_IDLE_SECONDS)
 			client_close(ctl, i);
 		else
 			i++;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgjob.h"
 #include "cmdtab.h"
 #include "log.h"
 #include "proto.h"
@@ -99,7 +100,8 @@ dispatch_check_table(void)
 }
 
 json_t *
-dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
+dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
+    struct bgjob **pending)
 {
 	json_t *argv_json = json_object_get(req, "argv"), *input, *out;
 	struct request base;
@@ -135,6 +137,7 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
 			if (rep.status != 0)
 				store_rollback(ikd->store);
 			else if (store_commit(ikd->store, &cause) == -1) {
+				bgjob_free(rep.pending);
 				reply_clear(&rep);
 				reply_cause(&rep, 1, cause);
 			} else
@@ -144,6 +147,13 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req)
 	if (rep.status != 0)
 		log_debug("uid %u: %s%s%s", (unsigned)peer->uid, cmd ? cmd->name : "?",
 		    rep.error ? ": " : "", rep.error ? rep.error : "");
+	*pending = NULL;
+	if (rep.status == 0 && rep.pending != NULL) {
+		*pending = rep.pending;
+		reply_clear(&rep);
+		return NULL;
+	}
+	bgjob_free(rep.pending);
 	out = reply_to_json(&rep);
 	reply_clear(&rep);
 	return out;

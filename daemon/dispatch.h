@@ -13,8 +13,10 @@
 #include "ikond.h"
 #include "reply.h"
 
-/* Decoded, shape-checked request object to a reply object (new reference). */
-json_t *dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req);
+/* Decoded, shape-checked request object to a reply object (new reference).
+ * A command that answers later returns NULL and its job in *pending. */
+json_t *dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
+    struct bgjob **pending);
 /* Root, the daemon's own uid, and the users and groups the config names. */
 bool dispatch_may_change(const struct config *cfg, const struct peer *peer);
 /* Checks at start-up that every daemon command has a handler. */

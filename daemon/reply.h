@@ -19,6 +19,7 @@
 
 struct ikond;
 struct config;
+struct bgjob;
 
 struct peer {
 	uid_t	uid;
@@ -44,6 +45,8 @@ struct reply {
 	char	*text;		/* preformatted text for people */
 	json_t	*file;		/* base64 of a file the CLI writes (-o) */
 	json_t	*warnings;	/* strings the CLI shows on stderr */
+	struct bgjob *pending;	/* the reply comes later from this job (daemon only);
+				 * the dispatcher takes it over */
 };
 
 typedef int (*handler_fn)(struct request *req, struct reply *rep);

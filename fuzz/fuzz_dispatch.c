@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgjob.h"
 #include "config.h"
 #include "dispatch.h"
 #include "ikond.h"
@@ -37,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct peer peer = { 0, 0, 1 };
 	json_t *req, *argv, *reply;
+	struct bgjob *job;
 	const char *p = (const char *)data, *end = p + size, *nl;
 
 	if (size > 4096)
@@ -55,8 +57,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Words that are not UTF-8 become null; the request check refuses them
 	 * just as the control socket would. */
 	if (proto_request_check(req, NULL) == 0) {
-		reply = dispatch_request(&ikd, &peer, req);
+		reply = dispatch_request(&ikd, &peer, req, &job);
 		json_decref(reply);
+		bgjob_free(job);
 	}
 	json_decref(req);
 	return 0;

@@ -29,6 +29,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ikondtest  # noqa: E402
 from faultlib import (IS_ROOT, Daemon, ScriptedSMTP, big_ics, day, http_get,  # noqa: E402
                       integrity, wait_for)
 
@@ -137,6 +138,42 @@ class SmtpFaults(unittest.TestCase):
 
     def test_garbage_replies(self):
         self.fault_then_recovery("garbage_replies", lambda: self.smtp.connections >= 1)
+
+
+class MailTestAgainstStalledRelay(unittest.TestCase):
+    """`mail test` waits for the relay on a thread of its own: while it
+    waits, ikond-ctl and the feeds keep answering."""
+
+    def setUp(self):
+        self.smtp = ScriptedSMTP()
+        self.smtp.mode = "slow_greet"
+        cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "off"; '
+               'from = "ikond <ikond@example.org>"; timeout = 4; };\n' % self.smtp.port)
+        self.d = Daemon(cfg)
+        self.d.start()
+        self.feed = self.d.json("feed", "add", "--all")["url"]
+
+    def tearDown(self):
+        self.d.cleanup()
+        self.smtp.close()
+
+    def test_others_are_served_meanwhile(self):
+        cmd = [ikondtest.IKOND_CTL, "--socket", self.d.socket, "mail", "test", "probe@example.org"]
+        t0 = time.time()
+        pending = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: self.smtp.connections >= 1, timeout=10, what="the relay to be contacted")
+        r, took = timed_ctl(self.d, "status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLess(took, 1.0, "status took %.2f s during a stalled mail test" % took)
+        status, _, took = http_get(self.feed)
+        self.assertEqual(status, 200)
+        self.assertLess(took, 1.0)
+        self.assertIsNone(pending.poll(), "mail test returned before the relay answered")
+        out, err = pending.communicate(timeout=60)
+        self.assertEqual(pending.returncode, 1, out + err)
+        self.assertIn("no answer within 4 seconds", out + err)
+        self.assertGreaterEqual(time.time() - t0, 3)
+        self.assertTrue(self.d.alive())
 
 
 def session_count(d):

@@ -1,0 +1,98 @@
+/*
+ * bgjob: long-running command replies on their own thread (see bgjob.h).
+ * Completion is signalled through an eventfd the main loop polls.
+ */
+#include "bgjob.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+struct bgjob {
+	pthread_t	 thread;
+	int		 fd;
+	bgjob_fn	 fn;
+	void		*arg;
+	void		(*free_arg)(void *);
+	struct reply	 rep;
+	bool		 done;
+};
+
+static void *
+bgjob_main(void *p)
+{
+	struct bgjob *job = p;
+	uint64_t one = 1;
+
+	job->fn(job->arg, &job->rep);
+	while (write(job->fd, &one, sizeof(one)) == -1 && errno == EINTR)
+		;
+	return NULL;
+}
+
+struct bgjob *
+bgjob_start(bgjob_fn fn, void *arg, void (*free_arg)(void *), char **cause)
+{
+	struct bgjob *job = xcalloc(1, sizeof(*job));
+	int rc;
+
+	job->fn = fn;
+	job->arg = arg;
+	job->free_arg = free_arg;
+	if ((job->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		set_cause(cause, "eventfd: %s", strerror(errno));
+		free(job);
+		return NULL;
+	}
+	if ((rc = pthread_create(&job->thread, NULL, bgjob_main, job)) != 0) {
+		set_cause(cause, "cannot start a thread: %s", strerror(rc));
+		close(job->fd);
+		free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int
+bgjob_fd(const struct bgjob *job)
+{
+	return job->fd;
+}
+
+bool
+bgjob_done(struct bgjob *job)
+{
+	uint64_t n;
+
+	if (!job->done && read(job->fd, &n, sizeof(n)) == (ssize_t)sizeof(n)) {
+		pthread_join(job->thread, NULL);
+		job->done = true;
+	}
+	return job->done;
+}
+
+json_t *
+bgjob_reply(struct bgjob *job)
+{
+	return reply_to_json(&job->rep);
+}
+
+void
+bgjob_free(struct bgjob *job)
+{
+	if (job == NULL)
+		return;
+	if (!job->done)
+		pthread_join(job->thread, NULL);
+	close(job->fd);
+	if (job->free_arg != NULL)
+		job->free_arg(job->arg);
+	reply_clear(&job->rep);
+	free(job);
+}
