@@ -302,7 +302,7 @@ main(int argc, char *argv[])
 {
 	struct options opt = { NULL, false, false };
 	const struct cmd_spec *cmd;
-	char *socket_path, *input = NULL, *cause = NULL, *words;
+	char *socket_path, *input = NULL, *cause = NULL;
 	const char *outpath = NULL;
 	json_t *req, *args, *reply;
 	size_t input_len = 0;
@@ -350,36 +350,41 @@ main(int argc, char *argv[])
 	}
 	json_object_set_new(req, "argv", args);
 	json_object_set_new(req, "json", json_boolean(opt.json));
+	socket_path = NULL;
+	reply = NULL;
+	rc = 1;
 	if (input != NULL) {
 		json_t *s = json_stringn(input, input_len);
 
+		free(input);
 		if (s == NULL) {
 			fprintf(stderr, "ikond-ctl: %s is not UTF-8 text\n", argv[used]);
-			return 1;
+			goto out;
 		}
 		json_object_set_new(req, "input", s);
-		free(input);
 	}
 	if (json_array_size(args) != (size_t)argc - (outpath ? 2 : 0)) {
 		fprintf(stderr, "ikond-ctl: arguments must be UTF-8 text\n");
-		return 2;
+		rc = 2;
+		goto out;
 	}
 
 	socket_path = opt.socket ? xstrdup(opt.socket) : getenv("IKOND_SOCKET") ?
 	    xstrdup(getenv("IKOND_SOCKET")) : config_default_socket();
 	if ((fd = connect_daemon(socket_path)) == -1)
-		return 1;
+		goto out;
 	if (proto_send(fd, PROTO_REQUEST, req, &cause) == -1 ||
 	    proto_recv(fd, PROTO_REPLY, &reply, &cause) == -1) {
-		words = cmd ? xstrdup(cmd->name) : xstrdup(argv[0]);
-		fprintf(stderr, "ikond-ctl: %s: %s\n", words, cause);
-		free(words);
-		return 1;
+		fprintf(stderr, "ikond-ctl: %s: %s\n", cmd ? cmd->name : argv[0], cause);
+		free(cause);
+		close(fd);
+		goto out;
 	}
 	close(fd);
+	rc = show_reply(reply, &opt, outpath);
+out:
+	json_decref(reply);
 	json_decref(req);
 	free(socket_path);
-	rc = show_reply(reply, &opt, outpath);
-	json_decref(reply);
 	return rc;
 }
