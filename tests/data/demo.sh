@@ -30,6 +30,9 @@ done
 
 if [ "$("$IKOND_CTL" --json committee list)" = "[]" ]; then
 	sh "$top/tests/data/musterland.sh"
+	echo
+	echo "Kalender-Abonnement für die Übersicht (die Adresse wird nur jetzt gezeigt):"
+	"$IKOND_CTL" feed add --all
 fi
 "$IKOND_CTL" status
 echo
