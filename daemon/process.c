@@ -242,7 +242,7 @@ report_too_early(const struct plan_input *in, struct plan *p, const struct plan_
 {
 	const struct process_config *pc = in->pc;
 	const struct plan_session *s = NULL;
-	char d1[11], d2[11], d3[11], d4[11];
+	char d1[11], d2[11], d3[11], d4[11], d5[11], d6[11];
 	int opens, closes, need, i;
 
 	for (i = 0; i < (int)in->nsessions; i++) {
@@ -272,8 +272,7 @@ report_too_early(const struct plan_input *in, struct plan *p, const struct plan_
 	    fmt_day(target->day, d1), need - earliest > 0 ? need - earliest : 1,
 	    fmt_day(in->today, d2), s->committee_name, fmt_day(s->day, d3),
 	    fmt_day(s->verwaltung_due, d4), pc->feedback_weeks, pc->alignment_weeks,
-	    fmt_day(need, d1), fmt_day(earliest, d2));
-	(void)target;
+	    fmt_day(need, d5), fmt_day(earliest, d6));
 }
 
 int

@@ -151,6 +151,10 @@ test_too_early(void **state)
 	assert_int_equal(p.nproblems, 1);
 	assert_non_null(strstr(p.problems[0], "is 6 days too early"));
 	assert_non_null(strstr(p.problems[0], "session on 2027-05-11"));
+	/* Every date of the message is the right one (they once shared a buffer). */
+	assert_non_null(strstr(p.problems[0], "starting 2027-03-01"));
+	assert_non_null(strstr(p.problems[0], "could be 2027-11-16 at the earliest, "
+	    "but it is 2027-11-10"));
 	process_plan_clear(&p);
 	/* A target that is not among the sessions. */
 	in.today = day("2027-05-01");
