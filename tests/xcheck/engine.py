@@ -96,3 +96,39 @@ def cli_spot_check(engine, holiday_samples=(), calc_samples=()):
                             % (land, anchor, rule, got.get("date"),
                                want.get("date")))
     return problems
+
+
+def compare_holidays(engine, ref_name, reference, exceptions, years, spot_samples):
+    """Compares ikond's holidays of every Land and year with a reference.
+
+    reference(land, year) gives the reference's set of ISO dates;
+    exceptions maps (land, date) to (ikond_has, reference_has, reason), and
+    an exception that is no longer needed is itself a problem.  Prints the
+    problems and a summary; returns the exit status."""
+    used = set()
+    problems = []
+    checked = 0
+    for land in LANDS:
+        for year in years:
+            ours = {h["date"] for h in engine.holidays(land, year)}
+            ref = reference(land, year)
+            for date in sorted(ours | ref):
+                checked += 1
+                key = (land, date)
+                state = (date in ours, date in ref)
+                if state[0] == state[1]:
+                    continue
+                if key in exceptions and exceptions[key][:2] == state:
+                    used.add(key)
+                    continue
+                problems.append("%s %s: ikond %s, %s %s" % (
+                    land, date, "holiday" if state[0] else "-", ref_name,
+                    "holiday" if state[1] else "-"))
+    for key in sorted(set(exceptions) - used):
+        problems.append("exception %s %s no longer needed: %s" % (key + (exceptions[key][2],)))
+    problems += cli_spot_check(engine, spot_samples)
+    for p in problems:
+        print(p)
+    print("%d land-dates compared, %d listed exceptions used, %d problems"
+          % (checked, len(used), len(problems)))
+    return 1 if problems else 0

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from engine import LANDS, Engine, cli_spot_check  # noqa: E402
+from engine import LANDS, Engine, compare_holidays  # noqa: E402
 
 FIRST, LAST = 1995, 2100
 
@@ -61,35 +61,12 @@ def main():
         sys.exit("usage: holidays_node.py CALC_DRIVER")
     ref_all = reference()
     eng = Engine(sys.argv[1])
-    ex = exceptions()
-    used = set()
-    problems = []
-    checked = 0
-    for land in LANDS:
-        for year in range(FIRST, LAST + 1):
-            ours = {h["date"] for h in eng.holidays(land, year)}
-            ref = {d for d, _ in ref_all[land][str(year)]}
-            for date in sorted(ours | ref):
-                checked += 1
-                key = (land, date)
-                state = (date in ours, date in ref)
-                if state[0] == state[1]:
-                    continue
-                if key in ex and ex[key][:2] == state:
-                    used.add(key)
-                    continue
-                problems.append("%s %s: ikond %s, date-holidays %s" % (
-                    land, date, "holiday" if state[0] else "-",
-                    "holiday" if state[1] else "-"))
-    for key in sorted(set(ex) - used):
-        problems.append("exception %s %s no longer needed: %s" % (key + (ex[key][2],)))
-    problems += cli_spot_check(eng, [("MV", 2024), ("TH", 2026), ("BB", 2026)])
+    status = compare_holidays(
+        eng, "date-holidays",
+        lambda land, year: {d for d, _ in ref_all[land][str(year)]},
+        exceptions(), range(FIRST, LAST + 1), [("MV", 2024), ("TH", 2026), ("BB", 2026)])
     eng.close()
-    for p in problems:
-        print(p)
-    print("%d land-dates compared, %d listed exceptions used, %d problems"
-          % (checked, len(used), len(problems)))
-    sys.exit(1 if problems else 0)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

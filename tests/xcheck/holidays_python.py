@@ -12,7 +12,7 @@ import sys
 import holidays
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from engine import LANDS, Engine, cli_spot_check  # noqa: E402
+from engine import Engine, compare_holidays  # noqa: E402
 
 FIRST, LAST = 1995, 2100
 
@@ -44,35 +44,11 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: holidays_python.py CALC_DRIVER")
     eng = Engine(sys.argv[1])
-    ex = exceptions()
-    used = set()
-    problems = []
-    checked = 0
-    for land in LANDS:
-        for year in range(FIRST, LAST + 1):
-            ours = {h["date"] for h in eng.holidays(land, year)}
-            ref = set(reference(land, year))
-            for date in sorted(ours | ref):
-                checked += 1
-                key = (land, date)
-                state = (date in ours, date in ref)
-                if state[0] == state[1]:
-                    continue
-                if key in ex and ex[key][:2] == state:
-                    used.add(key)
-                    continue
-                problems.append("%s %s: ikond %s, python3-holidays %s" % (
-                    land, date, "holiday" if state[0] else "-",
-                    "holiday" if state[1] else "-"))
-    for key in sorted(set(ex) - used):
-        problems.append("exception %s %s no longer needed: %s" % (key + (ex[key][2],)))
-    problems += cli_spot_check(eng, [("NI", 2026), ("BE", 2025), ("SN", 2026)])
+    status = compare_holidays(
+        eng, "python3-holidays", lambda land, year: set(reference(land, year)),
+        exceptions(), range(FIRST, LAST + 1), [("NI", 2026), ("BE", 2025), ("SN", 2026)])
     eng.close()
-    for p in problems:
-        print(p)
-    print("%d land-dates compared, %d listed exceptions used, %d problems"
-          % (checked, len(used), len(problems)))
-    sys.exit(1 if problems else 0)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
