@@ -104,9 +104,8 @@ agenda_free(struct agenda *a)
 	free(a);
 }
 
-/* Drops the last item if it fails the filter (collectors add, then test). */
-static void
-keep_if_matches(struct agenda *a, const struct agenda_filter *f)
+void
+agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f)
 {
 	if (a->n > 0 && !agenda_item_matches(&a->items[a->n - 1], f)) {
 		item_clear(&a->items[a->n - 1]);
@@ -146,14 +145,6 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 	if (a->n > 1)
 		qsort(a->items, a->n, sizeof(a->items[0]), compare_items);
 	return a;
-}
-
-static char *
-column_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return xstrdup(s ? (const char *)s : "");
 }
 
 static void
@@ -255,8 +246,8 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->kind = AGENDA_SESSION;
 		it->reminder_kind = xstrdup("session");
 		it->id = sqlite3_column_int64(st, 0);
-		it->uid = column_dup(st, 1);
-		it->location = column_dup(st, 3);
+		it->uid = store_column_dup(st, 1);
+		it->location = store_column_dup(st, 3);
 		it->start = (time_t)sqlite3_column_int64(st, 4);
 		it->end = (time_t)sqlite3_column_int64(st, 5);
 		it->sequence = sqlite3_column_int(st, 6);
@@ -268,7 +259,7 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		if (it->cancelled)
 			xasprintf(&it->title, "Abgesagt: %s", sqlite3_column_text(st, 2));
 		else
-			it->title = column_dup(st, 2);
+			it->title = store_column_dup(st, 2);
 		local_date_time(tz, it->start, date, sizeof(date), when);
 		buf_init(&d);
 		buf_printf(&d, "Sitzung: %s (%s, %s)\n", sqlite3_column_text(st, 10),
@@ -282,7 +273,7 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
 		it->description = buf_steal(&d, NULL);
 		agenda_add_members(ikd, a, it, it->committee_id);
-		keep_if_matches(a, f);
+		agenda_keep_if_matches(a, f);
 	}
 	store_done(st);
 	return 0;
@@ -349,7 +340,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
 			    sqlite3_column_text(st, 15));
 			agenda_add_actor(it, sqlite3_column_int64(st, 17));
-			owner = column_dup(st, 18);
+			owner = store_column_dup(st, 18);
 		} else {
 			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
 			    sqlite3_column_text(st, 12));
@@ -368,7 +359,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));
 		it->description = buf_steal(&d, NULL);
 		free(owner);
-		keep_if_matches(a, f);
+		agenda_keep_if_matches(a, f);
 	}
 	store_done(st);
 	return 0;

@@ -91,6 +91,8 @@ void agenda_add_members(struct ikond *ikd, struct agenda *a, struct agenda_item 
 /* True if the item passes the filter's actor, committee and process tests
  * (collectors check dates themselves, in SQL). */
 bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f);
+/* For collectors: drops the item just added if it fails the filter. */
+void agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f);
 
 json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it);
 

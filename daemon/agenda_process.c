@@ -14,14 +14,6 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-static char *
-text_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return xstrdup(s ? (const char *)s : "");
-}
-
 static int
 day_of(sqlite3_stmt *st, int col)
 {
@@ -30,23 +22,6 @@ day_of(sqlite3_stmt *st, int col)
 	if (civil_parse_date((const char *)sqlite3_column_text(st, col), &d, NULL) == -1)
 		return 0;
 	return d;
-}
-
-/* Drops the last item if it fails the filter. */
-static void
-keep_if_matches(struct agenda *a, const struct agenda_filter *f)
-{
-	struct agenda_item *it = &a->items[a->n - 1];
-
-	if (agenda_item_matches(it, f))
-		return;
-	free(it->uid);
-	free(it->title);
-	free(it->description);
-	free(it->location);
-	free(it->actors);
-	free(it->reminder_kind);
-	a->n--;
 }
 
 static void
@@ -81,7 +56,7 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 		it->kind = AGENDA_WINDOW;
 		it->reminder_kind = xstrdup("window");
 		it->id = sqlite3_column_int64(st, 0);
-		it->uid = text_dup(st, 1);
+		it->uid = store_column_dup(st, 1);
 		xasprintf(&it->title, "Rückmeldefenster: %s", sqlite3_column_text(st, 2));
 		span(it, day_of(st, 3), day_of(st, 4));
 		it->sequence = sqlite3_column_int(st, 6);
@@ -106,7 +81,7 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 			}
 			store_done(aud);
 		}
-		keep_if_matches(a, f);
+		agenda_keep_if_matches(a, f);
 	}
 	store_done(st);
 	return 0;
@@ -137,7 +112,7 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->kind = AGENDA_MEASURE;
 		it->reminder_kind = xstrdup("measure");
 		it->id = sqlite3_column_int64(st, 0);
-		it->uid = text_dup(st, 1);
+		it->uid = store_column_dup(st, 1);
 		xasprintf(&it->title, "Maßnahme fällig: %s", sqlite3_column_text(st, 2));
 		span(it, day_of(st, 3), day_of(st, 3));
 		it->sequence = sqlite3_column_int(st, 6);
@@ -154,7 +129,7 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 			    (long long)(sqlite3_column_int64(st, 5) / 100),
 			    (long long)(sqlite3_column_int64(st, 5) % 100));
 		it->description = buf_steal(&d, NULL);
-		keep_if_matches(a, f);
+		agenda_keep_if_matches(a, f);
 	}
 	store_done(st);
 	return 0;
@@ -221,7 +196,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 				    workcal_reason(cfg->workcal, occ[i].nominal));
 			}
 			it->description = buf_steal(&d, NULL);
-			keep_if_matches(a, f);
+			agenda_keep_if_matches(a, f);
 		}
 		free(occ);
 	}
@@ -254,7 +229,7 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 		it->kind = AGENDA_STEP;
 		it->reminder_kind = xstrdup("step");
 		it->id = sqlite3_column_int64(st, 0);
-		it->uid = text_dup(st, 1);
+		it->uid = store_column_dup(st, 1);
 		xasprintf(&it->title, "Schritt %d: %s", sqlite3_column_int(st, 2),
 		    sqlite3_column_text(st, 3));
 		span(it, day_of(st, 4), day_of(st, 5));
@@ -278,7 +253,7 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 				agenda_add_actor(it, sqlite3_column_int64(own, 0));
 			store_done(own);
 		}
-		keep_if_matches(a, f);
+		agenda_keep_if_matches(a, f);
 	}
 	store_done(st);
 	return 0;

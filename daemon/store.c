@@ -406,6 +406,14 @@ store_count(struct store *st, const char *sql, sqlite3_int64 param)
 	return n;
 }
 
+char *
+store_column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, col);
+
+	return xstrdup(s ? (const char *)s : "");
+}
+
 json_t *
 store_row_json(sqlite3_stmt *stmt)
 {

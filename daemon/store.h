@@ -35,6 +35,8 @@ int store_exec(struct store *st, char **cause, const char *sql, const char *fmt,
 sqlite3_int64 store_last_id(struct store *st);
 /* The first column of the first row of sql with one integer parameter. */
 sqlite3_int64 store_count(struct store *st, const char *sql, sqlite3_int64 param);
+/* A column of the current row as an allocated string ("" for NULL). */
+char *store_column_dup(sqlite3_stmt *stmt, int col);
 /* The current row as a JSON object, column names as keys. */
 json_t *store_row_json(sqlite3_stmt *stmt);
 /* All rows of sql with one integer parameter, as a JSON array of objects
