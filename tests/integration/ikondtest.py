@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -26,6 +27,43 @@ SRC = os.environ.get("IKOND_SRC", os.path.join(os.path.dirname(__file__), "..", 
 WRAPPER = shlex.split(os.environ.get("IKOND_WRAPPER", ""))
 # A wrapper like valgrind slows start-up and shutdown by an order of magnitude.
 SLOWDOWN = 10 if WRAPPER else 1
+
+
+# CTest reads this exit status as "skipped" (SKIP_RETURN_CODE in
+# tests/CMakeLists.txt).  A script exits with it when some test skipped
+# itself (needs root, say) and nothing failed.  With IKOND_TESTS_NO_SKIP=1
+# (CI sets it) a skip fails the script instead.
+SKIP_EXIT = 77
+
+
+def require(tool, package):
+    """The path of tool.  A test that needs a missing tool fails, naming the
+    Debian package to install; it never passes or skips by accident."""
+    path = shutil.which(tool)
+    if path is None:
+        raise AssertionError("%s is not installed: apt-get install %s (.ci/install-deps --tests installs "
+                             "everything the tests use)" % (tool, package))
+    return path
+
+
+def main():
+    """unittest.main() with CTest's exit statuses: 0 all passed, 1 a failure,
+    SKIP_EXIT when a test skipped and none failed."""
+    result = unittest.main(verbosity=2, exit=False).result
+    sys.exit(exit_status(result.wasSuccessful(), [reason for _, reason in result.skipped]))
+
+
+def exit_status(passed, skip_reasons):
+    if not passed:
+        return 1
+    if not skip_reasons:
+        return 0
+    for reason in sorted(set(skip_reasons)):
+        print("skipped: " + reason, file=sys.stderr)
+    if os.environ.get("IKOND_TESTS_NO_SKIP") == "1":
+        print("IKOND_TESTS_NO_SKIP=1: a skipped test counts as failed", file=sys.stderr)
+        return 1
+    return SKIP_EXIT
 
 
 def free_port():

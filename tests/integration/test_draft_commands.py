@@ -21,6 +21,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
 from ikondtest import DaemonTestCase  # noqa: E402
 
 TEMPLATES = ["verwaltungsvorlage", "beschlussvorlage", "einladung-workshop",
@@ -45,9 +46,8 @@ def squash(text):
 
 def pdf_texts(odts, workdir):
     """Converts ODT files with LibreOffice; returns {odt path: pdftotext output}."""
-    lo = shutil.which("libreoffice") or shutil.which("soffice")
-    if lo is None or shutil.which("pdftotext") is None:
-        raise unittest.SkipTest("libreoffice or pdftotext is not installed")
+    lo = ikondtest.require("libreoffice", "libreoffice-writer-nogui")
+    ikondtest.require("pdftotext", "poppler-utils")
     profile = tempfile.mkdtemp(prefix="lo-", dir=workdir)
     outdir = os.path.join(workdir, "pdf")
     os.makedirs(outdir, exist_ok=True)
@@ -280,4 +280,4 @@ class DraftCommandTest(DaemonTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -385,9 +385,10 @@ def find_faketime():
     return None
 
 
-@unittest.skipUnless(find_faketime(), "libfaketime is not installed")
 class ClockJumps(unittest.TestCase):
     def setUp(self):
+        if find_faketime() is None:
+            raise AssertionError("libfaketimeMT.so.1 is not installed: apt-get install libfaketime")
         self.tmp = tempfile.mkdtemp(prefix="ikond-clock-")
         self.clock = os.path.join(self.tmp, "faketime")
         self.jump(0)
@@ -473,4 +474,4 @@ class ClockJumps(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

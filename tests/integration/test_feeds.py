@@ -103,9 +103,9 @@ def check_raw(test, raw):
 
 
 def parse_icaljs(raw):
-    node = shutil.which("node")
-    if node is None or not os.path.isdir(os.path.join(TESTS, "node_modules", "ical.js")):
-        raise unittest.SkipTest("node or ical.js missing (cd tests && npm install)")
+    node = ikondtest.require("node", "nodejs")
+    if not os.path.isdir(os.path.join(TESTS, "node_modules", "ical.js")):
+        raise AssertionError("ical.js is missing: run `npm install` in tests/ (.ci/install-deps --tests does)")
     r = subprocess.run([node, "-e", ICALJS], input=raw, capture_output=True, cwd=TESTS,
                        check=False)
     if r.returncode != 0:
@@ -486,4 +486,4 @@ class TestBigExport(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

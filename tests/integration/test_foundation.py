@@ -484,4 +484,4 @@ class WithoutDaemon(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -131,4 +131,4 @@ class TestImport(ikondtest.DaemonTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

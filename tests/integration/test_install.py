@@ -20,6 +20,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
 from ikondtest import IKOND, IKOND_CTL, SRC, Daemon  # noqa: E402
 
 BUILD = os.environ.get("IKOND_BUILD", ".")
@@ -104,6 +105,9 @@ class Installed(unittest.TestCase):
         with open(self.unit(), encoding="utf-8") as f:
             unit = f.read()
         self.assertIn("ExecStart=/usr/sbin/ikond\n", unit)
+        ikondtest.require("systemd-analyze", "systemd")
+        # verify runs `man` for every Documentation= entry.
+        ikondtest.require("man", "man-db")
         # The unit names /usr/sbin/ikond; verify checks that the binary
         # exists, so point it at the installed one.
         scratch = tempfile.mkdtemp(prefix="ikond-verify-")
@@ -142,6 +146,7 @@ class Installed(unittest.TestCase):
             shutil.rmtree(root, ignore_errors=True)
 
     def test_man_pages_render_without_warnings(self):
+        ikondtest.require("groff", "groff-base")
         for rel in MAN_PAGES:
             r = subprocess.run(["groff", "-ww", "-man", "-Tutf8", self.path(rel)],
                                capture_output=True, text=True)
@@ -248,4 +253,4 @@ class Completion(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

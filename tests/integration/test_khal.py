@@ -25,10 +25,10 @@ SESSIONS = [  # local start, end
 ]
 
 
-@unittest.skipUnless(shutil.which("vdirsyncer") and shutil.which("khal"),
-                     "vdirsyncer and khal are needed (apt-get install vdirsyncer khal)")
 class TestKhal(ikondtest.DaemonTestCase):
     def setUp(self):
+        ikondtest.require("vdirsyncer", "vdirsyncer")
+        ikondtest.require("khal", "khal")
         super().setUp()
         self.tmp = tempfile.mkdtemp(prefix="ikond-khal-")
         self.env = dict(os.environ, TZ="UTC", HOME=self.tmp, XDG_CONFIG_HOME=self.tmp,
@@ -103,4 +103,4 @@ class TestKhal(ikondtest.DaemonTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

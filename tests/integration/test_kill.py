@@ -209,4 +209,4 @@ class KillTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -13,6 +13,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
 from ikondtest import DaemonTestCase  # noqa: E402
 
 CONFIG = """
@@ -283,4 +284,4 @@ class ProcessTest(DaemonTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -26,6 +26,7 @@ from aiosmtpd.controller import Controller
 import icalendar
 
 sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
 from ikondtest import Daemon, free_port  # noqa: E402
 
 
@@ -365,4 +366,4 @@ class MaildirDefault(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

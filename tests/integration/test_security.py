@@ -300,4 +300,4 @@ class Secrets(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -27,6 +27,7 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
 from ikondtest import IKOND, IKOND_CTL, SRC, free_port  # noqa: E402
 
 UNIT = os.path.join(SRC, "systemd", "ikond.service")
@@ -130,12 +131,13 @@ class Unit(unittest.TestCase):
         self.assertNotIn(("Service", "PrivateUsers"), s)
 
 
-@unittest.skipUnless(os.geteuid() == 0 and shutil.which("setpriv") and shutil.which("strace"),
-                     "needs root, setpriv and strace")
+@unittest.skipUnless(os.geteuid() == 0, "running ikond as the unit's user needs root")
 class LikeTheUnit(unittest.TestCase):
     """ikond as the unit starts it, under strace."""
 
     def setUp(self):
+        ikondtest.require("setpriv", "util-linux")
+        ikondtest.require("strace", "strace")
         self.dir = tempfile.mkdtemp(prefix="ikond-unit-")
         os.chmod(self.dir, 0o755)
         self.user = pwd.getpwnam("nobody")
@@ -245,4 +247,4 @@ class LikeTheUnit(unittest.TestCase):
         return calls
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    ikondtest.main()

@@ -116,7 +116,7 @@ def python_icalendar(raw):
 def icaljs(raw):
     node = shutil.which("node")
     if node is None or not os.path.isdir(os.path.join(TESTS, "node_modules", "ical.js")):
-        fail("node or ical.js missing (cd tests && npm install)")
+        fail("node or ical.js missing: apt-get install nodejs, then npm install in tests/")
         return None
     r = subprocess.run([node, "-e", ICALJS], input=raw, capture_output=True,
                        cwd=TESTS, check=False)
@@ -135,7 +135,7 @@ def icaljs(raw):
 def khal_check(raw, want):
     khal = shutil.which("khal")
     if khal is None:
-        print("SKIP: khal not installed")
+        fail("khal is not installed: apt-get install khal")
         return
     with tempfile.TemporaryDirectory() as tmp:
         vdir = os.path.join(tmp, "cal")

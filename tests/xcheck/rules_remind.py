@@ -20,6 +20,7 @@ Usage: rules_remind.py CALC_DRIVER
 import calendar
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,8 @@ def run_remind(lines):
     with tempfile.NamedTemporaryFile("w", suffix=".rem", delete=False) as f:
         f.write("\n".join(lines) + "\n")
         path = f.name
+    if shutil.which("remind") is None:
+        sys.exit("remind is not installed: apt-get install remind")
     try:
         p = subprocess.run(["remind", "-n", path, "1", "Jan", "1995"],
                            capture_output=True, text=True, timeout=120)
