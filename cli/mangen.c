@@ -1,6 +1,6 @@
 /*
  * mangen: writes the ikond-ctl(1) manual page.  It copies a hand-written
- * page and puts the command table (daemon/cmdtab.c) where the line
+ * page and puts the command table (common/cmdtab.c) where the line
  * "@COMMANDS@" stands, so the page lists exactly the commands and options
  * that ikond-ctl accepts.  Runs at build time.
  */
