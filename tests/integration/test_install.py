@@ -247,6 +247,15 @@ class Completion(unittest.TestCase):
         self.assertEqual(self.complete("holidays", "--land", "N"), ["NI", "NW"])
         self.assertEqual(self.complete("session", "edit", "1", "--state", "c"), ["cancelled"])
 
+    def test_required_options(self):
+        self.assertEqual(self.complete("session", "add", ""), ["--committee", "--start"])
+        self.assertEqual(self.complete("session", "add", "--committee", "kreistag", ""),
+                         ["--start"])
+        self.assertEqual(self.complete("session", "add", "--start=2027-03-16 17:00", ""),
+                         ["--committee"])
+        self.assertEqual(self.complete("deadline", "calc", "--rule", "-3wd", ""), ["--anchor"])
+        self.assertEqual(self.complete("session", "list", ""), [])
+
     def test_slugs(self):
         self.assertEqual(self.complete("committee", "show", ""),
                          ["integrationsausschuss", "kreistag"])
