@@ -1,9 +1,11 @@
 # bash completion for ikond-ctl(1)
 #
 # Commands come from "ikond-ctl --commands", the options of a command from
-# "ikond-ctl COMMAND --help", and committee and actor slugs from the
-# running daemon ("ikond-ctl --json committee list"); without a daemon
-# there are simply no slugs to offer.
+# "ikond-ctl COMMAND --help" (where required ones say "(required)"), and
+# committee and actor slugs from the running daemon ("ikond-ctl --json
+# committee list"); without a daemon there are simply no slugs to offer.
+# A word that does not start with "-" is offered the required options not
+# given yet, beside the positionals.
 
 # The slugs of "committee" or "actor", asked from the daemon.
 _ikond_ctl_slugs()
@@ -73,14 +75,15 @@ _ikond_ctl()
 		return
 	fi
 
-	# The command's options, and which of them take a value.
-	local -a opts=(--json --help) valued=()
+	# The command's options, which of them take a value, which are required.
+	local -a opts=(--json --help) valued=() required=()
 	while read -r line; do
 		case $line in
 		--*)
 			local opt=${line%% *}
 			opts+=("$opt")
 			[[ $line == "$opt "[A-Z\"]* ]] && valued+=("$opt")
+			[[ $line == *" (required)" ]] && required+=("$opt")
 			;;
 		"-o FILE"*)
 			opts+=(-o)
@@ -119,8 +122,13 @@ _ikond_ctl()
 		return
 	fi
 
-	# Positional arguments, and the words of longer commands.
-	COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
+	# Positional arguments, the words of longer commands, and the required
+	# options not given yet.
+	local -a missing=()
+	for w in "${required[@]}"; do
+		[[ " ${typed[*]} " == *" $w "* || " ${typed[*]} " == *" $w="* ]] || missing+=("$w")
+	done
+	COMPREPLY=($(compgen -W "${next[*]} ${missing[*]}" -- "$cur"))
 	case $cmd in
 	"committee show" | "committee edit" | "committee remove")
 		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;

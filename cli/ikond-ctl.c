@@ -64,10 +64,17 @@ print_command_help(FILE *f, const struct cmd_spec *cmd)
 {
 	const struct opt_spec *o;
 	char left[64];
+	bool optional = false;
 
-	fprintf(f, "usage: ikond-ctl %s%s%s%s\n\n%s.\n", cmd->name,
-	    cmd->positionals ? " " : "", cmd->positionals ? cmd->positionals : "",
-	    cmd->opts ? " [OPTIONS]" : "", cmd->summary);
+	fprintf(f, "usage: ikond-ctl %s%s%s", cmd->name, cmd->positionals ? " " : "",
+	    cmd->positionals ? cmd->positionals : "");
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		if (o->kind == OPT_REQUIRED)
+			fprintf(f, " --%s %s", o->name, o->metavar);
+		else
+			optional = true;
+	}
+	fprintf(f, "%s\n\n%s.\n", optional ? " [OPTIONS]" : "", cmd->summary);
 	if (cmd->help != NULL)
 		fprintf(f, "\n%s\n", cmd->help);
 	if (cmd->opts != NULL) {
@@ -76,7 +83,8 @@ print_command_help(FILE *f, const struct cmd_spec *cmd)
 			snprintf(left, sizeof(left), "--%s%s%s", o->name, o->metavar ? " " : "",
 			    o->metavar ? o->metavar : "");
 			fprintf(f, "  %-34s %s%s\n", left, o->help,
-			    o->kind == OPT_MULTI ? " (repeatable)" : "");
+			    o->kind == OPT_MULTI ? " (repeatable)" :
+			    o->kind == OPT_REQUIRED ? " (required)" : "");
 		}
 	}
 	if (cmd->flags & CMD_OUTFILE)
@@ -274,6 +282,7 @@ show_reply(json_t *reply, const struct options *opt, const char *outpath)
 	return 0;
 }
 
+/* Runs a CMD_LOCAL command; argv holds the words after its name. */
 static int
 run_local(const struct cmd_spec *cmd, int argc, char **argv, const struct options *opt)
 {
@@ -281,15 +290,19 @@ run_local(const struct cmd_spec *cmd, int argc, char **argv, const struct option
 	struct request base;
 	struct reply rep;
 	json_t *reply;
+	handler_fn fn;
 	int rc;
 
-	(void)cmd;
 	memset(&base, 0, sizeof(base));
 	base.peer.uid = getuid();
 	base.peer.gid = getgid();
 	base.peer.pid = getpid();
 	base.json = opt->json;
-	command_run(&base, argv, argc, tables, NULL, &rep);
+	memset(&rep, 0, sizeof(rep));
+	if ((fn = command_handler(tables, cmd)) == NULL)
+		reply_fail(&rep, 1, "\"%s\" is not handled here", cmd->name);
+	else
+		command_run(&base, cmd, fn, argv, argc, &rep);
 	reply = reply_to_json(&rep);
 	reply_clear(&rep);
 	rc = show_reply(reply, opt, NULL);
@@ -331,7 +344,7 @@ main(int argc, char *argv[])
 		return argc == 0 && !opt.help ? 2 : 0;
 	}
 	if (cmd != NULL && (cmd->flags & CMD_LOCAL))
-		return run_local(cmd, argc, argv, &opt);
+		return run_local(cmd, argc - used, argv + used, &opt);
 
 	if (cmd != NULL && (cmd->flags & CMD_INFILE) && used < argc &&
 	    argv[used][0] != '-') {

@@ -141,10 +141,6 @@ local_deadline_calc(struct request *req, struct reply *rep)
 	int rc = -1;
 
 	memset(&res, 0, sizeof(res));
-	if (anchor_text == NULL || text == NULL) {
-		reply_fail(rep, 2, "deadline calc needs --anchor and --rule");
-		goto out;
-	}
 	if (land_arg(req, rep, cfg, &land) == -1)
 		goto out;
 	if (civil_parse_moment(anchor_text, &anchor, &cause) == -1) {

@@ -1,6 +1,6 @@
 /*
  * mangen: writes the ikond-ctl(1) manual page.  It copies a hand-written
- * page and puts the command table (daemon/cmdtab.c) where the line
+ * page and puts the command table (common/cmdtab.c) where the line
  * "@COMMANDS@" stands, so the page lists exactly the commands and options
  * that ikond-ctl accepts.  Runs at build time.
  */
@@ -60,6 +60,7 @@ static void
 put_command(FILE *f, const struct cmd_spec *cmd)
 {
 	const struct opt_spec *o;
+	bool optional = false;
 
 	fputs(".SS \"", f);
 	put_roff(f, cmd->name);
@@ -68,7 +69,18 @@ put_command(FILE *f, const struct cmd_spec *cmd)
 		put_roff(f, cmd->positionals);
 		fputs("\\fP", f);
 	}
-	if (cmd->opts != NULL)
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++) {
+		if (o->kind != OPT_REQUIRED) {
+			optional = true;
+			continue;
+		}
+		fputs(" \\fB\\-\\-", f);
+		put_roff(f, o->name);
+		fputs("\\fP \\fI", f);
+		put_roff(f, o->metavar);
+		fputs("\\fP", f);
+	}
+	if (optional)
 		fputs(" [\\fIOPTIONS\\fP]", f);
 	fputs("\"\n", f);
 	put_text(f, cmd->summary);
@@ -87,7 +99,8 @@ put_command(FILE *f, const struct cmd_spec *cmd)
 		}
 		fputc('\n', f);
 		put_roff(f, o->help);
-		fputs(o->kind == OPT_MULTI ? " (repeatable)\n" : "\n", f);
+		fputs(o->kind == OPT_MULTI ? " (repeatable)\n" :
+		    o->kind == OPT_REQUIRED ? " (required)\n" : "\n", f);
 	}
 	if (cmd->flags & CMD_OUTFILE)
 		fputs(".TP\n\\fB\\-o\\fP \\fIFILE\\fP\nwrite the result to \\fIFILE\\fP\n", f);

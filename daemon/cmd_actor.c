@@ -71,8 +71,6 @@ actor_add(struct request *req, struct reply *rep)
 	if (!domain_slug_valid(slug))
 		return reply_fail(rep, 1, "bad actor slug \"%.60s\": use 1 to 48 of a-z, 0-9 and -",
 		    slug);
-	if (name == NULL || email == NULL)
-		return reply_fail(rep, 2, "actor add needs --name and --email");
 	if (check_fields(req, rep) == -1)
 		return -1;
 	if (entity_actor_id(ikd, slug, &id, NULL) == 0)
@@ -199,8 +197,6 @@ actor_join(struct request *req, struct reply *rep)
 	sqlite3_int64 id, cid;
 	char *cause = NULL;
 
-	if (cslug == NULL)
-		return reply_fail(rep, 2, "actor join needs --committee");
 	if (entity_actor_id(ikd, slug, &id, &cause) == -1 ||
 	    entity_committee_id(ikd, cslug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
@@ -225,8 +221,6 @@ actor_leave(struct request *req, struct reply *rep)
 	char *cause = NULL;
 	int n;
 
-	if (cslug == NULL)
-		return reply_fail(rep, 2, "actor leave needs --committee");
 	if (entity_actor_id(ikd, slug, &id, &cause) == -1 ||
 	    entity_committee_id(ikd, cslug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);

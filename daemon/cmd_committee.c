@@ -44,8 +44,6 @@ committee_add(struct request *req, struct reply *rep)
 	if (!domain_slug_valid(slug))
 		return reply_fail(rep, 1, "bad committee slug \"%.60s\": use 1 to 48 of a-z, 0-9 "
 		    "and -", slug);
-	if (name == NULL || kind == NULL)
-		return reply_fail(rep, 2, "committee add needs --name and --kind");
 	if (check_name(rep, name) == -1 || check_kind(rep, kind) == -1)
 		return -1;
 	if (entity_committee_id(ikd, slug, &id, NULL) == 0)

@@ -41,8 +41,6 @@ draft_render_cmd(struct request *req, struct reply *rep)
 	struct buf out;
 	json_t *data;
 
-	if (process == NULL)
-		return reply_fail(rep, 2, "draft render needs --process SLUG");
 	if (format != NULL && document_format_parse(format, &fmt, &cause) == -1)
 		return reply_cause(rep, 2, cause);
 	if ((path = draft_find(req->cfg->template_dir, name, &origin, &cause)) == NULL)

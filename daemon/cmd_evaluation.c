@@ -123,9 +123,6 @@ evaluation_add(struct request *req, struct reply *rep)
 	char *cause = NULL, *uid, day[11];
 	int d, rc;
 
-	if (process == NULL || title == NULL || owner == NULL || start == NULL || rrule == NULL)
-		return reply_fail(rep, 2, "evaluation add needs --process, --title, --owner, "
-		    "--start and --rrule");
 	if (process_id(ikd, process, &pid, &cause) == -1 ||
 	    entity_actor_id(ikd, owner, &oid, &cause) == -1 ||
 	    (committee != NULL && entity_committee_id(ikd, committee, &cid, &cause) == -1))

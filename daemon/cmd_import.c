@@ -189,8 +189,6 @@ import_sessions(struct request *req, struct reply *rep)
 	char *cause = NULL, *reason, *cname;
 	size_t i;
 
-	if (slug == NULL)
-		return reply_fail(rep, 2, "import sessions needs --committee SLUG");
 	if (req->input == NULL)
 		return reply_fail(rep, 2, "import sessions needs a FILE (ikond-ctl sends its content)");
 	if (entity_committee_id(ikd, slug, &cid, &cause) == -1)

@@ -129,8 +129,6 @@ measure_add(struct request *req, struct reply *rep)
 	char due[11], *cause = NULL, *uid;
 	int rc;
 
-	if (process == NULL || title == NULL || owner == NULL)
-		return reply_fail(rep, 2, "measure add needs --process, --title and --owner");
 	if (process_id(ikd, process, &pid, &cause) == -1 ||
 	    entity_actor_id(ikd, owner, &oid, &cause) == -1)
 		return reply_cause(rep, 1, cause);

@@ -89,8 +89,6 @@ process_add(struct request *req, struct reply *rep)
 	sqlite3_int64 tid = 0, cid = 0, oid = 0, id, now = (sqlite3_int64)time(NULL);
 	char *cause = NULL;
 
-	if (name == NULL)
-		return reply_fail(rep, 2, "process add needs --name");
 	if (!domain_slug_valid(slug))
 		return reply_fail(rep, 1, "\"%.60s\" is not a valid slug (1-48 of a-z, 0-9 and -)",
 		    slug);
@@ -783,8 +781,6 @@ process_insert(struct request *req, struct reply *rep)
 	if (process_id(ikd, args_pos(req->args, 0), &pid, &cause) == -1 ||
 	    entity_parse_id("step position", args_pos(req->args, 1), &at, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (title == NULL)
-		return reply_fail(rep, 2, "process insert needs --title");
 	if (check_step_fields(req, rep) == -1 || step_dates(req, rep, start, end, &dates) == -1)
 		return -1;
 	count = store_count(ikd->store, "SELECT count(*) FROM process_step WHERE process_id = ?",

@@ -63,8 +63,6 @@ session_add(struct request *req, struct reply *rep)
 	json_t *committee;
 	int rc;
 
-	if (slug == NULL || args_get(req->args, "start") == NULL)
-		return reply_fail(rep, 2, "session add needs --committee and --start");
 	if (entity_committee_id(ikd, slug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if (parse_time(req, rep, "start", &start) == -1)

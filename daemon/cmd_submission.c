@@ -60,9 +60,6 @@ submission_add(struct request *req, struct reply *rep)
 	sqlite3_int64 sid, oid, id;
 	char *cause = NULL;
 
-	if (title == NULL || kind == NULL || session == NULL || owner == NULL)
-		return reply_fail(rep, 2, "submission add needs --title, --kind, --session and "
-		    "--owner");
 	if (check_fields(req, rep) == -1)
 		return -1;
 	if (entity_session_id(ikd, session, &sid, &cause) == -1 ||

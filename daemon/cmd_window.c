@@ -184,9 +184,6 @@ window_add(struct request *req, struct reply *rep)
 	char *cause = NULL, *uid;
 	int rc;
 
-	if (process == NULL || title == NULL)
-		return reply_fail(rep, 2, "window add needs --process, --title, --opens and "
-		    "--closes or --rule");
 	if (process_id(ikd, process, &pid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if (!domain_text_valid(title, TITLE_MAX_BYTES, false))

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "civil.h"
-#include "dispatch.h"
 #include "domain.h"
 #include "rule.h"
 #include "timefmt.h"

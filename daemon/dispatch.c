@@ -1,7 +1,9 @@
 /*
  * dispatch: authorisation and the table of command handlers (see
- * dispatch.h).  A mutating command runs in one transaction: either all of
- * its changes are committed, or none.
+ * dispatch.h).  A request's command is found once; the peer's permission
+ * is checked before its arguments are parsed and its handler runs.  A
+ * mutating command runs in one transaction: either all of its changes are
+ * committed, or none.
  */
 #include "dispatch.h"
 
@@ -75,28 +77,60 @@ dispatch_may_change(const struct config *cfg, const struct peer *peer)
 	return false;
 }
 
-static bool
-peer_may_change(const struct request *req)
-{
-	return dispatch_may_change(req->cfg, &req->peer);
-}
-
 void
 dispatch_check_table(void)
 {
-	const struct handler *const *t;
-	const struct handler *h;
 	size_t i;
-	bool found;
 
-	for (i = 0; cmdtab[i].name != NULL; i++) {
-		found = false;
-		for (t = tables; *t != NULL && !found; t++)
-			for (h = *t; h->name != NULL && !found; h++)
-				found = strcmp(h->name, cmdtab[i].name) == 0;
-		if (!found && !(cmdtab[i].flags & CMD_LOCAL))
+	for (i = 0; cmdtab[i].name != NULL; i++)
+		if (!(cmdtab[i].flags & CMD_LOCAL) && command_handler(tables, &cmdtab[i]) == NULL)
 			fatalx("command \"%s\" has no handler", cmdtab[i].name);
+}
+
+/* The handler of cmd, if the daemon has one and the peer may run it. */
+static handler_fn
+allowed_handler(const struct config *cfg, const struct peer *peer, const struct cmd_spec *cmd,
+    struct reply *rep)
+{
+	handler_fn fn;
+
+	if ((fn = command_handler(tables, cmd)) == NULL) {
+		reply_fail(rep, 1, "\"%s\" is not handled here", cmd->name);
+		return NULL;
 	}
+	if ((cmd->flags & CMD_MUTATING) && !dispatch_may_change(cfg, peer)) {
+		reply_fail(rep, 1, "permission denied: uid %u may not run \"%s\" "
+		    "(see control.allow_users and control.allow_groups)",
+		    (unsigned)peer->uid, cmd->name);
+		return NULL;
+	}
+	return fn;
+}
+
+/* Runs the handler; a mutating command inside one transaction, unless it
+ * runs its own. */
+static void
+run(struct ikond *ikd, const struct request *base, const struct cmd_spec *cmd, handler_fn fn,
+    char *const *argv, int argc, struct reply *rep)
+{
+	bool txn = (cmd->flags & CMD_MUTATING) && !(cmd->flags & CMD_OWN_TXN);
+	char *cause = NULL;
+
+	if (txn && store_begin(ikd->store, &cause) == -1) {
+		reply_cause(rep, 1, cause);
+		return;
+	}
+	command_run(base, cmd, fn, argv, argc, rep);
+	if (!txn)
+		return;
+	if (rep->status != 0)
+		store_rollback(ikd->store);
+	else if (store_commit(ikd->store, &cause) == -1) {
+		bgjob_free(rep->pending);
+		reply_clear(rep);
+		reply_cause(rep, 1, cause);
+	} else
+		ikond_data_changed(ikd);
 }
 
 json_t *
@@ -108,9 +142,8 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
 	struct reply rep;
 	char *argv[PROTO_MAX_ARGS];
 	size_t i, argc;
-	char *cause = NULL;
 	const struct cmd_spec *cmd;
-	bool txn;
+	handler_fn fn;
 	int used;
 
 	argc = json_array_size(argv_json);
@@ -126,24 +159,10 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
 		base.input_len = json_string_length(input);
 	}
 	ikd->requests++;
-	cmd = cmdtab_find(argv, (int)argc, &used);
-	txn = cmd != NULL && (cmd->flags & CMD_MUTATING) && !(cmd->flags & CMD_OWN_TXN);
-	if (txn && store_begin(ikd->store, &cause) == -1) {
-		memset(&rep, 0, sizeof(rep));
-		reply_cause(&rep, 1, cause);
-	} else {
-		command_run(&base, argv, (int)argc, tables, peer_may_change, &rep);
-		if (txn) {
-			if (rep.status != 0)
-				store_rollback(ikd->store);
-			else if (store_commit(ikd->store, &cause) == -1) {
-				bgjob_free(rep.pending);
-				reply_clear(&rep);
-				reply_cause(&rep, 1, cause);
-			} else
-				ikond_data_changed(ikd);
-		}
-	}
+	memset(&rep, 0, sizeof(rep));
+	if ((cmd = command_find(argv, (int)argc, &used, &rep)) != NULL &&
+	    (fn = allowed_handler(ikd->cfg, peer, cmd, &rep)) != NULL)
+		run(ikd, &base, cmd, fn, argv + used, (int)argc - used, &rep);
 	if (rep.status != 0)
 		log_debug("uid %u: %s%s%s", (unsigned)peer->uid, cmd ? cmd->name : "?",
 		    rep.error ? ": " : "", rep.error ? rep.error : "");

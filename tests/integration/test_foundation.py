@@ -64,6 +64,21 @@ class Committees(DaemonTestCase):
         r = d.ctl("committee", "add", "x", "--name", "Zeile\nzwei", "--kind", "rat", check=False)
         self.assertEqual(r.returncode, 1)
 
+    def test_missing_required_options_are_usage_errors(self):
+        d = self.d
+        r = d.ctl("committee", "add", "ia", "--name", "X", check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stderr, 'ikond-ctl: "committee add" needs --kind KIND\n')
+        r = d.ctl("session", "add", "--title", "Sitzung", check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('"session add" needs --committee SLUG and --start', r.stderr)
+        self.assertEqual(d.json("committee", "list"), [])
+        # The commands ikond-ctl runs itself are checked the same way.
+        r = subprocess.run([IKOND_CTL, "deadline", "calc", "--rule", "-3wd"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('"deadline calc" needs --anchor', r.stderr)
+
     def test_remove_with_sessions_needs_force(self):
         d = self.d
         d.ctl("committee", "add", "kt", "--name", "Kreistag", "--kind", "kreistag")
@@ -368,6 +383,10 @@ class Daemonic(DaemonTestCase):
         self.assertIn("permission denied", r.stderr)
         r = d.ctl("committee", "remove", "kt", "--force", user="nobody", check=False)
         self.assertEqual(r.returncode, 1)
+        # Permission comes first: nobody learns which options a change needs.
+        r = d.ctl("session", "add", user="nobody", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("permission denied", r.stderr)
         self.assertEqual(len(d.json("committee", "list")), 1)
 
     def test_allowed_user_from_config_may_change(self):

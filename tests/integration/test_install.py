@@ -5,10 +5,12 @@ the bash completion.
 every file a deployment needs; the unit passes `systemd-analyze verify`;
 the sysusers and tmpfiles snippets create the user and the state
 directory in a scratch root; every manual page renders with
-`groff -ww -man` without a warning; ikond.conf(5) and ikond.conf.example
-mention every key of the schema in daemon/config.c, ikond-ctl(1) every
-command; `ikond -n` accepts the example; and the completion offers
-commands, options and the slugs of a running daemon.
+`groff -ww -man` without a warning; ikond-ctl needs none of the daemon's
+libraries (SQLite, libmicrohttpd, libESMTP, libical, libzip);
+ikond.conf(5) and ikond.conf.example mention every key of the schema in
+common/config.c, ikond-ctl(1) every command; `ikond -n` accepts the
+example; and the completion offers commands, options and the slugs of a
+running daemon.
 """
 
 import os
@@ -42,7 +44,7 @@ MAN_PAGES = [f for f in FILES if "/man/" in f]
 
 def schema_keys():
     """The key paths of the schema table, and the rule and reminder names."""
-    with open(os.path.join(SRC, "daemon", "config.c"), encoding="utf-8") as f:
+    with open(os.path.join(SRC, "common", "config.c"), encoding="utf-8") as f:
         src = f.read()
     table = src[src.index("schema[] = {"):]
     table = table[:table.index("{ NULL")]
@@ -100,6 +102,20 @@ class Installed(unittest.TestCase):
         self.assertTrue(shipped)
         for t in shipped:
             self.assertTrue(os.path.isfile(self.path("usr/share/ikond/templates/" + t)), t)
+
+    def test_ctl_needs_none_of_the_daemons_libraries(self):
+        def libraries(rel):
+            r = subprocess.run(["ldd", self.path(rel)], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+
+        daemon_only = ("libsqlite3.", "libmicrohttpd.", "libesmtp.", "libical.", "libzip.")
+        # ikond itself shows that the names are the ones ldd prints.
+        ikond = libraries("usr/sbin/ikond")
+        for lib in daemon_only:
+            self.assertTrue([n for n in ikond if n.startswith(lib)], lib)
+        ctl = libraries("usr/bin/ikond-ctl")
+        self.assertEqual([n for n in ctl if n.startswith(daemon_only)], [])
 
     def test_unit_verifies(self):
         with open(self.unit(), encoding="utf-8") as f:
@@ -235,6 +251,15 @@ class Completion(unittest.TestCase):
         self.assertIn("--json", self.complete("session", "list", "--"))
         self.assertEqual(self.complete("holidays", "--land", "N"), ["NI", "NW"])
         self.assertEqual(self.complete("session", "edit", "1", "--state", "c"), ["cancelled"])
+
+    def test_required_options(self):
+        self.assertEqual(self.complete("session", "add", ""), ["--committee", "--start"])
+        self.assertEqual(self.complete("session", "add", "--committee", "kreistag", ""),
+                         ["--start"])
+        self.assertEqual(self.complete("session", "add", "--start=2027-03-16 17:00", ""),
+                         ["--committee"])
+        self.assertEqual(self.complete("deadline", "calc", "--rule", "-3wd", ""), ["--anchor"])
+        self.assertEqual(self.complete("session", "list", ""), [])
 
     def test_slugs(self):
         self.assertEqual(self.complete("committee", "show", ""),

@@ -29,7 +29,7 @@ MAGIC, VERSION, REQUEST = 0x494B4E44, 1, 1
 
 def mutating_commands():
     """(name, positionals) of every CMD_MUTATING row of the command table."""
-    with open(os.path.join(ikondtest.SRC, "daemon", "cmdtab.c"), encoding="utf-8") as f:
+    with open(os.path.join(ikondtest.SRC, "common", "cmdtab.c"), encoding="utf-8") as f:
         src = f.read()
     out = []
     for m in re.finditer(r'\{ "([a-z ]+)", (NULL|"[^"]*"),((?:[^{}"]|"(?:[^"\\]|\\.)*")*?)\}',

@@ -1,5 +1,7 @@
 /*
- * args: command-line words to positionals and options (see args.h).
+ * args: command-line words to positionals and options (see args.h).  The
+ * one check of what a command needs: its positionals and its required
+ * options, all named in one message.
  */
 #include "args.h"
 
@@ -24,6 +26,47 @@ unknown_option(const struct cmd_spec *cmd, const char *word, char **cause)
 	else
 		rc = set_cause(cause, "unknown option \"%.64s\" for \"%s\"; valid: %s",
 		    word, cmd->name, b.data);
+	buf_free(&b);
+	return rc;
+}
+
+/* Starts the next item of a list: "A", "A and B", "A, B and C". */
+static void
+next_item(struct buf *b, size_t *n, size_t total)
+{
+	if (*n > 0)
+		buf_add_str(b, *n + 1 == total ? " and " : ", ");
+	(*n)++;
+}
+
+/* A usage error naming the missing positionals and required options. */
+static int
+missing(const struct cmd_spec *cmd, const struct args *a, char **cause)
+{
+	const struct opt_spec *o;
+	struct buf b;
+	size_t total = 0, n = 0;
+	bool positionals = a->npos < cmdtab_positional_required(cmd);
+	int rc;
+
+	if (positionals)
+		total++;
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+		if (o->kind == OPT_REQUIRED && !args_has(a, o->name))
+			total++;
+	if (total == 0)
+		return 0;
+	buf_init(&b);
+	if (positionals) {
+		next_item(&b, &n, total);
+		buf_add_str(&b, cmd->positionals);
+	}
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+		if (o->kind == OPT_REQUIRED && !args_has(a, o->name)) {
+			next_item(&b, &n, total);
+			buf_printf(&b, "--%s %s", o->name, o->metavar);
+		}
+	rc = set_cause(cause, "\"%s\" needs %s", cmd->name, b.data);
 	buf_free(&b);
 	return rc;
 }
@@ -78,9 +121,7 @@ args_parse(const struct cmd_spec *cmd, char *const *argv, int argc, struct args 
 		out->opt[out->nopt].value = value;
 		out->nopt++;
 	}
-	if (out->npos < cmdtab_positional_required(cmd))
-		return set_cause(cause, "\"%s\" needs %s", cmd->name, cmd->positionals);
-	return 0;
+	return missing(cmd, out, cause);
 }
 
 bool

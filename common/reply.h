@@ -1,10 +1,12 @@
 /*
- * reply: what a command handler produces, and the generic runner that
- * finds a command in cmdtab, parses its arguments and calls its handler.
- * The daemon runs it for requests from the socket; ikond-ctl runs it for
- * the commands that need no daemon (CMD_LOCAL), so both share one path.
- * Handlers fill a struct reply; they never write to a socket or terminal
- * and never log a client's mistakes.
+ * reply: what a command handler produces, and the generic runner: it
+ * finds a command in cmdtab, finds its handler, parses its arguments and
+ * calls the handler.  The daemon runs it for requests from the socket
+ * (checking permission between finding and running); ikond-ctl runs it
+ * for the commands that need no daemon (CMD_LOCAL), so both share one
+ * path, and a usage error (status 2) comes from one place.  Handlers fill
+ * a struct reply; they never write to a socket or terminal and never log
+ * a client's mistakes.
  */
 #ifndef IKOND_REPLY_H
 #define IKOND_REPLY_H
@@ -69,11 +71,19 @@ void reply_clear(struct reply *rep);
 /* The reply as the protocol's JSON object (new reference). */
 json_t *reply_to_json(const struct reply *rep);
 
-/* Finds the command argv names, parses it and runs the handler found in
- * tables (NULL-terminated list of NULL-terminated arrays).  The request's
- * ikd, cfg, peer, json and input are taken from *base. */
-void command_run(const struct request *base, char *const *argv, int argc,
-    const struct handler *const *tables, bool (*may_change)(const struct request *),
+/* The command that the leading words of argv name; *used says how many
+ * words it took.  NULL if none matches, with a usage error in rep that
+ * names the valid words. */
+const struct cmd_spec *command_find(char *const *argv, int argc, int *used,
     struct reply *rep);
+/* The handler of cmd in tables (a NULL-terminated list of NULL-terminated
+ * arrays), or NULL. */
+handler_fn command_handler(const struct handler *const *tables, const struct cmd_spec *cmd);
+/* Parses the words after the command name against cmd and runs fn.  A
+ * word that does not fit, a missing positional or a missing required
+ * option is a usage error (status 2) and fn does not run.  The request's
+ * ikd, cfg, peer, json and input are taken from *base; rep starts empty. */
+void command_run(const struct request *base, const struct cmd_spec *cmd, handler_fn fn,
+    char *const *argv, int argc, struct reply *rep);
 
 #endif

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const struct opt_spec committee_add_opts[] = {
-	{ "name", OPT_VALUE, "TEXT", "display name, e.g. \"Ausschuss für Integration\"" },
-	{ "kind", OPT_VALUE, "KIND", "rat, kreistag, fachausschuss, verwaltungsausschuss, "
+	{ "name", OPT_REQUIRED, "TEXT", "display name, e.g. \"Ausschuss für Integration\"" },
+	{ "kind", OPT_REQUIRED, "KIND", "rat, kreistag, fachausschuss, verwaltungsausschuss, "
 	    "kreisausschuss, integrationsbeirat, verwaltungsvorstand, fachleitungsrunde, arbeitsgruppe" },
 	{ "internal", OPT_FLAG, NULL, "sessions are not public" },
 	{ NULL, 0, NULL, NULL },
@@ -25,8 +25,8 @@ static const struct opt_spec force_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec session_add_opts[] = {
-	{ "committee", OPT_VALUE, "SLUG", "the committee that meets" },
-	{ "start", OPT_VALUE, "\"YYYY-MM-DD HH:MM\"", "start, local time of the body" },
+	{ "committee", OPT_REQUIRED, "SLUG", "the committee that meets" },
+	{ "start", OPT_REQUIRED, "\"YYYY-MM-DD HH:MM\"", "start, local time of the body" },
 	{ "end", OPT_VALUE, "\"YYYY-MM-DD HH:MM\"", "end (default: start + 3 hours)" },
 	{ "title", OPT_VALUE, "TEXT", "title (default: committee name and date)" },
 	{ "location", OPT_VALUE, "TEXT", "room and address" },
@@ -49,8 +49,8 @@ static const struct opt_spec session_edit_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_add_opts[] = {
-	{ "name", OPT_VALUE, "TEXT", "person or organisation" },
-	{ "email", OPT_VALUE, "ADDR", "where reminders go" },
+	{ "name", OPT_REQUIRED, "TEXT", "person or organisation" },
+	{ "email", OPT_REQUIRED, "ADDR", "where reminders go" },
 	{ "org", OPT_VALUE, "TEXT", "organisation or department" },
 	{ "role", OPT_MULTI, "TEXT", "a role, e.g. Fachleitung (repeatable)" },
 	{ "reminders", OPT_VALUE, "MODE", "each (default), digest or none" },
@@ -77,19 +77,19 @@ static const struct opt_spec mail_retry_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_join_opts[] = {
-	{ "committee", OPT_VALUE, "SLUG", "the committee" },
+	{ "committee", OPT_REQUIRED, "SLUG", "the committee" },
 	{ "role", OPT_VALUE, "TEXT", "seat, e.g. Mitglied, Vorsitz, beratend" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_leave_opts[] = {
-	{ "committee", OPT_VALUE, "SLUG", "the committee" },
+	{ "committee", OPT_REQUIRED, "SLUG", "the committee" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec submission_add_opts[] = {
-	{ "title", OPT_VALUE, "TEXT", "subject of the Vorlage" },
-	{ "kind", OPT_VALUE, "KIND", "verwaltungsvorlage, beschlussvorlage or mitteilungsvorlage" },
-	{ "session", OPT_VALUE, "ID", "the session it goes to" },
-	{ "owner", OPT_VALUE, "ACTOR", "responsible actor (slug)" },
+	{ "title", OPT_REQUIRED, "TEXT", "subject of the Vorlage" },
+	{ "kind", OPT_REQUIRED, "KIND", "verwaltungsvorlage, beschlussvorlage or mitteilungsvorlage" },
+	{ "session", OPT_REQUIRED, "ID", "the session it goes to" },
+	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor (slug)" },
 	{ "ref", OPT_VALUE, "TEXT", "reference number, e.g. V/2027/013" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -115,8 +115,8 @@ static const struct opt_spec holidays_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec deadline_calc_opts[] = {
-	{ "anchor", OPT_VALUE, "\"YYYY-MM-DD[ HH:MM]\"", "the date the rule counts from" },
-	{ "rule", OPT_VALUE, "RULE", "e.g. -3wd, \"-14d earlier\", \"+2w later at 12:00\"" },
+	{ "anchor", OPT_REQUIRED, "\"YYYY-MM-DD[ HH:MM]\"", "the date the rule counts from" },
+	{ "rule", OPT_REQUIRED, "RULE", "e.g. -3wd, \"-14d earlier\", \"+2w later at 12:00\"" },
 	{ "land", OPT_VALUE, "XX", "Land whose holidays count (default NI)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -138,12 +138,12 @@ static const struct opt_spec feed_target_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec import_sessions_opts[] = {
-	{ "committee", OPT_VALUE, "SLUG", "the committee whose sessions the file lists" },
+	{ "committee", OPT_REQUIRED, "SLUG", "the committee whose sessions the file lists" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static const struct opt_spec process_add_opts[] = {
-	{ "name", OPT_VALUE, "TEXT", "e.g. \"Integrationskonzept Landkreis Musterland 2027\"" },
+	{ "name", OPT_REQUIRED, "TEXT", "e.g. \"Integrationskonzept Landkreis Musterland 2027\"" },
 	{ "target-session", OPT_VALUE, "ID", "the Kreistag or Rat session that adopts the concept" },
 	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss (if there are several)" },
 	{ "owner", OPT_VALUE, "ACTOR", "coordinator, owner of the Vorlagen the plan creates" },
@@ -170,7 +170,7 @@ static const struct opt_spec process_step_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec process_insert_opts[] = {
-	{ "title", OPT_VALUE, "TEXT", "title of the new step" },
+	{ "title", OPT_REQUIRED, "TEXT", "title of the new step" },
 	{ "state", OPT_VALUE, "STATE", "open, in_progress, done or skipped" },
 	{ "date", OPT_VALUE, "DATE[..DATE]", "one day or a period" },
 	{ "start", OPT_VALUE, "DATE", "first day" },
@@ -180,9 +180,9 @@ static const struct opt_spec process_insert_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec window_add_opts[] = {
-	{ "process", OPT_VALUE, "SLUG", "the process" },
-	{ "title", OPT_VALUE, "TEXT", "what is commented on" },
-	{ "opens", OPT_VALUE, "DATE", "first day" },
+	{ "process", OPT_REQUIRED, "SLUG", "the process" },
+	{ "title", OPT_REQUIRED, "TEXT", "what is commented on" },
+	{ "opens", OPT_REQUIRED, "DATE", "first day" },
 	{ "closes", OPT_VALUE, "DATE", "last day" },
 	{ "rule", OPT_VALUE, "RULE", "close derived from the opening day, e.g. \"+4w earlier\"" },
 	{ "audience", OPT_MULTI, "ACTOR|COMMITTEE", "who comments (repeatable)" },
@@ -202,9 +202,9 @@ static const struct opt_spec window_list_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec measure_add_opts[] = {
-	{ "process", OPT_VALUE, "SLUG", "the process" },
-	{ "title", OPT_VALUE, "TEXT", "the measure" },
-	{ "owner", OPT_VALUE, "ACTOR", "responsible actor" },
+	{ "process", OPT_REQUIRED, "SLUG", "the process" },
+	{ "title", OPT_REQUIRED, "TEXT", "the measure" },
+	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor" },
 	{ "goal", OPT_VALUE, "TEXT", "the operational goal" },
 	{ "budget", OPT_VALUE, "EUR", "budget in euros, e.g. 12500 or 12500,50" },
 	{ "due", OPT_VALUE, "DATE", "due date" },
@@ -233,11 +233,11 @@ static const struct opt_spec measure_done_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec evaluation_add_opts[] = {
-	{ "process", OPT_VALUE, "SLUG", "the process" },
-	{ "title", OPT_VALUE, "TEXT", "what is evaluated" },
-	{ "owner", OPT_VALUE, "ACTOR", "responsible actor" },
-	{ "start", OPT_VALUE, "DATE", "first occurrence" },
-	{ "rrule", OPT_VALUE, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY or FREQ=MONTHLY;INTERVAL=3" },
+	{ "process", OPT_REQUIRED, "SLUG", "the process" },
+	{ "title", OPT_REQUIRED, "TEXT", "what is evaluated" },
+	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor" },
+	{ "start", OPT_REQUIRED, "DATE", "first occurrence" },
+	{ "rrule", OPT_REQUIRED, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY or FREQ=MONTHLY;INTERVAL=3" },
 	{ "committee", OPT_VALUE, "SLUG", "the committee it reports to" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -260,7 +260,7 @@ static const struct opt_spec agenda_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec draft_render_opts[] = {
-	{ "process", OPT_VALUE, "SLUG", "the process whose data fills the draft" },
+	{ "process", OPT_REQUIRED, "SLUG", "the process whose data fills the draft" },
 	{ "submission", OPT_VALUE, "ID", "the Vorlage to draft (default for verwaltungsvorlage "
 	    "and beschlussvorlage: the process's Vorlage of that kind that is due first)" },
 	{ "format", OPT_VALUE, "FORMAT", "md (default), html or odt" },

@@ -102,18 +102,6 @@ reply_to_json(const struct reply *rep)
 	return obj;
 }
 
-static handler_fn
-find_handler(const struct handler *const *tables, const char *name)
-{
-	const struct handler *h;
-
-	for (; *tables != NULL; tables++)
-		for (h = *tables; h->name != NULL; h++)
-			if (strcmp(h->name, name) == 0)
-				return h->fn;
-	return NULL;
-}
-
 static void
 unknown_command(char *const *argv, int argc, struct reply *rep)
 {
@@ -159,38 +147,41 @@ unknown_command(char *const *argv, int argc, struct reply *rep)
 	buf_free(&words);
 }
 
-void
-command_run(const struct request *base, char *const *argv, int argc,
-    const struct handler *const *tables, bool (*may_change)(const struct request *),
-    struct reply *rep)
+const struct cmd_spec *
+command_find(char *const *argv, int argc, int *used, struct reply *rep)
 {
 	const struct cmd_spec *cmd;
+
+	if ((cmd = cmdtab_find(argv, argc, used)) == NULL)
+		unknown_command(argv, argc, rep);
+	return cmd;
+}
+
+handler_fn
+command_handler(const struct handler *const *tables, const struct cmd_spec *cmd)
+{
+	const struct handler *h;
+
+	for (; *tables != NULL; tables++)
+		for (h = *tables; h->name != NULL; h++)
+			if (strcmp(h->name, cmd->name) == 0)
+				return h->fn;
+	return NULL;
+}
+
+void
+command_run(const struct request *base, const struct cmd_spec *cmd, handler_fn fn,
+    char *const *argv, int argc, struct reply *rep)
+{
 	struct request req = *base;
 	struct args args;
 	char *cause = NULL;
-	handler_fn fn;
-	int used;
 
-	memset(rep, 0, sizeof(*rep));
-	if ((cmd = cmdtab_find(argv, argc, &used)) == NULL) {
-		unknown_command(argv, argc, rep);
-		return;
-	}
-	if (args_parse(cmd, argv + used, argc - used, &args, &cause) == -1) {
+	if (args_parse(cmd, argv, argc, &args, &cause) == -1) {
 		reply_cause(rep, 2, cause);
 		return;
 	}
-	if ((fn = find_handler(tables, cmd->name)) == NULL) {
-		reply_fail(rep, 1, "\"%s\" is not handled here", cmd->name);
-		return;
-	}
 	req.args = &args;
-	if ((cmd->flags & CMD_MUTATING) && may_change != NULL && !may_change(&req)) {
-		reply_fail(rep, 1, "permission denied: uid %u may not run \"%s\" "
-		    "(see control.allow_users and control.allow_groups)",
-		    (unsigned)req.peer.uid, cmd->name);
-		return;
-	}
 	if (fn(&req, rep) == -1 && rep->status == 0)
 		rep->status = 1;
 	if (rep->status != 0 && rep->error == NULL)

@@ -13,6 +13,7 @@
 enum opt_kind {
 	OPT_FLAG,	/* --internal */
 	OPT_VALUE,	/* --name TEXT (given once; the last one wins) */
+	OPT_REQUIRED,	/* like OPT_VALUE, but the command needs it (usage error without) */
 	OPT_MULTI,	/* --role TEXT, may repeat */
 };
 
