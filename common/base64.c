@@ -3,38 +3,76 @@
  */
 #include "base64.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xmalloc.h"
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *
-base64_encode(const unsigned char *data, size_t len)
+/* Writes the encoding of data to out (room for base64_length(len) + 1
+ * bytes, NUL included); returns the number of characters written. */
+static size_t
+encode(const char *abc, bool pad, const unsigned char *data, size_t len, char *out)
 {
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *p = out;
+	char *p = out;
 	size_t i;
 	uint32_t v;
 
 	for (i = 0; i + 2 < len; i += 3) {
 		v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
-		*p++ = alphabet[v >> 18];
-		*p++ = alphabet[(v >> 12) & 63];
-		*p++ = alphabet[(v >> 6) & 63];
-		*p++ = alphabet[v & 63];
+		*p++ = abc[v >> 18];
+		*p++ = abc[(v >> 12) & 63];
+		*p++ = abc[(v >> 6) & 63];
+		*p++ = abc[v & 63];
 	}
 	if (i < len) {
 		v = (uint32_t)data[i] << 16 | (i + 1 < len ? (uint32_t)data[i + 1] << 8 : 0);
-		*p++ = alphabet[v >> 18];
-		*p++ = alphabet[(v >> 12) & 63];
-		*p++ = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
-		*p++ = '=';
+		*p++ = abc[v >> 18];
+		*p++ = abc[(v >> 12) & 63];
+		if (i + 1 < len)
+			*p++ = abc[(v >> 6) & 63];
+		else if (pad)
+			*p++ = '=';
+		if (pad)
+			*p++ = '=';
 	}
 	*p = '\0';
+	return (size_t)(p - out);
+}
+
+char *
+base64_encode(const unsigned char *data, size_t len)
+{
+	char *out = xmalloc(base64_length(len) + 1);
+
+	encode(alphabet, true, data, len, out);
 	return out;
+}
+
+void
+base64_add(struct buf *b, const unsigned char *data, size_t len)
+{
+	char chunk[4 * 256 + 1];
+	size_t step;
+
+	/* 768 input bytes make 1024 characters without padding inside. */
+	for (; len > 0; data += step, len -= step) {
+		step = len < 768 ? len : 768;
+		buf_add(b, chunk, encode(alphabet, true, data, step, chunk));
+	}
+}
+
+void
+base64url_encode(const unsigned char *data, size_t len, char *out)
+{
+	encode(url_alphabet, false, data, len, out);
 }
 
 static int

@@ -15,6 +15,7 @@
 #include "entity.h"
 #include "ics.h"
 #include "ics_import.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define TEXT_MAX_BYTES		500	/* as for "session add" */
@@ -34,7 +35,7 @@ one_line(const char *text)
 		return NULL;
 	buf_init(&b);
 	while (left > 0) {
-		if ((n = ics_utf8_len(p, left)) == 0) {
+		if ((n = utf8_sequence(p, left)) == 0) {
 			p++;
 			left--;
 			continue;

@@ -16,6 +16,7 @@
 
 #include <zip.h>
 
+#include "utf8.h"
 #include "xmalloc.h"
 
 #ifndef IKOND_VERSION
@@ -109,45 +110,6 @@ document_format_mime(enum document_format fmt)
 	default:
 		return "text/markdown; charset=utf-8";
 	}
-}
-
-/* Returns the offset of the first byte that is not valid UTF-8, or len. */
-static size_t
-utf8_check(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	uint32_t cp;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0) {
-			n = 1;
-			cp = s[i] & 0x1f;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			n = 2;
-			cp = s[i] & 0x0f;
-		} else if ((s[i] & 0xf8) == 0xf0) {
-			n = 3;
-			cp = s[i] & 0x07;
-		} else
-			return i;
-		if (n > len - i - 1)
-			return i;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += n + 1;
-	}
-	return len;
 }
 
 /* --- inline parsing --- */
@@ -1376,11 +1338,10 @@ document_render(const char *markdown, size_t len, enum document_format fmt,
 	if (len > DOCUMENT_MAX_INPUT)
 		return set_cause(cause, "document larger than %d bytes",
 		    DOCUMENT_MAX_INPUT);
-	if ((bad = utf8_check((const unsigned char *)markdown, len)) != len)
+	if ((bad = utf8_invalid_at(markdown, len)) != len)
 		return set_cause(cause, "document is not valid UTF-8 at byte "
 		    "%zu", bad);
-	if (utf8_check((const unsigned char *)title, strlen(title)) !=
-	    strlen(title))
+	if (!utf8_valid_string(title))
 		return set_cause(cause, "document title is not valid UTF-8");
 	switch (fmt) {
 	case DOCUMENT_MD:

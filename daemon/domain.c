@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 const struct vocab committee_kinds[] = {
 	{ "rat", "Rat" },
 	{ "kreistag", "Kreistag" },
@@ -111,28 +113,11 @@ domain_text_valid(const char *text, unsigned max, bool allow_newline)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	size_t len = strlen(text);
-	int follow = 0;
 
-	if (len == 0 || len > max)
+	if (len == 0 || len > max || !utf8_valid(text, len))
 		return false;
-	for (; *p != '\0'; p++) {
-		if (follow > 0) {
-			if ((*p & 0xc0) != 0x80)
-				return false;
-			follow--;
-			continue;
-		}
-		if (*p < 0x20 || *p == 0x7f) {
-			if (!(allow_newline && *p == '\n'))
-				return false;
-		} else if (*p >= 0xf0 && *p <= 0xf4)
-			follow = 3;
-		else if (*p >= 0xe0)
-			follow = 2;
-		else if (*p >= 0xc2 && *p < 0xe0)
-			follow = 1;
-		else if (*p >= 0x80)
+	for (; *p != '\0'; p++)
+		if ((*p < 0x20 && !(allow_newline && *p == '\n')) || *p == 0x7f)
 			return false;
-	}
-	return follow == 0;
+	return true;
 }

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "agenda.h"
+#include "base64.h"
 #include "buf.h"
 #include "civil.h"
 #include "entity.h"
@@ -72,34 +73,6 @@ feed_kind_from_name(const char *name, enum feed_kind *kind)
 	return false;
 }
 
-static void
-base64url(const unsigned char *in, size_t len, char *out)
-{
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	uint32_t v;
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
-	}
-	if (len - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-	} else if (len - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-	}
-	out[o] = '\0';
-}
-
 void
 feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN])
 {
@@ -107,7 +80,7 @@ feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN])
 
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		fatal("getrandom");
-	base64url(r, sizeof(r), token);
+	base64url_encode(r, sizeof(r), token);
 	sha256(token, FEED_TOKEN_CHARS, hash);
 	explicit_bzero(r, sizeof(r));
 }

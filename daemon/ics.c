@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "ics.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define ICS_FOLD	75		/* octets per physical line, CRLF excluded */
@@ -83,38 +84,6 @@ floor_div64(int64_t a, int64_t b)
 	if (a % b != 0 && ((a < 0) != (b < 0)))
 		q--;
 	return q;
-}
-
-size_t
-ics_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
 }
 
 /* --- the current content line --- */
@@ -200,7 +169,7 @@ line_text(struct writer *w, const char *s)
 			run++;
 			continue;
 		}
-		if (c >= 0x80 && (k = ics_utf8_len(p + i, n - i)) != 0) {
+		if (c >= 0x80 && (k = utf8_sequence(p + i, n - i)) != 0) {
 			i += k;
 			run += k;
 			continue;

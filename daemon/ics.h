@@ -64,7 +64,4 @@ struct ics_calendar {
 char *ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
     size_t *len, char **cause);
 
-/* Length of the valid UTF-8 sequence (RFC 3629) at s, n bytes readable; 0 if invalid. */
-size_t ics_utf8_len(const unsigned char *s, size_t n);
-
 #endif

@@ -22,6 +22,7 @@
 #include "civil.h"
 #include "ics.h"
 #include "ics_import.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define YEAR_MIN	1970
@@ -167,7 +168,7 @@ clean_text(const char *s, size_t max)
 	buf_add(&b, "", 0);
 	while (i < n) {
 		if (p[i] >= 0x80) {
-			k = ics_utf8_len(p + i, n - i);
+			k = utf8_sequence(p + i, n - i);
 			if (b.len + (k ? k : 3) > max)
 				break;
 			if (k)
@@ -551,7 +552,7 @@ read_uid(icalcomponent *ve, const char **why)
 		return NULL;
 	}
 	for (p = (const unsigned char *)uid; *p != '\0'; p += k) {
-		k = ics_utf8_len(p, n - (size_t)(p - (const unsigned char *)uid));
+		k = utf8_sequence(p, n - (size_t)(p - (const unsigned char *)uid));
 		if (k == 0 || *p < 0x20 || *p == 0x7f) {
 			*why = "UID contains control characters or invalid UTF-8";
 			return NULL;

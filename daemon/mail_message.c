@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define HEADER_LINE_MAX		78	/* RFC 5322 "SHOULD" line length */
@@ -22,43 +24,7 @@
 #define EW_PREFIX		"=?UTF-8?B?"
 #define EW_SUFFIX		"?="
 
-static const char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char hex_digits[] = "0123456789ABCDEF";
-
-/*
- * Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 if
- * the bytes there are not one (overlong forms, surrogates and values beyond
- * U+10FFFF included).
- */
-static size_t
-utf8_sequence(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /*
  * Header text (display names, subject) as clean one-line UTF-8: every C0 or
@@ -97,33 +63,6 @@ header_text_clean(const char *s)
 	i = strspn(out, " ");
 	memmove(out, out + i, len - i + 1);
 	return out;
-}
-
-static void
-base64_add(struct buf *b, const unsigned char *p, size_t n)
-{
-	char q[4];
-	uint32_t v;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		q[0] = base64_alphabet[v >> 18];
-		q[1] = base64_alphabet[(v >> 12) & 63];
-		q[2] = base64_alphabet[(v >> 6) & 63];
-		q[3] = base64_alphabet[v & 63];
-		buf_add(b, q, 4);
-	}
-	if (i < n) {
-		v = (uint32_t)p[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		q[0] = base64_alphabet[v >> 18];
-		q[1] = base64_alphabet[(v >> 12) & 63];
-		q[2] = i + 1 < n ? base64_alphabet[(v >> 6) & 63] : '=';
-		q[3] = '=';
-		buf_add(b, q, 4);
-	}
 }
 
 /*
