@@ -165,7 +165,7 @@ members_load(struct ikond *ikd, struct agenda *a)
 		a->members[a->nmembers].committee_id = sqlite3_column_int64(st, 0);
 		a->members[a->nmembers++].actor_id = sqlite3_column_int64(st, 1);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 }
 
 void
@@ -275,7 +275,7 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		agenda_add_members(ikd, a, it, it->committee_id);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -361,7 +361,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		free(owner);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -383,7 +383,7 @@ agenda_item_json(struct ikond *ikd, const struct agenda_item *it)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(actors, json_string((const char *)
 			    sqlite3_column_text(st, 0)));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	obj = json_pack("{s:s, s:I, s:s, s:s, s:b, s:o}", "kind", kind_names[it->kind],
 	    "id", (json_int_t)it->id, "uid", it->uid, "title", it->title,

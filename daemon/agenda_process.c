@@ -79,11 +79,11 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 					agenda_add_members(ikd, a, it,
 					    sqlite3_column_int64(aud, 1));
 			}
-			store_done(aud);
+			store_done(ikd->store, aud);
 		}
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -131,7 +131,7 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->description = buf_steal(&d, NULL);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 		}
 		free(occ);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -251,11 +251,11 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 			sqlite3_bind_int64(own, 1, it->id);
 			while (sqlite3_step(own) == SQLITE_ROW)
 				agenda_add_actor(it, sqlite3_column_int64(own, 0));
-			store_done(own);
+			store_done(ikd->store, own);
 		}
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 

@@ -113,7 +113,7 @@ actor_list(struct request *req, struct reply *rep)
 	rep->data = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rep->data, entity_actor(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id slug name email org roles");
 	return 0;
 }

@@ -75,7 +75,7 @@ committee_list(struct request *req, struct reply *rep)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if ((obj = entity_committee(req->ikd, sqlite3_column_int64(st, 0))) != NULL)
 			json_array_append_new(rep->data, obj);
-	store_done(st);
+	store_done(req->ikd->store, st);
 	reply_columns(rep, "id slug name kind internal");
 	return 0;
 }
@@ -104,7 +104,7 @@ committee_show(struct request *req, struct reply *rep)
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(sessions,
 			    entity_session(ikd, sqlite3_column_int64(st, 0)));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_object_set_new(rep->data, "upcoming_sessions", sessions);
 	return 0;

@@ -76,7 +76,7 @@ deadline_list(struct request *req, struct reply *rep)
 		json_decref(late);
 		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id date time kind committee session submission owner late");
 	return 0;
 }
@@ -100,12 +100,12 @@ deadline_explain(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_done(st);
+		store_done(ikd->store, st);
 		return reply_fail(rep, 1, "no deadline %lld (see: ikond-ctl deadline list)",
 		    (long long)id);
 	}
 	obj = store_row_json(st);
-	store_done(st);
+	store_done(ikd->store, st);
 	json_object_set_new(obj, "kind_de", json_string(vocab_label(deadline_kinds,
 	    json_string_value(json_object_get(obj, "kind")))));
 	json_object_set_new(obj, "derivation", json_loads(json_string_value(

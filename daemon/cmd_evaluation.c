@@ -73,7 +73,7 @@ occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const c
 		json_array_append_new(list, obj);
 	}
 	if (st != NULL)
-		store_done(st);
+		store_done(ikd->store, st);
 	free(occ);
 	return list;
 }
@@ -107,7 +107,7 @@ one(struct ikond *ikd, sqlite3_int64 id, int from, size_t count)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		obj = evaluation_json(ikd, st, from, count);
-	store_done(st);
+	store_done(ikd->store, st);
 	return obj;
 }
 
@@ -179,7 +179,7 @@ evaluation_list(struct request *req, struct reply *rep)
 	rep->data = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rep->data, evaluation_json(ikd, st, d, (size_t)count));
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id process title owner committee rrule next");
 	return 0;
 }
@@ -211,7 +211,7 @@ evaluation_done(struct request *req, struct reply *rep)
 		start = xstrdup((const char *)sqlite3_column_text(st, 0));
 		rrule = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (start != NULL && civil_parse_date(start, &s, NULL) == 0 &&
 	    process_occurrences(rrule, s, d - 31, d + 31, ikd->cfg->process.evaluation_roll,
 	    ikd->cfg->workcal, &occ, &n, 200, &cause) == 0) {

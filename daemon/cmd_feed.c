@@ -68,7 +68,7 @@ target_slug(struct ikond *ikd, const char *kind, sqlite3_int64 id)
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			slug = xstrdup((const char *)sqlite3_column_text(st, 0));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	if (slug == NULL)
 		xasprintf(&slug, "(removed %s %lld)", kind, (long long)id);
@@ -118,11 +118,11 @@ feed_add(struct request *req, struct reply *rep)
 	sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_done(st);
+		store_done(ikd->store, st);
 		store_error(ikd->store, &cause);
 		return reply_cause(rep, 1, cause);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	id = store_last_id(ikd->store);
 	slug = target_slug(ikd, feed_kind_name(kind), target);
 	store_audit(ikd->store, req->peer.uid, "add", "feed", id, slug);
@@ -165,7 +165,7 @@ feed_list(struct request *req, struct reply *rep)
 		json_array_append_new(rep->data, obj);
 		free(slug);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id kind target created rotated revoked");
 	return 0;
 }
@@ -192,7 +192,7 @@ live_feed(struct request *req, struct reply *rep, sqlite3_int64 *id, char **kind
 		*kind = xstrdup((const char *)sqlite3_column_text(st, 0));
 		*target = sqlite3_column_int64(st, 1);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (found == 0)
 		return reply_fail(rep, 1, "no feed %s (see: ikond-ctl feed list)",
 		    args_pos(req->args, 0));
@@ -226,12 +226,12 @@ feed_rotate(struct request *req, struct reply *rep)
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(st, 3, id);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_done(st);
+		store_done(ikd->store, st);
 		free(kind);
 		store_error(ikd->store, &cause);
 		return reply_cause(rep, 1, cause);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	slug = target_slug(ikd, kind, target);
 	store_audit(ikd->store, req->peer.uid, "rotate", "feed", id, NULL);
 	token_reply(req, rep, id, kind, slug, token);

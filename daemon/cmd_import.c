@@ -119,7 +119,7 @@ apply(struct request *req, sqlite3_int64 cid, const char *cname, const struct ic
 		    strcmp((const char *)sqlite3_column_text(st, 5), location ? location : "") == 0 &&
 		    cancelled_now == s->cancelled;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (exists && old_cid != cid) {
 		xasprintf(reason, "the UID belongs to session %lld of another committee",
 		    (long long)*session);

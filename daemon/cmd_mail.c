@@ -70,7 +70,7 @@ mail_queue(struct request *req, struct reply *rep)
 			    (time_t)json_integer_value(json_object_get(obj, "sent_at"))));
 		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id state kind offset due actor title attempts last_error");
 	return 0;
 }

@@ -105,7 +105,7 @@ measure_json(struct ikond *ikd, sqlite3_int64 id)
 		obj = store_row_json(st);
 		json_object_set_new(obj, "overdue", json_boolean(sqlite3_column_int(st, 10)));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return obj;
 }
 
@@ -182,7 +182,7 @@ measure_list(struct request *req, struct reply *rep)
 		json_object_set_new(obj, "overdue", json_boolean(sqlite3_column_int(st, 10)));
 		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id process title owner budget_eur due state overdue");
 	return 0;
 }

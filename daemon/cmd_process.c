@@ -132,7 +132,7 @@ process_list(struct request *req, struct reply *rep)
 	rep->data = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rep->data, store_row_json(st));
-	store_done(st);
+	store_done(req->ikd->store, st);
 	reply_columns(rep, "id slug name target_session steps_done planned");
 	return 0;
 }
@@ -183,7 +183,7 @@ step_id_by_code(struct ikond *ikd, sqlite3_int64 pid, const char *code)
 	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-	store_done(st);
+	store_done(ikd->store, st);
 	return id;
 }
 
@@ -244,7 +244,7 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	sqlite3_bind_text(st, 2, l->role, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		sub = sqlite3_column_int64(st, 0);
-	store_done(st);
+	store_done(ikd->store, st);
 	if (sub != 0) {
 		if (store_exec(ikd->store, cause, "UPDATE submission SET session_id = ?, "
 		    "updated_at = ? WHERE id = ? AND session_id <> ?", "iiii", l->session->id, now,
@@ -386,7 +386,7 @@ apply_plan(struct request *req, sqlite3_int64 pid, const struct plan *p, sqlite3
 	sqlite3_bind_int64(st, 1, pid);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		name = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	store_done(ikd->store, st);
 	if (name == NULL)
 		return set_cause(cause, "process %lld vanished", (long long)pid);
 	for (i = 0; i < PROCESS_STEPS; i++)
@@ -476,7 +476,7 @@ step_owners(struct ikond *ikd, sqlite3_int64 step_id)
 	sqlite3_bind_int64(st, 1, step_id);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(list, json_string((const char *)sqlite3_column_text(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 
@@ -504,7 +504,7 @@ step_links(struct ikond *ikd, sqlite3_int64 step_id)
 		json_object_del(obj, "start_utc");
 		json_array_append_new(list, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 
@@ -614,7 +614,7 @@ step_at(struct ikond *ikd, sqlite3_int64 pid, const char *text, sqlite3_int64 *i
 		sqlite3_bind_int64(st, 2, v);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*id = sqlite3_column_int64(st, 0);
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	if (*id == 0)
 		return set_cause(cause, "the process has no step %lld (see: ikond-ctl process "

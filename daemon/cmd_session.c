@@ -144,7 +144,7 @@ session_list(struct request *req, struct reply *rep)
 		entity_session_times(ikd, obj);
 		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id committee start title location state");
 	return 0;
 }
@@ -162,7 +162,7 @@ session_submissions(struct ikond *ikd, sqlite3_int64 id)
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(list, entity_submission(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 

@@ -112,7 +112,7 @@ submission_list(struct request *req, struct reply *rep)
 		json_decref(late);
 		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id ref kind title owner session deadline late state");
 	return 0;
 }

@@ -146,7 +146,7 @@ window_json(struct ikond *ikd, sqlite3_int64 wid)
 	sqlite3_bind_int64(st, 1, wid);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		obj = store_row_json(st);
-	store_done(st);
+	store_done(ikd->store, st);
 	if (obj == NULL)
 		return NULL;
 	aud = json_array();
@@ -158,7 +158,7 @@ window_json(struct ikond *ikd, sqlite3_int64 wid)
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(aud, json_string((const char *)
 			    sqlite3_column_text(st, 0)));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_object_set_new(obj, "audience", aud);
 	return obj;
@@ -234,7 +234,7 @@ window_list(struct request *req, struct reply *rep)
 	rep->data = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(rep->data, window_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	reply_columns(rep, "id process opens closes title audience");
 	return 0;
 }

@@ -87,7 +87,7 @@ upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 		id = sqlite3_column_int64(st, 0);
 		same = sqlite3_column_int(st, 1) != 0;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (same) {
 		rc = 0;
 		goto out;
@@ -116,7 +116,7 @@ upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 		sqlite3_bind_text(st, 10, kind, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_error(ikd->store, cause);
-	store_done(st);
+	store_done(ikd->store, st);
 out:
 	free(derivation);
 	rule_result_clear(&res);
@@ -145,7 +145,7 @@ session_anchor(struct ikond *ikd, sqlite3_int64 session_id, char **slug, char **
 		rc = 0;
 	} else
 		set_cause(cause, "no session %lld", (long long)session_id);
-	store_done(st);
+	store_done(ikd->store, st);
 	return rc;
 }
 
@@ -182,7 +182,7 @@ deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **
 		session_id = sqlite3_column_int64(st, 0);
 		kind = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (kind == NULL)
 		return set_cause(cause, "no submission %lld", (long long)submission_id);
 	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == 0)
@@ -221,7 +221,7 @@ deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 		subs = xreallocarray(subs, nsubs + 1, sizeof(*subs));
 		subs[nsubs++] = sqlite3_column_int64(st, 0);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	for (i = 0; i < nsubs; i++)
 		if (deadline_sync_submission(ikd, subs[i], cause) == -1)
 			goto out;
@@ -249,7 +249,7 @@ deadline_sync_all(struct ikond *ikd, int *changed, char **cause)
 		ids = xreallocarray(ids, n + 1, sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = deadline_sync_session(ikd, ids[i], cause);
 	free(ids);
@@ -274,7 +274,7 @@ deadline_rows(struct ikond *ikd, const char *sql, sqlite3_int64 id)
 		    json_string_value(json_object_get(obj, "kind")))));
 		json_array_append_new(list, obj);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 
@@ -310,7 +310,7 @@ deadline_submission_date(struct ikond *ikd, sqlite3_int64 submission_id)
 		json_decref(date);
 		date = json_string((const char *)sqlite3_column_text(st, 0));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return date;
 }
 
@@ -333,7 +333,7 @@ deadline_submission_late(struct ikond *ikd, sqlite3_int64 submission_id)
 		late = json_pack("{s:s, s:s}", "kind_de", vocab_label(deadline_kinds,
 		    (const char *)sqlite3_column_text(st, 0)),
 		    "date", (const char *)sqlite3_column_text(st, 1));
-	store_done(st);
+	store_done(ikd->store, st);
 	return late;
 }
 
@@ -358,7 +358,7 @@ deadline_problems(struct ikond *ikd)
 			json_array_append_new(list, json_string(text));
 			free(text);
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	st = store_prepare(ikd->store, "SELECT s.id, s.title, count(b.id) FROM session s "
 	    "JOIN submission b ON b.session_id = s.id WHERE s.state = 'cancelled' AND "
@@ -372,7 +372,7 @@ deadline_problems(struct ikond *ikd)
 			json_array_append_new(list, json_string(text));
 			free(text);
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	return list;
 }

@@ -491,7 +491,7 @@ committee_json(struct ikond *ikd, sqlite3_int64 id)
 		    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
 		    col_text(st, 2), "public", sqlite3_column_int(st, 3) == 0);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return obj;
 }
 
@@ -524,7 +524,7 @@ actors_of(struct ikond *ikd, const char *sql, sqlite3_int64 id)
 		return list;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(list, actor_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 
@@ -551,7 +551,7 @@ why_de(struct ikond *ikd, const char *kind_de, const char *due, sqlite3_int64 se
 		why = json_string(text);
 		free(text);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return why;
 }
 
@@ -598,7 +598,7 @@ session_json(struct ikond *ikd, sqlite3_int64 id)
 		    "date_de", date, "time_de", time_de, "location", col_text(st, 4), "state",
 		    col_text(st, 5), "state_de", label ? label : col_text(st, 5));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (!json_is_null(obj))
 		json_object_set_new(obj, "deadlines", session_deadlines(ikd, id));
 	return obj;
@@ -652,7 +652,7 @@ add_body(struct ikond *ikd, json_t *data)
 			json_object_set_new(body, "head_name", json_string(col_text(st, 0)));
 			json_object_set_new(body, "head_title", json_string(col_text(st, 1)));
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	/* What the configuration says wins over what the store suggests. */
 	if (cfg->body_head_name != NULL)
@@ -715,7 +715,7 @@ chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_i
 			sqlite3_bind_int64(st, 2, target);
 			if (sqlite3_step(st) == SQLITE_ROW)
 				step = sqlite3_column_int64(st, 0);
-			store_done(st);
+			store_done(ikd->store, st);
 		}
 	}
 	if (step == 0)
@@ -726,7 +726,7 @@ chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_i
 		return list;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(list, session_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
+	store_done(ikd->store, st);
 	return list;
 }
 
@@ -746,7 +746,7 @@ window_json(struct ikond *ikd, sqlite3_stmt *st)
 	if (a != NULL) {
 		while (sqlite3_step(a) == SQLITE_ROW)
 			json_array_append_new(audience, json_string(col_text(a, 0)));
-		store_done(a);
+		store_done(ikd->store, a);
 	}
 	json_object_set_new(obj, "audience", audience);
 	return obj;
@@ -833,7 +833,7 @@ add_steps(struct ikond *ikd, json_t *proc, sqlite3_int64 pid, bool planned)
 				started++;
 			json_array_append_new(steps, step_json(ikd, st));
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	if (total > 0 && finished == total) {
 		state = "done";
@@ -878,7 +878,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 		target = sqlite3_column_int64(st, 2);
 		planned = sqlite3_column_int(st, 3) != 0;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (proc == NULL)
 		return NULL;
 	add_steps(ikd, proc, pid, planned);
@@ -909,7 +909,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 			    *window, "closes")), day) < 0)
 				*window = w;
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_incref(*window);
 	json_object_set_new(proc, "windows", list);
@@ -920,7 +920,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	if (st != NULL) {
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(list, measure_json(ikd, st, today, &total));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_object_set_new(proc, "measures", list);
 	draft_euro_de(total, euro, sizeof(euro));
@@ -933,7 +933,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	if (st != NULL) {
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(list, evaluation_json(ikd, st, today));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	*evaluation = json_incref(json_array_size(list) > 0 ? json_array_get(list, 0) :
 	    json_null());
@@ -960,7 +960,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id)
 		    "session", session_json(ikd, sqlite3_column_int64(st, 4)), "state",
 		    col_text(st, 5));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (obj == NULL)
 		return NULL;
 	st = query(ikd, "SELECT due_date, kind, session_id FROM deadline WHERE "
@@ -974,7 +974,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id)
 			    deadline_kinds, col_text(st, 1)), col_text(st, 0),
 			    sqlite3_column_int64(st, 2)));
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	return obj;
 }
@@ -1015,7 +1015,7 @@ workshop_json(struct ikond *ikd, sqlite3_int64 pid)
 		civil_format_date(d - 14, reply_by);
 		set_date(obj, "reply_by", reply_by, true, NULL);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (step == 0)
 		return obj;
 	if (host == 0)
@@ -1046,7 +1046,7 @@ draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-	store_done(st);
+	store_done(ikd->store, st);
 	return id;
 }
 
@@ -1086,7 +1086,7 @@ draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission
 	if (st != NULL) {
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(list, committee_json(ikd, sqlite3_column_int64(st, 0)));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_object_set_new(data, "committees", list);
 	json_object_set_new(data, "actors", actors_of(ikd, "SELECT id FROM actor WHERE ? = 0 "

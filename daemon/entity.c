@@ -41,7 +41,7 @@ id_by(struct ikond *ikd, const char *sql, const char *key, sqlite3_int64 *id)
 		*id = sqlite3_column_int64(st, 0);
 		found = 1;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return found;
 }
 
@@ -55,7 +55,7 @@ id_exists(struct ikond *ikd, const char *sql, sqlite3_int64 id)
 		return 0;
 	sqlite3_bind_int64(st, 1, id);
 	found = sqlite3_step(st) == SQLITE_ROW;
-	store_done(st);
+	store_done(ikd->store, st);
 	return found;
 }
 
@@ -106,7 +106,7 @@ one_row(struct ikond *ikd, const char *sql, sqlite3_int64 id)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		obj = store_row_json(st);
-	store_done(st);
+	store_done(ikd->store, st);
 	return obj;
 }
 
@@ -167,7 +167,7 @@ entity_actor(struct ikond *ikd, sqlite3_int64 id)
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(roles,
 			    json_string((const char *)sqlite3_column_text(st, 0)));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	json_object_set_new(obj, "roles", roles);
 	return obj;

@@ -173,7 +173,7 @@ feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug, sqlite3
 	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
 	if ((found = sqlite3_step(st) == SQLITE_ROW))
 		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
+	store_done(ikd->store, st);
 	if (!found)
 		return set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
 	return 0;
@@ -197,7 +197,7 @@ target_name(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 id)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		name = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	store_done(ikd->store, st);
 	return name;
 }
 
@@ -256,7 +256,7 @@ actor_names_load(struct ikond *ikd, struct actor_names *an)
 		an->ids[an->n] = sqlite3_column_int64(st, 0);
 		an->names[an->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 }
 
 static const char *
@@ -551,7 +551,7 @@ rebuild(struct ikond *ikd)
 		memcpy(fresh[n].hash, sqlite3_column_blob(st, 0), SHA256_LEN);
 		fresh[n++].snap = snap;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 
 	pthread_mutex_lock(&cache.lock);
 	old = cache.entries;

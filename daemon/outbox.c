@@ -246,7 +246,7 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 		    (long long)id);
 	} else
 		set_cause(cause, "no reminder %lld", (long long)id);
-	store_done(st);
+	store_done(ikd->store, st);
 	if (rc == -1)
 		row_clear(r);
 	return rc;
@@ -376,7 +376,7 @@ message_id(struct ikond *ikd, const struct sender *from, const char *what, sqlit
 	    != NULL) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			salt = xstrdup((const char *)sqlite3_column_text(st, 0));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	xasprintf(&mid, "%s-%lld.%s@%s", what, (long long)id, salt ? salt : "ikond",
 	    from->domain);
@@ -512,7 +512,7 @@ due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n,
 		(*out)[*n].digest = sqlite3_column_int(st, 2) != 0;
 		(*n)++;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 
@@ -766,6 +766,6 @@ outbox_counts(struct ikond *ikd)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
 		    json_integer(sqlite3_column_int64(st, 1)));
-	store_done(st);
+	store_done(ikd->store, st);
 	return o;
 }

@@ -618,7 +618,7 @@ process_load_input(struct ikond *ikd, sqlite3_int64 target_id, sqlite3_int64 com
 		s->beschluss_due = due_for(ikd, "beschlussvorlage", s->committee, anchor);
 		s->verwaltung_due = due_for(ikd, "verwaltungsvorlage", s->committee, anchor);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	in->sessions = list;
 	in->nsessions = n;
 	in->target_id = target_id;
@@ -704,7 +704,7 @@ session_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list)
 			    "%s to %s", n, role, (long long)sqlite3_column_int64(st, 7),
 			    sqlite3_column_text(st, 8), sqlite3_column_text(st, 9));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 }
 
 static void
@@ -739,7 +739,7 @@ step_changes(struct ikond *ikd, sqlite3_int64 process_id, const struct plan *p, 
 				    was_start ? was_start : "?", was_end ? was_end : "?", d1, d2);
 		}
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 }
 
 json_t *
@@ -766,7 +766,7 @@ process_changes(struct ikond *ikd, sqlite3_int64 process_id)
 		planned = civil_parse_date((const char *)sqlite3_column_text(st, 2), &from,
 		    NULL) == 0;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	if (!planned)
 		return list;
 	session_changes(ikd, process_id, list);
@@ -804,7 +804,7 @@ process_problems(struct ikond *ikd)
 			ids[n] = sqlite3_column_int64(st, 0);
 			slugs[n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
 		}
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	for (i = 0; i < n; i++) {
 		changes = process_changes(ikd, ids[i]);
@@ -825,7 +825,7 @@ process_problems(struct ikond *ikd)
 			change(list, "process %s: measure %lld \"%s\" is overdue since %s",
 			    sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
 			    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
-		store_done(st);
+		store_done(ikd->store, st);
 	}
 	return list;
 }
@@ -845,7 +845,7 @@ process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 		rc = 0;
 	} else
 		set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
-	store_done(st);
+	store_done(ikd->store, st);
 	return rc;
 }
 

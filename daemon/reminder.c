@@ -138,7 +138,7 @@ committee_slug(struct ikond *ikd, sqlite3_int64 id)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		slug = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	store_done(ikd->store, st);
 	return slug;
 }
 
@@ -154,7 +154,7 @@ actor_preference(struct ikond *ikd, sqlite3_int64 id)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		pref = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	store_done(ikd->store, st);
 	return pref;
 }
 
@@ -190,7 +190,7 @@ find_row(struct plan *p, const char *offset, sqlite3_int64 actor, sqlite3_int64 
 		snprintf(state, statelen, "%s", sqlite3_column_text(st, 1));
 		*due = sqlite3_column_int64(st, 2);
 	}
-	store_done(st);
+	store_done(p->ikd->store, st);
 	return 0;
 }
 
@@ -248,7 +248,7 @@ last_told(struct plan *p, sqlite3_int64 actor)
 	sqlite3_bind_int64(st, 2, actor);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		when = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	store_done(p->ikd->store, st);
 	return when;
 }
 
@@ -316,7 +316,7 @@ plan_cancelled(struct plan *p, char **cause)
 		actors = xreallocarray(actors, n + 1, sizeof(*actors));
 		actors[n++] = sqlite3_column_int64(st, 0);
 	}
-	store_done(st);
+	store_done(store, st);
 	for (i = 0; i < n && rc != -1; i++) {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
 		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
@@ -508,7 +508,7 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t
 		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
 		(*out)[(*nout)++] = xstrdup(uid);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return 0;
 }
 

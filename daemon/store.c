@@ -2,7 +2,10 @@
  * store: opening, migrating and querying the SQLite database (see
  * store.h).  Statements are prepared once and cached by their SQL text, so
  * handlers can write plain SQL with bound parameters and pay no parse cost
- * per request.
+ * per request.  A cached statement is marked in use until store_done();
+ * a nested use of the same SQL (a loop that calls a function running it
+ * again) gets a fresh statement that store_done() finalizes, so no use
+ * resets a statement another one is still stepping.
  */
 #include "store.h"
 
@@ -25,6 +28,7 @@ struct store {
 	struct {
 		char		*sql;
 		sqlite3_stmt	*stmt;
+		bool		 in_use;	/* between store_prepare and store_done */
 	}		 cache[STORE_CACHE_SIZE];
 	size_t		 ncache;
 };
@@ -198,9 +202,10 @@ store_db(struct store *st)
 int
 store_version(struct store *st)
 {
-	int v = 0;
+	int v;
 
-	read_version(st->db, &v, NULL);
+	if (read_version(st->db, &v, NULL) == -1)
+		return -1;
 	return v;
 }
 
@@ -300,35 +305,47 @@ store_prepare(struct store *st, const char *sql, char **cause)
 		set_cause(cause, "%s, nothing was changed", st->broken);
 		return NULL;
 	}
-	for (i = 0; i < st->ncache; i++) {
-		if (strcmp(st->cache[i].sql, sql) == 0) {
-			stmt = st->cache[i].stmt;
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			return stmt;
-		}
+	for (i = 0; i < st->ncache; i++)
+		if (strcmp(st->cache[i].sql, sql) == 0)
+			break;
+	if (i < st->ncache && !st->cache[i].in_use) {
+		st->cache[i].in_use = true;
+		return st->cache[i].stmt;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
-	    SQLITE_OK) {
+	/* A statement still in use is left alone: this use gets its own. */
+	if (sqlite3_prepare_v3(st->db, sql, -1, i < st->ncache ? 0 :
+	    SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
 		set_cause(cause, "database: %s", sqlite3_errmsg(st->db));
 		return NULL;
 	}
+	if (i < st->ncache)
+		return stmt;
 	/* SQL text is fixed in the source, so the set of statements is bounded. */
 	if (st->ncache == STORE_CACHE_SIZE)
 		fatalx("store: more than %d distinct statements", STORE_CACHE_SIZE);
 	st->cache[st->ncache].sql = xstrdup(sql);
 	st->cache[st->ncache].stmt = stmt;
+	st->cache[st->ncache].in_use = true;
 	st->ncache++;
 	return stmt;
 }
 
 void
-store_done(sqlite3_stmt *stmt)
+store_done(struct store *st, sqlite3_stmt *stmt)
 {
-	if (stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			st->cache[i].in_use = false;
+			return;
+		}
 	}
+	sqlite3_finalize(stmt);
 }
 
 int
@@ -349,39 +366,102 @@ store_error(struct store *st, char **cause)
 	return set_cause(cause, "%s (%s), nothing was changed", fault, msg);
 }
 
+/* Binds the parameters of stmt from fmt (see store.h). */
+static int
+bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt, va_list ap)
+{
+	const char *s;
+	const void *blob;
+	size_t len;
+	int i, n = sqlite3_bind_parameter_count(stmt), rc;
+
+	if ((size_t)n != strlen(fmt))
+		return set_cause(cause, "database: the statement has %d parameter(s), the format "
+		    "binds %zu", n, strlen(fmt));
+	for (i = 0; i < n; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, sqlite3_int64));
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				rc = sqlite3_bind_null(stmt, i + 1);
+			else
+				rc = sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			len = va_arg(ap, size_t);
+			rc = sqlite3_bind_blob64(stmt, i + 1, blob, len, SQLITE_TRANSIENT);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(stmt, i + 1);
+			break;
+		default:
+			return set_cause(cause, "database: bad format character '%c'", fmt[i]);
+		}
+		if (rc != SQLITE_OK)
+			return store_error(st, cause);
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *stmt;
+
+	if ((stmt = store_prepare(st, sql, cause)) == NULL)
+		return NULL;
+	if (bind_values(st, stmt, cause, fmt, ap) == -1) {
+		store_done(st, stmt);
+		return NULL;
+	}
+	return stmt;
+}
+
+sqlite3_stmt *
+store_query(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+
+	va_start(ap, fmt);
+	stmt = vquery(st, cause, sql, fmt, ap);
+	va_end(ap);
+	return stmt;
+}
+
+int
+store_next(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		return 1;
+	case SQLITE_DONE:
+		return 0;
+	default:
+		return store_error(st, cause);
+	}
+}
+
 int
 store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *stmt;
 	va_list ap;
-	const char *s;
-	int i, rc;
+	int rc;
 
-	if ((stmt = store_prepare(st, sql, cause)) == NULL)
-		return -1;
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0'; i++) {
-		switch (fmt[i]) {
-		case 'i':
-			sqlite3_bind_int64(stmt, i + 1, va_arg(ap, sqlite3_int64));
-			break;
-		case 't':
-			s = va_arg(ap, const char *);
-			if (s == NULL)
-				sqlite3_bind_null(stmt, i + 1);
-			else
-				sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
-			break;
-		default:
-			sqlite3_bind_null(stmt, i + 1);
-			break;
-		}
-	}
+	stmt = vquery(st, cause, sql, fmt, ap);
 	va_end(ap);
-	rc = sqlite3_step(stmt);
-	store_done(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(st, cause);
+	if (stmt == NULL)
+		return -1;
+	rc = store_next(st, stmt, cause);
+	store_done(st, stmt);
+	if (rc == -1)
+		return -1;
 	return sqlite3_changes(st->db);
 }
 
@@ -391,18 +471,122 @@ store_last_id(struct store *st)
 	return sqlite3_last_insert_rowid(st->db);
 }
 
+/* The first row of a query: 1 (stmt left on the row for the caller to read
+ * and end with store_done), 0 no row, -1 error (both ended here). */
+static int
+vfirst(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql, const char *fmt,
+    va_list ap)
+{
+	int rc;
+
+	if ((*stmt = vquery(st, cause, sql, fmt, ap)) == NULL)
+		return -1;
+	if ((rc = store_next(st, *stmt, cause)) != 1) {
+		store_done(st, *stmt);
+		*stmt = NULL;
+	}
+	return rc;
+}
+
+int
+store_get_int(struct store *st, char **cause, sqlite3_int64 *out, const char *sql,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = sqlite3_column_int64(stmt, 0);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_get_text(struct store *st, char **cause, char **out, const char *sql, const char *fmt,
+    ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = store_column_dup(stmt, 0);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_get_row(struct store *st, char **cause, json_t **out, const char *sql, const char *fmt,
+    ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = store_row_json(stmt);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_exists(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1)
+		store_done(st, stmt);
+	return rc;
+}
+
+json_t *
+store_get_rows(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	json_t *list;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	stmt = vquery(st, cause, sql, fmt, ap);
+	va_end(ap);
+	if (stmt == NULL)
+		return NULL;
+	list = json_array();
+	while ((rc = store_next(st, stmt, cause)) == 1)
+		json_array_append_new(list, store_row_json(stmt));
+	store_done(st, stmt);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 sqlite3_int64
 store_count(struct store *st, const char *sql, sqlite3_int64 param)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
 	sqlite3_int64 n = 0;
 
-	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, param);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	store_done(stmt);
+	store_get_int(st, NULL, &n, sql, "i", param);
 	return n;
 }
 
@@ -445,16 +629,9 @@ store_row_json(sqlite3_stmt *stmt)
 json_t *
 store_rows_json(struct store *st, const char *sql, sqlite3_int64 param)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
-	json_t *list = json_array();
+	json_t *list = store_get_rows(st, NULL, sql, "i", param);
 
-	if (stmt == NULL)
-		return list;
-	sqlite3_bind_int64(stmt, 1, param);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(list, store_row_json(stmt));
-	store_done(stmt);
-	return list;
+	return list != NULL ? list : json_array();
 }
 
 int
