@@ -193,12 +193,6 @@ store_close(struct store *st)
 	free(st);
 }
 
-sqlite3 *
-store_db(struct store *st)
-{
-	return st->db;
-}
-
 int
 store_version(struct store *st)
 {
@@ -348,6 +342,7 @@ store_done(struct store *st, sqlite3_stmt *stmt)
 	sqlite3_finalize(stmt);
 }
 
+/* Message for a failed statement, naming a constraint in words people know. */
 int
 store_error(struct store *st, char **cause)
 {
@@ -408,7 +403,7 @@ bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt,
 }
 
 static sqlite3_stmt *
-vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
+store_vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
 {
 	sqlite3_stmt *stmt;
 
@@ -428,7 +423,7 @@ store_query(struct store *st, char **cause, const char *sql, const char *fmt, ..
 	va_list ap;
 
 	va_start(ap, fmt);
-	stmt = vquery(st, cause, sql, fmt, ap);
+	stmt = store_vquery(st, cause, sql, fmt, ap);
 	va_end(ap);
 	return stmt;
 }
@@ -454,7 +449,7 @@ store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...
 	int rc;
 
 	va_start(ap, fmt);
-	stmt = vquery(st, cause, sql, fmt, ap);
+	stmt = store_vquery(st, cause, sql, fmt, ap);
 	va_end(ap);
 	if (stmt == NULL)
 		return -1;
@@ -471,15 +466,15 @@ store_last_id(struct store *st)
 	return sqlite3_last_insert_rowid(st->db);
 }
 
-/* The first row of a query: 1 (stmt left on the row for the caller to read
- * and end with store_done), 0 no row, -1 error (both ended here). */
+/* The first row of a query: 1 (*stmt left on the row for the caller to
+ * read and end with store_done), 0 no row, -1 error (both ended here). */
 static int
 vfirst(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql, const char *fmt,
     va_list ap)
 {
 	int rc;
 
-	if ((*stmt = vquery(st, cause, sql, fmt, ap)) == NULL)
+	if ((*stmt = store_vquery(st, cause, sql, fmt, ap)) == NULL)
 		return -1;
 	if ((rc = store_next(st, *stmt, cause)) != 1) {
 		store_done(st, *stmt);
@@ -543,6 +538,19 @@ store_get_row(struct store *st, char **cause, json_t **out, const char *sql, con
 }
 
 int
+store_first(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, stmt, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 store_exists(struct store *st, char **cause, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *stmt;
@@ -557,37 +565,37 @@ store_exists(struct store *st, char **cause, const char *sql, const char *fmt, .
 	return rc;
 }
 
-json_t *
-store_get_rows(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+int
+store_get_ints(struct store *st, char **cause, sqlite3_int64 **out, size_t *n,
+    const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *stmt;
-	json_t *list;
 	va_list ap;
+	size_t cap = 0;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	va_start(ap, fmt);
-	stmt = vquery(st, cause, sql, fmt, ap);
+	stmt = store_vquery(st, cause, sql, fmt, ap);
 	va_end(ap);
 	if (stmt == NULL)
-		return NULL;
-	list = json_array();
-	while ((rc = store_next(st, stmt, cause)) == 1)
-		json_array_append_new(list, store_row_json(stmt));
+		return -1;
+	while ((rc = store_next(st, stmt, cause)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof(**out));
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
 	store_done(st, stmt);
 	if (rc == -1) {
-		json_decref(list);
-		return NULL;
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
 	}
-	return list;
-}
-
-sqlite3_int64
-store_count(struct store *st, const char *sql, sqlite3_int64 param)
-{
-	sqlite3_int64 n = 0;
-
-	store_get_int(st, NULL, &n, sql, "i", param);
-	return n;
+	return 0;
 }
 
 char *
@@ -598,32 +606,122 @@ store_column_dup(sqlite3_stmt *stmt, int col)
 	return xstrdup(s ? (const char *)s : "");
 }
 
+/* Column i of the current row as a JSON value. */
+static json_t *
+column_json(sqlite3_stmt *stmt, int i)
+{
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, i));
+	case SQLITE_NULL:
+		return json_null();
+	default:
+		return json_string((const char *)sqlite3_column_text(stmt, i));
+	}
+}
+
 json_t *
 store_row_json(sqlite3_stmt *stmt)
 {
 	json_t *obj = json_object();
 	int i, n = sqlite3_column_count(stmt);
-	const char *name;
 
-	for (i = 0; i < n; i++) {
-		name = sqlite3_column_name(stmt, i);
-		switch (sqlite3_column_type(stmt, i)) {
-		case SQLITE_INTEGER:
-			json_object_set_new(obj, name, json_integer(sqlite3_column_int64(stmt, i)));
-			break;
-		case SQLITE_FLOAT:
-			json_object_set_new(obj, name, json_real(sqlite3_column_double(stmt, i)));
-			break;
-		case SQLITE_NULL:
-			json_object_set_new(obj, name, json_null());
-			break;
-		default:
-			json_object_set_new(obj, name,
-			    json_string((const char *)sqlite3_column_text(stmt, i)));
+	for (i = 0; i < n; i++)
+		json_object_set_new(obj, sqlite3_column_name(stmt, i), column_json(stmt, i));
+	return obj;
+}
+
+json_t *
+store_vget_list(struct store *st, char **cause, store_row_fn row, void *arg, const char *sql,
+    const char *fmt, va_list ap)
+{
+	sqlite3_stmt *stmt;
+	json_t *list, *v;
+	int rc;
+
+	if ((stmt = store_vquery(st, cause, sql, fmt, ap)) == NULL)
+		return NULL;
+	list = json_array();
+	while ((rc = store_next(st, stmt, cause)) == 1) {
+		if ((v = row(stmt, arg, cause)) == NULL) {
+			rc = -1;
 			break;
 		}
+		json_array_append_new(list, v);
 	}
-	return obj;
+	store_done(st, stmt);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *
+store_get_list(struct store *st, char **cause, store_row_fn row, void *arg, const char *sql,
+    const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row, arg, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+static json_t *
+row_object(sqlite3_stmt *stmt, void *arg, char **cause)
+{
+	(void)arg;
+	(void)cause;
+	return store_row_json(stmt);
+}
+
+json_t *
+store_get_rows(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row_object, NULL, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+static json_t *
+row_first_column(sqlite3_stmt *stmt, void *arg, char **cause)
+{
+	json_t *v;
+
+	(void)arg;
+	if ((v = column_json(stmt, 0)) == NULL)
+		set_cause(cause, "database: stored text is not valid UTF-8");
+	return v;
+}
+
+json_t *
+store_get_column(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row_first_column, NULL, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+sqlite3_int64
+store_count(struct store *st, const char *sql, sqlite3_int64 param)
+{
+	sqlite3_int64 n = 0;
+
+	store_get_int(st, NULL, &n, sql, "i", param);
+	return n;
 }
 
 json_t *

@@ -7,6 +7,7 @@
 #ifndef IKOND_STORE_H
 #define IKOND_STORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -17,7 +18,6 @@ struct store;
 
 struct store *store_open(const char *path, char **cause);
 void store_close(struct store *st);
-sqlite3 *store_db(struct store *st);
 /* The schema version (PRAGMA user_version), or -1 if it cannot be read. */
 int store_version(struct store *st);
 
@@ -51,10 +51,32 @@ int store_get_text(struct store *st, char **cause, char **out, const char *sql,
 /* Likewise, *out the first row as a JSON object (see store_row_json). */
 int store_get_row(struct store *st, char **cause, json_t **out, const char *sql,
     const char *fmt, ...);
+/* Likewise, *stmt left on the first row for reading several columns; end
+ * it with store_done() (only when 1 was returned). */
+int store_first(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql,
+    const char *fmt, ...);
 /* 1 if sql returns a row, 0 if not, -1 on error. */
 int store_exists(struct store *st, char **cause, const char *sql, const char *fmt, ...);
-/* All rows of sql as a JSON array of objects, or NULL on error. */
+/* The first column of every row as an allocated array of *n integers
+ * (NULL if there are none); 0 or -1. */
+int store_get_ints(struct store *st, char **cause, sqlite3_int64 **out, size_t *n,
+    const char *sql, const char *fmt, ...);
+/* All rows of sql as a JSON array of objects (see store_row_json), or
+ * NULL on error. */
 json_t *store_get_rows(struct store *st, char **cause, const char *sql, const char *fmt, ...);
+/* The first column of every row as a JSON array of its values, or NULL on
+ * error. */
+json_t *store_get_column(struct store *st, char **cause, const char *sql, const char *fmt,
+    ...);
+/* Makes one JSON value of the current row of stmt; NULL with *cause stops
+ * the list. */
+typedef json_t *(*store_row_fn)(sqlite3_stmt *stmt, void *arg, char **cause);
+/* The values row(stmt, arg, cause) makes of every row of sql, as a JSON
+ * array; NULL on an error of the store or of row(). */
+json_t *store_get_list(struct store *st, char **cause, store_row_fn row, void *arg,
+    const char *sql, const char *fmt, ...);
+json_t *store_vget_list(struct store *st, char **cause, store_row_fn row, void *arg,
+    const char *sql, const char *fmt, va_list ap);
 
 /*
  * A loop over the rows of a statement:
@@ -80,13 +102,12 @@ void store_done(struct store *st, sqlite3_stmt *stmt);
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **cause);
 sqlite3_int64 store_count(struct store *st, const char *sql, sqlite3_int64 param);
 json_t *store_rows_json(struct store *st, const char *sql, sqlite3_int64 param);
+int store_error(struct store *st, char **cause);
 
 /* A column of the current row as an allocated string ("" for NULL). */
 char *store_column_dup(sqlite3_stmt *stmt, int col);
 /* The current row as a JSON object, column names as keys. */
 json_t *store_row_json(sqlite3_stmt *stmt);
-/* Message for a failed step, naming a constraint in words people know. */
-int store_error(struct store *st, char **cause);
 
 /* Appends to the audit log: who (peer uid) did what to which entity. */
 int store_audit(struct store *st, uid_t uid, const char *action, const char *entity,

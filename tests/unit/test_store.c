@@ -232,10 +232,11 @@ static void
 test_helpers(void **state)
 {
 	struct store *st;
-	sqlite3_int64 n;
+	sqlite3_int64 n, *ids;
 	char *cause = NULL, *text;
 	json_t *row, *rows;
 	sqlite3_stmt *stmt;
+	size_t nids;
 	int rc;
 
 	(void)state;
@@ -270,6 +271,25 @@ test_helpers(void **state)
 	assert_non_null(rows);
 	assert_int_equal(json_array_size(rows), 0);
 	json_decref(rows);
+	rows = store_get_column(st, &cause, "SELECT slug FROM committee ORDER BY id", "");
+	assert_int_equal(json_array_size(rows), 3);
+	assert_string_equal(json_string_value(json_array_get(rows, 0)), "a");
+	json_decref(rows);
+	assert_int_equal(store_get_ints(st, &cause, &ids, &nids, "SELECT id FROM committee "
+	    "ORDER BY id DESC", ""), 0);
+	assert_int_equal(nids, 3);
+	assert_int_equal(ids[0], 3);
+	free(ids);
+	/* Several columns of the first row; a blob and a null bound. */
+	assert_int_equal(store_first(st, &cause, &stmt, "SELECT id, slug, length(?), ? IS NULL "
+	    "FROM committee WHERE id = ?", "bni", "\0\1\2", (size_t)3, (sqlite3_int64)2), 1);
+	assert_int_equal(sqlite3_column_int64(stmt, 0), 2);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 1), "b");
+	assert_int_equal(sqlite3_column_int(stmt, 2), 3);
+	assert_int_equal(sqlite3_column_int(stmt, 3), 1);
+	store_done(st, stmt);
+	assert_int_equal(store_first(st, &cause, &stmt, "SELECT id FROM committee WHERE id = ?",
+	    "i", (sqlite3_int64)9), 0);
 
 	/* Preparing fails: no such table. */
 	assert_int_equal(store_get_int(st, &cause, &n, "SELECT count(*) FROM nosuch", ""), -1);
@@ -280,6 +300,17 @@ test_helpers(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_exists(st, &cause, "SELECT 1 FROM nosuch", ""), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_get_ints(st, &cause, &ids, &nids, "SELECT id FROM nosuch", ""),
+	    -1);
+	assert_null(ids);
+	free(cause);
+	cause = NULL;
+	assert_null(store_get_column(st, &cause, "SELECT id FROM nosuch", ""));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exec(st, &cause, "DELETE FROM nosuch", ""), -1);
 	free(cause);
 	cause = NULL;
 	/* Binding fails: the format does not fit the parameters. */
