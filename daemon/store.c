@@ -733,10 +733,10 @@ store_rows_json(struct store *st, const char *sql, sqlite3_int64 param)
 }
 
 int
-store_audit(struct store *st, uid_t uid, const char *action, const char *entity,
+store_audit(struct store *st, char **cause, uid_t uid, const char *action, const char *entity,
     sqlite3_int64 entity_id, const char *detail)
 {
-	return store_exec(st, NULL,
+	return store_exec(st, cause,
 	    "INSERT INTO audit (at, uid, action, entity, entity_id, detail) "
 	    "VALUES (?, ?, ?, ?, ?, ?)", "iittit",
 	    (sqlite3_int64)time(NULL), (sqlite3_int64)uid, action, entity, entity_id,

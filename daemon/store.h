@@ -109,9 +109,10 @@ char *store_column_dup(sqlite3_stmt *stmt, int col);
 /* The current row as a JSON object, column names as keys. */
 json_t *store_row_json(sqlite3_stmt *stmt);
 
-/* Appends to the audit log: who (peer uid) did what to which entity. */
-int store_audit(struct store *st, uid_t uid, const char *action, const char *entity,
-    sqlite3_int64 entity_id, const char *detail);
+/* Appends to the audit log: who (peer uid) did what to which entity.
+ * 0 or -1. */
+int store_audit(struct store *st, char **cause, uid_t uid, const char *action,
+    const char *entity, sqlite3_int64 entity_id, const char *detail);
 
 /* Number of migrations this program knows (the newest user_version). */
 int store_schema_latest(void);
