@@ -33,6 +33,8 @@ struct store {
 	size_t		 ncache;
 };
 
+static int store_error(struct store *, char **);
+
 static int
 exec_script(sqlite3 *db, const char *sql, char **cause)
 {
@@ -289,7 +291,7 @@ store_rollback(struct store *st)
 	st->broken = NULL;
 }
 
-sqlite3_stmt *
+static sqlite3_stmt *
 store_prepare(struct store *st, const char *sql, char **cause)
 {
 	sqlite3_stmt *stmt;
@@ -343,7 +345,7 @@ store_done(struct store *st, sqlite3_stmt *stmt)
 }
 
 /* Message for a failed statement, naming a constraint in words people know. */
-int
+static int
 store_error(struct store *st, char **cause)
 {
 	int ext = sqlite3_extended_errcode(st->db);
@@ -713,23 +715,6 @@ store_get_column(struct store *st, char **cause, const char *sql, const char *fm
 	list = store_vget_list(st, cause, row_first_column, NULL, sql, fmt, ap);
 	va_end(ap);
 	return list;
-}
-
-sqlite3_int64
-store_count(struct store *st, const char *sql, sqlite3_int64 param)
-{
-	sqlite3_int64 n = 0;
-
-	store_get_int(st, NULL, &n, sql, "i", param);
-	return n;
-}
-
-json_t *
-store_rows_json(struct store *st, const char *sql, sqlite3_int64 param)
-{
-	json_t *list = store_get_rows(st, NULL, sql, "i", param);
-
-	return list != NULL ? list : json_array();
 }
 
 int

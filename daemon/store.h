@@ -99,11 +99,6 @@ sqlite3_stmt *store_query(struct store *st, char **cause, const char *sql, const
 int store_next(struct store *st, sqlite3_stmt *stmt, char **cause);
 void store_done(struct store *st, sqlite3_stmt *stmt);
 
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, char **cause);
-sqlite3_int64 store_count(struct store *st, const char *sql, sqlite3_int64 param);
-json_t *store_rows_json(struct store *st, const char *sql, sqlite3_int64 param);
-int store_error(struct store *st, char **cause);
-
 /* A column of the current row as an allocated string ("" for NULL). */
 char *store_column_dup(sqlite3_stmt *stmt, int col);
 /* The current row as a JSON object, column names as keys. */
