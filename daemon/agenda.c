@@ -130,12 +130,38 @@ compare_items(const void *pa, const void *pb)
 	return strcmp(a->uid, b->uid);
 }
 
+static int
+members_load(struct ikond *ikd, struct agenda *a, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT committee_id, actor_id "
+	    "FROM membership ORDER BY committee_id, actor_id", "")) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		if (a->nmembers == cap) {
+			cap = cap ? cap * 2 : 64;
+			a->members = xreallocarray(a->members, cap, sizeof(*a->members));
+		}
+		a->members[a->nmembers].committee_id = sqlite3_column_int64(st, 0);
+		a->members[a->nmembers++].actor_id = sqlite3_column_int64(st, 1);
+	}
+	store_done(ikd->store, st);
+	return rc;
+}
+
 struct agenda *
 agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 {
 	struct agenda *a = xcalloc(1, sizeof(*a));
 	size_t i;
 
+	if (members_load(ikd, a, cause) == -1) {
+		agenda_free(a);
+		return NULL;
+	}
 	for (i = 0; collectors[i] != NULL; i++) {
 		if (collectors[i](ikd, f, a, cause) == -1) {
 			agenda_free(a);
@@ -147,35 +173,11 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 	return a;
 }
 
-static void
-members_load(struct ikond *ikd, struct agenda *a)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT committee_id, actor_id "
-	    "FROM membership ORDER BY committee_id, actor_id", NULL);
-	size_t cap = 0;
-
-	a->members_loaded = true;
-	if (st == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (a->nmembers == cap) {
-			cap = cap ? cap * 2 : 64;
-			a->members = xreallocarray(a->members, cap, sizeof(*a->members));
-		}
-		a->members[a->nmembers].committee_id = sqlite3_column_int64(st, 0);
-		a->members[a->nmembers++].actor_id = sqlite3_column_int64(st, 1);
-	}
-	store_done(st);
-}
-
 void
-agenda_add_members(struct ikond *ikd, struct agenda *a, struct agenda_item *it,
-    sqlite3_int64 committee_id)
+agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64 committee_id)
 {
 	size_t lo = 0, hi, mid;
 
-	if (!a->members_loaded)
-		members_load(ikd, a);
 	/* The first membership of the committee, then all of them in actor order. */
 	hi = a->nmembers;
 	while (lo < hi) {
@@ -222,11 +224,12 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	struct buf d;
 	char when[6], date[40];
 	const char *kind, *state;
+	int rc;
 
 	instant_range(ikd, f, &from, &to);
-	st = store_prepare(ikd->store, "SELECT s.id, s.uid, s.title, s.location, s.start_utc, "
-	    "s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, c.internal, "
-	    "(SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
+	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
+	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
+	    "c.internal, (SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
 	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
@@ -234,14 +237,11 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	     * share of the data, not the whole database. */
 	    "AND (?4 = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.actor_id = ?4 "
 	    "AND m.committee_id = c.id)) "
-	    "ORDER BY s.start_utc, s.id", cause);
+	    "ORDER BY s.start_utc, s.id", "iiii", (sqlite3_int64)from, (sqlite3_int64)to,
+	    f->committee_id, f->actor_id);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(st, 3, f->committee_id);
-	sqlite3_bind_int64(st, 4, f->actor_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_SESSION;
 		it->reminder_kind = xstrdup("session");
@@ -272,11 +272,11 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
 		it->description = buf_steal(&d, NULL);
-		agenda_add_members(ikd, a, it, it->committee_id);
+		agenda_add_members(a, it, it->committee_id);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 static int
@@ -289,11 +289,11 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	char from[11], to[11], date[40], when[6], *owner;
 	const char *kind, *kind_de;
 	struct buf d;
-	int days;
+	int days, rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
-	st = store_prepare(ikd->store, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
+	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
 	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
@@ -304,14 +304,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
 	    "d.kind = 'antragsfrist' AND EXISTS (SELECT 1 FROM membership m "
 	    "WHERE m.actor_id = ?4 AND m.committee_id = c.id))) "
-	    "ORDER BY d.due_date, d.id", cause);
+	    "ORDER BY d.due_date, d.id", "ttii", from, to, f->committee_id, f->actor_id);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, f->committee_id);
-	sqlite3_bind_int64(st, 4, f->actor_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_DEADLINE;
 		it->reminder_kind = xstrdup("deadline");
@@ -347,7 +343,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			/* Motions concern every member; the other session deadlines
 			 * are the Sitzungsdienst's routine and only published. */
 			if (strcmp(kind, "antragsfrist") == 0)
-				agenda_add_members(ikd, a, it, it->committee_id);
+				agenda_add_members(a, it, it->committee_id);
 		}
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
@@ -361,29 +357,29 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		free(owner);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 json_t *
-agenda_item_json(struct ikond *ikd, const struct agenda_item *it)
+agenda_item_json(struct ikond *ikd, const struct agenda_item *it, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	json_t *obj, *actors = json_array();
-	char date[11];
+	char date[11], *slug;
 	size_t i;
 
 	for (i = 0; i < it->nactors; i++) {
-		sqlite3_stmt *st = store_prepare(ikd->store, "SELECT slug FROM actor WHERE id = ?",
-		    NULL);
-
-		if (st == NULL)
-			continue;
-		sqlite3_bind_int64(st, 1, it->actors[i]);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(actors, json_string((const char *)
-			    sqlite3_column_text(st, 0)));
-		store_done(st);
+		switch (store_get_text(ikd->store, cause, &slug, "SELECT slug FROM actor "
+		    "WHERE id = ?", "i", it->actors[i])) {
+		case -1:
+			json_decref(actors);
+			return NULL;
+		case 1:
+			json_array_append_new(actors, json_string(slug));
+			free(slug);
+			break;
+		}
 	}
 	obj = json_pack("{s:s, s:I, s:s, s:s, s:b, s:o}", "kind", kind_names[it->kind],
 	    "id", (json_int_t)it->id, "uid", it->uid, "title", it->title,

@@ -68,11 +68,10 @@ struct agenda {
 	struct agenda_item	*items;
 	size_t			 n;
 	size_t			 cap;
-	/* Every membership, read once per collection by agenda_add_members()
-	 * and sorted by committee, then actor. */
+	/* Every membership, read once per collection by agenda_collect() for
+	 * agenda_add_members(), sorted by committee, then actor. */
 	struct agenda_membership *members;
 	size_t			 nmembers;
-	bool			 members_loaded;
 };
 
 /* A filter that lets everything through. */
@@ -84,9 +83,9 @@ void agenda_free(struct agenda *a);
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
-/* Adds every member of a committee to it (an item of a); one query per
- * collection reads all memberships, not one per item. */
-void agenda_add_members(struct ikond *ikd, struct agenda *a, struct agenda_item *it,
+/* Adds every member of a committee to it (an item of a), from the
+ * memberships the collection read once. */
+void agenda_add_members(const struct agenda *a, struct agenda_item *it,
     sqlite3_int64 committee_id);
 /* True if the item passes the filter's actor, committee and process tests
  * (collectors check dates themselves, in SQL). */
@@ -94,7 +93,8 @@ bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filte
 /* For collectors: drops the item just added if it fails the filter. */
 void agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f);
 
-json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it);
+/* The item as JSON, or NULL with *cause. */
+json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it, char **cause);
 
 typedef int (*agenda_collector)(struct ikond *ikd, const struct agenda_filter *f,
     struct agenda *a, char **cause);

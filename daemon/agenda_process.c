@@ -40,18 +40,18 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 	sqlite3_stmt *st, *aud;
 	char from[11], to[11], d1[40], d2[40];
 	struct buf d;
+	int rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
-	st = store_prepare(ikd->store, "SELECT w.id, w.uid, w.title, w.opens_date, "
+	st = store_query(ikd->store, cause, "SELECT w.id, w.uid, w.title, w.opens_date, "
 	    "w.closes_date, w.explanation, w.sequence, w.updated_at, w.process_id, p.name "
 	    "FROM feedback_window w JOIN process p ON p.id = w.process_id "
-	    "WHERE w.closes_date >= ?1 AND w.opens_date <= ?2 ORDER BY w.opens_date, w.id", cause);
+	    "WHERE w.closes_date >= ?1 AND w.opens_date <= ?2 ORDER BY w.opens_date, w.id", "tt",
+	    from, to);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_WINDOW;
 		it->reminder_kind = xstrdup("window");
@@ -68,23 +68,24 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 		buf_printf(&d, "Rückmeldungen zum Entwurf (%s)\nvom %s bis zum %s\n\n%s",
 		    sqlite3_column_text(st, 9), d1, d2, sqlite3_column_text(st, 5));
 		it->description = buf_steal(&d, NULL);
-		aud = store_prepare(ikd->store, "SELECT actor_id, committee_id FROM "
-		    "window_audience WHERE window_id = ?", NULL);
-		if (aud != NULL) {
-			sqlite3_bind_int64(aud, 1, it->id);
-			while (sqlite3_step(aud) == SQLITE_ROW) {
-				if (sqlite3_column_type(aud, 0) != SQLITE_NULL)
-					agenda_add_actor(it, sqlite3_column_int64(aud, 0));
-				else
-					agenda_add_members(ikd, a, it,
-					    sqlite3_column_int64(aud, 1));
-			}
-			store_done(aud);
+		if ((aud = store_query(ikd->store, cause, "SELECT actor_id, committee_id FROM "
+		    "window_audience WHERE window_id = ?", "i", it->id)) == NULL) {
+			rc = -1;
+			break;
 		}
+		while ((rc = store_next(ikd->store, aud, cause)) == 1) {
+			if (sqlite3_column_type(aud, 0) != SQLITE_NULL)
+				agenda_add_actor(it, sqlite3_column_int64(aud, 0));
+			else
+				agenda_add_members(a, it, sqlite3_column_int64(aud, 1));
+		}
+		store_done(ikd->store, aud);
+		if (rc == -1)
+			break;
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 static int
@@ -95,19 +96,18 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	sqlite3_stmt *st;
 	char from[11], to[11];
 	struct buf d;
+	int rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
-	st = store_prepare(ikd->store, "SELECT m.id, m.uid, m.title, m.due_date, m.goal, "
+	st = store_query(ikd->store, cause, "SELECT m.id, m.uid, m.title, m.due_date, m.goal, "
 	    "m.budget_cents, m.sequence, m.updated_at, m.process_id, m.owner_id, a.name, p.name "
 	    "FROM measure m JOIN actor a ON a.id = m.owner_id JOIN process p ON "
 	    "p.id = m.process_id WHERE m.state = 'open' AND m.due_date >= ?1 AND "
-	    "m.due_date <= ?2 ORDER BY m.due_date, m.id", cause);
+	    "m.due_date <= ?2 ORDER BY m.due_date, m.id", "tt", from, to);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_MEASURE;
 		it->reminder_kind = xstrdup("measure");
@@ -131,8 +131,8 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->description = buf_steal(&d, NULL);
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 static int
@@ -146,16 +146,16 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 	char nominal[11], compact[9], date[40];
 	struct buf d;
 	size_t i, n;
-	int start;
+	int start, rc;
 
-	st = store_prepare(ikd->store, "SELECT e.id, e.uid, e.title, e.start_date, e.rrule, "
+	st = store_query(ikd->store, cause, "SELECT e.id, e.uid, e.title, e.start_date, e.rrule, "
 	    "e.sequence, e.updated_at, e.process_id, e.owner_id, coalesce(e.committee_id, 0), "
 	    "a.name, c.name, (SELECT group_concat(occurrence) FROM evaluation_done x WHERE "
 	    "x.evaluation_id = e.id) FROM evaluation e JOIN actor a ON a.id = e.owner_id "
-	    "LEFT JOIN committee c ON c.id = e.committee_id ORDER BY e.id", cause);
+	    "LEFT JOIN committee c ON c.id = e.committee_id ORDER BY e.id", "");
 	if (st == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		const char *done = (const char *)sqlite3_column_text(st, 12);
 
 		if (civil_parse_date((const char *)sqlite3_column_text(st, 3), &start, NULL) == -1 ||
@@ -184,7 +184,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			it->committee_id = sqlite3_column_int64(st, 9);
 			agenda_add_actor(it, sqlite3_column_int64(st, 8));
 			if (it->committee_id != 0)
-				agenda_add_members(ikd, a, it, it->committee_id);
+				agenda_add_members(a, it, it->committee_id);
 			buf_init(&d);
 			buf_printf(&d, "Evaluation und Qualitätsmanagement\nVerantwortlich: %s\n",
 			    sqlite3_column_text(st, 10));
@@ -200,8 +200,8 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 		}
 		free(occ);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 static int
@@ -212,19 +212,18 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 	sqlite3_stmt *st, *own;
 	char from[11], to[11];
 	struct buf d;
+	int rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
-	st = store_prepare(ikd->store, "SELECT s.id, s.uid, s.n, s.title, s.start_date, "
+	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.n, s.title, s.start_date, "
 	    "s.end_date, s.state, s.notes, s.plan_note, s.sequence, s.updated_at, s.process_id, "
 	    "p.name FROM process_step s JOIN process p ON p.id = s.process_id "
 	    "WHERE s.state IN ('open', 'in_progress') AND s.start_date IS NOT NULL AND "
-	    "s.end_date >= ?1 AND s.start_date <= ?2 ORDER BY s.start_date, s.id", cause);
+	    "s.end_date >= ?1 AND s.start_date <= ?2 ORDER BY s.start_date, s.id", "tt", from, to);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_STEP;
 		it->reminder_kind = xstrdup("step");
@@ -245,18 +244,20 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 		if (sqlite3_column_text(st, 7)[0] != '\0')
 			buf_printf(&d, "Notizen: %s\n", sqlite3_column_text(st, 7));
 		it->description = buf_steal(&d, NULL);
-		own = store_prepare(ikd->store, "SELECT actor_id FROM step_owner WHERE step_id = ?",
-		    NULL);
-		if (own != NULL) {
-			sqlite3_bind_int64(own, 1, it->id);
-			while (sqlite3_step(own) == SQLITE_ROW)
-				agenda_add_actor(it, sqlite3_column_int64(own, 0));
-			store_done(own);
+		if ((own = store_query(ikd->store, cause, "SELECT actor_id FROM step_owner "
+		    "WHERE step_id = ?", "i", it->id)) == NULL) {
+			rc = -1;
+			break;
 		}
+		while ((rc = store_next(ikd->store, own, cause)) == 1)
+			agenda_add_actor(it, sqlite3_column_int64(own, 0));
+		store_done(ikd->store, own);
+		if (rc == -1)
+			break;
 		agenda_keep_if_matches(a, f);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 int

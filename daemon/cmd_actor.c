@@ -73,8 +73,12 @@ actor_add(struct request *req, struct reply *rep)
 		    slug);
 	if (check_fields(req, rep) == -1)
 		return -1;
-	if (entity_actor_id(ikd, slug, &id, NULL) == 0)
+	switch (entity_find_actor(ikd, slug, &id, &cause)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 1:
 		return reply_fail(rep, 1, "actor \"%s\" already exists", slug);
+	}
 	if (store_exec(ikd->store, &cause, "INSERT INTO actor (slug, name, email, org, created_at, "
 	    "updated_at) VALUES (?, ?, ?, ?, ?, ?)", "ttttii", slug, name, email,
 	    org ? org : "", (sqlite3_int64)now, (sqlite3_int64)now) == -1)
@@ -86,8 +90,10 @@ actor_add(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (set_roles(req, rep, id) == -1)
 		return -1;
-	store_audit(ikd->store, req->peer.uid, "add", "actor", id, slug);
-	rep->data = entity_actor(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "actor", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_actor(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -98,20 +104,13 @@ actor_list(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 cid = 0;
 	char *cause = NULL;
-	sqlite3_stmt *st;
 
 	if (slug != NULL && entity_committee_id(ikd, slug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	st = store_prepare(ikd->store, "SELECT a.id FROM actor a WHERE ?1 = 0 OR EXISTS "
-	    "(SELECT 1 FROM membership m WHERE m.actor_id = a.id AND m.committee_id = ?1) "
-	    "ORDER BY a.slug", &cause);
-	if (st == NULL)
+	if ((rep->data = entity_list(ikd, entity_actor, &cause, "SELECT a.id FROM actor a "
+	    "WHERE ?1 = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.actor_id = a.id AND "
+	    "m.committee_id = ?1) ORDER BY a.slug", "i", cid)) == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, cid);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rep->data, entity_actor(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
 	reply_columns(rep, "id slug name email org roles");
 	return 0;
 }
@@ -122,16 +121,21 @@ actor_show(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id;
 	char *cause = NULL;
+	json_t *obj;
 
-	if (entity_actor_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+	if (entity_actor_id(ikd, args_pos(req->args, 0), &id, &cause) == -1 ||
+	    (obj = entity_actor(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = entity_actor(ikd, id);
-	json_object_set_new(rep->data, "committees", store_rows_json(ikd->store,
-	    "SELECT c.slug AS committee, c.name, m.role FROM membership m "
-	    "JOIN committee c ON c.id = m.committee_id WHERE m.actor_id = ? ORDER BY c.slug", id));
-	json_object_set_new(rep->data, "submissions", store_rows_json(ikd->store,
-	    "SELECT id, ref, title, kind, session_id AS session, state FROM submission "
-	    "WHERE owner_id = ? ORDER BY id", id));
+	if (entity_attach(obj, "committees", store_get_rows(ikd->store, &cause, "SELECT "
+	    "c.slug AS committee, c.name, m.role FROM membership m JOIN committee c ON "
+	    "c.id = m.committee_id WHERE m.actor_id = ? ORDER BY c.slug", "i", id)) == -1 ||
+	    entity_attach(obj, "submissions", store_get_rows(ikd->store, &cause, "SELECT id, "
+	    "ref, title, kind, session_id AS session, state FROM submission WHERE owner_id = ? "
+	    "ORDER BY id", "i", id)) == -1) {
+		json_decref(obj);
+		return reply_cause(rep, 1, cause);
+	}
+	rep->data = obj;
 	return 0;
 }
 
@@ -158,8 +162,10 @@ actor_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (args_has(req->args, "role") && set_roles(req, rep, id) == -1)
 		return -1;
-	store_audit(ikd->store, req->peer.uid, "edit", "actor", id, slug);
-	rep->data = entity_actor(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "actor", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_actor(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -173,7 +179,9 @@ actor_remove(struct request *req, struct reply *rep)
 
 	if (entity_actor_id(ikd, slug, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	owned = store_count(ikd->store, "SELECT count(*) FROM submission WHERE owner_id = ?", id);
+	if (store_get_int(ikd->store, &cause, &owned, "SELECT count(*) FROM submission "
+	    "WHERE owner_id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
 	if (owned > 0 && !args_has(req->args, "force"))
 		return reply_fail(rep, 1, "actor \"%s\" is responsible for %lld submission(s); "
 		    "nothing removed (give them another owner with submission edit, or use "
@@ -182,7 +190,8 @@ actor_remove(struct request *req, struct reply *rep)
 	    == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM actor WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "actor", id, slug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "actor", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
 	xasprintf(&rep->text, "removed actor %s and %lld submission(s)", slug, (long long)owned);
 	rep->data = json_pack("{s:s, s:I}", "removed", slug, "submissions", (json_int_t)owned);
 	return 0;
@@ -206,7 +215,8 @@ actor_join(struct request *req, struct reply *rep)
 	    "VALUES (?1, ?2, coalesce(?3, 'Mitglied')) ON CONFLICT (actor_id, committee_id) "
 	    "DO UPDATE SET role = coalesce(?3, role)", "iit", id, cid, role) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "join", "actor", id, cslug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "join", "actor", id, cslug) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:s, s:s, s:s}", "actor", slug, "committee", cslug, "role",
 	    role ? role : "Mitglied");
 	return 0;
@@ -230,7 +240,8 @@ actor_leave(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (n == 0)
 		return reply_fail(rep, 1, "actor \"%s\" has no seat in \"%s\"", slug, cslug);
-	store_audit(ikd->store, req->peer.uid, "leave", "actor", id, cslug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "leave", "actor", id, cslug) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:s, s:s}", "actor", slug, "left", cslug);
 	return 0;
 }

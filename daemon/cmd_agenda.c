@@ -28,7 +28,7 @@ agenda_cmd(struct request *req, struct reply *rep)
 	struct agenda *a;
 	sqlite3_int64 ndays = DEFAULT_DAYS;
 	char *cause = NULL;
-	json_t *obj, *when;
+	json_t *list, *obj, *when;
 	size_t i;
 	int start = process_today(ikd);
 
@@ -49,16 +49,21 @@ agenda_cmd(struct request *req, struct reply *rep)
 	f.to_days = start + (int)ndays;
 	if ((a = agenda_collect(ikd, &f, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = json_array();
+	list = json_array();
 	for (i = 0; i < a->n; i++) {
-		obj = agenda_item_json(ikd, &a->items[i]);
+		if ((obj = agenda_item_json(ikd, &a->items[i], &cause)) == NULL) {
+			json_decref(list);
+			agenda_free(a);
+			return reply_cause(rep, 1, cause);
+		}
 		when = json_object_get(obj, "date");
 		if (when == NULL)
 			when = json_object_get(obj, "start");
 		json_object_set(obj, "when", when);
-		json_array_append_new(rep->data, obj);
+		json_array_append_new(list, obj);
 	}
 	agenda_free(a);
+	rep->data = list;
 	reply_columns(rep, "when kind title actors");
 	return 0;
 }

@@ -46,34 +46,33 @@ committee_add(struct request *req, struct reply *rep)
 		    "and -", slug);
 	if (check_name(rep, name) == -1 || check_kind(rep, kind) == -1)
 		return -1;
-	if (entity_committee_id(ikd, slug, &id, NULL) == 0)
+	switch (entity_find_committee(ikd, slug, &id, &cause)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 1:
 		return reply_fail(rep, 1, "committee \"%s\" already exists", slug);
+	}
 	if (store_exec(ikd->store, &cause, "INSERT INTO committee (slug, name, kind, internal, "
 	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", "tttiii", slug, name, kind,
 	    (sqlite3_int64)args_has(req->args, "internal"), (sqlite3_int64)now,
 	    (sqlite3_int64)now) == -1)
 		return reply_cause(rep, 1, cause);
 	id = store_last_id(ikd->store);
-	store_audit(ikd->store, req->peer.uid, "add", "committee", id, slug);
-	rep->data = entity_committee(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "committee", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_committee(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
 static int
 committee_list(struct request *req, struct reply *rep)
 {
-	sqlite3_stmt *st;
 	char *cause = NULL;
-	json_t *obj;
 
-	st = store_prepare(req->ikd->store, "SELECT id FROM committee ORDER BY slug", &cause);
-	if (st == NULL)
+	if ((rep->data = entity_list(req->ikd, entity_committee, &cause, "SELECT id FROM "
+	    "committee ORDER BY slug", "")) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if ((obj = entity_committee(req->ikd, sqlite3_column_int64(st, 0))) != NULL)
-			json_array_append_new(rep->data, obj);
-	store_done(st);
 	reply_columns(rep, "id slug name kind internal");
 	return 0;
 }
@@ -83,28 +82,22 @@ committee_show(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id;
-	sqlite3_stmt *st;
 	char *cause = NULL;
-	json_t *members, *sessions;
+	json_t *obj;
 
-	if (entity_committee_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+	if (entity_committee_id(ikd, args_pos(req->args, 0), &id, &cause) == -1 ||
+	    (obj = entity_committee(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = entity_committee(ikd, id);
-	members = store_rows_json(ikd->store, "SELECT a.slug, a.name, m.role FROM membership m "
-	    "JOIN actor a ON a.id = m.actor_id WHERE m.committee_id = ? ORDER BY a.slug", id);
-	json_object_set_new(rep->data, "members", members);
-	sessions = json_array();
-	st = store_prepare(ikd->store, "SELECT id FROM session WHERE committee_id = ? "
-	    "AND end_utc >= ? ORDER BY start_utc LIMIT 10", NULL);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(sessions,
-			    entity_session(ikd, sqlite3_column_int64(st, 0)));
-		store_done(st);
+	if (entity_attach(obj, "members", store_get_rows(ikd->store, &cause, "SELECT a.slug, "
+	    "a.name, m.role FROM membership m JOIN actor a ON a.id = m.actor_id "
+	    "WHERE m.committee_id = ? ORDER BY a.slug", "i", id)) == -1 ||
+	    entity_attach(obj, "upcoming_sessions", entity_list(ikd, entity_session, &cause,
+	    "SELECT id FROM session WHERE committee_id = ? AND end_utc >= ? ORDER BY start_utc "
+	    "LIMIT 10", "ii", id, (sqlite3_int64)time(NULL))) == -1) {
+		json_decref(obj);
+		return reply_cause(rep, 1, cause);
 	}
-	json_object_set_new(rep->data, "upcoming_sessions", sessions);
+	rep->data = obj;
 	return 0;
 }
 
@@ -137,8 +130,10 @@ committee_edit(struct request *req, struct reply *rep)
 	if (store_exec(ikd->store, &cause, "UPDATE session SET sequence = sequence + 1, "
 	    "updated_at = ? WHERE committee_id = ?", "ii", (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "edit", "committee", id, slug);
-	rep->data = entity_committee(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "committee", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_committee(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -153,9 +148,11 @@ committee_remove(struct request *req, struct reply *rep)
 
 	if (entity_committee_id(ikd, slug, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	sessions = store_count(ikd->store, "SELECT count(*) FROM session WHERE committee_id = ?", id);
-	submissions = store_count(ikd->store, "SELECT count(*) FROM submission b JOIN session s "
-	    "ON s.id = b.session_id WHERE s.committee_id = ?", id);
+	if (store_get_int(ikd->store, &cause, &sessions, "SELECT count(*) FROM session "
+	    "WHERE committee_id = ?", "i", id) == -1 ||
+	    store_get_int(ikd->store, &cause, &submissions, "SELECT count(*) FROM submission b "
+	    "JOIN session s ON s.id = b.session_id WHERE s.committee_id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
 	if (sessions > 0 && !args_has(req->args, "force"))
 		return reply_fail(rep, 1, "committee \"%s\" has %lld session(s) and %lld "
 		    "submission(s); nothing removed (use --force to remove them too)", slug,
@@ -164,7 +161,8 @@ committee_remove(struct request *req, struct reply *rep)
 	    "(SELECT id FROM session WHERE committee_id = ?)", "i", id) == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM committee WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "committee", id, slug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "committee", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
 	xasprintf(&rep->text, "removed committee %s with %lld session(s) and %lld "
 	    "submission(s)", slug, sessions, submissions);
 	rep->data = json_pack("{s:s, s:I, s:I}", "removed", slug, "sessions",

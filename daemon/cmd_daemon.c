@@ -18,19 +18,28 @@ daemon_status(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	const struct config *cfg = req->cfg;
 	time_t now = time(NULL);
-	json_t *counts, *problems;
+	json_t *counts = NULL, *problems = NULL;
 	struct store *st = ikd->store;
+	char *cause = NULL;
+	int version;
 
-	counts = json_pack("{s:I, s:I, s:I, s:I, s:I}",
-	    "committees", (json_int_t)store_count(st, "SELECT count(*) + ? FROM committee", 0),
-	    "sessions_ahead", (json_int_t)store_count(st,
-		"SELECT count(*) FROM session WHERE start_utc >= ? AND state <> 'cancelled'",
-		(sqlite3_int64)now),
-	    "actors", (json_int_t)store_count(st, "SELECT count(*) + ? FROM actor", 0),
-	    "submissions", (json_int_t)store_count(st, "SELECT count(*) + ? FROM submission", 0),
-	    "deadlines", (json_int_t)store_count(st, "SELECT count(*) + ? FROM deadline", 0));
-	problems = deadline_problems(ikd);
-	process_add_problems(ikd, problems);
+	if (store_get_row(st, &cause, &counts, "SELECT "
+	    "(SELECT count(*) FROM committee) AS committees, "
+	    "(SELECT count(*) FROM session WHERE start_utc >= ? AND state <> 'cancelled') "
+	    "AS sessions_ahead, (SELECT count(*) FROM actor) AS actors, "
+	    "(SELECT count(*) FROM submission) AS submissions, "
+	    "(SELECT count(*) FROM deadline) AS deadlines", "i", (sqlite3_int64)now) == -1 ||
+	    (problems = deadline_problems(ikd, &cause)) == NULL ||
+	    process_add_problems(ikd, problems, &cause) == -1) {
+		json_decref(counts);
+		json_decref(problems);
+		return reply_cause(rep, 1, cause);
+	}
+	if ((version = store_version(st)) == -1) {
+		json_decref(counts);
+		json_decref(problems);
+		return reply_fail(rep, 1, "database: cannot read the schema version");
+	}
 	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:s, s:I, s:o, s:o}",
 	    "version", IKOND_VERSION,
 	    "pid", (json_int_t)getpid(),
@@ -39,7 +48,7 @@ daemon_status(struct request *req, struct reply *rep)
 	    "state_dir", cfg->state_dir,
 	    "control_socket", cfg->control_socket,
 	    "body", cfg->body_name,
-	    "schema_version", store_version(st),
+	    "schema_version", version,
 	    "http_port", cfg->http_port,
 	    "land", cfg->body_land,
 	    "requests", (json_int_t)ikd->requests,

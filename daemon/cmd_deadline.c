@@ -38,16 +38,17 @@ deadline_list(struct request *req, struct reply *rep)
 	sqlite3_int64 aid = 0, cid = 0;
 	char from[11], to[11], *cause = NULL;
 	sqlite3_stmt *st;
-	json_t *obj, *late;
+	json_t *list, *obj, *sub;
+	int rc, late;
 
 	if (date_arg(req, rep, "from", from) == -1 || date_arg(req, rep, "to", to) == -1)
 		return -1;
 	if ((actor != NULL && entity_actor_id(ikd, actor, &aid, &cause) == -1) ||
 	    (committee != NULL && entity_committee_id(ikd, committee, &cid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
-	st = store_prepare(ikd->store, "SELECT d.id, d.due_date AS date, CASE WHEN d.due_minute "
-	    "IS NULL THEN NULL ELSE printf('%02d:%02d', d.due_minute / 60, d.due_minute % 60) END "
-	    "AS time, d.kind, c.slug AS committee, d.session_id AS session, "
+	st = store_query(ikd->store, &cause, "SELECT d.id, d.due_date AS date, CASE WHEN "
+	    "d.due_minute IS NULL THEN NULL ELSE printf('%02d:%02d', d.due_minute / 60, "
+	    "d.due_minute % 60) END AS time, d.kind, c.slug AS committee, d.session_id AS session, "
 	    "d.submission_id AS submission, coalesce(a.slug, '') AS owner, d.rule, "
 	    "s.state AS session_state FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
@@ -56,27 +57,30 @@ deadline_list(struct request *req, struct reply *rep)
 	    "AND (?3 = 0 OR s.committee_id = ?3) AND (?4 = 0 OR b.owner_id = ?4 OR "
 	    "(d.submission_id IS NULL AND EXISTS (SELECT 1 FROM membership m WHERE "
 	    "m.actor_id = ?4 AND m.committee_id = s.committee_id))) "
-	    "ORDER BY d.due_date, d.due_minute, d.id", &cause);
+	    "ORDER BY d.due_date, d.due_minute, d.id", "ttii", from, to, cid, aid);
 	if (st == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, cid);
-	sqlite3_bind_int64(st, 4, aid);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	list = json_array();
+	while ((rc = store_next(ikd->store, st, &cause)) == 1) {
 		obj = store_row_json(st);
+		json_array_append_new(list, obj);
 		json_object_set_new(obj, "kind_de", json_string(vocab_label(deadline_kinds,
 		    json_string_value(json_object_get(obj, "kind")))));
-		late = NULL;
-		if (json_is_integer(json_object_get(obj, "submission")))
-			late = deadline_submission_late(ikd,
-			    json_integer_value(json_object_get(obj, "submission")));
-		json_object_set_new(obj, "late", json_boolean(late != NULL));
-		json_decref(late);
-		json_array_append_new(rep->data, obj);
+		sub = json_object_get(obj, "submission");
+		late = json_is_integer(sub) ? deadline_submission_late(ikd,
+		    json_integer_value(sub), NULL, &cause) : 0;
+		if (late == -1) {
+			rc = -1;
+			break;
+		}
+		json_object_set_new(obj, "late", json_boolean(late == 1));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	if (rc == -1) {
+		json_decref(list);
+		return reply_cause(rep, 1, cause);
+	}
+	rep->data = list;
 	reply_columns(rep, "id date time kind committee session submission owner late");
 	return 0;
 }
@@ -86,26 +90,21 @@ deadline_explain(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id;
-	sqlite3_stmt *st;
 	char *cause = NULL;
 	json_error_t jerr;
 	json_t *obj;
 
 	if (entity_parse_id("deadline", args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	st = store_prepare(ikd->store, "SELECT id, session_id AS session, submission_id AS "
-	    "submission, kind, due_date AS date, rule, explanation, derivation, sequence "
-	    "FROM deadline WHERE id = ?", &cause);
-	if (st == NULL)
+	switch (store_get_row(ikd->store, &cause, &obj, "SELECT id, session_id AS session, "
+	    "submission_id AS submission, kind, due_date AS date, rule, explanation, "
+	    "derivation, sequence FROM deadline WHERE id = ?", "i", id)) {
+	case -1:
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		store_done(st);
+	case 0:
 		return reply_fail(rep, 1, "no deadline %lld (see: ikond-ctl deadline list)",
 		    (long long)id);
 	}
-	obj = store_row_json(st);
-	store_done(st);
 	json_object_set_new(obj, "kind_de", json_string(vocab_label(deadline_kinds,
 	    json_string_value(json_object_get(obj, "kind")))));
 	json_object_set_new(obj, "derivation", json_loads(json_string_value(

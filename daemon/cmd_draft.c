@@ -51,9 +51,9 @@ draft_render_cmd(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	/* A Vorlage template without --submission drafts the process's
 	 * Vorlage of that kind that is due first. */
-	if (submission == NULL && vocab_has(submission_kinds, name))
-		sid = draft_default_submission(ikd, pid, name);
-	if ((data = draft_data(ikd, pid, sid, &cause)) == NULL)
+	if ((submission == NULL && vocab_has(submission_kinds, name) &&
+	    draft_default_submission(ikd, pid, name, &sid, &cause) == -1) ||
+	    (data = draft_data(ikd, pid, sid, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
 	buf_init(&out);
 	if (draft_render(req->cfg->template_dir, name, data, fmt, &out, &cause) == -1) {

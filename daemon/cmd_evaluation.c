@@ -28,52 +28,55 @@ evaluation_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cau
 {
 	if (entity_parse_id("evaluation", text, id, cause) == -1)
 		return -1;
-	if (store_count(ikd->store, "SELECT count(*) FROM evaluation WHERE id = ?", *id) == 0)
+	switch (store_exists(ikd->store, cause, "SELECT 1 FROM evaluation WHERE id = ?", "i",
+	    *id)) {
+	case -1:
+		return -1;
+	case 0:
 		return set_cause(cause, "no evaluation %s (see: ikond-ctl evaluation list)", text);
+	}
 	return 0;
 }
 
-/* The occurrences of evaluation id from day from on, at most count. */
+/* The occurrences of evaluation id from day from on, at most count; NULL
+ * with *cause. */
 static json_t *
 occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const char *rrule,
-    int from, size_t count)
+    int from, size_t count, char **cause)
 {
 	const struct config *cfg = ikd->cfg;
 	struct occurrence *occ = NULL;
 	json_t *list = json_array(), *obj;
-	char nominal[11], due[11];
-	sqlite3_stmt *st;
+	char nominal[11], due[11], *note;
 	size_t i, n = 0;
-	int start;
+	int start, rc;
 
 	if (civil_parse_date(start_text, &start, NULL) == -1 ||
 	    process_occurrences(rrule, start, from, from + HORIZON_DAYS,
 	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
 		return list;
-	st = store_prepare(ikd->store, "SELECT note FROM evaluation_done WHERE "
-	    "evaluation_id = ? AND occurrence = ?", NULL);
 	for (i = 0; i < n; i++) {
 		civil_format_date(occ[i].nominal, nominal);
 		civil_format_date(occ[i].due, due);
 		obj = json_pack("{s:s, s:s, s:b}", "date", due, "nominal", nominal, "moved",
 		    occ[i].due != occ[i].nominal);
+		json_array_append_new(list, obj);
 		if (occ[i].due != occ[i].nominal)
 			json_object_set_new(obj, "reason", json_string(workcal_reason(cfg->workcal,
 			    occ[i].nominal)));
-		if (st != NULL) {
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_text(st, 2, nominal, -1, SQLITE_TRANSIENT);
-			json_object_set_new(obj, "done", json_boolean(sqlite3_step(st) ==
-			    SQLITE_ROW));
-			if (json_is_true(json_object_get(obj, "done")))
-				json_object_set_new(obj, "note", json_string((const char *)
-				    sqlite3_column_text(st, 0)));
-			sqlite3_reset(st);
+		if ((rc = store_get_text(ikd->store, cause, &note, "SELECT note FROM "
+		    "evaluation_done WHERE evaluation_id = ? AND occurrence = ?", "it", id,
+		    nominal)) == -1) {
+			json_decref(list);
+			list = NULL;
+			break;
 		}
-		json_array_append_new(list, obj);
+		json_object_set_new(obj, "done", json_boolean(rc == 1));
+		if (rc == 1) {
+			json_object_set_new(obj, "note", json_string(note));
+			free(note);
+		}
 	}
-	if (st != NULL)
-		store_done(st);
 	free(occ);
 	return list;
 }
@@ -83,13 +86,26 @@ occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const c
 	"FROM evaluation e JOIN process p ON p.id = e.process_id " \
 	"JOIN actor a ON a.id = e.owner_id LEFT JOIN committee c ON c.id = e.committee_id "
 
-static json_t *
-evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int from, size_t count)
-{
-	json_t *obj = store_row_json(st), *occ;
+/* Which occurrences evaluation_json() lists. */
+struct occurrence_range {
+	struct ikond	*ikd;
+	int		 from;		/* from this day on */
+	size_t		 count;		/* at most this many */
+};
 
-	occ = occurrences(ikd, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st,
-	    5), (const char *)sqlite3_column_text(st, 6), from, count);
+/* The evaluation on the current row of st with its occurrences (a
+ * store_row_fn); NULL with *cause. */
+static json_t *
+evaluation_json(sqlite3_stmt *st, void *arg, char **cause)
+{
+	struct occurrence_range *r = arg;
+	json_t *obj, *occ;
+
+	if ((occ = occurrences(r->ikd, sqlite3_column_int64(st, 0), (const char *)
+	    sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), r->from,
+	    r->count, cause)) == NULL)
+		return NULL;
+	obj = store_row_json(st);
 	json_object_set(obj, "next", json_array_get(occ, 0) ? json_object_get(json_array_get(occ,
 	    0), "date") : json_null());
 	json_object_set_new(obj, "occurrences", occ);
@@ -97,17 +113,21 @@ evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int from, size_t count)
 }
 
 static json_t *
-one(struct ikond *ikd, sqlite3_int64 id, int from, size_t count)
+one(struct ikond *ikd, sqlite3_int64 id, int from, size_t count, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, EVALUATION_SQL "WHERE e.id = ?", NULL);
-	json_t *obj = NULL;
+	struct occurrence_range r = { ikd, from, count };
+	sqlite3_stmt *st;
+	json_t *obj;
 
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, EVALUATION_SQL "WHERE e.id = ?", "i", id)) {
+	case -1:
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		obj = evaluation_json(ikd, st, from, count);
-	store_done(st);
+	case 0:
+		set_cause(cause, "no evaluation %lld", (long long)id);
+		return NULL;
+	}
+	obj = evaluation_json(st, &r, cause);
+	store_done(ikd->store, st);
 	return obj;
 }
 
@@ -143,8 +163,10 @@ evaluation_add(struct request *req, struct reply *rep)
 	if (rc == -1)
 		return reply_cause(rep, 1, cause);
 	id = store_last_id(ikd->store);
-	store_audit(ikd->store, req->peer.uid, "add", "evaluation", id, title);
-	rep->data = one(ikd, id, d, DEFAULT_COUNT);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "evaluation", id, title) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = one(ikd, id, d, DEFAULT_COUNT, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -155,8 +177,8 @@ evaluation_list(struct request *req, struct reply *rep)
 	const char *count_text = args_get(req->args, "count");
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 pid = 0, count = DEFAULT_COUNT;
+	struct occurrence_range r;
 	char *cause = NULL;
-	sqlite3_stmt *st;
 	int d = process_today(ikd);
 
 	if (process != NULL && process_id(ikd, process, &pid, &cause) == -1)
@@ -168,15 +190,12 @@ evaluation_list(struct request *req, struct reply *rep)
 		free(cause);
 		return reply_fail(rep, 1, "--count must be between 1 and %d", MAX_COUNT);
 	}
-	st = store_prepare(ikd->store, EVALUATION_SQL "WHERE (?1 = 0 OR e.process_id = ?1) "
-	    "ORDER BY e.id", &cause);
-	if (st == NULL)
+	r.ikd = ikd;
+	r.from = d;
+	r.count = (size_t)count;
+	if ((rep->data = store_get_list(ikd->store, &cause, evaluation_json, &r, EVALUATION_SQL
+	    "WHERE (?1 = 0 OR e.process_id = ?1) ORDER BY e.id", "i", pid)) == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, pid);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rep->data, evaluation_json(ikd, st, d, (size_t)count));
-	store_done(st);
 	reply_columns(rep, "id process title owner committee rrule next");
 	return 0;
 }
@@ -199,16 +218,16 @@ evaluation_done(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (note != NULL && note[0] != '\0' && !domain_text_valid(note, NOTE_MAX_BYTES, true))
 		return reply_fail(rep, 1, "--note must be up to %d bytes of text", NOTE_MAX_BYTES);
-	st = store_prepare(ikd->store, "SELECT start_date, rrule FROM evaluation WHERE id = ?",
-	    &cause);
-	if (st == NULL)
+	switch (store_first(ikd->store, &cause, &st, "SELECT start_date, rrule FROM evaluation "
+	    "WHERE id = ?", "i", id)) {
+	case -1:
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		start = xstrdup((const char *)sqlite3_column_text(st, 0));
-		rrule = xstrdup((const char *)sqlite3_column_text(st, 1));
+	case 1:
+		start = store_column_dup(st, 0);
+		rrule = store_column_dup(st, 1);
+		store_done(ikd->store, st);
+		break;
 	}
-	store_done(st);
 	if (start != NULL && civil_parse_date(start, &s, NULL) == 0 &&
 	    process_occurrences(rrule, s, d - 31, d + 31, ikd->cfg->process.evaluation_roll,
 	    ikd->cfg->workcal, &occ, &n, 200, &cause) == 0) {
@@ -232,8 +251,10 @@ evaluation_done(struct request *req, struct reply *rep)
 	    store_exec(ikd->store, &cause, "UPDATE evaluation SET sequence = sequence + 1, "
 	    "updated_at = ? WHERE id = ?", "ii", (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "done", "evaluation", id, nominal);
-	rep->data = one(ikd, id, found, 1);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "done", "evaluation", id, nominal) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = one(ikd, id, found, 1, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -248,7 +269,8 @@ evaluation_remove(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (store_exec(ikd->store, &cause, "DELETE FROM evaluation WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "evaluation", id, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "evaluation", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:I}", "removed", (json_int_t)id);
 	return 0;
 }

@@ -49,12 +49,12 @@ feed_urls(const struct config *cfg, const char *token, char **url, char **webcal
 	xasprintf(webcal, "webcal%s", rest ? rest : *url);
 }
 
-static char *
-target_slug(struct ikond *ikd, const char *kind, sqlite3_int64 id)
+/* The slug of a feed's target in *slug ("-" for all, a note if it was
+ * removed).  0 or -1. */
+static int
+target_slug(struct ikond *ikd, const char *kind, sqlite3_int64 id, char **slug, char **cause)
 {
 	const char *sql = NULL;
-	sqlite3_stmt *st;
-	char *slug = NULL;
 
 	if (strcmp(kind, "actor") == 0)
 		sql = "SELECT slug FROM actor WHERE id = ?";
@@ -62,17 +62,18 @@ target_slug(struct ikond *ikd, const char *kind, sqlite3_int64 id)
 		sql = "SELECT slug FROM committee WHERE id = ?";
 	else if (strcmp(kind, "process") == 0)
 		sql = "SELECT slug FROM process WHERE id = ?";
-	if (sql == NULL)
-		return xstrdup("-");
-	if ((st = store_prepare(ikd->store, sql, NULL)) != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			slug = xstrdup((const char *)sqlite3_column_text(st, 0));
-		store_done(st);
+	if (sql == NULL) {
+		*slug = xstrdup("-");
+		return 0;
 	}
-	if (slug == NULL)
-		xasprintf(&slug, "(removed %s %lld)", kind, (long long)id);
-	return slug;
+	switch (store_get_text(ikd->store, cause, slug, sql, "i", id)) {
+	case -1:
+		return -1;
+	case 0:
+		xasprintf(slug, "(removed %s %lld)", kind, (long long)id);
+		break;
+	}
+	return 0;
 }
 
 /* The reply for a new or rotated token: its URLs, shown this once. */
@@ -100,36 +101,29 @@ feed_add(struct request *req, struct reply *rep)
 	sqlite3_int64 target = 0, id;
 	unsigned char hash[SHA256_LEN];
 	char token[FEED_TOKEN_CHARS + 1], *cause = NULL, *slug;
-	sqlite3_stmt *st;
 	time_t now = time(NULL);
 
 	if (target_option(req, rep, &kind, &target) == -1)
 		return -1;
+	if (target_slug(ikd, feed_kind_name(kind), target, &slug, &cause) == -1)
+		return reply_cause(rep, 1, cause);
 	feed_token_new(token, hash);
-	st = store_prepare(ikd->store, "INSERT INTO feed (kind, target_id, token_hash, "
-	    "created_at) VALUES (?, ?, ?, ?)", &cause);
-	if (st == NULL)
-		return reply_cause(rep, 1, cause);
-	sqlite3_bind_text(st, 1, feed_kind_name(kind), -1, SQLITE_STATIC);
-	if (kind == FEED_ALL)
-		sqlite3_bind_null(st, 2);
-	else
-		sqlite3_bind_int64(st, 2, target);
-	sqlite3_bind_blob(st, 3, hash, SHA256_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_done(st);
-		store_error(ikd->store, &cause);
-		return reply_cause(rep, 1, cause);
-	}
-	store_done(st);
+	/* The feed of everything has no target: target is 0, stored as NULL. */
+	if (store_exec(ikd->store, &cause, "INSERT INTO feed (kind, target_id, token_hash, "
+	    "created_at) VALUES (?, nullif(?, 0), ?, ?)", "tibi", feed_kind_name(kind), target,
+	    hash, (size_t)SHA256_LEN, (sqlite3_int64)now) == -1)
+		goto fail;
 	id = store_last_id(ikd->store);
-	slug = target_slug(ikd, feed_kind_name(kind), target);
-	store_audit(ikd->store, req->peer.uid, "add", "feed", id, slug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "feed", id, slug) == -1)
+		goto fail;
 	token_reply(req, rep, id, feed_kind_name(kind), slug, token);
 	free(slug);
 	explicit_bzero(token, sizeof(token));
 	return 0;
+fail:
+	explicit_bzero(token, sizeof(token));
+	free(slug);
+	return reply_cause(rep, 1, cause);
 }
 
 static json_t *
@@ -147,25 +141,31 @@ feed_list(struct request *req, struct reply *rep)
 	const char *tz = req->cfg->body_timezone;
 	char *cause = NULL, *slug;
 	sqlite3_stmt *st;
-	json_t *obj;
+	json_t *list, *obj;
+	int rc;
 
-	st = store_prepare(ikd->store, "SELECT id, kind, coalesce(target_id, 0), created_at, "
-	    "rotated_at, revoked_at FROM feed ORDER BY id", &cause);
-	if (st == NULL)
+	if ((st = store_query(ikd->store, &cause, "SELECT id, kind, coalesce(target_id, 0), "
+	    "created_at, rotated_at, revoked_at FROM feed ORDER BY id", "")) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		slug = target_slug(ikd, (const char *)sqlite3_column_text(st, 1),
-		    sqlite3_column_int64(st, 2));
+	list = json_array();
+	while ((rc = store_next(ikd->store, st, &cause)) == 1) {
+		if ((rc = target_slug(ikd, (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2), &slug, &cause)) == -1)
+			break;
 		obj = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(st, 0),
 		    "kind", (const char *)sqlite3_column_text(st, 1), "target", slug,
 		    "created", time_or_null(tz, st, 3), "rotated", time_or_null(tz, st, 4),
 		    "revoked", time_or_null(tz, st, 5));
-		json_array_append_new(rep->data, obj);
+		json_array_append_new(list, obj);
 		free(slug);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	if (rc == -1) {
+		json_decref(list);
+		return reply_cause(rep, 1, cause);
+	}
+	rep->data = list;
 	reply_columns(rep, "id kind target created rotated revoked");
 	return 0;
 }
@@ -182,17 +182,17 @@ live_feed(struct request *req, struct reply *rep, sqlite3_int64 *id, char **kind
 
 	if (entity_parse_id("feed", args_pos(req->args, 0), id, &cause) == -1)
 		return reply_cause(rep, 2, cause);
-	st = store_prepare(ikd->store, "SELECT kind, coalesce(target_id, 0), revoked_at IS NOT NULL "
-	    "FROM feed WHERE id = ?", &cause);
-	if (st == NULL)
+	switch (store_first(ikd->store, &cause, &st, "SELECT kind, coalesce(target_id, 0), "
+	    "revoked_at IS NOT NULL FROM feed WHERE id = ?", "i", *id)) {
+	case -1:
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, *id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	case 1:
 		found = sqlite3_column_int(st, 2) ? 2 : 1;
-		*kind = xstrdup((const char *)sqlite3_column_text(st, 0));
+		*kind = store_column_dup(st, 0);
 		*target = sqlite3_column_int64(st, 1);
+		store_done(ikd->store, st);
+		break;
 	}
-	store_done(st);
 	if (found == 0)
 		return reply_fail(rep, 1, "no feed %s (see: ikond-ctl feed list)",
 		    args_pos(req->args, 0));
@@ -211,29 +211,22 @@ feed_rotate(struct request *req, struct reply *rep)
 	sqlite3_int64 id, target;
 	unsigned char hash[SHA256_LEN];
 	char token[FEED_TOKEN_CHARS + 1], *kind, *slug, *cause = NULL;
-	sqlite3_stmt *st;
 
 	if (live_feed(req, rep, &id, &kind, &target) == -1)
 		return -1;
+	if (target_slug(ikd, kind, target, &slug, &cause) == -1) {
+		free(kind);
+		return reply_cause(rep, 1, cause);
+	}
 	feed_token_new(token, hash);
-	st = store_prepare(ikd->store, "UPDATE feed SET token_hash = ?, rotated_at = ? "
-	    "WHERE id = ?", &cause);
-	if (st == NULL) {
+	if (store_exec(ikd->store, &cause, "UPDATE feed SET token_hash = ?, rotated_at = ? "
+	    "WHERE id = ?", "bii", hash, (size_t)SHA256_LEN, (sqlite3_int64)time(NULL), id) == -1 ||
+	    store_audit(ikd->store, &cause, req->peer.uid, "rotate", "feed", id, NULL) == -1) {
+		explicit_bzero(token, sizeof(token));
+		free(slug);
 		free(kind);
 		return reply_cause(rep, 1, cause);
 	}
-	sqlite3_bind_blob(st, 1, hash, SHA256_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int64(st, 3, id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_done(st);
-		free(kind);
-		store_error(ikd->store, &cause);
-		return reply_cause(rep, 1, cause);
-	}
-	store_done(st);
-	slug = target_slug(ikd, kind, target);
-	store_audit(ikd->store, req->peer.uid, "rotate", "feed", id, NULL);
 	token_reply(req, rep, id, kind, slug, token);
 	explicit_bzero(token, sizeof(token));
 	free(slug);
@@ -254,7 +247,8 @@ feed_revoke(struct request *req, struct reply *rep)
 	if (store_exec(ikd->store, &cause, "UPDATE feed SET revoked_at = ? WHERE id = ?", "ii",
 	    (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "revoke", "feed", id, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "revoke", "feed", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1);
 	xasprintf(&rep->text, "feed %lld revoked: its address now answers 404", (long long)id);
 	return 0;

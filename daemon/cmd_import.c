@@ -102,13 +102,12 @@ apply(struct request *req, sqlite3_int64 cid, const char *cname, const struct ic
 		title = deftitle;
 		deftitle = NULL;
 	}
-	if ((st = store_prepare(ikd->store, "SELECT id, committee_id, title, start_utc, end_utc, "
-	    "location, state FROM session WHERE uid = ?", &cause)) == NULL) {
+	switch (store_first(ikd->store, &cause, &st, "SELECT id, committee_id, title, "
+	    "start_utc, end_utc, location, state FROM session WHERE uid = ?", "t", s->uid)) {
+	case -1:
 		*reason = cause;
 		goto out;
-	}
-	sqlite3_bind_text(st, 1, s->uid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	case 1:
 		exists = true;
 		*session = sqlite3_column_int64(st, 0);
 		old_cid = sqlite3_column_int64(st, 1);
@@ -119,8 +118,9 @@ apply(struct request *req, sqlite3_int64 cid, const char *cname, const struct ic
 		    sqlite3_column_int64(st, 4) == (sqlite3_int64)end &&
 		    strcmp((const char *)sqlite3_column_text(st, 5), location ? location : "") == 0 &&
 		    cancelled_now == s->cancelled;
+		store_done(ikd->store, st);
+		break;
 	}
-	store_done(st);
 	if (exists && old_cid != cid) {
 		xasprintf(reason, "the UID belongs to session %lld of another committee",
 		    (long long)*session);
@@ -202,7 +202,10 @@ import_sessions(struct request *req, struct reply *rep)
 		free(cause);
 		return reply_cause(rep, 1, msg);
 	}
-	committee = entity_committee(ikd, cid);
+	if ((committee = entity_committee(ikd, cid, &cause)) == NULL) {
+		ics_import_free(imp);
+		return reply_cause(rep, 1, cause);
+	}
 	cname = xstrdup(json_string_value(json_object_get(committee, "name")));
 	json_decref(committee);
 	events = json_array();
@@ -237,8 +240,11 @@ import_sessions(struct request *req, struct reply *rep)
 	}
 	ics_import_free(imp);
 	free(cname);
-	if (c.created + c.updated > 0)
-		store_audit(ikd->store, req->peer.uid, "import", "session", 0, slug);
+	if (c.created + c.updated > 0 && store_audit(ikd->store, &cause, req->peer.uid, "import",
+	    "session", 0, slug) == -1) {
+		json_decref(events);
+		return reply_cause(rep, 1, cause);
+	}
 	rep->data = json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "committee", slug,
 	    "created", c.created, "updated", c.updated, "unchanged", c.unchanged,
 	    "rejected", c.rejected, "events", events);

@@ -39,25 +39,20 @@ mail_queue(struct request *req, struct reply *rep)
 	const char *tz = req->cfg->body_timezone;
 	struct ikond *ikd = req->ikd;
 	char *cause = NULL;
-	sqlite3_stmt *st;
-	json_t *obj;
+	json_t *list, *obj;
+	size_t i;
 
 	if (state != NULL && !state_valid(state))
 		return reply_fail(rep, 2, "unknown state \"%.40s\"; valid: queued, sending, sent, "
 		    "failed, skipped", state);
-	st = store_prepare(ikd->store, "SELECT r.id, r.state, r.kind, r.offset, r.due_utc AS due, "
-	    "a.slug AS actor, a.email, json_extract(r.item_json, '$.title') AS title, "
-	    "r.item_when AS date, r.attempts, r.next_attempt_utc AS next_attempt, "
+	if ((list = store_get_rows(ikd->store, &cause, "SELECT r.id, r.state, r.kind, r.offset, "
+	    "r.due_utc AS due, a.slug AS actor, a.email, json_extract(r.item_json, '$.title') "
+	    "AS title, r.item_when AS date, r.attempts, r.next_attempt_utc AS next_attempt, "
 	    "r.last_error, r.message_id, r.sent_at FROM reminder r "
 	    "JOIN actor a ON a.id = r.actor_id WHERE ?1 IS NULL OR r.state = ?1 "
-	    "ORDER BY r.due_utc, r.id", &cause);
-	if (st == NULL)
+	    "ORDER BY r.due_utc, r.id", "t", state)) == NULL)
 		return reply_cause(rep, 1, cause);
-	if (state != NULL)
-		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		obj = store_row_json(st);
+	json_array_foreach(list, i, obj) {
 		json_object_set_new(obj, "due", timefmt_iso_json(tz,
 		    (time_t)json_integer_value(json_object_get(obj, "due"))));
 		if (json_integer_value(json_object_get(obj, "next_attempt")) > 0)
@@ -68,9 +63,8 @@ mail_queue(struct request *req, struct reply *rep)
 		if (json_is_integer(json_object_get(obj, "sent_at")))
 			json_object_set_new(obj, "sent_at", timefmt_iso_json(tz,
 			    (time_t)json_integer_value(json_object_get(obj, "sent_at"))));
-		json_array_append_new(rep->data, obj);
 	}
-	store_done(st);
+	rep->data = list;
 	reply_columns(rep, "id state kind offset due actor title attempts last_error");
 	return 0;
 }
@@ -81,7 +75,7 @@ mail_retry(struct request *req, struct reply *rep)
 	const char *id_text = args_pos(req->args, 0);
 	bool all = args_has(req->args, "failed");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 id = 0;
+	sqlite3_int64 id = 0, retriable;
 	char *cause = NULL;
 	int rc;
 
@@ -90,11 +84,13 @@ mail_retry(struct request *req, struct reply *rep)
 	if (id_text != NULL) {
 		if (entity_parse_id("reminder", id_text, &id, &cause) == -1)
 			return reply_cause(rep, 2, cause);
-		if (store_count(ikd->store, "SELECT count(*) FROM reminder WHERE id = ?", id) == 0)
+		if ((rc = store_get_int(ikd->store, &cause, &retriable, "SELECT state IN "
+		    "('failed', 'queued') FROM reminder WHERE id = ?", "i", id)) == -1)
+			return reply_cause(rep, 1, cause);
+		if (rc == 0)
 			return reply_fail(rep, 1, "no reminder %lld; see \"ikond-ctl mail queue\"",
 			    (long long)id);
-		if (store_count(ikd->store, "SELECT count(*) FROM reminder WHERE id = ? AND "
-		    "state IN ('failed', 'queued')", id) == 0)
+		if (!retriable)
 			return reply_fail(rep, 1, "reminder %lld is neither failed nor queued; only "
 			    "those can be retried", (long long)id);
 	}
@@ -104,7 +100,8 @@ mail_retry(struct request *req, struct reply *rep)
 	    "ii", (sqlite3_int64)time(NULL), id);
 	if (rc == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "retry", "reminder", id, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "retry", "reminder", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:i}", "requeued", rc);
 	xasprintf(&rep->text, "%d reminder(s) queued again\n", rc);
 	return 0;
@@ -198,7 +195,11 @@ mail_test(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	}
 	data = buf_steal(&out, &len);
-	store_audit(ikd->store, req->peer.uid, "test", "mail", 0, addr);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "test", "mail", 0, addr) == -1) {
+		free(data);
+		free(from);
+		return reply_cause(rep, 1, cause);
+	}
 	outbox_transport(ikd, reminders_smtp_password(ikd->reminders), &t);
 	if (t.maildir != NULL) {
 		rc = maildir_deliver(t.maildir, data, len, &name, &cause);

@@ -89,23 +89,30 @@ check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char
 	"m.uid, m.sequence FROM measure m JOIN process p ON p.id = m.process_id " \
 	"JOIN actor a ON a.id = m.owner_id "
 
-static json_t *
-measure_json(struct ikond *ikd, sqlite3_int64 id)
+/* The stored 0/1 of the column "overdue" as a JSON boolean. */
+static void
+overdue_boolean(json_t *obj)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, MEASURE_SQL "WHERE m.id = ?1", NULL);
+	json_object_set_new(obj, "overdue", json_boolean(json_integer_value(json_object_get(obj,
+	    "overdue"))));
+}
+
+static json_t *
+measure_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
+{
 	char today[11];
 	json_t *obj = NULL;
 
-	if (st == NULL)
-		return NULL;
 	civil_format_date(process_today(ikd), today);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		obj = store_row_json(st);
-		json_object_set_new(obj, "overdue", json_boolean(sqlite3_column_int(st, 10)));
+	switch (store_get_row(ikd->store, cause, &obj, MEASURE_SQL "WHERE m.id = ?1", "it", id,
+	    today)) {
+	case 0:
+		set_cause(cause, "no measure %lld", (long long)id);
+		break;
+	case 1:
+		overdue_boolean(obj);
+		break;
 	}
-	store_done(st);
 	return obj;
 }
 
@@ -114,8 +121,12 @@ measure_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
 {
 	if (entity_parse_id("measure", text, id, cause) == -1)
 		return -1;
-	if (store_count(ikd->store, "SELECT count(*) FROM measure WHERE id = ?", *id) == 0)
+	switch (store_exists(ikd->store, cause, "SELECT 1 FROM measure WHERE id = ?", "i", *id)) {
+	case -1:
+		return -1;
+	case 0:
 		return set_cause(cause, "no measure %s (see: ikond-ctl measure list)", text);
+	}
 	return 0;
 }
 
@@ -144,8 +155,10 @@ measure_add(struct request *req, struct reply *rep)
 	if (rc == -1)
 		return reply_cause(rep, 1, cause);
 	id = store_last_id(ikd->store);
-	store_audit(ikd->store, req->peer.uid, "add", "measure", id, title);
-	rep->data = measure_json(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "measure", id, title) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = measure_json(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	if (json_is_true(json_object_get(rep->data, "overdue")))
 		reply_warn(rep, "the due date %s has passed; the measure is flagged as overdue", due);
 	return 0;
@@ -158,29 +171,22 @@ measure_list(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 pid = 0, oid = 0;
 	char *cause = NULL, today[11];
-	sqlite3_stmt *st;
-	json_t *obj;
+	json_t *list, *obj;
+	size_t i;
 
 	if ((process != NULL && process_id(ikd, process, &pid, &cause) == -1) ||
 	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
 	civil_format_date(process_today(ikd), today);
-	st = store_prepare(ikd->store, MEASURE_SQL "WHERE (?1 = 0 OR m.process_id = ?1) "
-	    "AND (?3 = 0 OR m.owner_id = ?3) AND (?4 = 0 OR (m.state = 'open' AND "
-	    "m.due_date < ?2)) ORDER BY m.due_date IS NULL, m.due_date, m.id", &cause);
-	if (st == NULL)
+	if ((list = store_get_rows(ikd->store, &cause, MEASURE_SQL "WHERE (?1 = 0 OR "
+	    "m.process_id = ?1) AND (?3 = 0 OR m.owner_id = ?3) AND (?4 = 0 OR "
+	    "(m.state = 'open' AND m.due_date < ?2)) ORDER BY m.due_date IS NULL, m.due_date, "
+	    "m.id", "itii", pid, today, oid, (sqlite3_int64)args_has(req->args, "overdue")))
+	    == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, oid);
-	sqlite3_bind_int(st, 4, args_has(req->args, "overdue"));
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		obj = store_row_json(st);
-		json_object_set_new(obj, "overdue", json_boolean(sqlite3_column_int(st, 10)));
-		json_array_append_new(rep->data, obj);
-	}
-	store_done(st);
+	json_array_foreach(list, i, obj)
+		overdue_boolean(obj);
+	rep->data = list;
 	reply_columns(rep, "id process title owner budget_eur due state overdue");
 	return 0;
 }
@@ -193,7 +199,8 @@ measure_show(struct request *req, struct reply *rep)
 
 	if (measure_id(req->ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	rep->data = measure_json(req->ikd, id);
+	if ((rep->data = measure_json(req->ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -225,8 +232,10 @@ measure_edit(struct request *req, struct reply *rep)
 	    args_get(req->args, "notes"), (sqlite3_int64)args_has(req->args, "reopen"),
 	    (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "edit", "measure", id, NULL);
-	rep->data = measure_json(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "measure", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = measure_json(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -250,8 +259,10 @@ measure_done(struct request *req, struct reply *rep)
 	    "notes = coalesce(?, notes), sequence = sequence + 1, updated_at = ? WHERE id = ?",
 	    "ttii", day, notes, (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "done", "measure", id, NULL);
-	rep->data = measure_json(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "done", "measure", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = measure_json(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 

@@ -46,12 +46,10 @@ coordinator(struct ikond *ikd, const char *owner, sqlite3_int64 pid, sqlite3_int
 {
 	if (owner != NULL)
 		return entity_actor_id(ikd, owner, id, cause);
-	*id = store_count(ikd->store, "SELECT coalesce(owner_id, 0) FROM process WHERE id = ?",
-	    pid);
-	if (*id != 0)
-		return 0;
-	*id = store_count(ikd->store, "SELECT coalesce(min(actor_id), 0) FROM actor_role "
-	    "WHERE lower(role) = 'koordination' AND ? = 0", 0);
+	if (store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM process "
+	    "WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE "
+	    "lower(role) = 'koordination'), 0)", "i", pid) == -1)
+		return -1;
 	if (*id != 0)
 		return 0;
 	return set_cause(cause, "the plan needs a coordinator who owns its Vorlagen: give "
@@ -98,8 +96,12 @@ process_add(struct request *req, struct reply *rep)
 	    (committee != NULL && entity_committee_id(ikd, committee, &cid, &cause) == -1) ||
 	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
-	if (process_id(ikd, slug, &id, NULL) == 0)
+	switch (process_find(ikd, slug, &id, &cause)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 1:
 		return reply_fail(rep, 1, "a process \"%s\" exists already", slug);
+	}
 	if (store_exec(ikd->store, &cause, "INSERT INTO process (slug, name, target_session_id, "
 	    "committee_id, owner_id, created_at, updated_at) VALUES (?, ?, nullif(?, 0), "
 	    "nullif(?, 0), nullif(?, 0), ?, ?)", "ttiiiii", slug, name, tid, cid, oid, now,
@@ -108,7 +110,8 @@ process_add(struct request *req, struct reply *rep)
 	id = store_last_id(ikd->store);
 	if (insert_default_steps(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "add", "process", id, slug);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "process", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "slug", slug, "name",
 	    name);
 	return 0;
@@ -117,20 +120,14 @@ process_add(struct request *req, struct reply *rep)
 static int
 process_list(struct request *req, struct reply *rep)
 {
-	sqlite3_stmt *st;
 	char *cause = NULL;
 
-	st = store_prepare(req->ikd->store, "SELECT p.id, p.slug, p.name, p.target_session_id "
-	    "AS target_session, (SELECT printf('%d/%d', sum(state IN ('done', 'skipped')), "
-	    "count(*)) FROM process_step WHERE process_id = p.id) AS steps_done, "
-	    "CASE WHEN p.planned_at IS NULL THEN 'no' ELSE 'yes' END AS planned "
-	    "FROM process p ORDER BY p.slug", &cause);
-	if (st == NULL)
+	if ((rep->data = store_get_rows(req->ikd->store, &cause, "SELECT p.id, p.slug, p.name, "
+	    "p.target_session_id AS target_session, (SELECT printf('%d/%d', "
+	    "sum(state IN ('done', 'skipped')), count(*)) FROM process_step WHERE "
+	    "process_id = p.id) AS steps_done, CASE WHEN p.planned_at IS NULL THEN 'no' "
+	    "ELSE 'yes' END AS planned FROM process p ORDER BY p.slug", "")) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rep->data, store_row_json(st));
-	store_done(st);
 	reply_columns(rep, "id slug name target_session steps_done planned");
 	return 0;
 }
@@ -147,10 +144,19 @@ load_input(struct request *req, struct reply *rep, sqlite3_int64 pid, struct pla
 	char *cause = NULL;
 	int today = process_today(ikd);
 
-	*tid = store_count(ikd->store, "SELECT coalesce(target_session_id, 0) FROM process "
-	    "WHERE id = ?", pid);
-	*cid = store_count(ikd->store, "SELECT coalesce(committee_id, 0) FROM process "
-	    "WHERE id = ?", pid);
+	sqlite3_stmt *st;
+	sqlite3_int64 fachausschuesse;
+
+	switch (store_first(ikd->store, &cause, &st, "SELECT coalesce(target_session_id, 0), "
+	    "coalesce(committee_id, 0) FROM process WHERE id = ?", "i", pid)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 0:
+		return reply_fail(rep, 1, "no process %lld", (long long)pid);
+	}
+	*tid = sqlite3_column_int64(st, 0);
+	*cid = sqlite3_column_int64(st, 1);
+	store_done(ikd->store, st);
 	if ((target != NULL && entity_session_id(ikd, target, tid, &cause) == -1) ||
 	    (committee != NULL && entity_committee_id(ikd, committee, cid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
@@ -159,30 +165,15 @@ load_input(struct request *req, struct reply *rep, sqlite3_int64 pid, struct pla
 	if (*tid == 0)
 		return reply_fail(rep, 1, "the process has no target session: give "
 		    "--target-session ID (the Kreistag or Rat session that adopts the concept)");
-	if (*cid == 0 && store_count(ikd->store, "SELECT count(*) FROM committee WHERE "
-	    "kind = 'fachausschuss' AND ? = 0", 0) > 1)
+	if (*cid == 0 && store_get_int(ikd->store, &cause, &fachausschuesse, "SELECT count(*) "
+	    "FROM committee WHERE kind = 'fachausschuss'", "") == -1)
+		return reply_cause(rep, 1, cause);
+	if (*cid == 0 && fachausschuesse > 1)
 		return reply_fail(rep, 1, "there are several Fachausschüsse: name the responsible "
 		    "one with --committee SLUG");
 	if (process_load_input(ikd, *tid, *cid, today, in, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	return 0;
-}
-
-static sqlite3_int64
-step_id_by_code(struct ikond *ikd, sqlite3_int64 pid, const char *code)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT id FROM process_step WHERE "
-	    "process_id = ? AND code = ? ORDER BY n LIMIT 1", NULL);
-	sqlite3_int64 id = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return id;
 }
 
 /* Stores the dates of one planned step; a step that is done or skipped
@@ -197,7 +188,10 @@ apply_step(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 owner, const stru
 
 	civil_format_date(s->start, start);
 	civil_format_date(s->end, end);
-	if ((id = step_id_by_code(ikd, pid, s->code)) == 0) {
+	if ((rc = store_get_int(ikd->store, cause, &id, "SELECT id FROM process_step WHERE "
+	    "process_id = ? AND code = ? ORDER BY n LIMIT 1", "it", pid, s->code)) == -1)
+		return -1;
+	if (rc == 0) {
 		uid = entity_new_uid("step");
 		rc = store_exec(ikd->store, cause, "INSERT INTO process_step (process_id, n, code, "
 		    "title, uid, created_at, updated_at) VALUES (?, (SELECT coalesce(max(n), 0) + 1 "
@@ -214,9 +208,9 @@ apply_step(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 owner, const stru
 	    "end_date IS NOT ?2 OR plan_note <> ?3)", "tttii", start, end,
 	    s->note ? s->note : "", now, id) == -1)
 		return -1;
-	if (store_count(ikd->store, "SELECT count(*) FROM step_owner WHERE step_id = ?", id) == 0 &&
-	    store_exec(ikd->store, cause, "INSERT INTO step_owner (step_id, actor_id) "
-	    "VALUES (?, ?)", "ii", id, owner) == -1)
+	if ((rc = store_exists(ikd->store, cause, "SELECT 1 FROM step_owner WHERE step_id = ?",
+	    "i", id)) == -1 || (rc == 0 && store_exec(ikd->store, cause, "INSERT INTO step_owner "
+	    "(step_id, actor_id) VALUES (?, ?)", "ii", id, owner) == -1))
 		return -1;
 	*step_id = id;
 	return 0;
@@ -230,19 +224,12 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	sqlite3_int64 now = (sqlite3_int64)time(NULL), sub = 0, start;
 	json_t *due;
 	char *title;
-	sqlite3_stmt *st;
 	int rc;
 
-	st = store_prepare(ikd->store, "SELECT coalesce(l.submission_id, 0) FROM process_link l "
-	    "JOIN submission b ON b.id = l.submission_id WHERE l.step_id = ? AND l.role = ?",
-	    cause);
-	if (st == NULL)
+	if (store_get_int(ikd->store, cause, &sub, "SELECT coalesce(l.submission_id, 0) FROM "
+	    "process_link l JOIN submission b ON b.id = l.submission_id WHERE l.step_id = ? "
+	    "AND l.role = ?", "it", step_id, l->role) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, step_id);
-	sqlite3_bind_text(st, 2, l->role, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		sub = sqlite3_column_int64(st, 0);
-	store_done(st);
 	if (sub != 0) {
 		if (store_exec(ikd->store, cause, "UPDATE submission SET session_id = ?, "
 		    "updated_at = ? WHERE id = ? AND session_id <> ?", "iiii", l->session->id, now,
@@ -264,9 +251,15 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	}
 	if (deadline_sync_submission(ikd, sub, cause) == -1)
 		return -1;
-	start = store_count(ikd->store, "SELECT start_utc FROM session WHERE id = ?",
-	    l->session->id);
-	due = deadline_submission_date(ikd, sub);
+	switch (store_get_int(ikd->store, cause, &start, "SELECT start_utc FROM session "
+	    "WHERE id = ?", "i", l->session->id)) {
+	case -1:
+		return -1;
+	case 0:
+		return set_cause(cause, "session %lld vanished", (long long)l->session->id);
+	}
+	if ((due = deadline_submission_date(ikd, sub, cause)) == NULL)
+		return -1;
 	rc = store_exec(ikd->store, cause, "INSERT INTO process_link (step_id, role, session_id, "
 	    "submission_id, planned_start_utc, planned_deadline) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	    "ON CONFLICT (step_id, role) DO UPDATE SET session_id = ?3, submission_id = ?4, "
@@ -286,9 +279,10 @@ apply_window(struct ikond *ikd, sqlite3_int64 pid, const char *name, sqlite3_int
 
 	civil_format_date(p->window_opens, opens);
 	civil_format_date(p->window_closes, closes);
+	if (store_get_int(ikd->store, cause, &wid, "SELECT coalesce(max(id), 0) FROM "
+	    "feedback_window WHERE step_id = ?", "i", step_id) == -1)
+		return -1;
 	xasprintf(&expl, "%s", p->steps[8].note ? p->steps[8].note : "");
-	wid = store_count(ikd->store, "SELECT coalesce(max(id), 0) FROM feedback_window "
-	    "WHERE step_id = ?", step_id);
 	if (wid != 0) {
 		rc = store_exec(ikd->store, cause, "UPDATE feedback_window SET opens_date = ?1, "
 		    "closes_date = ?2, explanation = ?3, sequence = sequence + 1, updated_at = ?4 "
@@ -333,8 +327,9 @@ apply_evaluation(struct ikond *ikd, sqlite3_int64 pid, const char *name, sqlite3
 	int rc;
 
 	civil_format_date(civil_add_months(p->steps[9].end, pc->evaluation_first_months), start);
-	eid = store_count(ikd->store, "SELECT coalesce(max(id), 0) FROM evaluation "
-	    "WHERE step_id = ?", step_id);
+	if (store_get_int(ikd->store, cause, &eid, "SELECT coalesce(max(id), 0) FROM evaluation "
+	    "WHERE step_id = ?", "i", step_id) == -1)
+		return -1;
 	if (eid != 0) {
 		rc = store_exec(ikd->store, cause, "UPDATE evaluation SET start_date = ?1, "
 		    "sequence = sequence + 1, updated_at = ?2 WHERE id = ?3 AND start_date <> ?1",
@@ -365,8 +360,7 @@ apply_plan(struct request *req, sqlite3_int64 pid, const struct plan *p, sqlite3
 	sqlite3_int64 owner, step_ids[PROCESS_STEPS], fach = 0, now = (sqlite3_int64)time(NULL);
 	json_t *created = json_array();
 	char from[11];
-	char *name = NULL;
-	sqlite3_stmt *st;
+	char *name;
 	size_t i;
 	int rc = -1;
 
@@ -378,15 +372,13 @@ apply_plan(struct request *req, sqlite3_int64 pid, const struct plan *p, sqlite3
 	    "committee_id = nullif(?, 0), owner_id = ?, planned_from = ?, planned_at = ?, "
 	    "updated_at = ? WHERE id = ?", "iiitiii", tid, cid, owner, from, now, now, pid) == -1)
 		return -1;
-	st = store_prepare(ikd->store, "SELECT name FROM process WHERE id = ?", cause);
-	if (st == NULL)
+	switch (store_get_text(ikd->store, cause, &name, "SELECT name FROM process WHERE id = ?",
+	    "i", pid)) {
+	case -1:
 		return -1;
-	sqlite3_bind_int64(st, 1, pid);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		name = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
-	if (name == NULL)
+	case 0:
 		return set_cause(cause, "process %lld vanished", (long long)pid);
+	}
 	for (i = 0; i < PROCESS_STEPS; i++)
 		if (apply_step(ikd, pid, owner, &p->steps[i], &step_ids[i], cause) == -1)
 			goto out;
@@ -440,15 +432,15 @@ process_plan_cmd(struct request *req, struct reply *rep)
 	rep->data = process_plan_json(&p);
 	json_object_set_new(rep->data, "applied", json_boolean(args_has(req->args, "apply")));
 	if (args_has(req->args, "apply")) {
-		if (apply_plan(req, pid, &p, tid, cid, &in, rep->data,
-		    &cause) == -1) {
+		if (apply_plan(req, pid, &p, tid, cid, &in, rep->data, &cause) == -1 ||
+		    store_audit(ikd->store, &cause, req->peer.uid, "plan", "process", pid,
+		    NULL) == -1) {
 			process_plan_clear(&p);
 			process_input_clear(&in);
 			json_decref(rep->data);
 			rep->data = NULL;
 			return reply_cause(rep, 1, cause);
 		}
-		store_audit(ikd->store, req->peer.uid, "plan", "process", pid, NULL);
 	}
 	if (!req->json) {
 		char *text = process_plan_text(&p);
@@ -463,46 +455,33 @@ process_plan_cmd(struct request *req, struct reply *rep)
 }
 
 static json_t *
-step_owners(struct ikond *ikd, sqlite3_int64 step_id)
+step_owners(struct ikond *ikd, sqlite3_int64 step_id, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT a.slug FROM step_owner o JOIN actor a "
-	    "ON a.id = o.actor_id WHERE o.step_id = ? ORDER BY a.slug", NULL);
-	json_t *list = json_array();
-
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, step_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, json_string((const char *)sqlite3_column_text(st, 0)));
-	store_done(st);
-	return list;
+	return store_get_column(ikd->store, cause, "SELECT a.slug FROM step_owner o JOIN "
+	    "actor a ON a.id = o.actor_id WHERE o.step_id = ? ORDER BY a.slug", "i", step_id);
 }
 
 static json_t *
-step_links(struct ikond *ikd, sqlite3_int64 step_id)
+step_links(struct ikond *ikd, sqlite3_int64 step_id, char **cause)
 {
-	sqlite3_stmt *st;
-	json_t *list = json_array(), *obj;
+	json_t *list, *obj, *start;
+	size_t i;
 
-	st = store_prepare(ikd->store, "SELECT l.role, l.session_id AS session, c.slug AS "
-	    "committee, s.start_utc, s.state AS session_state, l.submission_id AS submission, "
-	    "(SELECT min(due_date) FROM deadline d WHERE d.submission_id = l.submission_id) "
-	    "AS deadline, l.planned_deadline FROM process_link l "
+	if ((list = store_get_rows(ikd->store, cause, "SELECT l.role, l.session_id AS session, "
+	    "c.slug AS committee, s.start_utc, s.state AS session_state, l.submission_id AS "
+	    "submission, (SELECT min(due_date) FROM deadline d WHERE d.submission_id = "
+	    "l.submission_id) AS deadline, l.planned_deadline FROM process_link l "
 	    "LEFT JOIN session s ON s.id = l.session_id "
 	    "LEFT JOIN committee c ON c.id = s.committee_id WHERE l.step_id = ? "
-	    "ORDER BY s.start_utc, l.id", NULL);
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, step_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		obj = store_row_json(st);
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+	    "ORDER BY s.start_utc, l.id", "i", step_id)) == NULL)
+		return NULL;
+	json_array_foreach(list, i, obj) {
+		start = json_object_get(obj, "start_utc");
+		if (json_is_integer(start))
 			json_object_set_new(obj, "start", timefmt_iso_json(ikd->cfg->body_timezone,
-			    (time_t)sqlite3_column_int64(st, 3)));
+			    (time_t)json_integer_value(start)));
 		json_object_del(obj, "start_utc");
-		json_array_append_new(list, obj);
 	}
-	store_done(st);
 	return list;
 }
 
@@ -549,47 +528,53 @@ static int
 process_show(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 pid;
+	sqlite3_int64 pid, sid;
 	char *cause = NULL;
-	json_t *steps, *s;
+	json_t *obj, *steps, *s;
 	size_t i;
 
 	if (process_id(ikd, args_pos(req->args, 0), &pid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	rep->data = store_rows_json(ikd->store,
-	    "SELECT p.id, p.slug, p.name, p.target_session_id AS target_session, c.slug AS "
-	    "committee, a.slug AS owner, p.planned_from, "
-	    "p.planned_at FROM process p LEFT JOIN committee c ON c.id = p.committee_id "
-	    "LEFT JOIN actor a ON a.id = p.owner_id WHERE p.id = ?", pid);
-	s = json_incref(json_array_get(rep->data, 0));
-	json_decref(rep->data);
-	rep->data = s;
-	steps = store_rows_json(ikd->store,
-	    "SELECT id, n, code, title, state, start_date AS start, end_date AS end, notes, "
-	    "plan_note, sequence FROM process_step WHERE process_id = ? "
-	    "ORDER BY n, id", pid);
-	json_array_foreach(steps, i, s) {
-		sqlite3_int64 sid = json_integer_value(json_object_get(s, "id"));
-
-		json_object_set_new(s, "owners", step_owners(ikd, sid));
-		json_object_set_new(s, "sessions", step_links(ikd, sid));
+	switch (store_get_row(ikd->store, &cause, &obj, "SELECT p.id, p.slug, p.name, "
+	    "p.target_session_id AS target_session, c.slug AS committee, a.slug AS owner, "
+	    "p.planned_from, p.planned_at FROM process p LEFT JOIN committee c ON "
+	    "c.id = p.committee_id LEFT JOIN actor a ON a.id = p.owner_id WHERE p.id = ?", "i",
+	    pid)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 0:
+		return reply_fail(rep, 1, "no process %lld", (long long)pid);
 	}
-	json_object_set_new(rep->data, "steps", steps);
-	json_object_set_new(rep->data, "windows", store_rows_json(ikd->store,
-	    "SELECT id, title, opens_date AS opens, closes_date AS closes FROM feedback_window "
-	    "WHERE process_id = ? "
-	    "ORDER BY opens_date, id", pid));
-	json_object_set_new(rep->data, "measures", store_rows_json(ikd->store,
-	    "SELECT m.id, m.title, a.slug AS owner, m.due_date AS due, m.state FROM measure m "
-	    "JOIN actor a ON a.id = m.owner_id "
-	    "WHERE m.process_id = ? ORDER BY m.due_date, m.id", pid));
-	json_object_set_new(rep->data, "evaluations", store_rows_json(ikd->store,
-	    "SELECT id, title, start_date AS start, rrule FROM evaluation WHERE process_id = ? "
-	    "ORDER BY id", pid));
-	json_object_set_new(rep->data, "changes", process_changes(ikd, pid));
+	steps = store_get_rows(ikd->store, &cause, "SELECT id, n, code, title, state, "
+	    "start_date AS start, end_date AS end, notes, plan_note, sequence FROM process_step "
+	    "WHERE process_id = ? ORDER BY n, id", "i", pid);
+	if (entity_attach(obj, "steps", steps) == -1)
+		goto fail;
+	json_array_foreach(steps, i, s) {
+		sid = json_integer_value(json_object_get(s, "id"));
+		if (entity_attach(s, "owners", step_owners(ikd, sid, &cause)) == -1 ||
+		    entity_attach(s, "sessions", step_links(ikd, sid, &cause)) == -1)
+			goto fail;
+	}
+	if (entity_attach(obj, "windows", store_get_rows(ikd->store, &cause, "SELECT id, "
+	    "title, opens_date AS opens, closes_date AS closes FROM feedback_window "
+	    "WHERE process_id = ? ORDER BY opens_date, id", "i", pid)) == -1 ||
+	    entity_attach(obj, "measures", store_get_rows(ikd->store, &cause, "SELECT m.id, "
+	    "m.title, a.slug AS owner, m.due_date AS due, m.state FROM measure m JOIN actor a "
+	    "ON a.id = m.owner_id WHERE m.process_id = ? ORDER BY m.due_date, m.id", "i",
+	    pid)) == -1 ||
+	    entity_attach(obj, "evaluations", store_get_rows(ikd->store, &cause, "SELECT id, "
+	    "title, start_date AS start, rrule FROM evaluation WHERE process_id = ? "
+	    "ORDER BY id", "i", pid)) == -1 ||
+	    entity_attach(obj, "changes", process_changes(ikd, pid, &cause)) == -1)
+		goto fail;
+	rep->data = obj;
 	if (!req->json)
 		rep->text = show_text(rep->data);
 	return 0;
+fail:
+	json_decref(obj);
+	return reply_cause(rep, 1, cause);
 }
 
 /* The step at position n of process pid. */
@@ -601,22 +586,14 @@ step_at(struct ikond *ikd, sqlite3_int64 pid, const char *text, sqlite3_int64 *i
 
 	if (entity_parse_id("step", text, &v, cause) == -1)
 		return -1;
-	*id = 0;
-	{
-		sqlite3_stmt *st = store_prepare(ikd->store, "SELECT id FROM process_step WHERE "
-		    "process_id = ? AND n = ?", cause);
-
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, pid);
-		sqlite3_bind_int64(st, 2, v);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*id = sqlite3_column_int64(st, 0);
-		store_done(st);
-	}
-	if (*id == 0)
+	switch (store_get_int(ikd->store, cause, id, "SELECT id FROM process_step WHERE "
+	    "process_id = ? AND n = ?", "ii", pid, v)) {
+	case -1:
+		return -1;
+	case 0:
 		return set_cause(cause, "the process has no step %lld (see: ikond-ctl process "
 		    "show)", (long long)v);
+	}
 	*n = (int)v;
 	return 0;
 }
@@ -711,15 +688,18 @@ check_step_fields(struct request *req, struct reply *rep)
 }
 
 static json_t *
-one_step(struct ikond *ikd, sqlite3_int64 step_id)
+one_step(struct ikond *ikd, sqlite3_int64 step_id, char **cause)
 {
-	json_t *list = store_rows_json(ikd->store,
-	    "SELECT id, n, code, title, state, start_date AS start, end_date AS end, notes, "
-	    "sequence FROM process_step WHERE id = ?", step_id);
-	json_t *obj = json_incref(json_array_get(list, 0));
+	json_t *obj;
 
-	json_decref(list);
-	json_object_set_new(obj, "owners", step_owners(ikd, step_id));
+	if ((obj = entity_row(ikd, "step", "SELECT id, n, code, title, state, start_date AS "
+	    "start, end_date AS end, notes, sequence FROM process_step WHERE id = ?", step_id,
+	    cause)) == NULL)
+		return NULL;
+	if (entity_attach(obj, "owners", step_owners(ikd, step_id, cause)) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
 	return obj;
 }
 
@@ -731,7 +711,7 @@ process_step_cmd(struct request *req, struct reply *rep)
 	sqlite3_int64 pid, sid, to = 0, count;
 	char start[11] = "", end[11] = "", *cause = NULL;
 	bool dates;
-	int n;
+	int n, rc;
 
 	if (process_id(ikd, args_pos(req->args, 0), &pid, &cause) == -1 ||
 	    step_at(ikd, pid, args_pos(req->args, 1), &sid, &n, &cause) == -1)
@@ -741,8 +721,9 @@ process_step_cmd(struct request *req, struct reply *rep)
 		    "--start, --end, --title, --owner, --notes, --move-to");
 	if (check_step_fields(req, rep) == -1 || step_dates(req, rep, start, end, &dates) == -1)
 		return -1;
-	count = store_count(ikd->store, "SELECT count(*) FROM process_step WHERE process_id = ?",
-	    pid);
+	if (store_get_int(ikd->store, &cause, &count, "SELECT count(*) FROM process_step "
+	    "WHERE process_id = ?", "i", pid) == -1)
+		return reply_cause(rep, 1, cause);
 	if (move != NULL && (entity_parse_id("step position", move, &to, &cause) == -1 ||
 	    to > count))
 		return cause ? reply_cause(rep, 1, cause) : reply_fail(rep, 1, "--move-to must be "
@@ -755,16 +736,20 @@ process_step_cmd(struct request *req, struct reply *rep)
 	    args_get(req->args, "title"), args_get(req->args, "notes"), start, end,
 	    (sqlite3_int64)time(NULL), sid) == -1)
 		return reply_cause(rep, 1, cause);
-	if (store_count(ikd->store, "SELECT count(*) FROM process_step WHERE id = ? AND "
-	    "end_date < start_date", sid) > 0)
+	if ((rc = store_exists(ikd->store, &cause, "SELECT 1 FROM process_step WHERE id = ? "
+	    "AND end_date < start_date", "i", sid)) == -1)
+		return reply_cause(rep, 1, cause);
+	if (rc == 1)
 		return reply_fail(rep, 1, "the step would end before it starts; give both --start "
 		    "and --end");
 	if (set_owners(req, rep, sid) == -1)
 		return -1;
 	if (to != 0 && renumber(ikd, pid, sid, (int)to, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "edit", "process_step", sid, NULL);
-	rep->data = one_step(ikd, sid);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "process_step", sid, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = one_step(ikd, sid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -783,8 +768,9 @@ process_insert(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (check_step_fields(req, rep) == -1 || step_dates(req, rep, start, end, &dates) == -1)
 		return -1;
-	count = store_count(ikd->store, "SELECT count(*) FROM process_step WHERE process_id = ?",
-	    pid);
+	if (store_get_int(ikd->store, &cause, &count, "SELECT count(*) FROM process_step "
+	    "WHERE process_id = ?", "i", pid) == -1)
+		return reply_cause(rep, 1, cause);
 	if (count >= STEPS_MAX)
 		return reply_fail(rep, 1, "a process has at most %d steps", STEPS_MAX);
 	if (at > count + 1)
@@ -804,8 +790,10 @@ process_insert(struct request *req, struct reply *rep)
 	sid = store_last_id(ikd->store);
 	if (set_owners(req, rep, sid) == -1)
 		return -1;
-	store_audit(ikd->store, req->peer.uid, "add", "process_step", sid, title);
-	rep->data = one_step(ikd, sid);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "process_step", sid, title) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = one_step(ikd, sid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 

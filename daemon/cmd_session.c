@@ -4,6 +4,7 @@
  * deadlines in the same transaction, and every change raises its sequence
  * number so calendar clients see the update.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,7 +77,8 @@ session_add(struct request *req, struct reply *rep)
 	    check_state(rep, state) == -1)
 		return -1;
 	if (title == NULL) {
-		committee = entity_committee(ikd, cid);
+		if ((committee = entity_committee(ikd, cid, &cause)) == NULL)
+			return reply_cause(rep, 1, cause);
 		xasprintf(&deftitle, "Sitzung %s", json_string_value(json_object_get(committee,
 		    "name")));
 		json_decref(committee);
@@ -95,8 +97,10 @@ session_add(struct request *req, struct reply *rep)
 	id = store_last_id(ikd->store);
 	if (deadline_sync_session(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "add", "session", id, slug);
-	rep->data = entity_session(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "session", id, slug) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -111,7 +115,8 @@ session_list(struct request *req, struct reply *rep)
 	time_t t_from = 0, t_to = 0;
 	int d_from, d_to;
 	char *cause = NULL;
-	sqlite3_stmt *st;
+	json_t *list, *obj;
+	size_t i;
 
 	if (slug != NULL && entity_committee_id(ikd, slug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
@@ -125,43 +130,18 @@ session_list(struct request *req, struct reply *rep)
 		    civil_to_utc(tz, d_to + 1, 0, &t_to, NULL, &cause) == -1)
 			return reply_cause(rep, 2, cause);
 	}
-	st = store_prepare(ikd->store, "SELECT s.id, c.slug AS committee, s.title, s.start_utc, "
-	    "s.end_utc, s.location, s.state, s.uid, s.sequence FROM session s "
-	    "JOIN committee c ON c.id = s.committee_id "
+	if ((list = store_get_rows(ikd->store, &cause, "SELECT s.id, c.slug AS committee, "
+	    "s.title, s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence "
+	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE (?1 = 0 OR s.committee_id = ?1) AND (?2 = 0 OR s.end_utc > ?2) "
-	    "AND (?3 = 0 OR s.start_utc < ?3) ORDER BY s.start_utc, s.id", &cause);
-	if (st == NULL)
+	    "AND (?3 = 0 OR s.start_utc < ?3) ORDER BY s.start_utc, s.id", "iii", cid,
+	    (sqlite3_int64)t_from, (sqlite3_int64)t_to)) == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, cid);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)t_from);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)t_to);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *obj = store_row_json(st);
-
+	json_array_foreach(list, i, obj)
 		entity_session_times(ikd, obj);
-		json_array_append_new(rep->data, obj);
-	}
-	store_done(st);
+	rep->data = list;
 	reply_columns(rep, "id committee start title location state");
 	return 0;
-}
-
-static json_t *
-session_submissions(struct ikond *ikd, sqlite3_int64 id)
-{
-	json_t *list = json_array();
-	sqlite3_stmt *st;
-
-	st = store_prepare(ikd->store, "SELECT id FROM submission WHERE session_id = ? "
-	    "ORDER BY id", NULL);
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, entity_submission(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
-	return list;
 }
 
 static int
@@ -170,12 +150,18 @@ session_show(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id;
 	char *cause = NULL;
+	json_t *obj;
 
-	if (entity_session_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+	if (entity_session_id(ikd, args_pos(req->args, 0), &id, &cause) == -1 ||
+	    (obj = entity_session(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
-	rep->data = entity_session(ikd, id);
-	json_object_set_new(rep->data, "deadlines", deadline_list_session(ikd, id));
-	json_object_set_new(rep->data, "submissions", session_submissions(ikd, id));
+	if (entity_attach(obj, "deadlines", deadline_list_session(ikd, id, &cause)) == -1 ||
+	    entity_attach(obj, "submissions", entity_list(ikd, entity_submission, &cause,
+	    "SELECT id FROM submission WHERE session_id = ? ORDER BY id", "i", id)) == -1) {
+		json_decref(obj);
+		return reply_cause(rep, 1, cause);
+	}
+	rep->data = obj;
 	return 0;
 }
 
@@ -188,6 +174,7 @@ session_edit(struct request *req, struct reply *rep)
 	const char *state = args_get(req->args, "state");
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id, cid = 0, old_start, old_end;
+	sqlite3_stmt *st;
 	time_t start, end;
 	char *cause = NULL;
 
@@ -198,8 +185,16 @@ session_edit(struct request *req, struct reply *rep)
 		    "--start, --end, --title, --location, --state");
 	if (slug != NULL && entity_committee_id(ikd, slug, &cid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	old_start = store_count(ikd->store, "SELECT start_utc FROM session WHERE id = ?", id);
-	old_end = store_count(ikd->store, "SELECT end_utc FROM session WHERE id = ?", id);
+	switch (store_first(ikd->store, &cause, &st, "SELECT start_utc, end_utc FROM session "
+	    "WHERE id = ?", "i", id)) {
+	case -1:
+		return reply_cause(rep, 1, cause);
+	case 0:
+		return reply_fail(rep, 1, "no session %lld", (long long)id);
+	}
+	old_start = sqlite3_column_int64(st, 0);
+	old_end = sqlite3_column_int64(st, 1);
+	store_done(ikd->store, st);
 	start = (time_t)old_start;
 	end = (time_t)old_end;
 	if (args_get(req->args, "start") != NULL) {
@@ -225,8 +220,10 @@ session_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (deadline_sync_session(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "edit", "session", id, NULL);
-	rep->data = entity_session(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "session", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -245,8 +242,10 @@ session_cancel(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (deadline_sync_session(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "cancel", "session", id, NULL);
-	rep->data = entity_session(ikd, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "cancel", "session", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -259,7 +258,9 @@ session_remove(struct request *req, struct reply *rep)
 
 	if (entity_session_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	subs = store_count(ikd->store, "SELECT count(*) FROM submission WHERE session_id = ?", id);
+	if (store_get_int(ikd->store, &cause, &subs, "SELECT count(*) FROM submission "
+	    "WHERE session_id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
 	if (subs > 0 && !args_has(req->args, "force"))
 		return reply_fail(rep, 1, "session %lld has %lld submission(s); nothing removed "
 		    "(use --force to remove them too, or move them with submission edit)",
@@ -268,7 +269,8 @@ session_remove(struct request *req, struct reply *rep)
 	    id) == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM session WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "session", id, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "session", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	xasprintf(&rep->text, "removed session %lld and %lld submission(s)", (long long)id,
 	    (long long)subs);
 	rep->data = json_pack("{s:I, s:I}", "removed", (json_int_t)id, "submissions",

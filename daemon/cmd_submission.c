@@ -35,18 +35,38 @@ check_fields(struct request *req, struct reply *rep)
 	return 0;
 }
 
-/* Warns when the submission's deadline has already passed. */
-static void
-warn_if_late(struct ikond *ikd, struct reply *rep, sqlite3_int64 id)
+/* The submission as JSON with its deadlines; NULL with *cause. */
+static json_t *
+with_deadlines(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *late = deadline_submission_late(ikd, id);
+	json_t *obj;
 
-	if (late != NULL) {
+	if ((obj = entity_submission(ikd, id, cause)) == NULL)
+		return NULL;
+	if (entity_attach(obj, "deadlines", deadline_list_submission(ikd, id, cause)) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Warns when the submission's deadline has already passed; 0 or -1. */
+static int
+warn_if_late(struct ikond *ikd, struct reply *rep, sqlite3_int64 id, char **cause)
+{
+	json_t *late;
+
+	switch (deadline_submission_late(ikd, id, &late, cause)) {
+	case -1:
+		return -1;
+	case 1:
 		reply_warn(rep, "the %s for this submission was %s; it is flagged as late",
 		    json_string_value(json_object_get(late, "kind_de")),
 		    json_string_value(json_object_get(late, "date")));
 		json_decref(late);
+		break;
 	}
+	return 0;
 }
 
 static int
@@ -73,10 +93,11 @@ submission_add(struct request *req, struct reply *rep)
 	id = store_last_id(ikd->store);
 	if (deadline_sync_submission(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "add", "submission", id, title);
-	rep->data = entity_submission(ikd, id);
-	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
-	warn_if_late(ikd, rep, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "submission", id, title) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
+	    warn_if_late(ikd, rep, id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -85,31 +106,30 @@ submission_list(struct request *req, struct reply *rep)
 {
 	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 sid = 0, oid = 0;
+	sqlite3_int64 sid = 0, oid = 0, id;
 	char *cause = NULL;
-	sqlite3_stmt *st;
+	json_t *list, *obj, *date;
+	size_t i;
+	int late;
 
 	if ((session != NULL && entity_session_id(ikd, session, &sid, &cause) == -1) ||
 	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
-	st = store_prepare(ikd->store, "SELECT b.id FROM submission b JOIN session s "
-	    "ON s.id = b.session_id WHERE (?1 = 0 OR b.session_id = ?1) "
-	    "AND (?2 = 0 OR b.owner_id = ?2) ORDER BY s.start_utc, b.id", &cause);
-	if (st == NULL)
+	if ((list = entity_list(ikd, entity_submission, &cause, "SELECT b.id FROM submission b "
+	    "JOIN session s ON s.id = b.session_id WHERE (?1 = 0 OR b.session_id = ?1) "
+	    "AND (?2 = 0 OR b.owner_id = ?2) ORDER BY s.start_utc, b.id", "ii", sid, oid)) == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, sid);
-	sqlite3_bind_int64(st, 2, oid);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(st, 0);
-		json_t *obj = entity_submission(ikd, id), *late = deadline_submission_late(ikd, id);
-
-		json_object_set_new(obj, "deadline", deadline_submission_date(ikd, id));
-		json_object_set_new(obj, "late", json_boolean(late != NULL));
-		json_decref(late);
-		json_array_append_new(rep->data, obj);
+	json_array_foreach(list, i, obj) {
+		id = json_integer_value(json_object_get(obj, "id"));
+		if ((date = deadline_submission_date(ikd, id, &cause)) == NULL ||
+		    (late = deadline_submission_late(ikd, id, NULL, &cause)) == -1) {
+			json_decref(list);
+			return reply_cause(rep, 1, cause);
+		}
+		json_object_set_new(obj, "deadline", date);
+		json_object_set_new(obj, "late", json_boolean(late == 1));
 	}
-	store_done(st);
+	rep->data = list;
 	reply_columns(rep, "id ref kind title owner session deadline late state");
 	return 0;
 }
@@ -121,11 +141,10 @@ submission_show(struct request *req, struct reply *rep)
 	sqlite3_int64 id;
 	char *cause = NULL;
 
-	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1 ||
+	    (rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
+	    warn_if_late(ikd, rep, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	rep->data = entity_submission(ikd, id);
-	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
-	warn_if_late(ikd, rep, id);
 	return 0;
 }
 
@@ -157,11 +176,11 @@ submission_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (deadline_sync_submission(ikd, id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "edit", "submission", id, NULL);
-	rep->data = entity_submission(ikd, id);
-	json_object_set_new(rep->data, "deadlines", deadline_list_submission(ikd, id));
-	if (session != NULL)
-		warn_if_late(ikd, rep, id);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "submission", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
+	    (session != NULL && warn_if_late(ikd, rep, id, &cause) == -1))
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -176,7 +195,8 @@ submission_remove(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (store_exec(ikd->store, &cause, "DELETE FROM submission WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "submission", id, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "submission", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:I}", "removed", (json_int_t)id);
 	return 0;
 }

@@ -116,13 +116,13 @@ set_audience(struct request *req, struct reply *rep, sqlite3_int64 wid)
 		return reply_cause(rep, 1, cause);
 	for (i = 0; i < n; i++) {
 		word = args_nth(req->args, "audience", i);
-		if (entity_actor_id(ikd, word, &id, NULL) == 0)
+		if ((rc = entity_find_actor(ikd, word, &id, &cause)) == 1)
 			rc = store_exec(ikd->store, &cause, "INSERT INTO window_audience (window_id, "
 			    "actor_id) VALUES (?, ?)", "ii", wid, id);
-		else if (entity_committee_id(ikd, word, &id, NULL) == 0)
+		else if (rc == 0 && (rc = entity_find_committee(ikd, word, &id, &cause)) == 1)
 			rc = store_exec(ikd->store, &cause, "INSERT INTO window_audience (window_id, "
 			    "committee_id) VALUES (?, ?)", "ii", wid, id);
-		else
+		else if (rc == 0)
 			return reply_fail(rep, 1, "--audience \"%.48s\" is neither an actor nor a "
 			    "committee (see: ikond-ctl actor list, committee list)", word);
 		if (rc == -1)
@@ -132,33 +132,20 @@ set_audience(struct request *req, struct reply *rep, sqlite3_int64 wid)
 }
 
 static json_t *
-window_json(struct ikond *ikd, sqlite3_int64 wid)
+window_json(struct ikond *ikd, sqlite3_int64 wid, char **cause)
 {
-	sqlite3_stmt *st;
-	json_t *obj = NULL, *aud;
+	json_t *obj, *aud;
 
-	st = store_prepare(ikd->store, "SELECT w.id, p.slug AS process, w.title, w.opens_date "
-	    "AS opens, w.closes_date AS closes, w.close_rule AS rule, w.explanation, w.uid, "
-	    "w.sequence FROM feedback_window w JOIN process p ON p.id = w.process_id "
-	    "WHERE w.id = ?", NULL);
-	if (st == NULL)
+	if ((obj = entity_row(ikd, "window", "SELECT w.id, p.slug AS process, w.title, "
+	    "w.opens_date AS opens, w.closes_date AS closes, w.close_rule AS rule, "
+	    "w.explanation, w.uid, w.sequence FROM feedback_window w JOIN process p ON "
+	    "p.id = w.process_id WHERE w.id = ?", wid, cause)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(st, 1, wid);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		obj = store_row_json(st);
-	store_done(st);
-	if (obj == NULL)
+	if ((aud = store_get_column(ikd->store, cause, "SELECT coalesce(a.slug, c.slug) FROM "
+	    "window_audience w LEFT JOIN actor a ON a.id = w.actor_id LEFT JOIN committee c ON "
+	    "c.id = w.committee_id WHERE w.window_id = ? ORDER BY 1", "i", wid)) == NULL) {
+		json_decref(obj);
 		return NULL;
-	aud = json_array();
-	st = store_prepare(ikd->store, "SELECT coalesce(a.slug, c.slug) FROM window_audience w "
-	    "LEFT JOIN actor a ON a.id = w.actor_id LEFT JOIN committee c ON "
-	    "c.id = w.committee_id WHERE w.window_id = ? ORDER BY 1", NULL);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, wid);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(aud, json_string((const char *)
-			    sqlite3_column_text(st, 0)));
-		store_done(st);
 	}
 	json_object_set_new(obj, "audience", aud);
 	return obj;
@@ -169,8 +156,13 @@ window_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
 {
 	if (entity_parse_id("window", text, id, cause) == -1)
 		return -1;
-	if (store_count(ikd->store, "SELECT count(*) FROM feedback_window WHERE id = ?", *id) == 0)
+	switch (store_exists(ikd->store, cause, "SELECT 1 FROM feedback_window WHERE id = ?",
+	    "i", *id)) {
+	case -1:
+		return -1;
+	case 0:
 		return set_cause(cause, "no window %s (see: ikond-ctl window list)", text);
+	}
 	return 0;
 }
 
@@ -202,8 +194,10 @@ window_add(struct request *req, struct reply *rep)
 	wid = store_last_id(ikd->store);
 	if (set_audience(req, rep, wid) == -1)
 		return -1;
-	store_audit(ikd->store, req->peer.uid, "add", "window", wid, title);
-	rep->data = window_json(ikd, wid);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "window", wid, title) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = window_json(ikd, wid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -214,24 +208,16 @@ window_list(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 pid = 0, aid = 0;
 	char *cause = NULL;
-	sqlite3_stmt *st;
 
 	if ((process != NULL && process_id(ikd, process, &pid, &cause) == -1) ||
 	    (actor != NULL && entity_actor_id(ikd, actor, &aid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
-	st = store_prepare(ikd->store, "SELECT w.id FROM feedback_window w WHERE "
-	    "(?1 = 0 OR w.process_id = ?1) AND (?2 = 0 OR EXISTS (SELECT 1 FROM window_audience "
-	    "u WHERE u.window_id = w.id AND (u.actor_id = ?2 OR u.committee_id IN (SELECT "
-	    "committee_id FROM membership WHERE actor_id = ?2)))) ORDER BY w.opens_date, w.id",
-	    &cause);
-	if (st == NULL)
+	if ((rep->data = entity_list(ikd, window_json, &cause, "SELECT w.id FROM "
+	    "feedback_window w WHERE (?1 = 0 OR w.process_id = ?1) AND (?2 = 0 OR EXISTS "
+	    "(SELECT 1 FROM window_audience u WHERE u.window_id = w.id AND (u.actor_id = ?2 OR "
+	    "u.committee_id IN (SELECT committee_id FROM membership WHERE actor_id = ?2)))) "
+	    "ORDER BY w.opens_date, w.id", "ii", pid, aid)) == NULL)
 		return reply_cause(rep, 1, cause);
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, aid);
-	rep->data = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(rep->data, window_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
 	reply_columns(rep, "id process opens closes title audience");
 	return 0;
 }
@@ -244,7 +230,8 @@ window_show(struct request *req, struct reply *rep)
 
 	if (window_id(req->ikd, args_pos(req->args, 0), &wid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	rep->data = window_json(req->ikd, wid);
+	if ((rep->data = window_json(req->ikd, wid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -266,7 +253,8 @@ window_edit(struct request *req, struct reply *rep)
 		    "--closes, --rule, --audience");
 	if (title != NULL && !domain_text_valid(title, TITLE_MAX_BYTES, false))
 		return reply_fail(rep, 1, "--title must be 1 to %d bytes of text", TITLE_MAX_BYTES);
-	old = window_json(ikd, wid);
+	if ((old = window_json(ikd, wid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	rc = window_dates(req, rep, json_string_value(json_object_get(old, "opens")),
 	    json_string_value(json_object_get(old, "closes")),
 	    json_string_value(json_object_get(old, "rule")), &wd);
@@ -282,8 +270,10 @@ window_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (args_count(req->args, "audience") > 0 && set_audience(req, rep, wid) == -1)
 		return -1;
-	store_audit(ikd->store, req->peer.uid, "edit", "window", wid, NULL);
-	rep->data = window_json(ikd, wid);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "window", wid, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = window_json(ikd, wid, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
 	return 0;
 }
 
@@ -299,7 +289,8 @@ window_remove(struct request *req, struct reply *rep)
 	if (store_exec(ikd->store, &cause, "DELETE FROM feedback_window WHERE id = ?", "i",
 	    wid) == -1)
 		return reply_cause(rep, 1, cause);
-	store_audit(ikd->store, req->peer.uid, "remove", "window", wid, NULL);
+	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "window", wid, NULL) == -1)
+		return reply_cause(rep, 1, cause);
 	rep->data = json_pack("{s:I}", "removed", (json_int_t)wid);
 	return 0;
 }

@@ -21,15 +21,21 @@ int deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, cha
  * *changed counts the deadlines whose date moved. */
 int deadline_sync_all(struct ikond *ikd, int *changed, char **cause);
 
-json_t *deadline_list_session(struct ikond *ikd, sqlite3_int64 session_id);
-json_t *deadline_list_submission(struct ikond *ikd, sqlite3_int64 submission_id);
-/* The submission's Vorlagenfrist as "YYYY-MM-DD", or JSON null. */
-json_t *deadline_submission_date(struct ikond *ikd, sqlite3_int64 submission_id);
-/* {"kind_de", "date"} if the submission is still a draft and its deadline
- * has passed; NULL otherwise. */
-json_t *deadline_submission_late(struct ikond *ikd, sqlite3_int64 submission_id);
+/* The deadlines of a session or a submission as a JSON array, or NULL
+ * with *cause. */
+json_t *deadline_list_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause);
+json_t *deadline_list_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause);
+/* The submission's Vorlagenfrist as "YYYY-MM-DD", JSON null if it has
+ * none, or NULL with *cause. */
+json_t *deadline_submission_date(struct ikond *ikd, sqlite3_int64 submission_id,
+    char **cause);
+/* 1 if the submission is still a draft and its deadline has passed, with
+ * *late = {"kind_de", "date"} unless late is NULL; 0 if not; -1 with
+ * *cause. */
+int deadline_submission_late(struct ikond *ikd, sqlite3_int64 submission_id, json_t **late,
+    char **cause);
 /* Problems for "status": late submissions, cancelled sessions with open
- * submissions. */
-json_t *deadline_problems(struct ikond *ikd);
+ * submissions; NULL with *cause. */
+json_t *deadline_problems(struct ikond *ikd, char **cause);
 
 #endif

@@ -465,45 +465,42 @@ col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-static sqlite3_stmt *
-query(struct ikond *ikd, const char *sql, sqlite3_int64 id)
-{
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
-
-	if (st != NULL)
-		sqlite3_bind_int64(st, 1, id);
-	return st;
-}
+/*
+ * Every builder below returns a new JSON value, JSON null where a thing
+ * does not exist, or NULL with *cause when the store fails.
+ */
 
 static json_t *
-committee_json(struct ikond *ikd, sqlite3_int64 id)
+committee_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	sqlite3_stmt *st = query(ikd, "SELECT slug, name, kind, internal FROM committee "
-	    "WHERE id = ?", id);
-	json_t *obj = json_null();
+	sqlite3_stmt *st;
+	json_t *obj;
 	const char *label;
 
-	if (st == NULL)
-		return obj;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		label = vocab_label(committee_kinds, col_text(st, 2));
-		obj = json_pack("{s:s, s:s, s:s, s:s, s:b}", "slug", col_text(st, 0), "name",
-		    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
-		    col_text(st, 2), "public", sqlite3_column_int(st, 3) == 0);
+	switch (store_first(ikd->store, cause, &st, "SELECT slug, name, kind, internal "
+	    "FROM committee WHERE id = ?", "i", id)) {
+	case -1:
+		return NULL;
+	case 0:
+		return json_null();
 	}
-	store_done(st);
+	label = vocab_label(committee_kinds, col_text(st, 2));
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:b}", "slug", col_text(st, 0), "name",
+	    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
+	    col_text(st, 2), "public", sqlite3_column_int(st, 3) == 0);
+	store_done(ikd->store, st);
 	return obj;
 }
 
 static json_t *
-actor_json(struct ikond *ikd, sqlite3_int64 id)
+actor_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = entity_actor(ikd, id), *v;
+	json_t *obj = entity_actor(ikd, id, cause), *v;
 	struct buf b;
 	size_t i;
 
 	if (obj == NULL)
-		return json_null();
+		return NULL;
 	json_object_del(obj, "id");
 	buf_init(&b);
 	json_array_foreach(json_object_get(obj, "roles"), i, v)
@@ -514,59 +511,58 @@ actor_json(struct ikond *ikd, sqlite3_int64 id)
 	return obj;
 }
 
-static json_t *
-actors_of(struct ikond *ikd, const char *sql, sqlite3_int64 id)
-{
-	sqlite3_stmt *st = query(ikd, sql, id);
-	json_t *list = json_array();
-
-	if (st == NULL)
-		return list;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, actor_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
-	return list;
-}
-
 /* "Vorlagenfrist: 21 Kalendertage vor der Sitzung am 22.06.2027 (Kreistag)."
  * The stored explanation is the derivation for people who check it; a
  * draft needs one sentence. */
 static json_t *
-why_de(struct ikond *ikd, const char *kind_de, const char *due, sqlite3_int64 session)
+why_de(struct ikond *ikd, const char *kind_de, const char *due, sqlite3_int64 session,
+    char **cause)
 {
-	sqlite3_stmt *st = query(ikd, "SELECT s.start_utc, c.name FROM session s JOIN "
-	    "committee c ON c.id = s.committee_id WHERE s.id = ?", session);
+	sqlite3_stmt *st;
 	json_t *why = json_null();
 	char day_de[32], *text;
 	int d, sd, minute, off;
 
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, "SELECT s.start_utc, c.name FROM session s "
+	    "JOIN committee c ON c.id = s.committee_id WHERE s.id = ?", "i", session)) {
+	case -1:
+		return NULL;
+	case 0:
 		return why;
-	if (sqlite3_step(st) == SQLITE_ROW && due != NULL &&
-	    civil_parse_date(due, &d, NULL) == 0 && civil_from_utc(ikd->cfg->body_timezone,
-	    (time_t)sqlite3_column_int64(st, 0), &sd, &minute, &off) == 0) {
+	}
+	if (due != NULL && civil_parse_date(due, &d, NULL) == 0 &&
+	    civil_from_utc(ikd->cfg->body_timezone, (time_t)sqlite3_column_int64(st, 0), &sd,
+	    &minute, &off) == 0) {
 		timefmt_date_short_de(sd, day_de, sizeof(day_de));
 		xasprintf(&text, "%s: %d Kalendertage vor der Sitzung am %s (%s).",
 		    kind_de ? kind_de : "Frist", sd - d, day_de, col_text(st, 1));
 		why = json_string(text);
 		free(text);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	return why;
 }
 
 static json_t *
-session_deadlines(struct ikond *ikd, sqlite3_int64 id)
+session_deadlines(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *rows = deadline_list_session(ikd, id), *list = json_array(), *r, *obj;
+	json_t *rows, *list, *r, *obj, *why;
 	size_t i;
 
+	if ((rows = deadline_list_session(ikd, id, cause)) == NULL)
+		return NULL;
+	list = json_array();
 	json_array_foreach(rows, i, r) {
+		if ((why = why_de(ikd, json_string_value(json_object_get(r, "kind_de")),
+		    json_string_value(json_object_get(r, "date")), id, cause)) == NULL) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
 		obj = json_pack("{s:O, s:O}", "kind", json_object_get(r, "kind"), "kind_de",
 		    json_object_get(r, "kind_de"));
 		set_date(obj, "date", json_string_value(json_object_get(r, "date")), true, NULL);
-		json_object_set_new(obj, "why", why_de(ikd, json_string_value(json_object_get(r,
-		    "kind_de")), json_string_value(json_object_get(r, "date")), id));
+		json_object_set_new(obj, "why", why);
 		json_array_append_new(list, obj);
 	}
 	json_decref(rows);
@@ -574,39 +570,51 @@ session_deadlines(struct ikond *ikd, sqlite3_int64 id)
 }
 
 static json_t *
-session_json(struct ikond *ikd, sqlite3_int64 id)
+session_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	sqlite3_stmt *st = query(ikd, "SELECT id, title, committee_id, start_utc, location, "
-	    "state FROM session WHERE id = ?", id);
 	const char *tz = ikd->cfg->body_timezone;
-	json_t *obj = json_null();
+	sqlite3_stmt *st;
+	json_t *obj = json_null(), *committee, *deadlines;
 	char iso[26], date[64], time_de[32];
 	int day, minute, off;
 	const char *label;
 
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, "SELECT id, title, committee_id, start_utc, "
+	    "location, state FROM session WHERE id = ?", "i", id)) {
+	case -1:
+		return NULL;
+	case 0:
 		return obj;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    civil_from_utc(tz, (time_t)sqlite3_column_int64(st, 3), &day, &minute, &off) == 0) {
-		civil_format_iso(tz, (time_t)sqlite3_column_int64(st, 3), iso);
-		timefmt_date_de(day, date, sizeof(date));
-		timefmt_time_de(minute, time_de, sizeof(time_de));
-		label = vocab_label(session_states, col_text(st, 5));
-		obj = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-		    (json_int_t)sqlite3_column_int64(st, 0), "title", col_text(st, 1),
-		    "committee", committee_json(ikd, sqlite3_column_int64(st, 2)), "start", iso,
-		    "date_de", date, "time_de", time_de, "location", col_text(st, 4), "state",
-		    col_text(st, 5), "state_de", label ? label : col_text(st, 5));
 	}
-	store_done(st);
-	if (!json_is_null(obj))
-		json_object_set_new(obj, "deadlines", session_deadlines(ikd, id));
+	if (civil_from_utc(tz, (time_t)sqlite3_column_int64(st, 3), &day, &minute, &off) == -1) {
+		store_done(ikd->store, st);
+		return obj;
+	}
+	if ((committee = committee_json(ikd, sqlite3_column_int64(st, 2), cause)) == NULL) {
+		store_done(ikd->store, st);
+		return NULL;
+	}
+	civil_format_iso(tz, (time_t)sqlite3_column_int64(st, 3), iso);
+	timefmt_date_de(day, date, sizeof(date));
+	timefmt_time_de(minute, time_de, sizeof(time_de));
+	label = vocab_label(session_states, col_text(st, 5));
+	obj = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+	    (json_int_t)sqlite3_column_int64(st, 0), "title", col_text(st, 1),
+	    "committee", committee, "start", iso, "date_de", date, "time_de", time_de,
+	    "location", col_text(st, 4), "state", col_text(st, 5), "state_de",
+	    label ? label : col_text(st, 5));
+	store_done(ikd->store, st);
+	if ((deadlines = session_deadlines(ikd, id, cause)) == NULL) {
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_set_new(obj, "deadlines", deadlines);
 	return obj;
 }
 
-/* "Landkreis", "Stadt", ... from the start of the body's name. */
-static void
-add_body(struct ikond *ikd, json_t *data)
+/* The body: "Landkreis", "Stadt", ... from the start of its name. */
+static json_t *
+body_json(struct ikond *ikd, char **cause)
 {
 	static const struct {
 		const char *prefix, *kind, *council, *head;
@@ -626,6 +634,7 @@ add_body(struct ikond *ikd, json_t *data)
 	json_t *body;
 	sqlite3_stmt *st;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strncmp(cfg->body_name, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
@@ -634,25 +643,29 @@ add_body(struct ikond *ikd, json_t *data)
 			head = kinds[i].head;
 			break;
 		}
-	if (store_count(ikd->store, "SELECT count(*) FROM committee WHERE kind = 'kreistag' "
-	    "AND ? = 0", 0) > 0)
+	if ((rc = store_exists(ikd->store, cause, "SELECT 1 FROM committee WHERE "
+	    "kind = 'kreistag'", "")) == -1)
+		return NULL;
+	if (rc == 1)
 		council = "Kreistag";
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", cfg->body_name,
 	    "land", cfg->body_land, "land_name", land ? land : cfg->body_land, "kind_de", kind,
 	    "council_de", council, "head_title", head, "head_name",
 	    "(Name der Verwaltungsspitze)", "address", "(Anschrift der Verwaltung)");
 	/* An actor whose role names the head of the administration. */
-	st = store_prepare(ikd->store, "SELECT a.name, r.role FROM actor_role r JOIN actor a "
-	    "ON a.id = r.actor_id WHERE lower(r.role) IN ('landrat', 'landrätin', "
+	switch (store_first(ikd->store, cause, &st, "SELECT a.name, r.role FROM actor_role r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE lower(r.role) IN ('landrat', 'landrätin', "
 	    "'bürgermeister', 'bürgermeisterin', 'oberbürgermeister', 'oberbürgermeisterin', "
 	    "'regionspräsident', 'regionspräsidentin', 'samtgemeindebürgermeister', "
-	    "'samtgemeindebürgermeisterin') ORDER BY a.id LIMIT 1", NULL);
-	if (st != NULL) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			json_object_set_new(body, "head_name", json_string(col_text(st, 0)));
-			json_object_set_new(body, "head_title", json_string(col_text(st, 1)));
-		}
-		store_done(st);
+	    "'samtgemeindebürgermeisterin') ORDER BY a.id LIMIT 1", "")) {
+	case -1:
+		json_decref(body);
+		return NULL;
+	case 1:
+		json_object_set_new(body, "head_name", json_string(col_text(st, 0)));
+		json_object_set_new(body, "head_title", json_string(col_text(st, 1)));
+		store_done(ikd->store, st);
+		break;
 	}
 	/* What the configuration says wins over what the store suggests. */
 	if (cfg->body_head_name != NULL)
@@ -661,12 +674,24 @@ add_body(struct ikond *ikd, json_t *data)
 		json_object_set_new(body, "head_title", json_string(cfg->body_head_title));
 	if (cfg->body_address != NULL)
 		json_object_set_new(body, "address", json_string(cfg->body_address));
-	json_object_set_new(data, "body", body);
+	return body;
 }
 
+/* What the builders of one process's rows (store_row_fn) share. */
+struct process_rows {
+	struct ikond	*ikd;
+	int		 today;
+	sqlite3_int64	 budget_total;	/* cents */
+	size_t		 steps;
+	size_t		 finished;	/* done or skipped */
+	size_t		 started;
+};
+
 static json_t *
-step_json(struct ikond *ikd, sqlite3_stmt *st)
+step_json(sqlite3_stmt *st, void *arg, char **cause)
 {
+	struct process_rows *pr = arg;
+	struct ikond *ikd = pr->ikd;
 	sqlite3_int64 id = sqlite3_column_int64(st, 0);
 	const char *state = col_text(st, 3), *word = vocab_label(step_states_draft, state);
 	const char *label = vocab_label(step_states_de, state);
@@ -674,13 +699,19 @@ step_json(struct ikond *ikd, sqlite3_stmt *st)
 	struct buf b;
 	size_t i;
 
+	if ((owners = entity_list(ikd, actor_json, cause, "SELECT actor_id FROM step_owner "
+	    "WHERE step_id = ? ORDER BY actor_id", "i", id)) == NULL)
+		return NULL;
+	pr->steps++;
+	if (strcmp(state, "done") == 0 || strcmp(state, "skipped") == 0)
+		pr->finished++;
+	else if (strcmp(state, "in_progress") == 0)
+		pr->started++;
 	obj = json_pack("{s:I, s:s, s:s, s:s}", "n", (json_int_t)sqlite3_column_int64(st, 1),
 	    "title", col_text(st, 2), "state", word ? word : state, "state_de",
 	    label ? label : state);
 	set_date(obj, "date", col_text(st, 4), false, "noch nicht terminiert");
 	set_date(obj, "end", col_text(st, 5), false, "noch nicht terminiert");
-	owners = actors_of(ikd, "SELECT actor_id FROM step_owner WHERE step_id = ? "
-	    "ORDER BY actor_id", id);
 	buf_init(&b);
 	json_array_foreach(owners, i, o)
 		buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(o,
@@ -696,80 +727,67 @@ step_json(struct ikond *ikd, sqlite3_stmt *st)
 /* The Beratungsfolge: the sessions linked to the step that holds the
  * submission, or else the one that holds the target session. */
 static json_t *
-chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_int64 sub)
+chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_int64 sub,
+    char **cause)
 {
 	sqlite3_int64 step = 0;
-	json_t *list = json_array();
-	sqlite3_stmt *st;
 
-	if (sub != 0)
-		step = store_count(ikd->store, "SELECT coalesce(max(l.step_id), 0) FROM "
-		    "process_link l JOIN process_step p ON p.id = l.step_id WHERE "
-		    "l.submission_id = ?", sub);
-	if (step == 0 && target != 0) {
-		st = store_prepare(ikd->store, "SELECT l.step_id FROM process_link l JOIN "
-		    "process_step p ON p.id = l.step_id WHERE p.process_id = ? AND "
-		    "l.session_id = ? ORDER BY p.n DESC LIMIT 1", NULL);
-		if (st != NULL) {
-			sqlite3_bind_int64(st, 1, pid);
-			sqlite3_bind_int64(st, 2, target);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				step = sqlite3_column_int64(st, 0);
-			store_done(st);
-		}
-	}
+	if (sub != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
+	    "coalesce(max(l.step_id), 0) FROM process_link l JOIN process_step p ON "
+	    "p.id = l.step_id WHERE l.submission_id = ?", "i", sub) == -1)
+		return NULL;
+	if (step == 0 && target != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
+	    "l.step_id FROM process_link l JOIN process_step p ON p.id = l.step_id WHERE "
+	    "p.process_id = ? AND l.session_id = ? ORDER BY p.n DESC LIMIT 1", "ii", pid,
+	    target) == -1)
+		return NULL;
 	if (step == 0)
-		return list;
-	st = query(ikd, "SELECT l.session_id FROM process_link l JOIN session s ON "
-	    "s.id = l.session_id WHERE l.step_id = ? ORDER BY s.start_utc, l.id", step);
-	if (st == NULL)
-		return list;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(list, session_json(ikd, sqlite3_column_int64(st, 0)));
-	store_done(st);
-	return list;
+		return json_array();
+	return entity_list(ikd, session_json, cause, "SELECT l.session_id FROM process_link l "
+	    "JOIN session s ON s.id = l.session_id WHERE l.step_id = ? ORDER BY s.start_utc, "
+	    "l.id", "i", step);
 }
 
 static json_t *
-window_json(struct ikond *ikd, sqlite3_stmt *st)
+window_json(sqlite3_stmt *st, void *arg, char **cause)
 {
-	json_t *obj = json_pack("{s:s, s:s}", "title", col_text(st, 1), "why", col_text(st, 4));
-	json_t *audience = json_array();
-	sqlite3_stmt *a;
+	struct process_rows *pr = arg;
+	struct ikond *ikd = pr->ikd;
+	json_t *obj, *audience;
 
+	if ((audience = store_get_column(ikd->store, cause, "SELECT coalesce(c.name, p.name) "
+	    "FROM window_audience w LEFT JOIN committee c ON c.id = w.committee_id "
+	    "LEFT JOIN actor p ON p.id = w.actor_id WHERE w.window_id = ? "
+	    "ORDER BY w.committee_id IS NULL, w.rowid", "i", sqlite3_column_int64(st, 0))) == NULL)
+		return NULL;
+	obj = json_pack("{s:s, s:s}", "title", col_text(st, 1), "why", col_text(st, 4));
 	set_date(obj, "opens", col_text(st, 2), true, NULL);
 	set_date(obj, "closes", col_text(st, 3), true, NULL);
-	a = query(ikd, "SELECT coalesce(c.name, p.name) FROM window_audience w "
-	    "LEFT JOIN committee c ON c.id = w.committee_id LEFT JOIN actor p ON "
-	    "p.id = w.actor_id WHERE w.window_id = ? ORDER BY w.committee_id IS NULL, "
-	    "w.rowid", sqlite3_column_int64(st, 0));
-	if (a != NULL) {
-		while (sqlite3_step(a) == SQLITE_ROW)
-			json_array_append_new(audience, json_string(col_text(a, 0)));
-		store_done(a);
-	}
 	json_object_set_new(obj, "audience", audience);
 	return obj;
 }
 
 static json_t *
-measure_json(struct ikond *ikd, sqlite3_stmt *st, int today, sqlite3_int64 *total)
+measure_json(sqlite3_stmt *st, void *arg, char **cause)
 {
+	struct process_rows *pr = arg;
+	struct ikond *ikd = pr->ikd;
 	const char *state = col_text(st, 5), *label = vocab_label(measure_states_de, state);
 	const char *due = col_text(st, 4);
-	json_t *obj;
+	json_t *obj, *owner;
 	char euro[48];
 	int d;
 
+	if ((owner = actor_json(ikd, sqlite3_column_int64(st, 2), cause)) == NULL)
+		return NULL;
 	obj = json_pack("{s:s, s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "goal",
 	    col_text(st, 1)[0] ? col_text(st, 1) : "(Ziel noch nicht beschrieben)",
-	    "owner", actor_json(ikd, sqlite3_column_int64(st, 2)),
-	    "state", state, "state_de", label ? label : state);
+	    "owner", owner, "state", state, "state_de", label ? label : state);
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
 		json_object_set_new(obj, "budget", json_null());
 		json_object_set_new(obj, "budget_de", json_string("ohne Betrag"));
 	} else {
-		*total += sqlite3_column_int64(st, 3);
+		pr->budget_total += sqlite3_column_int64(st, 3);
 		draft_euro_de(sqlite3_column_int64(st, 3), euro, sizeof(euro));
 		json_object_set_new(obj, "budget", json_real((double)sqlite3_column_int64(st, 3) /
 		    100.0));
@@ -777,27 +795,37 @@ measure_json(struct ikond *ikd, sqlite3_stmt *st, int today, sqlite3_int64 *tota
 	}
 	set_date(obj, "due", due, false, "ohne Termin");
 	json_object_set_new(obj, "overdue", json_boolean(strcmp(state, "open") == 0 &&
-	    due != NULL && civil_parse_date(due, &d, NULL) == 0 && d < today));
+	    due != NULL && civil_parse_date(due, &d, NULL) == 0 && d < pr->today));
 	return obj;
 }
 
 static json_t *
-evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int today)
+evaluation_json(sqlite3_stmt *st, void *arg, char **cause)
 {
+	struct process_rows *pr = arg;
+	struct ikond *ikd = pr->ikd;
 	const struct config *cfg = ikd->cfg;
 	struct occurrence *occ = NULL;
-	json_t *obj, *next = json_array(), *o;
+	json_t *obj, *owner, *committee, *next, *o;
 	char *rrule_de, day[11];
 	size_t i, n = 0;
 	int start;
 
+	if ((owner = actor_json(ikd, sqlite3_column_int64(st, 1), cause)) == NULL)
+		return NULL;
+	committee = sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
+	    committee_json(ikd, sqlite3_column_int64(st, 4), cause);
+	if (committee == NULL) {
+		json_decref(owner);
+		return NULL;
+	}
 	rrule_de = draft_rrule_de(col_text(st, 3));
-	obj = json_pack("{s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "owner",
-	    actor_json(ikd, sqlite3_column_int64(st, 1)), "rrule", col_text(st, 3), "rrule_de",
-	    rrule_de);
+	obj = json_pack("{s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "owner", owner,
+	    "rrule", col_text(st, 3), "rrule_de", rrule_de);
 	free(rrule_de);
+	next = json_array();
 	if (civil_parse_date(col_text(st, 2), &start, NULL) == 0 &&
-	    process_occurrences(col_text(st, 3), start, today, today + NEXT_HORIZON_DAYS,
+	    process_occurrences(col_text(st, 3), start, pr->today, pr->today + NEXT_HORIZON_DAYS,
 	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, NEXT_OCCURRENCES, NULL) == 0) {
 		for (i = 0; i < n; i++) {
 			o = json_object();
@@ -808,173 +836,171 @@ evaluation_json(struct ikond *ikd, sqlite3_stmt *st, int today)
 	}
 	free(occ);
 	json_object_set_new(obj, "next", next);
-	json_object_set_new(obj, "committee", sqlite3_column_type(st, 4) == SQLITE_NULL ?
-	    json_null() : committee_json(ikd, sqlite3_column_int64(st, 4)));
+	json_object_set_new(obj, "committee", committee);
 	return obj;
 }
 
-/* Steps, progress and the state word of the process. */
+/* The state word of the process from its steps. */
 static void
-add_steps(struct ikond *ikd, json_t *proc, sqlite3_int64 pid, bool planned)
+add_state(json_t *proc, const struct process_rows *pr, bool planned)
 {
-	sqlite3_stmt *st = query(ikd, "SELECT id, n, title, state, start_date, end_date, notes "
-	    "FROM process_step WHERE process_id = ? ORDER BY n, id", pid);
-	json_t *steps = json_array();
-	size_t total = 0, finished = 0, started = 0;
 	const char *state = "new", *state_de = "in Vorbereitung";
 
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			total++;
-			if (strcmp(col_text(st, 3), "done") == 0 ||
-			    strcmp(col_text(st, 3), "skipped") == 0)
-				finished++;
-			else if (strcmp(col_text(st, 3), "in_progress") == 0)
-				started++;
-			json_array_append_new(steps, step_json(ikd, st));
-		}
-		store_done(st);
-	}
-	if (total > 0 && finished == total) {
+	if (pr->steps > 0 && pr->finished == pr->steps) {
 		state = "done";
 		state_de = "abgeschlossen";
-	} else if (planned || finished > 0 || started > 0) {
+	} else if (planned || pr->finished > 0 || pr->started > 0) {
 		state = "active";
 		state_de = "in Arbeit";
 	}
 	json_object_set_new(proc, "state", json_string(state));
 	json_object_set_new(proc, "state_de", json_string(state_de));
-	json_object_set_new(proc, "steps", steps);
 }
 
-static sqlite3_int64
-coordinator_id(struct ikond *ikd, sqlite3_int64 pid)
+/* The coordinator: the process's owner, or the first actor with that role;
+ * *id 0 if there is none. */
+static int
+coordinator_id(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *id, char **cause)
 {
-	sqlite3_int64 id = store_count(ikd->store, "SELECT coalesce(owner_id, 0) FROM process "
-	    "WHERE id = ?", pid);
+	return store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM "
+	    "process WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE lower(role) IN "
+	    "('koordination', 'prozesskoordination')), 0)", "i", pid) == -1 ? -1 : 0;
+}
 
-	if (id == 0)
-		id = store_count(ikd->store, "SELECT coalesce(min(actor_id), 0) FROM actor_role "
-		    "WHERE lower(role) IN ('koordination', 'prozesskoordination') AND ? = 0", 0);
-	return id;
+/* The feedback window being asked about: the first that has not closed
+ * (the last one if all have). */
+static json_t *
+current_window(json_t *windows, int today)
+{
+	json_t *w, *current = json_null();
+	char day[11];
+	size_t i;
+
+	civil_format_date(today, day);
+	json_array_foreach(windows, i, w)
+		if (json_is_null(current) || strcmp(json_string_value(json_object_get(current,
+		    "closes")), day) < 0)
+			current = w;
+	return json_incref(current);
 }
 
 static json_t *
 process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
-    json_t **window, json_t **evaluation)
+    json_t **window, json_t **evaluation, char **cause)
 {
-	sqlite3_int64 target = 0, coord, total = 0;
-	json_t *proc = NULL, *list, *w;
-	char euro[48], day[11];
+	struct process_rows pr;
+	sqlite3_int64 target, coord;
+	json_t *proc, *steps, *v;
+	char euro[48];
 	sqlite3_stmt *st;
-	bool planned = false;
+	bool planned;
 
-	st = query(ikd, "SELECT slug, name, coalesce(target_session_id, 0), planned_at IS NOT "
-	    "NULL FROM process WHERE id = ?", pid);
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, "SELECT slug, name, "
+	    "coalesce(target_session_id, 0), planned_at IS NOT NULL FROM process WHERE id = ?",
+	    "i", pid)) {
+	case -1:
 		return NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		proc = json_pack("{s:s, s:s}", "slug", col_text(st, 0), "name", col_text(st, 1));
-		target = sqlite3_column_int64(st, 2);
-		planned = sqlite3_column_int(st, 3) != 0;
+	case 0:
+		set_cause(cause, "no process %lld (see: ikond-ctl process list)", (long long)pid);
+		return NULL;
 	}
-	store_done(st);
-	if (proc == NULL)
-		return NULL;
-	add_steps(ikd, proc, pid, planned);
-	coord = coordinator_id(ikd, pid);
-	json_object_set_new(proc, "coordinator", coord ? actor_json(ikd, coord) : json_null());
+	proc = json_pack("{s:s, s:s}", "slug", col_text(st, 0), "name", col_text(st, 1));
+	target = sqlite3_column_int64(st, 2);
+	planned = sqlite3_column_int(st, 3) != 0;
+	store_done(ikd->store, st);
+	memset(&pr, 0, sizeof(pr));
+	pr.ikd = ikd;
+	pr.today = today;
+	if ((steps = store_get_list(ikd->store, cause, step_json, &pr, "SELECT id, n, title, "
+	    "state, start_date, end_date, notes FROM process_step WHERE process_id = ? "
+	    "ORDER BY n, id", "i", pid)) == NULL)
+		goto fail;
+	add_state(proc, &pr, planned);
+	json_object_set_new(proc, "steps", steps);
 	/* The Kernteam: the coordinator, actors with that role and the members
 	 * of a committee called so. */
-	json_object_set_new(proc, "core_team", actors_of(ikd, "SELECT a.id FROM actor a WHERE "
-	    "a.id = ?1 OR a.id IN (SELECT actor_id FROM actor_role WHERE lower(role) = "
-	    "'kernteam') OR a.id IN (SELECT m.actor_id FROM membership m JOIN committee c ON "
-	    "c.id = m.committee_id WHERE lower(c.slug) LIKE '%kernteam%' OR lower(c.name) LIKE "
-	    "'%kernteam%') ORDER BY a.id <> ?1, a.id", coord));
-	json_object_set_new(proc, "target_session", target ? session_json(ikd, target) :
-	    json_null());
-	json_object_set_new(proc, "chain", chain_json(ikd, pid, target, sub));
-
-	list = json_array();
-	*window = json_null();
-	civil_format_date(today, day);
-	st = query(ikd, "SELECT id, title, opens_date, closes_date, explanation FROM "
-	    "feedback_window WHERE process_id = ? ORDER BY opens_date, id", pid);
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			w = window_json(ikd, st);
-			json_array_append_new(list, w);
-			/* The window being asked about: the first that has not closed. */
-			if (json_is_null(*window) || strcmp(json_string_value(json_object_get(
-			    *window, "closes")), day) < 0)
-				*window = w;
-		}
-		store_done(st);
-	}
-	json_incref(*window);
-	json_object_set_new(proc, "windows", list);
-
-	list = json_array();
-	st = query(ikd, "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
-	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", pid);
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(list, measure_json(ikd, st, today, &total));
-		store_done(st);
-	}
-	json_object_set_new(proc, "measures", list);
-	draft_euro_de(total, euro, sizeof(euro));
+	if (coordinator_id(ikd, pid, &coord, cause) == -1 ||
+	    entity_attach(proc, "coordinator", coord ? actor_json(ikd, coord, cause) :
+	    json_null()) == -1 ||
+	    entity_attach(proc, "core_team", entity_list(ikd, actor_json, cause, "SELECT a.id "
+	    "FROM actor a WHERE a.id = ?1 OR a.id IN (SELECT actor_id FROM actor_role WHERE "
+	    "lower(role) = 'kernteam') OR a.id IN (SELECT m.actor_id FROM membership m JOIN "
+	    "committee c ON c.id = m.committee_id WHERE lower(c.slug) LIKE '%kernteam%' OR "
+	    "lower(c.name) LIKE '%kernteam%') ORDER BY a.id <> ?1, a.id", "i", coord)) == -1 ||
+	    entity_attach(proc, "target_session", target ? session_json(ikd, target, cause) :
+	    json_null()) == -1 ||
+	    entity_attach(proc, "chain", chain_json(ikd, pid, target, sub, cause)) == -1 ||
+	    entity_attach(proc, "windows", store_get_list(ikd->store, cause, window_json, &pr,
+	    "SELECT id, title, opens_date, closes_date, explanation FROM feedback_window "
+	    "WHERE process_id = ? ORDER BY opens_date, id", "i", pid)) == -1 ||
+	    entity_attach(proc, "measures", store_get_list(ikd->store, cause, measure_json, &pr,
+	    "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
+	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", "i", pid)) == -1)
+		goto fail;
+	draft_euro_de(pr.budget_total, euro, sizeof(euro));
 	json_object_set_new(proc, "budget_total_de", json_string(euro));
 	json_object_set_new(proc, "funds_de", json_null());
-
-	list = json_array();
-	st = query(ikd, "SELECT title, owner_id, start_date, rrule, committee_id FROM evaluation "
-	    "WHERE process_id = ? ORDER BY id", pid);
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(list, evaluation_json(ikd, st, today));
-		store_done(st);
-	}
-	*evaluation = json_incref(json_array_size(list) > 0 ? json_array_get(list, 0) :
-	    json_null());
-	json_object_set_new(proc, "evaluations", list);
+	if (entity_attach(proc, "evaluations", store_get_list(ikd->store, cause,
+	    evaluation_json, &pr, "SELECT title, owner_id, start_date, rrule, committee_id "
+	    "FROM evaluation WHERE process_id = ? ORDER BY id", "i", pid)) == -1)
+		goto fail;
+	*window = current_window(json_object_get(proc, "windows"), today);
+	v = json_object_get(proc, "evaluations");
+	*evaluation = json_incref(json_array_size(v) > 0 ? json_array_get(v, 0) : json_null());
 	return proc;
+fail:
+	json_decref(proc);
+	return NULL;
 }
 
 static json_t *
-submission_json(struct ikond *ikd, sqlite3_int64 id)
+submission_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	sqlite3_stmt *st = query(ikd, "SELECT ref, title, kind, owner_id, session_id, state "
-	    "FROM submission WHERE id = ?", id);
-	json_t *obj = NULL;
+	sqlite3_stmt *st;
+	json_t *obj, *owner, *session, *why;
 	const char *label;
 
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, "SELECT ref, title, kind, owner_id, "
+	    "session_id, state FROM submission WHERE id = ?", "i", id)) {
+	case -1:
 		return NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		label = vocab_label(submission_kinds, col_text(st, 2));
-		obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
-		    "ref", col_text(st, 0)[0] ? col_text(st, 0) : "(noch ohne Nummer)", "title",
-		    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
-		    col_text(st, 2), "owner", actor_json(ikd, sqlite3_column_int64(st, 3)),
-		    "session", session_json(ikd, sqlite3_column_int64(st, 4)), "state",
-		    col_text(st, 5));
+	case 0:
+		set_cause(cause, "no submission %lld (see: ikond-ctl submission list)",
+		    (long long)id);
+		return NULL;
 	}
-	store_done(st);
-	if (obj == NULL)
+	if ((owner = actor_json(ikd, sqlite3_column_int64(st, 3), cause)) == NULL ||
+	    (session = session_json(ikd, sqlite3_column_int64(st, 4), cause)) == NULL) {
+		json_decref(owner);
+		store_done(ikd->store, st);
 		return NULL;
-	st = query(ikd, "SELECT due_date, kind, session_id FROM deadline WHERE "
-	    "submission_id = ? ORDER BY due_date LIMIT 1", id);
+	}
+	label = vocab_label(submission_kinds, col_text(st, 2));
+	obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
+	    "ref", col_text(st, 0)[0] ? col_text(st, 0) : "(noch ohne Nummer)", "title",
+	    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
+	    col_text(st, 2), "owner", owner, "session", session, "state", col_text(st, 5));
+	store_done(ikd->store, st);
 	set_date(obj, "deadline", NULL, true, NULL);
 	json_object_set_new(obj, "deadline_why", json_null());
-	if (st != NULL) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
+	switch (store_first(ikd->store, cause, &st, "SELECT due_date, kind, session_id FROM "
+	    "deadline WHERE submission_id = ? ORDER BY due_date LIMIT 1", "i", id)) {
+	case -1:
+		json_decref(obj);
+		return NULL;
+	case 1:
+		why = why_de(ikd, vocab_label(deadline_kinds, col_text(st, 1)), col_text(st, 0),
+		    sqlite3_column_int64(st, 2), cause);
+		if (why != NULL) {
 			set_date(obj, "deadline", col_text(st, 0), true, NULL);
-			json_object_set_new(obj, "deadline_why", why_de(ikd, vocab_label(
-			    deadline_kinds, col_text(st, 1)), col_text(st, 0),
-			    sqlite3_column_int64(st, 2)));
+			json_object_set_new(obj, "deadline_why", why);
 		}
-		store_done(st);
+		store_done(ikd->store, st);
+		if (why == NULL) {
+			json_decref(obj);
+			return NULL;
+		}
+		break;
 	}
 	return obj;
 }
@@ -985,7 +1011,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id)
  * are asked for two weeks before.
  */
 static json_t *
-workshop_json(struct ikond *ikd, sqlite3_int64 pid)
+workshop_json(struct ikond *ikd, sqlite3_int64 pid, char **cause)
 {
 	static const char *const agenda[] = {
 		"Begrüßung und Ziel des Tages",
@@ -994,102 +1020,93 @@ workshop_json(struct ikond *ikd, sqlite3_int64 pid)
 		"Arbeitsgruppen zu den Handlungsfeldern",
 		"Verabredungen und nächste Schritte",
 	};
-	sqlite3_int64 step = 0, host = 0;
-	json_t *obj = json_null(), *list;
+	sqlite3_int64 host;
+	json_t *obj, *list, *v;
 	char reply_by[11];
 	sqlite3_stmt *st;
 	size_t i;
 	int d;
 
-	st = query(ikd, "SELECT s.id, s.title, s.start_date, (SELECT min(actor_id) FROM "
-	    "step_owner WHERE step_id = s.id) FROM process_step s WHERE s.process_id = ? AND "
-	    "s.code = 'workshop' AND s.start_date IS NOT NULL ORDER BY s.n LIMIT 1", pid);
-	if (st == NULL)
-		return obj;
-	if (sqlite3_step(st) == SQLITE_ROW && civil_parse_date(col_text(st, 2), &d, NULL) == 0) {
-		step = sqlite3_column_int64(st, 0);
-		host = sqlite3_column_int64(st, 3);
-		obj = json_pack("{s:s, s:s, s:s, s:s}", "title", col_text(st, 1), "time_de",
-		    "(Uhrzeit)", "end_time_de", "(Uhrzeit)", "location", "(Ort)");
-		set_date(obj, "date", col_text(st, 2), true, NULL);
-		civil_format_date(d - 14, reply_by);
-		set_date(obj, "reply_by", reply_by, true, NULL);
+	switch (store_first(ikd->store, cause, &st, "SELECT s.id, s.title, s.start_date, "
+	    "(SELECT min(actor_id) FROM step_owner WHERE step_id = s.id) FROM process_step s "
+	    "WHERE s.process_id = ? AND s.code = 'workshop' AND s.start_date IS NOT NULL "
+	    "ORDER BY s.n LIMIT 1", "i", pid)) {
+	case -1:
+		return NULL;
+	case 0:
+		return json_null();
 	}
-	store_done(st);
-	if (step == 0)
-		return obj;
-	if (host == 0)
-		host = coordinator_id(ikd, pid);
-	json_object_set_new(obj, "host", host ? actor_json(ikd, host) : json_null());
-	json_object_set_new(obj, "invitees", actors_of(ikd, "SELECT id FROM actor WHERE id <> ? "
-	    "ORDER BY id", host));
+	if (civil_parse_date(col_text(st, 2), &d, NULL) == -1) {
+		store_done(ikd->store, st);
+		return json_null();
+	}
+	host = sqlite3_column_int64(st, 3);
+	obj = json_pack("{s:s, s:s, s:s, s:s}", "title", col_text(st, 1), "time_de",
+	    "(Uhrzeit)", "end_time_de", "(Uhrzeit)", "location", "(Ort)");
+	set_date(obj, "date", col_text(st, 2), true, NULL);
+	store_done(ikd->store, st);
+	civil_format_date(d - 14, reply_by);
+	set_date(obj, "reply_by", reply_by, true, NULL);
+	if ((host == 0 && coordinator_id(ikd, pid, &host, cause) == -1) ||
+	    (v = host ? actor_json(ikd, host, cause) : json_null()) == NULL)
+		goto fail;
+	json_object_set_new(obj, "host", v);
+	if ((v = entity_list(ikd, actor_json, cause, "SELECT id FROM actor WHERE id <> ? "
+	    "ORDER BY id", "i", host)) == NULL)
+		goto fail;
+	json_object_set_new(obj, "invitees", v);
 	list = json_array();
 	for (i = 0; i < sizeof(agenda) / sizeof(agenda[0]); i++)
 		json_array_append_new(list, json_string(agenda[i]));
 	json_object_set_new(obj, "agenda", list);
 	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
 }
 
-sqlite3_int64
-draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char *kind)
+int
+draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char *kind,
+    sqlite3_int64 *id, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT b.id FROM process_link l "
+	return store_get_int(ikd->store, cause, id, "SELECT b.id FROM process_link l "
 	    "JOIN process_step p ON p.id = l.step_id JOIN submission b ON b.id = l.submission_id "
 	    "WHERE p.process_id = ? AND b.kind = ? AND b.state <> 'withdrawn' ORDER BY "
 	    "(SELECT min(due_date) FROM deadline d WHERE d.submission_id = b.id), b.id LIMIT 1",
-	    NULL);
-	sqlite3_int64 id = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, process_id);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	return id;
+	    "it", process_id, kind);
 }
 
 json_t *
 draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
     char **cause)
 {
-	json_t *data, *proc, *sub = json_null(), *window, *evaluation, *list;
+	json_t *proc = NULL, *sub = json_null(), *window = NULL, *evaluation = NULL;
+	json_t *body = NULL, *workshop = NULL, *committees = NULL, *actors;
 	int today = process_today(ikd);
 	char iso[11], de[64];
-	sqlite3_stmt *st;
 
-	if (submission_id != 0 && (sub = submission_json(ikd, submission_id)) == NULL) {
-		set_cause(cause, "no submission %lld (see: ikond-ctl submission list)",
-		    (long long)submission_id);
-		return NULL;
-	}
-	if ((proc = process_json(ikd, process_id, submission_id, today, &window,
-	    &evaluation)) == NULL) {
+	if ((submission_id != 0 && (sub = submission_json(ikd, submission_id, cause)) == NULL) ||
+	    (proc = process_json(ikd, process_id, submission_id, today, &window, &evaluation,
+	    cause)) == NULL ||
+	    (body = body_json(ikd, cause)) == NULL ||
+	    (workshop = workshop_json(ikd, process_id, cause)) == NULL ||
+	    (committees = entity_list(ikd, committee_json, cause, "SELECT id FROM committee "
+	    "ORDER BY id", "")) == NULL ||
+	    (actors = entity_list(ikd, actor_json, cause, "SELECT id FROM actor ORDER BY id",
+	    "")) == NULL) {
+		json_decref(proc);
 		json_decref(sub);
-		set_cause(cause, "no process %lld (see: ikond-ctl process list)",
-		    (long long)process_id);
+		json_decref(window);
+		json_decref(evaluation);
+		json_decref(body);
+		json_decref(workshop);
+		json_decref(committees);
 		return NULL;
 	}
 	civil_format_date(today, iso);
 	timefmt_date_short_de(today, de, sizeof(de));
-	data = json_pack("{s:s, s:s}", "today", iso, "today_de", de);
-	add_body(ikd, data);
-	json_object_set_new(data, "process", proc);
-	json_object_set_new(data, "submission", sub);
-	json_object_set_new(data, "window", window);
-	json_object_set_new(data, "workshop", workshop_json(ikd, process_id));
-	json_object_set_new(data, "evaluation", evaluation);
-
-	list = json_array();
-	st = store_prepare(ikd->store, "SELECT id FROM committee ORDER BY id", NULL);
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(list, committee_json(ikd, sqlite3_column_int64(st, 0)));
-		store_done(st);
-	}
-	json_object_set_new(data, "committees", list);
-	json_object_set_new(data, "actors", actors_of(ikd, "SELECT id FROM actor WHERE ? = 0 "
-	    "ORDER BY id", 0));
-	return data;
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "today", iso,
+	    "today_de", de, "body", body, "process", proc, "submission", sub, "window", window,
+	    "workshop", workshop, "evaluation", evaluation, "committees", committees, "actors",
+	    actors);
 }

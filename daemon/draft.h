@@ -53,14 +53,16 @@ json_t *draft_list(const char *admin_dir);
 /*
  * The data tree for process_id and submission_id (0: none) as the
  * templates expect it.  Every key is present; what does not exist yet is
- * null.  NULL with *cause if the process or submission does not exist.
+ * null.  NULL with *cause if the process or submission does not exist or
+ * the store fails.
  */
 json_t *draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
     char **cause);
 
-/* The process's submission of kind that is due first, or 0. */
-sqlite3_int64 draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id,
-    const char *kind);
+/* The process's submission of kind that is due first: 1 with *id set, 0
+ * if it has none, -1 with *cause. */
+int draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char *kind,
+    sqlite3_int64 *id, char **cause);
 
 /*
  * Renders template name against data into out in fmt.  Errors of the

@@ -4,6 +4,7 @@
 #include "entity.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,93 +29,82 @@ entity_parse_id(const char *what, const char *text, sqlite3_int64 *id, char **ca
 	return 0;
 }
 
-static int
-id_by(struct ikond *ikd, const char *sql, const char *key, sqlite3_int64 *id)
+int
+entity_find_committee(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
-	int found = 0;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		found = 1;
-	}
-	store_done(st);
-	return found;
+	return store_get_int(ikd->store, cause, id, "SELECT id FROM committee WHERE slug = ?",
+	    "t", slug);
 }
 
-static int
-id_exists(struct ikond *ikd, const char *sql, sqlite3_int64 id)
+int
+entity_find_actor(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
-	int found;
-
-	if (st == NULL)
-		return 0;
-	sqlite3_bind_int64(st, 1, id);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	store_done(st);
-	return found;
+	return store_get_int(ikd->store, cause, id, "SELECT id FROM actor WHERE slug = ?", "t",
+	    slug);
 }
 
 int
 entity_committee_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 {
-	if (!id_by(ikd, "SELECT id FROM committee WHERE slug = ?", slug, id))
-		return set_cause(cause, "no committee \"%.48s\" (see: ikond-ctl committee list)", slug);
-	return 0;
+	int rc = entity_find_committee(ikd, slug, id, cause);
+
+	if (rc == 0)
+		set_cause(cause, "no committee \"%.48s\" (see: ikond-ctl committee list)", slug);
+	return rc == 1 ? 0 : -1;
 }
 
 int
 entity_actor_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 {
-	if (!id_by(ikd, "SELECT id FROM actor WHERE slug = ?", slug, id))
-		return set_cause(cause, "no actor \"%.48s\" (see: ikond-ctl actor list)", slug);
-	return 0;
+	int rc = entity_find_actor(ikd, slug, id, cause);
+
+	if (rc == 0)
+		set_cause(cause, "no actor \"%.48s\" (see: ikond-ctl actor list)", slug);
+	return rc == 1 ? 0 : -1;
 }
 
 int
 entity_session_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
 {
+	int rc;
+
 	if (entity_parse_id("session", text, id, cause) == -1)
 		return -1;
-	if (!id_exists(ikd, "SELECT 1 FROM session WHERE id = ?", *id))
-		return set_cause(cause, "no session %s (see: ikond-ctl session list)", text);
-	return 0;
+	rc = store_exists(ikd->store, cause, "SELECT 1 FROM session WHERE id = ?", "i", *id);
+	if (rc == 0)
+		set_cause(cause, "no session %s (see: ikond-ctl session list)", text);
+	return rc == 1 ? 0 : -1;
 }
 
 int
 entity_submission_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
 {
+	int rc;
+
 	if (entity_parse_id("submission", text, id, cause) == -1)
 		return -1;
-	if (!id_exists(ikd, "SELECT 1 FROM submission WHERE id = ?", *id))
-		return set_cause(cause, "no submission %s (see: ikond-ctl submission list)", text);
-	return 0;
+	rc = store_exists(ikd->store, cause, "SELECT 1 FROM submission WHERE id = ?", "i", *id);
+	if (rc == 0)
+		set_cause(cause, "no submission %s (see: ikond-ctl submission list)", text);
+	return rc == 1 ? 0 : -1;
 }
 
-static json_t *
-one_row(struct ikond *ikd, const char *sql, sqlite3_int64 id)
+json_t *
+entity_row(struct ikond *ikd, const char *what, const char *sql, sqlite3_int64 id,
+    char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, sql, NULL);
 	json_t *obj = NULL;
 
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		obj = store_row_json(st);
-	store_done(st);
+	if (store_get_row(ikd->store, cause, &obj, sql, "i", id) == 0)
+		set_cause(cause, "no %s %lld", what, (long long)id);
 	return obj;
 }
 
 json_t *
-entity_committee(struct ikond *ikd, sqlite3_int64 id)
+entity_committee(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = one_row(ikd, "SELECT id, slug, name, kind, internal FROM committee "
-	    "WHERE id = ?", id);
+	json_t *obj = entity_row(ikd, "committee", "SELECT id, slug, name, kind, internal "
+	    "FROM committee WHERE id = ?", id, cause);
 
 	if (obj == NULL)
 		return NULL;
@@ -139,11 +129,11 @@ entity_session_times(struct ikond *ikd, json_t *obj)
 }
 
 json_t *
-entity_session(struct ikond *ikd, sqlite3_int64 id)
+entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = one_row(ikd, "SELECT s.id, c.slug AS committee, s.title, s.start_utc, "
-	    "s.end_utc, s.location, s.state, s.uid, s.sequence FROM session s "
-	    "JOIN committee c ON c.id = s.committee_id WHERE s.id = ?", id);
+	json_t *obj = entity_row(ikd, "session", "SELECT s.id, c.slug AS committee, s.title, "
+	    "s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence FROM session s "
+	    "JOIN committee c ON c.id = s.committee_id WHERE s.id = ?", id, cause);
 
 	if (obj != NULL)
 		entity_session_times(ikd, obj);
@@ -151,40 +141,72 @@ entity_session(struct ikond *ikd, sqlite3_int64 id)
 }
 
 json_t *
-entity_actor(struct ikond *ikd, sqlite3_int64 id)
+entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = one_row(ikd, "SELECT id, slug, name, email, org FROM actor WHERE id = ?", id);
+	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org FROM actor "
+	    "WHERE id = ?", id, cause);
 	json_t *roles;
-	sqlite3_stmt *st;
 
 	if (obj == NULL)
 		return NULL;
-	roles = json_array();
-	st = store_prepare(ikd->store, "SELECT role FROM actor_role WHERE actor_id = ? "
-	    "ORDER BY role", NULL);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(roles,
-			    json_string((const char *)sqlite3_column_text(st, 0)));
-		store_done(st);
+	if ((roles = store_get_column(ikd->store, cause, "SELECT role FROM actor_role WHERE "
+	    "actor_id = ? ORDER BY role", "i", id)) == NULL) {
+		json_decref(obj);
+		return NULL;
 	}
 	json_object_set_new(obj, "roles", roles);
 	return obj;
 }
 
 json_t *
-entity_submission(struct ikond *ikd, sqlite3_int64 id)
+entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = one_row(ikd, "SELECT b.id, b.ref, b.title, b.kind, a.slug AS owner, "
-	    "b.session_id AS session, b.state FROM submission b "
-	    "JOIN actor a ON a.id = b.owner_id WHERE b.id = ?", id);
+	json_t *obj = entity_row(ikd, "submission", "SELECT b.id, b.ref, b.title, b.kind, "
+	    "a.slug AS owner, b.session_id AS session, b.state FROM submission b "
+	    "JOIN actor a ON a.id = b.owner_id WHERE b.id = ?", id, cause);
 
 	if (obj == NULL)
 		return NULL;
 	json_object_set_new(obj, "kind_de", json_string(vocab_label(submission_kinds,
 	    json_string_value(json_object_get(obj, "kind")))));
 	return obj;
+}
+
+/* What list_row() needs to make one entity of a row's id. */
+struct entity_rows {
+	struct ikond	 *ikd;
+	json_t		*(*one)(struct ikond *, sqlite3_int64, char **);
+};
+
+static json_t *
+list_row(sqlite3_stmt *st, void *arg, char **cause)
+{
+	struct entity_rows *er = arg;
+
+	return er->one(er->ikd, sqlite3_column_int64(st, 0), cause);
+}
+
+json_t *
+entity_list(struct ikond *ikd, json_t *(*one)(struct ikond *, sqlite3_int64, char **),
+    char **cause, const char *sql, const char *fmt, ...)
+{
+	struct entity_rows er = { ikd, one };
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(ikd->store, cause, list_row, &er, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+int
+entity_attach(json_t *obj, const char *key, json_t *value)
+{
+	if (value == NULL)
+		return -1;
+	json_object_set_new(obj, key, value);
+	return 0;
 }
 
 char *

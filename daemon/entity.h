@@ -12,21 +12,40 @@
 
 #include "ikond.h"
 
-/* Resolving typed references; the message names the bad word. */
+/* Resolving typed references; the message names the bad word, or says
+ * what failed in the store. */
 int entity_parse_id(const char *what, const char *text, sqlite3_int64 *id, char **cause);
 int entity_committee_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 int entity_actor_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 int entity_session_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause);
 int entity_submission_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause);
+/* Looking a slug up where its absence is no error: 1 with *id set, 0 if
+ * there is no such row, -1 if the store fails. */
+int entity_find_committee(struct ikond *ikd, const char *slug, sqlite3_int64 *id,
+    char **cause);
+int entity_find_actor(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 
 /* A new globally unique iCalendar UID: "KIND-<128 random bits>@ikond". */
 char *entity_new_uid(const char *kind);
 
-/* One entity as JSON (NULL if it does not exist). */
-json_t *entity_committee(struct ikond *ikd, sqlite3_int64 id);
-json_t *entity_session(struct ikond *ikd, sqlite3_int64 id);
-json_t *entity_actor(struct ikond *ikd, sqlite3_int64 id);
-json_t *entity_submission(struct ikond *ikd, sqlite3_int64 id);
+/* One entity as JSON; NULL with *cause if it does not exist or the store
+ * fails. */
+json_t *entity_committee(struct ikond *ikd, sqlite3_int64 id, char **cause);
+json_t *entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause);
+json_t *entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause);
+json_t *entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause);
+
+/* The row sql finds for id (its one parameter) as a JSON object; NULL
+ * with *cause, "no WHAT ID" if there is none. */
+json_t *entity_row(struct ikond *ikd, const char *what, const char *sql, sqlite3_int64 id,
+    char **cause);
+/* The objects one() makes for the ids in the first column of sql's rows
+ * (parameters bound as in store.h), as a JSON array; NULL with *cause. */
+json_t *entity_list(struct ikond *ikd, json_t *(*one)(struct ikond *, sqlite3_int64, char **),
+    char **cause, const char *sql, const char *fmt, ...);
+
+/* Sets key of obj to value; a NULL value (a read that failed) gives -1. */
+int entity_attach(json_t *obj, const char *key, json_t *value);
 
 /* Turns a session row (id, committee, title, start_utc, end_utc, ...) into
  * its JSON form in place: instants become ISO strings. */

@@ -26,6 +26,7 @@
 #include "http.h"
 #include "ics.h"
 #include "log.h"
+#include "process.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -126,9 +127,6 @@ int
 feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug, sqlite3_int64 *id,
     char **cause)
 {
-	sqlite3_stmt *st;
-	bool found;
-
 	*id = 0;
 	switch (kind) {
 	case FEED_ALL:
@@ -138,23 +136,16 @@ feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug, sqlite3
 	case FEED_COMMITTEE:
 		return entity_committee_id(ikd, slug, id, cause);
 	case FEED_PROCESS:
-		break;
+		return process_id(ikd, slug, id, cause);
 	}
-	/* Processes come from the process planner; without its table there are none. */
-	if ((st = store_prepare(ikd->store, "SELECT id FROM process WHERE slug = ?", NULL)) == NULL)
-		return set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-	if ((found = sqlite3_step(st) == SQLITE_ROW))
-		*id = sqlite3_column_int64(st, 0);
-	store_done(st);
-	if (!found)
-		return set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
 	return 0;
 }
 
-/* The name of a feed's target (committee, actor or process), or NULL. */
-static char *
-target_name(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 id)
+/* The name of a feed's target (committee, actor or process) in *name;
+ * NULL for FEED_ALL.  0 or -1. */
+static int
+target_name(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 id, char **name,
+    char **cause)
 {
 	static const char *const sql[] = {
 		NULL,
@@ -162,16 +153,17 @@ target_name(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 id)
 		"SELECT name FROM committee WHERE id = ?",
 		"SELECT name FROM process WHERE id = ?",
 	};
-	sqlite3_stmt *st;
-	char *name = NULL;
 
-	if (sql[kind] == NULL || (st = store_prepare(ikd->store, sql[kind], NULL)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		name = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
-	return name;
+	*name = NULL;
+	if (sql[kind] == NULL)
+		return 0;
+	switch (store_get_text(ikd->store, cause, name, sql[kind], "i", id)) {
+	case -1:
+		return -1;
+	case 0:
+		return set_cause(cause, "the %s of this feed no longer exists", kind_names[kind]);
+	}
+	return 0;
 }
 
 static void
@@ -210,26 +202,28 @@ struct actor_names {
 	size_t		 n;
 };
 
-static void
-actor_names_load(struct ikond *ikd, struct actor_names *an)
+static int
+actor_names_load(struct ikond *ikd, struct actor_names *an, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT id, name FROM actor ORDER BY id",
-	    NULL);
+	sqlite3_stmt *st;
 	size_t cap = 0;
+	int rc;
 
 	memset(an, 0, sizeof(*an));
-	if (st == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	if ((st = store_query(ikd->store, cause, "SELECT id, name FROM actor ORDER BY id", ""))
+	    == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		if (an->n == cap) {
 			cap = cap ? cap * 2 : 32;
 			an->ids = xreallocarray(an->ids, cap, sizeof(*an->ids));
 			an->names = xreallocarray(an->names, cap, sizeof(*an->names));
 		}
 		an->ids[an->n] = sqlite3_column_int64(st, 0);
-		an->names[an->n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
+		an->names[an->n++] = store_column_dup(st, 1);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	return rc;
 }
 
 static const char *
@@ -301,7 +295,8 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	struct ics_calendar cal;
 	struct ics_event *ev;
 	struct actor_names an;
-	char *name = NULL, *desc = NULL, *tname = NULL, **descs, *out;
+	char *name = NULL, *desc = NULL, *tname, **descs, *out;
+	sqlite3_int64 removed;
 	size_t i, n = 0;
 	time_t lm = 0;
 
@@ -319,15 +314,23 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		f.process_id = target;
 		break;
 	}
-	if (kind != FEED_ALL && (tname = target_name(ikd, kind, target)) == NULL) {
-		set_cause(cause, "the %s of this feed no longer exists", kind_names[kind]);
+	if (target_name(ikd, kind, target, &tname, cause) == -1)
 		return NULL;
-	}
-	if ((a = agenda_collect(ikd, &f, cause)) == NULL) {
+	/* A removed item leaves no row behind; its audit entry dates the change. */
+	if (store_get_int(ikd->store, cause, &removed, "SELECT coalesce(max(at), 0) FROM audit "
+	    "WHERE action IN ('remove', 'leave')", "") == -1 ||
+	    (a = agenda_collect(ikd, &f, cause)) == NULL) {
 		free(tname);
 		return NULL;
 	}
-	actor_names_load(ikd, &an);
+	if (actor_names_load(ikd, &an, cause) == -1) {
+		actor_names_free(&an);
+		agenda_free(a);
+		free(tname);
+		return NULL;
+	}
+	if (removed > lm)
+		lm = (time_t)removed;
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
 	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
 	for (i = 0; i < a->n; i++) {
@@ -372,15 +375,8 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	free(name);
 	free(desc);
 	free(tname);
-	/* A removed item leaves no row behind; its audit entry dates the change. */
-	if (out != NULL) {
-		time_t removed = (time_t)store_count(ikd->store, "SELECT coalesce(max(at), ?) "
-		    "FROM audit WHERE action IN ('remove', 'leave')", 0);
-
-		if (removed > lm)
-			lm = removed;
+	if (out != NULL)
 		*last_modified = lm;
-	}
 	return out;
 }
 
@@ -475,18 +471,25 @@ rebuild(struct ikond *ikd)
 	size_t len;
 	time_t lm;
 	struct timespec t0, t1;
-	int today = today_in(ikd);
+	int today = today_in(ikd), rc;
 
-	st = store_prepare(ikd->store, "SELECT token_hash, kind, coalesce(target_id, 0) FROM feed "
-	    "WHERE revoked_at IS NULL ORDER BY kind, target_id, id", &cause);
+	/* A feed whose target was removed answers 404 until it is revoked. */
+	st = store_query(ikd->store, &cause, "SELECT f.token_hash, f.kind, "
+	    "coalesce(f.target_id, 0), CASE f.kind "
+	    "WHEN 'actor' THEN EXISTS (SELECT 1 FROM actor WHERE id = f.target_id) "
+	    "WHEN 'committee' THEN EXISTS (SELECT 1 FROM committee WHERE id = f.target_id) "
+	    "WHEN 'process' THEN EXISTS (SELECT 1 FROM process WHERE id = f.target_id) "
+	    "ELSE 1 END FROM feed f WHERE f.revoked_at IS NULL "
+	    "ORDER BY f.kind, f.target_id, f.id", "");
 	if (st == NULL) {
 		log_warnx("feeds: %s", cause);
 		free(cause);
 		return;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, &cause)) == 1) {
 		if (sqlite3_column_bytes(st, 0) != SHA256_LEN ||
-		    !feed_kind_from_name((const char *)sqlite3_column_text(st, 1), &kind))
+		    !feed_kind_from_name((const char *)sqlite3_column_text(st, 1), &kind) ||
+		    sqlite3_column_int(st, 3) == 0)
 			continue;
 		target = sqlite3_column_int64(st, 2);
 		if ((snap = find_snapshot(fresh, n, kind, target)) != NULL)
@@ -495,7 +498,7 @@ rebuild(struct ikond *ikd)
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			body = feed_build(ikd, kind, target, today, &len, &lm, &cause);
 			if (body == NULL) {
-				log_debug("feeds: %s %lld: %s", kind_names[kind], (long long)target,
+				log_warnx("feeds: %s %lld: %s", kind_names[kind], (long long)target,
 				    cause);
 				free(cause);
 				cause = NULL;
@@ -524,7 +527,16 @@ rebuild(struct ikond *ikd)
 		memcpy(fresh[n].hash, sqlite3_column_blob(st, 0), SHA256_LEN);
 		fresh[n++].snap = snap;
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	if (rc == -1) {
+		/* The feeds published so far stay; the next tick tries again. */
+		log_warnx("feeds: %s", cause);
+		free(cause);
+		for (i = 0; i < n; i++)
+			snapshot_unref(fresh[i].snap);
+		free(fresh);
+		return;
+	}
 
 	pthread_mutex_lock(&cache.lock);
 	old = cache.entries;

@@ -219,37 +219,33 @@ col_dup(sqlite3_stmt *st, int i)
 	return xstrdup((const char *)sqlite3_column_text(st, i));
 }
 
+/* Loads the row; an item that is not valid JSON is left NULL for
+ * compose() to refuse, which marks the row failed. */
 static int
 row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 {
 	sqlite3_stmt *st;
 	json_error_t err;
-	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	st = store_prepare(ikd->store, "SELECT r.id, r.kind, r.item_kind, r.old_when, "
-	    "r.item_json, a.name, a.email, r.message_id FROM reminder r "
-	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", cause);
-	if (st == NULL)
+	switch (store_first(ikd->store, cause, &st, "SELECT r.id, r.kind, r.item_kind, "
+	    "r.old_when, r.item_json, a.name, a.email, r.message_id FROM reminder r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
+	case -1:
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		r->id = id;
-		r->kind = col_dup(st, 1);
-		r->item_kind = col_dup(st, 2);
-		r->old_when = col_dup(st, 3);
-		r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
-		r->actor_name = col_dup(st, 5);
-		r->actor_email = col_dup(st, 6);
-		r->message_id = col_dup(st, 7);
-		rc = r->item != NULL ? 0 : set_cause(cause, "reminder %lld: bad item data",
-		    (long long)id);
-	} else
-		set_cause(cause, "no reminder %lld", (long long)id);
-	store_done(st);
-	if (rc == -1)
-		row_clear(r);
-	return rc;
+	case 0:
+		return set_cause(cause, "no reminder %lld", (long long)id);
+	}
+	r->id = id;
+	r->kind = col_dup(st, 1);
+	r->item_kind = col_dup(st, 2);
+	r->old_when = col_dup(st, 3);
+	r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
+	r->actor_name = col_dup(st, 5);
+	r->actor_email = col_dup(st, 6);
+	r->message_id = col_dup(st, 7);
+	store_done(ikd->store, st);
+	return 0;
 }
 
 static const char *
@@ -366,31 +362,39 @@ render_mail(struct template *t, json_t *data, char **subject, char **body, char 
 	return 0;
 }
 
-static char *
-message_id(struct ikond *ikd, const struct sender *from, const char *what, sqlite3_int64 id)
+/* The Message-ID for a message that starts with row first: the row's own
+ * if it was claimed before, else a new one whose salt keeps the ids of
+ * two installations apart. */
+static int
+message_id(struct ikond *ikd, const struct row *first, bool digest, char **mid, char **cause)
 {
-	sqlite3_stmt *st;
-	char *salt = NULL, *mid;
+	struct sender from;
+	char *salt;
+	int rc;
 
-	if ((st = store_prepare(ikd->store, "SELECT salt FROM mail_install LIMIT 1", NULL))
-	    != NULL) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			salt = xstrdup((const char *)sqlite3_column_text(st, 0));
-		store_done(st);
+	if (first->message_id != NULL) {
+		*mid = xstrdup(first->message_id);
+		return 0;
 	}
-	xasprintf(&mid, "%s-%lld.%s@%s", what, (long long)id, salt ? salt : "ikond",
-	    from->domain);
-	free(salt);
-	return mid;
+	if ((rc = store_get_text(ikd->store, cause, &salt, "SELECT salt FROM mail_install "
+	    "LIMIT 1", "")) == -1)
+		return -1;
+	sender_parse(ikd->cfg->smtp_from, &from);
+	xasprintf(mid, "%s-%lld.%s@%s", digest ? "digest" : "reminder", (long long)first->id,
+	    rc == 1 ? salt : "ikond", from.domain);
+	sender_free(&from);
+	if (rc == 1)
+		free(salt);
+	return 0;
 }
 
 /*
- * Composes the message for rows (one reminder, or an actor's digest) into
- * out.  *mid gets the Message-ID (kept if the first row has one).
+ * Composes the message for rows (one reminder, or an actor's digest) with
+ * the Message-ID mid into out.
  */
 static int
 compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, bool digest,
-    time_t now, struct buf *out, char **mid, char **cause)
+    time_t now, const char *mid, struct buf *out, char **cause)
 {
 	struct sender from;
 	struct template *t;
@@ -400,6 +404,10 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	size_t i;
 	int rc = -1;
 
+	for (i = 0; i < n; i++)
+		if (rows[i].item == NULL)
+			return set_cause(cause, "reminder %lld: bad item data",
+			    (long long)rows[i].id);
 	sender_parse(ikd->cfg->smtp_from, &from);
 	t = templates_get(ikd->cfg, ts, template_for(rows[0].kind, rows[0].item_kind, digest),
 	    cause);
@@ -425,8 +433,6 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	if (!digest && (ics = event_ics(ikd, rows[0].item, strcmp(rows[0].kind, "cancelled") == 0,
 	    cause)) == NULL)
 		goto out;
-	*mid = rows[0].message_id != NULL ? xstrdup(rows[0].message_id) :
-	    message_id(ikd, &from, digest ? "digest" : "reminder", rows[0].id);
 	memset(&m, 0, sizeof(m));
 	m.from_name = from.name;
 	m.from_addr = from.addr;
@@ -434,15 +440,11 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	m.to_addr = rows[0].actor_email;
 	m.subject = subject;
 	m.body = body;
-	m.message_id = *mid;
+	m.message_id = mid;
 	m.date = now;
 	m.ics = ics;
 	m.ics_name = "termin.ics";
 	rc = mail_compose(&m, out, cause);
-	if (rc == -1) {
-		free(*mid);
-		*mid = NULL;
-	}
 out:
 	free(subject);
 	free(body);
@@ -494,29 +496,30 @@ static int
 due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n, char **cause)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	st = store_prepare(ikd->store, "SELECT r.id, r.actor_id, a.reminders = 'digest' AND "
-	    "r.kind = 'remind' FROM reminder r JOIN actor a ON a.id = r.actor_id "
-	    "WHERE r.state = 'queued' AND r.due_utc <= ?1 AND r.next_attempt_utc <= ?1 "
-	    "ORDER BY r.due_utc, r.id LIMIT ?2", cause);
-	if (st == NULL)
+	if ((st = store_query(ikd->store, cause, "SELECT r.id, r.actor_id, "
+	    "a.reminders = 'digest' AND r.kind = 'remind' FROM reminder r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE r.state = 'queued' AND r.due_utc <= ?1 "
+	    "AND r.next_attempt_utc <= ?1 ORDER BY r.due_utc, r.id LIMIT ?2", "ii",
+	    (sqlite3_int64)now, (sqlite3_int64)max)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[*n].id = sqlite3_column_int64(st, 0);
 		(*out)[*n].actor = sqlite3_column_int64(st, 1);
 		(*out)[*n].digest = sqlite3_column_int(st, 2) != 0;
 		(*n)++;
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
-/* Composes one message for the rows ids and adds it to the job. */
+/* Composes one message for the rows ids and adds it to the job.  A
+ * message that cannot be composed marks its rows failed; only a failing
+ * store stops the claim. */
 static int
 claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
     const sqlite3_int64 *ids, size_t n, bool digest, time_t now, char **cause)
@@ -526,15 +529,15 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	struct sender from;
 	struct buf out;
 	char *mid = NULL, *why = NULL;
-	size_t i, loaded = 0;
+	size_t i;
 	int rc = 0;
 
 	buf_init(&out);
-	for (i = 0; i < n && rc == 0; i++, loaded++)
-		rc = row_load(ikd, ids[i], &rows[i], &why);
-	if (rc == 0)
-		rc = compose(ikd, ts, rows, loaded, digest, now, &out, &mid, &why);
-	if (rc == -1) {
+	for (i = 0; i < n && rc == 0; i++)
+		rc = row_load(ikd, ids[i], &rows[i], cause);
+	if (rc == -1 || (rc = message_id(ikd, &rows[0], digest, &mid, cause)) == -1)
+		goto done;
+	if (compose(ikd, ts, rows, n, digest, now, mid, &out, &why) == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
 	}
@@ -558,7 +561,7 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	sender_free(&from);
 done:
 	buf_free(&out);
-	for (i = 0; i < loaded; i++)
+	for (i = 0; i < n; i++)
 		row_clear(&rows[i]);
 	free(rows);
 	free(mid);
@@ -642,8 +645,10 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 			    (sqlite3_int64)now, it->rows[i]);
 			break;
 		case SMTP_TEMPFAIL:
-			attempts = store_count(ikd->store, "SELECT attempts FROM reminder WHERE id = ?",
-			    it->rows[i]);
+			/* -1 stops; a row removed meanwhile has nothing to record. */
+			if ((rc = store_get_int(ikd->store, cause, &attempts, "SELECT attempts "
+			    "FROM reminder WHERE id = ?", "i", it->rows[i])) != 1)
+				break;
 			if (attempts >= max) {
 				char gaveup[400];
 
@@ -675,11 +680,16 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 	return 0;
 }
 
-time_t
-outbox_next_due(struct ikond *ikd)
+int
+outbox_next_due(struct ikond *ikd, time_t *next, char **cause)
 {
-	return (time_t)store_count(ikd->store, "SELECT coalesce(min(max(due_utc, "
-	    "next_attempt_utc)), 0) + ? FROM reminder WHERE state = 'queued'", 0);
+	sqlite3_int64 t;
+
+	if (store_get_int(ikd->store, cause, &t, "SELECT coalesce(min(max(due_utc, "
+	    "next_attempt_utc)), 0) FROM reminder WHERE state = 'queued'", "") == -1)
+		return -1;
+	*next = (time_t)t;
+	return 0;
 }
 
 int
@@ -688,12 +698,13 @@ outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
 	struct templates ts;
 	struct row r;
 	char *mid = NULL;
-	int rc;
+	int rc = -1;
 
 	if (row_load(ikd, id, &r, cause) == -1)
 		return -1;
 	memset(&ts, 0, sizeof(ts));
-	rc = compose(ikd, &ts, &r, 1, false, now, out, &mid, cause);
+	if (message_id(ikd, &r, false, &mid, cause) == 0)
+		rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
 	templates_clear(&ts);
 	free(mid);
 	row_clear(&r);
@@ -748,24 +759,4 @@ outbox_transport(const struct ikond *ikd, const char *password, struct mailer_tr
 	t->user = cfg->smtp_user != NULL ? xstrdup(cfg->smtp_user) : NULL;
 	t->password = password != NULL ? xstrdup(password) : NULL;
 	t->timeout = cfg->smtp_timeout;
-}
-
-json_t *
-outbox_counts(struct ikond *ikd)
-{
-	json_t *o = json_object();
-	sqlite3_stmt *st;
-	size_t i;
-
-	for (i = 0; outbox_states[i] != NULL; i++)
-		json_object_set_new(o, outbox_states[i], json_integer(0));
-	st = store_prepare(ikd->store, "SELECT state, count(*) FROM reminder GROUP BY state",
-	    NULL);
-	if (st == NULL)
-		return o;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-		    json_integer(sqlite3_column_int64(st, 1)));
-	store_done(st);
-	return o;
 }

@@ -44,8 +44,9 @@ int outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max
 /* Records one delivery outcome, inside the caller's transaction.  Returns
  * 0, or -1 with *cause set (the caller rolls back and tries again later). */
 int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause);
-/* The earliest time a queued row wants attention, or 0 if none. */
-time_t outbox_next_due(struct ikond *ikd);
+/* The earliest time a queued row wants attention in *next, or 0 if none.
+ * 0 or -1. */
+int outbox_next_due(struct ikond *ikd, time_t *next, char **cause);
 /* The message of one row as it would be sent now (for "mail preview"). */
 int outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
     char **cause);
@@ -55,7 +56,4 @@ int outbox_test_message(struct ikond *ikd, const char *addr, time_t now, struct 
 /* Fills the transport from the configuration (password may be NULL). */
 void outbox_transport(const struct ikond *ikd, const char *password,
     struct mailer_transport *t);
-/* Row counts per state. */
-json_t *outbox_counts(struct ikond *ikd);
-
 #endif

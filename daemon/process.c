@@ -595,21 +595,21 @@ process_load_input(struct ikond *ikd, sqlite3_int64 target_id, sqlite3_int64 com
 	struct civil_moment anchor;
 	size_t n = 0;
 	sqlite3_stmt *st;
+	int rc;
 
 	memset(in, 0, sizeof(*in));
-	st = store_prepare(ikd->store, "SELECT s.id, c.id, c.slug, c.name, c.kind, s.start_utc, "
-	    "s.state FROM session s JOIN committee c ON c.id = s.committee_id "
-	    "ORDER BY s.start_utc, s.id", cause);
-	if (st == NULL)
+	if ((st = store_query(ikd->store, cause, "SELECT s.id, c.id, c.slug, c.name, c.kind, "
+	    "s.start_utc, s.state FROM session s JOIN committee c ON c.id = s.committee_id "
+	    "ORDER BY s.start_utc, s.id", "")) == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		list = xreallocarray(list, n + 1, sizeof(*list));
 		s = &list[n++];
 		s->id = sqlite3_column_int64(st, 0);
 		s->committee_id = sqlite3_column_int64(st, 1);
-		s->committee = xstrdup((const char *)sqlite3_column_text(st, 2));
-		s->committee_name = xstrdup((const char *)sqlite3_column_text(st, 3));
-		s->kind = xstrdup((const char *)sqlite3_column_text(st, 4));
+		s->committee = store_column_dup(st, 2);
+		s->committee_name = store_column_dup(st, 3);
+		s->kind = store_column_dup(st, 4);
 		civil_from_utc(ikd->cfg->body_timezone, (time_t)sqlite3_column_int64(st, 5),
 		    &s->day, &s->minute, NULL);
 		s->cancelled = strcmp((const char *)sqlite3_column_text(st, 6), "cancelled") == 0;
@@ -618,13 +618,19 @@ process_load_input(struct ikond *ikd, sqlite3_int64 target_id, sqlite3_int64 com
 		s->beschluss_due = due_for(ikd, "beschlussvorlage", s->committee, anchor);
 		s->verwaltung_due = due_for(ikd, "verwaltungsvorlage", s->committee, anchor);
 	}
-	store_done(st);
+	store_done(ikd->store, st);
 	in->sessions = list;
 	in->nsessions = n;
+	if (rc == 0)
+		rc = store_exists(ikd->store, cause, "SELECT 1 FROM committee WHERE "
+		    "kind = 'integrationsbeirat'", "");
+	if (rc == -1) {
+		process_input_clear(in);
+		return -1;
+	}
 	in->target_id = target_id;
 	in->committee_id = committee_id;
-	in->has_beirat = store_count(ikd->store, "SELECT count(*) FROM committee WHERE "
-	    "kind = 'integrationsbeirat' AND ? = 0", 0) > 0;
+	in->has_beirat = rc == 1;
 	in->today = today;
 	in->pc = &ikd->cfg->process;
 	in->wc = ikd->cfg->workcal;
@@ -661,24 +667,23 @@ change(json_t *list, const char *fmt, ...)
 	free(s);
 }
 
-static void
-session_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list)
+static int
+session_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	char was[17], now[17];
 	sqlite3_stmt *st;
+	int rc;
 
-	st = store_prepare(ikd->store, "SELECT p.n, l.role, l.session_id, s.state, s.start_utc, "
-	    "l.planned_start_utc, c.name, l.submission_id, l.planned_deadline, "
+	if ((st = store_query(ikd->store, cause, "SELECT p.n, l.role, l.session_id, s.state, "
+	    "s.start_utc, l.planned_start_utc, c.name, l.submission_id, l.planned_deadline, "
 	    "(SELECT min(due_date) FROM deadline d WHERE d.submission_id = l.submission_id) "
 	    "FROM process_link l JOIN process_step p ON p.id = l.step_id "
 	    "LEFT JOIN session s ON s.id = l.session_id "
 	    "LEFT JOIN committee c ON c.id = s.committee_id "
-	    "WHERE p.process_id = ? ORDER BY p.n, l.id", NULL);
-	if (st == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, process_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	    "WHERE p.process_id = ? ORDER BY p.n, l.id", "i", process_id)) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		int n = sqlite3_column_int(st, 0);
 		const char *role = (const char *)sqlite3_column_text(st, 1);
 		sqlite3_int64 sid = sqlite3_column_int64(st, 2);
@@ -704,23 +709,24 @@ session_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list)
 			    "%s to %s", n, role, (long long)sqlite3_column_int64(st, 7),
 			    sqlite3_column_text(st, 8), sqlite3_column_text(st, 9));
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	return rc;
 }
 
-static void
-step_changes(struct ikond *ikd, sqlite3_int64 process_id, const struct plan *p, json_t *list)
+static int
+step_changes(struct ikond *ikd, sqlite3_int64 process_id, const struct plan *p, json_t *list,
+    char **cause)
 {
 	char d1[11], d2[11];
 	sqlite3_stmt *st;
 	size_t i;
+	int rc;
 
-	st = store_prepare(ikd->store, "SELECT code, n, title, start_date, end_date FROM "
-	    "process_step WHERE process_id = ? AND code <> '' AND state IN ('open', "
-	    "'in_progress') ORDER BY n", NULL);
-	if (st == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, process_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	if ((st = store_query(ikd->store, cause, "SELECT code, n, title, start_date, end_date "
+	    "FROM process_step WHERE process_id = ? AND code <> '' AND state IN ('open', "
+	    "'in_progress') ORDER BY n", "i", process_id)) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		const char *was_start = (const char *)sqlite3_column_text(st, 3);
 		const char *was_end = (const char *)sqlite3_column_text(st, 4);
@@ -739,127 +745,123 @@ step_changes(struct ikond *ikd, sqlite3_int64 process_id, const struct plan *p, 
 				    was_start ? was_start : "?", was_end ? was_end : "?", d1, d2);
 		}
 	}
-	store_done(st);
+	store_done(ikd->store, st);
+	return rc;
 }
 
-json_t *
-process_changes(struct ikond *ikd, sqlite3_int64 process_id)
+/* The changes of a planned process into list (see process_changes). */
+static int
+add_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list, char **cause)
 {
-	json_t *list = json_array();
 	struct plan_input in;
 	struct plan p;
 	sqlite3_stmt *st;
-	sqlite3_int64 target = 0, committee = 0;
-	int from = 0;
-	bool planned = false;
+	sqlite3_int64 target, committee;
 	size_t i;
+	int from, rc;
 
-	st = store_prepare(ikd->store, "SELECT coalesce(target_session_id, 0), "
+	switch (store_first(ikd->store, cause, &st, "SELECT coalesce(target_session_id, 0), "
 	    "coalesce(committee_id, 0), planned_from FROM process WHERE id = ? "
-	    "AND planned_at IS NOT NULL", NULL);
-	if (st == NULL)
-		return list;
-	sqlite3_bind_int64(st, 1, process_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		target = sqlite3_column_int64(st, 0);
-		committee = sqlite3_column_int64(st, 1);
-		planned = civil_parse_date((const char *)sqlite3_column_text(st, 2), &from,
-		    NULL) == 0;
+	    "AND planned_at IS NOT NULL", "i", process_id)) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
 	}
-	store_done(st);
-	if (!planned)
-		return list;
-	session_changes(ikd, process_id, list);
+	target = sqlite3_column_int64(st, 0);
+	committee = sqlite3_column_int64(st, 1);
+	rc = civil_parse_date((const char *)sqlite3_column_text(st, 2), &from, NULL);
+	store_done(ikd->store, st);
+	if (rc == -1)
+		return 0;
+	if (session_changes(ikd, process_id, list, cause) == -1)
+		return -1;
 	if (target == 0) {
 		change(list, "the target session was removed; the plan has no anchor");
-		return list;
+		return 0;
 	}
-	if (process_load_input(ikd, target, committee, from, &in, NULL) == -1)
-		return list;
+	if (process_load_input(ikd, target, committee, from, &in, cause) == -1)
+		return -1;
+	rc = 0;
 	if (process_plan(&in, &p) == -1) {
 		for (i = 0; i < p.nproblems; i++)
 			change(list, "the plan no longer fits: %s", p.problems[i]);
 	} else
-		step_changes(ikd, process_id, &p, list);
+		rc = step_changes(ikd, process_id, &p, list, cause);
 	process_plan_clear(&p);
 	process_input_clear(&in);
-	return list;
+	return rc;
 }
 
 json_t *
-process_problems(struct ikond *ikd)
+process_changes(struct ikond *ikd, sqlite3_int64 process_id, char **cause)
 {
-	json_t *list = json_array(), *changes, *v;
-	sqlite3_int64 *ids = NULL;
-	char **slugs = NULL, today[11];
-	size_t i, j, n = 0;
-	sqlite3_stmt *st;
+	json_t *list = json_array();
 
-	st = store_prepare(ikd->store, "SELECT id, slug FROM process WHERE planned_at IS NOT "
-	    "NULL ORDER BY slug", NULL);
-	if (st != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			ids = xreallocarray(ids, n + 1, sizeof(*ids));
-			slugs = xreallocarray(slugs, n + 1, sizeof(*slugs));
-			ids[n] = sqlite3_column_int64(st, 0);
-			slugs[n++] = xstrdup((const char *)sqlite3_column_text(st, 1));
-		}
-		store_done(st);
-	}
-	for (i = 0; i < n; i++) {
-		changes = process_changes(ikd, ids[i]);
-		json_array_foreach(changes, j, v)
-			change(list, "process %s: %s", slugs[i], json_string_value(v));
-		json_decref(changes);
-		free(slugs[i]);
-	}
-	free(ids);
-	free(slugs);
-	civil_format_date(timefmt_local_day(ikd->cfg->body_timezone, time(NULL)), today);
-	st = store_prepare(ikd->store, "SELECT p.slug, m.id, m.title, m.due_date FROM measure m "
-	    "JOIN process p ON p.id = m.process_id WHERE m.state = 'open' AND m.due_date < ? "
-	    "ORDER BY m.due_date, m.id", NULL);
-	if (st != NULL) {
-		sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			change(list, "process %s: measure %lld \"%s\" is overdue since %s",
-			    sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
-			    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
-		store_done(st);
+	if (add_changes(ikd, process_id, list, cause) == -1) {
+		json_decref(list);
+		return NULL;
 	}
 	return list;
 }
 
 int
+process_add_problems(struct ikond *ikd, json_t *list, char **cause)
+{
+	json_t *changes, *v;
+	sqlite3_stmt *st;
+	char today[11];
+	size_t i;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT id, slug FROM process WHERE "
+	    "planned_at IS NOT NULL ORDER BY slug", "")) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		if ((changes = process_changes(ikd, sqlite3_column_int64(st, 0), cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		json_array_foreach(changes, i, v)
+			change(list, "process %s: %s", sqlite3_column_text(st, 1),
+			    json_string_value(v));
+		json_decref(changes);
+	}
+	store_done(ikd->store, st);
+	if (rc == -1)
+		return -1;
+	civil_format_date(timefmt_local_day(ikd->cfg->body_timezone, time(NULL)), today);
+	if ((st = store_query(ikd->store, cause, "SELECT p.slug, m.id, m.title, m.due_date "
+	    "FROM measure m JOIN process p ON p.id = m.process_id WHERE m.state = 'open' AND "
+	    "m.due_date < ? ORDER BY m.due_date, m.id", "t", today)) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1)
+		change(list, "process %s: measure %lld \"%s\" is overdue since %s",
+		    sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 1),
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	store_done(ikd->store, st);
+	return rc;
+}
+
+int
+process_find(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
+{
+	return store_get_int(ikd->store, cause, id, "SELECT id FROM process WHERE slug = ?", "t",
+	    slug);
+}
+
+int
 process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 {
-	sqlite3_stmt *st = store_prepare(ikd->store, "SELECT id FROM process WHERE slug = ?",
-	    cause);
-	int rc = -1;
+	int rc = process_find(ikd, slug, id, cause);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else
+	if (rc == 0)
 		set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
-	store_done(st);
-	return rc;
+	return rc == 1 ? 0 : -1;
 }
 
 int
 process_today(struct ikond *ikd)
 {
 	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
-}
-
-void
-process_add_problems(struct ikond *ikd, json_t *list)
-{
-	json_t *mine = process_problems(ikd);
-
-	json_array_extend(list, mine);
-	json_decref(mine);
 }

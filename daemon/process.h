@@ -118,16 +118,18 @@ void process_input_clear(struct plan_input *in);
 
 /* Resolves a process slug. */
 int process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
+/* Looks a slug up: 1 with *id set, 0 if there is no such process, -1 if
+ * the store fails. */
+int process_find(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 /* Today in the body's zone, as a day number. */
 int process_today(struct ikond *ikd);
 
 /* What changed in the stored plan of a process since it was applied
  * (moved or cancelled sessions, shifted deadlines, steps that move, or a
- * plan that no longer fits); an array of strings. */
-json_t *process_changes(struct ikond *ikd, sqlite3_int64 process_id);
-/* Problems for "status": plan changes of every process, overdue measures. */
-json_t *process_problems(struct ikond *ikd);
-/* Appends process_problems() to list (the "problems" of status). */
-void process_add_problems(struct ikond *ikd, json_t *list);
+ * plan that no longer fits); an array of strings, or NULL with *cause. */
+json_t *process_changes(struct ikond *ikd, sqlite3_int64 process_id, char **cause);
+/* Appends the problems for "status" to list: plan changes of every
+ * process, overdue measures.  0 or -1. */
+int process_add_problems(struct ikond *ikd, json_t *list, char **cause);
 
 #endif

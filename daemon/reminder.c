@@ -126,38 +126,6 @@ kind_index(const char *name)
 	return -1;
 }
 
-static char *
-committee_slug(struct ikond *ikd, sqlite3_int64 id)
-{
-	sqlite3_stmt *st;
-	char *slug = NULL;
-
-	if (id == 0 || (st = store_prepare(ikd->store, "SELECT slug FROM committee WHERE id = ?",
-	    NULL)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		slug = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
-	return slug;
-}
-
-static char *
-actor_preference(struct ikond *ikd, sqlite3_int64 id)
-{
-	sqlite3_stmt *st;
-	char *pref = NULL;
-
-	if ((st = store_prepare(ikd->store, "SELECT reminders FROM actor WHERE id = ?", NULL))
-	    == NULL)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		pref = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
-	return pref;
-}
-
 /* Everything planning one item needs. */
 struct plan {
 	struct ikond		*ikd;
@@ -176,22 +144,19 @@ find_row(struct plan *p, const char *offset, sqlite3_int64 actor, sqlite3_int64 
     char *state, size_t statelen, sqlite3_int64 *due, char **cause)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	*id = 0;
-	st = store_prepare(p->ikd->store, "SELECT id, state, due_utc FROM reminder "
-	    "WHERE item_uid = ? AND offset = ? AND actor_id = ?", cause);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, offset, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, actor);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	rc = store_first(p->ikd->store, cause, &st, "SELECT id, state, due_utc FROM reminder "
+	    "WHERE item_uid = ? AND offset = ? AND actor_id = ?", "tti", p->it->uid, offset,
+	    actor);
+	if (rc == 1) {
 		*id = sqlite3_column_int64(st, 0);
 		snprintf(state, statelen, "%s", sqlite3_column_text(st, 1));
 		*due = sqlite3_column_int64(st, 2);
+		store_done(p->ikd->store, st);
 	}
-	store_done(st);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -232,24 +197,18 @@ plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due,
 	return rc == -1 ? -1 : 0;
 }
 
-/* What the actor was last told about the item (allocated), or NULL. */
-static char *
-last_told(struct plan *p, sqlite3_int64 actor)
+/* What the actor was last told about the item: *when allocated, or NULL
+ * if nothing.  0 or -1. */
+static int
+last_told(struct plan *p, sqlite3_int64 actor, char **when, char **cause)
 {
-	sqlite3_stmt *st;
-	char *when = NULL;
+	int rc;
 
-	st = store_prepare(p->ikd->store, "SELECT item_when FROM reminder WHERE item_uid = ? "
-	    "AND actor_id = ? AND state = 'sent' AND kind IN ('remind', 'moved') "
-	    "ORDER BY sent_at DESC, id DESC LIMIT 1", NULL);
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, actor);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		when = xstrdup((const char *)sqlite3_column_text(st, 0));
-	store_done(st);
-	return when;
+	*when = NULL;
+	rc = store_get_text(p->ikd->store, cause, when, "SELECT item_when FROM reminder "
+	    "WHERE item_uid = ? AND actor_id = ? AND state = 'sent' AND kind IN ('remind', "
+	    "'moved') ORDER BY sent_at DESC, id DESC LIMIT 1", "ti", p->it->uid, actor);
+	return rc == -1 ? -1 : 0;
 }
 
 /* One "Termin verschoben" notice for an actor told of another date. */
@@ -257,10 +216,12 @@ static int
 plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
 {
 	struct store *store = p->ikd->store;
-	char *told = last_told(p, actor), offset[48], state[16];
+	char *told, offset[48], state[16];
 	sqlite3_int64 id, old_due;
 	int rc;
 
+	if (last_told(p, actor, &told, cause) == -1)
+		return -1;
 	snprintf(offset, sizeof(offset), "moved %s", p->when);
 	rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
 	    "'superseded: the date changed again', updated_at = ? WHERE item_uid = ? AND "
@@ -296,9 +257,8 @@ static int
 plan_cancelled(struct plan *p, char **cause)
 {
 	struct store *store = p->ikd->store;
-	sqlite3_stmt *st;
-	sqlite3_int64 *actors = NULL;
-	size_t n = 0, i;
+	sqlite3_int64 *actors;
+	size_t n, i;
 	int rc;
 
 	rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
@@ -307,16 +267,10 @@ plan_cancelled(struct plan *p, char **cause)
 	if (rc == -1)
 		return -1;
 	p->stats->skipped_other += rc;
-	st = store_prepare(store, "SELECT DISTINCT actor_id FROM reminder WHERE item_uid = ? "
-	    "AND state = 'sent' AND kind IN ('remind', 'moved') ORDER BY actor_id", cause);
-	if (st == NULL)
+	if (store_get_ints(store, cause, &actors, &n, "SELECT DISTINCT actor_id FROM reminder "
+	    "WHERE item_uid = ? AND state = 'sent' AND kind IN ('remind', 'moved') "
+	    "ORDER BY actor_id", "t", p->it->uid) == -1)
 		return -1;
-	sqlite3_bind_text(st, 1, p->it->uid, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		actors = xreallocarray(actors, n + 1, sizeof(*actors));
-		actors[n++] = sqlite3_column_int64(st, 0);
-	}
-	store_done(st);
 	for (i = 0; i < n && rc != -1; i++) {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
 		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
@@ -344,7 +298,7 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	const struct reminder_offsets *offs;
 	struct reminder_date d;
 	struct plan p;
-	char *slug, *pref;
+	char *slug = NULL, *pref;
 	time_t due;
 	size_t a, o;
 	int k, rc = 0;
@@ -371,12 +325,15 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
 	    "'the date is no longer cancelled', updated_at = ? WHERE item_uid = ? AND "
 	    "kind = 'cancelled' AND state = 'queued'", "it", (sqlite3_int64)now, it->uid);
-	slug = committee_slug(ikd, it->committee_id);
+	if (rc != -1 && it->committee_id != 0 && store_get_text(ikd->store, cause, &slug,
+	    "SELECT slug FROM committee WHERE id = ?", "i", it->committee_id) == -1)
+		rc = -1;
 	offs = config_reminders(cfg, (enum reminder_kind)k, slug);
 	for (a = 0; a < it->nactors && rc != -1; a++) {
-		pref = actor_preference(ikd, it->actors[a]);
-		if (pref == NULL || strcmp(pref, "none") == 0) {
-			free(pref);
+		if ((rc = store_get_text(ikd->store, cause, &pref, "SELECT reminders FROM actor "
+		    "WHERE id = ?", "i", it->actors[a])) != 1 || strcmp(pref, "none") == 0) {
+			if (rc == 1)
+				free(pref);
 			continue;
 		}
 		for (o = 0; o < offs->n && rc != -1; o++) {
@@ -488,28 +445,27 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t
 {
 	sqlite3_stmt *st;
 	const char *uid;
+	int rc;
 
 	*out = NULL;
 	*nout = 0;
-	st = store_prepare(ikd->store, "SELECT DISTINCT r.item_uid FROM reminder r "
+	if ((st = store_query(ikd->store, cause, "SELECT DISTINCT r.item_uid FROM reminder r "
 	    "WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.kind IN ('remind', 'moved') AND "
 	    "r.state IN ('queued', 'sending', 'sent') AND NOT EXISTS (SELECT 1 FROM reminder n "
 	    "WHERE n.item_uid = r.item_uid AND n.actor_id = r.actor_id AND "
 	    "n.kind IN ('remind', 'moved') AND n.state IN ('queued', 'sending', 'sent') AND "
-	    "n.item_at > ?2 AND n.updated_at >= r.updated_at) ORDER BY r.item_uid", cause);
-	if (st == NULL)
+	    "n.item_at > ?2 AND n.updated_at >= r.updated_at) ORDER BY r.item_uid", "ii",
+	    (sqlite3_int64)now, (sqlite3_int64)window_end)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)window_end);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		uid = (const char *)sqlite3_column_text(st, 0);
 		if (uid_in(seen, nseen, uid))
 			continue;
 		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
 		(*out)[(*nout)++] = xstrdup(uid);
 	}
-	store_done(st);
-	return 0;
+	store_done(ikd->store, st);
+	return rc;
 }
 
 /*
@@ -576,8 +532,12 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 	}
 	/* A generation no row that can still be queued carries: rows of dates
 	 * past are settled by the catch-up rule, whatever their generation. */
-	gen = store_count(ikd->store, "SELECT coalesce(max(plan_gen), 0) + 1 FROM reminder "
-	    "WHERE item_at > ?", (sqlite3_int64)now - 2 * 86400);
+	if (store_get_int(ikd->store, cause, &gen, "SELECT coalesce(max(plan_gen), 0) + 1 "
+	    "FROM reminder WHERE item_at > ?", "i", (sqlite3_int64)now - 2 * 86400) == -1) {
+		agenda_free(a);
+		store_rollback(ikd->store);
+		return -1;
+	}
 	seen = xcalloc(a->n ? a->n : 1, sizeof(*seen));
 	for (i = 0; i < a->n; i++)
 		seen[i] = a->items[i].uid != NULL ? a->items[i].uid : "";
@@ -903,7 +863,12 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 	}
 	if (!mailer_idle(r->mailer))
 		return;
-	next = outbox_next_due(ikd);
+	if (outbox_next_due(ikd, &next, &cause) == -1) {
+		log_warnx("reminders: %s", cause);
+		free(cause);
+		arm_timer(r, now + 60);
+		return;
+	}
 	if (next == 0 || next > now) {
 		arm_timer(r, next != 0 && next < now + 60 ? next : now + 60);
 		return;

@@ -2,7 +2,10 @@
  * store: opening, migrating and querying the SQLite database (see
  * store.h).  Statements are prepared once and cached by their SQL text, so
  * handlers can write plain SQL with bound parameters and pay no parse cost
- * per request.
+ * per request.  A cached statement is marked in use until store_done();
+ * a nested use of the same SQL (a loop that calls a function running it
+ * again) gets a fresh statement that store_done() finalizes, so no use
+ * resets a statement another one is still stepping.
  */
 #include "store.h"
 
@@ -25,9 +28,12 @@ struct store {
 	struct {
 		char		*sql;
 		sqlite3_stmt	*stmt;
+		bool		 in_use;	/* between store_prepare and store_done */
 	}		 cache[STORE_CACHE_SIZE];
 	size_t		 ncache;
 };
+
+static int store_error(struct store *, char **);
 
 static int
 exec_script(sqlite3 *db, const char *sql, char **cause)
@@ -189,18 +195,13 @@ store_close(struct store *st)
 	free(st);
 }
 
-sqlite3 *
-store_db(struct store *st)
-{
-	return st->db;
-}
-
 int
 store_version(struct store *st)
 {
-	int v = 0;
+	int v;
 
-	read_version(st->db, &v, NULL);
+	if (read_version(st->db, &v, NULL) == -1)
+		return -1;
 	return v;
 }
 
@@ -290,7 +291,7 @@ store_rollback(struct store *st)
 	st->broken = NULL;
 }
 
-sqlite3_stmt *
+static sqlite3_stmt *
 store_prepare(struct store *st, const char *sql, char **cause)
 {
 	sqlite3_stmt *stmt;
@@ -300,38 +301,51 @@ store_prepare(struct store *st, const char *sql, char **cause)
 		set_cause(cause, "%s, nothing was changed", st->broken);
 		return NULL;
 	}
-	for (i = 0; i < st->ncache; i++) {
-		if (strcmp(st->cache[i].sql, sql) == 0) {
-			stmt = st->cache[i].stmt;
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			return stmt;
-		}
+	for (i = 0; i < st->ncache; i++)
+		if (strcmp(st->cache[i].sql, sql) == 0)
+			break;
+	if (i < st->ncache && !st->cache[i].in_use) {
+		st->cache[i].in_use = true;
+		return st->cache[i].stmt;
 	}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
-	    SQLITE_OK) {
+	/* A statement still in use is left alone: this use gets its own. */
+	if (sqlite3_prepare_v3(st->db, sql, -1, i < st->ncache ? 0 :
+	    SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
 		set_cause(cause, "database: %s", sqlite3_errmsg(st->db));
 		return NULL;
 	}
+	if (i < st->ncache)
+		return stmt;
 	/* SQL text is fixed in the source, so the set of statements is bounded. */
 	if (st->ncache == STORE_CACHE_SIZE)
 		fatalx("store: more than %d distinct statements", STORE_CACHE_SIZE);
 	st->cache[st->ncache].sql = xstrdup(sql);
 	st->cache[st->ncache].stmt = stmt;
+	st->cache[st->ncache].in_use = true;
 	st->ncache++;
 	return stmt;
 }
 
 void
-store_done(sqlite3_stmt *stmt)
+store_done(struct store *st, sqlite3_stmt *stmt)
 {
-	if (stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
+	size_t i;
+
+	if (stmt == NULL)
+		return;
+	for (i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			st->cache[i].in_use = false;
+			return;
+		}
 	}
+	sqlite3_finalize(stmt);
 }
 
-int
+/* Message for a failed statement, naming a constraint in words people know. */
+static int
 store_error(struct store *st, char **cause)
 {
 	int ext = sqlite3_extended_errcode(st->db);
@@ -349,39 +363,102 @@ store_error(struct store *st, char **cause)
 	return set_cause(cause, "%s (%s), nothing was changed", fault, msg);
 }
 
+/* Binds the parameters of stmt from fmt (see store.h). */
+static int
+bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt, va_list ap)
+{
+	const char *s;
+	const void *blob;
+	size_t len;
+	int i, n = sqlite3_bind_parameter_count(stmt), rc;
+
+	if ((size_t)n != strlen(fmt))
+		return set_cause(cause, "database: the statement has %d parameter(s), the format "
+		    "binds %zu", n, strlen(fmt));
+	for (i = 0; i < n; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, sqlite3_int64));
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				rc = sqlite3_bind_null(stmt, i + 1);
+			else
+				rc = sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			len = va_arg(ap, size_t);
+			rc = sqlite3_bind_blob64(stmt, i + 1, blob, len, SQLITE_TRANSIENT);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(stmt, i + 1);
+			break;
+		default:
+			return set_cause(cause, "database: bad format character '%c'", fmt[i]);
+		}
+		if (rc != SQLITE_OK)
+			return store_error(st, cause);
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+store_vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *stmt;
+
+	if ((stmt = store_prepare(st, sql, cause)) == NULL)
+		return NULL;
+	if (bind_values(st, stmt, cause, fmt, ap) == -1) {
+		store_done(st, stmt);
+		return NULL;
+	}
+	return stmt;
+}
+
+sqlite3_stmt *
+store_query(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+
+	va_start(ap, fmt);
+	stmt = store_vquery(st, cause, sql, fmt, ap);
+	va_end(ap);
+	return stmt;
+}
+
+int
+store_next(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		return 1;
+	case SQLITE_DONE:
+		return 0;
+	default:
+		return store_error(st, cause);
+	}
+}
+
 int
 store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *stmt;
 	va_list ap;
-	const char *s;
-	int i, rc;
+	int rc;
 
-	if ((stmt = store_prepare(st, sql, cause)) == NULL)
-		return -1;
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0'; i++) {
-		switch (fmt[i]) {
-		case 'i':
-			sqlite3_bind_int64(stmt, i + 1, va_arg(ap, sqlite3_int64));
-			break;
-		case 't':
-			s = va_arg(ap, const char *);
-			if (s == NULL)
-				sqlite3_bind_null(stmt, i + 1);
-			else
-				sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
-			break;
-		default:
-			sqlite3_bind_null(stmt, i + 1);
-			break;
-		}
-	}
+	stmt = store_vquery(st, cause, sql, fmt, ap);
 	va_end(ap);
-	rc = sqlite3_step(stmt);
-	store_done(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(st, cause);
+	if (stmt == NULL)
+		return -1;
+	rc = store_next(st, stmt, cause);
+	store_done(st, stmt);
+	if (rc == -1)
+		return -1;
 	return sqlite3_changes(st->db);
 }
 
@@ -391,19 +468,136 @@ store_last_id(struct store *st)
 	return sqlite3_last_insert_rowid(st->db);
 }
 
-sqlite3_int64
-store_count(struct store *st, const char *sql, sqlite3_int64 param)
+/* The first row of a query: 1 (*stmt left on the row for the caller to
+ * read and end with store_done), 0 no row, -1 error (both ended here). */
+static int
+vfirst(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql, const char *fmt,
+    va_list ap)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
-	sqlite3_int64 n = 0;
+	int rc;
 
+	if ((*stmt = store_vquery(st, cause, sql, fmt, ap)) == NULL)
+		return -1;
+	if ((rc = store_next(st, *stmt, cause)) != 1) {
+		store_done(st, *stmt);
+		*stmt = NULL;
+	}
+	return rc;
+}
+
+int
+store_get_int(struct store *st, char **cause, sqlite3_int64 *out, const char *sql,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = sqlite3_column_int64(stmt, 0);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_get_text(struct store *st, char **cause, char **out, const char *sql, const char *fmt,
+    ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = store_column_dup(stmt, 0);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_get_row(struct store *st, char **cause, json_t **out, const char *sql, const char *fmt,
+    ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1) {
+		*out = store_row_json(stmt);
+		store_done(st, stmt);
+	}
+	return rc;
+}
+
+int
+store_first(struct store *st, char **cause, sqlite3_stmt **stmt, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, stmt, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+store_exists(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfirst(st, cause, &stmt, sql, fmt, ap);
+	va_end(ap);
+	if (rc == 1)
+		store_done(st, stmt);
+	return rc;
+}
+
+int
+store_get_ints(struct store *st, char **cause, sqlite3_int64 **out, size_t *n,
+    const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *stmt;
+	va_list ap;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	va_start(ap, fmt);
+	stmt = store_vquery(st, cause, sql, fmt, ap);
+	va_end(ap);
 	if (stmt == NULL)
-		return 0;
-	sqlite3_bind_int64(stmt, 1, param);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	store_done(stmt);
-	return n;
+		return -1;
+	while ((rc = store_next(st, stmt, cause)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof(**out));
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	store_done(st, stmt);
+	if (rc == -1) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
 }
 
 char *
@@ -414,54 +608,120 @@ store_column_dup(sqlite3_stmt *stmt, int col)
 	return xstrdup(s ? (const char *)s : "");
 }
 
+/* Column i of the current row as a JSON value. */
+static json_t *
+column_json(sqlite3_stmt *stmt, int i)
+{
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, i));
+	case SQLITE_NULL:
+		return json_null();
+	default:
+		return json_string((const char *)sqlite3_column_text(stmt, i));
+	}
+}
+
 json_t *
 store_row_json(sqlite3_stmt *stmt)
 {
 	json_t *obj = json_object();
 	int i, n = sqlite3_column_count(stmt);
-	const char *name;
 
-	for (i = 0; i < n; i++) {
-		name = sqlite3_column_name(stmt, i);
-		switch (sqlite3_column_type(stmt, i)) {
-		case SQLITE_INTEGER:
-			json_object_set_new(obj, name, json_integer(sqlite3_column_int64(stmt, i)));
-			break;
-		case SQLITE_FLOAT:
-			json_object_set_new(obj, name, json_real(sqlite3_column_double(stmt, i)));
-			break;
-		case SQLITE_NULL:
-			json_object_set_new(obj, name, json_null());
-			break;
-		default:
-			json_object_set_new(obj, name,
-			    json_string((const char *)sqlite3_column_text(stmt, i)));
-			break;
-		}
-	}
+	for (i = 0; i < n; i++)
+		json_object_set_new(obj, sqlite3_column_name(stmt, i), column_json(stmt, i));
 	return obj;
 }
 
 json_t *
-store_rows_json(struct store *st, const char *sql, sqlite3_int64 param)
+store_vget_list(struct store *st, char **cause, store_row_fn row, void *arg, const char *sql,
+    const char *fmt, va_list ap)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, NULL);
-	json_t *list = json_array();
+	sqlite3_stmt *stmt;
+	json_t *list, *v;
+	int rc;
 
-	if (stmt == NULL)
-		return list;
-	sqlite3_bind_int64(stmt, 1, param);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(list, store_row_json(stmt));
-	store_done(stmt);
+	if ((stmt = store_vquery(st, cause, sql, fmt, ap)) == NULL)
+		return NULL;
+	list = json_array();
+	while ((rc = store_next(st, stmt, cause)) == 1) {
+		if ((v = row(stmt, arg, cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(list, v);
+	}
+	store_done(st, stmt);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *
+store_get_list(struct store *st, char **cause, store_row_fn row, void *arg, const char *sql,
+    const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row, arg, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+static json_t *
+row_object(sqlite3_stmt *stmt, void *arg, char **cause)
+{
+	(void)arg;
+	(void)cause;
+	return store_row_json(stmt);
+}
+
+json_t *
+store_get_rows(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row_object, NULL, sql, fmt, ap);
+	va_end(ap);
+	return list;
+}
+
+static json_t *
+row_first_column(sqlite3_stmt *stmt, void *arg, char **cause)
+{
+	json_t *v;
+
+	(void)arg;
+	if ((v = column_json(stmt, 0)) == NULL)
+		set_cause(cause, "database: stored text is not valid UTF-8");
+	return v;
+}
+
+json_t *
+store_get_column(struct store *st, char **cause, const char *sql, const char *fmt, ...)
+{
+	json_t *list;
+	va_list ap;
+
+	va_start(ap, fmt);
+	list = store_vget_list(st, cause, row_first_column, NULL, sql, fmt, ap);
+	va_end(ap);
 	return list;
 }
 
 int
-store_audit(struct store *st, uid_t uid, const char *action, const char *entity,
+store_audit(struct store *st, char **cause, uid_t uid, const char *action, const char *entity,
     sqlite3_int64 entity_id, const char *detail)
 {
-	return store_exec(st, NULL,
+	return store_exec(st, cause,
 	    "INSERT INTO audit (at, uid, action, entity, entity_id, detail) "
 	    "VALUES (?, ?, ?, ?, ?, ?)", "iittit",
 	    (sqlite3_int64)time(NULL), (sqlite3_int64)uid, action, entity, entity_id,

@@ -136,13 +136,30 @@ move_session(const char *start)
 	    (sqlite3_int64)t + 7200, session_id), -1);
 }
 
+/* The number of reminder rows where holds; wrong SQL fails the test. */
 static sqlite3_int64
 count(const char *where)
 {
-	char sql[300];
+	char sql[300], *cause = NULL;
+	sqlite3_int64 n;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) + ? FROM reminder WHERE %s", where);
-	return store_count(ikd.store, sql, 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM reminder WHERE %s", where);
+	if (store_get_int(ikd.store, &cause, &n, sql, "") != 1)
+		fail_msg("%s: %s", sql, cause ? cause : "no row");
+	return n;
+}
+
+/* The due time of an actor's reminder at offset; fails if there is none. */
+static sqlite3_int64
+due_of(sqlite3_int64 actor, const char *offset)
+{
+	sqlite3_int64 due;
+	char *cause = NULL;
+
+	if (store_get_int(ikd.store, &cause, &due, "SELECT due_utc FROM reminder WHERE "
+	    "actor_id = ? AND offset = ?", "it", actor, offset) != 1)
+		fail_msg("actor %lld, %s: %s", (long long)actor, offset, cause ? cause : "no row");
+	return due;
 }
 
 static void
@@ -183,8 +200,7 @@ test_plan_lifecycle(void **state)
 	assert_int_equal(st.notices, 1);
 	assert_int_equal(count("kind = 'moved' AND actor_id = 1 AND state = 'queued' AND "
 	    "old_when = '2026-03-11 18:00' AND item_when = '2026-03-25 17:00'"), 1);
-	assert_int_equal(store_count(ikd.store, "SELECT due_utc FROM reminder WHERE actor_id = ? "
-	    "AND offset = 'P1D'", 2), local("2026-03-24 08:00"));
+	assert_int_equal(due_of(2, "P1D"), local("2026-03-24 08:00"));
 	/* The P7D rows skipped before fall due in the future again: re-armed. */
 	assert_int_equal(count("offset = 'P7D' AND state = 'queued'"), 2);
 	plan("2026-03-10 12:03", &st);
@@ -222,8 +238,7 @@ test_plan_past_and_preference(void **state)
 	add_session("2026-04-07 18:00");
 	plan("2026-03-10 12:00", &st);
 	assert_int_equal(count("state = 'queued'"), 4);
-	assert_int_equal(store_count(ikd.store, "SELECT due_utc FROM reminder WHERE actor_id = ? "
-	    "AND offset = 'P7D'", 1), utc(2026, 3, 31, 6, 0));
+	assert_int_equal(due_of(1, "P7D"), utc(2026, 3, 31, 6, 0));
 	assert_int_not_equal(store_exec(ikd.store, NULL, "UPDATE actor SET reminders = 'none' "
 	    "WHERE id = 2", ""), -1);
 	plan("2026-03-10 12:01", &st);
@@ -268,8 +283,7 @@ test_plan_window(void **state)
 	assert_int_equal(count("kind = 'moved' AND actor_id = 1 AND state = 'queued' AND "
 	    "old_when = '2026-07-01 18:00' AND item_when = '2026-09-01 18:00'"), 1);
 	assert_int_equal(count("state = 'skipped'"), 0);
-	assert_int_equal(store_count(ikd.store, "SELECT due_utc FROM reminder WHERE actor_id = ? "
-	    "AND offset = 'P1D'", 2), local("2026-08-31 08:00"));
+	assert_int_equal(due_of(2, "P1D"), local("2026-08-31 08:00"));
 	plan("2026-05-30 12:06", &st);
 	assert_int_equal(st.notices + st.planned + st.skipped_other, 0);
 	assert_int_equal(count("kind = 'moved'"), 1);

@@ -2,10 +2,12 @@
  * test_store: opening and migrating the database: a fresh file, an older
  * schema with data in it, a newer schema (refused, file untouched), a
  * corrupt file (refused, untouched), and the constraints that keep the
- * data consistent.
+ * data consistent; the query helpers, which fail on every SQLite error,
+ * and nested uses of one cached statement.
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,18 @@ slurp(const char *p, size_t *len)
 	return data;
 }
 
+/* The integer sql answers; fails the test on an error or no row. */
+static sqlite3_int64
+get_int(struct store *st, const char *sql)
+{
+	sqlite3_int64 n = -1;
+	char *cause = NULL;
+
+	if (store_get_int(st, &cause, &n, sql, "") != 1)
+		fail_msg("%s: %s", sql, cause ? cause : "no row");
+	return n;
+}
+
 static void
 test_fresh(void **state)
 {
@@ -72,7 +86,7 @@ test_fresh(void **state)
 	/* Opening again migrates nothing and keeps the row. */
 	st = store_open(path, &cause);
 	assert_non_null(st);
-	assert_int_equal(store_count(st, "SELECT count(*) + ? FROM committee", 0), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM committee"), 1);
 	store_close(st);
 }
 
@@ -95,10 +109,10 @@ test_older_schema_is_migrated(void **state)
 	if (st == NULL)
 		fail_msg("%s", cause);
 	assert_int_equal(store_version(st), store_schema_latest());
-	assert_int_equal(store_count(st, "SELECT count(*) FROM committee WHERE slug = 'ia' "
-	    "AND id = ?", 1), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM committee WHERE slug = 'ia' "
+	    "AND id = 1"), 1);
 	/* The later migrations' tables exist. */
-	assert_int_equal(store_count(st, "SELECT count(*) + ? FROM deadline", 0), 0);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline"), 0);
 	store_close(st);
 }
 
@@ -198,6 +212,197 @@ test_constraints(void **state)
 	store_close(st);
 }
 
+static struct store *
+open_with_rows(void)
+{
+	struct store *st;
+	char *cause = NULL;
+	int i;
+
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(store_exec(st, &cause, "INSERT INTO committee (slug, name, kind, "
+		    "created_at, updated_at) VALUES (?, 'Gremium', 'fachausschuss', 1, 1)", "t",
+		    i == 1 ? "a" : i == 2 ? "b" : "c"), 1);
+	return st;
+}
+
+static void
+test_helpers(void **state)
+{
+	struct store *st;
+	sqlite3_int64 n, *ids;
+	char *cause = NULL, *text;
+	json_t *row, *rows;
+	sqlite3_stmt *stmt;
+	size_t nids;
+	int rc;
+
+	(void)state;
+	st = open_with_rows();
+	/* Answers, and "no row" apart from an answer. */
+	assert_int_equal(store_get_int(st, &cause, &n, "SELECT count(*) FROM committee WHERE "
+	    "slug <> ?", "t", "a"), 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_get_int(st, &cause, &n, "SELECT id FROM committee WHERE slug = ?",
+	    "t", "x"), 0);
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT slug FROM committee WHERE "
+	    "id = ?", "i", (sqlite3_int64)2), 1);
+	assert_string_equal(text, "b");
+	free(text);
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT NULL", ""), 1);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(store_get_row(st, &cause, &row, "SELECT id, slug FROM committee "
+	    "WHERE slug = ?", "t", "c"), 1);
+	assert_int_equal(json_integer_value(json_object_get(row, "id")), 3);
+	json_decref(row);
+	assert_int_equal(store_exists(st, &cause, "SELECT 1 FROM committee WHERE id = ?", "i",
+	    (sqlite3_int64)3), 1);
+	assert_int_equal(store_exists(st, &cause, "SELECT 1 FROM committee WHERE id = ?", "i",
+	    (sqlite3_int64)4), 0);
+	rows = store_get_rows(st, &cause, "SELECT slug FROM committee WHERE id >= ? ORDER BY id",
+	    "i", (sqlite3_int64)2);
+	assert_int_equal(json_array_size(rows), 2);
+	json_decref(rows);
+	rows = store_get_rows(st, &cause, "SELECT slug FROM committee WHERE id > ?", "i",
+	    (sqlite3_int64)9);
+	assert_non_null(rows);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+	rows = store_get_column(st, &cause, "SELECT slug FROM committee ORDER BY id", "");
+	assert_int_equal(json_array_size(rows), 3);
+	assert_string_equal(json_string_value(json_array_get(rows, 0)), "a");
+	json_decref(rows);
+	assert_int_equal(store_get_ints(st, &cause, &ids, &nids, "SELECT id FROM committee "
+	    "ORDER BY id DESC", ""), 0);
+	assert_int_equal(nids, 3);
+	assert_int_equal(ids[0], 3);
+	free(ids);
+	/* Several columns of the first row; a blob and a null bound. */
+	assert_int_equal(store_first(st, &cause, &stmt, "SELECT id, slug, length(?), ? IS NULL "
+	    "FROM committee WHERE id = ?", "bni", "\0\1\2", (size_t)3, (sqlite3_int64)2), 1);
+	assert_int_equal(sqlite3_column_int64(stmt, 0), 2);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 1), "b");
+	assert_int_equal(sqlite3_column_int(stmt, 2), 3);
+	assert_int_equal(sqlite3_column_int(stmt, 3), 1);
+	store_done(st, stmt);
+	assert_int_equal(store_first(st, &cause, &stmt, "SELECT id FROM committee WHERE id = ?",
+	    "i", (sqlite3_int64)9), 0);
+
+	/* Preparing fails: no such table. */
+	assert_int_equal(store_get_int(st, &cause, &n, "SELECT count(*) FROM nosuch", ""), -1);
+	assert_non_null(strstr(cause, "nosuch"));
+	free(cause);
+	cause = NULL;
+	assert_null(store_get_rows(st, &cause, "SELECT * FROM nosuch", ""));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exists(st, &cause, "SELECT 1 FROM nosuch", ""), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_get_ints(st, &cause, &ids, &nids, "SELECT id FROM nosuch", ""),
+	    -1);
+	assert_null(ids);
+	free(cause);
+	cause = NULL;
+	assert_null(store_get_column(st, &cause, "SELECT id FROM nosuch", ""));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exec(st, &cause, "DELETE FROM nosuch", ""), -1);
+	free(cause);
+	cause = NULL;
+	/* Binding fails: the format does not fit the parameters. */
+	assert_int_equal(store_get_int(st, &cause, &n, "SELECT count(*) FROM committee WHERE "
+	    "id = ?", ""), -1);
+	assert_non_null(strstr(cause, "parameter"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT slug FROM committee", "i",
+	    (sqlite3_int64)1), -1);
+	free(cause);
+	cause = NULL;
+	/* Stepping fails: abs() of the smallest integer overflows. */
+	assert_int_equal(store_get_int(st, &cause, &n, "SELECT abs(?)", "i",
+	    (sqlite3_int64)INT64_MIN), -1);
+	free(cause);
+	cause = NULL;
+	/* ... on the second row. */
+	assert_null(store_get_rows(st, &cause, "SELECT abs(CASE WHEN id = 2 THEN ? ELSE id END) "
+	    "FROM committee ORDER BY id", "i", (sqlite3_int64)INT64_MIN));
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	stmt = store_query(st, &cause, "SELECT abs(CASE WHEN id = 2 THEN ? ELSE id END) FROM "
+	    "committee ORDER BY id", "i", (sqlite3_int64)INT64_MIN);
+	assert_non_null(stmt);
+	assert_int_equal(store_next(st, stmt, &cause), 1);
+	assert_int_equal(store_next(st, stmt, &cause), -1);
+	store_done(st, stmt);
+	free(cause);
+	cause = NULL;
+	/* The statement works again after the error. */
+	stmt = store_query(st, &cause, "SELECT abs(CASE WHEN id = 2 THEN ? ELSE id END) FROM "
+	    "committee ORDER BY id", "i", (sqlite3_int64)7);
+	n = 0;
+	while ((rc = store_next(st, stmt, &cause)) == 1)
+		n += sqlite3_column_int64(stmt, 0);
+	store_done(st, stmt);
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 1 + 7 + 3);
+	store_close(st);
+}
+
+/* A loop that runs its own SQL again for every row: the inner uses must
+ * neither reset the outer statement nor change its bound values. */
+static void
+test_nested_statement(void **state)
+{
+	static const char *sql = "SELECT id FROM committee WHERE id >= ? ORDER BY id";
+	struct store *st;
+	sqlite3_stmt *outer, *inner, *second;
+	sqlite3_int64 ids[8], n, inner_rows;
+	size_t nids = 0;
+	char *cause = NULL;
+	int rc;
+
+	(void)state;
+	st = open_with_rows();
+	outer = store_query(st, &cause, sql, "i", (sqlite3_int64)1);
+	assert_non_null(outer);
+	/* A second use before the first one steps keeps the first one's value. */
+	second = store_query(st, &cause, sql, "i", (sqlite3_int64)3);
+	assert_non_null(second);
+	assert_ptr_not_equal(second, outer);
+	assert_int_equal(store_next(st, second, &cause), 1);
+	assert_int_equal(sqlite3_column_int64(second, 0), 3);
+	store_done(st, second);
+	while (nids < 8 && (rc = store_next(st, outer, &cause)) == 1) {
+		ids[nids++] = sqlite3_column_int64(outer, 0);
+		inner = store_query(st, &cause, sql, "i", (sqlite3_int64)2);
+		assert_non_null(inner);
+		inner_rows = 0;
+		while (store_next(st, inner, &cause) == 1)
+			inner_rows++;
+		store_done(st, inner);
+		assert_int_equal(inner_rows, 2);
+		assert_int_equal(store_get_int(st, &cause, &n, sql, "i", (sqlite3_int64)3), 1);
+		assert_int_equal(n, 3);
+	}
+	store_done(st, outer);
+	assert_int_equal(nids, 3);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 3);
+	/* The cached statement is free again. */
+	outer = store_query(st, &cause, sql, "i", (sqlite3_int64)2);
+	assert_int_equal(store_next(st, outer, &cause), 1);
+	assert_int_equal(sqlite3_column_int64(outer, 0), 2);
+	store_done(st, outer);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -207,6 +412,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_helpers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_statement, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
