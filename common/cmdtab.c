@@ -54,6 +54,11 @@ static const struct opt_spec actor_add_opts[] = {
 	{ "org", OPT_VALUE, "TEXT", "organisation or department" },
 	{ "role", OPT_MULTI, "TEXT", "a role, e.g. Fachleitung (repeatable)" },
 	{ "reminders", OPT_VALUE, "MODE", "each (default), digest or none" },
+	{ "salutation", OPT_VALUE, "FORM", "frau, herr, neutral (default: greeted by full "
+	    "name) or org (Damen und Herren)" },
+	{ "title", OPT_VALUE, "TEXT", "academic title for greetings, e.g. Dr." },
+	{ "family-name", OPT_VALUE, "TEXT", "name after Frau/Herr (default: the last word of "
+	    "--name)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec actor_list_opts[] = {
@@ -66,6 +71,10 @@ static const struct opt_spec actor_edit_opts[] = {
 	{ "org", OPT_VALUE, "TEXT", "new organisation" },
 	{ "role", OPT_MULTI, "TEXT", "replaces all roles (repeatable)" },
 	{ "reminders", OPT_VALUE, "MODE", "each, digest (one mail a day) or none" },
+	{ "salutation", OPT_VALUE, "FORM", "frau, herr, neutral or org" },
+	{ "title", OPT_VALUE, "TEXT", "academic title (\"\" for none)" },
+	{ "family-name", OPT_VALUE, "TEXT", "name after Frau/Herr (\"\": the last word of "
+	    "the name)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec mail_queue_opts[] = {
@@ -88,9 +97,11 @@ static const struct opt_spec actor_leave_opts[] = {
 static const struct opt_spec submission_add_opts[] = {
 	{ "title", OPT_REQUIRED, "TEXT", "subject of the Vorlage" },
 	{ "kind", OPT_REQUIRED, "KIND", "verwaltungsvorlage, beschlussvorlage or mitteilungsvorlage" },
-	{ "session", OPT_REQUIRED, "ID", "the session it goes to" },
+	{ "session", OPT_REQUIRED, "ID", "the session of its first Beratung" },
 	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor (slug)" },
 	{ "ref", OPT_VALUE, "TEXT", "reference number, e.g. V/2027/013" },
+	{ "role", OPT_VALUE, "ROLE", "role of that Beratung: anhoerung, vorberatung, "
+	    "entscheidung (default) or kenntnisnahme" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec submission_list_opts[] = {
@@ -101,10 +112,25 @@ static const struct opt_spec submission_list_opts[] = {
 static const struct opt_spec submission_edit_opts[] = {
 	{ "title", OPT_VALUE, "TEXT", "new title" },
 	{ "kind", OPT_VALUE, "KIND", "new kind" },
-	{ "session", OPT_VALUE, "ID", "move to another session" },
+	{ "session", OPT_VALUE, "ID", "move its only Beratung to another session" },
 	{ "owner", OPT_VALUE, "ACTOR", "new responsible actor" },
 	{ "ref", OPT_VALUE, "TEXT", "new reference" },
 	{ "state", OPT_VALUE, "STATE", "draft, submitted, decided or withdrawn" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec beratung_add_opts[] = {
+	{ "session", OPT_REQUIRED, "ID", "the session of the Beratung" },
+	{ "role", OPT_REQUIRED, "ROLE", "anhoerung, vorberatung, entscheidung or kenntnisnahme" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec beratung_edit_opts[] = {
+	{ "session", OPT_REQUIRED, "ID", "the session of the Beratung to change" },
+	{ "role", OPT_VALUE, "ROLE", "new role" },
+	{ "to-session", OPT_VALUE, "ID", "move the Beratung to this session" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec beratung_remove_opts[] = {
+	{ "session", OPT_REQUIRED, "ID", "the session of the Beratung to remove" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec holidays_opts[] = {
@@ -298,11 +324,23 @@ const struct cmd_spec cmdtab[] = {
 	{ "actor join", "SLUG", "give an actor a seat in a committee", actor_join_opts, CMD_MUTATING, NULL },
 	{ "actor leave", "SLUG", "remove an actor from a committee", actor_leave_opts, CMD_MUTATING, NULL },
 
-	{ "submission add", NULL, "add a submission (Vorlage) for a session", submission_add_opts, CMD_MUTATING, NULL },
-	{ "submission list", NULL, "list submissions", submission_list_opts, 0, NULL },
-	{ "submission show", "ID", "show one submission with its deadline", NULL, 0, NULL },
+	{ "submission add", NULL, "add a submission (Vorlage) for a session", submission_add_opts, CMD_MUTATING,
+	  "The submission gets one Beratung in the session; add more with "
+	  "\"submission beratung add\"." },
+	{ "submission list", NULL, "list submissions", submission_list_opts, 0,
+	  "\"session\" is the session that decides, \"deadline\" the first Vorlagenfrist." },
+	{ "submission show", "ID", "show one submission with its Beratungen and deadlines", NULL, 0, NULL },
 	{ "submission edit", "ID", "change a submission", submission_edit_opts, CMD_MUTATING, NULL },
 	{ "submission remove", "ID", "remove a submission", NULL, CMD_MUTATING, NULL },
+	{ "submission beratung add", "ID", "let a submission go to one more session (Beratung)",
+	  beratung_add_opts, CMD_MUTATING,
+	  "Each Beratung gets its own Vorlagenfrist from the rule of its committee for the "
+	  "submission's kind.  The Beratungsfolge is ordered by the sessions' dates." },
+	{ "submission beratung edit", "ID", "change the role or the session of a Beratung",
+	  beratung_edit_opts, CMD_MUTATING, NULL },
+	{ "submission beratung remove", "ID", "remove a Beratung from a submission",
+	  beratung_remove_opts, CMD_MUTATING, "The last Beratung cannot be removed; remove the "
+	  "submission instead." },
 
 	{ "process add", "SLUG", "add an Integrationskonzept process with its twelve steps",
 	  process_add_opts, CMD_MUTATING, NULL },

@@ -229,8 +229,9 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	instant_range(ikd, f, &from, &to);
 	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
 	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
-	    "c.internal, (SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
-	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
+	    "c.internal, (SELECT group_concat(b.ref || ' ' || b.title, '; ') FROM beratung r "
+	    " JOIN submission b ON b.id = r.submission_id WHERE r.session_id = s.id "
+	    " AND b.state <> 'withdrawn') "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
 	    /* An actor's view narrows in SQL, so its cost follows the actor's

@@ -14,6 +14,7 @@
 #include "xmalloc.h"
 
 #define ACTOR_TEXT_MAX	200
+#define TITLE_MAX	40
 
 static int
 check_fields(struct request *req, struct reply *rep)
@@ -36,6 +37,17 @@ check_fields(struct request *req, struct reply *rep)
 	if ((role = args_get(req->args, "reminders")) != NULL && strcmp(role, "each") != 0 &&
 	    strcmp(role, "digest") != 0 && strcmp(role, "none") != 0)
 		return reply_fail(rep, 1, "--reminders \"%.40s\": valid are each, digest, none", role);
+	if ((role = args_get(req->args, "salutation")) != NULL && !vocab_has(salutations, role))
+		return reply_fail(rep, 1, "unknown salutation \"%.40s\"; valid: %s", role,
+		    vocab_words(salutations));
+	if ((role = args_get(req->args, "title")) != NULL && role[0] != '\0' &&
+	    !domain_text_valid(role, TITLE_MAX, false))
+		return reply_fail(rep, 1, "--title must be up to %d bytes of text, e.g. Dr.",
+		    TITLE_MAX);
+	if ((role = args_get(req->args, "family-name")) != NULL && role[0] != '\0' &&
+	    !domain_text_valid(role, ACTOR_TEXT_MAX, false))
+		return reply_fail(rep, 1, "--family-name must be up to %d bytes of text",
+		    ACTOR_TEXT_MAX);
 	return 0;
 }
 
@@ -79,9 +91,12 @@ actor_add(struct request *req, struct reply *rep)
 	case 1:
 		return reply_fail(rep, 1, "actor \"%s\" already exists", slug);
 	}
-	if (store_exec(ikd->store, &cause, "INSERT INTO actor (slug, name, email, org, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?)", "ttttii", slug, name, email,
-	    org ? org : "", (sqlite3_int64)now, (sqlite3_int64)now) == -1)
+	if (store_exec(ikd->store, &cause, "INSERT INTO actor (slug, name, email, org, salutation, "
+	    "title, family_name, created_at, updated_at) VALUES (?, ?, ?, ?, "
+	    "coalesce(?, 'neutral'), coalesce(?, ''), nullif(?, ''), ?, ?)", "tttttttii", slug,
+	    name, email, org ? org : "", args_get(req->args, "salutation"),
+	    args_get(req->args, "title"), args_get(req->args, "family-name"), (sqlite3_int64)now,
+	    (sqlite3_int64)now) == -1)
 		return reply_cause(rep, 1, cause);
 	id = store_last_id(ikd->store);
 	if (args_get(req->args, "reminders") != NULL && store_exec(ikd->store, &cause,
@@ -129,9 +144,8 @@ actor_show(struct request *req, struct reply *rep)
 	if (entity_attach(obj, "committees", store_get_rows(ikd->store, &cause, "SELECT "
 	    "c.slug AS committee, c.name, m.role FROM membership m JOIN committee c ON "
 	    "c.id = m.committee_id WHERE m.actor_id = ? ORDER BY c.slug", "i", id)) == -1 ||
-	    entity_attach(obj, "submissions", store_get_rows(ikd->store, &cause, "SELECT id, "
-	    "ref, title, kind, session_id AS session, state FROM submission WHERE owner_id = ? "
-	    "ORDER BY id", "i", id)) == -1) {
+	    entity_attach(obj, "submissions", entity_list(ikd, entity_submission, &cause,
+	    "SELECT id FROM submission WHERE owner_id = ? ORDER BY id", "i", id)) == -1) {
 		json_decref(obj);
 		return reply_cause(rep, 1, cause);
 	}
@@ -150,15 +164,19 @@ actor_edit(struct request *req, struct reply *rep)
 	if (entity_actor_id(ikd, slug, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if (req->args->nopt == 0)
-		return reply_fail(rep, 2, "actor edit needs --name, --email, --org, --role or --reminders");
+		return reply_fail(rep, 2, "actor edit needs --name, --email, --org, --role, "
+		    "--reminders, --salutation, --title or --family-name");
 	if (check_fields(req, rep) == -1)
 		return -1;
-	if (store_exec(ikd->store, &cause, "UPDATE actor SET name = coalesce(?, name), "
-	    "email = coalesce(?, email), org = coalesce(?, org), "
-	    "reminders = coalesce(?, reminders), updated_at = ? WHERE id = ?",
-	    "ttttii", args_get(req->args, "name"), args_get(req->args, "email"),
+	if (store_exec(ikd->store, &cause, "UPDATE actor SET name = coalesce(?1, name), "
+	    "email = coalesce(?2, email), org = coalesce(?3, org), "
+	    "reminders = coalesce(?4, reminders), salutation = coalesce(?5, salutation), "
+	    "title = coalesce(?6, title), family_name = CASE WHEN ?7 IS NULL THEN family_name "
+	    "ELSE nullif(?7, '') END, updated_at = ?8 WHERE id = ?9",
+	    "tttttttii", args_get(req->args, "name"), args_get(req->args, "email"),
 	    args_get(req->args, "org"), args_get(req->args, "reminders"),
-	    (sqlite3_int64)time(NULL), id) == -1)
+	    args_get(req->args, "salutation"), args_get(req->args, "title"),
+	    args_get(req->args, "family-name"), (sqlite3_int64)time(NULL), id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (args_has(req->args, "role") && set_roles(req, rep, id) == -1)
 		return -1;

@@ -16,6 +16,7 @@
 #include "domain.h"
 #include "entity.h"
 #include "process.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -221,7 +222,9 @@ static int
 apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int64 step_id,
     const struct plan_link *l, json_t *created, char **cause)
 {
-	sqlite3_int64 now = (sqlite3_int64)time(NULL), sub = 0, start;
+	struct beratung_spec b = { l->session->id, "entscheidung" };
+	struct submission_spec spec;
+	sqlite3_int64 sub = 0, start;
 	json_t *due;
 	char *title;
 	int rc;
@@ -231,26 +234,23 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	    "AND l.role = ?", "it", step_id, l->role) == -1)
 		return -1;
 	if (sub != 0) {
-		if (store_exec(ikd->store, cause, "UPDATE submission SET session_id = ?, "
-		    "updated_at = ? WHERE id = ? AND session_id <> ?", "iiii", l->session->id, now,
-		    sub, l->session->id) == -1)
+		if (submission_set_beratungen(ikd, sub, &b, 1, cause) == -1)
 			return -1;
 	} else {
 		if (l->step == 5)
 			xasprintf(&title, "Startbeschluss: %s", name);
 		else
 			xasprintf(&title, "Beschluss: %s", name);
-		rc = store_exec(ikd->store, cause, "INSERT INTO submission (ref, title, kind, "
-		    "owner_id, session_id, state, created_at, updated_at) VALUES ('', ?, ?, ?, ?, "
-		    "'draft', ?, ?)", "ttiiii", title, l->kind, owner, l->session->id, now, now);
+		memset(&spec, 0, sizeof(spec));
+		spec.title = title;
+		spec.kind = l->kind;
+		spec.owner_id = owner;
+		rc = submission_create(ikd, &spec, &b, 1, &sub, cause);
 		free(title);
 		if (rc == -1)
 			return -1;
-		sub = store_last_id(ikd->store);
 		json_array_append_new(created, json_integer((json_int_t)sub));
 	}
-	if (deadline_sync_submission(ikd, sub, cause) == -1)
-		return -1;
 	switch (store_get_int(ikd->store, cause, &start, "SELECT start_utc FROM session "
 	    "WHERE id = ?", "i", l->session->id)) {
 	case -1:

@@ -19,6 +19,7 @@
 #include "domain.h"
 #include "entity.h"
 #include "process.h"
+#include "submission.h"
 #include "store.h"
 #include "template.h"
 #include "timefmt.h"
@@ -724,28 +725,83 @@ step_json(sqlite3_stmt *st, void *arg, char **cause)
 	return obj;
 }
 
-/* The Beratungsfolge: the sessions linked to the step that holds the
- * submission, or else the one that holds the target session. */
+/* A session of the Beratungsfolge with the role its committee has. */
+static json_t *
+chain_session(struct ikond *ikd, sqlite3_int64 session, const char *role, char **cause)
+{
+	json_t *obj;
+
+	if ((obj = session_json(ikd, session, cause)) == NULL || json_is_null(obj))
+		return obj;
+	json_object_set_new(obj, "role", json_string(role));
+	json_object_set_new(obj, "role_de", json_string(vocab_label(beratung_roles, role)));
+	return obj;
+}
+
+/* The Beratungen of a submission, each a session with its role. */
+static json_t *
+beratungen_json(struct ikond *ikd, sqlite3_int64 sub, char **cause)
+{
+	json_t *list = json_array(), *obj;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT b.session_id, b.role FROM beratung b "
+	    "JOIN session s ON s.id = b.session_id WHERE b.submission_id = ? "
+	    "ORDER BY s.start_utc, b.id", "i", sub)) == NULL) {
+		json_decref(list);
+		return NULL;
+	}
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		if ((obj = chain_session(ikd, sqlite3_column_int64(st, 0), col_text(st, 1),
+		    cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(list, obj);
+	}
+	store_done(ikd->store, st);
+	if (rc == -1) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* The Beratungsfolge: the Beratungen of the submission; without one, the
+ * sessions the plan linked to the step that holds the target session, the
+ * target deciding and the others advising. */
 static json_t *
 chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_int64 sub,
     char **cause)
 {
-	sqlite3_int64 step = 0;
+	sqlite3_int64 step = 0, *sessions;
+	json_t *list, *obj;
+	size_t i, n;
 
-	if (sub != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
-	    "coalesce(max(l.step_id), 0) FROM process_link l JOIN process_step p ON "
-	    "p.id = l.step_id WHERE l.submission_id = ?", "i", sub) == -1)
-		return NULL;
-	if (step == 0 && target != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
+	if (sub != 0)
+		return beratungen_json(ikd, sub, cause);
+	if (target != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
 	    "l.step_id FROM process_link l JOIN process_step p ON p.id = l.step_id WHERE "
 	    "p.process_id = ? AND l.session_id = ? ORDER BY p.n DESC LIMIT 1", "ii", pid,
 	    target) == -1)
 		return NULL;
-	if (step == 0)
-		return json_array();
-	return entity_list(ikd, session_json, cause, "SELECT l.session_id FROM process_link l "
-	    "JOIN session s ON s.id = l.session_id WHERE l.step_id = ? ORDER BY s.start_utc, "
-	    "l.id", "i", step);
+	if (store_get_ints(ikd->store, cause, &sessions, &n, "SELECT l.session_id FROM "
+	    "process_link l JOIN session s ON s.id = l.session_id WHERE l.step_id = ? "
+	    "ORDER BY s.start_utc, l.id", "i", step) == -1)
+		return NULL;
+	list = json_array();
+	for (i = 0; i < n; i++) {
+		if ((obj = chain_session(ikd, sessions[i], sessions[i] == target ?
+		    "entscheidung" : "vorberatung", cause)) == NULL) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
+		json_array_append_new(list, obj);
+	}
+	free(sessions);
+	return list;
 }
 
 static json_t *
@@ -957,11 +1013,14 @@ static json_t *
 submission_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	sqlite3_stmt *st;
+	sqlite3_int64 deciding = 0;
 	json_t *obj, *owner, *session, *why;
 	const char *label;
 
+	if (submission_deciding_session(ikd, id, &deciding, cause) == -1)
+		return NULL;
 	switch (store_first(ikd->store, cause, &st, "SELECT ref, title, kind, owner_id, "
-	    "session_id, state FROM submission WHERE id = ?", "i", id)) {
+	    "state FROM submission WHERE id = ?", "i", id)) {
 	case -1:
 		return NULL;
 	case 0:
@@ -970,7 +1029,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 		return NULL;
 	}
 	if ((owner = actor_json(ikd, sqlite3_column_int64(st, 3), cause)) == NULL ||
-	    (session = session_json(ikd, sqlite3_column_int64(st, 4), cause)) == NULL) {
+	    (session = deciding ? session_json(ikd, deciding, cause) : json_null()) == NULL) {
 		json_decref(owner);
 		store_done(ikd->store, st);
 		return NULL;
@@ -979,7 +1038,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "id", (json_int_t)id,
 	    "ref", col_text(st, 0)[0] ? col_text(st, 0) : "(noch ohne Nummer)", "title",
 	    col_text(st, 1), "kind", col_text(st, 2), "kind_de", label ? label :
-	    col_text(st, 2), "owner", owner, "session", session, "state", col_text(st, 5));
+	    col_text(st, 2), "owner", owner, "session", session, "state", col_text(st, 4));
 	store_done(ikd->store, st);
 	set_date(obj, "deadline", NULL, true, NULL);
 	json_object_set_new(obj, "deadline_why", json_null());

@@ -33,6 +33,8 @@ char *entity_new_uid(const char *kind);
 json_t *entity_committee(struct ikond *ikd, sqlite3_int64 id, char **cause);
 json_t *entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause);
 json_t *entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause);
+/* A submission with its Beratungen (submission.h) and "session", the one
+ * that decides. */
 json_t *entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause);
 
 /* The row sql finds for id (its one parameter) as a JSON object; NULL
