@@ -178,8 +178,8 @@ static const struct opt_spec process_add_opts[] = {
 static const struct opt_spec process_plan_opts[] = {
 	{ "target-session", OPT_VALUE, "ID", "plan for this session (stored with --apply)" },
 	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss" },
-	{ "owner", OPT_VALUE, "ACTOR", "coordinator (default: the process's, or the actor with "
-	    "the role Koordination)" },
+	{ "owner", OPT_VALUE, "ACTOR", "coordinator (default: the process's owner, or the actor "
+	    "with the role Koordination or Prozesskoordination)" },
 	{ "from", OPT_VALUE, "DATE", "plan as of this day (default: today)" },
 	{ "apply", OPT_FLAG, NULL, "store the steps and create Vorlagen, window and evaluation" },
 	{ NULL, 0, NULL, NULL },
@@ -258,6 +258,34 @@ static const struct opt_spec measure_done_opts[] = {
 	{ "notes", OPT_VALUE, "TEXT", "notes" },
 	{ NULL, 0, NULL, NULL },
 };
+static const struct opt_spec event_add_opts[] = {
+	{ "process", OPT_REQUIRED, "SLUG", "the process" },
+	{ "title", OPT_REQUIRED, "TEXT", "e.g. \"Workshop Bildung und Integration\"" },
+	{ "start", OPT_REQUIRED, "\"YYYY-MM-DD[ HH:MM]\"", "day, and time once it is known" },
+	{ "end", OPT_VALUE, "\"[YYYY-MM-DD ]HH:MM\"", "end time (or last day of an event "
+	    "without time)" },
+	{ "location", OPT_VALUE, "TEXT", "place and address, once it is known" },
+	{ "step", OPT_VALUE, "N", "the step of the process, e.g. 6 for the workshops" },
+	{ "invite", OPT_MULTI, "ACTOR", "an invited actor (repeatable)" },
+	{ "invite-committee", OPT_MULTI, "SLUG", "invite every member of a committee "
+	    "(repeatable)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec event_edit_opts[] = {
+	{ "title", OPT_VALUE, "TEXT", "new title" },
+	{ "start", OPT_VALUE, "\"YYYY-MM-DD[ HH:MM]\"", "new day or time; the length stays" },
+	{ "end", OPT_VALUE, "\"[YYYY-MM-DD ]HH:MM\"", "new end (\"\" for none)" },
+	{ "location", OPT_VALUE, "TEXT", "new place (\"\" while not known)" },
+	{ "step", OPT_VALUE, "N", "the step of the process" },
+	{ "invite", OPT_MULTI, "ACTOR", "replaces the invitees (repeatable)" },
+	{ "invite-committee", OPT_MULTI, "SLUG", "replaces the invitees (repeatable)" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec event_list_opts[] = {
+	{ "process", OPT_VALUE, "SLUG", "only this process" },
+	{ "actor", OPT_VALUE, "SLUG", "only events this actor is invited to" },
+	{ NULL, 0, NULL, NULL },
+};
 static const struct opt_spec evaluation_add_opts[] = {
 	{ "process", OPT_REQUIRED, "SLUG", "the process" },
 	{ "title", OPT_REQUIRED, "TEXT", "what is evaluated" },
@@ -290,6 +318,9 @@ static const struct opt_spec draft_render_opts[] = {
 	{ "submission", OPT_VALUE, "ID", "the Vorlage to draft (default for verwaltungsvorlage "
 	    "and beschlussvorlage: the process's Vorlage of that kind that is due first)" },
 	{ "format", OPT_VALUE, "FORMAT", "md (default), html or odt" },
+	{ "event", OPT_VALUE, "ID", "the event an invitation is for (default: the process's "
+	    "next one)" },
+	{ "to", OPT_VALUE, "ACTOR", "a personal letter to this invitee, with their greeting" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -370,6 +401,20 @@ const struct cmd_spec cmdtab[] = {
 	{ "measure show", "ID", "show a measure", NULL, 0, NULL },
 	{ "measure edit", "ID", "change a measure", measure_edit_opts, CMD_MUTATING, NULL },
 	{ "measure done", "ID", "mark a measure as done", measure_done_opts, CMD_MUTATING, NULL },
+
+	{ "event add", NULL, "add an event of a process (a workshop) with its invitees",
+	  event_add_opts, CMD_MUTATING,
+	  "Without a time in --start the event is all-day, its time to follow; the "
+	  "invitation letter then says so, as it does for a missing --location.  The event "
+	  "is in the feeds of its invitees (the actors and the members of the committees "
+	  "invited), of the committees and of the process, and reminds the invitees "
+	  "(reminders.event)." },
+	{ "event list", NULL, "list events", event_list_opts, 0, NULL },
+	{ "event show", "ID", "show an event with its invitees", NULL, 0, NULL },
+	{ "event edit", "ID", "change an event: time, place, invitees", event_edit_opts,
+	  CMD_MUTATING, "--invite and --invite-committee replace all invitees.  A new --start "
+	  "without --end keeps the event's length." },
+	{ "event remove", "ID", "remove an event", NULL, CMD_MUTATING, NULL },
 
 	{ "evaluation add", NULL, "add a recurring evaluation date", evaluation_add_opts,
 	  CMD_MUTATING, "Occurrences on non-working days follow process.evaluation_roll." },

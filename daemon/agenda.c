@@ -24,11 +24,12 @@ static const agenda_collector collectors[] = {
 	collect_sessions,
 	collect_deadlines,
 	agenda_collect_process,
+	agenda_collect_events,
 	NULL,
 };
 
 static const char *const kind_names[] = {
-	"session", "deadline", "window", "measure", "evaluation", "step",
+	"session", "deadline", "window", "measure", "evaluation", "step", "event",
 };
 
 void
@@ -62,12 +63,33 @@ agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id)
 	it->actors[it->nactors++] = actor_id;
 }
 
+void
+agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	it->committees = xreallocarray(it->committees, it->ncommittees + 1,
+	    sizeof(*it->committees));
+	it->committees[it->ncommittees++] = committee_id;
+}
+
+static bool
+concerns_committee(const struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	size_t i;
+
+	if (it->committee_id == committee_id)
+		return true;
+	for (i = 0; i < it->ncommittees; i++)
+		if (it->committees[i] == committee_id)
+			return true;
+	return false;
+}
+
 bool
 agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
 {
 	size_t i;
 
-	if (f->committee_id != 0 && it->committee_id != f->committee_id)
+	if (f->committee_id != 0 && !concerns_committee(it, f->committee_id))
 		return false;
 	if (f->process_id != 0 && it->process_id != f->process_id)
 		return false;
@@ -87,6 +109,7 @@ item_clear(struct agenda_item *it)
 	free(it->description);
 	free(it->location);
 	free(it->actors);
+	free(it->committees);
 	free(it->reminder_kind);
 }
 

@@ -39,20 +39,20 @@ fail_text(struct reply *rep, const char *opt, int max)
 	    "characters", opt, max);
 }
 
-/* The coordinator who owns the Vorlagen: --owner, the process's owner, or
- * the first actor with the role Koordination. */
+/* The coordinator who owns the Vorlagen: --owner, else the process's
+ * (entity_process_coordinator()). */
 static int
 coordinator(struct ikond *ikd, const char *owner, sqlite3_int64 pid, sqlite3_int64 *id,
     char **cause)
 {
 	if (owner != NULL)
 		return entity_actor_id(ikd, owner, id, cause);
-	if (store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM process "
-	    "WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE "
-	    "lower(role) = 'koordination'), 0)", "i", pid) == -1)
+	switch (entity_process_coordinator(ikd, pid, id, cause)) {
+	case -1:
 		return -1;
-	if (*id != 0)
+	case 1:
 		return 0;
+	}
 	return set_cause(cause, "the plan needs a coordinator who owns its Vorlagen: give "
 	    "--owner ACTOR");
 }

@@ -91,6 +91,20 @@ entity_submission_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, cha
 	return rc == 1 ? 0 : -1;
 }
 
+int
+entity_process_coordinator(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 *id,
+    char **cause)
+{
+	int rc;
+
+	rc = store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM "
+	    "process WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE lower(role) IN "
+	    "('koordination', 'prozesskoordination')), 0)", "i", process_id);
+	if (rc == -1)
+		return -1;
+	return *id != 0;
+}
+
 json_t *
 entity_row(struct ikond *ikd, const char *what, const char *sql, sqlite3_int64 id,
     char **cause)

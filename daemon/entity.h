@@ -25,6 +25,16 @@ int entity_find_committee(struct ikond *ikd, const char *slug, sqlite3_int64 *id
     char **cause);
 int entity_find_actor(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 
+/*
+ * The coordinator of a process: its owner.  A process that has none yet
+ * takes the first actor with the role Koordination or Prozesskoordination
+ * (and "process plan --apply" stores that actor as its owner).  1 with
+ * *id set, 0 if there is none, -1 with *cause.  Drafts and the planner
+ * both ask here.
+ */
+int entity_process_coordinator(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 *id,
+    char **cause);
+
 /* A new globally unique iCalendar UID: "KIND-<128 random bits>@ikond". */
 char *entity_new_uid(const char *kind);
 

@@ -126,7 +126,7 @@ load_template(const struct config *cfg, const char *name, char **cause)
  * reads and parses each file once, and an edited template takes effect
  * with the next batch.
  */
-#define TEMPLATE_FILES	8
+#define TEMPLATE_FILES	9
 
 struct templates {
 	const char	*name[TEMPLATE_FILES];	/* template_for()'s static names */
@@ -171,7 +171,7 @@ template_for(const char *row_kind, const char *item_kind, bool digest)
 	} files[] = {
 		{ "session", "sitzung.txt" }, { "deadline", "frist.txt" },
 		{ "window", "fenster.txt" }, { "measure", "massnahme.txt" },
-		{ "evaluation", "evaluation.txt" },
+		{ "evaluation", "evaluation.txt" }, { "event", "termin.txt" },
 	};
 	size_t i;
 
@@ -339,7 +339,8 @@ event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
 		ev.location = jstr(item, "location");
 	ev.status = cancelled || json_is_true(json_object_get(item, "cancelled")) ?
 	    ICS_CANCELLED : ICS_CONFIRMED;
-	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0;
+	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0 &&
+	    strcmp(jstr(item, "kind"), "event") != 0;
 	return ics_build(&cal, &ev, 1, NULL, cause);
 }
 

@@ -8,10 +8,14 @@ Sessions lie in 2031, so no date is past; the default rule for a
 Beschlussvorlage is 21 days before the session, on a working day.
 """
 
-import json
+import datetime
+import email
+import email.policy
+import glob
 import os
 import sqlite3
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -191,6 +195,187 @@ class Greetings(Records):
         self.assertEqual(r.returncode, 1)
         self.assertIn('"divers"', r.stderr)
         self.assertIn("frau herr neutral org", r.stderr)
+
+
+def day(offset):
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+def long_de(iso):
+    weekdays = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+    months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+              "September", "Oktober", "November", "Dezember"]
+    d = datetime.date.fromisoformat(iso[:10])
+    return "%s, %d. %s %d" % (weekdays[d.weekday()], d.day, months[d.month - 1], d.year)
+
+
+def wait_for(pred, timeout=20, what="condition"):
+    deadline = time.time() + timeout * ikondtest.SLOWDOWN
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Events(Records):
+    """A workshop tomorrow; reminders fall due at once (send_time 00:00, the
+    offsets two and five days ahead are past, the catch-up sends one)."""
+
+    extra_config = ('reminders = { send_time = "00:00"; event = [ "P5D", "P2D" ]; '
+                    'session = [ ]; deadline = [ ]; };\n')
+
+    def setUp(self):
+        super().setUp()
+        ctl = self.d.ctl
+        people = [("haddad", "Amira Haddad", "frau", "", "beirat"),
+                  ("awo", "AWO Kreisverband", "org", "", "beirat"),
+                  ("brunken", "Dr. Claudia Brunken", "frau", "Dr.", "ia"),
+                  ("yilmaz", "Mehmet Yilmaz", "herr", "", "ia"),
+                  ("kt-member", "Karl Kreistag", "herr", "", "kt")]
+        for slug, name, salutation, title, committee in people:
+            ctl("actor", "add", slug, "--name", name, "--email", slug + "@example.org",
+                "--salutation", salutation, "--title", title)
+            ctl("actor", "join", slug, "--committee", committee)
+        self.invited = {"haddad", "awo", "brunken", "yilmaz"}
+
+    def maildir(self):
+        mails = {}
+        for path in glob.glob(os.path.join(self.d.state, "Maildir", "new", "*")):
+            with open(path, "rb") as f:
+                msg = email.message_from_binary_file(f, policy=email.policy.default)
+            mails.setdefault(msg["To"].addresses[0].addr_spec.split("@")[0], []).append(msg)
+        return mails
+
+    def uids(self, *target):
+        feed = self.d.ctl("export", *target).stdout
+        return {line[4:] for line in feed.replace("\r\n ", "").splitlines()
+                if line.startswith("UID:")}
+
+    def test_workshop_with_time_place_and_two_committees(self):
+        d = self.d
+        e = d.json("event", "add", "--process", "ik", "--step", "6", "--title",
+                   "Workshop Bildung und Integration", "--start", day(1) + " 10:00",
+                   "--end", "16:00", "--location", "Kreishaus, Saal 2",
+                   "--invite-committee", "beirat", "--invite-committee", "ia")
+        self.assertEqual(e["invitees"], sorted(self.invited))
+        self.assertEqual(e["invite_committees"], ["beirat", "ia"])
+        self.assertEqual((e["date"], e["start"][:16], e["end"][:16], e["step"]),
+                         (day(1), day(1) + "T10:00", day(1) + "T16:00", 6))
+        # In exactly the invitees' feeds, the committees' and the process's.
+        uid = e["uid"]
+        for slug in ("haddad", "awo", "brunken", "yilmaz", "kt-member", "bb"):
+            self.assertEqual(uid in self.uids("--actor", slug), slug in self.invited, slug)
+        self.assertIn(uid, self.uids("--committee", "beirat"))
+        self.assertIn(uid, self.uids("--committee", "ia"))
+        self.assertNotIn(uid, self.uids("--committee", "kt"))
+        self.assertIn(uid, self.uids("--process", "ik"))
+        self.assertIn(uid, self.uids("--all"))
+        feed = d.ctl("export", "--actor", "brunken").stdout.replace("\r\n ", "")
+        event = feed[feed.index("UID:" + uid):]
+        event = event[:event.index("END:VEVENT")]
+        self.assertIn("DTSTART;TZID=Europe/Berlin:" + day(1).replace("-", "") + "T100000", event)
+        self.assertIn("DTEND;TZID=Europe/Berlin:" + day(1).replace("-", "") + "T160000", event)
+        self.assertIn("LOCATION:Kreishaus\\, Saal 2", event)
+        self.assertIn("TRANSP:OPAQUE", event)
+        self.assertEqual([i["id"] for i in d.json("event", "list", "--actor", "yilmaz")],
+                         [e["id"]])
+        self.assertEqual(d.json("event", "list", "--actor", "kt-member"), [])
+
+        # It reminds the invitees, through the real delivery path, each with
+        # their greeting.
+        wait_for(lambda: set(self.maildir()) >= self.invited, what="a reminder to every invitee")
+        time.sleep(0.5)
+        mails = self.maildir()
+        self.assertEqual(set(mails), self.invited)
+        for slug in self.invited:
+            self.assertEqual(len(mails[slug]), 1, slug)
+        body = mails["brunken"][0].get_body(("plain",)).get_content()
+        self.assertTrue(body.startswith("Sehr geehrte Frau Dr. Brunken,"), body)
+        self.assertIn("Workshop Bildung und Integration", body)
+        self.assertIn("10:00 Uhr", body)
+        self.assertIn("Kreishaus, Saal 2", body)
+        self.assertIn("Sehr geehrte Damen und Herren,",
+                      mails["awo"][0].get_body(("plain",)).get_content())
+        self.assertIn("Sehr geehrter Herr Yilmaz,",
+                      mails["yilmaz"][0].get_body(("plain",)).get_content())
+
+        # The circular letter and the personal one.
+        md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik", "--event",
+                   str(e["id"])).stdout
+        self.assertIn(long_de(day(1)) + ", 10:00 bis 16:00 Uhr", md)
+        self.assertIn("Kreishaus, Saal 2", md)
+        self.assertIn("Integrationsbeirat (alle Mitglieder)", md)
+        self.assertIn("Ausschuss für Integration (alle Mitglieder)", md)
+        self.assertIn("Sehr geehrte Damen und Herren,", md)
+        self.assertNotIn("(Uhrzeit)", md)
+        self.assertNotIn("(Ort)", md)
+        self.assertNotIn("Karl Kreistag", md)
+        md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik", "--event",
+                   str(e["id"]), "--to", "brunken").stdout
+        self.assertIn("Sehr geehrte Frau Dr. Brunken,", md)
+        self.assertIn("Dr. Claudia Brunken", md.split("# Einladung")[0])
+        self.assertNotIn("Sehr geehrte Damen und Herren", md)
+        r = d.ctl("draft", "render", "einladung-workshop", "--process", "ik", "--event",
+                  str(e["id"]), "--to", "kt-member", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("kt-member is not invited to event", r.stderr)
+
+    def test_time_and_place_to_follow(self):
+        d = self.d
+        e = d.json("event", "add", "--process", "ik", "--title", "Zukunftswerkstatt",
+                   "--start", "2031-05-14", "--invite", "brunken", "--invite", "awo")
+        self.assertEqual((e["date"], e["start"], e["end"], e["location"]),
+                         ("2031-05-14", None, None, ""))
+        feed = d.ctl("export", "--actor", "brunken").stdout
+        self.assertIn("DTSTART;VALUE=DATE:20310514", feed)
+        md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik").stdout
+        self.assertIn("Mittwoch, 14. Mai 2031; die Uhrzeit teilen wir Ihnen noch mit", md)
+        self.assertIn("| **Ort** | wird Ihnen noch mitgeteilt |", md)
+        self.assertIn("Dr. Claudia Brunken", md)
+        self.assertNotIn("(Uhrzeit)", md)
+        self.assertNotIn("(Ort)", md)
+        self.assertNotIn("{{", md)
+        # Completed later: a moved start keeps the length.
+        e = d.json("event", "edit", str(e["id"]), "--start", "2031-05-14 09:30", "--end",
+                   "12:00", "--location", "VHS, Forum")
+        self.assertEqual((e["start"][:16], e["end"][:16], e["location"]),
+                         ("2031-05-14T09:30", "2031-05-14T12:00", "VHS, Forum"))
+        e = d.json("event", "edit", str(e["id"]), "--start", "2031-05-15 10:00")
+        self.assertEqual((e["start"][:16], e["end"][:16]), ("2031-05-15T10:00", "2031-05-15T12:30"))
+        md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik").stdout
+        self.assertIn("Donnerstag, 15. Mai 2031, 10:00 bis 12:30 Uhr", md)
+        self.assertIn("| **Ort** | VHS, Forum |", md)
+        # Invitees replaced; then removed.
+        e = d.json("event", "edit", str(e["id"]), "--invite-committee", "kt")
+        self.assertEqual(e["invitees"], ["kt-member"])
+        self.assertEqual(d.json("event", "show", str(e["id"]))["invite"], [])
+        d.ctl("event", "remove", str(e["id"]))
+        self.assertEqual(d.json("event", "list"), [])
+        self.assertIn("noch kein Workshop", d.ctl("draft", "render", "einladung-workshop",
+                                                  "--process", "ik").stdout)
+
+    def test_mistakes_are_named(self):
+        d = self.d
+        base = ["event", "add", "--process", "ik", "--title", "W"]
+        for args, want in ((["--start", "2031-05-14", "--end", "12:00"], "--start has none"),
+                           (["--start", "2031-05-14 10:00", "--end", "2031-05-15"],
+                            "needs one too"),
+                           (["--start", "2031-05-14 10:00", "--end", "09:00"], "after --start"),
+                           (["--start", "2031-03-30 02:30"], "02:30"),
+                           (["--start", "2031-05-14", "--step", "13"], "no step 13"),
+                           (["--start", "2031-05-14", "--invite", "nobody"], '"nobody"')):
+            r = d.ctl(*base, *args, check=False)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(want, r.stderr, args)
+        r = d.ctl("event", "add", "--process", "ik", "--start", "2031-05-14", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--title", r.stderr)
+        r = d.ctl("event", "show", "99", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no event 99", r.stderr)
+        e = d.ctl("event", "add", *base[2:], "--start", "2031-05-14")
+        self.assertIn("invites no one", e.stderr)
 
 
 if __name__ == "__main__":
