@@ -61,6 +61,13 @@ static const struct opt_spec actor_add_opts[] = {
 	    "--name)" },
 	{ NULL, 0, NULL, NULL },
 };
+static const struct opt_spec actor_remove_opts[] = {
+	{ "reassign-to", OPT_VALUE, "ACTOR", "hand everything the actor is responsible for "
+	    "or invited to over to this actor" },
+	{ "force", OPT_FLAG, NULL, "also remove the actor's submissions, measures and "
+	    "evaluations" },
+	{ NULL, 0, NULL, NULL },
+};
 static const struct opt_spec actor_list_opts[] = {
 	{ "committee", OPT_VALUE, "SLUG", "only members of this committee" },
 	{ NULL, 0, NULL, NULL },
@@ -233,6 +240,7 @@ static const struct opt_spec measure_add_opts[] = {
 	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor" },
 	{ "goal", OPT_VALUE, "TEXT", "the operational goal" },
 	{ "budget", OPT_VALUE, "EUR", "budget in euros, e.g. 12500 or 12500,50" },
+	{ "year", OPT_VALUE, "YYYY", "the Haushaltsjahr the budget is planned in" },
 	{ "due", OPT_VALUE, "DATE", "due date" },
 	{ "notes", OPT_VALUE, "TEXT", "notes" },
 	{ NULL, 0, NULL, NULL },
@@ -242,6 +250,7 @@ static const struct opt_spec measure_edit_opts[] = {
 	{ "owner", OPT_VALUE, "ACTOR", "new responsible actor" },
 	{ "goal", OPT_VALUE, "TEXT", "new goal" },
 	{ "budget", OPT_VALUE, "EUR", "new budget" },
+	{ "year", OPT_VALUE, "YYYY", "new Haushaltsjahr" },
 	{ "due", OPT_VALUE, "DATE", "new due date" },
 	{ "notes", OPT_VALUE, "TEXT", "new notes" },
 	{ "reopen", OPT_FLAG, NULL, "mark as open again" },
@@ -293,6 +302,14 @@ static const struct opt_spec evaluation_add_opts[] = {
 	{ "start", OPT_REQUIRED, "DATE", "first occurrence" },
 	{ "rrule", OPT_REQUIRED, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY or FREQ=MONTHLY;INTERVAL=3" },
 	{ "committee", OPT_VALUE, "SLUG", "the committee it reports to" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec evaluation_edit_opts[] = {
+	{ "title", OPT_VALUE, "TEXT", "new title" },
+	{ "owner", OPT_VALUE, "ACTOR", "new responsible actor" },
+	{ "start", OPT_VALUE, "DATE", "new first occurrence" },
+	{ "rrule", OPT_VALUE, "RULE", "new RFC 5545 RRULE" },
+	{ "committee", OPT_VALUE, "SLUG", "the committee it reports to (\"\" for none)" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec evaluation_list_opts[] = {
@@ -350,8 +367,12 @@ const struct cmd_spec cmdtab[] = {
 	{ "actor list", NULL, "list actors", actor_list_opts, 0, NULL },
 	{ "actor show", "SLUG", "show one actor with committees and duties", NULL, 0, NULL },
 	{ "actor edit", "SLUG", "change an actor", actor_edit_opts, CMD_MUTATING, NULL },
-	{ "actor remove", "SLUG", "remove an actor", force_opts, CMD_MUTATING,
-	  "An actor who is responsible for something is only removed with --force." },
+	{ "actor remove", "SLUG", "remove an actor", actor_remove_opts, CMD_MUTATING,
+	  "An actor who is responsible for submissions, measures, evaluations, processes or "
+	  "steps, or invited to events or feedback windows, is only removed with "
+	  "--reassign-to, which hands all of it (and the seats in committees) over to "
+	  "another actor in one step, or with --force.  Without either, the error names the "
+	  "records.  The actor's feeds stop working." },
 	{ "actor join", "SLUG", "give an actor a seat in a committee", actor_join_opts, CMD_MUTATING, NULL },
 	{ "actor leave", "SLUG", "remove an actor from a committee", actor_leave_opts, CMD_MUTATING, NULL },
 
@@ -401,6 +422,7 @@ const struct cmd_spec cmdtab[] = {
 	{ "measure show", "ID", "show a measure", NULL, 0, NULL },
 	{ "measure edit", "ID", "change a measure", measure_edit_opts, CMD_MUTATING, NULL },
 	{ "measure done", "ID", "mark a measure as done", measure_done_opts, CMD_MUTATING, NULL },
+	{ "measure remove", "ID", "remove a measure", NULL, CMD_MUTATING, NULL },
 
 	{ "event add", NULL, "add an event of a process (a workshop) with its invitees",
 	  event_add_opts, CMD_MUTATING,
@@ -420,6 +442,10 @@ const struct cmd_spec cmdtab[] = {
 	  CMD_MUTATING, "Occurrences on non-working days follow process.evaluation_roll." },
 	{ "evaluation list", NULL, "list evaluations with their next occurrences",
 	  evaluation_list_opts, 0, NULL },
+	{ "evaluation show", "ID", "show an evaluation with its next occurrences", NULL, 0,
+	  NULL },
+	{ "evaluation edit", "ID", "change an evaluation", evaluation_edit_opts, CMD_MUTATING,
+	  "Occurrences already marked done keep their note." },
 	{ "evaluation done", "ID DATE", "mark the occurrence on DATE as done",
 	  evaluation_done_opts, CMD_MUTATING, NULL },
 	{ "evaluation remove", "ID", "remove an evaluation", NULL, CMD_MUTATING, NULL },

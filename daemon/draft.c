@@ -850,6 +850,8 @@ measure_json(sqlite3_stmt *st, void *arg, char **cause)
 		    100.0));
 		json_object_set_new(obj, "budget_de", json_string(euro));
 	}
+	json_object_set_new(obj, "year", sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
+	    json_integer((json_int_t)sqlite3_column_int64(st, 6)));
 	set_date(obj, "due", due, false, "ohne Termin");
 	json_object_set_new(obj, "overdue", json_boolean(strcmp(state, "open") == 0 &&
 	    due != NULL && civil_parse_date(due, &d, NULL) == 0 && d < pr->today));
@@ -981,7 +983,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	    "SELECT id, title, opens_date, closes_date, explanation FROM feedback_window "
 	    "WHERE process_id = ? ORDER BY opens_date, id", "i", pid)) == -1 ||
 	    entity_attach(proc, "measures", store_get_list(ikd->store, cause, measure_json, &pr,
-	    "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
+	    "SELECT title, goal, owner_id, budget_cents, due_date, state, budget_year FROM measure "
 	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", "i", pid)) == -1)
 		goto fail;
 	draft_euro_de(pr.budget_total, euro, sizeof(euro));

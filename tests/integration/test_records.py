@@ -197,6 +197,133 @@ class Greetings(Records):
         self.assertIn("frau herr neutral org", r.stderr)
 
 
+class EditAndRemove(Records):
+    """Every record that can be added can be shown, edited and removed; an
+    actor who leaves hands everything over."""
+
+    def leaver(self, slug):
+        """An actor who owns one record of each kind that refers to actors."""
+        d = self.d
+        d.ctl("actor", "add", slug, "--name", "Petra Schulte", "--email", slug + "@example.org",
+              "--salutation", "frau")
+        d.ctl("actor", "join", slug, "--committee", "ia", "--role", "Vorsitz")
+        d.ctl("process", "add", slug + "-p", "--name", "Zweiter Prozess", "--owner", slug)
+        d.ctl("process", "step", "ik", "6", "--owner", slug, "--owner", "bb")
+        sub = d.json("submission", "add", "--title", "Vorlage von " + slug, "--kind",
+                     "beschlussvorlage", "--owner", slug, "--session", self.sid("kt"))["id"]
+        mea = d.json("measure", "add", "--process", "ik", "--title", "Elternlotsen " + slug,
+                     "--owner", slug, "--budget", "12500", "--year", "2031")["id"]
+        ev = d.json("evaluation", "add", "--process", "ik", "--title", "Bericht " + slug,
+                    "--owner", slug, "--start", "2032-03-01", "--rrule", "FREQ=YEARLY")["id"]
+        evt = d.json("event", "add", "--process", "ik", "--title", "Workshop " + slug,
+                     "--start", "2031-05-14", "--invite", slug)["id"]
+        win = d.json("window", "add", "--process", "ik", "--title", "Entwurf " + slug,
+                     "--opens", "2031-06-02", "--closes", "2031-06-30", "--audience", slug)["id"]
+        d.ctl("feed", "add", "--actor", slug)
+        return {"submission": sub, "measure": mea, "evaluation": ev, "event": evt, "window": win}
+
+    def references_to(self, actor_id):
+        """Rows of every table whose foreign keys point at actor, for actor_id;
+        and the actor feeds aimed at it."""
+        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.d.state, "ikond.db"), uri=True)
+        found = []
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        checked = 0
+        for t in tables:
+            for fk in db.execute("PRAGMA foreign_key_list(%s)" % t):
+                if fk[2] == "actor":
+                    checked += 1
+                    n = db.execute("SELECT count(*) FROM %s WHERE %s = ?" % (t, fk[3]),
+                                   (actor_id,)).fetchone()[0]
+                    if n:
+                        found.append("%s.%s" % (t, fk[3]))
+        if db.execute("SELECT count(*) FROM feed WHERE kind = 'actor' AND target_id = ?",
+                      (actor_id,)).fetchone()[0]:
+            found.append("feed.target_id")
+        db.close()
+        self.assertGreaterEqual(checked, 10)
+        return found
+
+    def test_reassign_leaves_no_reference(self):
+        d = self.d
+        d.ctl("actor", "add", "nachfolge", "--name", "Jonas Weber", "--email", "jw@example.org")
+        ids = self.leaver("schulte")
+        aid = d.json("actor", "show", "schulte")["id"]
+        r = d.ctl("actor", "remove", "schulte", check=False)
+        self.assertEqual(r.returncode, 1)
+        for name in ('submission %d "Vorlage von schulte"' % ids["submission"],
+                     'measure %d "Elternlotsen schulte"' % ids["measure"],
+                     'evaluation %d "Bericht schulte"' % ids["evaluation"],
+                     "process schulte-p", "step 6 of process ik",
+                     'event %d "Workshop schulte"' % ids["event"],
+                     'window %d "Entwurf schulte"' % ids["window"], "--reassign-to"):
+            self.assertIn(name, r.stderr)
+        self.assertNotEqual(self.references_to(aid), [])
+
+        r = d.json("actor", "remove", "schulte", "--reassign-to", "nachfolge")
+        self.assertEqual(r["moved"], {"submissions": 1, "measures": 1, "evaluations": 1,
+                                      "processes": 1, "steps": 1, "events": 1, "windows": 1,
+                                      "memberships": 1})
+        self.assertEqual(self.references_to(aid), [])
+        # Everything is the successor's now.
+        self.assertEqual(d.json("submission", "show", str(ids["submission"]))["owner"], "nachfolge")
+        m = d.json("measure", "show", str(ids["measure"]))
+        self.assertEqual((m["owner"], m["budget_eur"], m["year"]), ("nachfolge", "12500.00", 2031))
+        self.assertEqual(d.json("evaluation", "show", str(ids["evaluation"]))["owner"], "nachfolge")
+        self.assertEqual(d.json("process", "show", "schulte-p")["owner"], "nachfolge")
+        steps = {s["n"]: s for s in d.json("process", "show", "ik")["steps"]}
+        self.assertEqual(sorted(steps[6]["owners"]), ["bb", "nachfolge"])
+        self.assertEqual(d.json("event", "show", str(ids["event"]))["invite"], ["nachfolge"])
+        self.assertEqual(d.json("window", "show", str(ids["window"]))["audience"], ["nachfolge"])
+        self.assertEqual([(c["committee"], c["role"]) for c in
+                          d.json("actor", "show", "nachfolge")["committees"]], [("ia", "Vorsitz")])
+        self.assertEqual([f for f in d.json("feed", "list") if f["kind"] == "actor"], [])
+        r = d.ctl("actor", "remove", "nachfolge", "--reassign-to", "nachfolge", check=False)
+        self.assertEqual(r.returncode, 1)
+
+    def test_force_removes_what_the_actor_owns(self):
+        d = self.d
+        ids = self.leaver("weg")
+        aid = d.json("actor", "show", "weg")["id"]
+        r = d.json("actor", "remove", "weg", "--force")
+        self.assertEqual(r["removed_with"]["submissions"], 1)
+        self.assertEqual(self.references_to(aid), [])
+        for kind in ("submission", "measure", "evaluation"):
+            self.assertEqual(d.ctl(kind, "show", str(ids[kind]), check=False).returncode, 1)
+        self.assertEqual(d.json("event", "show", str(ids["event"]))["invite"], [])
+        self.assertIsNone(d.json("process", "show", "weg-p")["owner"])
+
+    def test_measure_and_evaluation_round(self):
+        d = self.d
+        m = d.json("measure", "add", "--process", "ik", "--title", "Sprachcafé", "--owner", "bb",
+                   "--budget", "800,50", "--year", "2032")
+        self.assertEqual((m["budget_eur"], m["year"]), ("800.50", 2032))
+        m = d.json("measure", "edit", str(m["id"]), "--year", "2033")
+        self.assertEqual((m["budget_eur"], m["year"]), ("800.50", 2033))
+        r = d.ctl("measure", "edit", str(m["id"]), "--year", "33", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("Haushaltsjahr", r.stderr)
+        # A duplicate no longer doubles the budget: it can be removed.
+        dup = d.json("measure", "add", "--process", "ik", "--title", "Sprachcafé", "--owner", "bb",
+                     "--budget", "800,50")
+        self.assertEqual(d.json("measure", "remove", str(dup["id"]))["removed"], dup["id"])
+        self.assertEqual([x["id"] for x in d.json("measure", "list")], [m["id"]])
+
+        e = d.json("evaluation", "add", "--process", "ik", "--title", "Bericht", "--owner", "bb",
+                   "--start", "2032-03-01", "--rrule", "FREQ=YEARLY", "--committee", "ia")
+        md = d.ctl("draft", "render", "evaluationsbericht", "--process", "ik").stdout
+        self.assertIn("800,50 €", md)
+        self.assertNotIn("1.601,00 €", md)
+        e = d.json("evaluation", "edit", str(e["id"]), "--title", "Jahresbericht", "--rrule",
+                   "FREQ=YEARLY;INTERVAL=2", "--committee", "")
+        self.assertEqual((e["title"], e["rrule"], e["committee"]),
+                         ("Jahresbericht", "FREQ=YEARLY;INTERVAL=2", None))
+        self.assertEqual([o["nominal"] for o in e["occurrences"]][:2], ["2032-03-01", "2034-03-01"])
+        self.assertEqual(d.json("evaluation", "show", str(e["id"]))["title"], "Jahresbericht")
+        r = d.ctl("evaluation", "edit", str(e["id"]), "--rrule", "FREQ=SOMETIMES", check=False)
+        self.assertEqual(r.returncode, 1)
+
+
 def day(offset):
     return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
 
@@ -209,7 +336,7 @@ def long_de(iso):
     return "%s, %d. %s %d" % (weekdays[d.weekday()], d.day, months[d.month - 1], d.year)
 
 
-def wait_for(pred, timeout=20, what="condition"):
+def wait_for(pred, timeout=60, what="condition"):
     deadline = time.time() + timeout * ikondtest.SLOWDOWN
     while time.time() < deadline:
         if pred():
@@ -285,7 +412,8 @@ class Events(Records):
         # It reminds the invitees, through the real delivery path, each with
         # their greeting.
         wait_for(lambda: set(self.maildir()) >= self.invited, what="a reminder to every invitee")
-        time.sleep(0.5)
+        wait_for(lambda: all(m["state"] in ("sent", "skipped") for m in d.json("mail", "queue")),
+                 what="an empty queue")
         mails = self.maildir()
         self.assertEqual(set(mails), self.invited)
         for slug in self.invited:
