@@ -319,10 +319,12 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
+	    "LEFT JOIN beratung r ON r.submission_id = d.submission_id AND "
+	    "r.session_id = d.session_id "
 	    "LEFT JOIN actor a ON a.id = b.owner_id "
 	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
 	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
@@ -357,8 +359,9 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
-			    sqlite3_column_text(st, 15));
+			/* One Vorlage has a Vorlagenfrist per committee it goes to. */
+			xasprintf(&it->title, "%s%s: %s (%s)", it->cancelled ? "Entfällt: " : "",
+			    kind_de, sqlite3_column_text(st, 15), sqlite3_column_text(st, 12));
 			agenda_add_actor(it, sqlite3_column_int64(st, 17));
 			owner = store_column_dup(st, 18);
 		} else {
@@ -372,8 +375,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
 		if (owner != NULL)
-			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\n", owner,
-			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15));
+			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\nBeratung: %s\n", owner,
+			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15),
+			    sqlite3_column_type(st, 19) == SQLITE_NULL ? "–" :
+			    vocab_label(beratung_roles, (const char *)sqlite3_column_text(st, 19)));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
 		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
 		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));

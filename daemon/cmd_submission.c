@@ -239,14 +239,15 @@ beratung_args(struct request *req, struct reply *rep, sqlite3_int64 *id,
 	return 0;
 }
 
-/* The reply of a changed Beratungsfolge: the submission, audited. */
+/* The reply of a changed Beratungsfolge: the submission; the audit row
+ * names the submission and the session. */
 static int
 beratung_done(struct request *req, struct reply *rep, sqlite3_int64 id, const char *action)
 {
 	struct ikond *ikd = req->ikd;
 	char *cause = NULL;
 
-	if (store_audit(ikd->store, &cause, req->peer.uid, action, "submission", id,
+	if (store_audit(ikd->store, &cause, req->peer.uid, action, "beratung", id,
 	    args_get(req->args, "session")) == -1 ||
 	    (rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
 	    warn_if_late(ikd, rep, id, &cause) == -1)
@@ -266,7 +267,7 @@ beratung_add(struct request *req, struct reply *rep)
 	b.role = args_get(req->args, "role");
 	if (submission_beratung_add(req->ikd, id, &b, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	return beratung_done(req, rep, id, "beratung add");
+	return beratung_done(req, rep, id, "add");
 }
 
 static int
@@ -284,7 +285,7 @@ beratung_edit(struct request *req, struct reply *rep)
 	    submission_beratung_change(req->ikd, id, session, args_get(req->args, "role"), to_id,
 	    &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	return beratung_done(req, rep, id, "beratung edit");
+	return beratung_done(req, rep, id, "edit");
 }
 
 static int
@@ -297,7 +298,7 @@ beratung_remove(struct request *req, struct reply *rep)
 		return -1;
 	if (submission_beratung_remove(req->ikd, id, session, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	return beratung_done(req, rep, id, "beratung remove");
+	return beratung_done(req, rep, id, "remove");
 }
 
 const struct handler submission_handlers[] = {

@@ -228,7 +228,7 @@ event_when_de(const struct event_time *t)
 	buf_init(&b);
 	if (!EVENT_TIMED(t)) {
 		if (t->end_day > t->day)
-			buf_printf(&b, "vom %s bis zum %s; die Uhrzeiten teilen wir Ihnen noch mit",
+			buf_printf(&b, "vom %s, bis zum %s; die Uhrzeiten teilen wir Ihnen noch mit",
 			    d1, d2);
 		else
 			buf_printf(&b, "%s; die Uhrzeit teilen wir Ihnen noch mit", d1);

@@ -84,8 +84,9 @@ class Beratungen(Records):
             s = d.json("session", "show", self.sid(slug))
             self.assertEqual([x["id"] for x in s["submissions"]], [sub])
         agenda = d.json("agenda", "--actor", "bb", "--from", "2031-02-01", "--days", "60")
-        self.assertEqual(sorted(i["date"] for i in agenda if i["kind"] == "deadline"),
-                         sorted(c[4] for c in CHAIN))
+        self.assertEqual(sorted((i["date"], i["title"]) for i in agenda if i["kind"] == "deadline"),
+                         sorted((c[4], "Vorlagenfrist Beschlussvorlage: Integrationskonzept 2031 "
+                                 "(%s)" % c[1]) for c in CHAIN))
 
         # The Beschlussvorlage draft shows the Beratungsfolge from it.
         md = d.ctl("draft", "render", "beschlussvorlage", "--process", "ik", "--submission",
