@@ -1128,7 +1128,6 @@ workshop_event(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *event, int t
     char **cause)
 {
 	char day[11];
-
 	int rc;
 
 	if (*event != 0) {
@@ -1139,7 +1138,7 @@ workshop_event(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *event, int t
 	}
 	civil_format_date(today, day);
 	return store_get_int(ikd->store, cause, event, "SELECT id FROM event WHERE "
-	    "process_id = ? ORDER BY coalesce(end_date, start_date) < ?, "
+	    "process_id = ?1 ORDER BY coalesce(end_date, start_date) < ?2, "
 	    "CASE WHEN coalesce(end_date, start_date) < ?2 THEN -julianday(start_date) "
 	    "ELSE julianday(start_date) END, id LIMIT 1", "it", pid, day);
 }

@@ -113,10 +113,13 @@ submission_set_beratungen(struct ikond *ikd, sqlite3_int64 id, const struct bera
 	if (store_get_ints(ikd->store, cause, &old, &nold, "SELECT session_id FROM beratung "
 	    "WHERE submission_id = ?", "i", id) == -1)
 		return -1;
-	for (i = 0; i < nold && rc != -1; i++)
-		if (!listed(b, n, old[i]))
-			changed += rc = store_exec(ikd->store, cause, "DELETE FROM beratung WHERE "
-			    "submission_id = ? AND session_id = ?", "ii", id, old[i]);
+	for (i = 0; i < nold && rc != -1; i++) {
+		if (listed(b, n, old[i]))
+			continue;
+		rc = store_exec(ikd->store, cause, "DELETE FROM beratung WHERE submission_id = ? "
+		    "AND session_id = ?", "ii", id, old[i]);
+		changed += rc > 0;
+	}
 	/* A session that stays keeps its row, and so its deadline's id. */
 	for (i = 0; i < n && rc != -1; i++) {
 		if ((rc = has_beratung(ikd, id, b[i].session_id, cause)) == -1)
@@ -127,7 +130,7 @@ submission_set_beratungen(struct ikond *ikd, sqlite3_int64 id, const struct bera
 			    id, b[i].session_id);
 		else
 			rc = insert(ikd, id, &b[i], cause) == -1 ? -1 : 1;
-		changed += rc;
+		changed += rc > 0;
 	}
 	free(old);
 	if (rc == -1 || (changed > 0 && touch(ikd, id, cause) == -1))
