@@ -109,7 +109,7 @@ _ikond_ctl()
 			;;
 		--kind)
 			case $cmd in
-			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss integrationsbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
+			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss hauptausschuss magistrat gemeindevorstand integrationsbeirat integrationsrat auslaenderbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
 			submission*) COMPREPLY=($(compgen -W "verwaltungsvorlage beschlussvorlage mitteilungsvorlage" -- "$cur")) ;;
 			esac
 			;;

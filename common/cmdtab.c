@@ -9,7 +9,9 @@
 static const struct opt_spec committee_add_opts[] = {
 	{ "name", OPT_REQUIRED, "TEXT", "display name, e.g. \"Ausschuss für Integration\"" },
 	{ "kind", OPT_REQUIRED, "KIND", "rat, kreistag, fachausschuss, verwaltungsausschuss, "
-	    "kreisausschuss, integrationsbeirat, verwaltungsvorstand, fachleitungsrunde, arbeitsgruppe" },
+	    "kreisausschuss, hauptausschuss, magistrat, gemeindevorstand, integrationsbeirat, "
+	    "integrationsrat, auslaenderbeirat, verwaltungsvorstand, fachleitungsrunde, "
+	    "arbeitsgruppe" },
 	{ "internal", OPT_FLAG, NULL, "sessions are not public" },
 	{ NULL, 0, NULL, NULL },
 };
