@@ -27,6 +27,7 @@
 #include "http.h"
 #include "ikond.h"
 #include "log.h"
+#include "procdef.h"
 #include "reminder.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -220,6 +221,16 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", errors);
 		free(errors);
 		return 1;
+	}
+	if (procdef_check_all(ikd.cfg->template_dir, &errors) == -1) {
+		if (check_only) {
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			config_free(ikd.cfg);
+			return 1;
+		}
+		log_warnx("process files with errors cannot be planned with:\n%s", errors);
+		free(errors);
 	}
 	if (check_only) {
 		printf("configuration OK\n");
