@@ -376,7 +376,8 @@ const struct cmd_spec cmdtab[] = {
 	{ "evaluation add", NULL, "add a recurring evaluation date", evaluation_add_opts,
 	  CMD_MUTATING, "Occurrences on non-working days follow process.evaluation_roll." },
 	{ "evaluation list", NULL, "list evaluations with their next occurrences",
-	  evaluation_list_opts, 0, NULL },
+	  evaluation_list_opts, 0, "Occurrences are listed up to process.evaluation_horizon "
+	  "(three years by default) after today or --from, never beyond." },
 	{ "evaluation done", "ID DATE", "mark the occurrence on DATE as done",
 	  evaluation_done_opts, CMD_MUTATING, NULL },
 	{ "evaluation remove", "ID", "remove an evaluation", NULL, CMD_MUTATING, NULL },
