@@ -942,17 +942,6 @@ planner_clear(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-const struct plan_step *
-planner_step(const struct plan *p, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < p->nsteps; i++)
-		if (strcmp(p->steps[i].def->code, code) == 0)
-			return &p->steps[i];
-	return NULL;
-}
-
 const char *
 planner_fix_word(enum plan_fix fix)
 {

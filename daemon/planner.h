@@ -122,8 +122,6 @@ struct plan {
 /* Plans; 0 and a full plan, or -1 and p->problems.  Clear p afterwards. */
 int planner_run(const struct plan_input *in, struct plan *p);
 void planner_clear(struct plan *p);
-/* The step with code, or NULL. */
-const struct plan_step *planner_step(const struct plan *p, const char *code);
 /* Whether the plan makes the step's products: a dated step that is not
  * fixed, and the adoption (dated by its route) always. */
 bool planner_has_products(const struct plan_step *st);

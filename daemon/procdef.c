@@ -71,8 +71,8 @@ procdef_product_name(enum procdef_product product)
 	return product_names[product];
 }
 
-bool
-procdef_name_valid(const char *name)
+static bool
+name_valid(const char *name)
 {
 	return name != NULL && strlen(name) <= PROCDEF_NAME_MAX && domain_slug_valid(name);
 }
@@ -449,7 +449,7 @@ procdef_load(const char *admin_dir, const char *name, char **cause)
 	struct buf b;
 	char *path;
 
-	if (!procdef_name_valid(name)) {
+	if (!name_valid(name)) {
 		set_cause(cause, "\"%.60s\" is not a process file name: 1 to %d of a-z, 0-9 and "
 		    "-, without path or .conf", name ? name : "", PROCDEF_NAME_MAX);
 		return NULL;
@@ -513,7 +513,7 @@ check_dir(const char *dir, struct names *seen, struct buf *errors, size_t *nbad)
 			continue;
 		name = xstrdup(de->d_name);
 		name[len - 5] = '\0';
-		if (procdef_name_valid(name) && names_add(seen, name)) {
+		if (name_valid(name) && names_add(seen, name)) {
 			xasprintf(&path, "%s/process/%s", dir, de->d_name);
 			if ((def = procdef_read(path, name, &msg)) == NULL) {
 				buf_printf(errors, "%s%s", errors->len ? "\n" : "", msg);

@@ -52,7 +52,6 @@ struct procdef {
 	int			 decision;	/* the one with the Verwaltungsvorlage, or -1 */
 };
 
-bool procdef_name_valid(const char *name);
 /* Reads and checks one file; NULL with every problem as "FILE:LINE: message"
  * lines in *errors. */
 struct procdef *procdef_read(const char *path, const char *name, char **errors);

@@ -206,16 +206,3 @@ fail:
 	*n = 0;
 	return -1;
 }
-
-char *
-route_text(const struct route *r)
-{
-	struct buf b;
-	size_t i;
-
-	buf_init(&b);
-	for (i = 0; i < r->n; i++)
-		buf_printf(&b, "%s%s:%s", i ? "," : "", r->e[i].slug, r->e[i].role);
-	buf_add_char(&b, '\0');
-	return buf_steal(&b, NULL);
-}

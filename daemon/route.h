@@ -68,7 +68,4 @@ int route_derive(const struct route_committee *c, size_t n, const char *land, in
 int route_split(const char *text, char **buf, const char *slugs[ROUTE_MAX],
     const char *roles[ROUTE_MAX], size_t *n, char **cause);
 
-/* The route as "slug:role,slug:role". */
-char *route_text(const struct route *r);
-
 #endif

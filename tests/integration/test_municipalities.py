@@ -110,6 +110,29 @@ class NiedersachsenLandkreis(Municipality):
         subs = {s["kind"]: s for s in self.d.json("submission", "list")}
         self.assertEqual(subs["verwaltungsvorlage"]["session"], int(self.sid("ia", "2027-03-16")))
 
+        # A later Kreistag moves the adoption and what follows it, not the
+        # start decision (step 5) nor anything before the adoption.
+        later = str(self.d.json("session", "add", "--committee", "kt", "--start",
+                                "2027-12-16 18:00")["id"])
+        p = self.plan("--target-session", later)
+        texts = [m["text"] for m in p["moves"]]
+        self.assertEqual(sorted({m["code"] for m in p["moves"]}),
+                         ["beschluss", "evaluation", "oeffentlichkeit"])
+        self.assertIn("step 10: the Beratung in Kreistag moves from session %s on 2027-12-09 to "
+                      "session %s on 2027-12-16 (Vorlagenfrist 2027-11-25)"
+                      % (self.sid("kt", "2027-12-09"), later), texts)
+        self.assertIn("step 12: the evaluation series starts 2028-12-16 instead of 2028-12-09",
+                      texts)
+        # The Beirat meets a week earlier instead: its Beratung moves.
+        beirat = str(self.d.json("session", "add", "--committee", "beirat", "--start",
+                                 "2027-11-03 16:00")["id"])
+        self.d.ctl("session", "cancel", self.sid("beirat", "2027-11-10"))
+        p = self.plan()
+        self.assertIn("step 10: the Beratung in Integrationsbeirat moves from session %s on "
+                      "2027-11-10 to session %s on 2027-11-03 (Vorlagenfrist 2027-10-13)"
+                      % (self.sid("beirat", "2027-11-10"), beirat),
+                      [m["text"] for m in p["moves"]])
+
     def test_explicit_route(self):
         # Without the Kreisausschuss, and the Beirat only told.
         self.d.ctl("process", "add", "ik", "--name", "IK", "--target-session",

@@ -256,6 +256,12 @@ class ProcessTest(DaemonTestCase):
         moved = sorted(m["code"] for m in p["moves"] if m["kind"] == "step")
         self.assertEqual(moved, ["abstimmung", "erarbeitung", "feedback", "startbeschluss",
                                  "workshop"])
+        texts = [m["text"] for m in p["moves"]]
+        self.assertIn("step 9: the feedback window moves from 2027-09-01 - 2027-09-29 to "
+                      "2027-09-22 - 2027-10-20", texts)
+        self.assertIn("step 5: the Beratung in Ausschuss für Integration moves from session %s "
+                      "on 2027-03-16 to session %s on 2027-04-13 (Vorlagenfrist 2027-03-23)"
+                      % (self.sid("ia", "2027-03-16"), self.sid("ia", "2027-04-13")), texts)
         after = {s["code"]: (s["start"], s["end"], s["sequence"])
                  for s in self.d.json("process", "show", "ik")["steps"]}
         self.assertEqual(after["startbeschluss"][:2], ("2027-03-23", "2027-04-13"))

@@ -40,6 +40,18 @@ assert_day(int d, const char *want)
 	assert_string_equal(got, want);
 }
 
+static const struct plan_step *
+planner_step(const struct plan *p, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsteps; i++)
+		if (strcmp(p->steps[i].def->code, code) == 0)
+			return &p->steps[i];
+	fail_msg("the plan has no step %s", code);
+	return NULL;
+}
+
 static void
 assert_step(const struct plan *p, const char *code, const char *start, const char *end)
 {
@@ -487,6 +499,12 @@ test_decision_missing(void **state)
 	    "when the steps before the start decision (step 5) can end; its last session before "
 	    "the route is on 2027-05-11 (Verwaltungsvorlage due 2027-04-20)");
 	planner_clear(&p);
+	/* Without any session of the committee before the route. */
+	cal[0].cancelled = cal[1].cancelled = cal[2].cancelled = true;
+	assert_int_equal(planner_run(&in, &p), -1);
+	assert_string_equal(p.problems[0], "Integrationsausschuss has no session before the route "
+	    "begins (Integrationsbeirat, 2027-12-01) for the start decision (step 5)");
+	planner_clear(&p);
 }
 
 static void
@@ -530,8 +548,8 @@ test_target_problems(void **state)
 		pins[i].end = day("2027-10-01");
 	}
 	assert_int_equal(planner_run(&in, &p), -1);
-	assert_has(p.problems[0], "the route's first Vorlagenfrist 2027-11-10 is before "
-	    "2027-11-12");
+	assert_string_equal(p.problems[0], "the route's first Vorlagenfrist 2027-11-10 is before "
+	    "2027-11-12, the first day of the plan");
 	planner_clear(&p);
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,19 @@
 
 #include "domain.h"
 #include "route.h"
+
+/* The route as "slug:role,slug:role". */
+static char *
+route_text(const struct route *r)
+{
+	char *text = calloc(1, ROUTE_MAX * 80);
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		snprintf(text + strlen(text), ROUTE_MAX * 80 - strlen(text), "%s%s:%s",
+		    i ? "," : "", r->e[i].slug, r->e[i].role);
+	return text;
+}
 
 static void
 assert_route(const struct route_committee *c, size_t n, const char *land, int64_t target,
