@@ -59,14 +59,14 @@ struct ctx {
 	struct plan			*p;
 	const struct plan_session	*first;		/* the route's first session */
 	int				 earliest_due;	/* the route's first Vorlagenfrist */
-	int64_t				 decision;	/* committee of the start decision */
+	long long				 decision;	/* committee of the start decision */
 	const char			*decision_name;
 	int				 late_decision;	/* index of a decision without session */
 	int				*latest;	/* latest end of each step (backward) */
 	bool				 late;		/* forward places steps at latest */
 };
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 add_message(char ***list, size_t *n, const char *fmt, va_list ap)
 {
 	struct buf b;
@@ -206,7 +206,7 @@ ready_of(const struct ctx *c, size_t i, int *after)
 /* Sessions. */
 
 static const struct plan_session *
-find_session(const struct plan_input *in, int64_t id)
+find_session(const struct plan_input *in, long long id)
 {
 	size_t i;
 
@@ -218,7 +218,7 @@ find_session(const struct plan_input *in, int64_t id)
 
 /* The latest usable session of committee strictly before limit. */
 static const struct plan_session *
-latest_before(const struct plan_input *in, int64_t committee, const struct plan_session *limit)
+latest_before(const struct plan_input *in, long long committee, const struct plan_session *limit)
 {
 	const struct plan_session *best = NULL, *s;
 	size_t i;
@@ -234,7 +234,7 @@ latest_before(const struct plan_input *in, int64_t committee, const struct plan_
 
 /* The first usable session of committee at or after limit. */
 static const struct plan_session *
-first_from(const struct plan_input *in, int64_t committee, const struct plan_session *limit)
+first_from(const struct plan_input *in, long long committee, const struct plan_session *limit)
 {
 	const struct plan_session *best = NULL, *s;
 	size_t i;

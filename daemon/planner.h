@@ -20,7 +20,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include <jansson.h>
 
@@ -34,8 +33,8 @@
 
 /* A session as the planner sees it. */
 struct plan_session {
-	int64_t		 id;
-	int64_t		 committee_id;
+	long long	 id;
+	long long	 committee_id;
 	const char	*committee;	/* slug */
 	const char	*committee_name;
 	int		 day;		/* local start day */
@@ -68,8 +67,8 @@ struct plan_input {
 	size_t				 nsessions;
 	const struct route_entry	*route;		/* ends with the target's committee */
 	size_t				 nroute;
-	int64_t				 target_id;	/* the adopting session */
-	int64_t				 decision_committee; /* start decision; 0: from the route */
+	long long			 target_id;	/* the adopting session */
+	long long			 decision_committee; /* start decision; 0: from the route */
 	const char			*decision_name;	/* its name, if set */
 	const struct plan_pin		*pins;		/* def->nsteps of them, or NULL */
 	int				 origin;	/* first steps start here */

@@ -84,7 +84,7 @@ add_entry(struct route *r, const struct route_committee *c, const char *land)
 /* The committees of group g other than target, as "a, b" into b. */
 static size_t
 list_group(const struct route_committee *c, size_t n, const char *land, enum route_group g,
-    int64_t target, struct buf *b)
+    long long target, struct buf *b)
 {
 	size_t i, count = 0;
 
@@ -105,8 +105,8 @@ several(struct buf *b, const char *what, const char *hint, char **cause)
 }
 
 int
-route_derive(const struct route_committee *c, size_t n, const char *land, int64_t target,
-    int64_t fach, struct route *out, char **cause)
+route_derive(const struct route_committee *c, size_t n, const char *land, long long target,
+    long long fach, struct route *out, char **cause)
 {
 	static const enum route_group order[] = {
 		ROUTE_EXECUTIVE, ROUTE_INTEGRATION, ROUTE_FACH, ROUTE_MAIN,

@@ -11,7 +11,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define ROUTE_MAX	12	/* committees in one route */
 
@@ -27,14 +26,14 @@ enum route_group {
 
 /* A committee as the route sees it. */
 struct route_committee {
-	int64_t		 id;
+	long long	 id;
 	const char	*slug;
 	const char	*name;
 	const char	*kind;
 };
 
 struct route_entry {
-	int64_t		 committee_id;
+	long long	 committee_id;
 	const char	*slug;		/* borrowed from the committee list */
 	const char	*name;
 	const char	*kind;
@@ -59,8 +58,8 @@ const char *route_default_role(const char *kind, const char *land);
  * which must be a Rat or Kreistag.  Kinds the body lacks are skipped.
  * 0, or -1 with *cause (several candidates, a target that is no Rat).
  */
-int route_derive(const struct route_committee *c, size_t n, const char *land, int64_t target,
-    int64_t fach, struct route *out, char **cause);
+int route_derive(const struct route_committee *c, size_t n, const char *land, long long target,
+    long long fach, struct route *out, char **cause);
 
 /* Splits "SLUG[:ROLE],..." into slugs and roles (NULL: default role);
  * the strings point into buf, a copy of text the caller frees.  Checks

@@ -109,7 +109,7 @@ static const char *const names[] = { "", "Integrationsausschuss", "Kreisausschus
 static const char *const slugs[] = { "", "ia", "ka", "kt", "beirat" };
 
 static struct plan_session *
-add(int64_t id, int64_t committee, const char *date, int minute)
+add(long long id, long long committee, const char *date, int minute)
 {
 	struct plan_session *s = &cal[ncal++];
 
@@ -141,7 +141,7 @@ static struct route_entry route[ROUTE_MAX];
 static struct plan_pin pins[PROCDEF_STEPS_MAX];
 
 static void
-set_route(const int64_t *committees, const char *const *roles, size_t n, struct plan_input *in)
+set_route(const long long *committees, const char *const *roles, size_t n, struct plan_input *in)
 {
 	size_t i;
 
@@ -161,7 +161,7 @@ set_route(const int64_t *committees, const char *const *roles, size_t n, struct 
 static void
 fill(struct plan_input *in, const char *today)
 {
-	static const int64_t committees[] = { 4, 1, 2, 3 };
+	static const long long committees[] = { 4, 1, 2, 3 };
 	static const char *const roles[] = { "anhoerung", "vorberatung", "vorberatung",
 	    "entscheidung" };
 	size_t i;
@@ -419,7 +419,7 @@ test_break_blocks_workshop(void **state)
 static void
 test_break_blocks_window(void **state)
 {
-	static const int64_t committees[] = { 1, 3 };
+	static const long long committees[] = { 1, 3 };
 	static const char *const roles[] = { "vorberatung", "entscheidung" };
 	struct plan_input in;
 	struct plan p;
@@ -510,7 +510,7 @@ test_decision_missing(void **state)
 static void
 test_target_problems(void **state)
 {
-	static const int64_t committees[] = { 1, 2 };
+	static const long long committees[] = { 1, 2 };
 	static const char *const roles[] = { "vorberatung", "entscheidung" };
 	struct plan_input in;
 	struct plan p;

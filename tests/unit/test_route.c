@@ -30,8 +30,8 @@ route_text(const struct route *r)
 }
 
 static void
-assert_route(const struct route_committee *c, size_t n, const char *land, int64_t target,
-    int64_t fach, const char *want)
+assert_route(const struct route_committee *c, size_t n, const char *land, long long target,
+    long long fach, const char *want)
 {
 	struct route r;
 	char *cause = NULL, *text;
