@@ -19,6 +19,8 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
+#define ODD_SESSIONS_MAX	20	/* "status" names at most this many */
+
 static char * __attribute__((format(printf, 1, 2)))
 text(const char *fmt, ...)
 {
@@ -337,13 +339,14 @@ process_changes(struct ikond *ikd, sqlite3_int64 process_id, char **cause)
 }
 
 /* Sessions ahead that fall on a weekend, a holiday, a local day off or in
- * a break. */
+ * a break: the first ODD_SESSIONS_MAX by name, the rest as a count. */
 static int
 odd_sessions(struct ikond *ikd, json_t *list, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	char why[300], day[11];
 	sqlite3_stmt *st;
+	size_t odd = 0;
 	int rc, d;
 
 	if ((st = store_query(ikd->store, cause, "SELECT s.id, c.name, s.start_utc FROM "
@@ -353,13 +356,17 @@ odd_sessions(struct ikond *ikd, json_t *list, char **cause)
 		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		civil_from_utc(tz, (time_t)sqlite3_column_int64(st, 2), &d, NULL, NULL);
-		if (!planner_odd_day(ikd->cfg->workcal, d, why, sizeof(why)))
+		if (!planner_odd_day(ikd->cfg->workcal, d, why, sizeof(why)) ||
+		    ++odd > ODD_SESSIONS_MAX)
 			continue;
 		civil_format_date(d, day);
 		change(list, "session %lld of %s on %s falls on %s",
 		    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), day, why);
 	}
 	store_done(ikd->store, st);
+	if (rc == 0 && odd > ODD_SESSIONS_MAX)
+		change(list, "%zu more sessions ahead fall on a weekend, a holiday, a local day off "
+		    "or in a break", odd - ODD_SESSIONS_MAX);
 	return rc;
 }
 

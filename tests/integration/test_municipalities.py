@@ -454,6 +454,14 @@ class OddDays(DaemonTestCase):
         r = self.d.ctl("session", "edit", str(sid), "--start", tuesday.isoformat() + " 17:00")
         self.assertNotIn("warning", r.stderr)
         self.assertEqual(self.d.json("status")["problems"], [])
+        # Status names twenty of them and counts the rest.
+        for k in range(22):
+            self.d.ctl("session", "add", "--committee", "kt", "--start",
+                       (saturday + datetime.timedelta(days=7 * k)).isoformat() + " 10:00")
+        problems = self.d.json("status")["problems"]
+        self.assertEqual(len(problems), 21)
+        self.assertEqual(problems[-1], "2 more sessions ahead fall on a weekend, a holiday, a "
+                         "local day off or in a break")
         # Christmas Eve is a local day off (in a year where it is a weekday).
         eve = datetime.date(today.year + 1, 12, 24)
         while eve.weekday() >= 5:
