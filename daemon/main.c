@@ -46,8 +46,9 @@ usage(FILE *f)
 	    "\n"
 	    "  -f FILE   configuration file (default %s if it exists,\n"
 	    "            else the embedded defaults)\n"
-	    "  -n        check the configuration, print \"configuration OK\" or every\n"
-	    "            problem as FILE:LINE: message, and exit\n"
+	    "  -n        check the configuration and the process files, print\n"
+	    "            \"configuration OK\" or every problem as FILE:LINE: message,\n"
+	    "            and exit\n"
 	    "  -v        more log output (repeat for debug)\n"
 	    "  -h        this help\n"
 	    "  -V        print the version\n", config_default_path());
