@@ -267,9 +267,9 @@ complain_unknown(struct loader *ld, const config_setting_t *s, const char *path)
 
 	for (i = 0; i < sizeof(moved_keys) / sizeof(moved_keys[0]); i++) {
 		if (strcmp(moved_keys[i].path, path) == 0) {
-			complain(ld, s, "\"%s\" moved into the process file: copy "
-			    "templates/process/integrationskonzept.conf into templates.dir/process/ "
-			    "and set the %s there", path, moved_keys[i].where);
+			complain(ld, s, "\"%s\" moved into the process file: copy templates/"
+			    "process/integrationskonzept.conf into templates.dir/process/ and set "
+			    "the %s there", path, moved_keys[i].where);
 			return;
 		}
 	}

@@ -463,7 +463,8 @@ plan_text(const struct plan *p, json_t *moves, bool applied)
 	free(text);
 	json_array_foreach(moves, i, v)
 		buf_printf(&b, "\nmove: %s", json_string_value(json_object_get(v, "text")));
-	buf_add_str(&b, applied ? "\nPlan gespeichert." : "\nNur angezeigt; mit --apply speichern.");
+	buf_add_str(&b, applied ? "\nPlan gespeichert." :
+	    "\nNur angezeigt; mit --apply speichern.");
 	out = buf_steal(&b, NULL);
 	return out;
 }

@@ -57,13 +57,13 @@ ymd(int day)
 struct ctx {
 	const struct plan_input		*in;
 	struct plan			*p;
-	const struct plan_session	*first;		/* the route's first session */
-	int				 earliest_due;	/* the route's first Vorlagenfrist */
-	long long				 decision;	/* committee of the start decision */
+	const struct plan_session	*first;	/* the route's first session */
+	int				 earliest_due; /* the route's first Vorlagenfrist */
+	long long			 decision; /* committee of the start decision */
 	const char			*decision_name;
-	int				 late_decision;	/* index of a decision without session */
-	int				*latest;	/* latest end of each step (backward) */
-	bool				 late;		/* forward places steps at latest */
+	int				 late_decision; /* a decision without session */
+	int				*latest; /* latest end of each step (backward) */
+	bool				 late;	/* forward places steps at latest */
 };
 
 static void __attribute__((format(printf, 3, 0)))
@@ -248,13 +248,36 @@ first_from(const struct plan_input *in, long long committee, const struct plan_s
 	return best;
 }
 
+/* Why committee e has no session before next. */
+static void
+route_miss(struct ctx *c, const struct route_entry *e, const struct plan_session *next)
+{
+	const struct plan_session *late = first_from(c->in, e->committee_id, next);
+	int days;
+
+	if (late == NULL) {
+		problem(c->p, "%s (%s) has no usable session before the session of %s on %s, and "
+		    "none after it", e->name, e->slug, next->committee_name, ymd(next->day).s);
+		return;
+	}
+	if ((days = late->day - next->day) == 0) {
+		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
+		    "next session is later that day", e->name, e->slug, next->committee_name,
+		    ymd(next->day).s);
+		return;
+	}
+	problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its next "
+	    "session, on %s, misses it by %d day%s", e->name, e->slug, next->committee_name,
+	    ymd(next->day).s, ymd(late->day).s, days, days == 1 ? "" : "s");
+}
+
 /* The route: each committee's latest session before the next one. */
 static int
 plan_route(struct ctx *c)
 {
 	const struct plan_input *in = c->in;
 	struct plan_step *st = &c->p->steps[in->def->adoption];
-	const struct plan_session *next = c->p->target, *s, *late;
+	const struct plan_session *next = c->p->target, *s;
 	const struct route_entry *e;
 	size_t k;
 
@@ -265,20 +288,7 @@ plan_route(struct ctx *c)
 	for (k = in->nroute - 1; k-- > 0;) {
 		e = &in->route[k];
 		if ((s = latest_before(in, e->committee_id, next)) == NULL) {
-			late = first_from(in, e->committee_id, next);
-			if (late == NULL)
-				problem(c->p, "%s (%s) has no usable session before the session of %s "
-				    "on %s, and none after it", e->name, e->slug, next->committee_name,
-				    ymd(next->day).s);
-			else if (late->day == next->day)
-				problem(c->p, "%s (%s) has no usable session before the session of %s "
-				    "on %s; its next session is later that day", e->name, e->slug,
-				    next->committee_name, ymd(next->day).s);
-			else
-				problem(c->p, "%s (%s) has no usable session before the session of %s "
-				    "on %s; its next session, on %s, misses it by %d day%s", e->name,
-				    e->slug, next->committee_name, ymd(next->day).s, ymd(late->day).s,
-				    late->day - next->day, late->day - next->day == 1 ? "" : "s");
+			route_miss(c, e, next);
 			return -1;
 		}
 		st->beratungen[k].session = s;
@@ -508,6 +518,14 @@ place(struct ctx *c, size_t i, int ready, int limit)
 	}
 }
 
+static void
+warn_by_hand(struct plan *p, const struct plan_step *st, const struct plan_step *before)
+{
+	warning(p, "step %d (%s) is set by hand to start %s, before step %d (%s) ends on %s",
+	    st->n, st->def->title, ymd(st->start).s, before->n, before->def->title,
+	    ymd(before->end).s);
+}
+
 /* The forward pass; with c->late, steps before the adoption end at their
  * latest ends where their predecessors allow. */
 static void
@@ -531,10 +549,7 @@ forward(struct ctx *c)
 				continue;
 			if (st->fix == PLAN_BY_HAND && after >= 0 && st->start != PLAN_NO_DAY &&
 			    st->start < ready)
-				warning(p, "step %d (%s) is set by hand to start %s, before step %d "
-				    "(%s) ends on %s", st->n, st->def->title, ymd(st->start).s,
-				    p->steps[after].n, p->steps[after].def->title,
-				    ymd(p->steps[after].end).s);
+				warn_by_hand(p, st, &p->steps[after]);
 			continue;
 		}
 		place(c, i, ready, c->late && i < p->def->adoption ? c->latest[i] : NO_LIMIT);
@@ -657,8 +672,8 @@ explain_too_early(struct ctx *c, size_t a)
 	    ymd(c->in->origin).s);
 	if (d >= 0 && p->steps[d].nberatungen == 1) {
 		s = p->steps[d].beratungen[0].session;
-		buf_printf(&b, "the earliest start decision is %s's session on %s (Verwaltungsvorlage "
-		    "due %s); after it ", s->committee_name, ymd(s->day).s,
+		buf_printf(&b, "the earliest start decision is %s's session on %s "
+		    "(Verwaltungsvorlage due %s); after it ", s->committee_name, ymd(s->day).s,
 		    ymd(s->verwaltung_due).s);
 	}
 	buf_printf(&b, "step %d (%s) ends %s at the earliest, so with %s after it the route's "
@@ -1056,6 +1071,7 @@ planner_json(const struct plan *p)
 {
 	json_t *obj = json_object(), *steps = json_array(), *sessions = json_array();
 	json_t *workshops = json_array(), *window = NULL, *evaluation = NULL, *o;
+	const struct plan_beratung *b;
 	const struct plan_step *st;
 	size_t i, k;
 
@@ -1065,13 +1081,13 @@ planner_json(const struct plan *p)
 		if (!planner_has_products(st))
 			continue;
 		for (k = 0; k < st->nberatungen; k++) {
-			o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:o, s:s, s:o}", "step", st->n,
-			    "code", st->def->code, "session", (json_int_t)st->beratungen[k].session->id,
-			    "committee", st->beratungen[k].session->committee, "committee_name",
-			    st->beratungen[k].session->committee_name, "role", st->beratungen[k].role,
-			    "session_date", day_json(st->beratungen[k].session->day),
-			    "submission_kind", procdef_product_name(st->def->produces),
-			    "deadline", day_json(st->beratungen[k].due));
+			b = &st->beratungen[k];
+			o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:o, s:s, s:o}", "step",
+			    st->n, "code", st->def->code, "session", (json_int_t)b->session->id,
+			    "committee", b->session->committee, "committee_name",
+			    b->session->committee_name, "role", b->role, "session_date",
+			    day_json(b->session->day), "submission_kind",
+			    procdef_product_name(st->def->produces), "deadline", day_json(b->due));
 			json_array_append_new(sessions, o);
 		}
 		if (st->def->produces == PRODUCT_WORKSHOP)

@@ -65,12 +65,12 @@ struct plan_input {
 	const struct procdef		*def;
 	const struct plan_session	*sessions;	/* sorted by day and minute */
 	size_t				 nsessions;
-	const struct route_entry	*route;		/* ends with the target's committee */
+	const struct route_entry	*route;		/* ends with the target's */
 	size_t				 nroute;
 	long long			 target_id;	/* the adopting session */
-	long long			 decision_committee; /* start decision; 0: from the route */
+	long long			 decision_committee; /* 0: from the route */
 	const char			*decision_name;	/* its name, if set */
-	const struct plan_pin		*pins;		/* def->nsteps of them, or NULL */
+	const struct plan_pin		*pins;		/* def->nsteps, or NULL */
 	int				 origin;	/* first steps start here */
 	int				 today;		/* nothing is planned before it */
 	bool				 late;		/* as late as possible */
@@ -88,7 +88,7 @@ struct plan_beratung {
 struct plan_step {
 	const struct procdef_step *def;
 	int			 n;		/* position in the process file, from 1 */
-	int			 start;		/* inclusive day numbers; PLAN_NO_DAY: none */
+	int			 start;		/* inclusive; PLAN_NO_DAY: none */
 	int			 end;
 	enum plan_fix		 fix;
 	char			*note;		/* German: why these dates */
@@ -97,8 +97,8 @@ struct plan_step {
 	int			 event;		/* workshop day, first evaluation */
 	int			 nominal;	/* evaluation: first date before rolling */
 	/* Why the step lies where it does, for the messages. */
-	int			 ready;		/* earliest start the steps before allow */
-	int			 after;		/* the step that set ready; -1: the origin */
+	int			 ready;		/* earliest start they allow */
+	int			 after;		/* the step that set it; -1: origin */
 	const char		*break_name;	/* a break moved it */
 	int			 break_from;
 	int			 break_to;

@@ -33,11 +33,11 @@ struct procdef_step {
 	char			*title;		/* German */
 	int			 days;		/* duration; 0 for steps dated otherwise */
 	int			 months;	/* evaluation: adoption to its first date */
-	int			 gap_days;	/* at least this long after the steps it follows */
+	int			 gap_days;	/* at least this long after "after" */
 	bool			 optional;	/* may be left out ("skipped") */
 	enum procdef_product	 produces;
 	char			*rrule;		/* evaluation: its recurrence */
-	size_t			 after[PROCDEF_AFTER_MAX];	/* indices of earlier steps */
+	size_t			 after[PROCDEF_AFTER_MAX]; /* earlier steps */
 	size_t			 nafter;
 	int			 line;		/* in the file */
 };
@@ -48,8 +48,8 @@ struct procdef {
 	char			*title;		/* German, e.g. "Integrationskonzept" */
 	struct procdef_step	*steps;
 	size_t			 nsteps;
-	size_t			 adoption;	/* the step that produces the Beschlussvorlage */
-	int			 decision;	/* the one with the Verwaltungsvorlage, or -1 */
+	size_t			 adoption;	/* the step with the Beschlussvorlage */
+	int			 decision;	/* the Verwaltungsvorlage's, or -1 */
 };
 
 /* Reads and checks one file; NULL with every problem as "FILE:LINE: message"

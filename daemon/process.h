@@ -46,7 +46,7 @@ struct process_input {
 	struct route_committee	*committees;
 	size_t			 ncommittees;
 	struct route		 route;
-	bool			 route_derived;	/* no stored route: from the committees */
+	bool			 route_derived;	/* from the committees */
 	struct plan_pin		*pins;
 };
 

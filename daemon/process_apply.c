@@ -26,7 +26,7 @@ struct apply_ctx {
 	sqlite3_int64		 pid;
 	const char		*name;		/* the process's */
 	sqlite3_int64		 owner;
-	sqlite3_int64		 committee;	/* of the start decision: evaluations report there */
+	sqlite3_int64		 committee;	/* of the start decision */
 	json_t			*result;
 	json_t			*created;	/* ids of new Vorlagen */
 };

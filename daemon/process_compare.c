@@ -90,6 +90,7 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 	const char *tz = ikd->cfg->body_timezone;
 	const struct plan_beratung *b;
 	sqlite3_stmt *s;
+	const char *old_due;
 	char day[11], due[11], was[11], *keys;
 	struct buf kb;
 	size_t k;
@@ -114,17 +115,17 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		}
 		civil_from_utc(tz, (time_t)sqlite3_column_int64(s, 2), &d, NULL, NULL);
 		civil_format_date(d, was);
+		old_due = (const char *)sqlite3_column_text(s, 1);
 		if (sqlite3_column_int64(s, 0) != b->session->id)
 			add_move(list, "session", st->def->code, was, day, text("step %d: the "
 			    "Beratung in %s moves from session %lld on %s to session %lld on %s "
 			    "(Vorlagenfrist %s)", st->n, b->session->committee_name,
 			    (long long)sqlite3_column_int64(s, 0), was, (long long)b->session->id,
 			    day, due));
-		else if (deadlines && strcmp((const char *)sqlite3_column_text(s, 1), due) != 0)
-			add_move(list, "deadline", st->def->code, (const char *)
-			    sqlite3_column_text(s, 1), due, text("step %d: the Vorlagenfrist for %s "
-			    "moves from %s to %s", st->n, b->session->committee_name,
-			    sqlite3_column_text(s, 1), due));
+		else if (deadlines && strcmp(old_due, due) != 0)
+			add_move(list, "deadline", st->def->code, old_due, due, text("step %d: the "
+			    "Vorlagenfrist for %s moves from %s to %s", st->n,
+			    b->session->committee_name, old_due, due));
 		store_done(ikd->store, s);
 	}
 	buf_add_char(&kb, '\0');
@@ -365,8 +366,8 @@ odd_sessions(struct ikond *ikd, json_t *list, char **cause)
 	}
 	store_done(ikd->store, st);
 	if (rc == 0 && odd > ODD_SESSIONS_MAX)
-		change(list, "%zu more sessions ahead fall on a weekend, a holiday, a local day off "
-		    "or in a break", odd - ODD_SESSIONS_MAX);
+		change(list, "%zu more sessions ahead fall on a weekend, a holiday, a local "
+		    "day off or in a break", odd - ODD_SESSIONS_MAX);
 	return rc;
 }
 

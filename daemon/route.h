@@ -16,12 +16,12 @@
 
 /* Where a kind of committee stands in the default route. */
 enum route_group {
-	ROUTE_EXECUTIVE,	/* adopts the Vorlage first: Magistrat, Gemeindevorstand, HE Kreisausschuss */
+	ROUTE_EXECUTIVE,	/* adopts the Vorlage first (Magistrat, Gemeindevorstand) */
 	ROUTE_INTEGRATION,	/* Integrationsbeirat, Integrationsrat, Ausländerbeirat */
 	ROUTE_FACH,		/* the Fachausschuss */
-	ROUTE_MAIN,		/* Verwaltungs-, Kreis-, Hauptausschuss: prepares the Rat's decisions */
+	ROUTE_MAIN,		/* Verwaltungs-, Kreis-, Hauptausschuss: prepares */
 	ROUTE_BODY,		/* Rat or Kreistag: decides */
-	ROUTE_NONE,		/* internal bodies: Verwaltungsvorstand, Fachleitungsrunde, working groups */
+	ROUTE_NONE,		/* internal: Verwaltungsvorstand, Fachleitungsrunde, ... */
 };
 
 /* A committee as the route sees it. */
