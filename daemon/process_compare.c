@@ -285,8 +285,10 @@ add_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list, char **ca
 {
 	struct process_options o;
 	struct process_input pi;
+	struct procdef *def;
 	struct plan p;
 	json_t *moves, *v;
+	char *name, *why = NULL;
 	size_t i;
 	int rc;
 
@@ -307,6 +309,19 @@ add_changes(struct ikond *ikd, sqlite3_int64 process_id, json_t *list, char **ca
 		change(list, "the target session was removed; the plan has no anchor");
 		return 0;
 	}
+	/* A broken process file is a problem to report, not a failure of
+	 * "status". */
+	if ((rc = store_get_text(ikd->store, cause, &name, "SELECT template FROM process WHERE "
+	    "id = ?", "i", process_id)) != 1)
+		return rc;
+	def = procdef_load(ikd->cfg->template_dir, name, &why);
+	free(name);
+	if (def == NULL) {
+		change(list, "the plan cannot be checked: %s", why);
+		free(why);
+		return 0;
+	}
+	procdef_free(def);
 	process_options_init(&o);
 	o.as_planned = true;
 	if (process_load(ikd, process_id, &o, &pi, cause) == -1)

@@ -381,6 +381,15 @@ class AdminProcessFile(Municipality):
         show = self.d.json("process", "show", "ik")
         self.assertEqual([s["code"] for s in show["steps"]], codes)
         self.assertEqual(self.d.json("process", "list")[0]["process_file"], "zwei-workshops")
+        # A process file broken after planning is a problem in status, which
+        # keeps working.
+        with open(os.path.join(self.tpl, "process", "zwei-workshops.conf"), "w",
+                  encoding="utf-8") as f:
+            f.write("steps = ( { code = \"a\"; } );\n")
+        problems = self.d.json("status")["problems"]
+        self.assertTrue(any(p.startswith("process ik: the plan cannot be checked: %s/process/"
+                                         "zwei-workshops.conf:1: " % self.tpl) for p in problems),
+                        problems)
         # An unknown process file is named with the places searched.
         r = self.d.ctl("process", "add", "x", "--name", "X", "--template", "fehlt", check=False)
         self.assertEqual(r.returncode, 1)
