@@ -111,11 +111,20 @@ _ikond_ctl()
 			case $cmd in
 			session*) COMPREPLY=($(compgen -W "planned invited held cancelled" -- "$cur")) ;;
 			submission*) COMPREPLY=($(compgen -W "draft submitted decided withdrawn" -- "$cur")) ;;
+			process*) COMPREPLY=($(compgen -W "open in_progress done skipped" -- "$cur")) ;;
 			esac
+			;;
+		--schedule) COMPREPLY=($(compgen -W "early late" -- "$cur")) ;;
+		--route)
+			# Committees, comma-separated: complete the last one.
+			local head=""
+			[[ $cur == *,* ]] && head=${cur%,*},
+			COMPREPLY=($(compgen -P "$head" -W "default $(_ikond_ctl_slugs committee "${ctl[@]}")" -- "${cur##*,}"))
+			compopt -o nospace 2>/dev/null
 			;;
 		--kind)
 			case $cmd in
-			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss integrationsbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
+			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss hauptausschuss magistrat gemeindevorstand integrationsbeirat integrationsrat auslaenderbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
 			submission*) COMPREPLY=($(compgen -W "verwaltungsvorlage beschlussvorlage mitteilungsvorlage" -- "$cur")) ;;
 			esac
 			;;

@@ -9,7 +9,9 @@
 static const struct opt_spec committee_add_opts[] = {
 	{ "name", OPT_REQUIRED, "TEXT", "display name, e.g. \"Ausschuss für Integration\"" },
 	{ "kind", OPT_REQUIRED, "KIND", "rat, kreistag, fachausschuss, verwaltungsausschuss, "
-	    "kreisausschuss, integrationsbeirat, verwaltungsvorstand, fachleitungsrunde, arbeitsgruppe" },
+	    "kreisausschuss, hauptausschuss, magistrat, gemeindevorstand, integrationsbeirat, "
+	    "integrationsrat, auslaenderbeirat, verwaltungsvorstand, fachleitungsrunde, "
+	    "arbeitsgruppe" },
 	{ "internal", OPT_FLAG, NULL, "sessions are not public" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -178,16 +180,41 @@ static const struct opt_spec import_sessions_opts[] = {
 static const struct opt_spec process_add_opts[] = {
 	{ "name", OPT_REQUIRED, "TEXT", "e.g. \"Integrationskonzept Landkreis Musterland 2027\"" },
 	{ "target-session", OPT_VALUE, "ID", "the Kreistag or Rat session that adopts the concept" },
-	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss (if there are several)" },
+	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss, which takes the start "
+	    "decision (if there are several)" },
 	{ "owner", OPT_VALUE, "ACTOR", "coordinator, owner of the Vorlagen the plan creates" },
+	{ "route", OPT_VALUE, "SLUG[:ROLE],...", "the Beratungsfolge, ending with the target's "
+	    "committee; ROLE anhoerung, vorberatung, entscheidung or kenntnisnahme (default: "
+	    "derived from the committees)" },
+	{ "template", OPT_VALUE, "NAME", "the process file templates/process/NAME.conf (default "
+	    "integrationskonzept)" },
+	{ "schedule", OPT_VALUE, "WHEN", "early (default): free steps as early as possible; "
+	    "late: as late as the Vorlagenfristen allow" },
+	{ "budget", OPT_VALUE, "EUR", "the budget of the process, e.g. 12000 or 12.000,50" },
+	{ "budget-note", OPT_VALUE, "TEXT", "what the budget covers, where it comes from" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct opt_spec process_edit_opts[] = {
+	{ "name", OPT_VALUE, "TEXT", "new name" },
+	{ "target-session", OPT_VALUE, "ID", "the session that adopts the concept" },
+	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss" },
+	{ "owner", OPT_VALUE, "ACTOR", "coordinator" },
+	{ "route", OPT_VALUE, "SLUG[:ROLE],...", "the Beratungsfolge; \"default\" derives it "
+	    "from the committees again" },
+	{ "template", OPT_VALUE, "NAME", "another process file; steps it adds are appended" },
+	{ "schedule", OPT_VALUE, "WHEN", "early or late" },
+	{ "budget", OPT_VALUE, "EUR", "the budget; \"none\" clears it" },
+	{ "budget-note", OPT_VALUE, "TEXT", "what the budget covers" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec process_plan_opts[] = {
 	{ "target-session", OPT_VALUE, "ID", "plan for this session (stored with --apply)" },
-	{ "committee", OPT_VALUE, "SLUG", "the responsible Fachausschuss" },
+	{ "committee", OPT_VALUE, "SLUG", "the committee of the start decision" },
 	{ "owner", OPT_VALUE, "ACTOR", "coordinator (default: the process's owner, or the actor "
 	    "with the role Koordination or Prozesskoordination)" },
-	{ "from", OPT_VALUE, "DATE", "plan as of this day (default: today)" },
+	{ "from", OPT_VALUE, "DATE", "plan as of this day (default: the day it was first "
+	    "planned, or today)" },
+	{ "schedule", OPT_VALUE, "WHEN", "early or late (stored with --apply)" },
 	{ "apply", OPT_FLAG, NULL, "store the steps and create Vorlagen, window and evaluation" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -200,6 +227,7 @@ static const struct opt_spec process_step_opts[] = {
 	{ "owner", OPT_MULTI, "ACTOR", "responsible actor; replaces all (repeatable)" },
 	{ "notes", OPT_VALUE, "TEXT", "notes" },
 	{ "move-to", OPT_VALUE, "N", "move the step to position N" },
+	{ "unpin", OPT_FLAG, NULL, "let the planner date the step again" },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec process_insert_opts[] = {
@@ -394,17 +422,29 @@ const struct cmd_spec cmdtab[] = {
 	  beratung_remove_opts, CMD_MUTATING, "The last Beratung cannot be removed; remove the "
 	  "submission instead." },
 
-	{ "process add", "SLUG", "add an Integrationskonzept process with its twelve steps",
-	  process_add_opts, CMD_MUTATING, NULL },
+	{ "process add", "SLUG", "add an Integrationskonzept process with the steps of its "
+	  "process file", process_add_opts, CMD_MUTATING,
+	  "The steps come from templates/process/NAME.conf (the admin's copy in "
+	  "templates.dir/process/ first).  Without --route, the Beratungsfolge is derived "
+	  "from the committees: executive (Hessen), integration body, Fachausschuss, main "
+	  "committee, and the target's Rat or Kreistag." },
+	{ "process edit", "SLUG", "change a process: name, target, route, process file, "
+	  "schedule, budget", process_edit_opts, CMD_MUTATING, NULL },
+	{ "process remove", "SLUG", "remove a process", force_opts, CMD_MUTATING,
+	  "A process with draft Vorlagen of its plan, windows, measures or evaluations is only "
+	  "removed with --force, which removes them too; Vorlagen already submitted stay." },
 	{ "process list", NULL, "list processes", NULL, 0, NULL },
-	{ "process show", "SLUG", "show a process: steps, sessions, windows, measures, "
-	  "evaluations and what changed", NULL, 0, NULL },
-	{ "process plan", "SLUG", "plan the steps backwards from the adopting session",
+	{ "process show", "SLUG", "show a process: route, budget, steps, sessions, windows, "
+	  "measures, evaluations and what changed", NULL, 0, NULL },
+	{ "process plan", "SLUG", "plan the steps from today to the adopting session",
 	  process_plan_opts, CMD_MUTATING,
-	  "Without --apply the plan is only shown.  An infeasible plan is reported with "
-	  "its reasons and exit status 1, and nothing is stored." },
+	  "Without --apply the plan is only shown, with every step and deadline that would "
+	  "move.  Steps that are done, in progress, begun or dated by hand keep their dates.  "
+	  "An infeasible plan is reported with its reasons (and the nearest target session "
+	  "that works) and exit status 1, and nothing is stored." },
 	{ "process step", "SLUG N", "change step N: state, dates, title, owners, order",
-	  process_step_opts, CMD_MUTATING, NULL },
+	  process_step_opts, CMD_MUTATING, "Dates given here are kept by later plans until "
+	  "--unpin." },
 	{ "process insert", "SLUG N", "add a step at position N", process_insert_opts,
 	  CMD_MUTATING, NULL },
 
@@ -441,7 +481,8 @@ const struct cmd_spec cmdtab[] = {
 	{ "evaluation add", NULL, "add a recurring evaluation date", evaluation_add_opts,
 	  CMD_MUTATING, "Occurrences on non-working days follow process.evaluation_roll." },
 	{ "evaluation list", NULL, "list evaluations with their next occurrences",
-	  evaluation_list_opts, 0, NULL },
+	  evaluation_list_opts, 0, "Occurrences are listed up to process.evaluation_horizon "
+	  "(three years by default) after today or --from, never beyond." },
 	{ "evaluation show", "ID", "show an evaluation with its next occurrences", NULL, 0,
 	  NULL },
 	{ "evaluation edit", "ID", "change an evaluation", evaluation_edit_opts, CMD_MUTATING,

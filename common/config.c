@@ -115,19 +115,29 @@ static const struct key_spec schema[] = {
 	{ "templates", K_GROUP },
 	{ "templates.dir", K_STRING },
 	{ "process", K_GROUP },
-	{ "process.topic_weeks", K_INT },
-	{ "process.backing_weeks", K_INT },
-	{ "process.planning_weeks", K_INT },
-	{ "process.decision_lead_weeks", K_INT },
-	{ "process.workshop_weeks", K_INT },
-	{ "process.drafting_weeks", K_INT },
-	{ "process.alignment_weeks", K_INT },
-	{ "process.feedback_weeks", K_INT },
-	{ "process.publicity_weeks", K_INT },
-	{ "process.evaluation_first_months", K_INT },
-	{ "process.evaluation_rrule", K_STRING },
 	{ "process.evaluation_roll", K_STRING },
+	{ "process.evaluation_horizon", K_STRING },
 	{ NULL, 0 },
+};
+
+/* Keys that moved into the process file (templates/process/), and the
+ * step whose field took each over. */
+static const struct {
+	const char	*path;
+	const char	*where;
+} moved_keys[] = {
+	{ "process.topic_weeks", "weeks of step \"thema\"" },
+	{ "process.backing_weeks", "weeks of step \"rueckhalt\"" },
+	{ "process.planning_weeks", "weeks of step \"planung\"" },
+	{ "process.decision_lead_weeks", "gap_weeks of step \"workshop\"" },
+	{ "process.workshop_weeks", "weeks of step \"workshop\"" },
+	{ "process.drafting_weeks", "weeks of step \"erarbeitung\"" },
+	{ "process.alignment_weeks", "weeks of step \"abstimmung\" and gap_weeks of step "
+	    "\"beschluss\"" },
+	{ "process.feedback_weeks", "weeks of step \"feedback\"" },
+	{ "process.publicity_weeks", "weeks of step \"oeffentlichkeit\"" },
+	{ "process.evaluation_first_months", "months of step \"evaluation\"" },
+	{ "process.evaluation_rrule", "rrule of step \"evaluation\"" },
 };
 
 struct loader {
@@ -252,6 +262,22 @@ type_ok(const config_setting_t *s, enum key_type t)
 }
 
 static void
+complain_unknown(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(moved_keys) / sizeof(moved_keys[0]); i++) {
+		if (strcmp(moved_keys[i].path, path) == 0) {
+			complain(ld, s, "\"%s\" moved into the process file: copy templates/"
+			    "process/integrationskonzept.conf into templates.dir/process/ and set "
+			    "the %s there", path, moved_keys[i].where);
+			return;
+		}
+	}
+	complain(ld, s, "unknown key \"%s\"", path);
+}
+
+static void
 check_shape(struct loader *ld, const config_setting_t *group, const char *prefix)
 {
 	const struct key_spec *k;
@@ -265,7 +291,7 @@ check_shape(struct loader *ld, const config_setting_t *group, const char *prefix
 		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
 		    config_setting_name(s));
 		if ((k = schema_find(path)) == NULL) {
-			complain(ld, s, "unknown key \"%s\"", path);
+			complain_unknown(ld, s, path);
 			continue;
 		}
 		if (!type_ok(s, k->type)) {
@@ -614,51 +640,23 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 }
 
 /*
- * The process planner (process.c) schedules the ten steps backwards from
- * the session that adopts the concept.  Keys of the group "process", all
- * in whole weeks unless named otherwise:
+ * Evaluation dates (the steps of the process and their durations are in
+ * the process file, templates/process/integrationskonzept.conf):
  *
- *   topic_weeks = 2            step 1 (Thema setzen), starts on the day of planning
- *   backing_weeks = 2          step 2 (Rückhalt der Fachleitung und des Verwaltungsvorstands)
- *   planning_weeks = 3         step 3 (Planung des Prozesses); steps 1-3 must end
- *                              before the Vorlagenfrist of the step 5 Verwaltungsvorlage
- *   decision_lead_weeks = 2    at least this long from the step 5 committee decision
- *                              to the first workshop (invitations)
- *   workshop_weeks = 6         step 6 (akteursübergreifende Workshops)
- *   drafting_weeks = 12        step 7 (Erarbeitung des Konzepts)
- *   alignment_weeks = 3        step 8 (Abstimmung mit der Fachleitung): from the close
- *                              of the feedback window to the earliest Vorlagenfrist
- *                              of the decision chain
- *   feedback_weeks = 4         step 9: length of the feedback window; it closes on
- *                              a working day and never overlaps a body.breaks period
- *   publicity_weeks = 8        follow-up: public relations after adoption
- *   evaluation_first_months = 12   first evaluation after adoption
- *   evaluation_rrule = "FREQ=YEARLY"   recurrence of the evaluation a plan creates
- *   evaluation_roll = "later"  an evaluation date on a weekend or holiday moves to
- *                              the next ("later") or previous ("earlier") working day,
- *                              or stays ("keep")
+ *   evaluation_roll = "later"      an evaluation date on a weekend or holiday moves to
+ *                                  the next ("later") or previous ("earlier") working
+ *                                  day, or stays ("keep")
+ *   evaluation_horizon = "P3Y"     feeds, agendas and "evaluation list" show a series
+ *                                  up to this far ahead (PnY, PnM, PnW or PnD; at most
+ *                                  30 years)
  */
 static void
 load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	struct process_config *p = &cfg->process;
-	char *roll;
+	char *roll, *horizon, unit, *end;
+	long n;
 
-	p->topic_weeks = get_int(ld, cf, "process.topic_weeks", 2, 0, 52);
-	p->backing_weeks = get_int(ld, cf, "process.backing_weeks", 2, 0, 52);
-	p->planning_weeks = get_int(ld, cf, "process.planning_weeks", 3, 0, 52);
-	p->decision_lead_weeks = get_int(ld, cf, "process.decision_lead_weeks", 2, 0, 52);
-	p->workshop_weeks = get_int(ld, cf, "process.workshop_weeks", 6, 0, 52);
-	p->drafting_weeks = get_int(ld, cf, "process.drafting_weeks", 12, 0, 104);
-	p->alignment_weeks = get_int(ld, cf, "process.alignment_weeks", 3, 0, 52);
-	p->feedback_weeks = get_int(ld, cf, "process.feedback_weeks", 4, 1, 52);
-	p->publicity_weeks = get_int(ld, cf, "process.publicity_weeks", 8, 0, 104);
-	p->evaluation_first_months = get_int(ld, cf, "process.evaluation_first_months", 12,
-	    1, 120);
-	p->evaluation_rrule = get_string(cf, "process.evaluation_rrule", "FREQ=YEARLY");
-	if (strncmp(p->evaluation_rrule, "FREQ=", 5) != 0)
-		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule "
-		    "must be an RFC 5545 RRULE starting with FREQ=, e.g. \"FREQ=YEARLY\"");
 	roll = get_string(cf, "process.evaluation_roll", "later");
 	if (strcmp(roll, "later") == 0)
 		p->evaluation_roll = RULE_LATER;
@@ -670,6 +668,23 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 		complain(ld, lookup(cf, "process.evaluation_roll"), "process.evaluation_roll is "
 		    "\"%s\"; valid: later earlier keep", roll);
 	free(roll);
+
+	horizon = get_string(cf, "process.evaluation_horizon", "P3Y");
+	p->evaluation_horizon_months = 36;
+	p->evaluation_horizon_days = 0;
+	n = horizon[0] == 'P' && horizon[1] >= '0' && horizon[1] <= '9' ?
+	    strtol(horizon + 1, &end, 10) : -1;
+	unit = n > 0 ? *end : '\0';
+	if (n > 0 && end[0] != '\0' && end[1] == '\0' && ((unit == 'Y' && n <= 30) ||
+	    (unit == 'M' && n <= 360) || (unit == 'W' && n <= 1565) || (unit == 'D' &&
+	    n <= 10957))) {
+		p->evaluation_horizon_months = unit == 'Y' ? (int)n * 12 : unit == 'M' ? (int)n : 0;
+		p->evaluation_horizon_days = unit == 'W' ? (int)n * 7 : unit == 'D' ? (int)n : 0;
+	} else
+		complain(ld, lookup(cf, "process.evaluation_horizon"), "process.evaluation_horizon "
+		    "is \"%s\"; write PnY, PnM, PnW or PnD of at most 30 years, e.g. \"P3Y\"",
+		    horizon);
+	free(horizon);
 }
 
 static void
@@ -823,7 +838,6 @@ config_free(struct config *cfg)
 		free(cfg->remind_committee[i].committee);
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
-	free(cfg->process.evaluation_rrule);
 	free(cfg);
 }
 

@@ -47,20 +47,11 @@ struct committee_reminders {
 	bool			 set[REMIND_KIND_COUNT];
 };
 
-/* Durations and defaults of the Integrationskonzept planner (process.*). */
+/* Evaluation dates (process.*); the steps are in the process file. */
 struct process_config {
-	int		 topic_weeks;		/* step 1 */
-	int		 backing_weeks;		/* step 2 */
-	int		 planning_weeks;	/* step 3 */
-	int		 decision_lead_weeks;	/* step 5 session to first workshop */
-	int		 workshop_weeks;	/* step 6 */
-	int		 drafting_weeks;	/* step 7 */
-	int		 alignment_weeks;	/* step 8: window close to first Vorlagenfrist */
-	int		 feedback_weeks;	/* step 9: length of the feedback window */
-	int		 publicity_weeks;	/* follow-up: public relations */
-	int		 evaluation_first_months; /* first evaluation after adoption */
-	char		*evaluation_rrule;	/* recurrence of the planned evaluation */
 	enum rule_roll	 evaluation_roll;	/* occurrences on non-working days */
+	int		 evaluation_horizon_months; /* series are shown this far ahead */
+	int		 evaluation_horizon_days;
 };
 
 struct config {
@@ -111,7 +102,7 @@ struct config {
 
 	char		*template_dir;		/* admin's templates, searched first */
 
-	struct process_config process;	/* durations of the process planner */
+	struct process_config process;	/* evaluation dates */
 };
 
 /* The kinds of deadline a rule can be named for, NULL-terminated. */

@@ -21,7 +21,6 @@
 #define NOTE_MAX_BYTES	2000
 #define DEFAULT_COUNT	3
 #define MAX_COUNT	100
-#define HORIZON_DAYS	(366 * 30)
 
 static int
 evaluation_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
@@ -52,8 +51,8 @@ occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const c
 	int start, rc;
 
 	if (civil_parse_date(start_text, &start, NULL) == -1 ||
-	    process_occurrences(rrule, start, from, from + HORIZON_DAYS,
-	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
+	    process_occurrences(rrule, start, from, process_series_end(cfg,
+	    process_today(ikd), from), cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
 		return list;
 	for (i = 0; i < n; i++) {
 		civil_format_date(occ[i].nominal, nominal);

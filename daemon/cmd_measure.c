@@ -18,45 +18,8 @@
 
 #define TEXT_MAX_BYTES		500
 #define NOTES_MAX_BYTES		2000
-#define BUDGET_MAX_CENTS	(100000000000LL * 100)
 #define YEAR_MIN		1900	/* Haushaltsjahr, as the schema checks it */
 #define YEAR_MAX		2999
-
-/* "12500", "12500.50", "12.500,50", "12500 EUR" into cents. */
-static int
-parse_budget(const char *text, sqlite3_int64 *cents, char **cause)
-{
-	sqlite3_int64 euros = 0, frac = 0;
-	const char *p = text;
-	int digits = 0, fdigits = 0;
-
-	for (; *p != '\0'; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (++digits > 13)
-				break;
-			euros = euros * 10 + (*p - '0');
-		} else if (*p == '.' && strspn(p + 1, "0123456789") == 3 &&
-		    (p[4] == '\0' || p[4] == ',' || p[4] == '.' || p[4] == ' '))
-			continue;	/* thousands separator */
-		else
-			break;
-	}
-	if (*p == ',' || *p == '.') {
-		for (p++; *p >= '0' && *p <= '9' && fdigits < 2; p++, fdigits++)
-			frac = frac * 10 + (*p - '0');
-		if (fdigits == 1)
-			frac *= 10;
-	}
-	while (*p == ' ')
-		p++;
-	if (strcmp(p, "EUR") == 0 || strcmp(p, "€") == 0)
-		p += strlen(p);
-	if (digits == 0 || *p != '\0' || euros * 100 + frac > BUDGET_MAX_CENTS)
-		return set_cause(cause, "--budget \"%.40s\" is not an amount in euros (e.g. 12500 "
-		    "or 12500,50)", text);
-	*cents = euros * 100 + frac;
-	return 0;
-}
 
 /* The Haushaltsjahr of --year in *year, -1 without. */
 static int
@@ -89,7 +52,7 @@ check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char
 	if (notes != NULL && notes[0] != '\0' && !domain_text_valid(notes, NOTES_MAX_BYTES, true))
 		return reply_fail(rep, 1, "--notes must be up to %d bytes of text", NOTES_MAX_BYTES);
 	*budget = -1;
-	if ((b != NULL && parse_budget(b, budget, &cause) == -1) ||
+	if ((b != NULL && domain_parse_euros("budget", b, budget, &cause) == -1) ||
 	    parse_year(args_get(req->args, "year"), year, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	due[0] = '\0';

@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "planner.h"
 #include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -49,6 +50,21 @@ parse_time(struct request *req, struct reply *rep, const char *opt, time_t *t)
 		return reply_cause(rep, 1, msg);
 	}
 	return 0;
+}
+
+/* A session on a weekend, a holiday, a local day off or in a break is
+ * accepted, with a warning (and a line in "status" while it is ahead). */
+static void
+warn_odd_day(struct request *req, struct reply *rep, time_t start)
+{
+	char why[300], day[11];
+	int d;
+
+	civil_from_utc(req->cfg->body_timezone, start, &d, NULL, NULL);
+	if (!planner_odd_day(req->cfg->workcal, d, why, sizeof(why)))
+		return;
+	civil_format_date(d, day);
+	reply_warn(rep, "the session on %s falls on %s", day, why);
 }
 
 static int
@@ -102,6 +118,7 @@ session_add(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	warn_odd_day(req, rep, start);
 	return 0;
 }
 
@@ -226,6 +243,8 @@ session_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	if (args_get(req->args, "start") != NULL)
+		warn_odd_day(req, rep, start);
 	return 0;
 }
 

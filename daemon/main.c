@@ -27,6 +27,7 @@
 #include "http.h"
 #include "ikond.h"
 #include "log.h"
+#include "procdef.h"
 #include "reminder.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -45,8 +46,9 @@ usage(FILE *f)
 	    "\n"
 	    "  -f FILE   configuration file (default %s if it exists,\n"
 	    "            else the embedded defaults)\n"
-	    "  -n        check the configuration, print \"configuration OK\" or every\n"
-	    "            problem as FILE:LINE: message, and exit\n"
+	    "  -n        check the configuration and the process files, print\n"
+	    "            \"configuration OK\" or every problem as FILE:LINE: message,\n"
+	    "            and exit\n"
 	    "  -v        more log output (repeat for debug)\n"
 	    "  -h        this help\n"
 	    "  -V        print the version\n", config_default_path());
@@ -220,6 +222,16 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", errors);
 		free(errors);
 		return 1;
+	}
+	if (procdef_check_all(ikd.cfg->template_dir, &errors) == -1) {
+		if (check_only) {
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			config_free(ikd.cfg);
+			return 1;
+		}
+		log_warnx("process files with errors cannot be planned with:\n%s", errors);
+		free(errors);
 	}
 	if (check_only) {
 		printf("configuration OK\n");

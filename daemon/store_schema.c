@@ -304,6 +304,32 @@ static const char *const migrations[] = {
 	"  CHECK (salutation IN ('frau', 'herr', 'neutral', 'org'));"
 	"ALTER TABLE actor ADD COLUMN title TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE actor ADD COLUMN family_name TEXT;",
+
+	/* 8: processes: the process file, the schedule, the route (Beratungsfolge)
+	 * and the budget; steps dated by hand; the Beratung role of a planned
+	 * Vorlage, whose link is now keyed by its committee's slug */
+	"ALTER TABLE process ADD COLUMN template TEXT NOT NULL DEFAULT 'integrationskonzept';"
+	"ALTER TABLE process ADD COLUMN schedule TEXT NOT NULL DEFAULT 'early'"
+	"  CHECK (schedule IN ('early', 'late'));"
+	"ALTER TABLE process ADD COLUMN budget_cents INTEGER;"
+	"ALTER TABLE process ADD COLUMN budget_note TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE process_route ("
+	"  process_id INTEGER NOT NULL REFERENCES process(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  committee_id INTEGER NOT NULL REFERENCES committee(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('anhoerung', 'vorberatung', 'entscheidung', 'kenntnisnahme')),"
+	"  PRIMARY KEY (process_id, pos),"
+	"  UNIQUE (process_id, committee_id));"
+	"ALTER TABLE process_step ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (pinned IN (0, 1));"
+	"ALTER TABLE process_link ADD COLUMN beratung TEXT NOT NULL DEFAULT '';"
+	"UPDATE process_link SET beratung = CASE role WHEN 'integrationsbeirat' THEN 'anhoerung'"
+	"  WHEN 'kreistag' THEN 'entscheidung' WHEN 'start' THEN 'entscheidung'"
+	"  ELSE 'vorberatung' END;"
+	"UPDATE process_link SET role = coalesce((SELECT c.slug FROM session s JOIN committee c"
+	"  ON c.id = s.committee_id WHERE s.id = process_link.session_id), role)"
+	"  WHERE role IN ('integrationsbeirat', 'fachausschuss', 'kreisausschuss', 'kreistag');",
 };
 
 int

@@ -257,6 +257,11 @@ class Completion(unittest.TestCase):
                          ["vorberatung"])
         self.assertEqual(self.complete("submission", "beratung", ""), ["add", "edit", "remove"])
         self.assertEqual(self.complete("event", ""), ["add", "edit", "list", "remove", "show"])
+        self.assertEqual(self.complete("process", "plan", "ik", "--schedule", ""),
+                         ["early", "late"])
+        self.assertEqual(self.complete("process", "step", "ik", "4", "--state", "s"),
+                         ["skipped"])
+        self.assertIn("--budget", self.complete("process", "edit", "ik", "--b"))
 
     def test_required_options(self):
         self.assertEqual(self.complete("session", "add", ""), ["--committee", "--start"])
@@ -280,6 +285,11 @@ class Completion(unittest.TestCase):
                          ["schulte"])
         self.assertEqual(self.complete("draft", "render", "einladung-workshop", "--to", ""),
                          ["schulte"])
+        self.assertEqual(self.complete("process", "add", "ik", "--route", "integ"),
+                         ["integrationsausschuss"])
+        self.assertEqual(self.complete("process", "add", "ik", "--route",
+                                       "integrationsausschuss,k"),
+                         ["integrationsausschuss,kreistag"])
 
     def test_no_daemon_no_slugs(self):
         env_socket = os.path.join(self.d.dir, "nobody-here.sock")

@@ -310,8 +310,12 @@ class EditAndRemove(Records):
         self.assertEqual(d.json("measure", "remove", str(dup["id"]))["removed"], dup["id"])
         self.assertEqual([x["id"] for x in d.json("measure", "list")], [m["id"]])
 
+        # The first of a month a quarter ahead: its occurrences two years
+        # apart both lie within process.evaluation_horizon (three years).
+        first = (datetime.date.today() + datetime.timedelta(days=90)).replace(day=1)
+        then = first.replace(year=first.year + 2)
         e = d.json("evaluation", "add", "--process", "ik", "--title", "Bericht", "--owner", "bb",
-                   "--start", "2032-03-01", "--rrule", "FREQ=YEARLY", "--committee", "ia")
+                   "--start", first.isoformat(), "--rrule", "FREQ=YEARLY", "--committee", "ia")
         md = d.ctl("draft", "render", "evaluationsbericht", "--process", "ik").stdout
         self.assertIn("800,50 €", md)
         self.assertNotIn("1.601,00 €", md)
@@ -319,7 +323,8 @@ class EditAndRemove(Records):
                    "FREQ=YEARLY;INTERVAL=2", "--committee", "")
         self.assertEqual((e["title"], e["rrule"], e["committee"]),
                          ("Jahresbericht", "FREQ=YEARLY;INTERVAL=2", None))
-        self.assertEqual([o["nominal"] for o in e["occurrences"]][:2], ["2032-03-01", "2034-03-01"])
+        self.assertEqual([o["nominal"] for o in e["occurrences"]][:2],
+                         [first.isoformat(), then.isoformat()])
         self.assertEqual(d.json("evaluation", "show", str(e["id"]))["title"], "Jahresbericht")
         r = d.ctl("evaluation", "edit", str(e["id"]), "--rrule", "FREQ=SOMETIMES", check=False)
         self.assertEqual(r.returncode, 1)
