@@ -12,8 +12,12 @@
 #include "buf.h"
 #include "civil.h"
 #include "domain.h"
+#include "entity.h"
+#include "revision.h"
 #include "timefmt.h"
 #include "xmalloc.h"
+
+#define MAX_NAMED_ACTORS	12	/* "Betrifft:" lists at most this many names */
 
 static int collect_sessions(struct ikond *, const struct agenda_filter *, struct agenda *,
     char **);
@@ -86,6 +90,7 @@ item_clear(struct agenda_item *it)
 	free(it->title);
 	free(it->description);
 	free(it->location);
+	free(it->url);
 	free(it->actors);
 	free(it->reminder_kind);
 }
@@ -101,6 +106,10 @@ agenda_free(struct agenda *a)
 		item_clear(&a->items[i]);
 	free(a->items);
 	free(a->members);
+	for (i = 0; i < a->nactors; i++)
+		free(a->actor_names[i]);
+	free(a->actor_names);
+	free(a->actor_ids);
 	free(a);
 }
 
@@ -152,13 +161,76 @@ members_load(struct ikond *ikd, struct agenda *a, char **cause)
 	return rc;
 }
 
+static int
+actor_names_load(struct ikond *ikd, struct agenda *a, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT id, name FROM actor ORDER BY id", ""))
+	    == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		if (a->nactors == cap) {
+			cap = cap ? cap * 2 : 32;
+			a->actor_ids = xreallocarray(a->actor_ids, cap, sizeof(*a->actor_ids));
+			a->actor_names = xreallocarray(a->actor_names, cap,
+			    sizeof(*a->actor_names));
+		}
+		a->actor_ids[a->nactors] = sqlite3_column_int64(st, 0);
+		a->actor_names[a->nactors++] = store_column_dup(st, 1);
+	}
+	store_done(ikd->store, st);
+	return rc;
+}
+
+const char *
+agenda_actor_name(const struct agenda *a, sqlite3_int64 id)
+{
+	size_t lo = 0, hi = a->nactors, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->actor_ids[mid] == id)
+			return a->actor_names[mid];
+		if (a->actor_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+char *
+agenda_feed_description(const struct agenda *a, const struct agenda_item *it)
+{
+	struct buf d;
+	const char *name;
+	size_t i, shown = 0;
+
+	buf_init(&d);
+	buf_add_str(&d, it->description ? it->description : "");
+	for (i = 0; i < it->nactors && shown < MAX_NAMED_ACTORS; i++) {
+		if ((name = agenda_actor_name(a, it->actors[i])) == NULL)
+			continue;
+		buf_add_str(&d, shown == 0 ? (d.len > 0 && d.data[d.len - 1] != '\n' ?
+		    "\nBetrifft: " : "Betrifft: ") : ", ");
+		buf_add_str(&d, name);
+		shown++;
+	}
+	if (it->nactors > shown && shown > 0)
+		buf_printf(&d, " und %zu weitere", it->nactors - shown);
+	return buf_steal(&d, NULL);
+}
+
 struct agenda *
 agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 {
 	struct agenda *a = xcalloc(1, sizeof(*a));
 	size_t i;
 
-	if (members_load(ikd, a, cause) == -1) {
+	if (members_load(ikd, a, cause) == -1 || actor_names_load(ikd, a, cause) == -1) {
 		agenda_free(a);
 		return NULL;
 	}
@@ -167,6 +239,10 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 			agenda_free(a);
 			return NULL;
 		}
+	}
+	if (revision_apply(ikd, a, time(NULL), cause) == -1) {
+		agenda_free(a);
+		return NULL;
 	}
 	if (a->n > 1)
 		qsort(a->items, a->n, sizeof(a->items[0]), compare_items);
@@ -312,7 +388,8 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		it->kind = AGENDA_DEADLINE;
 		it->reminder_kind = xstrdup("deadline");
 		it->id = sqlite3_column_int64(st, 0);
-		xasprintf(&it->uid, "deadline-%lld@ikond", (long long)it->id);
+		xasprintf(&it->uid, "deadline-%lld@%s.ikond", (long long)it->id,
+		    entity_installation());
 		kind = (const char *)sqlite3_column_text(st, 1);
 		kind_de = vocab_label(deadline_kinds, kind);
 		civil_parse_date((const char *)sqlite3_column_text(st, 2), &days, NULL);

@@ -209,6 +209,47 @@ entity_attach(json_t *obj, const char *key, json_t *value)
 	return 0;
 }
 
+/*
+ * The installation's own id, read once at start: the part of every UID
+ * that keeps two installations' items apart in one calendar.
+ */
+static char installation[INSTALLATION_MAX + 1];
+
+int
+entity_installation_load(struct ikond *ikd, char **cause)
+{
+	char *id;
+	size_t i, n;
+
+	switch (store_get_text(ikd->store, cause, &id, "SELECT id FROM installation LIMIT 1",
+	    "")) {
+	case -1:
+		return -1;
+	case 0:
+		return set_cause(cause, "the database has no installation id");
+	}
+	n = strlen(id);
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9')))
+			break;
+	if (n == 0 || n > INSTALLATION_MAX || i < n) {
+		free(id);
+		return set_cause(cause, "the database's installation id is not 1 to %d of "
+		    "a-z and 0-9", INSTALLATION_MAX);
+	}
+	memcpy(installation, id, n + 1);
+	free(id);
+	return 0;
+}
+
+const char *
+entity_installation(void)
+{
+	if (installation[0] == '\0')
+		fatalx("the installation id was not loaded");
+	return installation;
+}
+
 char *
 entity_new_uid(const char *kind)
 {
@@ -220,6 +261,6 @@ entity_new_uid(const char *kind)
 		fatal("getrandom");
 	for (i = 0; i < sizeof(r); i++)
 		snprintf(hex + 2 * i, 3, "%02x", r[i]);
-	xasprintf(&uid, "%s-%s@ikond", kind, hex);
+	xasprintf(&uid, "%s-%s@%s.ikond", kind, hex, entity_installation());
 	return uid;
 }

@@ -25,7 +25,16 @@ int entity_find_committee(struct ikond *ikd, const char *slug, sqlite3_int64 *id
     char **cause);
 int entity_find_actor(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
 
-/* A new globally unique iCalendar UID: "KIND-<128 random bits>@ikond". */
+/*
+ * Every UID ikond publishes ends in "@INSTALLATION.ikond": the id is made
+ * once per database (random, kept in the table installation, so restarts
+ * and restored backups keep it), and the daemon reads it at start.
+ */
+#define INSTALLATION_MAX	32
+int entity_installation_load(struct ikond *ikd, char **cause);
+/* The id (fatal if it was not loaded: a broken invariant). */
+const char *entity_installation(void);
+/* A new iCalendar UID: "KIND-<128 random bits>@INSTALLATION.ikond". */
 char *entity_new_uid(const char *kind);
 
 /* One entity as JSON; NULL with *cause if it does not exist or the store

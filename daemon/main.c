@@ -23,6 +23,7 @@
 #include "config.h"
 #include "control.h"
 #include "dispatch.h"
+#include "entity.h"
 #include "feed.h"
 #include "http.h"
 #include "ikond.h"
@@ -231,7 +232,8 @@ main(int argc, char *argv[])
 		fatal("cannot create state directory %s", ikd.cfg->state_dir);
 	lockfd = take_lock(ikd.cfg->state_dir);
 	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
-	if ((ikd.store = store_open(dbpath, &cause)) == NULL)
+	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
+	    entity_installation_load(&ikd, &cause) == -1)
 		fatalx("%s", cause);
 	free(dbpath);
 	dispatch_check_table();

@@ -236,6 +236,24 @@ static const char *const migrations[] = {
 
 	/* reminders: the planner looks up rows by their item's date */
 	"CREATE INDEX reminder_by_item_at ON reminder(item_at);",
+
+	/* One id per installation, part of every UID; the revision of every
+	 * item as the feeds last published it.  Deadline UIDs were the same
+	 * in every installation: the reminders follow them to the new ones,
+	 * so nothing is sent twice. */
+	"ALTER TABLE mail_install RENAME TO installation;"
+	"ALTER TABLE installation RENAME COLUMN salt TO id;"
+	"UPDATE reminder SET item_uid = substr(item_uid, 1, length(item_uid) - 5) ||"
+	"  (SELECT id FROM installation) || '.ikond',"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  substr(item_uid, 1, length(item_uid) - 5) || (SELECT id FROM installation) ||"
+	"  '.ikond') ELSE item_json END"
+	"  WHERE item_uid GLOB 'deadline-*@ikond';"
+	"CREATE TABLE item_revision ("
+	"  uid TEXT PRIMARY KEY,"
+	"  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+	"  sequence INTEGER NOT NULL,"
+	"  modified_utc INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int

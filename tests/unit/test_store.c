@@ -116,6 +116,52 @@ test_older_schema_is_migrated(void **state)
 	store_close(st);
 }
 
+/*
+ * Schema 6 (before UIDs named the installation): deadline UIDs were the
+ * same in every installation.  The migration keeps the Message-ID salt as
+ * the installation id and moves the reminders of deadlines to the new
+ * UIDs, so the planner finds them and sends nothing twice.
+ */
+static void
+test_uids_follow_the_installation(void **state)
+{
+	struct store *st;
+	sqlite3 *db;
+	char *cause = NULL, *text = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 6; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6;"
+	    "UPDATE mail_install SET salt = '0a1b2c3d4e5f';"
+	    "INSERT INTO actor (slug, name, email, created_at, updated_at) "
+	    "VALUES ('a', 'A', 'a@example.org', 1, 1);"
+	    "INSERT INTO reminder (item_uid, item_kind, offset, actor_id, kind, due_utc, "
+	    "item_at, item_when, item_json, state, message_id, created_at, updated_at) VALUES "
+	    "('deadline-7@ikond', 'deadline', 'P7D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"deadline-7@ikond\",\"title\":\"T\"}', 'sent', "
+	    "'reminder-1.0a1b2c3d4e5f@example.org', 1, 1),"
+	    "('session-00ff@ikond', 'session', 'P7D', 1, 'remind', 1, 1, 'x', '{}', 'queued', "
+	    "NULL, 1, 1);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT id FROM installation", ""), 1);
+	assert_string_equal(text, "0a1b2c3d4e5f");
+	free(text);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'deadline-7@0a1b2c3d4e5f.ikond' AND json_extract(item_json, '$.uid') = item_uid "
+	    "AND json_extract(item_json, '$.title') = 'T' AND message_id = "
+	    "'reminder-1.0a1b2c3d4e5f@example.org'"), 1);
+	/* Random UIDs were unique already and stay as they are. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'session-00ff@ikond'"), 1);
+	store_close(st);
+}
+
 static void
 test_newer_schema_is_refused(void **state)
 {
@@ -409,6 +455,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_older_schema_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
