@@ -138,7 +138,13 @@ static const struct opt_spec feed_target_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec import_sessions_opts[] = {
-	{ "committee", OPT_REQUIRED, "SLUG", "the committee whose sessions the file lists" },
+	{ "committee", OPT_VALUE, "SLUG", "the committee of sessions no title pattern matches" },
+	{ "map", OPT_MULTI, "PATTERN=SLUG", "sessions whose title matches PATTERN belong to the "
+	  "committee SLUG (repeatable; before import.map)" },
+	{ "keep-missing", OPT_FLAG, NULL, "only report sessions missing from the export, do not "
+	  "cancel them" },
+	{ "overwrite", OPT_FLAG, NULL, "take the export's values where they conflict with "
+	  "changes made here" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -382,12 +388,18 @@ const struct cmd_spec cmdtab[] = {
 	{ "export", NULL, "write a feed as iCalendar to stdout", feed_target_opts, CMD_OUTFILE,
 	  "The same bytes the feed URL serves.  Give exactly one of --actor, --committee, "
 	  "--process, --all." },
-	{ "import sessions", "FILE", "create or update a committee's sessions from an iCalendar "
-	  "file", import_sessions_opts, CMD_MUTATING | CMD_INFILE,
-	  "FILE is the .ics export of a council information system (ALLRIS, SessionNet, ...). "
-	  "Sessions are matched by UID: new ones are created, changed ones updated, "
-	  "cancelled ones marked.  Reports created, updated, unchanged and rejected events "
-	  "with reasons.  A file that is not valid iCalendar changes nothing." },
+	{ "import sessions", "FILE", "bring the sessions in line with a council information "
+	  "system's iCalendar export", import_sessions_opts, CMD_MUTATING | CMD_INFILE,
+	  "FILE is the .ics export of a council information system (ALLRIS, SessionNet, ...), "
+	  "of one committee (--committee) or of several, split by title patterns (--map, "
+	  "import.map in ikond.conf).  A session is the one imported with the same UID before, "
+	  "else the committee's session on the same day, else a new one; past ones come in as "
+	  "held.  \"Entfällt\", \"abgesagt\" or \"fällt aus\" in the title and "
+	  "STATUS:CANCELLED cancel a session, and so does its absence from an export that "
+	  "covers its date (only reported with --keep-missing).  A value changed here and in "
+	  "the export is a conflict: reported, and kept as it is here unless --overwrite.  "
+	  "The report names every session created, changed (old → new), cancelled or in "
+	  "conflict.  A file that is not valid iCalendar changes nothing." },
 
 	{ "mail queue", NULL, "list the reminder mails and their state", mail_queue_opts, 0, NULL },
 	{ "mail retry", "[ID]", "send a failed reminder again", mail_retry_opts, CMD_MUTATING,

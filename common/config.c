@@ -53,7 +53,7 @@ static const char *const default_offsets[REMIND_KIND_COUNT][5] = {
 	{ "P30D", "P7D", NULL },
 };
 
-enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS };
+enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS, K_TEXTS };
 
 struct key_spec {
 	const char	*path;	/* "*" any name, "[]" list element, "<rule>", "<kind>" */
@@ -113,6 +113,9 @@ static const struct key_spec schema[] = {
 	{ "reminders.committee.*.<kind>", K_STRINGS },
 	{ "templates", K_GROUP },
 	{ "templates.dir", K_STRING },
+	{ "import", K_GROUP },
+	{ "import.map", K_GROUP },
+	{ "import.map.*", K_TEXTS },
 	{ "process", K_GROUP },
 	{ "process.topic_weeks", K_INT },
 	{ "process.backing_weeks", K_INT },
@@ -209,6 +212,7 @@ type_word(enum key_type t)
 	case K_STRINGS: return "a list of strings [ \"...\", ... ]";
 	case K_IDS: return "a list of user or group names or numbers";
 	case K_GROUPS: return "a list of groups ( { ... }, ... )";
+	case K_TEXTS: return "a string or a list of strings";
 	}
 	return "?";
 }
@@ -232,6 +236,10 @@ type_ok(const config_setting_t *s, enum key_type t)
 			if (config_setting_type(config_setting_get_elem(s, i)) != CONFIG_TYPE_GROUP)
 				return false;
 		return true;
+	case K_TEXTS:
+		if (type == CONFIG_TYPE_STRING)
+			return true;
+		/* FALLTHROUGH */
 	case K_STRINGS:
 	case K_IDS:
 		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
@@ -672,6 +680,51 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 }
 
 static void
+add_title_map(struct config *cfg, const char *pattern, const char *committee)
+{
+	cfg->import_map = xreallocarray(cfg->import_map, cfg->n_import_map + 1,
+	    sizeof(*cfg->import_map));
+	cfg->import_map[cfg->n_import_map].pattern = xstrdup(pattern);
+	cfg->import_map[cfg->n_import_map++].committee = xstrdup(committee);
+}
+
+/*
+ * import.map: committee slug = title pattern (or a list of them), in the
+ * order the file gives; the first pattern that matches a session's title
+ * in a combined export names its committee.
+ */
+static void
+load_import_map(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s, *c, *e;
+	int i, j;
+
+	if ((s = lookup(cf, "import.map")) == NULL)
+		return;
+	for (i = 0; i < config_setting_length(s); i++) {
+		c = config_setting_get_elem(s, i);
+		if (config_setting_type(c) == CONFIG_TYPE_STRING) {
+			if (config_setting_get_string(c)[0] == '\0')
+				complain(ld, c, "import.map.%s: the pattern is empty",
+				    config_setting_name(c));
+			else
+				add_title_map(cfg, config_setting_get_string(c),
+				    config_setting_name(c));
+			continue;
+		}
+		for (j = 0; type_ok(c, K_STRINGS) && j < config_setting_length(c); j++) {
+			e = config_setting_get_elem(c, j);
+			if (config_setting_get_string(e)[0] == '\0')
+				complain(ld, e, "import.map.%s: the pattern is empty",
+				    config_setting_name(c));
+			else
+				add_title_map(cfg, config_setting_get_string(e),
+				    config_setting_name(c));
+		}
+	}
+}
+
+static void
 load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	char *cause = NULL;
@@ -742,6 +795,7 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	free(def);
 
 	load_process(ld, cf, cfg);
+	load_import_map(ld, cf, cfg);
 }
 
 struct config *
@@ -823,6 +877,11 @@ config_free(struct config *cfg)
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
 	free(cfg->process.evaluation_rrule);
+	for (i = 0; i < cfg->n_import_map; i++) {
+		free(cfg->import_map[i].pattern);
+		free(cfg->import_map[i].committee);
+	}
+	free(cfg->import_map);
 	free(cfg);
 }
 

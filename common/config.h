@@ -46,6 +46,12 @@ struct committee_reminders {
 	bool			 set[REMIND_KIND_COUNT];
 };
 
+/* A title pattern of a combined RIS export and the committee it means. */
+struct title_map {
+	char		*pattern;
+	char		*committee;	/* slug */
+};
+
 /* Durations and defaults of the Integrationskonzept planner (process.*). */
 struct process_config {
 	int		 topic_weeks;		/* step 1 */
@@ -109,6 +115,9 @@ struct config {
 	size_t		 n_remind_committee;
 
 	char		*template_dir;		/* admin's templates, searched first */
+
+	struct title_map *import_map;		/* import.map, in the file's order */
+	size_t		 n_import_map;
 
 	struct process_config process;	/* durations of the process planner */
 };

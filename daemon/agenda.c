@@ -306,7 +306,7 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
 	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
 	    "c.internal, (SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
-	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
+	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn'), s.url, s.description "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
 	    /* An actor's view narrows in SQL, so its cost follows the actor's
@@ -347,6 +347,13 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		buf_printf(&d, "Status: %s\n", vocab_label(session_states, state));
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
+		/* Calendars tend to hide URL, so the link goes into the text too. */
+		if (sqlite3_column_bytes(st, 14) > 0) {
+			it->url = store_column_dup(st, 14);
+			buf_printf(&d, "Im Ratsinformationssystem: %s\n", it->url);
+		}
+		if (sqlite3_column_bytes(st, 15) > 0)
+			buf_printf(&d, "\n%s\n", sqlite3_column_text(st, 15));
 		it->description = buf_steal(&d, NULL);
 		agenda_add_members(a, it, it->committee_id);
 		agenda_keep_if_matches(a, f);

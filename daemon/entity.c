@@ -126,13 +126,17 @@ entity_session_times(struct ikond *ikd, json_t *obj)
 	json_object_set_new(obj, "end", timefmt_iso_json(tz, end));
 	json_object_del(obj, "start_utc");
 	json_object_del(obj, "end_utc");
+	if (json_is_string(json_object_get(obj, "sources")))
+		json_object_set_new(obj, "sources", json_loads(json_string_value(
+		    json_object_get(obj, "sources")), 0, NULL));
 }
 
 json_t *
 entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_row(ikd, "session", "SELECT s.id, c.slug AS committee, s.title, "
-	    "s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence FROM session s "
+	    "s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence, s.url, "
+	    "s.description, " ENTITY_SESSION_SOURCES " AS sources FROM session s "
 	    "JOIN committee c ON c.id = s.committee_id WHERE s.id = ?", id, cause);
 
 	if (obj != NULL)

@@ -56,8 +56,13 @@ json_t *entity_list(struct ikond *ikd, json_t *(*one)(struct ikond *, sqlite3_in
 /* Sets key of obj to value; a NULL value (a read that failed) gives -1. */
 int entity_attach(json_t *obj, const char *key, json_t *value);
 
+/* The SQL of a session row's column "sources": its council information
+ * systems and their ids for it, as JSON text ([{"source", "id"}, ...]). */
+#define ENTITY_SESSION_SOURCES "(SELECT json_group_array(json_object('source', x.source, " \
+	"'id', x.source_id)) FROM session_source x WHERE x.session_id = s.id)"
+
 /* Turns a session row (id, committee, title, start_utc, end_utc, ...) into
- * its JSON form in place: instants become ISO strings. */
+ * its JSON form in place: instants become ISO strings, "sources" JSON. */
 void entity_session_times(struct ikond *ikd, json_t *obj);
 
 #endif

@@ -254,6 +254,34 @@ static const char *const migrations[] = {
 	"  digest BLOB NOT NULL CHECK (length(digest) = 32),"
 	"  sequence INTEGER NOT NULL,"
 	"  modified_utc INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* Sessions from council information systems: the page and text the
+	 * source gives, and per source its id for the session and what it
+	 * said last (JSON).  Imported sessions published the export's UID;
+	 * they get one of their own, and their reminders follow it. */
+	"ALTER TABLE session ADD COLUMN url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE session ADD COLUMN description TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('ics', 'oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  seen TEXT NOT NULL,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX session_source_by_session ON session_source(session_id);"
+	"INSERT INTO session_source (source, source_id, session_id, seen)"
+	"  SELECT 'ics', uid, id, json_object('title', title, 'start', start_utc, 'end', end_utc,"
+	"  'location', location, 'cancelled', json(CASE state WHEN 'cancelled' THEN 'true'"
+	"  ELSE 'false' END), 'url', '', 'description', '')"
+	"  FROM session WHERE uid NOT GLOB 'session-*@*ikond';"
+	"UPDATE session SET uid = 'session-' || lower(hex(randomblob(16))) || '@' ||"
+	"  (SELECT id FROM installation) || '.ikond'"
+	"  WHERE id IN (SELECT session_id FROM session_source);"
+	"UPDATE reminder SET item_uid = (SELECT s.uid FROM session_source x"
+	"  JOIN session s ON s.id = x.session_id WHERE x.source_id = reminder.item_uid),"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  (SELECT s.uid FROM session_source x JOIN session s ON s.id = x.session_id"
+	"  WHERE x.source_id = reminder.item_uid)) ELSE item_json END"
+	"  WHERE item_uid IN (SELECT source_id FROM session_source);",
 };
 
 int

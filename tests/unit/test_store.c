@@ -145,7 +145,15 @@ test_uids_follow_the_installation(void **state)
 	    "'{\"uid\":\"deadline-7@ikond\",\"title\":\"T\"}', 'sent', "
 	    "'reminder-1.0a1b2c3d4e5f@example.org', 1, 1),"
 	    "('session-00ff@ikond', 'session', 'P7D', 1, 'remind', 1, 1, 'x', '{}', 'queued', "
-	    "NULL, 1, 1);", NULL, NULL, NULL), SQLITE_OK);
+	    "NULL, 1, 1),"
+	    "('allris-77@ris.example', 'session', 'P1D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"allris-77@ris.example\"}', 'sent', 'reminder-2.0a1b2c3d4e5f@x', 1, 1);"
+	    "INSERT INTO committee (slug, name, kind, created_at, updated_at) "
+	    "VALUES ('ia', 'Integrationsausschuss', 'fachausschuss', 1, 1);"
+	    "INSERT INTO session (committee_id, title, start_utc, end_utc, state, uid, "
+	    "created_at, updated_at) VALUES (1, 'Hand', 10, 20, 'planned', "
+	    "'session-00ff@ikond', 1, 1), (1, 'Import', 30, 40, 'cancelled', "
+	    "'allris-77@ris.example', 1, 1);", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	if ((st = store_open(path, &cause)) == NULL)
 		fail_msg("%s", cause);
@@ -159,6 +167,17 @@ test_uids_follow_the_installation(void **state)
 	/* Random UIDs were unique already and stay as they are. */
 	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
 	    "'session-00ff@ikond'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session WHERE uid = "
+	    "'session-00ff@ikond' AND id NOT IN (SELECT session_id FROM session_source)"), 1);
+	/* An imported session published the export's UID: it becomes the link to
+	 * the export, the session and its reminders get a UID of their own. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session s JOIN session_source x "
+	    "ON x.session_id = s.id JOIN reminder r ON r.item_uid = s.uid "
+	    "WHERE x.source = 'ics' AND x.source_id = 'allris-77@ris.example' "
+	    "AND s.uid GLOB 'session-*@0a1b2c3d4e5f.ikond' AND r.state = 'sent' "
+	    "AND json_extract(r.item_json, '$.uid') = s.uid "
+	    "AND json_extract(x.seen, '$.cancelled') = 1 "
+	    "AND json_extract(x.seen, '$.start') = 30"), 1);
 	store_close(st);
 }
 
