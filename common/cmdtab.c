@@ -148,6 +148,18 @@ static const struct opt_spec import_sessions_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+static const struct opt_spec import_oparl_opts[] = {
+	{ "body", OPT_VALUE, "N", "URL is an OParl system: import its Nth body (from 1)" },
+	{ "map", OPT_MULTI, "PATTERN=SLUG", "the organisation whose name matches PATTERN (or "
+	  "whose id is PATTERN) is the committee SLUG; with a map, only mapped ones come in "
+	  "(repeatable; before oparl.map)" },
+	{ "persons", OPT_FLAG, NULL, "persons too, with their seats, as actors without e-mail" },
+	{ "overwrite", OPT_FLAG, NULL, "take the server's values where they conflict with "
+	  "changes made here" },
+	{ "full", OPT_FLAG, NULL, "ask for everything, not only what changed since the last run" },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct opt_spec process_add_opts[] = {
 	{ "name", OPT_REQUIRED, "TEXT", "e.g. \"Integrationskonzept Landkreis Musterland 2027\"" },
 	{ "target-session", OPT_VALUE, "ID", "the Kreistag or Rat session that adopts the concept" },
@@ -400,6 +412,18 @@ const struct cmd_spec cmdtab[] = {
 	  "the export is a conflict: reported, and kept as it is here unless --overwrite.  "
 	  "The report names every session created, changed (old → new), cancelled or in "
 	  "conflict.  A file that is not valid iCalendar changes nothing." },
+
+	{ "import oparl", "URL", "bring committees and sessions in line with an OParl 1.1 "
+	  "server", import_oparl_opts, CMD_MUTATING | CMD_OWN_TXN,
+	  "URL is an OParl body (or a system, with --body N).  Organisations of the type "
+	  "Gremium become committees (their classification gives the kind; oparl.kinds "
+	  "overrides it), meetings become sessions as with \"import sessions\": the same "
+	  "session when the OParl id matches or, failing that, committee and day; cancelled, "
+	  "and deleted ones cancelled; conflicts with changes made here reported and kept "
+	  "unless --overwrite.  After the first run only what changed is asked for "
+	  "(modified_since).  The fetch runs beside the daemon's other work; the run is "
+	  "applied as one: an HTTP error, a timeout or bad JSON anywhere changes nothing, "
+	  "and the error names the URL and what was wrong." },
 
 	{ "mail queue", NULL, "list the reminder mails and their state", mail_queue_opts, 0, NULL },
 	{ "mail retry", "[ID]", "send a failed reminder again", mail_retry_opts, CMD_MUTATING,

@@ -116,6 +116,15 @@ static const struct key_spec schema[] = {
 	{ "import", K_GROUP },
 	{ "import.map", K_GROUP },
 	{ "import.map.*", K_TEXTS },
+	{ "oparl", K_GROUP },
+	{ "oparl.body", K_STRING },
+	{ "oparl.interval", K_STRING },
+	{ "oparl.timeout", K_INT },
+	{ "oparl.persons", K_BOOL },
+	{ "oparl.map", K_GROUP },
+	{ "oparl.map.*", K_TEXTS },
+	{ "oparl.kinds", K_GROUP },
+	{ "oparl.kinds.*", K_TEXTS },
 	{ "process", K_GROUP },
 	{ "process.topic_weeks", K_INT },
 	{ "process.backing_weeks", K_INT },
@@ -680,48 +689,95 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 }
 
 static void
-add_title_map(struct config *cfg, const char *pattern, const char *committee)
+add_title_map(struct title_map **map, size_t *n, const char *pattern, const char *key)
 {
-	cfg->import_map = xreallocarray(cfg->import_map, cfg->n_import_map + 1,
-	    sizeof(*cfg->import_map));
-	cfg->import_map[cfg->n_import_map].pattern = xstrdup(pattern);
-	cfg->import_map[cfg->n_import_map++].committee = xstrdup(committee);
+	*map = xreallocarray(*map, *n + 1, sizeof(**map));
+	(*map)[*n].pattern = xstrdup(pattern);
+	(*map)[(*n)++].committee = xstrdup(key);
 }
 
 /*
- * import.map: committee slug = title pattern (or a list of them), in the
- * order the file gives; the first pattern that matches a session's title
- * in a combined export names its committee.
+ * A group of NAME = pattern or [ patterns ] (import.map, oparl.map,
+ * oparl.kinds), in the order of the file.
  */
 static void
-load_import_map(struct loader *ld, const config_t *cf, struct config *cfg)
+load_patterns(struct loader *ld, const config_t *cf, const char *path, struct title_map **map,
+    size_t *n)
 {
 	const config_setting_t *s, *c, *e;
-	int i, j;
+	int i, j, len;
 
-	if ((s = lookup(cf, "import.map")) == NULL)
+	if ((s = lookup(cf, path)) == NULL)
 		return;
 	for (i = 0; i < config_setting_length(s); i++) {
 		c = config_setting_get_elem(s, i);
 		if (config_setting_type(c) == CONFIG_TYPE_STRING) {
-			if (config_setting_get_string(c)[0] == '\0')
-				complain(ld, c, "import.map.%s: the pattern is empty",
-				    config_setting_name(c));
-			else
-				add_title_map(cfg, config_setting_get_string(c),
-				    config_setting_name(c));
+			e = c;
+			len = 1;
+		} else if (type_ok(c, K_STRINGS)) {
+			e = NULL;
+			len = config_setting_length(c);
+		} else
 			continue;
-		}
-		for (j = 0; type_ok(c, K_STRINGS) && j < config_setting_length(c); j++) {
-			e = config_setting_get_elem(c, j);
+		for (j = 0; j < len; j++) {
+			if (e == NULL || j > 0)
+				e = config_setting_get_elem(c, j);
 			if (config_setting_get_string(e)[0] == '\0')
-				complain(ld, e, "import.map.%s: the pattern is empty",
+				complain(ld, e, "%s.%s: the pattern is empty", path,
 				    config_setting_name(c));
 			else
-				add_title_map(cfg, config_setting_get_string(e),
+				add_title_map(map, n, config_setting_get_string(e),
 				    config_setting_name(c));
 		}
 	}
+}
+
+/* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
+static int
+get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
+{
+	const config_setting_t *s = lookup(cf, path);
+	char *text = get_string(cf, path, def), *cause = NULL, *end;
+	struct duration d;
+	long secs = 0;
+
+	if (strncmp(text, "PT", 2) == 0 && text[2] >= '0' && text[2] <= '9' &&
+	    (secs = strtol(text + 2, &end, 10)) > 0 && strcmp(end, "S") == 0 &&
+	    secs <= 86400 * 31) {
+		free(text);
+		return (int)secs;
+	}
+	if (duration_parse(text, &d, &cause) == -1) {
+		complain(ld, s, "%s: %s", path, cause);
+		free(cause);
+		free(text);
+		return 3600;
+	}
+	free(text);
+	secs = (long)d.days * 86400 + (long)d.minutes * 60;
+	if (secs < 1 || secs > 86400 * 31) {
+		complain(ld, s, "%s must be between PT1S and P31D", path);
+		return 3600;
+	}
+	return (int)secs;
+}
+
+static void
+load_oparl(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s;
+
+	cfg->oparl_body = get_string(cf, "oparl.body", NULL);
+	if (cfg->oparl_body != NULL && strncmp(cfg->oparl_body, "http://", 7) != 0 &&
+	    strncmp(cfg->oparl_body, "https://", 8) != 0)
+		complain(ld, lookup(cf, "oparl.body"), "oparl.body must be an http:// or "
+		    "https:// URL");
+	cfg->oparl_interval = get_interval(ld, cf, "oparl.interval", "PT1H");
+	cfg->oparl_timeout = get_int(ld, cf, "oparl.timeout", 60, 1, 3600);
+	if ((s = lookup(cf, "oparl.persons")) != NULL && config_setting_type(s) == CONFIG_TYPE_BOOL)
+		cfg->oparl_persons = config_setting_get_bool(s);
+	load_patterns(ld, cf, "oparl.map", &cfg->oparl_map, &cfg->n_oparl_map);
+	load_patterns(ld, cf, "oparl.kinds", &cfg->oparl_kinds, &cfg->n_oparl_kinds);
 }
 
 static void
@@ -795,7 +851,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	free(def);
 
 	load_process(ld, cf, cfg);
-	load_import_map(ld, cf, cfg);
+	load_patterns(ld, cf, "import.map", &cfg->import_map, &cfg->n_import_map);
+	load_oparl(ld, cf, cfg);
 }
 
 struct config *
@@ -839,6 +896,18 @@ config_load(const char *path, char **errors)
 	return cfg;
 }
 
+static void
+title_map_free(struct title_map *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(map[i].pattern);
+		free(map[i].committee);
+	}
+	free(map);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -877,11 +946,10 @@ config_free(struct config *cfg)
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
 	free(cfg->process.evaluation_rrule);
-	for (i = 0; i < cfg->n_import_map; i++) {
-		free(cfg->import_map[i].pattern);
-		free(cfg->import_map[i].committee);
-	}
-	free(cfg->import_map);
+	title_map_free(cfg->import_map, cfg->n_import_map);
+	free(cfg->oparl_body);
+	title_map_free(cfg->oparl_map, cfg->n_oparl_map);
+	title_map_free(cfg->oparl_kinds, cfg->n_oparl_kinds);
 	free(cfg);
 }
 

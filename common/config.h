@@ -46,10 +46,11 @@ struct committee_reminders {
 	bool			 set[REMIND_KIND_COUNT];
 };
 
-/* A title pattern of a combined RIS export and the committee it means. */
+/* A pattern and what it means: in import.map and oparl.map the slug of
+ * a committee, in oparl.kinds a committee kind. */
 struct title_map {
 	char		*pattern;
-	char		*committee;	/* slug */
+	char		*committee;
 };
 
 /* Durations and defaults of the Integrationskonzept planner (process.*). */
@@ -118,6 +119,16 @@ struct config {
 
 	struct title_map *import_map;		/* import.map, in the file's order */
 	size_t		 n_import_map;
+
+	/* oparl: the OParl body kept in step on a timer (NULL: none). */
+	char		*oparl_body;		/* URL of a body, or of a system with one */
+	int		 oparl_interval;	/* seconds between runs */
+	int		 oparl_timeout;		/* seconds for one request */
+	bool		 oparl_persons;		/* persons and their seats, too */
+	struct title_map *oparl_map;		/* committee slug = organisation pattern or id */
+	size_t		 n_oparl_map;
+	struct title_map *oparl_kinds;		/* committee kind = classification pattern */
+	size_t		 n_oparl_kinds;
 
 	struct process_config process;	/* durations of the process planner */
 };

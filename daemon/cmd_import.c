@@ -1,5 +1,6 @@
 /*
- * cmd_import: "import sessions FILE" reads the iCalendar export of a
+ * cmd_import: "import oparl URL" runs one OParl run (oparl_sync.h);
+ * "import sessions FILE" reads the iCalendar export of a
  * council information system (sent by ikond-ctl as the request's input)
  * and brings the sessions in line with it through ris.h: by UID, else by
  * committee and day; cancelled by title or STATUS, or by their absence
@@ -13,9 +14,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bgjob.h"
 #include "dispatch.h"
+#include "domain.h"
 #include "entity.h"
 #include "ics_import.h"
+#include "oparl_sync.h"
 #include "ris.h"
 #include "xmalloc.h"
 
@@ -212,7 +216,80 @@ out:
 	return rc;
 }
 
+/*
+ * "import oparl URL": the run is made here, fetched on a bgjob's thread and
+ * applied when it is done (oparl_sync.h); the reply waits for that.
+ */
+static int
+import_oparl(struct request *req, struct reply *rep)
+{
+	const struct config *cfg = req->cfg;
+	const char *url = args_pos(req->args, 0), *body = args_get(req->args, "body");
+	struct oparl_options opt;
+	struct oparl_job *job;
+	struct title_map *map;
+	size_t i, n = args_count(req->args, "map");
+	const char *spec, *eq;
+	char *cause = NULL, *end;
+	long index = 0;
+	int rc = -1;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return reply_fail(rep, 2, "\"%.80s\" is not an http:// or https:// URL", url);
+	if (body != NULL && ((index = strtol(body, &end, 10)) < 1 || *end != '\0' ||
+	    index > 1000))
+		return reply_fail(rep, 2, "--body \"%.20s\": the number of a body (1 to 1000)",
+		    body);
+	map = xcalloc(n + cfg->n_oparl_map + 1, sizeof(*map));
+	for (i = 0; i < n; i++) {
+		spec = args_nth(req->args, "map", i);
+		if ((eq = strrchr(spec, '=')) == NULL || eq == spec || eq[1] == '\0') {
+			reply_fail(rep, 2, "--map \"%.80s\": write PATTERN=SLUG", spec);
+			goto out;
+		}
+		map[i].pattern = xstrndup(spec, (size_t)(eq - spec));
+		map[i].committee = xstrdup(eq + 1);
+	}
+	for (i = 0; i < cfg->n_oparl_map; i++) {
+		map[n + i].pattern = xstrdup(cfg->oparl_map[i].pattern);
+		map[n + i].committee = xstrdup(cfg->oparl_map[i].committee);
+	}
+	for (i = 0; i < n + cfg->n_oparl_map; i++)
+		if (!domain_slug_valid(map[i].committee)) {
+			reply_fail(rep, 2, "map: \"%.60s\" is not a committee slug (1 to 48 of a-z, "
+			    "0-9 and -)", map[i].committee);
+			goto out;
+		}
+	memset(&opt, 0, sizeof(opt));
+	opt.map = map;
+	opt.nmap = n + cfg->n_oparl_map;
+	opt.kinds = cfg->oparl_kinds;
+	opt.nkinds = cfg->n_oparl_kinds;
+	opt.persons = args_has(req->args, "persons");
+	opt.full = args_has(req->args, "full");
+	opt.flags = args_has(req->args, "overwrite") ? RIS_OVERWRITE : 0;
+	if ((job = oparl_job_new(req->ikd, url, (int)index, &opt, "command", &cause)) == NULL) {
+		reply_cause(rep, 1, cause);
+		goto out;
+	}
+	if ((rep->pending = bgjob_start_then(oparl_job_fetch, oparl_job_finish,
+	    oparl_job_cancel, job, oparl_job_free, &cause)) == NULL) {
+		oparl_job_free(job);
+		reply_cause(rep, 1, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n + cfg->n_oparl_map; i++) {
+		free(map[i].pattern);
+		free(map[i].committee);
+	}
+	free(map);
+	return rc;
+}
+
 const struct handler import_handlers[] = {
 	{ "import sessions", import_sessions },
+	{ "import oparl", import_oparl },
 	{ NULL, NULL },
 };

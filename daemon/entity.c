@@ -159,6 +159,9 @@ entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 		return NULL;
 	}
 	json_object_set_new(obj, "roles", roles);
+	/* Imported without an address (OParl persons): no reminders yet. */
+	json_object_set_new(obj, "incomplete", json_boolean(json_string_length(
+	    json_object_get(obj, "email")) == 0));
 	return obj;
 }
 

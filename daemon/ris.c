@@ -59,7 +59,9 @@ static const char *const count_names[] = {
 
 struct ris_report {
 	json_t	*events;
+	json_t	*records;	/* committees and actors the source brought */
 	int	 n[R_COUNT];
+	int	 committees, actors, seats, ignored;
 };
 
 static void
@@ -245,6 +247,7 @@ ris_report_new(void)
 	struct ris_report *r = xcalloc(1, sizeof(*r));
 
 	r->events = json_array();
+	r->records = json_array();
 	return r;
 }
 
@@ -254,6 +257,7 @@ ris_report_free(struct ris_report *r)
 	if (r == NULL)
 		return;
 	json_decref(r->events);
+	json_decref(r->records);
 	free(r);
 }
 
@@ -300,10 +304,32 @@ ris_report_unmapped(struct ris_report *r, const char *source_id, const char *tit
 	json_object_set_new(e, "reason", json_string("no committee matches the title"));
 }
 
+void
+ris_report_record(struct ris_report *r, const char *entity, const char *slug,
+    const char *name, const char *source_id)
+{
+	json_array_append_new(r->records, json_pack("{s:s, s:s, s:s, s:s, s:s}", "entity",
+	    entity, "result", "created", "slug", slug, "name", str(name), "source_id",
+	    str(source_id)));
+	if (strcmp(entity, "committee") == 0)
+		r->committees++;
+	else if (strcmp(entity, "actor") == 0)
+		r->actors++;
+	else
+		r->seats++;
+}
+
+void
+ris_report_ignored(struct ris_report *r)
+{
+	r->ignored++;
+}
+
 int
 ris_report_changes(const struct ris_report *r)
 {
-	return r->n[R_CREATED] + r->n[R_CHANGED] + r->n[R_CANCELLED];
+	return r->n[R_CREATED] + r->n[R_CHANGED] + r->n[R_CANCELLED] + r->committees +
+	    r->actors + r->seats;
 }
 
 int
@@ -320,7 +346,12 @@ ris_report_json(const struct ris_report *r)
 
 	for (i = 0; i < R_COUNT; i++)
 		json_object_set_new(o, count_names[i], json_integer(r->n[i]));
+	json_object_set_new(o, "committees_created", json_integer(r->committees));
+	json_object_set_new(o, "actors_created", json_integer(r->actors));
+	json_object_set_new(o, "seats_created", json_integer(r->seats));
+	json_object_set_new(o, "ignored", json_integer(r->ignored));
 	json_object_set(o, "events", r->events);
+	json_object_set(o, "records", r->records);
 	return o;
 }
 
@@ -337,6 +368,11 @@ ris_report_summary(const struct ris_report *r)
 		buf_printf(&b, "%s%d %s", b.len ? ", " : "", r->n[i],
 		    i == R_CONFLICT && r->n[i] == 1 ? "conflict" : count_names[i]);
 	}
+	if (r->committees + r->actors + r->seats > 0)
+		buf_printf(&b, "; %d committee(s), %d actor(s) and %d seat(s) created",
+		    r->committees, r->actors, r->seats);
+	if (r->ignored > 0)
+		buf_printf(&b, "; %d meeting(s) of other organisations ignored", r->ignored);
 	return buf_steal(&b, NULL);
 }
 
@@ -352,6 +388,11 @@ ris_report_text(const struct ris_report *r)
 	buf_init(&b);
 	buf_add_str(&b, sum);
 	free(sum);
+	json_array_foreach(r->records, i, e)
+		buf_printf(&b, "\n  created   %s %s \"%s\"",
+		    json_string_value(json_object_get(e, "entity")),
+		    json_string_value(json_object_get(e, "slug")),
+		    json_string_value(json_object_get(e, "name")));
 	json_array_foreach(r->events, i, e) {
 		res = json_string_value(json_object_get(e, "result"));
 		if (strcmp(res, "unchanged") == 0)
@@ -798,6 +839,27 @@ ris_sessions_missing(struct ikond *ikd, enum ris_source src, sqlite3_int64 commi
 	}
 	free(gone);
 	free(sorted);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+ris_add_problems(struct ikond *ikd, json_t *list, char **cause)
+{
+	sqlite3_stmt *st;
+	char *text;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT slug, name FROM actor WHERE email = '' "
+	    "ORDER BY slug", "")) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		xasprintf(&text, "actor %s (%s) is incomplete: no e-mail address, so no reminders "
+		    "(actor edit %s --email ADDRESS --reminders each)", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0));
+		json_array_append_new(list, json_string(text));
+		free(text);
+	}
+	store_done(ikd->store, st);
 	return rc == -1 ? -1 : 0;
 }
 

@@ -62,11 +62,19 @@ void ris_report_reject(struct ris_report *r, size_t pos, const char *source_id,
     const char *reason);
 /* An event no committee was found for. */
 void ris_report_unmapped(struct ris_report *r, const char *source_id, const char *title);
-/* Sessions created, changed or cancelled so far. */
+/* A committee, actor or seat the source brought ("committee", "actor",
+ * "seat": slug the committee's, name the actor's). */
+void ris_report_record(struct ris_report *r, const char *entity, const char *slug,
+    const char *name, const char *source_id);
+/* A record of the source that concerns nothing imported. */
+void ris_report_ignored(struct ris_report *r);
+/* Sessions created, changed or cancelled and records created so far. */
 int ris_report_changes(const struct ris_report *r);
 int ris_report_conflicts(const struct ris_report *r);
 /* {"created": n, "changed", "unchanged", "cancelled", "conflicts",
- * "missing", "rejected", "unmapped", "events": [...]} (new reference). */
+ * "missing", "rejected", "unmapped", "committees_created",
+ * "actors_created", "seats_created", "ignored", "events": [...], "records": [...]} (new
+ * reference). */
 json_t *ris_report_json(const struct ris_report *r);
 /* The counts on one line, then one line per event that is not unchanged. */
 char *ris_report_text(const struct ris_report *r);
@@ -91,6 +99,10 @@ int ris_session_gone(struct ikond *ikd, enum ris_source src, const char *source_
 int ris_sessions_missing(struct ikond *ikd, enum ris_source src, sqlite3_int64 committee_id,
     time_t from, time_t to, char *const *ids, size_t n, unsigned flags,
     struct ris_report *r, char **cause);
+
+/* Adds to list (for "status") what the imports left to be done: actors
+ * without an e-mail address.  0 or -1. */
+int ris_add_problems(struct ikond *ikd, json_t *list, char **cause);
 
 /* --- text helpers, no store --- */
 

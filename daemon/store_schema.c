@@ -282,6 +282,30 @@ static const char *const migrations[] = {
 	"  (SELECT s.uid FROM session_source x JOIN session s ON s.id = x.session_id"
 	"  WHERE x.source_id = reminder.item_uid)) ELSE item_json END"
 	"  WHERE item_uid IN (SELECT source_id FROM session_source);",
+
+	/* OParl: the organisations and persons a committee or an actor came
+	 * from, and per server what the next run asks for. */
+	"CREATE TABLE committee_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  committee_id INTEGER NOT NULL REFERENCES committee(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX committee_source_by_committee ON committee_source(committee_id);"
+	"CREATE TABLE actor_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  actor_id INTEGER NOT NULL REFERENCES actor(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX actor_source_by_actor ON actor_source(actor_id);"
+	"CREATE TABLE oparl_state ("
+	"  server TEXT PRIMARY KEY,"
+	"  body_id TEXT NOT NULL,"
+	"  selection TEXT NOT NULL,"
+	"  organization_since TEXT,"
+	"  meeting_since TEXT,"
+	"  person_since TEXT,"
+	"  last_ok_utc INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '');",
 };
 
 int
