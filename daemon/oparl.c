@@ -498,6 +498,10 @@ read_person(struct oparl_data *d, json_t *o, char *id, const char *tz)
 	json_decref(list);
 	if (!p.deleted && p.name == NULL) {
 		skip(d, id, "no name");
+		for (i = 0; i < p.nmemberships; i++) {
+			free(p.memberships[i].organization);
+			free(p.memberships[i].role);
+		}
 		free(p.memberships);
 		free(id);
 		return;
