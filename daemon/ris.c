@@ -546,6 +546,8 @@ sync_existing(struct ikond *ikd, enum ris_source src, const char *source_id, sql
 	if ((e = report_session(ikd, r, R_UNCHANGED, source_id, id, local, cause)) == NULL)
 		goto out;
 	for (f = 0; f < F_COUNT; f++) {
+		if (!in->known[f])
+			continue;	/* the source says nothing about it */
 		if (seen->known[f] && field_equal(f, seen, in))
 			continue;	/* the source did not change it */
 		if (field_equal(f, local, in)) {
@@ -663,6 +665,9 @@ values_from(struct ikond *ikd, const struct ris_session *s, struct values *v, ch
 	v->url = ris_url(s->url);
 	v->description = ris_text_block(s->description, RIS_DESCRIPTION_MAX);
 	memset(v->known, 1, sizeof(v->known));
+	/* A source that gives no link or text leaves those of another alone. */
+	v->known[F_URL] = s->url != NULL;
+	v->known[F_DESCRIPTION] = s->description != NULL;
 	return 0;
 }
 

@@ -46,8 +46,8 @@ struct ris_session {
 	time_t		 start, end;	/* end <= start: three hours */
 	const char	*location;	/* one line */
 	bool		 cancelled;
-	const char	*url;		/* http(s), printable; others are dropped */
-	const char	*description;
+	const char	*url;		/* http(s), printable; others are dropped; */
+	const char	*description;	/* NULL: the source gives none (another's stays) */
 };
 
 #define RIS_OVERWRITE		0x01	/* the source's values replace local changes */

@@ -229,7 +229,7 @@ class TestNothingTwice(OParlBase):
             f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n"
                     "UID:allris-4@ris.example\r\nDTSTART;TZID=Europe/Berlin:20270624T180000\r\n"
                     "DTEND;TZID=Europe/Berlin:20270624T210000\r\nSUMMARY:Kreistag\r\n"
-                    "END:VEVENT\r\nEND:VCALENDAR\r\n")
+                    "DESCRIPTION:Tagesordnung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
         d.ctl("import", "sessions", ics, "--committee", "kt")
         r = self.run_json("--map", "Kreistag=kt", "--map", "Ausschuss für Integration=ia")
         # Only the mapped organisations; the existing committees are theirs.
@@ -239,6 +239,10 @@ class TestNothingTwice(OParlBase):
         self.assertEqual(s[1]["id"], by_hand["id"])
         self.assertEqual(s[1]["title"], "1. Sitzung")
         self.assertEqual(sorted(x["source"] for x in s[4]["sources"]), ["ics", "oparl"])
+        # The server gives no text: the export's stays; its link comes in.
+        shown = d.json("session", "show", str(s[4]["id"]))
+        self.assertEqual(shown["description"], "Tagesordnung")
+        self.assertEqual(shown["url"], "https://ris.example/si0057.asp?__ksinr=4")
         self.assertEqual(len(d.json("session", "list")), 4)
         # The beirat is not in the map: its meeting is not imported.
         self.assertEqual(r["ignored"], 2)
