@@ -332,12 +332,6 @@ ris_report_changes(const struct ris_report *r)
 	    r->actors + r->seats;
 }
 
-int
-ris_report_conflicts(const struct ris_report *r)
-{
-	return r->n[R_CONFLICT];
-}
-
 json_t *
 ris_report_json(const struct ris_report *r)
 {

@@ -70,7 +70,6 @@ void ris_report_record(struct ris_report *r, const char *entity, const char *slu
 void ris_report_ignored(struct ris_report *r);
 /* Sessions created, changed or cancelled and records created so far. */
 int ris_report_changes(const struct ris_report *r);
-int ris_report_conflicts(const struct ris_report *r);
 /* {"created": n, "changed", "unchanged", "cancelled", "conflicts",
  * "missing", "rejected", "unmapped", "committees_created",
  * "actors_created", "seats_created", "ignored", "events": [...], "records": [...]} (new
