@@ -98,8 +98,14 @@ _ikond_ctl()
 	done
 	if [[ -n $takes_value ]]; then
 		case $takes_value in
-		--committee) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
-		--actor | --owner) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+		--committee | --invite-committee) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
+		--actor | --owner | --invite | --reassign-to | --to) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+		--salutation) COMPREPLY=($(compgen -W "frau herr neutral org" -- "$cur")) ;;
+		--role)
+			case $cmd in
+			submission*) COMPREPLY=($(compgen -W "anhoerung vorberatung entscheidung kenntnisnahme" -- "$cur")) ;;
+			esac
+			;;
 		--land) COMPREPLY=($(compgen -W "BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH" -- "$cur")) ;;
 		--state)
 			case $cmd in

@@ -27,7 +27,7 @@ const char *const config_rule_names[] = {
 };
 
 const char *const config_reminder_kind_names[] = {
-	"session", "deadline", "window", "measure", "evaluation", NULL,
+	"session", "deadline", "window", "measure", "evaluation", "event", NULL,
 };
 
 /*
@@ -51,6 +51,7 @@ static const char *const default_offsets[REMIND_KIND_COUNT][5] = {
 	{ "P7D", "P2D", NULL },
 	{ "P14D", NULL },
 	{ "P30D", "P7D", NULL },
+	{ "P7D", "P1D", NULL },
 };
 
 enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS, K_TEXTS };

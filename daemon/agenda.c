@@ -28,11 +28,12 @@ static const agenda_collector collectors[] = {
 	collect_sessions,
 	collect_deadlines,
 	agenda_collect_process,
+	agenda_collect_events,
 	NULL,
 };
 
 static const char *const kind_names[] = {
-	"session", "deadline", "window", "measure", "evaluation", "step",
+	"session", "deadline", "window", "measure", "evaluation", "step", "event",
 };
 
 void
@@ -66,12 +67,33 @@ agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id)
 	it->actors[it->nactors++] = actor_id;
 }
 
+void
+agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	it->committees = xreallocarray(it->committees, it->ncommittees + 1,
+	    sizeof(*it->committees));
+	it->committees[it->ncommittees++] = committee_id;
+}
+
+static bool
+concerns_committee(const struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	size_t i;
+
+	if (it->committee_id == committee_id)
+		return true;
+	for (i = 0; i < it->ncommittees; i++)
+		if (it->committees[i] == committee_id)
+			return true;
+	return false;
+}
+
 bool
 agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
 {
 	size_t i;
 
-	if (f->committee_id != 0 && it->committee_id != f->committee_id)
+	if (f->committee_id != 0 && !concerns_committee(it, f->committee_id))
 		return false;
 	if (f->process_id != 0 && it->process_id != f->process_id)
 		return false;
@@ -92,6 +114,7 @@ item_clear(struct agenda_item *it)
 	free(it->location);
 	free(it->url);
 	free(it->actors);
+	free(it->committees);
 	free(it->reminder_kind);
 }
 
@@ -305,8 +328,9 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	instant_range(ikd, f, &from, &to);
 	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
 	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
-	    "c.internal, (SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
-	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn'), s.url, s.description "
+	    "c.internal, (SELECT group_concat(b.ref || ' ' || b.title, '; ') FROM beratung r "
+	    " JOIN submission b ON b.id = r.submission_id WHERE r.session_id = s.id "
+	    " AND b.state <> 'withdrawn'), s.url, s.description "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
 	    /* An actor's view narrows in SQL, so its cost follows the actor's
@@ -378,10 +402,12 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
+	    "LEFT JOIN beratung r ON r.submission_id = d.submission_id AND "
+	    "r.session_id = d.session_id "
 	    "LEFT JOIN actor a ON a.id = b.owner_id "
 	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
 	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
@@ -417,8 +443,9 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
-			    sqlite3_column_text(st, 15));
+			/* One Vorlage has a Vorlagenfrist per committee it goes to. */
+			xasprintf(&it->title, "%s%s: %s (%s)", it->cancelled ? "Entfällt: " : "",
+			    kind_de, sqlite3_column_text(st, 15), sqlite3_column_text(st, 12));
 			agenda_add_actor(it, sqlite3_column_int64(st, 17));
 			owner = store_column_dup(st, 18);
 		} else {
@@ -432,8 +459,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
 		if (owner != NULL)
-			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\n", owner,
-			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15));
+			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\nBeratung: %s\n", owner,
+			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15),
+			    sqlite3_column_type(st, 19) == SQLITE_NULL ? "–" :
+			    vocab_label(beratung_roles, (const char *)sqlite3_column_text(st, 19)));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
 		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
 		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));

@@ -1,6 +1,7 @@
 /*
  * agenda: every dated thing ikond knows, as one uniform list: sessions,
- * deadlines, feedback windows, measures, evaluation dates, process steps.
+ * deadlines, feedback windows, measures, evaluation dates, process steps,
+ * events of a process.
  * The feeds publish it, the reminders mail it, "ikond-ctl agenda" shows it.
  * Each item knows who it concerns (the actors who are responsible for it
  * or sit in the committee that meets), so a per-actor view is a filter.
@@ -27,6 +28,7 @@ enum agenda_kind {
 	AGENDA_MEASURE,
 	AGENDA_EVALUATION,
 	AGENDA_STEP,
+	AGENDA_EVENT,
 };
 
 struct agenda_item {
@@ -46,6 +48,8 @@ struct agenda_item {
 	time_t		 updated;	/* last published change, for DTSTAMP */
 	bool		 cancelled;
 	sqlite3_int64	 committee_id;	/* 0 if none */
+	sqlite3_int64	*committees;	/* further committees it concerns (invited) */
+	size_t		 ncommittees;
 	sqlite3_int64	 process_id;	/* 0 if none */
 	sqlite3_int64	*actors;	/* whom it concerns (actor ids) */
 	size_t		 nactors;
@@ -96,6 +100,8 @@ char *agenda_feed_description(const struct agenda *a, const struct agenda_item *
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
+/* Lets the item pass the filter of one more committee. */
+void agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id);
 /* Adds every member of a committee to it (an item of a), from the
  * memberships the collection read once. */
 void agenda_add_members(const struct agenda *a, struct agenda_item *it,
@@ -115,6 +121,9 @@ typedef int (*agenda_collector)(struct ikond *ikd, const struct agenda_filter *f
 /* Feedback windows, measures, evaluation occurrences, process steps
  * (agenda_process.c). */
 int agenda_collect_process(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause);
+/* Events of a process with their invitees (agenda_event.c). */
+int agenda_collect_events(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause);
 
 #endif

@@ -16,6 +16,7 @@
 #include "domain.h"
 #include "entity.h"
 #include "process.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -38,20 +39,20 @@ fail_text(struct reply *rep, const char *opt, int max)
 	    "characters", opt, max);
 }
 
-/* The coordinator who owns the Vorlagen: --owner, the process's owner, or
- * the first actor with the role Koordination. */
+/* The coordinator who owns the Vorlagen: --owner, else the process's
+ * (entity_process_coordinator()). */
 static int
 coordinator(struct ikond *ikd, const char *owner, sqlite3_int64 pid, sqlite3_int64 *id,
     char **cause)
 {
 	if (owner != NULL)
 		return entity_actor_id(ikd, owner, id, cause);
-	if (store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM process "
-	    "WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE "
-	    "lower(role) = 'koordination'), 0)", "i", pid) == -1)
+	switch (entity_process_coordinator(ikd, pid, id, cause)) {
+	case -1:
 		return -1;
-	if (*id != 0)
+	case 1:
 		return 0;
+	}
 	return set_cause(cause, "the plan needs a coordinator who owns its Vorlagen: give "
 	    "--owner ACTOR");
 }
@@ -221,7 +222,9 @@ static int
 apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int64 step_id,
     const struct plan_link *l, json_t *created, char **cause)
 {
-	sqlite3_int64 now = (sqlite3_int64)time(NULL), sub = 0, start;
+	struct beratung_spec b = { l->session->id, "entscheidung" };
+	struct submission_spec spec;
+	sqlite3_int64 sub = 0, start;
 	json_t *due;
 	char *title;
 	int rc;
@@ -231,26 +234,23 @@ apply_link(struct ikond *ikd, const char *name, sqlite3_int64 owner, sqlite3_int
 	    "AND l.role = ?", "it", step_id, l->role) == -1)
 		return -1;
 	if (sub != 0) {
-		if (store_exec(ikd->store, cause, "UPDATE submission SET session_id = ?, "
-		    "updated_at = ? WHERE id = ? AND session_id <> ?", "iiii", l->session->id, now,
-		    sub, l->session->id) == -1)
+		if (submission_set_beratungen(ikd, sub, &b, 1, cause) == -1)
 			return -1;
 	} else {
 		if (l->step == 5)
 			xasprintf(&title, "Startbeschluss: %s", name);
 		else
 			xasprintf(&title, "Beschluss: %s", name);
-		rc = store_exec(ikd->store, cause, "INSERT INTO submission (ref, title, kind, "
-		    "owner_id, session_id, state, created_at, updated_at) VALUES ('', ?, ?, ?, ?, "
-		    "'draft', ?, ?)", "ttiiii", title, l->kind, owner, l->session->id, now, now);
+		memset(&spec, 0, sizeof(spec));
+		spec.title = title;
+		spec.kind = l->kind;
+		spec.owner_id = owner;
+		rc = submission_create(ikd, &spec, &b, 1, &sub, cause);
 		free(title);
 		if (rc == -1)
 			return -1;
-		sub = store_last_id(ikd->store);
 		json_array_append_new(created, json_integer((json_int_t)sub));
 	}
-	if (deadline_sync_submission(ikd, sub, cause) == -1)
-		return -1;
 	switch (store_get_int(ikd->store, cause, &start, "SELECT start_utc FROM session "
 	    "WHERE id = ?", "i", l->session->id)) {
 	case -1:

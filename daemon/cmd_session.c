@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -157,7 +158,8 @@ session_show(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (entity_attach(obj, "deadlines", deadline_list_session(ikd, id, &cause)) == -1 ||
 	    entity_attach(obj, "submissions", entity_list(ikd, entity_submission, &cause,
-	    "SELECT id FROM submission WHERE session_id = ? ORDER BY id", "i", id)) == -1) {
+	    "SELECT submission_id FROM beratung WHERE session_id = ? ORDER BY submission_id", "i",
+	    id)) == -1) {
 		json_decref(obj);
 		return reply_cause(rep, 1, cause);
 	}
@@ -255,26 +257,25 @@ session_remove(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id, subs;
 	char *cause = NULL;
+	int removed;
 
 	if (entity_session_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (store_get_int(ikd->store, &cause, &subs, "SELECT count(*) FROM submission "
+	if (store_get_int(ikd->store, &cause, &subs, "SELECT count(*) FROM beratung "
 	    "WHERE session_id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (subs > 0 && !args_has(req->args, "force"))
 		return reply_fail(rep, 1, "session %lld has %lld submission(s); nothing removed "
-		    "(use --force to remove them too, or move them with submission edit)",
+		    "(use --force to remove them too, or move them with submission beratung edit)",
 		    (long long)id, (long long)subs);
-	if (store_exec(ikd->store, &cause, "DELETE FROM submission WHERE session_id = ?", "i",
-	    id) == -1 ||
+	if (submission_leave_session(ikd, id, &removed, &cause) == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM session WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "session", id, NULL) == -1)
 		return reply_cause(rep, 1, cause);
-	xasprintf(&rep->text, "removed session %lld and %lld submission(s)", (long long)id,
-	    (long long)subs);
-	rep->data = json_pack("{s:I, s:I}", "removed", (json_int_t)id, "submissions",
-	    (json_int_t)subs);
+	xasprintf(&rep->text, "removed session %lld and %d submission(s)", (long long)id,
+	    removed);
+	rep->data = json_pack("{s:I, s:i}", "removed", (json_int_t)id, "submissions", removed);
 	return 0;
 }
 

@@ -55,6 +55,26 @@ const struct vocab deadline_kinds[] = {
 	{ NULL, NULL },
 };
 
+/* What a committee does with a submission in one Beratung (OParl: the
+ * role of a Consultation). */
+const struct vocab beratung_roles[] = {
+	{ "anhoerung", "Anhörung" },
+	{ "vorberatung", "Vorberatung" },
+	{ "entscheidung", "Entscheidung" },
+	{ "kenntnisnahme", "Kenntnisnahme" },
+	{ NULL, NULL },
+};
+
+/* How an actor wants to be greeted: as a woman, a man, by full name
+ * without a gendered form, or as an organisation. */
+const struct vocab salutations[] = {
+	{ "frau", "Frau" },
+	{ "herr", "Herr" },
+	{ "neutral", "ohne Anrede" },
+	{ "org", "Organisation" },
+	{ NULL, NULL },
+};
+
 const char *
 vocab_label(const struct vocab *v, const char *word)
 {

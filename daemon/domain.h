@@ -18,6 +18,8 @@ extern const struct vocab session_states[];
 extern const struct vocab submission_kinds[];
 extern const struct vocab submission_states[];
 extern const struct vocab deadline_kinds[];
+extern const struct vocab beratung_roles[];
+extern const struct vocab salutations[];
 
 /* The label of word in v, or NULL if word is not in v. */
 const char *vocab_label(const struct vocab *v, const char *word);

@@ -11,6 +11,8 @@
 #include <sys/random.h>
 
 #include "domain.h"
+#include "greeting.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -89,6 +91,20 @@ entity_submission_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, cha
 	return rc == 1 ? 0 : -1;
 }
 
+int
+entity_process_coordinator(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 *id,
+    char **cause)
+{
+	int rc;
+
+	rc = store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM "
+	    "process WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE lower(role) IN "
+	    "('koordination', 'prozesskoordination')), 0)", "i", process_id);
+	if (rc == -1)
+		return -1;
+	return *id != 0;
+}
+
 json_t *
 entity_row(struct ikond *ikd, const char *what, const char *sql, sqlite3_int64 id,
     char **cause)
@@ -147,12 +163,22 @@ entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause)
 json_t *
 entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org FROM actor "
-	    "WHERE id = ?", id, cause);
+	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org, salutation, "
+	    "title, family_name FROM actor WHERE id = ?", id, cause);
 	json_t *roles;
+	char *family, *greeting;
 
 	if (obj == NULL)
 		return NULL;
+	family = greeting_family_name(json_string_value(json_object_get(obj, "family_name")),
+	    json_string_value(json_object_get(obj, "name")));
+	greeting = greeting_de(json_string_value(json_object_get(obj, "salutation")),
+	    json_string_value(json_object_get(obj, "title")), family,
+	    json_string_value(json_object_get(obj, "name")));
+	json_object_set_new(obj, "family_name", json_string(family));
+	json_object_set_new(obj, "greeting", json_string(greeting));
+	free(family);
+	free(greeting);
 	if ((roles = store_get_column(ikd->store, cause, "SELECT role FROM actor_role WHERE "
 	    "actor_id = ? ORDER BY role", "i", id)) == NULL) {
 		json_decref(obj);
@@ -169,13 +195,22 @@ json_t *
 entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_row(ikd, "submission", "SELECT b.id, b.ref, b.title, b.kind, "
-	    "a.slug AS owner, b.session_id AS session, b.state FROM submission b "
-	    "JOIN actor a ON a.id = b.owner_id WHERE b.id = ?", id, cause);
+	    "a.slug AS owner, b.state FROM submission b JOIN actor a ON a.id = b.owner_id "
+	    "WHERE b.id = ?", id, cause);
+	sqlite3_int64 session;
+	int rc;
 
 	if (obj == NULL)
 		return NULL;
 	json_object_set_new(obj, "kind_de", json_string(vocab_label(submission_kinds,
 	    json_string_value(json_object_get(obj, "kind")))));
+	if ((rc = submission_deciding_session(ikd, id, &session, cause)) == -1 ||
+	    entity_attach(obj, "beratungen", submission_beratungen(ikd, id, cause)) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_set_new(obj, "session", rc == 1 ? json_integer((json_int_t)session) :
+	    json_null());
 	return obj;
 }
 

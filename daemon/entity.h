@@ -34,6 +34,17 @@ int entity_find_actor(struct ikond *ikd, const char *slug, sqlite3_int64 *id, ch
 int entity_installation_load(struct ikond *ikd, char **cause);
 /* The id (fatal if it was not loaded: a broken invariant). */
 const char *entity_installation(void);
+
+/*
+ * The coordinator of a process: its owner.  A process that has none yet
+ * takes the first actor with the role Koordination or Prozesskoordination
+ * (and "process plan --apply" stores that actor as its owner).  1 with
+ * *id set, 0 if there is none, -1 with *cause.  Drafts and the planner
+ * both ask here.
+ */
+int entity_process_coordinator(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 *id,
+    char **cause);
+
 /* A new iCalendar UID: "KIND-<128 random bits>@INSTALLATION.ikond". */
 char *entity_new_uid(const char *kind);
 
@@ -42,6 +53,8 @@ char *entity_new_uid(const char *kind);
 json_t *entity_committee(struct ikond *ikd, sqlite3_int64 id, char **cause);
 json_t *entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause);
 json_t *entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause);
+/* A submission with its Beratungen (submission.h) and "session", the one
+ * that decides. */
 json_t *entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause);
 
 /* The row sql finds for id (its one parameter) as a JSON object; NULL

@@ -36,6 +36,7 @@ static const char *const kind_names[] = { "all", "actor", "committee", "process"
 
 static const char *const item_categories[] = {
 	"Sitzung", "Frist", "Rückmeldefenster", "Maßnahme", "Evaluation", "Prozessschritt",
+	"Veranstaltung",
 };
 
 struct feed_entry {
@@ -266,7 +267,7 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		e->url = it->url;
 		e->categories = item_categories[it->kind];
 		e->status = it->cancelled ? ICS_CANCELLED : ICS_CONFIRMED;
-		e->transparent = it->kind != AGENDA_SESSION;
+		e->transparent = it->kind != AGENDA_SESSION && it->kind != AGENDA_EVENT;
 		n++;
 	}
 	calendar_names(ikd, kind, tname, &name, &desc);

@@ -14,6 +14,7 @@
 
 #include "civil.h"
 #include "entity.h"
+#include "greeting.h"
 #include "ics.h"
 #include "log.h"
 #include "mail_message.h"
@@ -126,7 +127,7 @@ load_template(const struct config *cfg, const char *name, char **cause)
  * reads and parses each file once, and an edited template takes effect
  * with the next batch.
  */
-#define TEMPLATE_FILES	8
+#define TEMPLATE_FILES	9
 
 struct templates {
 	const char	*name[TEMPLATE_FILES];	/* template_for()'s static names */
@@ -171,7 +172,7 @@ template_for(const char *row_kind, const char *item_kind, bool digest)
 	} files[] = {
 		{ "session", "sitzung.txt" }, { "deadline", "frist.txt" },
 		{ "window", "fenster.txt" }, { "measure", "massnahme.txt" },
-		{ "evaluation", "evaluation.txt" },
+		{ "evaluation", "evaluation.txt" }, { "event", "termin.txt" },
 	};
 	size_t i;
 
@@ -195,6 +196,7 @@ struct row {
 	char		*old_when;
 	json_t		*item;
 	char		*actor_name;
+	char		*actor_greeting;	/* "Sehr geehrte Frau ...", greeting.h */
 	char		*actor_email;
 	char		*message_id;
 };
@@ -207,6 +209,7 @@ row_clear(struct row *r)
 	free(r->old_when);
 	json_decref(r->item);
 	free(r->actor_name);
+	free(r->actor_greeting);
 	free(r->actor_email);
 	free(r->message_id);
 	memset(r, 0, sizeof(*r));
@@ -230,7 +233,8 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 
 	memset(r, 0, sizeof(*r));
 	switch (store_first(ikd->store, cause, &st, "SELECT r.id, r.kind, r.item_kind, "
-	    "r.old_when, r.item_json, a.name, a.email, r.message_id FROM reminder r "
+	    "r.old_when, r.item_json, a.name, a.email, r.message_id, a.salutation, a.title, "
+	    "a.family_name FROM reminder r "
 	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
 	case -1:
 		return -1;
@@ -243,6 +247,9 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	r->old_when = col_dup(st, 3);
 	r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
 	r->actor_name = col_dup(st, 5);
+	r->actor_greeting = greeting_de((const char *)sqlite3_column_text(st, 8),
+	    (const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
+	    r->actor_name);
 	r->actor_email = col_dup(st, 6);
 	r->message_id = col_dup(st, 7);
 	store_done(ikd->store, st);
@@ -298,9 +305,10 @@ item_data(struct ikond *ikd, json_t *item)
 }
 
 static json_t *
-common_data(struct ikond *ikd, const struct sender *from, const char *actor_name)
+common_data(struct ikond *ikd, const struct sender *from, const struct row *r)
 {
-	return json_pack("{s:{s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name", actor_name,
+	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name",
+	    r->actor_name, "greeting", r->actor_greeting,
 	    "contact", "name", from->name != NULL ? from->name : "", "email", from->addr,
 	    "body", "name", ikd->cfg->body_name);
 }
@@ -332,7 +340,8 @@ event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
 		ev.location = jstr(item, "location");
 	ev.status = cancelled || json_is_true(json_object_get(item, "cancelled")) ?
 	    ICS_CANCELLED : ICS_CONFIRMED;
-	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0;
+	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0 &&
+	    strcmp(jstr(item, "kind"), "event") != 0;
 	return ics_build(&cal, &ev, 1, NULL, cause);
 }
 
@@ -409,7 +418,7 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 		sender_free(&from);
 		return -1;
 	}
-	data = common_data(ikd, &from, rows[0].actor_name);
+	data = common_data(ikd, &from, &rows[0]);
 	if (digest) {
 		items = json_array();
 		for (i = 0; i < n; i++)

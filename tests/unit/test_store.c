@@ -117,6 +117,103 @@ test_older_schema_is_migrated(void **state)
 }
 
 /*
+ * A database of schema version 6, where a submission named its one
+ * session: every submission becomes one with one Beratung (role
+ * entscheidung) in that session, and every deadline row stays, with its
+ * id, date and sequence.
+ */
+static void
+test_submissions_become_beratungen(void **state)
+{
+	static const char *const rows =
+	    "INSERT INTO committee (id, slug, name, kind, created_at, updated_at) VALUES "
+	    "  (1, 'ia', 'Integrationsausschuss', 'fachausschuss', 1, 1),"
+	    "  (2, 'kt', 'Kreistag', 'kreistag', 1, 1);"
+	    "INSERT INTO session (id, committee_id, title, start_utc, end_utc, uid, created_at,"
+	    "  updated_at) VALUES (1, 1, 'IA', 1800000000, 1800010000, 's1', 1, 1),"
+	    "  (2, 2, 'KT', 1810000000, 1810010000, 's2', 1, 1);"
+	    "INSERT INTO actor (id, slug, name, email, created_at, updated_at) VALUES"
+	    "  (1, 'bb', 'Bildungsbüro', 'bb@example.org', 1, 1);"
+	    "INSERT INTO submission (id, ref, title, kind, owner_id, session_id, state,"
+	    "  created_at, updated_at) VALUES"
+	    "  (7, 'V/1', 'Start', 'verwaltungsvorlage', 1, 1, 'draft', 1, 1),"
+	    "  (9, 'V/2', 'Beschluss', 'beschlussvorlage', 1, 2, 'submitted', 1, 1);"
+	    "INSERT INTO deadline (id, session_id, submission_id, kind, rule, due_date,"
+	    "  explanation, derivation, sequence, updated_at) VALUES"
+	    "  (3, 1, NULL, 'ladungsfrist', '-7d earlier', '2027-01-08', 'e', '{}', 0, 1),"
+	    "  (4, 1, 7, 'verwaltungsvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 2, 1),"
+	    "  (5, 2, 9, 'beschlussvorlage', '-21d earlier', '2027-04-01', 'e', '{}', 0, 1);"
+	    "INSERT INTO process (id, slug, name, created_at, updated_at) VALUES"
+	    "  (1, 'ik', 'IK', 1, 1);"
+	    "INSERT INTO process_step (id, process_id, n, title, uid, created_at, updated_at)"
+	    "  VALUES (1, 1, 10, 'Beschluss', 'st', 1, 1);"
+	    "INSERT INTO process_link (step_id, role, session_id, submission_id,"
+	    "  planned_start_utc) VALUES (1, 'kreistag', 2, 9, 1810000000);"
+	    "INSERT INTO measure (process_id, title, owner_id, budget_cents, uid, created_at,"
+	    "  updated_at) VALUES (1, 'M', 1, 1250000, 'm', 1, 1);";
+	struct store *st;
+	sqlite3 *db;
+	const char *sql;
+	char *cause = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 6; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA user_version = 6;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open(path, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_version(st), store_schema_latest());
+	assert_int_equal(get_int(st, "SELECT count(*) FROM submission"), 2);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung"), 2);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung WHERE submission_id = 7 "
+	    "AND session_id = 1 AND role = 'entscheidung'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung WHERE submission_id = 9 "
+	    "AND session_id = 2 AND role = 'entscheidung'"), 1);
+	/* Every deadline kept: the rebuild of submission cascaded nothing. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline"), 3);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE id = 4 AND "
+	    "submission_id = 7 AND session_id = 1 AND due_date = '2026-12-24' AND "
+	    "sequence = 2"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE id = 5 AND "
+	    "submission_id = 9 AND due_date = '2027-04-01'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM submission WHERE id = 9 AND "
+	    "ref = 'V/2' AND state = 'submitted' AND owner_id = 1"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM process_link WHERE "
+	    "submission_id = 9"), 1);
+	/* The new columns have their defaults. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM actor WHERE salutation = 'neutral' "
+	    "AND title = '' AND family_name IS NULL"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM measure WHERE budget_cents = "
+	    "1250000 AND budget_year IS NULL"), 1);
+	/* The foreign keys still hold after the rebuild: removing a submission
+	 * takes its Beratungen and deadlines, and a Beratung's session must exist. */
+	assert_int_equal(store_exec(st, &cause, "DELETE FROM submission WHERE id = 7", ""), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE submission_id = 7"),
+	    0);
+	sql = "INSERT INTO beratung (submission_id, session_id, role) VALUES (9, 5, "
+	    "'vorberatung')";
+	assert_int_equal(store_exec(st, &cause, sql, ""), -1);
+	free(cause);
+	cause = NULL;
+	/* Two Beratungen of one submission each keep a Vorlagenfrist. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (9, 1, 'vorberatung')", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO deadline (session_id, "
+	    "submission_id, kind, rule, due_date, explanation, derivation, updated_at) VALUES "
+	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 1)", ""), 1);
+	store_close(st);
+}
+
+/*
  * Schema 6 (before UIDs named the installation): deadline UIDs were the
  * same in every installation.  The migration keeps the Message-ID salt as
  * the installation id and moves the reminders of deadlines to the new
@@ -266,9 +363,22 @@ test_constraints(void **state)
 	    "start_utc, end_utc, uid, created_at, updated_at) VALUES (1, 't', 100, 200, 'u', 1, 1)",
 	    ""), 1);
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (title, kind, owner_id, "
-	    "session_id, created_at, updated_at) VALUES ('v', 'beschlussvorlage', 42, 1, 1, 1)",
-	    ""), -1);
+	    "created_at, updated_at) VALUES ('v', 'beschlussvorlage', 42, 1, 1)", ""), -1);
 	assert_non_null(strstr(cause, "referenced"));
+	free(cause);
+	cause = NULL;
+	/* A Beratung needs an existing session and one of the four roles. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO actor (slug, name, email, "
+	    "created_at, updated_at) VALUES ('a', 'A', 'a@example.org', 1, 1)", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (title, kind, owner_id, "
+	    "created_at, updated_at) VALUES ('v', 'beschlussvorlage', 1, 1, 1)", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (1, 42, 'entscheidung')", ""), -1);
+	assert_non_null(strstr(cause, "referenced"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (1, 1, 'beschluss')", ""), -1);
 	free(cause);
 	cause = NULL;
 	/* Unknown session state. */
@@ -474,6 +584,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_older_schema_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submissions_become_beratungen, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
