@@ -190,6 +190,11 @@ static const struct opt_spec import_oparl_opts[] = {
 	{ "overwrite", OPT_FLAG, NULL, "take the server's values where they conflict with "
 	  "changes made here" },
 	{ "full", OPT_FLAG, NULL, "ask for everything, not only what changed since the last run" },
+	{ "paper", OPT_MULTI, "REF", "the paper (Vorlage) with this reference as a submission, "
+	  "its consultations as Beratungen (repeatable)" },
+	{ "papers-since", OPT_VALUE, "DATE", "the papers dated on or after DATE as submissions" },
+	{ "paper-type", OPT_VALUE, "TYPE", "with --papers-since: only papers of this type "
+	  "(e.g. Beschlussvorlage; a pattern as for --map)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -530,7 +535,11 @@ const struct cmd_spec cmdtab[] = {
 	  "session when the OParl id matches or, failing that, committee and day; cancelled, "
 	  "and deleted ones cancelled; conflicts with changes made here reported and kept "
 	  "unless --overwrite.  After the first run only what changed is asked for "
-	  "(modified_since).  The fetch runs beside the daemon's other work; the run is "
+	  "(modified_since).  Papers are many: only those asked for come in (--paper, or "
+	  "--papers-since with --paper-type), as submissions without an owner (listed as "
+	  "incomplete) whose Beratungen are their consultations at imported meetings; a "
+	  "submission with the same reference is theirs.  "
+	  "The fetch runs beside the daemon's other work; the run is "
 	  "applied as one: an HTTP error, a timeout or bad JSON anywhere changes nothing, "
 	  "and the error names the URL and what was wrong." },
 

@@ -446,8 +446,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			/* One Vorlage has a Vorlagenfrist per committee it goes to. */
 			xasprintf(&it->title, "%s%s: %s (%s)", it->cancelled ? "Entfällt: " : "",
 			    kind_de, sqlite3_column_text(st, 15), sqlite3_column_text(st, 12));
-			agenda_add_actor(it, sqlite3_column_int64(st, 17));
-			owner = store_column_dup(st, 18);
+			if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+				agenda_add_actor(it, sqlite3_column_int64(st, 17));
+			owner = sqlite3_column_type(st, 17) != SQLITE_NULL ?
+			    store_column_dup(st, 18) : xstrdup("noch niemand");
 		} else {
 			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
 			    sqlite3_column_text(st, 12));

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bgjob.h"
+#include "civil.h"
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
@@ -216,6 +217,32 @@ out:
 	return rc;
 }
 
+/* --paper REF (repeatable), or --papers-since DATE with --paper-type TYPE. */
+static int
+papers_options(struct request *req, struct reply *rep, struct oparl_options *opt,
+    char ***refs)
+{
+	const char *since = args_get(req->args, "papers-since");
+	size_t i, n = args_count(req->args, "paper");
+	char *cause = NULL;
+
+	if (n > 0 && (since != NULL || args_has(req->args, "paper-type")))
+		return reply_fail(rep, 2, "--paper names papers by reference; --papers-since and "
+		    "--paper-type choose them by date and type: give one or the other");
+	if (args_has(req->args, "paper-type") && since == NULL)
+		return reply_fail(rep, 2, "--paper-type needs --papers-since DATE (a city has "
+		    "thousands of papers)");
+	if (since != NULL && civil_parse_date(since, &opt->papers_since, &cause) == -1)
+		return reply_cause(rep, 2, cause);
+	*refs = xcalloc(n + 1, sizeof(**refs));
+	for (i = 0; i < n; i++)
+		(*refs)[i] = (char *)args_nth(req->args, "paper", i);
+	opt->refs = *refs;
+	opt->nrefs = n;
+	opt->paper_type = args_get(req->args, "paper-type");
+	return 0;
+}
+
 /*
  * "import oparl URL": the run is made here, fetched on a bgjob's thread and
  * applied when it is done (oparl_sync.h); the reply waits for that.
@@ -228,6 +255,7 @@ import_oparl(struct request *req, struct reply *rep)
 	struct oparl_options opt;
 	struct oparl_job *job;
 	struct title_map *map;
+	char **refs = NULL;
 	size_t i, n = args_count(req->args, "map");
 	const char *spec, *eq;
 	char *cause = NULL, *end;
@@ -268,6 +296,9 @@ import_oparl(struct request *req, struct reply *rep)
 	opt.persons = args_has(req->args, "persons");
 	opt.full = args_has(req->args, "full");
 	opt.flags = args_has(req->args, "overwrite") ? RIS_OVERWRITE : 0;
+	opt.papers_since = -1;
+	if (papers_options(req, rep, &opt, &refs) == -1)
+		goto out;
 	if ((job = oparl_job_new(req->ikd, url, (int)index, &opt, "command", &cause)) == NULL) {
 		reply_cause(rep, 1, cause);
 		goto out;
@@ -285,6 +316,7 @@ out:
 		free(map[i].committee);
 	}
 	free(map);
+	free(refs);
 	return rc;
 }
 

@@ -195,7 +195,7 @@ json_t *
 entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_row(ikd, "submission", "SELECT b.id, b.ref, b.title, b.kind, "
-	    "a.slug AS owner, b.state FROM submission b JOIN actor a ON a.id = b.owner_id "
+	    "a.slug AS owner, b.state FROM submission b LEFT JOIN actor a ON a.id = b.owner_id "
 	    "WHERE b.id = ?", id, cause);
 	sqlite3_int64 session;
 	int rc;
@@ -211,6 +211,9 @@ entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	}
 	json_object_set_new(obj, "session", rc == 1 ? json_integer((json_int_t)session) :
 	    json_null());
+	/* Imported from a council information system: nobody is responsible yet. */
+	json_object_set_new(obj, "incomplete", json_boolean(json_is_null(json_object_get(obj,
+	    "owner"))));
 	return obj;
 }
 

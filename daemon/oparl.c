@@ -57,6 +57,18 @@ oparl_data_free(struct oparl_data *d)
 		}
 		free(d->persons[i].memberships);
 	}
+	for (i = 0; i < d->npapers; i++) {
+		free(d->papers[i].id);
+		free(d->papers[i].name);
+		free(d->papers[i].reference);
+		free(d->papers[i].type);
+		for (k = 0; k < d->papers[i].nconsultations; k++) {
+			free(d->papers[i].consultations[k].meeting);
+			free(d->papers[i].consultations[k].role);
+		}
+		free(d->papers[i].consultations);
+	}
+	free(d->papers);
 	for (i = 0; i < d->nskipped; i++)
 		free(d->skipped[i]);
 	free(d->organizations);
@@ -510,10 +522,94 @@ read_person(struct oparl_data *d, json_t *o, char *id, const char *tz)
 	d->persons[d->npersons++] = p;
 }
 
+static bool
+paper_wanted(const struct oparl_paper_filter *f, const struct oparl_paper *p)
+{
+	size_t i;
+
+	if (f->nrefs > 0) {
+		for (i = 0; i < f->nrefs; i++)
+			if (p->reference != NULL && strcmp(f->refs[i], p->reference) == 0)
+				return true;
+		return false;
+	}
+	if (f->since >= 0 && (p->date < 0 || p->date < f->since))
+		return false;
+	return f->type == NULL || ris_pattern_match(f->type, p->type);
+}
+
+bool
+oparl_papers_complete(const struct oparl_data *d)
+{
+	const struct oparl_paper_filter *f = d->paper_filter;
+	size_t i, k;
+
+	if (f == NULL || f->nrefs == 0)
+		return false;
+	for (i = 0; i < f->nrefs; i++) {
+		for (k = 0; k < d->npapers; k++)
+			if (d->papers[k].reference != NULL &&
+			    strcmp(d->papers[k].reference, f->refs[i]) == 0)
+				break;
+		if (k == d->npapers)
+			return false;
+	}
+	return true;
+}
+
+static void
+read_paper(struct oparl_data *d, json_t *o, char *id, const char *tz)
+{
+	struct oparl_paper p;
+	struct oparl_consultation *c;
+	json_t *list, *e;
+	time_t t;
+	size_t i;
+	int dd, dm;
+
+	memset(&p, 0, sizeof(p));
+	p.id = id;
+	p.date = -1;
+	p.deleted = truthy(json_object_get(o, "deleted"));
+	p.name = field_name(o, "name");
+	p.reference = field_text(o, "reference", OPARL_MAX_NAME);
+	p.type = field_text(o, "paperType", OPARL_MAX_NAME);
+	if (json_is_string(json_object_get(o, "date")) &&
+	    oparl_parse_time(json_string_value(json_object_get(o, "date")), tz, &t) == 0 &&
+	    civil_from_utc(tz, t, &dd, &dm, NULL) == 0)
+		p.date = dd;
+	if (d->paper_filter == NULL || (!p.deleted && !paper_wanted(d->paper_filter, &p)) ||
+	    (p.deleted && d->paper_filter->nrefs > 0)) {
+		free(p.id);
+		free(p.name);
+		free(p.reference);
+		free(p.type);
+		return;
+	}
+	list = json_object_get(o, "consultation");
+	if (json_is_object(list))
+		list = json_pack("[O]", list);
+	else
+		json_incref(list);
+	json_array_foreach(list, i, e) {
+		if (p.nconsultations == OPARL_MAX_REFS || !json_is_object(e))
+			continue;
+		p.consultations = xreallocarray(p.consultations, p.nconsultations + 1,
+		    sizeof(*p.consultations));
+		c = &p.consultations[p.nconsultations++];
+		c->meeting = id_of(json_object_get(e, "meeting"));
+		c->role = field_name(e, "role");
+		c->authoritative = truthy(json_object_get(e, "authoritative"));
+	}
+	json_decref(list);
+	d->papers = xreallocarray(d->papers, d->npapers + 1, sizeof(*d->papers));
+	d->papers[d->npapers++] = p;
+}
+
 static size_t
 objects(const struct oparl_data *d)
 {
-	return d->norganizations + d->nmeetings + d->npersons;
+	return d->norganizations + d->nmeetings + d->npersons + d->npapers;
 }
 
 /* Parses a document; raw control characters become blanks first. */
@@ -576,6 +672,9 @@ oparl_read_page(struct oparl_data *d, enum oparl_list list, const char *json, si
 		case OPARL_PERSONS:
 			read_person(d, o, id, tz);
 			break;
+		case OPARL_PAPERS:
+			read_paper(d, o, id, tz);
+			break;
 		case OPARL_LIST_COUNT:
 			free(id);
 			break;
@@ -610,7 +709,9 @@ kind_of(json_t *o)
 int
 oparl_read_object(const char *json, size_t len, struct oparl_object *obj, char **cause)
 {
-	static const char *const keys[OPARL_LIST_COUNT] = { "organization", "meeting", "person" };
+	static const char *const keys[OPARL_LIST_COUNT] = {
+		"organization", "meeting", "person", "paper",
+	};
 	json_t *root;
 	size_t i;
 

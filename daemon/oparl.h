@@ -28,6 +28,7 @@ enum oparl_list {
 	OPARL_ORGANIZATIONS,
 	OPARL_MEETINGS,
 	OPARL_PERSONS,
+	OPARL_PAPERS,
 	OPARL_LIST_COUNT
 };
 
@@ -67,6 +68,31 @@ struct oparl_person {
 	size_t	 nmemberships;
 };
 
+struct oparl_consultation {
+	char	*meeting;		/* id, or NULL if not yet on a meeting */
+	char	*role;			/* free text: "Vorberatung", "Entscheidung", ... */
+	bool	 authoritative;		/* the meeting decides */
+};
+
+struct oparl_paper {
+	char	*id;
+	bool	 deleted;
+	char	*name;
+	char	*reference;		/* "V/2027/013" */
+	char	*type;			/* paperType: "Beschlussvorlage", ... */
+	int	 date;			/* day number (civil.h), -1 if none */
+	struct oparl_consultation *consultations;
+	size_t	 nconsultations;
+};
+
+/* Which papers of a list are kept (a city has thousands). */
+struct oparl_paper_filter {
+	char	**refs;			/* these references, or ... */
+	size_t	 nrefs;
+	int	 since;			/* ... those dated on or after (day number; -1: any) */
+	char	*type;			/* of this paperType (pattern as in ris.h; NULL: any) */
+};
+
 struct oparl_data {
 	struct oparl_organization *organizations;
 	size_t	 norganizations;
@@ -74,12 +100,18 @@ struct oparl_data {
 	size_t	 nmeetings;
 	struct oparl_person *persons;
 	size_t	 npersons;
+	struct oparl_paper *papers;
+	size_t	 npapers;
+	const struct oparl_paper_filter *paper_filter;	/* NULL: no paper is kept */
 	/* The latest "modified" of each list (0: none seen). */
 	time_t	 modified[OPARL_LIST_COUNT];
 	/* Objects skipped, with a reason each (e.g. a meeting without start). */
 	char	**skipped;
 	size_t	 nskipped;
 };
+
+/* Whether every reference the filter asks for is among d's papers. */
+bool oparl_papers_complete(const struct oparl_data *d);
 
 /* What kind of object a JSON document is. */
 enum oparl_kind {
@@ -109,7 +141,7 @@ struct oparl_object {
 	enum oparl_kind	 kind;
 	char		*id;
 	char		*name;
-	char		*lists[OPARL_LIST_COUNT];	/* organization, meeting, person */
+	char		*lists[OPARL_LIST_COUNT];	/* organization, meeting, person, paper */
 	char		*bodies;			/* a system's list of bodies */
 };
 int oparl_read_object(const char *json, size_t len, struct oparl_object *o, char **cause);

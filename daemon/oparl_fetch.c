@@ -21,7 +21,7 @@
 #include "xmalloc.h"
 
 static const char *const list_names[OPARL_LIST_COUNT] = {
-	"organisations", "meetings", "persons",
+	"organisations", "meetings", "persons", "papers",
 };
 
 struct answer {
@@ -37,6 +37,7 @@ oparl_params_new(const char *url, const char *tz, int timeout)
 	p->url = xstrdup(url);
 	p->tz = xstrdup(tz);
 	p->timeout = timeout;
+	p->papers.since = -1;
 	atomic_init(&p->cancel, false);
 	return p;
 }
@@ -52,6 +53,10 @@ oparl_params_free(struct oparl_params *p)
 	free(p->tz);
 	for (i = 0; i < OPARL_LIST_COUNT; i++)
 		free(p->since[i]);
+	for (i = 0; i < p->papers.nrefs; i++)
+		free(p->papers.refs[i]);
+	free(p->papers.refs);
+	free(p->papers.type);
 	free(p);
 }
 
@@ -233,6 +238,9 @@ fetch_list(CURL *h, struct oparl_params *p, struct oparl_result *r, struct answe
 		free(url);
 		url = next;
 		next = NULL;
+		/* Papers asked for by reference: no need to read the rest. */
+		if (list == OPARL_PAPERS && oparl_papers_complete(r->data))
+			break;
 	}
 out:
 	free(url);
@@ -309,6 +317,7 @@ oparl_fetch(struct oparl_params *p, struct oparl_result *r)
 		return;
 	}
 	r->data = oparl_data_new();
+	r->data->paper_filter = &p->papers;
 	body_url = xstrdup(p->url);
 	for (;;) {
 		if (get(h, p, r, &a, body_url, false) != 1)

@@ -1,7 +1,7 @@
 /*
  * oparl_fetch: one run against an OParl server with libcurl: the body
  * (found through the system if the URL names one), then its lists of
- * organisations, meetings and (on request) persons, page by page along
+ * organisations, meetings and (on request) persons and papers, page by page along
  * links.next, with modified_since after the first run.  It runs on a
  * thread of its own and never touches the store or struct ikond: it gets
  * its parameters and fills a result, which the main thread applies in one
@@ -26,6 +26,7 @@ struct oparl_params {
 	int		 body_index;	/* with a system: its Nth body (from 1); 0: its only one */
 	bool		 lists[OPARL_LIST_COUNT];	/* which lists to read */
 	char		*since[OPARL_LIST_COUNT];	/* modified_since, or NULL: all */
+	struct oparl_paper_filter papers;	/* which papers to keep */
 	char		*tz;		/* zone of times without an offset */
 	int		 timeout;	/* seconds for one request */
 	atomic_bool	 cancel;	/* set by the main thread to stop the run */

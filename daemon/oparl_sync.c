@@ -23,10 +23,13 @@
 #include "oparl.h"
 #include "oparl_fetch.h"
 #include "ris.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
 #define SINCE_MARGIN	600	/* seconds before the run's start */
+/* Lists whose modified_since the state keeps (papers are asked for). */
+#define STORED_LISTS	OPARL_PAPERS
 
 struct oparl_job {
 	char			*server;	/* the state's key */
@@ -125,6 +128,16 @@ oparl_job_new(struct ikond *ikd, const char *url, int body_index,
 	job->params->lists[OPARL_ORGANIZATIONS] = true;
 	job->params->lists[OPARL_MEETINGS] = true;
 	job->params->lists[OPARL_PERSONS] = opt->persons;
+	if (opt->nrefs > 0 || opt->papers_since >= 0 || opt->paper_type != NULL) {
+		job->params->lists[OPARL_PAPERS] = true;
+		job->params->papers.refs = xcalloc(opt->nrefs + 1, sizeof(char *));
+		for (i = 0; i < opt->nrefs; i++)
+			job->params->papers.refs[i] = xstrdup(opt->refs[i]);
+		job->params->papers.nrefs = opt->nrefs;
+		job->params->papers.since = opt->papers_since;
+		if (opt->paper_type != NULL)
+			job->params->papers.type = xstrdup(opt->paper_type);
+	}
 	switch (store_first(ikd->store, cause, &st, "SELECT selection, organization_since, "
 	    "meeting_since, person_since FROM oparl_state WHERE server = ?", "t", job->server)) {
 	case -1:
@@ -132,7 +145,7 @@ oparl_job_new(struct ikond *ikd, const char *url, int body_index,
 		return NULL;
 	case 1:
 		same = strcmp((const char *)sqlite3_column_text(st, 0), job->selection) == 0;
-		for (i = 0; i < OPARL_LIST_COUNT; i++) {
+		for (i = 0; i < STORED_LISTS; i++) {
 			if (sqlite3_column_type(st, (int)i + 1) == SQLITE_NULL)
 				continue;
 			job->since[i] = store_column_dup(st, (int)i + 1);
@@ -463,6 +476,131 @@ apply_person(struct ikond *ikd, const struct oparl_person *p, struct ris_report 
 	return 0;
 }
 
+/* OParl's free-text role (and "authoritative") as a Beratung role. */
+static const char *
+role_for(const struct oparl_consultation *c)
+{
+	static const struct {
+		const char *pattern, *role;
+	} roles[] = {
+		{ "anhör", "anhoerung" }, { "anhoer", "anhoerung" }, { "vorberat", "vorberatung" },
+		{ "kenntnis", "kenntnisnahme" }, { "entscheid", "entscheidung" },
+		{ "beschluss", "entscheidung" },
+	};
+	size_t i;
+
+	for (i = 0; c->role != NULL && i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (ris_pattern_match(roles[i].pattern, c->role))
+			return roles[i].role;
+	return c->authoritative ? "entscheidung" : "vorberatung";
+}
+
+static const char *
+kind_of_paper(const struct oparl_paper *p)
+{
+	if (ris_pattern_match("beschluss", p->type))
+		return "beschlussvorlage";
+	if (ris_pattern_match("mitteilung", p->type) || ris_pattern_match("information",
+	    p->type) || ris_pattern_match("bericht", p->type) || ris_pattern_match("anfrage",
+	    p->type))
+		return "mitteilungsvorlage";
+	return "verwaltungsvorlage";
+}
+
+/*
+ * A Paper as a submission with its Consultations as Beratungen: the one
+ * it was imported as, else the one with its reference (a Vorlage the
+ * planner made), else a new one without an owner.  Beratungen are only
+ * added: those made here stay.
+ */
+static int
+apply_paper(struct ikond *ikd, const struct oparl_paper *p, struct ris_report *r,
+    char **cause)
+{
+	struct beratung_spec b[SUBMISSION_BERATUNGEN_MAX];
+	struct submission_spec spec;
+	const char *text[SUBMISSION_BERATUNGEN_MAX];
+	sqlite3_int64 id = 0, sid;
+	char *title, *detail;
+	size_t i, k, n = 0;
+	int rc;
+
+	if ((rc = store_get_int(ikd->store, cause, &id, "SELECT submission_id FROM "
+	    "submission_source WHERE source = 'oparl' AND source_id = ?", "t", p->id)) == -1)
+		return -1;
+	if (p->deleted) {
+		if (rc == 0)
+			return 0;
+		if ((rc = store_exec(ikd->store, cause, "UPDATE submission SET state = "
+		    "'withdrawn', updated_at = ? WHERE id = ? AND state <> 'withdrawn'", "ii",
+		    (sqlite3_int64)time(NULL), id)) > 0)
+			ris_report_record(r, "withdrawn", p->reference ? p->reference : "",
+			    p->name, p->id);
+		return rc == -1 ? -1 : 0;
+	}
+	for (i = 0; i < p->nconsultations && n < SUBMISSION_BERATUNGEN_MAX; i++) {
+		if (p->consultations[i].meeting == NULL)
+			continue;
+		if ((rc = store_get_int(ikd->store, cause, &sid, "SELECT session_id FROM "
+		    "session_source WHERE source = 'oparl' AND source_id = ?", "t",
+		    p->consultations[i].meeting)) == -1)
+			return -1;
+		for (k = 0; k < n && rc == 1 && b[k].session_id != sid; k++)
+			;
+		if (rc == 0 || k < n)
+			continue;
+		b[n].session_id = sid;
+		b[n].role = role_for(&p->consultations[i]);
+		text[n++] = p->consultations[i].role;
+	}
+	if (n == 0) {
+		xasprintf(&detail, "paper %s: none of its consultations is at an imported meeting",
+		    p->reference ? p->reference : p->id);
+		ris_report_reject(r, 0, p->id, detail);
+		free(detail);
+		return 0;
+	}
+	if (id == 0 && p->reference != NULL && (rc = store_get_int(ikd->store, cause, &id,
+	    "SELECT id FROM submission WHERE ref = ? ORDER BY id LIMIT 1", "t",
+	    p->reference)) == -1)
+		return -1;
+	if (id == 0) {
+		memset(&spec, 0, sizeof(spec));
+		title = ris_text_line(p->name ? p->name : p->reference ? p->reference : p->id,
+		    RIS_TITLE_MAX);
+		spec.ref = p->reference;
+		spec.title = title;
+		spec.kind = kind_of_paper(p);
+		rc = submission_create(ikd, &spec, b, n, &id, cause);
+		free(title);
+		if (rc == -1)
+			return -1;
+		ris_report_record(r, "submission", p->reference ? p->reference : "", p->name,
+		    p->id);
+	} else {
+		for (i = 0; i < n; i++) {
+			if ((rc = store_exists(ikd->store, cause, "SELECT 1 FROM beratung WHERE "
+			    "submission_id = ? AND session_id = ?", "ii", id, b[i].session_id)) == -1)
+				return -1;
+			if (rc == 1)
+				continue;
+			if (submission_beratung_add(ikd, id, &b[i], cause) == -1)
+				return -1;
+			ris_report_record(r, "beratung", p->reference ? p->reference : "", p->name,
+			    p->id);
+		}
+	}
+	/* The server's word for each role, which may say more than the four. */
+	for (i = 0; i < n; i++)
+		if (text[i] != NULL && store_exec(ikd->store, cause, "UPDATE beratung SET "
+		    "role_text = ? WHERE submission_id = ? AND session_id = ?", "tii", text[i], id,
+		    b[i].session_id) == -1)
+			return -1;
+	return store_exec(ikd->store, cause, "INSERT INTO submission_source (source, source_id, "
+	    "submission_id) VALUES ('oparl', ?, ?) ON CONFLICT DO NOTHING", "ti", p->id, id) ==
+	    -1 ? -1 : 0;
+}
+
 static void
 format_since(time_t t, char out[21])
 {
@@ -476,12 +614,12 @@ static int
 save_state(struct ikond *ikd, const struct oparl_job *job, const char *summary, char **cause)
 {
 	const struct oparl_result *res = &job->result;
-	char since[OPARL_LIST_COUNT][21];
-	const char *value[OPARL_LIST_COUNT];
+	char since[STORED_LISTS][21];
+	const char *value[STORED_LISTS];
 	time_t latest, bound = res->started - SINCE_MARGIN;
 	size_t i;
 
-	for (i = 0; i < OPARL_LIST_COUNT; i++) {
+	for (i = 0; i < STORED_LISTS; i++) {
 		value[i] = job->since[i];
 		if (!job->params->lists[i])
 			continue;
@@ -522,6 +660,9 @@ apply(struct ikond *ikd, const struct oparl_job *job, struct ris_report *r, char
 			return -1;
 	for (i = 0; job->persons && i < d->npersons; i++)
 		if (apply_person(ikd, &d->persons[i], r, cause) == -1)
+			return -1;
+	for (i = 0; i < d->npapers; i++)
+		if (apply_paper(ikd, &d->papers[i], r, cause) == -1)
 			return -1;
 	summary = ris_report_summary(r);
 	rc = save_state(ikd, job, summary, cause);
@@ -659,6 +800,7 @@ oparl_sync_tick(struct oparl_sync *s, struct ikond *ikd, time_t now)
 	opt.kinds = cfg->oparl_kinds;
 	opt.nkinds = cfg->n_oparl_kinds;
 	opt.persons = cfg->oparl_persons;
+	opt.papers_since = -1;
 	if ((job = oparl_job_new(ikd, cfg->oparl_body, 0, &opt, "timer", &cause)) == NULL ||
 	    (s->job = bgjob_start_then(oparl_job_fetch, oparl_job_finish, oparl_job_cancel, job,
 	    oparl_job_free, &cause)) == NULL) {

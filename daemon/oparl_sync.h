@@ -6,7 +6,9 @@
  * record or none.  Organisations become committees (their classification
  * gives the kind), meetings sessions (through ris.h, so a session imported
  * from ICS or entered by hand is the same session), persons actors
- * without e-mail, listed as incomplete, with their seats.
+ * without e-mail, listed as incomplete, with their seats, and the papers
+ * asked for submissions with their Consultations as Beratungen, without
+ * an owner until one is set.
  *
  * "ikond-ctl import oparl" runs one; with oparl.body in the configuration
  * the daemon runs one every oparl.interval.  The last run and its result
@@ -33,6 +35,12 @@ struct oparl_options {
 	bool			 persons;	/* persons and their seats, too */
 	bool			 full;		/* everything, not only what changed */
 	unsigned		 flags;		/* RIS_OVERWRITE */
+	/* Papers as submissions: these references, or those dated on or
+	 * after papers_since (day number, -1: none asked) of paper_type. */
+	char *const		*refs;
+	size_t			 nrefs;
+	int			 papers_since;
+	const char		*paper_type;
 };
 
 struct oparl_job;

@@ -57,11 +57,23 @@ static const char *const count_names[] = {
 	"unmapped",
 };
 
+/* What a source may bring besides sessions: entity, JSON count, summary word. */
+static const struct {
+	const char	*entity, *key, *words;
+} record_kinds[] = {
+	{ "committee", "committees_created", "committee(s)" },
+	{ "actor", "actors_created", "actor(s)" },
+	{ "seat", "seats_created", "seat(s)" },
+	{ "submission", "submissions_created", "submission(s)" },
+	{ "beratung", "beratungen_created", "Beratung(en)" },
+	{ "withdrawn", "submissions_withdrawn", "submission(s) withdrawn" },
+};
+
 struct ris_report {
 	json_t	*events;
 	json_t	*records;	/* committees and actors the source brought */
 	int	 n[R_COUNT];
-	int	 committees, actors, seats, ignored;
+	int	 ignored;
 };
 
 static void
@@ -308,15 +320,20 @@ void
 ris_report_record(struct ris_report *r, const char *entity, const char *slug,
     const char *name, const char *source_id)
 {
-	json_array_append_new(r->records, json_pack("{s:s, s:s, s:s, s:s, s:s}", "entity",
-	    entity, "result", "created", "slug", slug, "name", str(name), "source_id",
-	    str(source_id)));
-	if (strcmp(entity, "committee") == 0)
-		r->committees++;
-	else if (strcmp(entity, "actor") == 0)
-		r->actors++;
-	else
-		r->seats++;
+	json_array_append_new(r->records, json_pack("{s:s, s:s, s:s, s:s}", "entity", entity,
+	    "slug", slug, "name", str(name), "source_id", str(source_id)));
+}
+
+static int
+records_of(const struct ris_report *r, const char *entity)
+{
+	json_t *e;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(r->records, i, e)
+		n += strcmp(json_string_value(json_object_get(e, "entity")), entity) == 0;
+	return n;
 }
 
 void
@@ -328,8 +345,8 @@ ris_report_ignored(struct ris_report *r)
 int
 ris_report_changes(const struct ris_report *r)
 {
-	return r->n[R_CREATED] + r->n[R_CHANGED] + r->n[R_CANCELLED] + r->committees +
-	    r->actors + r->seats;
+	return r->n[R_CREATED] + r->n[R_CHANGED] + r->n[R_CANCELLED] +
+	    (int)json_array_size(r->records);
 }
 
 json_t *
@@ -340,9 +357,9 @@ ris_report_json(const struct ris_report *r)
 
 	for (i = 0; i < R_COUNT; i++)
 		json_object_set_new(o, count_names[i], json_integer(r->n[i]));
-	json_object_set_new(o, "committees_created", json_integer(r->committees));
-	json_object_set_new(o, "actors_created", json_integer(r->actors));
-	json_object_set_new(o, "seats_created", json_integer(r->seats));
+	for (i = 0; i < sizeof(record_kinds) / sizeof(record_kinds[0]); i++)
+		json_object_set_new(o, record_kinds[i].key, json_integer(records_of(r,
+		    record_kinds[i].entity)));
 	json_object_set_new(o, "ignored", json_integer(r->ignored));
 	json_object_set(o, "events", r->events);
 	json_object_set(o, "records", r->records);
@@ -352,8 +369,10 @@ ris_report_json(const struct ris_report *r)
 char *
 ris_report_summary(const struct ris_report *r)
 {
+	const char *sep = "; from the source: ";
 	struct buf b;
 	size_t i;
+	int n;
 
 	buf_init(&b);
 	for (i = 0; i < R_COUNT; i++) {
@@ -362,9 +381,12 @@ ris_report_summary(const struct ris_report *r)
 		buf_printf(&b, "%s%d %s", b.len ? ", " : "", r->n[i],
 		    i == R_CONFLICT && r->n[i] == 1 ? "conflict" : count_names[i]);
 	}
-	if (r->committees + r->actors + r->seats > 0)
-		buf_printf(&b, "; %d committee(s), %d actor(s) and %d seat(s) created",
-		    r->committees, r->actors, r->seats);
+	for (i = 0; i < sizeof(record_kinds) / sizeof(record_kinds[0]); i++) {
+		if ((n = records_of(r, record_kinds[i].entity)) == 0)
+			continue;
+		buf_printf(&b, "%s%d %s", sep, n, record_kinds[i].words);
+		sep = ", ";
+	}
 	if (r->ignored > 0)
 		buf_printf(&b, "; %d meeting(s) of other organisations ignored", r->ignored);
 	return buf_steal(&b, NULL);
@@ -382,11 +404,20 @@ ris_report_text(const struct ris_report *r)
 	buf_init(&b);
 	buf_add_str(&b, sum);
 	free(sum);
-	json_array_foreach(r->records, i, e)
-		buf_printf(&b, "\n  created   %s %s \"%s\"",
-		    json_string_value(json_object_get(e, "entity")),
-		    json_string_value(json_object_get(e, "slug")),
-		    json_string_value(json_object_get(e, "name")));
+	json_array_foreach(r->records, i, e) {
+		const char *entity = json_string_value(json_object_get(e, "entity"));
+		const char *slug = json_string_value(json_object_get(e, "slug"));
+		const char *name = json_string_value(json_object_get(e, "name"));
+
+		if (strcmp(entity, "seat") == 0)
+			buf_printf(&b, "\n  created   seat of %s in %s", name, slug);
+		else if (strcmp(entity, "beratung") == 0)
+			buf_printf(&b, "\n  added     Beratung of %s \"%s\"", slug, name);
+		else if (strcmp(entity, "withdrawn") == 0)
+			buf_printf(&b, "\n  withdrawn submission %s \"%s\"", slug, name);
+		else
+			buf_printf(&b, "\n  created   %s %s \"%s\"", entity, slug, name);
+	}
 	json_array_foreach(r->events, i, e) {
 		res = json_string_value(json_object_get(e, "result"));
 		if (strcmp(res, "unchanged") == 0)
@@ -855,6 +886,19 @@ ris_add_problems(struct ikond *ikd, json_t *list, char **cause)
 		xasprintf(&text, "actor %s (%s) is incomplete: no e-mail address, so no reminders "
 		    "(actor edit %s --email ADDRESS --reminders each)", sqlite3_column_text(st, 0),
 		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 0));
+		json_array_append_new(list, json_string(text));
+		free(text);
+	}
+	store_done(ikd->store, st);
+	if (rc == -1 || (st = store_query(ikd->store, cause, "SELECT id, ref, title FROM "
+	    "submission WHERE owner_id IS NULL AND state IN ('draft', 'submitted') ORDER BY id",
+	    "")) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		xasprintf(&text, "submission %lld %s \"%s\" is incomplete: nobody is responsible "
+		    "for it (submission edit %lld --owner ACTOR)",
+		    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), (long long)sqlite3_column_int64(st, 0));
 		json_array_append_new(list, json_string(text));
 		free(text);
 	}

@@ -62,8 +62,10 @@ void ris_report_reject(struct ris_report *r, size_t pos, const char *source_id,
     const char *reason);
 /* An event no committee was found for. */
 void ris_report_unmapped(struct ris_report *r, const char *source_id, const char *title);
-/* A committee, actor or seat the source brought ("committee", "actor",
- * "seat": slug the committee's, name the actor's). */
+/* What the source brought besides sessions: "committee", "actor",
+ * "seat" (slug the committee's, name the actor's), "submission",
+ * "beratung" (added to the submission with the reference slug) or
+ * "withdrawn" (a submission whose paper was deleted). */
 void ris_report_record(struct ris_report *r, const char *entity, const char *slug,
     const char *name, const char *source_id);
 /* A record of the source that concerns nothing imported. */
@@ -72,8 +74,9 @@ void ris_report_ignored(struct ris_report *r);
 int ris_report_changes(const struct ris_report *r);
 /* {"created": n, "changed", "unchanged", "cancelled", "conflicts",
  * "missing", "rejected", "unmapped", "committees_created",
- * "actors_created", "seats_created", "ignored", "events": [...], "records": [...]} (new
- * reference). */
+ * "actors_created", "seats_created", "submissions_created",
+ * "beratungen_created", "submissions_withdrawn", "ignored", "events": [...],
+ * "records": [...]} (new reference). */
 json_t *ris_report_json(const struct ris_report *r);
 /* The counts on one line, then one line per event that is not unchanged. */
 char *ris_report_text(const struct ris_report *r);
@@ -100,7 +103,7 @@ int ris_sessions_missing(struct ikond *ikd, enum ris_source src, sqlite3_int64 c
     struct ris_report *r, char **cause);
 
 /* Adds to list (for "status") what the imports left to be done: actors
- * without an e-mail address.  0 or -1. */
+ * without an e-mail address, submissions without an owner.  0 or -1. */
 int ris_add_problems(struct ikond *ikd, json_t *list, char **cause);
 
 /* --- text helpers, no store --- */

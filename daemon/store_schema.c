@@ -374,6 +374,35 @@ static const char *const migrations[] = {
 	"  person_since TEXT,"
 	"  last_ok_utc INTEGER NOT NULL,"
 	"  summary TEXT NOT NULL DEFAULT '');",
+
+	/* OParl papers: a submission may have no owner yet (imported, until
+	 * one is set), a Beratung keeps the source's word for its role, a
+	 * submission the Paper it came from. */
+	"CREATE TABLE submission_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('verwaltungsvorlage', 'beschlussvorlage', 'mitteilungsvorlage')),"
+	"  owner_id INTEGER REFERENCES actor(id),"
+	"  state TEXT NOT NULL DEFAULT 'draft'"
+	"    CHECK (state IN ('draft', 'submitted', 'decided', 'withdrawn')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"INSERT INTO submission_new (id, ref, title, kind, owner_id, state, created_at,"
+	"  updated_at) SELECT id, ref, title, kind, owner_id, state, created_at, updated_at"
+	"  FROM submission;"
+	"DROP TABLE submission;"
+	"ALTER TABLE submission_new RENAME TO submission;"
+	"CREATE INDEX submission_by_owner ON submission(owner_id);"
+	"CREATE INDEX submission_by_ref ON submission(ref);"
+	"ALTER TABLE beratung ADD COLUMN role_text TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE submission_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX submission_source_by_submission ON submission_source(submission_id);",
 };
 
 int

@@ -24,6 +24,7 @@ check_text(const char *s, size_t max, const char *what)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct oparl_paper_filter every = { NULL, 0, -1, NULL };
 	const char *json = (const char *)data;
 	struct oparl_data *d = oparl_data_new();
 	struct oparl_object o;
@@ -31,6 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, k, n = 0;
 	int list;
 
+	d->paper_filter = &every;
 	for (list = 0; list < OPARL_LIST_COUNT; list++) {
 		next = cause = NULL;
 		if (oparl_read_page(d, (enum oparl_list)list, json, size, "Europe/Berlin", &next,
@@ -60,6 +62,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (k = 0; k < d->persons[i].nmemberships; k++)
 			if (d->persons[i].memberships[k].organization == NULL)
 				fatalx("oparl: membership without organisation");
+	}
+	for (i = 0; i < d->npapers; i++) {
+		if (d->papers[i].id == NULL)
+			fatalx("oparl: paper without id");
+		check_text(d->papers[i].name, OPARL_MAX_NAME, "paper name");
+		for (k = 0; k < d->papers[i].nconsultations; k++)
+			check_text(d->papers[i].consultations[k].role, OPARL_MAX_NAME, "role");
 	}
 	oparl_data_free(d);
 

@@ -37,7 +37,7 @@ class OParlServer:
         self.slow_seconds = 0         # for "slow" failures
         self.delay = 0.0              # before every answer
         self.nbodies = bodies
-        self.lists = {"organizations": {}, "meetings": {}, "people": {}}
+        self.lists = {"organizations": {}, "meetings": {}, "people": {}, "papers": {}}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
         self.httpd.daemon_threads = True
         self.base = "http://127.0.0.1:%d/oparl" % self.httpd.server_address[1]
@@ -99,6 +99,19 @@ class OParlServer:
                     "votingRight": True, "startDate": "2021-11-01"} for o in orgs]}
         obj.update(extra)
         self.put("people", n, obj)
+        return obj["id"]
+
+    def paper(self, n, reference, name, paper_type, date, consultations, **extra):
+        """consultations: (meeting number, role, authoritative) each."""
+        obj = {"id": self.url("paper", n), "type": SCHEMA + "Paper", "body": self.body_url(),
+               "name": name, "reference": reference, "paperType": paper_type, "date": date,
+               "consultation": [
+                   {"id": self.url("consultation", "%d-%d" % (n, m)),
+                    "type": SCHEMA + "Consultation", "paper": self.url("paper", n),
+                    "meeting": self.url("meeting", m), "role": role,
+                    "authoritative": authoritative} for m, role, authoritative in consultations]}
+        obj.update(extra)
+        self.put("papers", n, obj)
         return obj["id"]
 
     def change(self, list_name, n, **fields):

@@ -291,6 +291,83 @@ class TestPersons(OParlBase):
         self.assertEqual(len(r["records"]), 0)
 
 
+class TestPapers(OParlBase):
+    def setUp(self):
+        super().setUp()
+        srv = self.srv
+        srv.paper(1, "V/2027/013", "Integrationskonzept: Beschluss", "Beschlussvorlage",
+                  "2027-02-01", [(1, "Vorberatung", False), (4, "Entscheidung", True)])
+        srv.paper(2, "V/2027/020", "Bericht über die Workshops", "Mitteilungsvorlage",
+                  "2027-03-01", [(2, "Anhörung", False), (3, "Zur Information", False),
+                                 (5, "Beratung", False)])
+        srv.paper(3, "V/2026/099", "Haushalt 2027", "Beschlussvorlage", "2026-05-01",
+                  [(1, "Beschlussfassung", True)])
+        srv.paper(4, "A/2027/001", "Antrag der Fraktion", "Antrag", "2027-02-10",
+                  [(5, "Beratung", True)])
+        self.run_json()
+
+    def test_by_reference_without_owner(self):
+        r = self.run_json("--paper", "V/2027/013")
+        self.assertEqual(r["submissions_created"], 1)
+        b = self.d.json("submission", "list")
+        self.assertEqual(len(b), 1)
+        sub = self.d.json("submission", "show", str(b[0]["id"]))
+        self.assertEqual((sub["ref"], sub["kind"], sub["owner"]),
+                         ("V/2027/013", "beschlussvorlage", None))
+        self.assertTrue(sub["incomplete"])
+        s = self.sessions()
+        self.assertEqual([(x["session"], x["role"], x["role_text"]) for x in sub["beratungen"]],
+                         [(s[1]["id"], "vorberatung", "Vorberatung"),
+                          (s[4]["id"], "entscheidung", "Entscheidung")])
+        self.assertTrue(all(x["deadline"] for x in sub["beratungen"]))
+        problems = self.d.json("status")["problems"]
+        self.assertTrue(any("V/2027/013" in p and "nobody is responsible" in p
+                            for p in problems), problems)
+        # Nothing twice; an owner set here stays.
+        self.d.ctl("actor", "add", "bb", "--name", "Bildungsbüro", "--email", "bb@example.org")
+        self.d.ctl("submission", "edit", str(sub["id"]), "--owner", "bb")
+        r = self.run_json("--paper", "V/2027/013")
+        self.assertEqual((r["submissions_created"], r["beratungen_created"]), (0, 0))
+        self.assertEqual(self.d.json("submission", "show", str(sub["id"]))["owner"], "bb")
+        # Deleted in the source: withdrawn.
+        self.srv.delete("papers", 1)
+        r = self.run_json("--papers-since", "2027-01-01")
+        self.assertEqual(r["submissions_withdrawn"], 1)
+        self.assertEqual(self.d.json("submission", "show", str(sub["id"]))["state"],
+                         "withdrawn")
+
+    def test_a_vorlage_made_here_is_the_paper_with_its_reference(self):
+        s = self.sessions()
+        self.d.ctl("actor", "add", "bb", "--name", "Bildungsbüro", "--email", "bb@example.org")
+        mine = self.d.json("submission", "add", "--title", "Bericht Workshops", "--kind",
+                           "mitteilungsvorlage", "--session", str(s[2]["id"]), "--owner", "bb",
+                           "--ref", "V/2027/020", "--role", "anhoerung")
+        r = self.run_json("--papers-since", "2027-01-01", "--paper-type", "Mitteilung")
+        self.assertEqual((r["submissions_created"], r["beratungen_created"]), (0, 1))
+        b = self.d.json("submission", "list")
+        self.assertEqual(len(b), 1)
+        sub = self.d.json("submission", "show", str(mine["id"]))
+        self.assertEqual(sub["title"], "Bericht Workshops")
+        self.assertEqual(sub["owner"], "bb")
+        # An unknown role is kept as the server wrote it; the Fraktion's meeting is not here.
+        self.assertEqual([(x["session"], x["role"], x["role_text"]) for x in sub["beratungen"]],
+                         [(s[2]["id"], "anhoerung", "Anhörung"),
+                          (s[3]["id"], "vorberatung", "Zur Information")])
+
+    def test_by_date_and_type(self):
+        r = self.run_json("--papers-since", "2027-01-01", "--paper-type", "Beschluss*")
+        self.assertEqual(r["submissions_created"], 1)
+        self.assertEqual([b["ref"] for b in self.d.json("submission", "list")], ["V/2027/013"])
+        # The Fraktion's Antrag has no consultation at an imported meeting.
+        r = self.run_json("--papers-since", "2027-01-01")
+        self.assertEqual(r["submissions_created"], 1)
+        self.assertTrue(any("A/2027/001" in e.get("reason", "") for e in r["events"]
+                            if e["result"] == "rejected"))
+        for args in (("--paper", "X", "--papers-since", "2027-01-01"),
+                     ("--paper-type", "Antrag"), ("--papers-since", "gestern")):
+            self.assertEqual(self.oparl(*args, check=False).returncode, 2, args)
+
+
 class TestPeriodicSync(unittest.TestCase):
     def setUp(self):
         self.srv = OParlServer(page_size=1).start()

@@ -214,6 +214,64 @@ test_organizations_and_persons(void **state)
 	oparl_data_free(d);
 }
 
+static void
+test_papers(void **state)
+{
+	static const char *const page_json = "{\"data\": [{"
+	    "\"id\": \"https://oparl.example.org/paper/749\","
+	    "\"type\": \"https://schema.oparl.org/1.1/Paper\","
+	    "\"name\": \"Antwort auf Anfrage 1200/2014\", \"reference\": \"1234/2014\","
+	    "\"date\": \"2014-04-04\", \"paperType\": \"Beantwortung einer Anfrage\","
+	    "\"consultation\": [{\"id\": \"https://oparl.example.org/consultation/47594\","
+	    "  \"agendaItem\": \"https://oparl.example.org/agendaitem/15569\","
+	    "  \"meeting\": \"https://oparl.example.org/meeting/243\","
+	    "  \"organization\": [\"https://oparl.example.org/organization/96\"],"
+	    "  \"authoritative\": false, \"role\": \"Beschlussfassung\"},"
+	    " {\"role\": \"Vorberatung\"}]},"
+	    "{\"id\": \"p2\", \"reference\": \"V/1\", \"date\": \"2013-01-01\","
+	    " \"paperType\": \"Beschlussvorlage\", \"consultation\": {\"meeting\": \"m1\","
+	    " \"authoritative\": \"true\"}}]}";
+	struct oparl_paper_filter since = { NULL, 0, 0, NULL };
+	char *refs[] = { "V/1" }, *next = NULL, *cause = NULL;
+	struct oparl_paper_filter by_ref = { refs, 1, -1, NULL };
+	struct oparl_data *d;
+	const struct oparl_paper *p;
+
+	(void)state;
+	/* Without a filter no paper is kept. */
+	d = page(OPARL_PAPERS, page_json, NULL);
+	assert_int_equal(d->npapers, 0);
+	oparl_data_free(d);
+
+	since.since = civil_days_from_date(2014, 1, 1);
+	d = oparl_data_new();
+	d->paper_filter = &since;
+	assert_int_equal(oparl_read_page(d, OPARL_PAPERS, page_json, strlen(page_json), TZ, &next,
+	    &cause), 0);
+	assert_int_equal(d->npapers, 1);
+	p = &d->papers[0];
+	assert_string_equal(p->reference, "1234/2014");
+	assert_string_equal(p->type, "Beantwortung einer Anfrage");
+	assert_int_equal(p->date, civil_days_from_date(2014, 4, 4));
+	assert_int_equal(p->nconsultations, 2);
+	assert_string_equal(p->consultations[0].meeting, "https://oparl.example.org/meeting/243");
+	assert_string_equal(p->consultations[0].role, "Beschlussfassung");
+	assert_false(p->consultations[0].authoritative);
+	assert_null(p->consultations[1].meeting);
+	assert_false(oparl_papers_complete(d));
+	oparl_data_free(d);
+
+	d = oparl_data_new();
+	d->paper_filter = &by_ref;
+	assert_int_equal(oparl_read_page(d, OPARL_PAPERS, page_json, strlen(page_json), TZ, &next,
+	    &cause), 0);
+	assert_int_equal(d->npapers, 1);
+	assert_string_equal(d->papers[0].reference, "V/1");
+	assert_true(d->papers[0].consultations[0].authoritative);
+	assert_true(oparl_papers_complete(d));
+	oparl_data_free(d);
+}
+
 static int
 object(const char *json, struct oparl_object *o)
 {
@@ -284,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_meeting_example),
 		cmocka_unit_test(test_meeting_quirks),
 		cmocka_unit_test(test_organizations_and_persons),
+		cmocka_unit_test(test_papers),
 		cmocka_unit_test(test_objects_and_errors),
 	};
 

@@ -275,6 +275,10 @@ test_uids_follow_the_installation(void **state)
 	    "AND json_extract(r.item_json, '$.uid') = s.uid "
 	    "AND json_extract(x.seen, '$.cancelled') = 1 "
 	    "AND json_extract(x.seen, '$.start') = 30"), 1);
+	/* A submission imported from OParl has no owner until one is set. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (ref, title, kind, "
+	    "owner_id, created_at, updated_at) VALUES ('V/1', 'P', 'beschlussvorlage', NULL, "
+	    "1, 1)", ""), 1);
 	store_close(st);
 }
 
