@@ -149,8 +149,10 @@ _ikond_ctl()
 		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
 	"actor show" | "actor edit" | "actor remove" | "actor join" | "actor leave")
 		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
-	"import "*)
+	"import sessions")
 		COMPREPLY+=($(compgen -f -- "$cur")) ;;
+	"import oparl")
+		[[ -n $cur ]] || COMPREPLY+=("https://") ;;
 	esac
 } &&
 	complete -F _ikond_ctl ikond-ctl

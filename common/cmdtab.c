@@ -173,7 +173,30 @@ static const struct opt_spec feed_target_opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 static const struct opt_spec import_sessions_opts[] = {
-	{ "committee", OPT_REQUIRED, "SLUG", "the committee whose sessions the file lists" },
+	{ "committee", OPT_VALUE, "SLUG", "the committee of sessions no title pattern matches" },
+	{ "map", OPT_MULTI, "PATTERN=SLUG", "sessions whose title matches PATTERN belong to the "
+	  "committee SLUG (repeatable; before import.map)" },
+	{ "keep-missing", OPT_FLAG, NULL, "only report sessions missing from the export, do not "
+	  "cancel them" },
+	{ "overwrite", OPT_FLAG, NULL, "take the export's values where they conflict with "
+	  "changes made here" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct opt_spec import_oparl_opts[] = {
+	{ "body", OPT_VALUE, "N", "URL is an OParl system: import its Nth body (from 1)" },
+	{ "map", OPT_MULTI, "PATTERN=SLUG", "the organisation whose name matches PATTERN (or "
+	  "whose id is PATTERN) is the committee SLUG; with a map, only mapped ones come in "
+	  "(repeatable; before oparl.map)" },
+	{ "persons", OPT_FLAG, NULL, "persons too, with their seats, as actors without e-mail" },
+	{ "overwrite", OPT_FLAG, NULL, "take the server's values where they conflict with "
+	  "changes made here" },
+	{ "full", OPT_FLAG, NULL, "ask for everything, not only what changed since the last run" },
+	{ "paper", OPT_MULTI, "REF", "the paper (Vorlage) with this reference as a submission, "
+	  "its consultations as Beratungen (repeatable)" },
+	{ "papers-since", OPT_VALUE, "DATE", "the papers dated on or after DATE as submissions" },
+	{ "paper-type", OPT_VALUE, "TYPE", "with --papers-since: only papers of this type "
+	  "(e.g. Beschlussvorlage; a pattern as for --map)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -532,12 +555,34 @@ const struct cmd_spec cmdtab[] = {
 	{ "export", NULL, "write a feed as iCalendar to stdout", feed_target_opts, CMD_OUTFILE,
 	  "The same bytes the feed URL serves.  Give exactly one of --actor, --committee, "
 	  "--process, --all." },
-	{ "import sessions", "FILE", "create or update a committee's sessions from an iCalendar "
-	  "file", import_sessions_opts, CMD_MUTATING | CMD_INFILE,
-	  "FILE is the .ics export of a council information system (ALLRIS, SessionNet, ...). "
-	  "Sessions are matched by UID: new ones are created, changed ones updated, "
-	  "cancelled ones marked.  Reports created, updated, unchanged and rejected events "
-	  "with reasons.  A file that is not valid iCalendar changes nothing." },
+	{ "import sessions", "FILE", "bring the sessions in line with a council information "
+	  "system's iCalendar export", import_sessions_opts, CMD_MUTATING | CMD_INFILE,
+	  "FILE is the .ics export of a council information system (ALLRIS, SessionNet, ...), "
+	  "of one committee (--committee) or of several, split by title patterns (--map, "
+	  "import.map in ikond.conf).  A session is the one imported with the same UID before, "
+	  "else the committee's session on the same day, else a new one; past ones come in as "
+	  "held.  \"Entfällt\", \"abgesagt\" or \"fällt aus\" in the title and "
+	  "STATUS:CANCELLED cancel a session, and so does its absence from an export that "
+	  "covers its date (only reported with --keep-missing).  A value changed here and in "
+	  "the export is a conflict: reported, and kept as it is here unless --overwrite.  "
+	  "The report names every session created, changed (old → new), cancelled or in "
+	  "conflict.  A file that is not valid iCalendar changes nothing." },
+
+	{ "import oparl", "URL", "bring committees and sessions in line with an OParl 1.1 "
+	  "server", import_oparl_opts, CMD_MUTATING | CMD_OWN_TXN,
+	  "URL is an OParl body (or a system, with --body N).  Organisations of the type "
+	  "Gremium become committees (their classification gives the kind; oparl.kinds "
+	  "overrides it), meetings become sessions as with \"import sessions\": the same "
+	  "session when the OParl id matches or, failing that, committee and day; cancelled, "
+	  "and deleted ones cancelled; conflicts with changes made here reported and kept "
+	  "unless --overwrite.  After the first run only what changed is asked for "
+	  "(modified_since).  Papers are many: only those asked for come in (--paper, or "
+	  "--papers-since with --paper-type), as submissions without an owner (listed as "
+	  "incomplete) whose Beratungen are their consultations at imported meetings; a "
+	  "submission with the same reference is theirs.  "
+	  "The fetch runs beside the daemon's other work; the run is "
+	  "applied as one: an HTTP error, a timeout or bad JSON anywhere changes nothing, "
+	  "and the error names the URL and what was wrong." },
 
 	{ "mail queue", NULL, "list the reminder mails and their state", mail_queue_opts, 0, NULL },
 	{ "mail retry", "[ID]", "send a failed reminder again", mail_retry_opts, CMD_MUTATING,

@@ -54,7 +54,7 @@ static const char *const default_offsets[REMIND_KIND_COUNT][5] = {
 	{ "P7D", "P1D", NULL },
 };
 
-enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS };
+enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS, K_TEXTS };
 
 struct key_spec {
 	const char	*path;	/* "*" any name, "[]" list element, "<rule>", "<kind>" */
@@ -114,6 +114,18 @@ static const struct key_spec schema[] = {
 	{ "reminders.committee.*.<kind>", K_STRINGS },
 	{ "templates", K_GROUP },
 	{ "templates.dir", K_STRING },
+	{ "import", K_GROUP },
+	{ "import.map", K_GROUP },
+	{ "import.map.*", K_TEXTS },
+	{ "oparl", K_GROUP },
+	{ "oparl.body", K_STRING },
+	{ "oparl.interval", K_STRING },
+	{ "oparl.timeout", K_INT },
+	{ "oparl.persons", K_BOOL },
+	{ "oparl.map", K_GROUP },
+	{ "oparl.map.*", K_TEXTS },
+	{ "oparl.kinds", K_GROUP },
+	{ "oparl.kinds.*", K_TEXTS },
 	{ "process", K_GROUP },
 	{ "process.evaluation_roll", K_STRING },
 	{ "process.evaluation_horizon", K_STRING },
@@ -220,6 +232,7 @@ type_word(enum key_type t)
 	case K_STRINGS: return "a list of strings [ \"...\", ... ]";
 	case K_IDS: return "a list of user or group names or numbers";
 	case K_GROUPS: return "a list of groups ( { ... }, ... )";
+	case K_TEXTS: return "a string or a list of strings";
 	}
 	return "?";
 }
@@ -243,6 +256,10 @@ type_ok(const config_setting_t *s, enum key_type t)
 			if (config_setting_type(config_setting_get_elem(s, i)) != CONFIG_TYPE_GROUP)
 				return false;
 		return true;
+	case K_TEXTS:
+		if (type == CONFIG_TYPE_STRING)
+			return true;
+		/* FALLTHROUGH */
 	case K_STRINGS:
 	case K_IDS:
 		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
@@ -688,6 +705,98 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 }
 
 static void
+add_title_map(struct title_map **map, size_t *n, const char *pattern, const char *key)
+{
+	*map = xreallocarray(*map, *n + 1, sizeof(**map));
+	(*map)[*n].pattern = xstrdup(pattern);
+	(*map)[(*n)++].committee = xstrdup(key);
+}
+
+/*
+ * A group of NAME = pattern or [ patterns ] (import.map, oparl.map,
+ * oparl.kinds), in the order of the file.
+ */
+static void
+load_patterns(struct loader *ld, const config_t *cf, const char *path, struct title_map **map,
+    size_t *n)
+{
+	const config_setting_t *s, *c, *e;
+	int i, j, len;
+
+	if ((s = lookup(cf, path)) == NULL)
+		return;
+	for (i = 0; i < config_setting_length(s); i++) {
+		c = config_setting_get_elem(s, i);
+		if (config_setting_type(c) == CONFIG_TYPE_STRING) {
+			e = c;
+			len = 1;
+		} else if (type_ok(c, K_STRINGS)) {
+			e = NULL;
+			len = config_setting_length(c);
+		} else
+			continue;
+		for (j = 0; j < len; j++) {
+			if (e == NULL || j > 0)
+				e = config_setting_get_elem(c, j);
+			if (config_setting_get_string(e)[0] == '\0')
+				complain(ld, e, "%s.%s: the pattern is empty", path,
+				    config_setting_name(c));
+			else
+				add_title_map(map, n, config_setting_get_string(e),
+				    config_setting_name(c));
+		}
+	}
+}
+
+/* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
+static int
+get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
+{
+	const config_setting_t *s = lookup(cf, path);
+	char *text = get_string(cf, path, def), *cause = NULL, *end;
+	struct duration d;
+	long secs = 0;
+
+	if (strncmp(text, "PT", 2) == 0 && text[2] >= '0' && text[2] <= '9' &&
+	    (secs = strtol(text + 2, &end, 10)) > 0 && strcmp(end, "S") == 0 &&
+	    secs <= 86400 * 31) {
+		free(text);
+		return (int)secs;
+	}
+	if (duration_parse(text, &d, &cause) == -1) {
+		complain(ld, s, "%s: %s", path, cause);
+		free(cause);
+		free(text);
+		return 3600;
+	}
+	free(text);
+	secs = (long)d.days * 86400 + (long)d.minutes * 60;
+	if (secs < 1 || secs > 86400 * 31) {
+		complain(ld, s, "%s must be between PT1S and P31D", path);
+		return 3600;
+	}
+	return (int)secs;
+}
+
+static void
+load_oparl(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s;
+
+	cfg->oparl_body = get_string(cf, "oparl.body", NULL);
+	if (cfg->oparl_body != NULL && strncmp(cfg->oparl_body, "http://", 7) != 0 &&
+	    strncmp(cfg->oparl_body, "https://", 8) != 0)
+		complain(ld, lookup(cf, "oparl.body"), "oparl.body must be an http:// or "
+		    "https:// URL");
+	cfg->oparl_interval = get_interval(ld, cf, "oparl.interval", "PT1H");
+	cfg->oparl_timeout = get_int(ld, cf, "oparl.timeout", 60, 1, 3600);
+	if ((s = lookup(cf, "oparl.persons")) != NULL && config_setting_type(s) == CONFIG_TYPE_BOOL)
+		cfg->oparl_persons = config_setting_get_bool(s);
+	load_patterns(ld, cf, "oparl.map", &cfg->oparl_map, &cfg->n_oparl_map);
+	load_patterns(ld, cf, "oparl.kinds", &cfg->oparl_kinds, &cfg->n_oparl_kinds);
+}
+
+static void
 load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	char *cause = NULL;
@@ -758,6 +867,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	free(def);
 
 	load_process(ld, cf, cfg);
+	load_patterns(ld, cf, "import.map", &cfg->import_map, &cfg->n_import_map);
+	load_oparl(ld, cf, cfg);
 }
 
 struct config *
@@ -801,6 +912,18 @@ config_load(const char *path, char **errors)
 	return cfg;
 }
 
+static void
+title_map_free(struct title_map *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(map[i].pattern);
+		free(map[i].committee);
+	}
+	free(map);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -838,6 +961,10 @@ config_free(struct config *cfg)
 		free(cfg->remind_committee[i].committee);
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
+	title_map_free(cfg->import_map, cfg->n_import_map);
+	free(cfg->oparl_body);
+	title_map_free(cfg->oparl_map, cfg->n_oparl_map);
+	title_map_free(cfg->oparl_kinds, cfg->n_oparl_kinds);
 	free(cfg);
 }
 

@@ -47,6 +47,13 @@ struct committee_reminders {
 	bool			 set[REMIND_KIND_COUNT];
 };
 
+/* A pattern and what it means: in import.map and oparl.map the slug of
+ * a committee, in oparl.kinds a committee kind. */
+struct title_map {
+	char		*pattern;
+	char		*committee;
+};
+
 /* Evaluation dates (process.*); the steps are in the process file. */
 struct process_config {
 	enum rule_roll	 evaluation_roll;	/* occurrences on non-working days */
@@ -101,6 +108,19 @@ struct config {
 	size_t		 n_remind_committee;
 
 	char		*template_dir;		/* admin's templates, searched first */
+
+	struct title_map *import_map;		/* import.map, in the file's order */
+	size_t		 n_import_map;
+
+	/* oparl: the OParl body kept in step on a timer (NULL: none). */
+	char		*oparl_body;		/* URL of a body, or of a system with one */
+	int		 oparl_interval;	/* seconds between runs */
+	int		 oparl_timeout;		/* seconds for one request */
+	bool		 oparl_persons;		/* persons and their seats, too */
+	struct title_map *oparl_map;		/* committee slug = organisation pattern or id */
+	size_t		 n_oparl_map;
+	struct title_map *oparl_kinds;		/* committee kind = classification pattern */
+	size_t		 n_oparl_kinds;
 
 	struct process_config process;	/* evaluation dates */
 };

@@ -38,13 +38,14 @@ struct agenda_item {
 	char		*title;		/* German SUMMARY */
 	char		*description;	/* German: what, for whom, which session, derivation */
 	char		*location;	/* may be NULL */
+	char		*url;		/* its page in the council information system, or NULL */
 	bool		 all_day;
 	int		 start_days;	/* all-day: first day */
 	int		 end_days;	/* all-day: day after the last (exclusive) */
 	time_t		 start;		/* timed: instants */
 	time_t		 end;
-	int		 sequence;
-	time_t		 updated;	/* last change of the row, for DTSTAMP */
+	int		 sequence;	/* as published (revision.h) */
+	time_t		 updated;	/* last published change, for DTSTAMP */
 	bool		 cancelled;
 	sqlite3_int64	 committee_id;	/* 0 if none */
 	sqlite3_int64	*committees;	/* further committees it concerns (invited) */
@@ -76,13 +77,25 @@ struct agenda {
 	 * agenda_add_members(), sorted by committee, then actor. */
 	struct agenda_membership *members;
 	size_t			 nmembers;
+	/* Every actor's name by id (sorted), for "Betrifft:" lines. */
+	sqlite3_int64		*actor_ids;
+	char			**actor_names;
+	size_t			 nactors;
 };
 
 /* A filter that lets everything through. */
 void agenda_filter_all(struct agenda_filter *f);
-/* Collects and sorts (by start, then uid).  NULL with *cause on failure. */
+/* Collects and sorts (by start, then uid), and gives every item its
+ * published sequence (revision.h).  NULL with *cause on failure. */
 struct agenda *agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause);
 void agenda_free(struct agenda *a);
+
+/* The name of actor id, NULL if there is none. */
+const char *agenda_actor_name(const struct agenda *a, sqlite3_int64 id);
+
+/* What a feed shows as an item's description: its own, then whom it
+ * concerns ("Betrifft: ..."). */
+char *agenda_feed_description(const struct agenda *a, const struct agenda_item *it);
 
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);

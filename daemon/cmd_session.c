@@ -149,8 +149,8 @@ session_list(struct request *req, struct reply *rep)
 			return reply_cause(rep, 2, cause);
 	}
 	if ((list = store_get_rows(ikd->store, &cause, "SELECT s.id, c.slug AS committee, "
-	    "s.title, s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence "
-	    "FROM session s JOIN committee c ON c.id = s.committee_id "
+	    "s.title, s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence, s.url, "
+	    ENTITY_SESSION_SOURCES " AS sources FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE (?1 = 0 OR s.committee_id = ?1) AND (?2 = 0 OR s.end_utc > ?2) "
 	    "AND (?3 = 0 OR s.start_utc < ?3) ORDER BY s.start_utc, s.id", "iii", cid,
 	    (sqlite3_int64)t_from, (sqlite3_int64)t_to)) == NULL)

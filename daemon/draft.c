@@ -1021,7 +1021,8 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 		    (long long)id);
 		return NULL;
 	}
-	if ((owner = actor_json(ikd, sqlite3_column_int64(st, 3), cause)) == NULL ||
+	if ((owner = sqlite3_column_type(st, 3) == SQLITE_NULL ? json_null() :
+	    actor_json(ikd, sqlite3_column_int64(st, 3), cause)) == NULL ||
 	    (session = deciding ? session_json(ikd, deciding, cause) : json_null()) == NULL) {
 		json_decref(owner);
 		store_done(ikd->store, st);

@@ -23,10 +23,13 @@
 #include "config.h"
 #include "control.h"
 #include "dispatch.h"
+#include "entity.h"
 #include "feed.h"
 #include "http.h"
 #include "ikond.h"
 #include "log.h"
+#include "oparl_fetch.h"
+#include "oparl_sync.h"
 #include "procdef.h"
 #include "reminder.h"
 #include "store.h"
@@ -142,7 +145,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 	uint64_t watchdog_usec = 0;
 	time_t last_watchdog = 0, now;
 	char *errors = NULL;
-	size_t n, nrem;
+	size_t n, nrem, nop;
 
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
@@ -151,16 +154,20 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
 		nrem = reminders_pollfds(ikd->reminders, pfd + 1, POLL_MAX - 1);
-		n = 1 + nrem + control_pollfds(ctl, pfd + 1 + nrem, POLL_MAX - 1 - nrem);
+		nop = oparl_sync_pollfds(ikd->oparl, pfd + 1 + nrem, POLL_MAX - 1 - nrem);
+		n = 1 + nrem + nop + control_pollfds(ctl, pfd + 1 + nrem + nop,
+		    POLL_MAX - 1 - nrem - nop);
 		if (poll(pfd, n, 1000) == -1 && errno != EINTR)
 			fatal("poll");
 		if (pfd[0].revents & POLLIN)
 			read_signals(sigfd, ikd);
 		reminders_handle(ikd->reminders, ikd, pfd + 1, nrem);
-		control_handle(ctl, ikd, pfd + 1 + nrem, n - 1 - nrem);
+		oparl_sync_handle(ikd->oparl, ikd, pfd + 1 + nrem, nop);
+		control_handle(ctl, ikd, pfd + 1 + nrem + nop, n - 1 - nrem - nop);
 		now = time(NULL);
 		control_expire(ctl, now);
 		feeds_tick(ikd);
+		oparl_sync_tick(ikd->oparl, ikd, now);
 		if (ikd->reload) {
 			ikd->reload = false;
 			ikond_reload(ikd, &errors);
@@ -213,6 +220,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	log_init(verbose, !check_only);
+	oparl_fetch_init();
 	if (path == NULL && access(config_default_path(), F_OK) == 0)
 		path = config_default_path();
 
@@ -243,7 +251,8 @@ main(int argc, char *argv[])
 		fatal("cannot create state directory %s", ikd.cfg->state_dir);
 	lockfd = take_lock(ikd.cfg->state_dir);
 	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
-	if ((ikd.store = store_open(dbpath, &cause)) == NULL)
+	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
+	    entity_installation_load(&ikd, &cause) == -1)
 		fatalx("%s", cause);
 	free(dbpath);
 	dispatch_check_table();
@@ -256,6 +265,7 @@ main(int argc, char *argv[])
 		fatalx("%s", cause);
 	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
 		fatalx("%s", cause);
+	ikd.oparl = oparl_sync_new();
 	ikd.started = time(NULL);
 	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
 	    ikd.cfg->state_dir, ikd.cfg->control_socket,
@@ -269,6 +279,7 @@ main(int argc, char *argv[])
 	http_stop(http);
 	feeds_stop();
 	control_free(ctl);
+	oparl_sync_free(ikd.oparl);
 	reminders_stop(ikd.reminders);
 	store_close(ikd.store);
 	config_free(ikd.cfg);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "civil.h"
+#include "entity.h"
 #include "greeting.h"
 #include "ics.h"
 #include "log.h"
@@ -372,29 +373,22 @@ render_mail(struct template *t, json_t *data, char **subject, char **body, char 
 }
 
 /* The Message-ID for a message that starts with row first: the row's own
- * if it was claimed before, else a new one whose salt keeps the ids of
- * two installations apart. */
-static int
-message_id(struct ikond *ikd, const struct row *first, bool digest, char **mid, char **cause)
+ * if it was claimed before, else a new one whose installation id (the
+ * salt of the Message-IDs before it named UIDs too) keeps the ids of two
+ * installations apart. */
+static char *
+message_id(struct ikond *ikd, const struct row *first, bool digest)
 {
 	struct sender from;
-	char *salt;
-	int rc;
+	char *mid;
 
-	if (first->message_id != NULL) {
-		*mid = xstrdup(first->message_id);
-		return 0;
-	}
-	if ((rc = store_get_text(ikd->store, cause, &salt, "SELECT salt FROM mail_install "
-	    "LIMIT 1", "")) == -1)
-		return -1;
+	if (first->message_id != NULL)
+		return xstrdup(first->message_id);
 	sender_parse(ikd->cfg->smtp_from, &from);
-	xasprintf(mid, "%s-%lld.%s@%s", digest ? "digest" : "reminder", (long long)first->id,
-	    rc == 1 ? salt : "ikond", from.domain);
+	xasprintf(&mid, "%s-%lld.%s@%s", digest ? "digest" : "reminder", (long long)first->id,
+	    entity_installation(), from.domain);
 	sender_free(&from);
-	if (rc == 1)
-		free(salt);
-	return 0;
+	return mid;
 }
 
 /*
@@ -544,8 +538,9 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	buf_init(&out);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = row_load(ikd, ids[i], &rows[i], cause);
-	if (rc == -1 || (rc = message_id(ikd, &rows[0], digest, &mid, cause)) == -1)
+	if (rc == -1)
 		goto done;
+	mid = message_id(ikd, &rows[0], digest);
 	if (compose(ikd, ts, rows, n, digest, now, mid, &out, &why) == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
@@ -712,8 +707,8 @@ outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
 	if (row_load(ikd, id, &r, cause) == -1)
 		return -1;
 	memset(&ts, 0, sizeof(ts));
-	if (message_id(ikd, &r, false, &mid, cause) == 0)
-		rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
+	mid = message_id(ikd, &r, false);
+	rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
 	templates_clear(&ts);
 	free(mid);
 	row_clear(&r);

@@ -330,6 +330,105 @@ static const char *const migrations[] = {
 	"UPDATE process_link SET role = coalesce((SELECT c.slug FROM session s JOIN committee c"
 	"  ON c.id = s.committee_id WHERE s.id = process_link.session_id), role)"
 	"  WHERE role IN ('integrationsbeirat', 'fachausschuss', 'kreisausschuss', 'kreistag');",
+
+	/* 9: One id per installation, part of every UID; the revision of every
+	 * item as the feeds last published it.  Deadline UIDs were the same
+	 * in every installation: the reminders follow them to the new ones,
+	 * so nothing is sent twice. */
+	"ALTER TABLE mail_install RENAME TO installation;"
+	"ALTER TABLE installation RENAME COLUMN salt TO id;"
+	"UPDATE reminder SET item_uid = substr(item_uid, 1, length(item_uid) - 5) ||"
+	"  (SELECT id FROM installation) || '.ikond',"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  substr(item_uid, 1, length(item_uid) - 5) || (SELECT id FROM installation) ||"
+	"  '.ikond') ELSE item_json END"
+	"  WHERE item_uid GLOB 'deadline-*@ikond';"
+	"CREATE TABLE item_revision ("
+	"  uid TEXT PRIMARY KEY,"
+	"  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+	"  sequence INTEGER NOT NULL,"
+	"  modified_utc INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 10: Sessions from council information systems: the page and text the
+	 * source gives, and per source its id for the session and what it
+	 * said last (JSON).  Imported sessions published the export's UID;
+	 * they get one of their own, and their reminders follow it. */
+	"ALTER TABLE session ADD COLUMN url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE session ADD COLUMN description TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('ics', 'oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  seen TEXT NOT NULL,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX session_source_by_session ON session_source(session_id);"
+	"INSERT INTO session_source (source, source_id, session_id, seen)"
+	"  SELECT 'ics', uid, id, json_object('title', title, 'start', start_utc, 'end', end_utc,"
+	"  'location', location, 'cancelled', json(CASE state WHEN 'cancelled' THEN 'true'"
+	"  ELSE 'false' END), 'url', '', 'description', '')"
+	"  FROM session WHERE uid NOT GLOB 'session-*@*ikond';"
+	"UPDATE session SET uid = 'session-' || lower(hex(randomblob(16))) || '@' ||"
+	"  (SELECT id FROM installation) || '.ikond'"
+	"  WHERE id IN (SELECT session_id FROM session_source);"
+	"UPDATE reminder SET item_uid = (SELECT s.uid FROM session_source x"
+	"  JOIN session s ON s.id = x.session_id WHERE x.source_id = reminder.item_uid),"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  (SELECT s.uid FROM session_source x JOIN session s ON s.id = x.session_id"
+	"  WHERE x.source_id = reminder.item_uid)) ELSE item_json END"
+	"  WHERE item_uid IN (SELECT source_id FROM session_source);",
+
+	/* 11: OParl: the organisations and persons a committee or an actor came
+	 * from, and per server what the next run asks for. */
+	"CREATE TABLE committee_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  committee_id INTEGER NOT NULL REFERENCES committee(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX committee_source_by_committee ON committee_source(committee_id);"
+	"CREATE TABLE actor_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  actor_id INTEGER NOT NULL REFERENCES actor(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX actor_source_by_actor ON actor_source(actor_id);"
+	"CREATE TABLE oparl_state ("
+	"  server TEXT PRIMARY KEY,"
+	"  body_id TEXT NOT NULL,"
+	"  selection TEXT NOT NULL,"
+	"  organization_since TEXT,"
+	"  meeting_since TEXT,"
+	"  person_since TEXT,"
+	"  last_ok_utc INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '');",
+
+	/* 12: OParl papers: a submission may have no owner yet (imported, until
+	 * one is set), a Beratung keeps the source's word for its role, a
+	 * submission the Paper it came from. */
+	"CREATE TABLE submission_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('verwaltungsvorlage', 'beschlussvorlage', 'mitteilungsvorlage')),"
+	"  owner_id INTEGER REFERENCES actor(id),"
+	"  state TEXT NOT NULL DEFAULT 'draft'"
+	"    CHECK (state IN ('draft', 'submitted', 'decided', 'withdrawn')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"INSERT INTO submission_new (id, ref, title, kind, owner_id, state, created_at,"
+	"  updated_at) SELECT id, ref, title, kind, owner_id, state, created_at, updated_at"
+	"  FROM submission;"
+	"DROP TABLE submission;"
+	"ALTER TABLE submission_new RENAME TO submission;"
+	"CREATE INDEX submission_by_owner ON submission(owner_id);"
+	"CREATE INDEX submission_by_ref ON submission(ref);"
+	"ALTER TABLE beratung ADD COLUMN role_text TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE submission_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX submission_source_by_submission ON submission_source(submission_id);",
 };
 
 int

@@ -79,7 +79,8 @@ submission_create(struct ikond *ikd, const struct submission_spec *s,
 	if (check_list(b, n, cause) == -1)
 		return -1;
 	if (store_exec(ikd->store, cause, "INSERT INTO submission (ref, title, kind, owner_id, "
-	    "state, created_at, updated_at) VALUES (coalesce(?, ''), ?, ?, ?, 'draft', ?, ?)",
+	    "state, created_at, updated_at) VALUES (coalesce(?, ''), ?, ?, nullif(?, 0), 'draft', "
+	    "?, ?)",
 	    "tttiii", s->ref, s->title, s->kind, s->owner_id, now, now) == -1)
 		return -1;
 	*id = store_last_id(ikd->store);
@@ -261,7 +262,7 @@ submission_beratungen(struct ikond *ikd, sqlite3_int64 id, char **cause)
 
 	if ((list = store_get_rows(ikd->store, cause, "SELECT b.session_id AS session, "
 	    "c.slug AS committee, c.name AS committee_name, s.start_utc, s.end_utc, b.role, "
-	    "d.due_date AS deadline FROM beratung b JOIN session s ON s.id = b.session_id "
+	    "b.role_text, d.due_date AS deadline FROM beratung b JOIN session s ON s.id = b.session_id "
 	    "JOIN committee c ON c.id = s.committee_id JOIN submission x ON x.id = b.submission_id "
 	    "LEFT JOIN deadline d ON d.submission_id = b.submission_id AND "
 	    "d.session_id = b.session_id AND d.kind = x.kind WHERE b.submission_id = ? "

@@ -27,7 +27,7 @@ struct submission_spec {
 	const char	*ref;		/* reference number, NULL or "" for none */
 	const char	*title;
 	const char	*kind;		/* a word of submission_kinds */
-	sqlite3_int64	 owner_id;
+	sqlite3_int64	 owner_id;	/* 0: none yet (imported) */
 };
 
 struct beratung_spec {
@@ -60,7 +60,8 @@ int submission_leave_session(struct ikond *ikd, sqlite3_int64 session_id, int *r
     char **cause);
 
 /* The Beratungen of a submission in order, as [{session, committee,
- * committee_name, start, role, role_de, deadline}]; NULL with *cause. */
+ * committee_name, start, role, role_text (a council information system's
+ * own word for it, or ""), role_de, deadline}]; NULL with *cause. */
 json_t *submission_beratungen(struct ikond *ikd, sqlite3_int64 id, char **cause);
 /* The session that decides: the last Beratung with the role entscheidung,
  * else the last one.  1 with *session_id set, 0 if there is none, -1. */

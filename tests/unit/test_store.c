@@ -213,6 +213,75 @@ test_submissions_become_beratungen(void **state)
 	store_close(st);
 }
 
+/*
+ * Schema 6 (before UIDs named the installation): deadline UIDs were the
+ * same in every installation.  The migration keeps the Message-ID salt as
+ * the installation id and moves the reminders of deadlines to the new
+ * UIDs, so the planner finds them and sends nothing twice.
+ */
+static void
+test_uids_follow_the_installation(void **state)
+{
+	struct store *st;
+	sqlite3 *db;
+	char *cause = NULL, *text = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 6; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6;"
+	    "UPDATE mail_install SET salt = '0a1b2c3d4e5f';"
+	    "INSERT INTO actor (slug, name, email, created_at, updated_at) "
+	    "VALUES ('a', 'A', 'a@example.org', 1, 1);"
+	    "INSERT INTO reminder (item_uid, item_kind, offset, actor_id, kind, due_utc, "
+	    "item_at, item_when, item_json, state, message_id, created_at, updated_at) VALUES "
+	    "('deadline-7@ikond', 'deadline', 'P7D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"deadline-7@ikond\",\"title\":\"T\"}', 'sent', "
+	    "'reminder-1.0a1b2c3d4e5f@example.org', 1, 1),"
+	    "('session-00ff@ikond', 'session', 'P7D', 1, 'remind', 1, 1, 'x', '{}', 'queued', "
+	    "NULL, 1, 1),"
+	    "('allris-77@ris.example', 'session', 'P1D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"allris-77@ris.example\"}', 'sent', 'reminder-2.0a1b2c3d4e5f@x', 1, 1);"
+	    "INSERT INTO committee (slug, name, kind, created_at, updated_at) "
+	    "VALUES ('ia', 'Integrationsausschuss', 'fachausschuss', 1, 1);"
+	    "INSERT INTO session (committee_id, title, start_utc, end_utc, state, uid, "
+	    "created_at, updated_at) VALUES (1, 'Hand', 10, 20, 'planned', "
+	    "'session-00ff@ikond', 1, 1), (1, 'Import', 30, 40, 'cancelled', "
+	    "'allris-77@ris.example', 1, 1);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT id FROM installation", ""), 1);
+	assert_string_equal(text, "0a1b2c3d4e5f");
+	free(text);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'deadline-7@0a1b2c3d4e5f.ikond' AND json_extract(item_json, '$.uid') = item_uid "
+	    "AND json_extract(item_json, '$.title') = 'T' AND message_id = "
+	    "'reminder-1.0a1b2c3d4e5f@example.org'"), 1);
+	/* Random UIDs were unique already and stay as they are. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'session-00ff@ikond'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session WHERE uid = "
+	    "'session-00ff@ikond' AND id NOT IN (SELECT session_id FROM session_source)"), 1);
+	/* An imported session published the export's UID: it becomes the link to
+	 * the export, the session and its reminders get a UID of their own. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session s JOIN session_source x "
+	    "ON x.session_id = s.id JOIN reminder r ON r.item_uid = s.uid "
+	    "WHERE x.source = 'ics' AND x.source_id = 'allris-77@ris.example' "
+	    "AND s.uid GLOB 'session-*@0a1b2c3d4e5f.ikond' AND r.state = 'sent' "
+	    "AND json_extract(r.item_json, '$.uid') = s.uid "
+	    "AND json_extract(x.seen, '$.cancelled') = 1 "
+	    "AND json_extract(x.seen, '$.start') = 30"), 1);
+	/* A submission imported from OParl has no owner until one is set. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (ref, title, kind, "
+	    "owner_id, created_at, updated_at) VALUES ('V/1', 'P', 'beschlussvorlage', NULL, "
+	    "1, 1)", ""), 1);
+	store_close(st);
+}
+
 static void
 test_newer_schema_is_refused(void **state)
 {
@@ -521,6 +590,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_older_schema_is_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submissions_become_beratungen, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
