@@ -1,23 +1,31 @@
 /*
- * document: turns a rendered draft (a small Markdown subset) into the file
- * the coordinator opens: the Markdown itself, a standalone HTML5 page, or an
+ * document: turns a rendered draft (Markdown) into the file the
+ * coordinator opens: the Markdown itself, a standalone HTML5 page, or an
  * OpenDocument text (.odt) that LibreOffice and Word open.
  *
- * The subset: headings "#" to "######", paragraphs (a line ending in two
- * spaces or a backslash breaks the line), bullet lists ("-", "*", "+"),
- * numbered lists ("1." or "1)"), **bold**, *italic*, pipe tables with an
- * optional "|---|---:|" header line, horizontal rules ("---", "***", "___")
- * and backslash escapes of ASCII punctuation.  Everything else is text.
+ * The Markdown is CommonMark with GitHub's pipe tables, parsed by
+ * libcmark-gfm in its safe mode (raw HTML in the text is dropped, never
+ * passed on).  Drafts use headings, paragraphs, line breaks, bullet and
+ * numbered lists, **bold**, *italic*, horizontal rules, backslash escapes
+ * and tables whose second line is the row of dashes.  The HTML comes from
+ * cmark's own renderer; the ODT writer (document_odt.c) walks cmark's tree
+ * and writes what it does not know (code, quotes, links) as plain text.
  */
 #ifndef IKOND_DOCUMENT_H
 #define IKOND_DOCUMENT_H
 
 #include <stddef.h>
 
+#include <cmark-gfm.h>
+
 #include "buf.h"
 
 #define DOCUMENT_MAX_INPUT	(8 * 1024 * 1024)	/* bytes of Markdown */
 #define DOCUMENT_MAX_COLUMNS	32			/* columns of a table */
+
+/* Safe: raw HTML is dropped.  Soft line breaks are spaces, as in print. */
+#define DOCUMENT_CMARK_OPTIONS \
+    (CMARK_OPT_SAFE | CMARK_OPT_NOBREAKS | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
 
 enum document_format {
 	DOCUMENT_MD,
@@ -39,5 +47,12 @@ const char *document_format_mime(enum document_format fmt);
  */
 int document_render(const char *markdown, size_t len, enum document_format fmt,
     const char *title, struct buf *out, char **cause);
+
+/* The renderers, each given the parsed tree of document.c. */
+/* document_html.c */
+void document_html(cmark_node *doc, cmark_llist *extensions, const char *title,
+    struct buf *out);
+/* document_odt.c */
+int document_odt(cmark_node *doc, const char *title, struct buf *out, char **cause);
 
 #endif

@@ -206,6 +206,12 @@ test_escape_markdown(void **state)
 	    "\\- Liste\n1\\. Nummer\n\\# Titel");
 	assert_null(strstr(got, "GEHEIM"));
 	free(got);
+	/* After a list marker a block can start too ("- - x" is a list in a list). */
+	got = render("- {{d}}\n> 2. {{d}}", hostile, TEMPLATE_ESCAPE_MARKDOWN, &cause);
+	assert_non_null(got);
+	assert_string_equal(got, "- \\- Liste\n1\\. Nummer\n\\# Titel\n"
+	    "> 2. \\- Liste\n1\\. Nummer\n\\# Titel");
+	free(got);
 }
 
 /* Escaped values reach every document format as the literal text. */
@@ -216,7 +222,7 @@ test_escape_documents(void **state)
 	struct buf out;
 
 	(void)state;
-	md = render("# {{a.name}}\n\n| {{b.name}} | {{c}} |\n\n- {{d}}\n",
+	md = render("# {{a.name}}\n\n| B | C |\n|---|---|\n| {{b.name}} | {{c}} |\n\n- {{d}}\n",
 	    hostile, TEMPLATE_ESCAPE_MARKDOWN, &cause);
 	assert_non_null(md);
 	buf_init(&out);
