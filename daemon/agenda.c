@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "domain.h"
+#include "german.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -198,7 +199,7 @@ local_date_time(const char *tz, time_t t, char *date, size_t len, char hhmm[stat
 	int days = 0, minute = 0;
 
 	civil_from_utc(tz, t, &days, &minute, NULL);
-	timefmt_date_de(days, date, len);
+	german_date_long(days, date, len);
 	snprintf(hhmm, 6, "%02u:%02u", (unsigned)minute / 60u % 24u, (unsigned)minute % 60u);
 }
 

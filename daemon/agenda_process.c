@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "process.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -62,8 +63,8 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 		it->sequence = sqlite3_column_int(st, 6);
 		it->updated = (time_t)sqlite3_column_int64(st, 7);
 		it->process_id = sqlite3_column_int64(st, 8);
-		timefmt_date_de(it->start_days, d1, sizeof(d1));
-		timefmt_date_de(it->end_days - 1, d2, sizeof(d2));
+		german_date_long(it->start_days, d1, sizeof(d1));
+		german_date_long(it->end_days - 1, d2, sizeof(d2));
 		buf_init(&d);
 		buf_printf(&d, "Rückmeldungen zum Entwurf (%s)\nvom %s bis zum %s\n\n%s",
 		    sqlite3_column_text(st, 9), d1, d2, sqlite3_column_text(st, 5));
@@ -94,7 +95,7 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 {
 	struct agenda_item *it;
 	sqlite3_stmt *st;
-	char from[11], to[11];
+	char from[11], to[11], euro[GERMAN_EURO_MAX];
 	struct buf d;
 	int rc;
 
@@ -124,10 +125,10 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		    sqlite3_column_text(st, 11), sqlite3_column_text(st, 10));
 		if (sqlite3_column_text(st, 4)[0] != '\0')
 			buf_printf(&d, "Ziel: %s\n", sqlite3_column_text(st, 4));
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			buf_printf(&d, "Budget: %lld,%02lld EUR\n",
-			    (long long)(sqlite3_column_int64(st, 5) / 100),
-			    (long long)(sqlite3_column_int64(st, 5) % 100));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			german_euro(sqlite3_column_int64(st, 5), euro, sizeof(euro));
+			buf_printf(&d, "Budget: %s\n", euro);
+		}
 		it->description = buf_steal(&d, NULL);
 		agenda_keep_if_matches(a, f);
 	}
@@ -191,7 +192,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			if (sqlite3_column_type(st, 11) != SQLITE_NULL)
 				buf_printf(&d, "Bericht an: %s\n", sqlite3_column_text(st, 11));
 			if (occ[i].due != occ[i].nominal) {
-				timefmt_date_de(occ[i].nominal, date, sizeof(date));
+				german_date_long(occ[i].nominal, date, sizeof(date));
 				buf_printf(&d, "Verschoben vom %s (%s).\n", date,
 				    workcal_reason(cfg->workcal, occ[i].nominal));
 			}

@@ -18,6 +18,7 @@
 #include "deadline.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "process.h"
 #include "store.h"
 #include "template.h"
@@ -301,139 +302,6 @@ static const struct vocab measure_states_de[] = {
 	{ NULL, NULL },
 };
 
-static const char *const ordinals_de[] = {
-	"ersten", "zweiten", "dritten", "vierten", "fünften",
-};
-static const char *const months_de[] = {
-	"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-	"September", "Oktober", "November", "Dezember",
-};
-static const struct vocab weekdays_de[] = {
-	{ "MO", "Montag" }, { "TU", "Dienstag" }, { "WE", "Mittwoch" },
-	{ "TH", "Donnerstag" }, { "FR", "Freitag" }, { "SA", "Samstag" },
-	{ "SU", "Sonntag" }, { NULL, NULL },
-};
-
-void
-draft_euro_de(sqlite3_int64 cents, char *out, size_t len)
-{
-	char digits[32], grouped[48];
-	unsigned long long v;
-	size_t n, i, j = 0;
-	bool neg = cents < 0;
-
-	v = neg ? 0ULL - (unsigned long long)cents : (unsigned long long)cents;
-	snprintf(digits, sizeof(digits), "%llu", v / 100);
-	n = strlen(digits);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			grouped[j++] = '.';
-		grouped[j++] = digits[i];
-	}
-	grouped[j] = '\0';
-	snprintf(out, len, "%s%s,%02llu €", neg ? "-" : "", grouped, v % 100);
-}
-
-/* "a", "a und b", "a, b und c" */
-static void
-join_de(struct buf *b, const char *const *words, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " und " : ", ", words[i]);
-}
-
-/* Describes the parts of an RRULE that drafts use; anything else returns
- * the rule as it is. */
-char *
-draft_rrule_de(const char *rrule)
-{
-	static const struct {
-		const char *freq, *one, *unit_sg, *unit_pl;
-	} freqs[] = {
-		{ "YEARLY", "jährlich", "Jahr", "Jahre" },
-		{ "MONTHLY", "monatlich", "Monat", "Monate" },
-		{ "WEEKLY", "wöchentlich", "Woche", "Wochen" },
-		{ "DAILY", "täglich", "Tag", "Tage" },
-	};
-	const char *freq = NULL, *months[12];
-	char *copy, *part, *save = NULL, *val, *end;
-	long interval = 1, v, ord = 0, monthday = 0, count = 0;
-	const char *byday = NULL, *until = NULL;
-	size_t nmonths = 0, f = 0;
-	struct buf b;
-	bool ok = true;
-
-	copy = xstrdup(rrule != NULL ? rrule : "");
-	for (part = strtok_r(copy, ";", &save); part != NULL && ok;
-	    part = strtok_r(NULL, ";", &save)) {
-		if ((val = strchr(part, '=')) == NULL) {
-			ok = false;
-			break;
-		}
-		*val++ = '\0';
-		if (strcmp(part, "FREQ") == 0)
-			freq = val;
-		else if (strcmp(part, "INTERVAL") == 0) {
-			interval = strtol(val, &end, 10);
-			ok = *end == '\0' && interval >= 1 && interval <= 1000;
-		} else if (strcmp(part, "BYMONTH") == 0) {
-			for (val = strtok_r(val, ",", &end); val != NULL && ok && nmonths < 12;
-			    val = strtok_r(NULL, ",", &end)) {
-				v = strtol(val, NULL, 10);
-				ok = v >= 1 && v <= 12;
-				if (ok)
-					months[nmonths++] = months_de[v - 1];
-			}
-		} else if (strcmp(part, "BYDAY") == 0 && strchr(val, ',') == NULL) {
-			ord = strtol(val, &end, 10);
-			byday = vocab_label(weekdays_de, end);
-			ok = byday != NULL && ord >= -1 && ord <= 5;
-		} else if (strcmp(part, "BYMONTHDAY") == 0) {
-			monthday = strtol(val, &end, 10);
-			ok = *end == '\0' && monthday >= 1 && monthday <= 31;
-		} else if (strcmp(part, "COUNT") == 0) {
-			count = strtol(val, &end, 10);
-			ok = *end == '\0' && count >= 1;
-		} else if (strcmp(part, "UNTIL") == 0 && strlen(val) >= 8)
-			until = val;
-		else if (strcmp(part, "WKST") != 0)
-			ok = false;
-	}
-	for (f = 0; ok && freq != NULL && f < sizeof(freqs) / sizeof(freqs[0]); f++)
-		if (strcmp(freqs[f].freq, freq) == 0)
-			break;
-	if (!ok || freq == NULL || f == sizeof(freqs) / sizeof(freqs[0])) {
-		free(copy);
-		return xstrdup(rrule != NULL ? rrule : "");
-	}
-	buf_init(&b);
-	if (interval == 1)
-		buf_add_str(&b, freqs[f].one);
-	else
-		buf_printf(&b, "alle %ld %s", interval, freqs[f].unit_pl);
-	if (byday != NULL && ord == -1)
-		buf_printf(&b, " am letzten %s", byday);
-	else if (byday != NULL && ord >= 1)
-		buf_printf(&b, " am %s %s", ordinals_de[ord - 1], byday);
-	else if (byday != NULL)
-		buf_printf(&b, " am %s", byday);
-	if (monthday != 0)
-		buf_printf(&b, " am %ld.", monthday);
-	if (nmonths > 0) {
-		buf_add_str(&b, " im ");
-		join_de(&b, months, nmonths);
-	}
-	if (count > 0)
-		buf_printf(&b, ", %ld-mal", count);
-	if (until != NULL)
-		buf_printf(&b, ", bis %.2s.%.2s.%.4s", until + 6, until + 4, until);
-	free(copy);
-	buf_add_char(&b, '\0');
-	return buf_steal(&b, NULL);
-}
-
 /* ---- the data tree ---------------------------------------------------- */
 
 /* Sets key to the ISO date and key_de to its German form (long or short);
@@ -447,9 +315,9 @@ set_date(json_t *obj, const char *key, const char *iso, bool long_form, const ch
 	xasprintf(&k, "%s_de", key);
 	if (iso != NULL && civil_parse_date(iso, &d, NULL) == 0) {
 		if (long_form)
-			timefmt_date_de(d, de, sizeof(de));
+			german_date_long(d, de, sizeof(de));
 		else
-			timefmt_date_short_de(d, de, sizeof(de));
+			german_date_short(d, de, sizeof(de));
 		json_object_set_new(obj, key, json_string(iso));
 		json_object_set_new(obj, k, json_string(de));
 	} else {
@@ -533,7 +401,7 @@ why_de(struct ikond *ikd, const char *kind_de, const char *due, sqlite3_int64 se
 	if (due != NULL && civil_parse_date(due, &d, NULL) == 0 &&
 	    civil_from_utc(ikd->cfg->body_timezone, (time_t)sqlite3_column_int64(st, 0), &sd,
 	    &minute, &off) == 0) {
-		timefmt_date_short_de(sd, day_de, sizeof(day_de));
+		german_date_short(sd, day_de, sizeof(day_de));
 		xasprintf(&text, "%s: %d Kalendertage vor der Sitzung am %s (%s).",
 		    kind_de ? kind_de : "Frist", sd - d, day_de, col_text(st, 1));
 		why = json_string(text);
@@ -595,8 +463,8 @@ session_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 		return NULL;
 	}
 	civil_format_iso(tz, (time_t)sqlite3_column_int64(st, 3), iso);
-	timefmt_date_de(day, date, sizeof(date));
-	timefmt_time_de(minute, time_de, sizeof(time_de));
+	german_date_long(day, date, sizeof(date));
+	german_time(minute, time_de, sizeof(time_de));
 	label = vocab_label(session_states, col_text(st, 5));
 	obj = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 	    (json_int_t)sqlite3_column_int64(st, 0), "title", col_text(st, 1),
@@ -788,7 +656,7 @@ measure_json(sqlite3_stmt *st, void *arg, char **cause)
 		json_object_set_new(obj, "budget_de", json_string("ohne Betrag"));
 	} else {
 		pr->budget_total += sqlite3_column_int64(st, 3);
-		draft_euro_de(sqlite3_column_int64(st, 3), euro, sizeof(euro));
+		german_euro(sqlite3_column_int64(st, 3), euro, sizeof(euro));
 		json_object_set_new(obj, "budget", json_real((double)sqlite3_column_int64(st, 3) /
 		    100.0));
 		json_object_set_new(obj, "budget_de", json_string(euro));
@@ -819,7 +687,7 @@ evaluation_json(sqlite3_stmt *st, void *arg, char **cause)
 		json_decref(owner);
 		return NULL;
 	}
-	rrule_de = draft_rrule_de(col_text(st, 3));
+	rrule_de = german_rrule(col_text(st, 3));
 	obj = json_pack("{s:s, s:o, s:s, s:s}", "title", col_text(st, 0), "owner", owner,
 	    "rrule", col_text(st, 3), "rrule_de", rrule_de);
 	free(rrule_de);
@@ -937,7 +805,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	    "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
 	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", "i", pid)) == -1)
 		goto fail;
-	draft_euro_de(pr.budget_total, euro, sizeof(euro));
+	german_euro(pr.budget_total, euro, sizeof(euro));
 	json_object_set_new(proc, "budget_total_de", json_string(euro));
 	json_object_set_new(proc, "funds_de", json_null());
 	if (entity_attach(proc, "evaluations", store_get_list(ikd->store, cause,
@@ -1104,7 +972,7 @@ draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission
 		return NULL;
 	}
 	civil_format_date(today, iso);
-	timefmt_date_short_de(today, de, sizeof(de));
+	german_date_short(today, de, sizeof(de));
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "today", iso,
 	    "today_de", de, "body", body, "process", proc, "submission", sub, "window", window,
 	    "workshop", workshop, "evaluation", evaluation, "committees", committees, "actors",

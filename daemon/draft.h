@@ -71,9 +71,5 @@ int draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const 
 int draft_render(const char *admin_dir, const char *name, json_t *data,
     enum document_format fmt, struct buf *out, char **cause);
 
-/* A German description of an RRULE ("jährlich im März"); allocated. */
-char *draft_rrule_de(const char *rrule);
-/* Euro cents as "12.500,00 €" into out. */
-void draft_euro_de(sqlite3_int64 cents, char *out, size_t len);
 
 #endif

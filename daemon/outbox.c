@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "civil.h"
+#include "german.h"
 #include "ics.h"
 #include "log.h"
 #include "mail_message.h"
@@ -269,7 +270,7 @@ when_de(const char *when, char *date, size_t datelen, char *time, size_t timelen
 	snprintf(day, sizeof(day), "%.10s", when);
 	if (civil_parse_date(day, &days, NULL) == -1)
 		return;
-	timefmt_date_de(days, date, datelen);
+	german_date_long(days, date, datelen);
 	if (strlen(when) >= 16 && civil_parse_time(when + 11, &minute, NULL) == 0)
 		snprintf(time, timelen, "%02d:%02d", minute / 60, minute % 60);
 }
@@ -283,11 +284,11 @@ item_data(struct ikond *ikd, json_t *item)
 	time_t start;
 
 	if (json_is_true(json_object_get(item, "all_day")))
-		timefmt_date_de((int)json_integer_value(json_object_get(item, "start_days")), date,
+		german_date_long((int)json_integer_value(json_object_get(item, "start_days")), date,
 		    sizeof(date));
 	else {
 		start = (time_t)json_integer_value(json_object_get(item, "start"));
-		timefmt_date_de(timefmt_local_day(tz, start), date, sizeof(date));
+		german_date_long(timefmt_local_day(tz, start), date, sizeof(date));
 		timefmt_local(tz, start, local);
 		snprintf(time, sizeof(time), "%s", local + 11);
 	}

@@ -1,0 +1,111 @@
+/*
+ * german: the one place that words things in German for people to read:
+ * dates ("Donnerstag, 16. Dezember 2027", "16.12.2027"), times, money
+ * ("12.500,00 €"), recurrence rules ("jährlich im März"), greetings
+ * ("Sehr geehrte Frau Dr. Schulte"), and the grammar of names: the body
+ * ("die Stadt Iserlohn", "im Landkreis Musterland", "des Kreises Unna"),
+ * its committees ("der Kreistag", "die Regionsversammlung") and the
+ * concept being written ("das Integrationskonzept „Bildung 2030“").
+ *
+ * Pure functions of their arguments: no configuration, no store, no
+ * locale, so the daemon and ikond-ctl word things the same way.
+ */
+#ifndef IKOND_GERMAN_H
+#define IKOND_GERMAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GERMAN_DATE_MAX	48	/* bytes of the longest date form, with NUL */
+#define GERMAN_EURO_MAX	48
+
+/* "Donnerstag, 16. Dezember 2027" for a day number of civil.h. */
+void german_date_long(int days, char *out, size_t len);
+/* "16.12.2027" */
+void german_date_short(int days, char *out, size_t len);
+/* "17:00 Uhr" for minutes since midnight. */
+void german_time(int minute, char *out, size_t len);
+/* Euro cents as "12.500,00 €" (negative amounts with "-"). */
+void german_euro(long long cents, char *out, size_t len);
+/* The parts of an RRULE drafts use, in words ("jährlich am ersten
+ * Dienstag im März"); a rule it cannot describe comes back as written.
+ * Allocated. */
+char *german_rrule(const char *rrule);
+
+/*
+ * The salutation of a letter or mail, without the comma: "Sehr geehrte
+ * Frau Dr. Schulte", "Sehr geehrter Herr Yılmaz" when salutation is
+ * "Frau" or "Herr" and a family name is known (title may be NULL or ""),
+ * else "Guten Tag NAME"; "Sehr geehrte Damen und Herren" without any
+ * name.  Allocated.
+ */
+char *german_greeting(const char *salutation, const char *title, const char *family_name,
+    const char *name);
+
+/* Grammatical gender of a noun, from its ending ("-ung" is feminine). */
+enum german_gender {
+	GERMAN_MASCULINE,
+	GERMAN_FEMININE,
+	GERMAN_NEUTER,
+};
+
+/*
+ * A name in its four cases, with the definite article, and in the form
+ * "im Landkreis X" / "in der Stadt X".  nom_cap starts a sentence.
+ */
+struct german_forms {
+	char	*name;		/* "Stadt Iserlohn": the full name */
+	char	*nom;		/* "die Stadt Iserlohn" */
+	char	*nom_cap;	/* "Die Stadt Iserlohn" */
+	char	*acc;		/* "die Stadt Iserlohn", "den Landkreis X" */
+	char	*dat;		/* "der Stadt Iserlohn", "dem Landkreis X" */
+	char	*gen;		/* "der Stadt Iserlohn", "des Landkreises X" */
+	char	*in;		/* "in der Stadt Iserlohn", "im Landkreis X" */
+	char	*poss;		/* "ihrer", "seiner": "in seiner Sitzung" */
+};
+
+void german_forms_free(struct german_forms *f);
+
+/* The kinds of bodies ikond knows: "gemeinde", "stadt", ... */
+struct german_body_kind {
+	const char	*key;		/* "landkreis", the value of body.kind */
+	const char	*word;		/* "Landkreis" */
+	enum german_gender gender;
+	const char	*council;	/* "Kreistag" */
+	const char	*head;		/* "Landrätin/Landrat" */
+};
+
+extern const struct german_body_kind german_body_kinds[];
+
+/* The kind named key, or NULL. */
+const struct german_body_kind *german_body_kind(const char *key);
+/* The kind a name starts with ("Stadt Iserlohn": stadt), or NULL. */
+const struct german_body_kind *german_body_kind_of_name(const char *name);
+/* "gemeinde, stadt, ..." for messages; static. */
+const char *german_body_kind_list(void);
+
+/*
+ * The forms of the body called name, of kind.  A name that carries its
+ * kind keeps it ("Stadt Iserlohn", "Kreis Unna", "Rhein-Sieg-Kreis",
+ * "Märkischer Kreis", "Hansestadt Lüneburg"); any other gets the kind's
+ * word in front ("Iserlohn" of kind stadt: "die Stadt Iserlohn").
+ */
+void german_body_forms(const struct german_body_kind *kind, const char *name,
+    struct german_forms *f);
+
+/* The forms of a committee's name: its gender from the first word
+ * ("Ausschuss für Integration": der, "Regionsversammlung": die). */
+void german_committee_forms(const char *name, struct german_forms *f);
+
+/*
+ * The forms of the concept called name: a name that says what it is
+ * ("Integrationskonzept Landkreis Musterland 2027") is used as it is
+ * ("das Integrationskonzept Landkreis Musterland 2027"), any other is
+ * quoted once ("das Integrationskonzept „Bildung gemeinsam gestalten“").
+ */
+void german_concept_forms(const char *name, struct german_forms *f);
+
+/* The gender of a noun, guessed from its ending. */
+enum german_gender german_noun_gender(const char *noun);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * Unit tests of german: dates, money and recurrences in words, greetings,
+ * and the grammar of the names drafts and mails put into sentences: the
+ * body of every kind, names that carry their kind, committees, concepts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+#include "german.h"
+
+static void
+test_dates_and_money(void **state)
+{
+	char s[GERMAN_DATE_MAX], euro[GERMAN_EURO_MAX];
+	int d;
+
+	(void)state;
+	assert_int_equal(civil_parse_date("2027-12-16", &d, NULL), 0);
+	german_date_long(d, s, sizeof(s));
+	assert_string_equal(s, "Donnerstag, 16. Dezember 2027");
+	german_date_short(d, s, sizeof(s));
+	assert_string_equal(s, "16.12.2027");
+	assert_int_equal(civil_parse_date("2027-03-01", &d, NULL), 0);
+	german_date_long(d, s, sizeof(s));
+	assert_string_equal(s, "Montag, 1. März 2027");
+	german_time(17 * 60 + 5, s, sizeof(s));
+	assert_string_equal(s, "17:05 Uhr");
+
+	german_euro(1250000, euro, sizeof(euro));
+	assert_string_equal(euro, "12.500,00 €");
+	german_euro(5, euro, sizeof(euro));
+	assert_string_equal(euro, "0,05 €");
+	german_euro(123456789012, euro, sizeof(euro));
+	assert_string_equal(euro, "1.234.567.890,12 €");
+	german_euro(100000, euro, sizeof(euro));
+	assert_string_equal(euro, "1.000,00 €");
+	german_euro(-80050, euro, sizeof(euro));
+	assert_string_equal(euro, "-800,50 €");
+}
+
+static void
+expect_rrule(const char *rrule, const char *want)
+{
+	char *s = german_rrule(rrule);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_rrule(void **state)
+{
+	(void)state;
+	expect_rrule("FREQ=YEARLY", "jährlich");
+	expect_rrule("FREQ=YEARLY;BYMONTH=3;BYDAY=1TU", "jährlich am ersten Dienstag im März");
+	expect_rrule("FREQ=MONTHLY;INTERVAL=6;BYMONTH=3,9", "alle 6 Monate im März und September");
+	expect_rrule("FREQ=MONTHLY;BYDAY=-1FR", "monatlich am letzten Freitag");
+	expect_rrule("FREQ=YEARLY;COUNT=3", "jährlich, 3-mal");
+	expect_rrule("FREQ=YEARLY;UNTIL=20310301", "jährlich, bis 01.03.2031");
+	/* What the description does not cover is shown as written. */
+	expect_rrule("FREQ=YEARLY;BYSETPOS=1", "FREQ=YEARLY;BYSETPOS=1");
+	expect_rrule("FREQ=HOURLY", "FREQ=HOURLY");
+}
+
+static void
+expect_greeting(const char *salutation, const char *title, const char *family,
+    const char *name, const char *want)
+{
+	char *s = german_greeting(salutation, title, family, name);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_greetings(void **state)
+{
+	(void)state;
+	expect_greeting("Frau", "Dr.", "Schulte", "Dr. Petra Schulte",
+	    "Sehr geehrte Frau Dr. Schulte");
+	expect_greeting("Herr", NULL, "Yılmaz", "Mehmet Yılmaz", "Sehr geehrter Herr Yılmaz");
+	expect_greeting("herr", "", "Weber", "Jonas Weber", "Sehr geehrter Herr Weber");
+	/* Without salutation or family name: the neutral form. */
+	expect_greeting(NULL, NULL, NULL, "Petra Schulte", "Guten Tag Petra Schulte");
+	expect_greeting("Frau", NULL, "", "Petra Schulte", "Guten Tag Petra Schulte");
+	expect_greeting("", NULL, "Haddad", "Amira Haddad", "Guten Tag Amira Haddad");
+	expect_greeting(NULL, NULL, NULL, "", "Sehr geehrte Damen und Herren");
+}
+
+/* kind, name: nominative, dative ("im"), genitive, accusative. */
+static void
+expect_body(const char *kind, const char *name, const char *nom, const char *in,
+    const char *gen, const char *acc)
+{
+	const struct german_body_kind *k = german_body_kind(kind);
+	struct german_forms f;
+
+	assert_non_null(k);
+	german_body_forms(k, name, &f);
+	assert_string_equal(f.nom, nom);
+	assert_string_equal(f.in, in);
+	assert_string_equal(f.gen, gen);
+	assert_string_equal(f.acc, acc);
+	assert_true(f.nom_cap[0] >= 'A' && f.nom_cap[0] <= 'Z');
+	assert_string_equal(f.nom_cap + 1, nom + 1);
+	german_forms_free(&f);
+}
+
+static void
+test_body_forms(void **state)
+{
+	const struct german_body_kind *k = german_body_kind("stadt");
+	struct german_forms f;
+
+	(void)state;
+	expect_body("landkreis", "Landkreis Musterland", "der Landkreis Musterland",
+	    "im Landkreis Musterland", "des Landkreises Musterland", "den Landkreis Musterland");
+	expect_body("landkreis", "Musterland", "der Landkreis Musterland",
+	    "im Landkreis Musterland", "des Landkreises Musterland", "den Landkreis Musterland");
+	expect_body("stadt", "Stadt Iserlohn", "die Stadt Iserlohn", "in der Stadt Iserlohn",
+	    "der Stadt Iserlohn", "die Stadt Iserlohn");
+	expect_body("stadt", "Iserlohn", "die Stadt Iserlohn", "in der Stadt Iserlohn",
+	    "der Stadt Iserlohn", "die Stadt Iserlohn");
+	/* A town whose name ends like its kind is not doubled or swallowed. */
+	expect_body("stadt", "Darmstadt", "die Stadt Darmstadt", "in der Stadt Darmstadt",
+	    "der Stadt Darmstadt", "die Stadt Darmstadt");
+	expect_body("gemeinde", "Gemeinde Wardenburg", "die Gemeinde Wardenburg",
+	    "in der Gemeinde Wardenburg", "der Gemeinde Wardenburg", "die Gemeinde Wardenburg");
+	expect_body("samtgemeinde", "Samtgemeinde Harsefeld", "die Samtgemeinde Harsefeld",
+	    "in der Samtgemeinde Harsefeld", "der Samtgemeinde Harsefeld",
+	    "die Samtgemeinde Harsefeld");
+	expect_body("kreis", "Kreis Unna", "der Kreis Unna", "im Kreis Unna", "des Kreises Unna",
+	    "den Kreis Unna");
+	expect_body("kreis", "Rhein-Sieg-Kreis", "der Rhein-Sieg-Kreis", "im Rhein-Sieg-Kreis",
+	    "des Rhein-Sieg-Kreises", "den Rhein-Sieg-Kreis");
+	expect_body("kreis", "Märkischer Kreis", "der Märkische Kreis", "im Märkischen Kreis",
+	    "des Märkischen Kreises", "den Märkischen Kreis");
+	expect_body("kreis", "Hochsauerlandkreis", "der Hochsauerlandkreis",
+	    "im Hochsauerlandkreis", "des Hochsauerlandkreises", "den Hochsauerlandkreis");
+	expect_body("region", "Region Hannover", "die Region Hannover", "in der Region Hannover",
+	    "der Region Hannover", "die Region Hannover");
+	expect_body("markt", "Markt Garmisch-Partenkirchen", "der Markt Garmisch-Partenkirchen",
+	    "im Markt Garmisch-Partenkirchen", "des Markts Garmisch-Partenkirchen",
+	    "den Markt Garmisch-Partenkirchen");
+	expect_body("kreisfreie_stadt", "Hansestadt Lübeck", "die Hansestadt Lübeck",
+	    "in der Hansestadt Lübeck", "der Hansestadt Lübeck", "die Hansestadt Lübeck");
+	expect_body("stadt", "Große Kreisstadt Meißen", "die Große Kreisstadt Meißen",
+	    "in der Großen Kreisstadt Meißen", "der Großen Kreisstadt Meißen",
+	    "die Große Kreisstadt Meißen");
+	/* The name's own kind wins over a configured one that differs. */
+	expect_body("landkreis", "Stadt Iserlohn", "die Stadt Iserlohn", "in der Stadt Iserlohn",
+	    "der Stadt Iserlohn", "die Stadt Iserlohn");
+
+	german_body_forms(k, "Iserlohn", &f);
+	assert_string_equal(f.name, "Stadt Iserlohn");
+	assert_string_equal(f.dat, "der Stadt Iserlohn");
+	assert_string_equal(f.poss, "ihrer");
+	german_forms_free(&f);
+
+	assert_null(german_body_kind("bezirk"));
+	assert_string_equal(german_body_kind_of_name("Stadt Iserlohn")->key, "stadt");
+	assert_string_equal(german_body_kind_of_name("Kreis Unna")->key, "kreis");
+	assert_string_equal(german_body_kind_of_name("Hansestadt Lüneburg")->key, "stadt");
+	assert_null(german_body_kind_of_name("Musterland"));
+	assert_null(german_body_kind_of_name("Stadtallendorf"));
+}
+
+static void
+expect_committee(const char *name, const char *nom, const char *dat, const char *gen,
+    const char *poss)
+{
+	struct german_forms f;
+
+	german_committee_forms(name, &f);
+	assert_string_equal(f.nom, nom);
+	assert_string_equal(f.dat, dat);
+	assert_string_equal(f.gen, gen);
+	assert_string_equal(f.poss, poss);
+	german_forms_free(&f);
+}
+
+static void
+test_committee_forms(void **state)
+{
+	(void)state;
+	expect_committee("Kreistag", "der Kreistag", "dem Kreistag", "des Kreistags", "seiner");
+	expect_committee("Ausschuss für Integration und Teilhabe",
+	    "der Ausschuss für Integration und Teilhabe",
+	    "dem Ausschuss für Integration und Teilhabe",
+	    "des Ausschusses für Integration und Teilhabe", "seiner");
+	expect_committee("Regionsversammlung", "die Regionsversammlung",
+	    "der Regionsversammlung", "der Regionsversammlung", "ihrer");
+	expect_committee("Haupt- und Finanzausschuss", "der Haupt- und Finanzausschuss",
+	    "dem Haupt- und Finanzausschuss", "des Haupt- und Finanzausschusses", "seiner");
+	expect_committee("Integrationsbeirat des Landkreises", "der Integrationsbeirat des "
+	    "Landkreises", "dem Integrationsbeirat des Landkreises", "des Integrationsbeirats des "
+	    "Landkreises", "seiner");
+	expect_committee("Stadtverordnetenversammlung", "die Stadtverordnetenversammlung",
+	    "der Stadtverordnetenversammlung", "der Stadtverordnetenversammlung", "ihrer");
+	expect_committee("Kernteam Integrationskonzept", "das Kernteam Integrationskonzept",
+	    "dem Kernteam Integrationskonzept", "des Kernteams Integrationskonzept", "seiner");
+	expect_committee("Fachleitungsrunde Bildung", "die Fachleitungsrunde Bildung",
+	    "der Fachleitungsrunde Bildung", "der Fachleitungsrunde Bildung", "ihrer");
+}
+
+static void
+test_concept_forms(void **state)
+{
+	struct german_forms f;
+
+	(void)state;
+	german_concept_forms("Integrationskonzept Landkreis Musterland 2027", &f);
+	assert_string_equal(f.nom, "das Integrationskonzept Landkreis Musterland 2027");
+	assert_string_equal(f.gen, "des Integrationskonzepts Landkreis Musterland 2027");
+	assert_string_equal(f.nom_cap, "Das Integrationskonzept Landkreis Musterland 2027");
+	german_forms_free(&f);
+	german_concept_forms("Bildung gemeinsam gestalten", &f);
+	assert_string_equal(f.nom, "das Integrationskonzept „Bildung gemeinsam gestalten“");
+	assert_string_equal(f.dat, "dem Integrationskonzept „Bildung gemeinsam gestalten“");
+	assert_string_equal(f.gen, "des Integrationskonzepts „Bildung gemeinsam gestalten“");
+	assert_string_equal(f.name, "Integrationskonzept „Bildung gemeinsam gestalten“");
+	german_forms_free(&f);
+	german_concept_forms("Musterland-Integrationskonzept", &f);
+	assert_string_equal(f.nom, "das Musterland-Integrationskonzept");
+	german_forms_free(&f);
+	german_concept_forms("Leitlinien Integrationskonzept 2030", &f);
+	assert_string_equal(f.nom, "das „Leitlinien Integrationskonzept 2030“");
+	assert_string_equal(f.gen, "des „Leitlinien Integrationskonzept 2030“");
+	german_forms_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates_and_money),
+		cmocka_unit_test(test_rrule),
+		cmocka_unit_test(test_greetings),
+		cmocka_unit_test(test_body_forms),
+		cmocka_unit_test(test_committee_forms),
+		cmocka_unit_test(test_concept_forms),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
