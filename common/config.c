@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "holiday.h"
 #include "xmalloc.h"
 
@@ -77,6 +78,8 @@ static const struct key_spec schema[] = {
 	{ "body.name", K_STRING },
 	{ "body.land", K_STRING },
 	{ "body.timezone", K_STRING },
+	{ "body.kind", K_STRING },
+	{ "body.department", K_STRING },
 	{ "body.address", K_STRING },
 	{ "body.head_name", K_STRING },
 	{ "body.head_title", K_STRING },
@@ -107,6 +110,7 @@ static const struct key_spec schema[] = {
 	{ "smtp.retry_seconds", K_INT },
 	{ "reminders", K_GROUP },
 	{ "reminders.send_time", K_STRING },
+	{ "reminders.non_working_days", K_STRING },
 	{ "reminders.<kind>", K_STRINGS },
 	{ "reminders.committee", K_GROUP },
 	{ "reminders.committee.*", K_GROUP },
@@ -432,6 +436,17 @@ load_body(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->body_name = get_string(cf, "body.name", "Landkreis Musterland");
 	cfg->body_land = get_string(cf, "body.land", "NI");
 	cfg->body_timezone = get_string(cf, "body.timezone", "Europe/Berlin");
+	cfg->body_kind = get_string(cf, "body.kind", NULL);
+	if (cfg->body_kind == NULL)
+		cfg->body_kind = xstrdup(german_body_kind_of_name(cfg->body_name) != NULL ?
+		    german_body_kind_of_name(cfg->body_name)->key : "landkreis");
+	else if (german_body_kind(cfg->body_kind) == NULL) {
+		complain(ld, lookup(cf, "body.kind"), "unknown kind of body \"%s\"; valid: %s",
+		    cfg->body_kind, german_body_kind_list());
+		free(cfg->body_kind);
+		cfg->body_kind = xstrdup("landkreis");
+	}
+	cfg->body_department = get_string(cf, "body.department", NULL);
 	cfg->body_address = get_string(cf, "body.address", NULL);
 	cfg->body_head_name = get_string(cf, "body.head_name", NULL);
 	cfg->body_head_title = get_string(cf, "body.head_title", NULL);
@@ -580,6 +595,15 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 		cause = NULL;
 		cfg->remind_send_minute = 8 * 60;
 	}
+	free(text);
+	text = get_string(cf, "reminders.non_working_days", "earlier");
+	if (strcmp(text, "earlier") == 0)
+		cfg->remind_keep_non_working_days = false;
+	else if (strcmp(text, "keep") == 0)
+		cfg->remind_keep_non_working_days = true;
+	else
+		complain(ld, lookup(cf, "reminders.non_working_days"), "reminders.non_working_days "
+		    "is \"%s\"; valid: earlier keep", text);
 	free(text);
 	for (k = 0; k < REMIND_KIND_COUNT; k++) {
 		snprintf(path, sizeof(path), "reminders.%s", config_reminder_kind_names[k]);
@@ -802,6 +826,8 @@ config_free(struct config *cfg)
 	free(cfg->body_name);
 	free(cfg->body_land);
 	free(cfg->body_timezone);
+	free(cfg->body_kind);
+	free(cfg->body_department);
 	free(cfg->body_address);
 	free(cfg->body_head_name);
 	free(cfg->body_head_title);

@@ -82,6 +82,8 @@ struct config {
 	char		*body_name;
 	char		*body_land;
 	char		*body_timezone;
+	char		*body_kind;		/* german_body_kinds: "landkreis", "stadt" */
+	char		*body_department;	/* the office that signs drafts, or NULL */
 	char		*body_address;		/* postal address for drafts, or NULL */
 	char		*body_head_name;	/* Landrätin, Bürgermeister: name, or NULL */
 	char		*body_head_title;	/* and title, or NULL */
@@ -104,6 +106,7 @@ struct config {
 	int		 smtp_retry_seconds;
 
 	int		 remind_send_minute;	/* minute of day for whole-day offsets */
+	bool		 remind_keep_non_working_days;	/* else the working day before */
 	struct reminder_offsets	remind[REMIND_KIND_COUNT];
 	struct committee_reminders *remind_committee;
 	size_t		 n_remind_committee;

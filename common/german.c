@@ -342,6 +342,7 @@ forms_build(struct german_forms *f, const char *before, const char *head, size_t
 	f->gen = one_form(articles[g][CASE_GEN], before, head, headlen, after, g, CASE_GEN);
 	dat = one_form(NULL, before, head, headlen, after, g, CASE_DAT);
 	xasprintf(&f->in, "%s%s", g == GERMAN_FEMININE ? "in der " : "im ", dat);
+	xasprintf(&f->in_cap, "%s%s", g == GERMAN_FEMININE ? "In der " : "Im ", dat);
 	free(dat);
 	f->poss = xstrdup(g == GERMAN_FEMININE ? "ihrer" : "seiner");
 }
@@ -358,6 +359,7 @@ german_forms_free(struct german_forms *f)
 	free(f->dat);
 	free(f->gen);
 	free(f->in);
+	free(f->in_cap);
 	free(f->poss);
 	memset(f, 0, sizeof(*f));
 }

@@ -51,7 +51,7 @@ enum german_gender {
 
 /*
  * A name in its four cases, with the definite article, and in the form
- * "im Landkreis X" / "in der Stadt X".  nom_cap starts a sentence.
+ * "im Landkreis X" / "in der Stadt X".  The _cap forms start a sentence.
  */
 struct german_forms {
 	char	*name;		/* "Stadt Iserlohn": the full name */
@@ -61,6 +61,7 @@ struct german_forms {
 	char	*dat;		/* "der Stadt Iserlohn", "dem Landkreis X" */
 	char	*gen;		/* "der Stadt Iserlohn", "des Landkreises X" */
 	char	*in;		/* "in der Stadt Iserlohn", "im Landkreis X" */
+	char	*in_cap;	/* "In der Stadt Iserlohn", "Im Landkreis X" */
 	char	*poss;		/* "ihrer", "seiner": "in seiner Sitzung" */
 };
 

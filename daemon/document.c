@@ -7,6 +7,7 @@
  */
 #include "document.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <cmark-gfm-core-extensions.h>
@@ -53,9 +54,22 @@ document_format_mime(enum document_format fmt)
 	}
 }
 
+static bool
+info_valid(const struct document_info *info)
+{
+	const char *const fields[] = { info->title, info->issuer, info->department,
+	    info->address, info->date, info->number };
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] != NULL && !utf8_valid_string(fields[i]))
+			return false;
+	return info->title != NULL;
+}
+
 int
 document_render(const char *markdown, size_t len, enum document_format fmt,
-    const char *title, struct buf *out, char **cause)
+    const struct document_info *info, struct buf *out, char **cause)
 {
 	cmark_syntax_extension *table;
 	cmark_parser *parser;
@@ -69,8 +83,8 @@ document_render(const char *markdown, size_t len, enum document_format fmt,
 	if ((bad = utf8_invalid_at(markdown, len)) != len)
 		return set_cause(cause, "document is not valid UTF-8 at byte "
 		    "%zu", bad);
-	if (!utf8_valid_string(title))
-		return set_cause(cause, "document title is not valid UTF-8");
+	if (!info_valid(info))
+		return set_cause(cause, "document title or letterhead is not valid UTF-8");
 	if (fmt == DOCUMENT_MD) {
 		buf_add(out, markdown, len);
 		return 0;
@@ -88,9 +102,9 @@ document_render(const char *markdown, size_t len, enum document_format fmt,
 	if ((doc = cmark_parser_finish(parser)) == NULL)
 		fatalx("cmark_parser_finish: out of memory");
 	if (fmt == DOCUMENT_HTML)
-		document_html(doc, cmark_parser_get_syntax_extensions(parser), title, out);
+		document_html(doc, cmark_parser_get_syntax_extensions(parser), info, out);
 	else
-		rc = document_odt(doc, title, out, cause);
+		rc = document_odt(doc, info, out, cause);
 	cmark_node_free(doc);
 	cmark_parser_free(parser);
 	if (rc == -1) {

@@ -40,19 +40,36 @@ const char *document_format_name(enum document_format fmt);
 const char *document_format_mime(enum document_format fmt);
 
 /*
+ * What a document says about itself.  The HTML page and the ODT carry a
+ * letterhead (issuer, department, address) when issuer is set; the ODT
+ * repeats it at the top of every page, with a footer of the Vorlage number
+ * (a field: changed once in LibreOffice, it changes everywhere), the date
+ * and "Seite X von Y".  Every member but title may be NULL.
+ */
+struct document_info {
+	const char	*title;		/* HTML head, ODT metadata */
+	const char	*issuer;	/* "Landkreis Musterland" */
+	const char	*department;	/* "Bildungsbüro" */
+	const char	*address;	/* "Am Markt 1, 12345 Musterstadt" */
+	const char	*date;		/* "30.11.2026" */
+	const char	*number;	/* the Vorlage's number */
+};
+
+/*
  * Appends the document made from len bytes of UTF-8 Markdown to out (ODT
- * output is binary: read out->len bytes).  title names the document in the
- * HTML head and the ODT metadata.  Returns -1 and sets *cause on invalid
- * input; out is then left as it was.
+ * output is binary: read out->len bytes).  Markdown comes out as it went
+ * in.  Returns -1 and sets *cause on invalid input; out is then left as
+ * it was.
  */
 int document_render(const char *markdown, size_t len, enum document_format fmt,
-    const char *title, struct buf *out, char **cause);
+    const struct document_info *info, struct buf *out, char **cause);
 
 /* The renderers, each given the parsed tree of document.c. */
 /* document_html.c */
-void document_html(cmark_node *doc, cmark_llist *extensions, const char *title,
-    struct buf *out);
+void document_html(cmark_node *doc, cmark_llist *extensions,
+    const struct document_info *info, struct buf *out);
 /* document_odt.c */
-int document_odt(cmark_node *doc, const char *title, struct buf *out, char **cause);
+int document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
+    char **cause);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * document_html: a draft as a standalone HTML5 page.  The body is what
  * libcmark-gfm's own renderer writes in safe mode; this file adds the
- * page around it (language, character set, a print-friendly style).
+ * page around it (language, character set, a print-friendly style) and
+ * the letterhead.
  */
 #include "document.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +20,10 @@ static const char html_style[] =
     "table{border-collapse:collapse;margin:1em 0}\n"
     "th,td{border:1px solid #777;padding:.25em .5em;vertical-align:top}\n"
     "th{background:#eee;text-align:left}\n"
-    "hr{border:0;border-top:1px solid #777}\n";
+    "hr{border:0;border-top:1px solid #777}\n"
+    "header{border-bottom:1px solid #777;margin-bottom:1.5em;font-size:.9em}\n"
+    "header strong{font-size:1.15em}\n"
+    "footer{border-top:1px solid #777;margin-top:2em;font-size:.8em;color:#444}\n";
 
 /* Text for the page's head: & < > " escaped. */
 static void
@@ -45,8 +50,49 @@ html_escape(struct buf *out, const char *s)
 	}
 }
 
+static bool
+filled(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/* Issuer, department and address on top; number and date below. */
+static void
+html_letterhead(const struct document_info *info, struct buf *out)
+{
+	buf_add_str(out, "<header>\n<strong>");
+	html_escape(out, info->issuer);
+	buf_add_str(out, "</strong>");
+	if (filled(info->department)) {
+		buf_add_str(out, "<br>\n");
+		html_escape(out, info->department);
+	}
+	if (filled(info->address)) {
+		buf_add_str(out, "<br>\n");
+		html_escape(out, info->address);
+	}
+	buf_add_str(out, "\n</header>\n");
+}
+
+static void
+html_footer(const struct document_info *info, struct buf *out)
+{
+	buf_add_str(out, "<footer>\n");
+	html_escape(out, info->issuer);
+	if (filled(info->number)) {
+		buf_add_str(out, " · Vorlage Nr. ");
+		html_escape(out, info->number);
+	}
+	if (filled(info->date)) {
+		buf_add_str(out, " · Stand: ");
+		html_escape(out, info->date);
+	}
+	buf_add_str(out, "\n</footer>\n");
+}
+
 void
-document_html(cmark_node *doc, cmark_llist *extensions, const char *title, struct buf *out)
+document_html(cmark_node *doc, cmark_llist *extensions, const struct document_info *info,
+    struct buf *out)
 {
 	char *body;
 
@@ -56,9 +102,13 @@ document_html(cmark_node *doc, cmark_llist *extensions, const char *title, struc
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	    "<title>");
-	html_escape(out, title);
+	html_escape(out, info->title);
 	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
+	if (filled(info->issuer))
+		html_letterhead(info, out);
 	buf_add_str(out, body);
+	if (filled(info->issuer))
+		html_footer(info, out);
 	buf_add_str(out, "</body>\n</html>\n");
 	free(body);
 }

@@ -7,8 +7,10 @@
  * paragraphs, links and images their text.  Every piece of text is
  * escaped for XML, so nothing in the data is read as markup.
  *
- * The package is built in memory with libzip: "mimetype" first and
- * stored, then the manifest, content, styles and metadata.
+ * Every page carries the letterhead of document.h in its header and the
+ * Vorlage number, the date and "Seite X von Y" in its footer.  The package
+ * is built in memory with libzip: "mimetype" first and stored, then the
+ * manifest, content, styles and metadata.
  */
 #include "document.h"
 
@@ -131,18 +133,45 @@ static const char odt_styles[] =
     " fo:padding=\"0cm\"/>\n"
     "  <style:text-properties fo:font-size=\"6pt\"/>\n"
     " </style:style>\n"
+    " <style:style style:name=\"Header\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Standard\" style:class=\"extra\">\n"
+    "  <style:text-properties fo:font-size=\"9pt\"/>\n"
+    " </style:style>\n"
+    " <style:style style:name=\"Letterhead_20_Issuer\""
+    " style:display-name=\"Letterhead Issuer\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Header\" style:class=\"extra\">\n"
+    "  <style:text-properties fo:font-size=\"12pt\" fo:font-weight=\"bold\"/>\n"
+    " </style:style>\n"
+    " <style:style style:name=\"Letterhead\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Header\" style:class=\"extra\">\n"
+    "  <style:paragraph-properties fo:padding-bottom=\"0.15cm\""
+    " fo:border-bottom=\"0.5pt solid #777777\"/>\n"
+    " </style:style>\n"
+    " <style:style style:name=\"Footer\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Standard\" style:class=\"extra\">\n"
+    "  <style:paragraph-properties fo:text-align=\"end\" fo:padding-top=\"0.15cm\""
+    " fo:border-top=\"0.5pt solid #777777\"/>\n"
+    "  <style:text-properties fo:font-size=\"8pt\"/>\n"
+    " </style:style>\n"
     "</office:styles>\n"
     "<office:automatic-styles>\n"
     " <style:page-layout style:name=\"PageA4\">\n"
     "  <style:page-layout-properties fo:page-width=\"21cm\""
     " fo:page-height=\"29.7cm\" style:print-orientation=\"portrait\""
-    " fo:margin-top=\"2cm\" fo:margin-bottom=\"2cm\" fo:margin-left=\"2.5cm\""
+    " fo:margin-top=\"1.2cm\" fo:margin-bottom=\"1.2cm\" fo:margin-left=\"2.5cm\""
     " fo:margin-right=\"2cm\"/>\n"
+    "  <style:header-style><style:header-footer-properties fo:min-height=\"0cm\""
+    " fo:margin-bottom=\"0.6cm\"/></style:header-style>\n"
+    "  <style:footer-style><style:header-footer-properties fo:min-height=\"0cm\""
+    " fo:margin-top=\"0.6cm\"/></style:footer-style>\n"
     " </style:page-layout>\n"
     "</office:automatic-styles>\n"
     "<office:master-styles>\n"
     " <style:master-page style:name=\"Standard\""
-    " style:page-layout-name=\"PageA4\"/>\n"
+    " style:page-layout-name=\"PageA4\">\n";
+
+static const char odt_styles_tail[] =
+    " </style:master-page>\n"
     "</office:master-styles>\n"
     "</office:document-styles>\n";
 
@@ -581,6 +610,65 @@ odt_walk(struct odt *o, cmark_node *doc)
 	return rc;
 }
 
+static bool
+filled(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/*
+ * The running head and foot of every page: the letterhead on top; below,
+ * the issuer, the Vorlage number as the field "Vorlagennummer", the date
+ * and "Seite X von Y".
+ */
+static void
+odt_master_page(struct buf *styles, const struct document_info *info)
+{
+	if (filled(info->issuer)) {
+		buf_add_str(styles, "  <style:header>\n   <text:p text:style-name="
+		    "\"Letterhead_20_Issuer\">");
+		odt_escape(styles, info->issuer, strlen(info->issuer));
+		buf_add_str(styles, "</text:p>\n   <text:p text:style-name=\"Letterhead\">");
+		if (filled(info->department))
+			odt_escape(styles, info->department, strlen(info->department));
+		if (filled(info->department) && filled(info->address))
+			buf_add_str(styles, " · ");
+		if (filled(info->address))
+			odt_escape(styles, info->address, strlen(info->address));
+		buf_add_str(styles, "</text:p>\n  </style:header>\n");
+	}
+	buf_add_str(styles, "  <style:footer>\n   <text:p text:style-name=\"Footer\">");
+	if (filled(info->issuer)) {
+		odt_escape(styles, info->issuer, strlen(info->issuer));
+		buf_add_str(styles, " · ");
+	}
+	if (filled(info->number)) {
+		buf_add_str(styles, "Vorlage Nr. <text:user-field-get text:name=\"Vorlagennummer\">");
+		odt_escape(styles, info->number, strlen(info->number));
+		buf_add_str(styles, "</text:user-field-get> · ");
+	}
+	if (filled(info->date)) {
+		buf_add_str(styles, "Stand: ");
+		odt_escape(styles, info->date, strlen(info->date));
+		buf_add_str(styles, " · ");
+	}
+	buf_add_str(styles, "Seite <text:page-number text:select-page=\"current\">1"
+	    "</text:page-number> von <text:page-count>1</text:page-count></text:p>\n"
+	    "  </style:footer>\n");
+}
+
+/* The field the footer shows, declared where LibreOffice edits it. */
+static void
+odt_fields(struct buf *content, const struct document_info *info)
+{
+	if (!filled(info->number))
+		return;
+	buf_add_str(content, "<text:user-field-decls><text:user-field-decl "
+	    "office:value-type=\"string\" office:string-value=\"");
+	odt_escape(content, info->number, strlen(info->number));
+	buf_add_str(content, "\" text:name=\"Vorlagennummer\"/></text:user-field-decls>\n");
+}
+
 static void
 odt_meta(struct buf *meta, const char *title)
 {
@@ -689,9 +777,10 @@ fail:
 }
 
 int
-document_odt(cmark_node *doc, const char *title, struct buf *out, char **cause)
+document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
+    char **cause)
 {
-	struct buf content, body, styles, meta;
+	struct buf content, body, styles, meta, page;
 	struct zip_part parts[5];
 	struct odt o;
 	int rc = -1;
@@ -700,6 +789,7 @@ document_odt(cmark_node *doc, const char *title, struct buf *out, char **cause)
 	buf_init(&body);
 	buf_init(&styles);
 	buf_init(&meta);
+	buf_init(&page);
 	memset(&o, 0, sizeof(o));
 	o.out = &body;
 	o.styles = &styles;
@@ -709,17 +799,20 @@ document_odt(cmark_node *doc, const char *title, struct buf *out, char **cause)
 	buf_add_str(&content, odt_content_head);
 	buf_add(&content, styles.data, styles.len);
 	buf_add_str(&content, odt_content_body);
+	odt_fields(&content, info);
 	buf_add(&content, body.data, body.len);
 	buf_add_str(&content, odt_content_tail);
-	odt_meta(&meta, title);
+	buf_add_str(&page, odt_styles);
+	odt_master_page(&page, info);
+	buf_add_str(&page, odt_styles_tail);
+	odt_meta(&meta, info->title);
 
 	parts[0] = (struct zip_part){ "mimetype", odt_mimetype,
 	    sizeof(odt_mimetype) - 1 };
 	parts[1] = (struct zip_part){ "META-INF/manifest.xml", odt_manifest,
 	    sizeof(odt_manifest) - 1 };
 	parts[2] = (struct zip_part){ "content.xml", content.data, content.len };
-	parts[3] = (struct zip_part){ "styles.xml", odt_styles,
-	    sizeof(odt_styles) - 1 };
+	parts[3] = (struct zip_part){ "styles.xml", page.data, page.len };
 	parts[4] = (struct zip_part){ "meta.xml", meta.data, meta.len };
 	rc = zip_build(parts, 5, out, cause);
 out:
@@ -727,5 +820,6 @@ out:
 	buf_free(&body);
 	buf_free(&styles);
 	buf_free(&meta);
+	buf_free(&page);
 	return rc;
 }

@@ -1,10 +1,10 @@
 /*
- * draft: draft documents from the templates in templates/.  Finds a
- * template on the search path (the admin's copies first, then the shipped
- * ones), builds the data tree the templates expect (templates/README.md,
- * "The data") from the store, and renders the result as Markdown, HTML or
- * OpenDocument.  The daemon never writes the document anywhere: the caller
- * gets the bytes.
+ * draft: draft documents from the templates in templates/.  draft.c finds
+ * a template on the search path (the admin's copies first, then the
+ * shipped ones) and renders it as Markdown, HTML or OpenDocument;
+ * draft_data.c builds the data tree the templates expect
+ * (templates/README.md, "The data") from the store.  The daemon never
+ * writes the document anywhere: the caller gets the bytes.
  */
 #ifndef IKOND_DRAFT_H
 #define IKOND_DRAFT_H
@@ -50,6 +50,7 @@ char *draft_find(const char *admin_dir, const char *name, const char **origin,
  * [{name, origin, title, path}]. */
 json_t *draft_list(const char *admin_dir);
 
+/* draft_data.c */
 /*
  * The data tree for process_id and submission_id (0: none) as the
  * templates expect it.  Every key is present; what does not exist yet is
@@ -70,6 +71,13 @@ int draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const 
  */
 int draft_render(const char *admin_dir, const char *name, json_t *data,
     enum document_format fmt, struct buf *out, char **cause);
+/* The same for the len bytes of a template's text. */
+int draft_render_text(const char *name, const char *text, size_t len, json_t *data,
+    enum document_format fmt, struct buf *out, char **cause);
+/* The letterhead and footer of a draft from its data: body.name,
+ * body.department, body.address, today_de, submission.ref.  The strings
+ * stay data's; title is name. */
+void draft_document_info(json_t *data, const char *name, struct document_info *info);
 
 
 #endif

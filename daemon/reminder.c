@@ -27,6 +27,7 @@
 #define CLOCK_JUMP		5	/* seconds of wall-clock drift that count as a jump */
 #define PASSWORD_MAX		1024
 #define PLAN_MARGIN_DAYS	3	/* days planned ahead beyond the longest offset */
+#define WORKING_DAY_SEARCH	60	/* days looked back for a working day */
 
 int
 reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d,
@@ -48,6 +49,21 @@ reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d
 		return -1;
 	*due = base - (time_t)off->minutes * 60;
 	return 0;
+}
+
+time_t
+reminder_working_day(const char *tz, const struct workcal *wc, time_t due)
+{
+	int day, minute, d;
+	time_t t;
+
+	if (civil_from_utc(tz, due, &day, &minute, NULL) == -1)
+		return due;
+	for (d = day; !workcal_is_working_day(wc, d) && d > day - WORKING_DAY_SEARCH; d--)
+		;
+	if (d == day || civil_to_utc(tz, d, minute, &t, NULL, NULL) == -1)
+		return due;
+	return t;
 }
 
 time_t
@@ -289,6 +305,26 @@ plan_cancelled(struct plan *p, char **cause)
 	    "it", p->gen, p->it->uid) == -1 ? -1 : 0;
 }
 
+/*
+ * True if another offset of the same list falls due at the same instant
+ * as offset o and is the closer one to the date (shorter, or as short and
+ * listed first): moved off a weekend, "P3D" and "P1D" of a Monday session
+ * both land on Friday, and one mail is enough.
+ */
+static bool
+same_due_closer(const struct reminder_offsets *offs, const time_t *due, size_t o)
+{
+	long mine = offs->offset[o].days * 1440L + offs->offset[o].minutes, other;
+	size_t j;
+
+	for (j = 0; j < offs->n; j++) {
+		other = offs->offset[j].days * 1440L + offs->offset[j].minutes;
+		if (j != o && due[j] == due[o] && (other < mine || (other == mine && j < o)))
+			return true;
+	}
+	return false;
+}
+
 static int
 plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_int64 gen,
     struct reminder_stats *stats, char **cause)
@@ -299,7 +335,7 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	struct reminder_date d;
 	struct plan p;
 	char *slug = NULL, *pref;
-	time_t due;
+	time_t due[CONFIG_MAX_OFFSETS];
 	size_t a, o;
 	int k, rc = 0;
 
@@ -338,14 +374,19 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 		}
 		for (o = 0; o < offs->n && rc != -1; o++) {
 			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
-			    &due, cause) == -1) {
+			    &due[o], cause) == -1) {
 				rc = -1;
 				break;
 			}
 			if (strcmp(pref, "digest") == 0)
-				due = digest_due(tz, cfg->remind_send_minute, due, p.item_at);
-			rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due, cause);
+				due[o] = digest_due(tz, cfg->remind_send_minute, due[o], p.item_at);
+			if (!cfg->remind_keep_non_working_days)
+				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
 		}
+		for (o = 0; o < offs->n && rc != -1; o++)
+			if (!same_due_closer(offs, due, o))
+				rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due[o],
+				    cause);
 		if (rc != -1)
 			rc = plan_moved_notice(&p, it->actors[a], cause);
 		free(pref);

@@ -9,6 +9,9 @@
  * notice for whoever was already reminded.  Due times come from the local
  * calendar: "P7D" is send_time seven calendar days before the item's local
  * date, whatever DST does; "PT2H" is exactly two hours before a timed start.
+ * A reminder whose day is not a working day goes out on the working day
+ * before, at the same time (unless reminders.non_working_days is "keep"),
+ * and of two offsets that land on the same instant only the closer one.
  *
  * Catch-up: of the reminders of one item and recipient that are due now,
  * only the latest is sent, the older ones are skipped; reminders of dates
@@ -31,6 +34,7 @@
 
 #include "duration.h"
 #include "ikond.h"
+#include "workcal.h"
 
 /* When an item takes place: a whole local day or an instant. */
 struct reminder_date {
@@ -47,6 +51,10 @@ struct reminder_date {
  */
 int reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d,
     const struct duration *off, time_t *due, char **cause);
+/* A due instant whose local day is not a working day, moved to the same
+ * local time on the working day before (reminders.non_working_days =
+ * "earlier"); any other instant as it is. */
+time_t reminder_working_day(const char *tz, const struct workcal *wc, time_t due);
 /* The instant from which the date counts as past: a timed item's start,
  * the local midnight after a whole-day item. */
 time_t reminder_date_over(const char *tz, const struct reminder_date *d);

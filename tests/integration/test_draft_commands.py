@@ -70,7 +70,9 @@ class DraftCommandTest(DaemonTestCase):
 
     def setUp(self):
         self.tpl = tempfile.mkdtemp(prefix="ikond-tpl-")
-        self.extra_config = 'templates = { dir = "%s"; };\n' % self.tpl
+        self.extra_config = ('templates = { dir = "%s"; };\n'
+                             'body = { department = "Bildungsbüro"; '
+                             'address = "Am Markt 1, 12345 Musterstadt"; };\n' % self.tpl)
         super().setUp()
         self.out = tempfile.mkdtemp(prefix="ikond-drafts-")
 
@@ -193,10 +195,42 @@ class DraftCommandTest(DaemonTestCase):
             text = texts[os.path.join(self.out, name + ".odt")]
             for want in expect[name]:
                 self.assertIn(want, text, "PDF of %s lacks %r" % (name, want))
+            # The letterhead on top, the page count in the footer.
+            self.assertIn("Landkreis Musterland Bildungsbüro · Am Markt 1, 12345 Musterstadt",
+                          text, name)
+            self.assertRegex(text, r"Seite 1 von [1-9]", name)
+        self.assertIn("Vorlage Nr. (noch ohne Nummer)",
+                      texts[os.path.join(self.out, "verwaltungsvorlage.odt")])
         text = texts[escaped]
         self.assertIn(SCRIPT, text)
         self.assertIn(BRACES, text)
         self.assertIn("*Verein* [Test] # | _x_", text)
+
+    def test_verwaltungsvorlage_asks_the_start_decision(self):
+        """The Vorlage of step 5 asks the committee of the start decision, at
+        that session, to start the process: not the session that adopts the
+        finished concept."""
+        target = self.plan()
+        show = self.d.json("process", "show", "ik")
+        start = [l for s in show["steps"] for l in s["sessions"] if l["role"] == "start"]
+        self.assertEqual(len(start), 1)
+        session = self.d.json("session", "show", str(start[0]["session"]))
+        kt = self.d.json("session", "show", str(target))
+        md = squash(self.render("verwaltungsvorlage", "--process", "ik").stdout)
+        proposal = md[md.index("## Beschlussvorschlag"):md.index("## Sachverhalt")]
+        self.assertIn("Der Ausschuss für Integration und Teilhabe fasst in seiner Sitzung am "
+                      "%s folgenden Beschluss:" % long_de(session["start"]), proposal)
+        self.assertIn("Integrationskonzept mit dem Schwerpunkt Bildung für den Landkreis "
+                      "Musterland zu erarbeiten", proposal)
+        # The adopting session only as what comes after.
+        self.assertIn("dem Kreistag zur Sitzung am %s zur Beschlussfassung vorgelegt"
+                      % long_de(kt["start"]), proposal)
+        self.assertNotIn("Der Kreistag fasst", proposal)
+        # Its Beratungsfolge is that one session, which decides.
+        chain = md[md.index("### Beratungsfolge"):md.index("## Beschlussvorschlag")]
+        self.assertIn("| %s | Ausschuss für Integration und Teilhabe | Entscheidung |"
+                      % long_de(session["start"]), chain)
+        self.assertNotIn("Kreistag", chain)
 
     def test_admin_template_overrides_and_errors(self):
         self.plan()

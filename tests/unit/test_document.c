@@ -17,6 +17,14 @@
 #include "buf.h"
 #include "document.h"
 
+static const struct document_info info_titel = { .title = "Titel" };
+static const struct document_info info_t = { .title = "t" };
+static const struct document_info info_vorlage = {
+	.title = "Vorlage", .issuer = "Landkreis <Muster>", .department = "Bildungsbüro",
+	.address = "Am Markt 1, 12345 Musterstadt", .date = "30.11.2026",
+	.number = "V/2027/0042",
+};
+
 static char *
 html(const char *md)
 {
@@ -24,7 +32,7 @@ html(const char *md)
 	char *cause = NULL;
 
 	buf_init(&out);
-	if (document_render(md, strlen(md), DOCUMENT_HTML, "Titel", &out,
+	if (document_render(md, strlen(md), DOCUMENT_HTML, &info_titel, &out,
 	    &cause) == -1)
 		fail_msg("document_render: %s", cause);
 	return buf_steal(&out, NULL);
@@ -97,6 +105,27 @@ test_html_inline(void **state)
 	expect_in("Umlaute: äöü ß €", "Umlaute: äöü ß €");
 }
 
+/* The letterhead on top of the page, number and date below. */
+static void
+test_html_letterhead(void **state)
+{
+	struct buf out;
+	char *cause = NULL;
+
+	(void)state;
+	buf_init(&out);
+	assert_int_equal(document_render("Text", 4, DOCUMENT_HTML, &info_vorlage, &out,
+	    &cause), 0);
+	assert_non_null(strstr(out.data, "<body>\n<header>\n<strong>Landkreis &lt;Muster&gt;"
+	    "</strong><br>\nBildungsbüro<br>\nAm Markt 1, 12345 Musterstadt\n</header>\n"
+	    "<p>Text</p>\n<footer>\nLandkreis &lt;Muster&gt; · Vorlage Nr. V/2027/0042 · "
+	    "Stand: 30.11.2026\n</footer>\n</body>"));
+	buf_free(&out);
+	/* Without an issuer there is none. */
+	expect_not_in("Text", "<header>");
+	expect_not_in("Text", "<footer>");
+}
+
 static void
 test_html_table(void **state)
 {
@@ -115,15 +144,20 @@ test_html_table(void **state)
 static void
 test_bad_input(void **state)
 {
+	static const struct document_info bad_info = { .title = "t", .issuer = "Kreis \xff" };
 	struct buf out;
 	char *cause = NULL;
 	enum document_format fmt;
 
 	(void)state;
 	buf_init(&out);
-	assert_int_equal(document_render("a\xff", 2, DOCUMENT_HTML, "t", &out,
+	assert_int_equal(document_render("a\xff", 2, DOCUMENT_HTML, &info_t, &out,
 	    &cause), -1);
 	assert_non_null(strstr(cause, "UTF-8 at byte 1"));
+	free(cause);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(document_render("a", 1, DOCUMENT_ODT, &bad_info, &out, &cause), -1);
+	assert_non_null(strstr(cause, "not valid UTF-8"));
 	free(cause);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(document_format_parse("pdf", &fmt, &cause), -1);
@@ -158,7 +192,7 @@ test_odt_package(void **state)
 	    "1. x\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n---\n";
 	const char mime[] = "application/vnd.oasis.opendocument.text";
 	struct buf out;
-	char *cause = NULL, *manifest, *content, *mt;
+	char *cause = NULL, *manifest, *content, *mt, *styles;
 	zip_error_t ze;
 	zip_source_t *src;
 	zip_t *za;
@@ -167,7 +201,7 @@ test_odt_package(void **state)
 	(void)state;
 	buf_init(&out);
 	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT,
-	    "Vorlage", &out, &cause), 0);
+	    &info_vorlage, &out, &cause), 0);
 
 	/* local header of the first entry: name "mimetype", no extra field,
 	 * method 0 (stored), then the media type in clear */
@@ -208,7 +242,20 @@ test_odt_package(void **state)
 	    "table:style-name=\"Tbl1.C1\"/>"));
 	assert_non_null(strstr(content, "style:name=\"Tbl1.C1\""));
 	assert_non_null(strstr(content, "Horizontal_20_Line"));
-	free(zip_read_entry(za, "styles.xml"));
+	/* The letterhead on every page, the footer with the number field. */
+	assert_non_null(strstr(content, "<text:user-field-decl office:value-type=\"string\" "
+	    "office:string-value=\"V/2027/0042\" text:name=\"Vorlagennummer\"/>"));
+	styles = zip_read_entry(za, "styles.xml");
+	assert_non_null(strstr(styles, "<style:header>\n   <text:p text:style-name="
+	    "\"Letterhead_20_Issuer\">Landkreis &lt;Muster&gt;</text:p>\n   <text:p "
+	    "text:style-name=\"Letterhead\">Bildungsbüro · Am Markt 1, 12345 Musterstadt"
+	    "</text:p>"));
+	assert_non_null(strstr(styles, "<style:footer>\n   <text:p text:style-name=\"Footer\">"
+	    "Landkreis &lt;Muster&gt; · Vorlage Nr. <text:user-field-get text:name="
+	    "\"Vorlagennummer\">V/2027/0042</text:user-field-get> · Stand: 30.11.2026 · Seite "
+	    "<text:page-number text:select-page=\"current\">1</text:page-number> von "
+	    "<text:page-count>1</text:page-count></text:p>"));
+	free(styles);
 	free(zip_read_entry(za, "meta.xml"));
 
 	free(mt);
@@ -230,7 +277,7 @@ odt_content(const char *md)
 	zip_t *za;
 
 	buf_init(&out);
-	if (document_render(md, strlen(md), DOCUMENT_ODT, "t", &out, &cause) == -1)
+	if (document_render(md, strlen(md), DOCUMENT_ODT, &info_t, &out, &cause) == -1)
 		fail_msg("document_render: %s", cause);
 	zip_error_init(&ze);
 	src = zip_source_buffer_create(out.data, out.len, 0, &ze);
@@ -288,7 +335,7 @@ test_markdown_passthrough(void **state)
 
 	(void)state;
 	buf_init(&out);
-	assert_int_equal(document_render("# x\n", 4, DOCUMENT_MD, "t", &out,
+	assert_int_equal(document_render("# x\n", 4, DOCUMENT_MD, &info_t, &out,
 	    &cause), 0);
 	assert_string_equal(out.data, "# x\n");
 	buf_free(&out);
@@ -302,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_html_blocks),
 		cmocka_unit_test(test_html_inline),
 		cmocka_unit_test(test_html_table),
+		cmocka_unit_test(test_html_letterhead),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_odt_package),
 		cmocka_unit_test(test_odt_degrades),

@@ -161,6 +161,7 @@ test_body_forms(void **state)
 	german_body_forms(k, "Iserlohn", &f);
 	assert_string_equal(f.name, "Stadt Iserlohn");
 	assert_string_equal(f.dat, "der Stadt Iserlohn");
+	assert_string_equal(f.in_cap, "In der Stadt Iserlohn");
 	assert_string_equal(f.poss, "ihrer");
 	german_forms_free(&f);
 

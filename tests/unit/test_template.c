@@ -16,6 +16,8 @@
 #include "document.h"
 #include "template.h"
 
+static const struct document_info info_t = { .title = "t" };
+
 /* Renders src against the JSON text data; returns output or NULL + *cause. */
 static char *
 render(const char *src, const char *data, enum template_escape esc,
@@ -226,7 +228,7 @@ test_escape_documents(void **state)
 	    hostile, TEMPLATE_ESCAPE_MARKDOWN, &cause);
 	assert_non_null(md);
 	buf_init(&out);
-	assert_int_equal(document_render(md, strlen(md), DOCUMENT_HTML, "t",
+	assert_int_equal(document_render(md, strlen(md), DOCUMENT_HTML, &info_t,
 	    &out, &cause), 0);
 	assert_non_null(strstr(out.data,
 	    "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
@@ -239,7 +241,7 @@ test_escape_documents(void **state)
 	buf_free(&out);
 
 	buf_init(&out);
-	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT, "t",
+	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT, &info_t,
 	    &out, &cause), 0);
 	assert_true(out.len > 100);
 	assert_memory_equal(out.data, "PK\003\004", 4);
