@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "rule.h"
 #include "xmalloc.h"
 
 static const char *const weekdays[] = {
@@ -179,6 +180,52 @@ german_rrule(const char *rrule)
 	if (until != NULL)
 		buf_printf(&b, ", bis %.2s.%.2s.%.4s", until + 6, until + 4, until);
 	free(copy);
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
+static const char *
+unit_words(const struct rule *r)
+{
+	switch (r->unit) {
+	case RULE_DAYS:
+		return r->count == 1 ? "Kalendertag" : "Kalendertage";
+	case RULE_WORKING_DAYS:
+		return r->count == 1 ? "Arbeitstag" : "Arbeitstage";
+	case RULE_WEEKS:
+		return r->count == 1 ? "Woche" : "Wochen";
+	case RULE_MONTHS:
+		return r->count == 1 ? "Monat" : "Monate";
+	}
+	return "";
+}
+
+char *
+german_rule_why(const struct rule *r, const char *anchor, int anchor_day, int raw_day,
+    int due_day, const char *reason)
+{
+	char date[GERMAN_DATE_MAX], raw[GERMAN_DATE_MAX];
+	struct buf b;
+
+	buf_init(&b);
+	german_date_long(anchor_day, date, sizeof(date));
+	if (r->count == 0)
+		buf_printf(&b, "am Tag %s, %s", anchor, date);
+	else
+		buf_printf(&b, "%d %s %s %s am %s", r->count, unit_words(r),
+		    r->sign < 0 ? "vor" : "nach", anchor, date);
+	if (raw_day != due_day) {
+		german_date_short(raw_day, raw, sizeof(raw));
+		buf_printf(&b, "; der %s ist kein Arbeitstag", raw);
+		if (reason != NULL && strcmp(reason, "Sa") == 0)
+			buf_add_str(&b, " (Samstag)");
+		else if (reason != NULL && strcmp(reason, "So") == 0)
+			buf_add_str(&b, " (Sonntag)");
+		else if (reason != NULL && reason[0] != '\0')
+			buf_printf(&b, " (%s)", reason);
+		buf_printf(&b, ", daher gilt der %s Arbeitstag", due_day < raw_day ?
+		    "vorherige" : "nächste");
+	}
 	buf_add_char(&b, '\0');
 	return buf_steal(&b, NULL);
 }

@@ -32,6 +32,20 @@ void german_euro(long long cents, char *out, size_t len);
  * Allocated. */
 char *german_rrule(const char *rrule);
 
+struct rule;
+
+/*
+ * How a deadline follows from its rule, in one sentence for a reader:
+ * "21 Kalendertage vor der Sitzung am Dienstag, 16. März 2027" and, when
+ * the day the rule gave (raw_day) was moved to due_day, "; der 13.03.2027
+ * ist kein Arbeitstag (Samstag), daher gilt der Arbeitstag davor".
+ * anchor names what the rule counts from, in the dative with its article
+ * ("der Sitzung"); reason is why raw_day is no working day ("Sa", "So" or
+ * a holiday's name), or NULL.  Allocated.
+ */
+char *german_rule_why(const struct rule *r, const char *anchor, int anchor_day, int raw_day,
+    int due_day, const char *reason);
+
 /*
  * The salutation of a letter or mail, without the comma: "Sehr geehrte
  * Frau Dr. Schulte", "Sehr geehrter Herr Yılmaz" when salutation is

@@ -13,6 +13,7 @@
 #include "civil.h"
 #include "domain.h"
 #include "german.h"
+#include "rule.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -85,7 +86,10 @@ item_clear(struct agenda_item *it)
 {
 	free(it->uid);
 	free(it->title);
+	free(it->name);
 	free(it->description);
+	free(it->why);
+	free(it->subkind);
 	free(it->location);
 	free(it->actors);
 	free(it->reminder_kind);
@@ -257,10 +261,11 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->cancelled = strcmp(state, "cancelled") == 0;
 		it->committee_id = sqlite3_column_int64(st, 9);
 		kind = vocab_label(committee_kinds, (const char *)sqlite3_column_text(st, 11));
+		it->name = store_column_dup(st, 2);
 		if (it->cancelled)
-			xasprintf(&it->title, "Abgesagt: %s", sqlite3_column_text(st, 2));
+			xasprintf(&it->title, "Abgesagt: %s", it->name);
 		else
-			it->title = store_column_dup(st, 2);
+			it->title = xstrdup(it->name);
 		local_date_time(tz, it->start, date, sizeof(date), when);
 		buf_init(&d);
 		buf_printf(&d, "Sitzung: %s (%s, %s)\n", sqlite3_column_text(st, 10),
@@ -280,6 +285,29 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	return rc;
 }
 
+/* The deadline's rule in one German sentence, from its derivation. */
+static char *
+deadline_why(const char *rule_text, const char *derivation, int session_day, int due_day)
+{
+	const char *raw_text, *reason;
+	json_t *der;
+	struct rule r;
+	char *why;
+	int raw = due_day;
+
+	if (rule_text == NULL || rule_parse(rule_text, &r, NULL) == -1)
+		return NULL;
+	der = json_loads(derivation != NULL ? derivation : "", 0, NULL);
+	raw_text = json_string_value(json_object_get(der, "raw_date"));
+	if (raw_text == NULL || civil_parse_date(raw_text, &raw, NULL) == -1)
+		raw = due_day;
+	reason = json_string_value(json_object_get(json_array_get(json_object_get(der,
+	    "skipped"), 0), "reason"));
+	why = german_rule_why(&r, "der Sitzung", session_day, raw, due_day, reason);
+	json_decref(der);
+	return why;
+}
+
 static int
 collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause)
@@ -296,7 +324,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, d.rule, d.derivation "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
@@ -333,19 +361,22 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		    strcmp((const char *)sqlite3_column_text(st, 16), "withdrawn") == 0);
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
+		it->subkind = xstrdup(kind);
+		it->why = deadline_why((const char *)sqlite3_column_text(st, 19),
+		    (const char *)sqlite3_column_text(st, 20),
+		    timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), days);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
-			    sqlite3_column_text(st, 15));
+			xasprintf(&it->name, "%s: %s", kind_de, sqlite3_column_text(st, 15));
 			agenda_add_actor(it, sqlite3_column_int64(st, 17));
 			owner = store_column_dup(st, 18);
 		} else {
-			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
-			    sqlite3_column_text(st, 12));
+			xasprintf(&it->name, "%s: %s", kind_de, sqlite3_column_text(st, 12));
 			/* Motions concern every member; the other session deadlines
 			 * are the Sitzungsdienst's routine and only published. */
 			if (strcmp(kind, "antragsfrist") == 0)
 				agenda_add_members(a, it, it->committee_id);
 		}
+		xasprintf(&it->title, "%s%s", it->cancelled ? "Entfällt: " : "", it->name);
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
 		if (owner != NULL)

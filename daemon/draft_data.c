@@ -130,13 +130,11 @@ committee_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	return obj;
 }
 
-/* An actor with the roles in one line and the greeting of a letter; the
- * entity's own greeting is kept where it has one. */
+/* An actor with the roles in one line. */
 static json_t *
 actor_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_actor(ikd, id, cause), *v;
-	char *greeting;
 	struct buf b;
 	size_t i;
 
@@ -148,14 +146,6 @@ actor_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	buf_add_char(&b, '\0');
 	json_object_set_new(obj, "roles_de", json_string(b.data));
 	buf_free(&b);
-	if (json_object_get(obj, "greeting") == NULL) {
-		greeting = german_greeting(json_string_value(json_object_get(obj, "salutation")),
-		    json_string_value(json_object_get(obj, "title")),
-		    json_string_value(json_object_get(obj, "family_name")),
-		    json_string_value(json_object_get(obj, "name")));
-		json_object_set_new(obj, "greeting", json_string(greeting));
-		free(greeting);
-	}
 	return obj;
 }
 

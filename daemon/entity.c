@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "domain.h"
+#include "german.h"
 #include "timefmt.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -146,9 +147,18 @@ entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org FROM actor "
 	    "WHERE id = ?", id, cause);
 	json_t *roles;
+	char *greeting;
 
 	if (obj == NULL)
 		return NULL;
+	/* How a letter or mail opens; a neutral form while salutation, title
+	 * and family name are not recorded. */
+	greeting = german_greeting(json_string_value(json_object_get(obj, "salutation")),
+	    json_string_value(json_object_get(obj, "title")),
+	    json_string_value(json_object_get(obj, "family_name")),
+	    json_string_value(json_object_get(obj, "name")));
+	json_object_set_new(obj, "greeting", json_string(greeting));
+	free(greeting);
 	if ((roles = store_get_column(ikd->store, cause, "SELECT role FROM actor_role WHERE "
 	    "actor_id = ? ORDER BY role", "i", id)) == NULL) {
 		json_decref(obj);

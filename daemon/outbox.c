@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "civil.h"
+#include "entity.h"
 #include "german.h"
 #include "ics.h"
 #include "log.h"
@@ -196,6 +197,7 @@ struct row {
 	json_t		*item;
 	char		*actor_name;
 	char		*actor_email;
+	char		*greeting;
 	char		*message_id;
 };
 
@@ -208,6 +210,7 @@ row_clear(struct row *r)
 	json_decref(r->item);
 	free(r->actor_name);
 	free(r->actor_email);
+	free(r->greeting);
 	free(r->message_id);
 	memset(r, 0, sizeof(*r));
 }
@@ -225,12 +228,14 @@ col_dup(sqlite3_stmt *st, int i)
 static int
 row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 {
+	sqlite3_int64 actor;
 	sqlite3_stmt *st;
 	json_error_t err;
+	json_t *obj;
 
 	memset(r, 0, sizeof(*r));
 	switch (store_first(ikd->store, cause, &st, "SELECT r.id, r.kind, r.item_kind, "
-	    "r.old_when, r.item_json, a.name, a.email, r.message_id FROM reminder r "
+	    "r.old_when, r.item_json, a.name, a.email, r.message_id, r.actor_id FROM reminder r "
 	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
 	case -1:
 		return -1;
@@ -245,7 +250,14 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	r->actor_name = col_dup(st, 5);
 	r->actor_email = col_dup(st, 6);
 	r->message_id = col_dup(st, 7);
+	actor = sqlite3_column_int64(st, 8);
 	store_done(ikd->store, st);
+	if ((obj = entity_actor(ikd, actor, cause)) == NULL) {
+		row_clear(r);
+		return -1;
+	}
+	r->greeting = xstrdup(json_string_value(json_object_get(obj, "greeting")));
+	json_decref(obj);
 	return 0;
 }
 
@@ -275,12 +287,16 @@ when_de(const char *when, char *date, size_t datelen, char *time, size_t timelen
 		snprintf(time, timelen, "%02d:%02d", minute / 60, minute % 60);
 }
 
-/* The template data of one item: {title, date, time, location, why}. */
+/*
+ * The template data of one item (templates/mail/README.md): its name
+ * without a state prefix, German date and time, place, what it is about,
+ * how its date follows, and which kind of date it is.
+ */
 static json_t *
 item_data(struct ikond *ikd, json_t *item)
 {
-	const char *tz = ikd->cfg->body_timezone;
-	char date[64] = "", time[16] = "", local[17];
+	const char *tz = ikd->cfg->body_timezone, *name = jstr(item, "name");
+	char date[GERMAN_DATE_MAX] = "", time[16] = "", local[17];
 	time_t start;
 
 	if (json_is_true(json_object_get(item, "all_day")))
@@ -292,17 +308,19 @@ item_data(struct ikond *ikd, json_t *item)
 		timefmt_local(tz, start, local);
 		snprintf(time, sizeof(time), "%s", local + 11);
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", jstr(item, "title"),
-	    "date", date, "time", time, "location", jstr(item, "location"),
-	    "why", jstr(item, "description"));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "title", name[0] != '\0' ?
+	    name : jstr(item, "title"), "date", date, "time", time, "location",
+	    jstr(item, "location"), "about", jstr(item, "description"), "why", jstr(item, "why"),
+	    "session", strcmp(jstr(item, "kind"), "session") == 0, "antrag",
+	    strcmp(jstr(item, "subkind"), "antragsfrist") == 0);
 }
 
 static json_t *
-common_data(struct ikond *ikd, const struct sender *from, const char *actor_name)
+common_data(struct ikond *ikd, const struct sender *from, const struct row *r)
 {
-	return json_pack("{s:{s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name", actor_name,
-	    "contact", "name", from->name != NULL ? from->name : "", "email", from->addr,
-	    "body", "name", ikd->cfg->body_name);
+	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name",
+	    r->actor_name, "greeting", r->greeting, "contact", "name", from->name != NULL ?
+	    from->name : "", "email", from->addr, "body", "name", ikd->cfg->body_name);
 }
 
 static char *
@@ -416,7 +434,7 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 		sender_free(&from);
 		return -1;
 	}
-	data = common_data(ikd, &from, rows[0].actor_name);
+	data = common_data(ikd, &from, &rows[0]);
 	if (digest) {
 		items = json_array();
 		for (i = 0; i < n; i++)

@@ -124,6 +124,9 @@ item_snapshot(const struct agenda_item *it)
 	    "sequence", it->sequence, "updated", (json_int_t)it->updated,
 	    "cancelled", it->cancelled);
 	json_object_set_new(o, "location", json_string(it->location ? it->location : ""));
+	json_object_set_new(o, "name", json_string(it->name ? it->name : it->title));
+	json_object_set_new(o, "why", json_string(it->why ? it->why : ""));
+	json_object_set_new(o, "subkind", json_string(it->subkind ? it->subkind : ""));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (s == NULL)

@@ -232,6 +232,33 @@ class DraftCommandTest(DaemonTestCase):
                       % long_de(session["start"]), chain)
         self.assertNotIn("Kreistag", chain)
 
+    def test_only_what_the_reader_should_read(self):
+        """The planner's notes and a window's derivation stay with the
+        coordinator: not in drafts, not in the feed; dates in text are German."""
+        self.plan()
+        show = self.d.json("process", "show", "ik")
+        opens = show["windows"][0]["opens"]
+        closes = (datetime.date.fromisoformat(opens) + datetime.timedelta(days=30)).isoformat()
+        self.d.ctl("window", "add", "--process", "ik", "--title", "Zweite Runde", "--opens",
+                   opens, "--closes", closes, "--audience", "schulte")
+        notes = [s["plan_note"] for s in show["steps"] if s.get("plan_note")]
+        self.assertTrue(any("früheste Vorlagenfrist" in n for n in notes), notes)
+        internal = ["Schlusstag fest eingetragen", "früheste Vorlagenfrist",
+                    "Rückmeldefenster dauert"] + notes
+        for name in TEMPLATES:
+            md = self.render(name, "--process", "ik").stdout
+            for bad in internal:
+                self.assertNotIn(bad, md, name)
+            text = re.sub(r"\|[^\n]*\|", "", md)     # tables hold only dates we wrote
+            self.assertNotRegex(text, r"\b\d{4}-\d{2}-\d{2}\b", name)
+        ics = self.d.ctl("export", "--process", "ik").stdout.replace("\n ", "")
+        descriptions = [l for l in ics.splitlines() if l.startswith("DESCRIPTION")]
+        self.assertTrue(descriptions)
+        for line in descriptions:
+            for bad in internal:
+                self.assertNotIn(bad.replace(",", "\\,").replace(";", "\\;"), line)
+            self.assertNotRegex(line, r"\b\d{4}-\d{2}-\d{2}\b", line)
+
     def test_admin_template_overrides_and_errors(self):
         self.plan()
         with open(os.path.join(self.tpl, "pressemitteilung.md"), "w", encoding="utf-8") as f:

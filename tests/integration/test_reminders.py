@@ -113,11 +113,11 @@ class ReminderTest(unittest.TestCase):
             self.d.cleanup()
         self.server.stop()
 
-    def start(self, port=None, extra=""):
+    def start(self, port=None, extra="", reminders=REMINDERS):
         cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
                'from = "Integrationskonzept Überlingen <ikond@example.org>"; '
                'retry_seconds = 1; timeout = 5; };\n'
-               % (port or self.server.port, self.starttls)) + REMINDERS + extra
+               % (port or self.server.port, self.starttls)) + reminders + extra
         self.d = Daemon(cfg).start()
         return self.d
 
@@ -226,7 +226,11 @@ class Delivery(ReminderTest):
         time.sleep(1)
         mails = self.server.handler.to("p0@example.org")
         self.assertEqual(len(mails), 1)
-        self.assertIn("Übersicht", mails[0].get_body(("plain",)).get_content())
+        body = mails[0].get_body(("plain",)).get_content()
+        # It says what a digest is, and promises no mail per entry.
+        self.assertIn("Sammelmail", body)
+        self.assertIn("Übersicht", body)
+        self.assertNotIn("erhalten Sie rechtzeitig vorher eine eigene Erinnerung", body)
         self.assertEqual(mails[0].get_body(("plain",)).get_content().count("Sitzung des"), 2)
         self.assertRegex(mails[0]["Message-ID"], r"^<digest-\d+\.")
 
@@ -347,6 +351,39 @@ class Crash(ReminderTest):
             self.assertEqual(v[0], v[1])
         self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending")
                           and r["offset"] == "P2D"])
+
+
+class Wording(ReminderTest):
+    """What the mails say: one prefix per subject, the derivation once, the
+    Antragsfrist in terms of motions."""
+
+    def test_antragsfrist_and_cancellations(self):
+        self.start(reminders='reminders = { send_time = "00:00"; session = [ "P20D" ]; '
+                   'deadline = [ "P20D" ]; non_working_days = "keep"; };\n')
+        self.people(1)
+        sid = self.session(days=12)
+        wait_for(lambda: self.server.handler.count() >= 2, what="session and Antragsfrist")
+        mails = {m["Subject"]: m for m in self.server.handler.to("p0@example.org")}
+        frist = [m for s, m in mails.items() if s.startswith("Antragsfrist")]
+        self.assertEqual(len(frist), 1, list(mails))
+        self.assertRegex(frist[0]["Subject"],
+                         r"^Antragsfrist: Ausschuss für Integration – fällig am \w+, \d+\. ")
+        body = frist[0].get_body(("plain",)).get_content()
+        self.assertIn("Guten Tag Ayşe Öztürk-Müller,", body)
+        self.assertIn("Anträge", body)
+        self.assertNotIn("Vorlage", body)
+        self.assertEqual(body.count("So wurde die Frist berechnet"), 1, body)
+        self.assertIn("So wurde die Frist berechnet: 10 Kalendertage vor der Sitzung am ", body)
+        self.assertNotRegex(body, r"\d{4}-\d{2}-\d{2}")
+        # Cancelled: one prefix each, "Abgesagt" for the session, "Entfällt"
+        # for its deadline.
+        self.d.ctl("session", "cancel", str(sid))
+        wait_for(lambda: self.server.handler.count() >= 4, what="two cancellations")
+        subjects = [m["Subject"] for m in self.server.handler.to("p0@example.org")][2:]
+        self.assertEqual(sorted(s.split(":")[0] for s in subjects), ["Abgesagt", "Entfällt"],
+                         subjects)
+        for s in subjects:
+            self.assertNotRegex(s, r"(Abgesagt|Entfällt).*(Abgesagt|Entfällt)", s)
 
 
 class NonWorkingDays(ReminderTest):

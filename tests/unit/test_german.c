@@ -14,6 +14,7 @@
 
 #include "civil.h"
 #include "german.h"
+#include "rule.h"
 
 static void
 test_dates_and_money(void **state)
@@ -67,6 +68,41 @@ test_rrule(void **state)
 	/* What the description does not cover is shown as written. */
 	expect_rrule("FREQ=YEARLY;BYSETPOS=1", "FREQ=YEARLY;BYSETPOS=1");
 	expect_rrule("FREQ=HOURLY", "FREQ=HOURLY");
+}
+
+static void
+expect_why(const char *rule, const char *anchor, const char *raw, const char *due,
+    const char *reason, const char *want)
+{
+	struct rule r;
+	int a, rd, dd;
+	char *s;
+
+	assert_int_equal(rule_parse(rule, &r, NULL), 0);
+	assert_int_equal(civil_parse_date(anchor, &a, NULL), 0);
+	assert_int_equal(civil_parse_date(raw, &rd, NULL), 0);
+	assert_int_equal(civil_parse_date(due, &dd, NULL), 0);
+	s = german_rule_why(&r, "der Sitzung", a, rd, dd, reason);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_rule_why(void **state)
+{
+	(void)state;
+	expect_why("-21d earlier", "2027-03-16", "2027-02-23", "2027-02-23", NULL,
+	    "21 Kalendertage vor der Sitzung am Dienstag, 16. März 2027");
+	expect_why("-10d earlier", "2027-03-16", "2027-03-06", "2027-03-05", "Sa",
+	    "10 Kalendertage vor der Sitzung am Dienstag, 16. März 2027; der 06.03.2027 ist "
+	    "kein Arbeitstag (Samstag), daher gilt der vorherige Arbeitstag");
+	expect_why("+2w later", "2027-03-12", "2027-03-26", "2027-03-30", "Karfreitag",
+	    "2 Wochen nach der Sitzung am Freitag, 12. März 2027; der 26.03.2027 ist kein "
+	    "Arbeitstag (Karfreitag), daher gilt der nächste Arbeitstag");
+	expect_why("-1wd", "2027-03-16", "2027-03-15", "2027-03-15", NULL,
+	    "1 Arbeitstag vor der Sitzung am Dienstag, 16. März 2027");
+	expect_why("-0d", "2027-03-16", "2027-03-16", "2027-03-16", NULL,
+	    "am Tag der Sitzung, Dienstag, 16. März 2027");
 }
 
 static void
@@ -243,6 +279,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates_and_money),
 		cmocka_unit_test(test_rrule),
+		cmocka_unit_test(test_rule_why),
 		cmocka_unit_test(test_greetings),
 		cmocka_unit_test(test_body_forms),
 		cmocka_unit_test(test_committee_forms),
