@@ -27,7 +27,7 @@
 #include "http.h"
 #include "ikond.h"
 #include "log.h"
-#include "reminder.h"
+#include "reminders.h"
 #include "store.h"
 #include "xmalloc.h"
 
