@@ -184,6 +184,16 @@ german_rrule(const char *rrule)
 	return buf_steal(&b, NULL);
 }
 
+const char *
+german_day_off(const char *reason)
+{
+	if (strcmp(reason, "Sa") == 0)
+		return "Samstag";
+	if (strcmp(reason, "So") == 0)
+		return "Sonntag";
+	return reason;
+}
+
 static const char *
 unit_words(const struct rule *r)
 {
@@ -217,12 +227,8 @@ german_rule_why(const struct rule *r, const char *anchor, int anchor_day, int ra
 	if (raw_day != due_day) {
 		german_date_short(raw_day, raw, sizeof(raw));
 		buf_printf(&b, "; der %s ist kein Arbeitstag", raw);
-		if (reason != NULL && strcmp(reason, "Sa") == 0)
-			buf_add_str(&b, " (Samstag)");
-		else if (reason != NULL && strcmp(reason, "So") == 0)
-			buf_add_str(&b, " (Sonntag)");
-		else if (reason != NULL && reason[0] != '\0')
-			buf_printf(&b, " (%s)", reason);
+		if (reason != NULL && reason[0] != '\0')
+			buf_printf(&b, " (%s)", german_day_off(reason));
 		buf_printf(&b, ", daher gilt der %s Arbeitstag", due_day < raw_day ?
 		    "vorherige" : "nächste");
 	}

@@ -34,6 +34,10 @@ char *german_rrule(const char *rrule);
 
 struct rule;
 
+/* Why a day is no working day, for a sentence: "Samstag" for workcal's
+ * "Sa", "Sonntag" for "So", a holiday's or day off's name as it is. */
+const char *german_day_off(const char *reason);
+
 /*
  * How a deadline follows from its rule, in one sentence for a reader:
  * "21 Kalendertage vor der Sitzung am Dienstag, 16. März 2027" and, when

@@ -200,7 +200,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			if (occ[i].due != occ[i].nominal) {
 				german_date_long(occ[i].nominal, date, sizeof(date));
 				xasprintf(&it->why, "Verschoben vom %s (%s)", date,
-				    workcal_reason(cfg->workcal, occ[i].nominal));
+				    german_day_off(workcal_reason(cfg->workcal, occ[i].nominal)));
 				buf_printf(&d, "%s.\n", it->why);
 			}
 			it->description = buf_steal(&d, NULL);

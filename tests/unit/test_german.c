@@ -101,6 +101,8 @@ test_rule_why(void **state)
 	    "Arbeitstag (Karfreitag), daher gilt der nächste Arbeitstag");
 	expect_why("-1wd", "2027-03-16", "2027-03-15", "2027-03-15", NULL,
 	    "1 Arbeitstag vor der Sitzung am Dienstag, 16. März 2027");
+	assert_string_equal(german_day_off("So"), "Sonntag");
+	assert_string_equal(german_day_off("Heiligabend"), "Heiligabend");
 	expect_why("-0d", "2027-03-16", "2027-03-16", "2027-03-16", NULL,
 	    "am Tag der Sitzung, Dienstag, 16. März 2027");
 }
