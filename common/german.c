@@ -48,7 +48,8 @@ german_date_short(int days, char *out, size_t len)
 void
 german_time(int minute, char *out, size_t len)
 {
-	snprintf(out, len, "%02d:%02d Uhr", minute / 60, minute % 60);
+	/* A no-break space: "17:00" and "Uhr" stay on one line. */
+	snprintf(out, len, "%02d:%02d\u00a0Uhr", minute / 60, minute % 60);
 }
 
 void

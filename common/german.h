@@ -23,7 +23,7 @@
 void german_date_long(int days, char *out, size_t len);
 /* "16.12.2027" */
 void german_date_short(int days, char *out, size_t len);
-/* "17:00 Uhr" for minutes since midnight. */
+/* "17:00 Uhr" (with a no-break space) for minutes since midnight. */
 void german_time(int minute, char *out, size_t len);
 /* Euro cents as "12.500,00 €" (negative amounts with "-"). */
 void german_euro(long long cents, char *out, size_t len);

@@ -32,7 +32,7 @@ test_dates_and_money(void **state)
 	german_date_long(d, s, sizeof(s));
 	assert_string_equal(s, "Montag, 1. März 2027");
 	german_time(17 * 60 + 5, s, sizeof(s));
-	assert_string_equal(s, "17:05 Uhr");
+	assert_string_equal(s, "17:05\u00a0Uhr");
 
 	german_euro(1250000, euro, sizeof(euro));
 	assert_string_equal(euro, "12.500,00 €");
