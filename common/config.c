@@ -20,6 +20,7 @@
 #include "civil.h"
 #include "german.h"
 #include "holiday.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 const char *const config_rule_names[] = {
@@ -147,7 +148,7 @@ complain(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 	buf_printf(&ld->errors, "%s:%d: ", ld->file,
 	    s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&ld->errors, fmt, ap);
+	buf_vprintf(&ld->errors, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&ld->errors, '\n');
 	ld->nerrors++;
@@ -206,13 +207,13 @@ static const char *
 type_word(enum key_type t)
 {
 	switch (t) {
-	case K_STRING: return "a string in double quotes";
-	case K_INT: return "an integer";
-	case K_BOOL: return "true or false";
-	case K_GROUP: return "a group { ... }";
-	case K_STRINGS: return "a list of strings [ \"...\", ... ]";
-	case K_IDS: return "a list of user or group names or numbers";
-	case K_GROUPS: return "a list of groups ( { ... }, ... )";
+	case K_STRING: return _("a string in double quotes");
+	case K_INT: return _("an integer");
+	case K_BOOL: return _("true or false");
+	case K_GROUP: return _("a group { ... }");
+	case K_STRINGS: return _("a list of strings [ \"...\", ... ]");
+	case K_IDS: return _("a list of user or group names or numbers");
+	case K_GROUPS: return _("a list of groups ( { ... }, ... )");
 	}
 	return "?";
 }

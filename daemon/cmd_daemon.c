@@ -10,6 +10,7 @@
 #include "deadline.h"
 #include "process.h"
 #include "dispatch.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int
@@ -69,7 +70,7 @@ daemon_reload(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, errors);
 	rep->data = json_pack("{s:s?, s:s}", "config", req->ikd->cfg->path, "result",
 	    "configuration reloaded");
-	rep->text = xstrdup("configuration reloaded");
+	rep->text = xstrdup(_("configuration reloaded"));
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "i18n.h"
 #include "process.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -422,7 +423,7 @@ process_plan_cmd(struct request *req, struct reply *rep)
 	rc = process_plan(&in, &p);
 	if (rc == -1) {
 		buf_init(&b);
-		buf_printf(&b, "the plan is not feasible; nothing was stored:");
+		buf_add_str(&b, _("the plan is not feasible; nothing was stored:"));
 		for (i = 0; i < p.nproblems; i++)
 			buf_printf(&b, "\n  - %s", p.problems[i]);
 		process_plan_clear(&p);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "template.h"
 #include "xmalloc.h"
 
@@ -88,10 +89,10 @@ draft_find(const char *admin_dir, const char *name, const char **origin, char **
 		free(path);
 	}
 	buf_init(&b);
-	buf_printf(&b, "no template \"%s\" in ", name);
+	buf_printf(&b, _("no template \"%s\" in"), name);
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", dirs[i].path);
-	buf_printf(&b, " (see: ikond-ctl draft list)");
+		buf_printf(&b, "%s%s", i == 0 ? " " : i + 1 == n ? _(" or ") : ", ", dirs[i].path);
+	buf_printf(&b, " %s", _("(see: ikond-ctl draft list)"));
 	if (cause != NULL)
 		*cause = buf_steal(&b, NULL);
 	else

@@ -25,6 +25,7 @@
 #include "dispatch.h"
 #include "feed.h"
 #include "http.h"
+#include "i18n.h"
 #include "ikond.h"
 #include "log.h"
 #include "reminders.h"
@@ -211,6 +212,9 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	log_init(verbose, !check_only);
+	/* Replies are translated per request (dispatch.c); the global locale,
+	 * and with it the log, stays C. */
+	i18n_init();
 	if (path == NULL && access(config_default_path(), F_OK) == 0)
 		path = config_default_path();
 

@@ -32,6 +32,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "domain.h"
+#include "i18n.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -73,7 +74,7 @@ problem(struct plan *p, const char *fmt, ...)
 
 	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap);
 	va_end(ap);
 	p->problems = xreallocarray(p->problems, p->nproblems + 1, sizeof(*p->problems));
 	p->problems[p->nproblems++] = buf_steal(&b, NULL);
@@ -660,7 +661,7 @@ change(json_t *list, const char *fmt, ...)
 
 	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap);
 	va_end(ap);
 	s = buf_steal(&b, NULL);
 	json_array_append_new(list, json_string(s));
