@@ -273,7 +273,6 @@ struct odt {
 	struct buf	*out;		/* the body of content.xml */
 	struct buf	*styles;	/* automatic styles of table columns */
 	int		 ntables;
-	int		 inline_flags;	/* ODT_BOLD, ODT_ITALIC of the open spans */
 	int		 bold, italic;	/* depth of open strong and emphasis */
 	const uint8_t	*align;		/* the open table's column alignments */
 	uint16_t	 ncols;

@@ -145,6 +145,8 @@ static void
 test_bad_input(void **state)
 {
 	static const struct document_info bad_info = { .title = "t", .issuer = "Kreis \xff" };
+	struct buf wide;
+	size_t i, c;
 	struct buf out;
 	char *cause = NULL;
 	enum document_format fmt;
@@ -160,6 +162,19 @@ test_bad_input(void **state)
 	assert_non_null(strstr(cause, "not valid UTF-8"));
 	free(cause);
 	assert_int_equal(out.len, 0);
+	/* The ODT writer lays out at most DOCUMENT_MAX_COLUMNS columns. */
+	buf_init(&wide);
+	for (i = 0; i < 2; i++) {
+		for (c = 0; c <= DOCUMENT_MAX_COLUMNS; c++)
+			buf_add_str(&wide, i == 0 ? "| x " : "|---");
+		buf_add_str(&wide, "|\n");
+	}
+	assert_int_equal(document_render(wide.data, wide.len, DOCUMENT_ODT, &info_t, &out,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "table with more than 32 columns"));
+	free(cause);
+	assert_int_equal(out.len, 0);
+	buf_free(&wide);
 	assert_int_equal(document_format_parse("pdf", &fmt, &cause), -1);
 	assert_non_null(strstr(cause, "md, html, odt"));
 	free(cause);
