@@ -580,6 +580,38 @@ load_offsets(struct loader *ld, const config_setting_t *s, struct reminder_offse
 	}
 }
 
+/*
+ * What key says happens on a day that is not a working day: one of the
+ * words of valid ("later earlier keep"), def if the key is not set.
+ */
+static enum rule_roll
+get_roll(struct loader *ld, const config_t *cf, const char *key, enum rule_roll def,
+    const char *valid)
+{
+	static const char *const words[] = {
+		[RULE_KEEP] = "keep", [RULE_EARLIER] = "earlier", [RULE_LATER] = "later",
+	};
+	enum rule_roll roll = def;
+	const char *v;
+	char *text;
+	size_t r, n;
+
+	if ((text = get_string(cf, key, NULL)) == NULL)
+		return def;
+	for (v = valid; *v != '\0'; v += n, v += strspn(v, " ")) {
+		n = strcspn(v, " ");
+		if (strlen(text) == n && strncmp(text, v, n) == 0)
+			break;
+	}
+	for (r = 0; *v != '\0' && r < sizeof(words) / sizeof(words[0]); r++)
+		if (strcmp(text, words[r]) == 0)
+			roll = (enum rule_roll)r;
+	if (*v == '\0')
+		complain(ld, lookup(cf, key), "%s is \"%s\"; valid: %s", key, text, valid);
+	free(text);
+	return roll;
+}
+
 static void
 load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 {
@@ -597,15 +629,8 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 		cfg->remind_send_minute = 8 * 60;
 	}
 	free(text);
-	text = get_string(cf, "reminders.non_working_days", "earlier");
-	if (strcmp(text, "earlier") == 0)
-		cfg->remind_keep_non_working_days = false;
-	else if (strcmp(text, "keep") == 0)
-		cfg->remind_keep_non_working_days = true;
-	else
-		complain(ld, lookup(cf, "reminders.non_working_days"), "reminders.non_working_days "
-		    "is \"%s\"; valid: earlier keep", text);
-	free(text);
+	cfg->remind_non_working_days = get_roll(ld, cf, "reminders.non_working_days",
+	    RULE_EARLIER, "earlier keep");
 	for (k = 0; k < REMIND_KIND_COUNT; k++) {
 		snprintf(path, sizeof(path), "reminders.%s", config_reminder_kind_names[k]);
 		if ((s = lookup(cf, path)) != NULL) {
@@ -666,7 +691,6 @@ static void
 load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	struct process_config *p = &cfg->process;
-	char *roll;
 
 	p->topic_weeks = get_int(ld, cf, "process.topic_weeks", 2, 0, 52);
 	p->backing_weeks = get_int(ld, cf, "process.backing_weeks", 2, 0, 52);
@@ -683,17 +707,8 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 	if (strncmp(p->evaluation_rrule, "FREQ=", 5) != 0)
 		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule "
 		    "must be an RFC 5545 RRULE starting with FREQ=, e.g. \"FREQ=YEARLY\"");
-	roll = get_string(cf, "process.evaluation_roll", "later");
-	if (strcmp(roll, "later") == 0)
-		p->evaluation_roll = RULE_LATER;
-	else if (strcmp(roll, "earlier") == 0)
-		p->evaluation_roll = RULE_EARLIER;
-	else if (strcmp(roll, "keep") == 0)
-		p->evaluation_roll = RULE_KEEP;
-	else
-		complain(ld, lookup(cf, "process.evaluation_roll"), "process.evaluation_roll is "
-		    "\"%s\"; valid: later earlier keep", roll);
-	free(roll);
+	p->evaluation_roll = get_roll(ld, cf, "process.evaluation_roll", RULE_LATER,
+	    "later earlier keep");
 }
 
 static void

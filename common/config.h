@@ -106,7 +106,7 @@ struct config {
 	int		 smtp_retry_seconds;
 
 	int		 remind_send_minute;	/* minute of day for whole-day offsets */
-	bool		 remind_keep_non_working_days;	/* else the working day before */
+	enum rule_roll	 remind_non_working_days; /* RULE_EARLIER or RULE_KEEP */
 	struct reminder_offsets	remind[REMIND_KIND_COUNT];
 	struct committee_reminders *remind_committee;
 	size_t		 n_remind_committee;

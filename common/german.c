@@ -195,8 +195,8 @@ german_day_off(const char *reason)
 	return reason;
 }
 
-static const char *
-unit_words(const struct rule *r)
+const char *
+german_rule_unit(const struct rule *r)
 {
 	switch (r->unit) {
 	case RULE_DAYS:
@@ -223,7 +223,7 @@ german_rule_why(const struct rule *r, const char *anchor, int anchor_day, int ra
 	if (r->count == 0)
 		buf_printf(&b, "am Tag %s, %s", anchor, date);
 	else
-		buf_printf(&b, "%d %s %s %s am %s", r->count, unit_words(r),
+		buf_printf(&b, "%d %s %s %s am %s", r->count, german_rule_unit(r),
 		    r->sign < 0 ? "vor" : "nach", anchor, date);
 	if (raw_day != due_day) {
 		german_date_short(raw_day, raw, sizeof(raw));

@@ -34,6 +34,8 @@ char *german_rrule(const char *rrule);
 
 struct rule;
 
+/* The unit of a rule's count: "Kalendertage", "Arbeitstag", "Wochen" ... */
+const char *german_rule_unit(const struct rule *r);
 /* Why a day is no working day, for a sentence: "Samstag" for workcal's
  * "Sa", "Sonntag" for "So", a holiday's or day off's name as it is. */
 const char *german_day_off(const char *reason);

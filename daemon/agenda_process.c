@@ -182,8 +182,8 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			it->id = sqlite3_column_int64(st, 0);
 			xasprintf(&it->uid, "%s-%s", compact, sqlite3_column_text(st, 1));
 			xasprintf(&it->name, "Evaluation: %s", sqlite3_column_text(st, 2));
-			xasprintf(&it->title, "%s%s", done != NULL && strstr(done, nominal) != NULL ?
-			    "Erledigt: " : "", it->name);
+			xasprintf(&it->title, "%s%s", done != NULL &&
+			    strstr(done, nominal) != NULL ? "Erledigt: " : "", it->name);
 			span(it, occ[i].due, occ[i].due);
 			it->sequence = sqlite3_column_int(st, 5);
 			it->updated = (time_t)sqlite3_column_int64(st, 6);

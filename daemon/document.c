@@ -67,6 +67,44 @@ info_valid(const struct document_info *info)
 	return info->title != NULL;
 }
 
+void
+document_escape(struct buf *out, const char *s, size_t len, bool odt)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '&':
+			buf_add_str(out, "&amp;");
+			break;
+		case '<':
+			buf_add_str(out, "&lt;");
+			break;
+		case '>':
+			buf_add_str(out, "&gt;");
+			break;
+		case '"':
+			buf_add_str(out, "&quot;");
+			break;
+		case '\'':
+			buf_add_str(out, "&#39;");
+			break;
+		case '\t':
+			buf_add_str(out, odt ? "<text:tab/>" : "\t");
+			break;
+		case '\n':
+			buf_add_str(out, odt ? "<text:line-break/>" : "\n");
+			break;
+		default:
+			if (c >= 0x20)
+				buf_add_char(out, (char)c);
+			break;
+		}
+	}
+}
+
 int
 document_render(const char *markdown, size_t len, enum document_format fmt,
     const struct document_info *info, struct buf *out, char **cause)

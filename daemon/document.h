@@ -14,6 +14,7 @@
 #ifndef IKOND_DOCUMENT_H
 #define IKOND_DOCUMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cmark-gfm.h>
@@ -63,6 +64,11 @@ struct document_info {
  */
 int document_render(const char *markdown, size_t len, enum document_format fmt,
     const struct document_info *info, struct buf *out, char **cause);
+
+/* Text for XML and HTML: & < > " ' escaped, other control characters than
+ * tab and newline dropped (XML 1.0 has no place for them); in an ODT
+ * (odt) a tab is <text:tab/> and a newline <text:line-break/>. */
+void document_escape(struct buf *out, const char *s, size_t len, bool odt);
 
 /* The renderers, each given the parsed tree of document.c. */
 /* document_html.c */

@@ -25,31 +25,6 @@ static const char html_style[] =
     "header strong{font-size:1.15em}\n"
     "footer{border-top:1px solid #777;margin-top:2em;font-size:.8em;color:#444}\n";
 
-/* Text for the page's head: & < > " escaped. */
-static void
-html_escape(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_add_str(out, "&amp;");
-			break;
-		case '<':
-			buf_add_str(out, "&lt;");
-			break;
-		case '>':
-			buf_add_str(out, "&gt;");
-			break;
-		case '"':
-			buf_add_str(out, "&quot;");
-			break;
-		default:
-			buf_add_char(out, *s);
-			break;
-		}
-	}
-}
-
 static bool
 filled(const char *s)
 {
@@ -61,15 +36,15 @@ static void
 html_letterhead(const struct document_info *info, struct buf *out)
 {
 	buf_add_str(out, "<header>\n<strong>");
-	html_escape(out, info->issuer);
+	document_escape(out, info->issuer, strlen(info->issuer), false);
 	buf_add_str(out, "</strong>");
 	if (filled(info->department)) {
 		buf_add_str(out, "<br>\n");
-		html_escape(out, info->department);
+		document_escape(out, info->department, strlen(info->department), false);
 	}
 	if (filled(info->address)) {
 		buf_add_str(out, "<br>\n");
-		html_escape(out, info->address);
+		document_escape(out, info->address, strlen(info->address), false);
 	}
 	buf_add_str(out, "\n</header>\n");
 }
@@ -78,14 +53,14 @@ static void
 html_footer(const struct document_info *info, struct buf *out)
 {
 	buf_add_str(out, "<footer>\n");
-	html_escape(out, info->issuer);
+	document_escape(out, info->issuer, strlen(info->issuer), false);
 	if (filled(info->number)) {
 		buf_add_str(out, " · Vorlage Nr. ");
-		html_escape(out, info->number);
+		document_escape(out, info->number, strlen(info->number), false);
 	}
 	if (filled(info->date)) {
 		buf_add_str(out, " · Stand: ");
-		html_escape(out, info->date);
+		document_escape(out, info->date, strlen(info->date), false);
 	}
 	buf_add_str(out, "\n</footer>\n");
 }
@@ -102,7 +77,7 @@ document_html(cmark_node *doc, cmark_llist *extensions, const struct document_in
 	    "<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	    "<title>");
-	html_escape(out, info->title);
+	document_escape(out, info->title, strlen(info->title), false);
 	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
 	if (filled(info->issuer))
 		html_letterhead(info, out);

@@ -228,46 +228,6 @@ static const char odt_content_body[] =
 static const char odt_content_tail[] =
     "</office:text>\n</office:body>\n</office:document-content>\n";
 
-/* Text for XML: & < > " ' escaped, a tab as <text:tab/>, a newline as a
- * line break, other control characters (not allowed in XML 1.0) dropped. */
-static void
-odt_escape(struct buf *out, const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '&':
-			buf_add_str(out, "&amp;");
-			break;
-		case '<':
-			buf_add_str(out, "&lt;");
-			break;
-		case '>':
-			buf_add_str(out, "&gt;");
-			break;
-		case '"':
-			buf_add_str(out, "&quot;");
-			break;
-		case '\'':
-			buf_add_str(out, "&#39;");
-			break;
-		case '\t':
-			buf_add_str(out, "<text:tab/>");
-			break;
-		case '\n':
-			buf_add_str(out, "<text:line-break/>");
-			break;
-		default:
-			if (c >= 0x20)
-				buf_add_char(out, (char)c);
-			break;
-		}
-	}
-}
-
 /* What the walk carries from node to node. */
 struct odt {
 	struct buf	*out;		/* the body of content.xml */
@@ -297,7 +257,7 @@ odt_text(struct odt *o, const char *s, size_t len)
 		return;
 	if (flags != 0)
 		buf_printf(o->out, "<text:span text:style-name=\"%s\">", style[flags]);
-	odt_escape(o->out, s, len);
+	document_escape(o->out, s, len, true);
 	if (flags != 0)
 		buf_add_str(o->out, "</text:span>");
 }
@@ -626,29 +586,30 @@ odt_master_page(struct buf *styles, const struct document_info *info)
 	if (filled(info->issuer)) {
 		buf_add_str(styles, "  <style:header>\n   <text:p text:style-name="
 		    "\"Letterhead_20_Issuer\">");
-		odt_escape(styles, info->issuer, strlen(info->issuer));
+		document_escape(styles, info->issuer, strlen(info->issuer), true);
 		buf_add_str(styles, "</text:p>\n   <text:p text:style-name=\"Letterhead\">");
 		if (filled(info->department))
-			odt_escape(styles, info->department, strlen(info->department));
+			document_escape(styles, info->department, strlen(info->department), true);
 		if (filled(info->department) && filled(info->address))
 			buf_add_str(styles, " · ");
 		if (filled(info->address))
-			odt_escape(styles, info->address, strlen(info->address));
+			document_escape(styles, info->address, strlen(info->address), true);
 		buf_add_str(styles, "</text:p>\n  </style:header>\n");
 	}
 	buf_add_str(styles, "  <style:footer>\n   <text:p text:style-name=\"Footer\">");
 	if (filled(info->issuer)) {
-		odt_escape(styles, info->issuer, strlen(info->issuer));
+		document_escape(styles, info->issuer, strlen(info->issuer), true);
 		buf_add_str(styles, " · ");
 	}
 	if (filled(info->number)) {
-		buf_add_str(styles, "Vorlage Nr. <text:user-field-get text:name=\"Vorlagennummer\">");
-		odt_escape(styles, info->number, strlen(info->number));
+		buf_add_str(styles, "Vorlage Nr. <text:user-field-get "
+		    "text:name=\"Vorlagennummer\">");
+		document_escape(styles, info->number, strlen(info->number), true);
 		buf_add_str(styles, "</text:user-field-get> · ");
 	}
 	if (filled(info->date)) {
 		buf_add_str(styles, "Stand: ");
-		odt_escape(styles, info->date, strlen(info->date));
+		document_escape(styles, info->date, strlen(info->date), true);
 		buf_add_str(styles, " · ");
 	}
 	buf_add_str(styles, "Seite <text:page-number text:select-page=\"current\">1"
@@ -664,7 +625,7 @@ odt_fields(struct buf *content, const struct document_info *info)
 		return;
 	buf_add_str(content, "<text:user-field-decls><text:user-field-decl "
 	    "office:value-type=\"string\" office:string-value=\"");
-	odt_escape(content, info->number, strlen(info->number));
+	document_escape(content, info->number, strlen(info->number), false);
 	buf_add_str(content, "\" text:name=\"Vorlagennummer\"/></text:user-field-decls>\n");
 }
 
@@ -681,7 +642,7 @@ odt_meta(struct buf *meta, const char *title)
 	    "<office:document-meta" ODF_NS ">\n<office:meta>\n"
 	    "<meta:generator>ikond/" IKOND_VERSION "</meta:generator>\n"
 	    "<dc:title>");
-	odt_escape(meta, title, strlen(title));
+	document_escape(meta, title, strlen(title), false);
 	buf_printf(meta, "</dc:title>\n<dc:language>de-DE</dc:language>\n"
 	    "<meta:creation-date>%s</meta:creation-date>\n"
 	    "<dc:date>%s</dc:date>\n</office:meta>\n</office:document-meta>\n",

@@ -373,7 +373,7 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 			}
 			if (strcmp(pref, "digest") == 0)
 				due[o] = digest_due(tz, cfg->remind_send_minute, due[o], p.item_at);
-			if (!cfg->remind_keep_non_working_days)
+			if (cfg->remind_non_working_days == RULE_EARLIER)
 				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
 		}
 		for (o = 0; o < offs->n && rc != -1; o++)

@@ -5,7 +5,8 @@
 # their format themselves.
 #
 #   po/messages.sh > /tmp/ikond.pot
-#   msgmerge --update po/de.po /tmp/ikond.pot     # then translate what is new
+#   msgmerge --update --no-wrap --no-location po/de.po /tmp/ikond.pot
+#   # then translate what is new or fuzzy
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -66,7 +66,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->http_port, 8080);
 	assert_null(cfg->smtp_host);
 	assert_int_equal(cfg->remind_send_minute, 8 * 60);
-	assert_false(cfg->remind_keep_non_working_days);
+	assert_int_equal(cfg->remind_non_working_days, RULE_EARLIER);
 	assert_string_equal(cfg->body_kind, "landkreis");
 	assert_null(cfg->body_department);
 	assert_int_equal(cfg->remind[REMIND_DEADLINE].n, 4);
@@ -106,7 +106,7 @@ test_full_file(void **state)
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreistag")->text, "-10d earlier");
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreisausschuss")->text, "-8d earlier");
 	assert_int_equal(cfg->remind_send_minute, 7 * 60 + 30);
-	assert_true(cfg->remind_keep_non_working_days);
+	assert_int_equal(cfg->remind_non_working_days, RULE_KEEP);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, NULL)->n, 1);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->n, 2);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->offset[1].minutes, 120);
