@@ -66,14 +66,19 @@ def main():
             members.add((a, 1 + (a // 10) % ncomm))
     con.executemany("INSERT INTO membership (actor_id, committee_id) VALUES (?, ?)", sorted(members))
     nsub = max(0, round(FULL_DEADLINES * fraction) - SESSION_DEADLINES * len(sessions))
-    subs = []
+    subs, beratungen = [], []
     for i in range(1, nsub + 1):
         sess = sessions[(i * 7919) % len(sessions)]
         subs.append((i, "V/%d" % i, "Vorlage %d" % i, SUB_KINDS[i % 3], 1 + (i * 31) % nact,
-                     sess[0], now, now))
+                     now, now))
+        beratungen.append((i, sess[0]))
     con.executemany(
-        "INSERT INTO submission (id, ref, title, kind, owner_id, session_id, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", subs)
+        "INSERT INTO submission (id, ref, title, kind, owner_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", subs)
+    # Each submission goes to one session (one Beratung, as a migrated database has).
+    con.executemany(
+        "INSERT INTO beratung (submission_id, session_id, role) VALUES (?, ?, 'entscheidung')",
+        beratungen)
     con.commit()
     con.close()
     print("%d committees, %d sessions, %d actors, %d memberships, %d submissions, "

@@ -98,18 +98,33 @@ _ikond_ctl()
 	done
 	if [[ -n $takes_value ]]; then
 		case $takes_value in
-		--committee) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
-		--actor | --owner) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+		--committee | --invite-committee) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
+		--actor | --owner | --invite | --reassign-to | --to) COMPREPLY=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
+		--salutation) COMPREPLY=($(compgen -W "frau herr neutral org" -- "$cur")) ;;
+		--role)
+			case $cmd in
+			submission*) COMPREPLY=($(compgen -W "anhoerung vorberatung entscheidung kenntnisnahme" -- "$cur")) ;;
+			esac
+			;;
 		--land) COMPREPLY=($(compgen -W "BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH" -- "$cur")) ;;
 		--state)
 			case $cmd in
 			session*) COMPREPLY=($(compgen -W "planned invited held cancelled" -- "$cur")) ;;
 			submission*) COMPREPLY=($(compgen -W "draft submitted decided withdrawn" -- "$cur")) ;;
+			process*) COMPREPLY=($(compgen -W "open in_progress done skipped" -- "$cur")) ;;
 			esac
+			;;
+		--schedule) COMPREPLY=($(compgen -W "early late" -- "$cur")) ;;
+		--route)
+			# Committees, comma-separated: complete the last one.
+			local head=""
+			[[ $cur == *,* ]] && head=${cur%,*},
+			COMPREPLY=($(compgen -P "$head" -W "default $(_ikond_ctl_slugs committee "${ctl[@]}")" -- "${cur##*,}"))
+			compopt -o nospace 2>/dev/null
 			;;
 		--kind)
 			case $cmd in
-			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss integrationsbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
+			committee*) COMPREPLY=($(compgen -W "rat kreistag fachausschuss verwaltungsausschuss kreisausschuss hauptausschuss magistrat gemeindevorstand integrationsbeirat integrationsrat auslaenderbeirat verwaltungsvorstand fachleitungsrunde arbeitsgruppe" -- "$cur")) ;;
 			submission*) COMPREPLY=($(compgen -W "verwaltungsvorlage beschlussvorlage mitteilungsvorlage" -- "$cur")) ;;
 			esac
 			;;
@@ -134,8 +149,10 @@ _ikond_ctl()
 		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs committee "${ctl[@]}")" -- "$cur")) ;;
 	"actor show" | "actor edit" | "actor remove" | "actor join" | "actor leave")
 		COMPREPLY+=($(compgen -W "$(_ikond_ctl_slugs actor "${ctl[@]}")" -- "$cur")) ;;
-	"import "*)
+	"import sessions")
 		COMPREPLY+=($(compgen -f -- "$cur")) ;;
+	"import oparl")
+		[[ -n $cur ]] || COMPREPLY+=("https://") ;;
 	esac
 } &&
 	complete -F _ikond_ctl ikond-ctl

@@ -29,7 +29,7 @@ const char *const config_rule_names[] = {
 };
 
 const char *const config_reminder_kind_names[] = {
-	"session", "deadline", "window", "measure", "evaluation", NULL,
+	"session", "deadline", "window", "measure", "evaluation", "event", NULL,
 };
 
 /*
@@ -53,9 +53,10 @@ static const char *const default_offsets[REMIND_KIND_COUNT][5] = {
 	{ "P7D", "P2D", NULL },
 	{ "P14D", NULL },
 	{ "P30D", "P7D", NULL },
+	{ "P7D", "P1D", NULL },
 };
 
-enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS };
+enum key_type { K_STRING, K_INT, K_BOOL, K_GROUP, K_STRINGS, K_IDS, K_GROUPS, K_TEXTS };
 
 struct key_spec {
 	const char	*path;	/* "*" any name, "[]" list element, "<rule>", "<kind>" */
@@ -118,20 +119,42 @@ static const struct key_spec schema[] = {
 	{ "reminders.committee.*.<kind>", K_STRINGS },
 	{ "templates", K_GROUP },
 	{ "templates.dir", K_STRING },
+	{ "import", K_GROUP },
+	{ "import.map", K_GROUP },
+	{ "import.map.*", K_TEXTS },
+	{ "oparl", K_GROUP },
+	{ "oparl.body", K_STRING },
+	{ "oparl.interval", K_STRING },
+	{ "oparl.timeout", K_INT },
+	{ "oparl.persons", K_BOOL },
+	{ "oparl.map", K_GROUP },
+	{ "oparl.map.*", K_TEXTS },
+	{ "oparl.kinds", K_GROUP },
+	{ "oparl.kinds.*", K_TEXTS },
 	{ "process", K_GROUP },
-	{ "process.topic_weeks", K_INT },
-	{ "process.backing_weeks", K_INT },
-	{ "process.planning_weeks", K_INT },
-	{ "process.decision_lead_weeks", K_INT },
-	{ "process.workshop_weeks", K_INT },
-	{ "process.drafting_weeks", K_INT },
-	{ "process.alignment_weeks", K_INT },
-	{ "process.feedback_weeks", K_INT },
-	{ "process.publicity_weeks", K_INT },
-	{ "process.evaluation_first_months", K_INT },
-	{ "process.evaluation_rrule", K_STRING },
 	{ "process.evaluation_roll", K_STRING },
+	{ "process.evaluation_horizon", K_STRING },
 	{ NULL, 0 },
+};
+
+/* Keys that moved into the process file (templates/process/), and the
+ * step whose field took each over. */
+static const struct {
+	const char	*path;
+	const char	*where;
+} moved_keys[] = {
+	{ "process.topic_weeks", "weeks of step \"thema\"" },
+	{ "process.backing_weeks", "weeks of step \"rueckhalt\"" },
+	{ "process.planning_weeks", "weeks of step \"planung\"" },
+	{ "process.decision_lead_weeks", "gap_weeks of step \"workshop\"" },
+	{ "process.workshop_weeks", "weeks of step \"workshop\"" },
+	{ "process.drafting_weeks", "weeks of step \"erarbeitung\"" },
+	{ "process.alignment_weeks", "weeks of step \"abstimmung\" and gap_weeks of step "
+	    "\"beschluss\"" },
+	{ "process.feedback_weeks", "weeks of step \"feedback\"" },
+	{ "process.publicity_weeks", "weeks of step \"oeffentlichkeit\"" },
+	{ "process.evaluation_first_months", "months of step \"evaluation\"" },
+	{ "process.evaluation_rrule", "rrule of step \"evaluation\"" },
 };
 
 struct loader {
@@ -214,6 +237,7 @@ type_word(enum key_type t)
 	case K_STRINGS: return _("a list of strings [ \"...\", ... ]");
 	case K_IDS: return _("a list of user or group names or numbers");
 	case K_GROUPS: return _("a list of groups ( { ... }, ... )");
+	case K_TEXTS: return _("a string or a list of strings");
 	}
 	return "?";
 }
@@ -237,6 +261,10 @@ type_ok(const config_setting_t *s, enum key_type t)
 			if (config_setting_type(config_setting_get_elem(s, i)) != CONFIG_TYPE_GROUP)
 				return false;
 		return true;
+	case K_TEXTS:
+		if (type == CONFIG_TYPE_STRING)
+			return true;
+		/* FALLTHROUGH */
 	case K_STRINGS:
 	case K_IDS:
 		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
@@ -256,6 +284,22 @@ type_ok(const config_setting_t *s, enum key_type t)
 }
 
 static void
+complain_unknown(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(moved_keys) / sizeof(moved_keys[0]); i++) {
+		if (strcmp(moved_keys[i].path, path) == 0) {
+			complain(ld, s, "\"%s\" moved into the process file: copy templates/"
+			    "process/integrationskonzept.conf into templates.dir/process/ and set "
+			    "the %s there", path, moved_keys[i].where);
+			return;
+		}
+	}
+	complain(ld, s, "unknown key \"%s\"", path);
+}
+
+static void
 check_shape(struct loader *ld, const config_setting_t *group, const char *prefix)
 {
 	const struct key_spec *k;
@@ -269,7 +313,7 @@ check_shape(struct loader *ld, const config_setting_t *group, const char *prefix
 		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
 		    config_setting_name(s));
 		if ((k = schema_find(path)) == NULL) {
-			complain(ld, s, "unknown key \"%s\"", path);
+			complain_unknown(ld, s, path);
 			continue;
 		}
 		if (!type_ok(s, k->type)) {
@@ -663,52 +707,134 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 }
 
 /*
- * The process planner (process.c) schedules the ten steps backwards from
- * the session that adopts the concept.  Keys of the group "process", all
- * in whole weeks unless named otherwise:
+ * Evaluation dates (the steps of the process and their durations are in
+ * the process file, templates/process/integrationskonzept.conf):
  *
- *   topic_weeks = 2            step 1 (Thema setzen), starts on the day of planning
- *   backing_weeks = 2          step 2 (Rückhalt der Fachleitung und des Verwaltungsvorstands)
- *   planning_weeks = 3         step 3 (Planung des Prozesses); steps 1-3 must end
- *                              before the Vorlagenfrist of the step 5 Verwaltungsvorlage
- *   decision_lead_weeks = 2    at least this long from the step 5 committee decision
- *                              to the first workshop (invitations)
- *   workshop_weeks = 6         step 6 (akteursübergreifende Workshops)
- *   drafting_weeks = 12        step 7 (Erarbeitung des Konzepts)
- *   alignment_weeks = 3        step 8 (Abstimmung mit der Fachleitung): from the close
- *                              of the feedback window to the earliest Vorlagenfrist
- *                              of the decision chain
- *   feedback_weeks = 4         step 9: length of the feedback window; it closes on
- *                              a working day and never overlaps a body.breaks period
- *   publicity_weeks = 8        follow-up: public relations after adoption
- *   evaluation_first_months = 12   first evaluation after adoption
- *   evaluation_rrule = "FREQ=YEARLY"   recurrence of the evaluation a plan creates
- *   evaluation_roll = "later"  an evaluation date on a weekend or holiday moves to
- *                              the next ("later") or previous ("earlier") working day,
- *                              or stays ("keep")
+ *   evaluation_roll = "later"      an evaluation date on a weekend or holiday moves to
+ *                                  the next ("later") or previous ("earlier") working
+ *                                  day, or stays ("keep")
+ *   evaluation_horizon = "P3Y"     feeds, agendas and "evaluation list" show a series
+ *                                  up to this far ahead (PnY, PnM, PnW or PnD; at most
+ *                                  30 years)
  */
 static void
 load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	struct process_config *p = &cfg->process;
+	char *horizon, unit, *end;
+	long n;
 
-	p->topic_weeks = get_int(ld, cf, "process.topic_weeks", 2, 0, 52);
-	p->backing_weeks = get_int(ld, cf, "process.backing_weeks", 2, 0, 52);
-	p->planning_weeks = get_int(ld, cf, "process.planning_weeks", 3, 0, 52);
-	p->decision_lead_weeks = get_int(ld, cf, "process.decision_lead_weeks", 2, 0, 52);
-	p->workshop_weeks = get_int(ld, cf, "process.workshop_weeks", 6, 0, 52);
-	p->drafting_weeks = get_int(ld, cf, "process.drafting_weeks", 12, 0, 104);
-	p->alignment_weeks = get_int(ld, cf, "process.alignment_weeks", 3, 0, 52);
-	p->feedback_weeks = get_int(ld, cf, "process.feedback_weeks", 4, 1, 52);
-	p->publicity_weeks = get_int(ld, cf, "process.publicity_weeks", 8, 0, 104);
-	p->evaluation_first_months = get_int(ld, cf, "process.evaluation_first_months", 12,
-	    1, 120);
-	p->evaluation_rrule = get_string(cf, "process.evaluation_rrule", "FREQ=YEARLY");
-	if (strncmp(p->evaluation_rrule, "FREQ=", 5) != 0)
-		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule "
-		    "must be an RFC 5545 RRULE starting with FREQ=, e.g. \"FREQ=YEARLY\"");
 	p->evaluation_roll = get_roll(ld, cf, "process.evaluation_roll", RULE_LATER,
 	    "later earlier keep");
+
+	horizon = get_string(cf, "process.evaluation_horizon", "P3Y");
+	p->evaluation_horizon_months = 36;
+	p->evaluation_horizon_days = 0;
+	n = horizon[0] == 'P' && horizon[1] >= '0' && horizon[1] <= '9' ?
+	    strtol(horizon + 1, &end, 10) : -1;
+	unit = n > 0 ? *end : '\0';
+	if (n > 0 && end[0] != '\0' && end[1] == '\0' && ((unit == 'Y' && n <= 30) ||
+	    (unit == 'M' && n <= 360) || (unit == 'W' && n <= 1565) || (unit == 'D' &&
+	    n <= 10957))) {
+		p->evaluation_horizon_months = unit == 'Y' ? (int)n * 12 : unit == 'M' ? (int)n : 0;
+		p->evaluation_horizon_days = unit == 'W' ? (int)n * 7 : unit == 'D' ? (int)n : 0;
+	} else
+		complain(ld, lookup(cf, "process.evaluation_horizon"), "process.evaluation_horizon "
+		    "is \"%s\"; write PnY, PnM, PnW or PnD of at most 30 years, e.g. \"P3Y\"",
+		    horizon);
+	free(horizon);
+}
+
+static void
+add_title_map(struct title_map **map, size_t *n, const char *pattern, const char *key)
+{
+	*map = xreallocarray(*map, *n + 1, sizeof(**map));
+	(*map)[*n].pattern = xstrdup(pattern);
+	(*map)[(*n)++].committee = xstrdup(key);
+}
+
+/*
+ * A group of NAME = pattern or [ patterns ] (import.map, oparl.map,
+ * oparl.kinds), in the order of the file.
+ */
+static void
+load_patterns(struct loader *ld, const config_t *cf, const char *path, struct title_map **map,
+    size_t *n)
+{
+	const config_setting_t *s, *c, *e;
+	int i, j, len;
+
+	if ((s = lookup(cf, path)) == NULL)
+		return;
+	for (i = 0; i < config_setting_length(s); i++) {
+		c = config_setting_get_elem(s, i);
+		if (config_setting_type(c) == CONFIG_TYPE_STRING) {
+			e = c;
+			len = 1;
+		} else if (type_ok(c, K_STRINGS)) {
+			e = NULL;
+			len = config_setting_length(c);
+		} else
+			continue;
+		for (j = 0; j < len; j++) {
+			if (e == NULL || j > 0)
+				e = config_setting_get_elem(c, j);
+			if (config_setting_get_string(e)[0] == '\0')
+				complain(ld, e, "%s.%s: the pattern is empty", path,
+				    config_setting_name(c));
+			else
+				add_title_map(map, n, config_setting_get_string(e),
+				    config_setting_name(c));
+		}
+	}
+}
+
+/* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
+static int
+get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
+{
+	const config_setting_t *s = lookup(cf, path);
+	char *text = get_string(cf, path, def), *cause = NULL, *end;
+	struct duration d;
+	long secs = 0;
+
+	if (strncmp(text, "PT", 2) == 0 && text[2] >= '0' && text[2] <= '9' &&
+	    (secs = strtol(text + 2, &end, 10)) > 0 && strcmp(end, "S") == 0 &&
+	    secs <= 86400 * 31) {
+		free(text);
+		return (int)secs;
+	}
+	if (duration_parse(text, &d, &cause) == -1) {
+		complain(ld, s, "%s: %s", path, cause);
+		free(cause);
+		free(text);
+		return 3600;
+	}
+	free(text);
+	secs = (long)d.days * 86400 + (long)d.minutes * 60;
+	if (secs < 1 || secs > 86400 * 31) {
+		complain(ld, s, "%s must be between PT1S and P31D", path);
+		return 3600;
+	}
+	return (int)secs;
+}
+
+static void
+load_oparl(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s;
+
+	cfg->oparl_body = get_string(cf, "oparl.body", NULL);
+	if (cfg->oparl_body != NULL && strncmp(cfg->oparl_body, "http://", 7) != 0 &&
+	    strncmp(cfg->oparl_body, "https://", 8) != 0)
+		complain(ld, lookup(cf, "oparl.body"), "oparl.body must be an http:// or "
+		    "https:// URL");
+	cfg->oparl_interval = get_interval(ld, cf, "oparl.interval", "PT1H");
+	cfg->oparl_timeout = get_int(ld, cf, "oparl.timeout", 60, 1, 3600);
+	if ((s = lookup(cf, "oparl.persons")) != NULL && config_setting_type(s) == CONFIG_TYPE_BOOL)
+		cfg->oparl_persons = config_setting_get_bool(s);
+	load_patterns(ld, cf, "oparl.map", &cfg->oparl_map, &cfg->n_oparl_map);
+	load_patterns(ld, cf, "oparl.kinds", &cfg->oparl_kinds, &cfg->n_oparl_kinds);
 }
 
 static void
@@ -782,6 +908,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	free(def);
 
 	load_process(ld, cf, cfg);
+	load_patterns(ld, cf, "import.map", &cfg->import_map, &cfg->n_import_map);
+	load_oparl(ld, cf, cfg);
 }
 
 struct config *
@@ -825,6 +953,18 @@ config_load(const char *path, char **errors)
 	return cfg;
 }
 
+static void
+title_map_free(struct title_map *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(map[i].pattern);
+		free(map[i].committee);
+	}
+	free(map);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -864,7 +1004,10 @@ config_free(struct config *cfg)
 		free(cfg->remind_committee[i].committee);
 	free(cfg->remind_committee);
 	free(cfg->template_dir);
-	free(cfg->process.evaluation_rrule);
+	title_map_free(cfg->import_map, cfg->n_import_map);
+	free(cfg->oparl_body);
+	title_map_free(cfg->oparl_map, cfg->n_oparl_map);
+	title_map_free(cfg->oparl_kinds, cfg->n_oparl_kinds);
 	free(cfg);
 }
 

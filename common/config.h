@@ -24,6 +24,7 @@ enum reminder_kind {
 	REMIND_WINDOW,
 	REMIND_MEASURE,
 	REMIND_EVALUATION,
+	REMIND_EVENT,
 	REMIND_KIND_COUNT
 };
 
@@ -46,20 +47,18 @@ struct committee_reminders {
 	bool			 set[REMIND_KIND_COUNT];
 };
 
-/* Durations and defaults of the Integrationskonzept planner (process.*). */
+/* A pattern and what it means: in import.map and oparl.map the slug of
+ * a committee, in oparl.kinds a committee kind. */
+struct title_map {
+	char		*pattern;
+	char		*committee;
+};
+
+/* Evaluation dates (process.*); the steps are in the process file. */
 struct process_config {
-	int		 topic_weeks;		/* step 1 */
-	int		 backing_weeks;		/* step 2 */
-	int		 planning_weeks;	/* step 3 */
-	int		 decision_lead_weeks;	/* step 5 session to first workshop */
-	int		 workshop_weeks;	/* step 6 */
-	int		 drafting_weeks;	/* step 7 */
-	int		 alignment_weeks;	/* step 8: window close to first Vorlagenfrist */
-	int		 feedback_weeks;	/* step 9: length of the feedback window */
-	int		 publicity_weeks;	/* follow-up: public relations */
-	int		 evaluation_first_months; /* first evaluation after adoption */
-	char		*evaluation_rrule;	/* recurrence of the planned evaluation */
 	enum rule_roll	 evaluation_roll;	/* occurrences on non-working days */
+	int		 evaluation_horizon_months; /* series are shown this far ahead */
+	int		 evaluation_horizon_days;
 };
 
 struct config {
@@ -113,7 +112,20 @@ struct config {
 
 	char		*template_dir;		/* admin's templates, searched first */
 
-	struct process_config process;	/* durations of the process planner */
+	struct title_map *import_map;		/* import.map, in the file's order */
+	size_t		 n_import_map;
+
+	/* oparl: the OParl body kept in step on a timer (NULL: none). */
+	char		*oparl_body;		/* URL of a body, or of a system with one */
+	int		 oparl_interval;	/* seconds between runs */
+	int		 oparl_timeout;		/* seconds for one request */
+	bool		 oparl_persons;		/* persons and their seats, too */
+	struct title_map *oparl_map;		/* committee slug = organisation pattern or id */
+	size_t		 n_oparl_map;
+	struct title_map *oparl_kinds;		/* committee kind = classification pattern */
+	size_t		 n_oparl_kinds;
+
+	struct process_config process;	/* evaluation dates */
 };
 
 /* The kinds of deadline a rule can be named for, NULL-terminated. */

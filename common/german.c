@@ -52,6 +52,38 @@ german_time(int minute, char *out, size_t len)
 	snprintf(out, len, "%02d:%02d\u00a0Uhr", minute / 60, minute % 60);
 }
 
+char *
+german_when(int day, int minute, int end_day, int end_minute)
+{
+	char d1[GERMAN_DATE_MAX], d2[GERMAN_DATE_MAX], h1[16], h2[16];
+	struct buf b;
+
+	german_date_long(day, d1, sizeof(d1));
+	german_date_long(end_day, d2, sizeof(d2));
+	buf_init(&b);
+	if (minute == CIVIL_NO_TIME) {
+		if (end_day > day)
+			buf_printf(&b, "vom %s, bis zum %s; die Uhrzeiten teilen wir Ihnen noch mit",
+			    d1, d2);
+		else
+			buf_printf(&b, "%s; die Uhrzeit teilen wir Ihnen noch mit", d1);
+	} else if (end_minute == CIVIL_NO_TIME) {
+		german_time(minute, h1, sizeof(h1));
+		buf_printf(&b, "%s, ab %s", d1, h1);
+	} else if (end_day == day) {
+		/* One "Uhr" for both: "09:30 bis 16:00 Uhr". */
+		snprintf(h1, sizeof(h1), "%02d:%02d", minute / 60, minute % 60);
+		german_time(end_minute, h2, sizeof(h2));
+		buf_printf(&b, "%s, %s bis %s", d1, h1, h2);
+	} else {
+		german_time(minute, h1, sizeof(h1));
+		german_time(end_minute, h2, sizeof(h2));
+		buf_printf(&b, "%s, %s, bis %s, %s", d1, h1, d2, h2);
+	}
+	buf_add_char(&b, '\0');
+	return buf_steal(&b, NULL);
+}
+
 void
 german_euro(long long cents, char *out, size_t len)
 {
@@ -244,20 +276,57 @@ filled(const char *s)
 }
 
 char *
+german_family_name(const char *family_name, const char *name)
+{
+	const char *p, *end;
+
+	if (filled(family_name))
+		return xstrdup(family_name);
+	if (name == NULL)
+		return xstrdup("");
+	end = name + strlen(name);
+	while (end > name && end[-1] == ' ')
+		end--;
+	for (p = end; p > name && p[-1] != ' '; p--)
+		;
+	return xstrndup(p, (size_t)(end - p));
+}
+
+/* The title and a space in front of rest, unless rest starts with it. */
+static char *
+titled(const char *title, const char *rest)
+{
+	size_t len = filled(title) ? strlen(title) : 0;
+	char *s;
+
+	if (len == 0 || (strncmp(rest, title, len) == 0 && rest[len] == ' '))
+		return xstrdup(rest);
+	xasprintf(&s, "%s %s", title, rest);
+	return s;
+}
+
+char *
 german_greeting(const char *salutation, const char *title, const char *family_name,
     const char *name)
 {
-	char *s;
-	bool frau = salutation != NULL && strcasecmp(salutation, "Frau") == 0;
-	bool herr = salutation != NULL && strcasecmp(salutation, "Herr") == 0;
+	bool frau = salutation != NULL && strcasecmp(salutation, "frau") == 0;
+	bool herr = salutation != NULL && strcasecmp(salutation, "herr") == 0;
+	bool org = salutation != NULL && strcasecmp(salutation, "org") == 0;
+	char *family, *who, *s;
 
-	if ((frau || herr) && filled(family_name))
-		xasprintf(&s, "Sehr geehrte%s %s %s%s%s", herr ? "r" : "", herr ? "Herr" : "Frau",
-		    filled(title) ? title : "", filled(title) ? " " : "", family_name);
-	else if (filled(name))
-		xasprintf(&s, "Guten Tag %s", name);
-	else
-		s = xstrdup("Sehr geehrte Damen und Herren");
+	if (org || (!filled(name) && !filled(family_name)))
+		return xstrdup("Sehr geehrte Damen und Herren");
+	if (frau || herr) {
+		family = german_family_name(family_name, name);
+		who = titled(title, family);
+		xasprintf(&s, "Sehr geehrte%s %s %s", herr ? "r" : "", herr ? "Herr" : "Frau",
+		    who);
+		free(family);
+	} else {
+		who = titled(title, filled(name) ? name : family_name);
+		xasprintf(&s, "Guten Tag %s", who);
+	}
+	free(who);
 	return s;
 }
 

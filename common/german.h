@@ -2,7 +2,7 @@
  * german: the one place that words things in German for people to read:
  * dates ("Donnerstag, 16. Dezember 2027", "16.12.2027"), times, money
  * ("12.500,00 €"), recurrence rules ("jährlich im März"), greetings
- * ("Sehr geehrte Frau Dr. Schulte"), and the grammar of names: the body
+ * ("Sehr geehrte Frau Dr. Brunken"), and the grammar of names: the body
  * ("die Stadt Iserlohn", "im Landkreis Musterland", "des Kreises Unna"),
  * its committees ("der Kreistag", "die Regionsversammlung") and the
  * concept being written ("das Integrationskonzept „Bildung 2030“").
@@ -25,6 +25,15 @@ void german_date_long(int days, char *out, size_t len);
 void german_date_short(int days, char *out, size_t len);
 /* "17:00 Uhr" (with a no-break space) for minutes since midnight. */
 void german_time(int minute, char *out, size_t len);
+/*
+ * When an event takes place, from its first and last day and its start and
+ * end minute (CIVIL_NO_TIME while not known): "Mittwoch, 19. Mai 2027,
+ * 09:30 bis 16:00 Uhr", "..., ab 09:30 Uhr", "..., 18:00 Uhr, bis
+ * Donnerstag, 20. Mai 2027, 13:00 Uhr"; a time not known yet is said to
+ * follow ("Mittwoch, 19. Mai 2027; die Uhrzeit teilen wir Ihnen noch
+ * mit").  "Uhr" is bound to its time by a no-break space.  Allocated.
+ */
+char *german_when(int day, int minute, int end_day, int end_minute);
 /* Euro cents as "12.500,00 €" (negative amounts with "-"). */
 void german_euro(long long cents, char *out, size_t len);
 /* The parts of an RRULE drafts use, in words ("jährlich am ersten
@@ -53,14 +62,20 @@ char *german_rule_why(const struct rule *r, const char *anchor, int anchor_day, 
     int due_day, const char *reason);
 
 /*
- * The salutation of a letter or mail, without the comma: "Sehr geehrte
- * Frau Dr. Schulte", "Sehr geehrter Herr Yılmaz" when salutation is
- * "Frau" or "Herr" and a family name is known (title may be NULL or ""),
- * else "Guten Tag NAME"; "Sehr geehrte Damen und Herren" without any
- * name.  Allocated.
+ * The salutation of a letter or mail, without the comma, from how the
+ * person wants to be greeted (salutation: "frau", "herr", "neutral" or
+ * "org", in any case): "Sehr geehrte Frau Dr. Brunken", "Sehr geehrter
+ * Herr Yilmaz"; "Guten Tag Kim Koordination" for neutral, an unknown or
+ * a NULL salutation (the full name, with the title in front unless the
+ * name starts with it); "Sehr geehrte Damen und Herren" for org and
+ * without any name.  A NULL or empty family name is the last word of
+ * name; title may be NULL or "".  Allocated.
  */
 char *german_greeting(const char *salutation, const char *title, const char *family_name,
     const char *name);
+/* The family name to greet with: family_name unless NULL or empty, else
+ * the last word of name (NULL: "").  Allocated. */
+char *german_family_name(const char *family_name, const char *name);
 
 /* Grammatical gender of a noun, from its ending ("-ung" is feminine). */
 enum german_gender {

@@ -12,10 +12,14 @@
 #include "buf.h"
 #include "civil.h"
 #include "domain.h"
+#include "entity.h"
 #include "german.h"
+#include "revision.h"
 #include "rule.h"
 #include "timefmt.h"
 #include "xmalloc.h"
+
+#define MAX_NAMED_ACTORS	12	/* "Betrifft:" lists at most this many names */
 
 static int collect_sessions(struct ikond *, const struct agenda_filter *, struct agenda *,
     char **);
@@ -26,11 +30,12 @@ static const agenda_collector collectors[] = {
 	collect_sessions,
 	collect_deadlines,
 	agenda_collect_process,
+	agenda_collect_events,
 	NULL,
 };
 
 static const char *const kind_names[] = {
-	"session", "deadline", "window", "measure", "evaluation", "step",
+	"session", "deadline", "window", "measure", "evaluation", "step", "event",
 };
 
 void
@@ -64,12 +69,33 @@ agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id)
 	it->actors[it->nactors++] = actor_id;
 }
 
+void
+agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	it->committees = xreallocarray(it->committees, it->ncommittees + 1,
+	    sizeof(*it->committees));
+	it->committees[it->ncommittees++] = committee_id;
+}
+
+static bool
+concerns_committee(const struct agenda_item *it, sqlite3_int64 committee_id)
+{
+	size_t i;
+
+	if (it->committee_id == committee_id)
+		return true;
+	for (i = 0; i < it->ncommittees; i++)
+		if (it->committees[i] == committee_id)
+			return true;
+	return false;
+}
+
 bool
 agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
 {
 	size_t i;
 
-	if (f->committee_id != 0 && it->committee_id != f->committee_id)
+	if (f->committee_id != 0 && !concerns_committee(it, f->committee_id))
 		return false;
 	if (f->process_id != 0 && it->process_id != f->process_id)
 		return false;
@@ -91,7 +117,9 @@ item_clear(struct agenda_item *it)
 	free(it->why);
 	free(it->subkind);
 	free(it->location);
+	free(it->url);
 	free(it->actors);
+	free(it->committees);
 	free(it->reminder_kind);
 }
 
@@ -106,6 +134,10 @@ agenda_free(struct agenda *a)
 		item_clear(&a->items[i]);
 	free(a->items);
 	free(a->members);
+	for (i = 0; i < a->nactors; i++)
+		free(a->actor_names[i]);
+	free(a->actor_names);
+	free(a->actor_ids);
 	free(a);
 }
 
@@ -157,13 +189,76 @@ members_load(struct ikond *ikd, struct agenda *a, char **cause)
 	return rc;
 }
 
+static int
+actor_names_load(struct ikond *ikd, struct agenda *a, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if ((st = store_query(ikd->store, cause, "SELECT id, name FROM actor ORDER BY id", ""))
+	    == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		if (a->nactors == cap) {
+			cap = cap ? cap * 2 : 32;
+			a->actor_ids = xreallocarray(a->actor_ids, cap, sizeof(*a->actor_ids));
+			a->actor_names = xreallocarray(a->actor_names, cap,
+			    sizeof(*a->actor_names));
+		}
+		a->actor_ids[a->nactors] = sqlite3_column_int64(st, 0);
+		a->actor_names[a->nactors++] = store_column_dup(st, 1);
+	}
+	store_done(ikd->store, st);
+	return rc;
+}
+
+const char *
+agenda_actor_name(const struct agenda *a, sqlite3_int64 id)
+{
+	size_t lo = 0, hi = a->nactors, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->actor_ids[mid] == id)
+			return a->actor_names[mid];
+		if (a->actor_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+char *
+agenda_feed_description(const struct agenda *a, const struct agenda_item *it)
+{
+	struct buf d;
+	const char *name;
+	size_t i, shown = 0;
+
+	buf_init(&d);
+	buf_add_str(&d, it->description ? it->description : "");
+	for (i = 0; i < it->nactors && shown < MAX_NAMED_ACTORS; i++) {
+		if ((name = agenda_actor_name(a, it->actors[i])) == NULL)
+			continue;
+		buf_add_str(&d, shown == 0 ? (d.len > 0 && d.data[d.len - 1] != '\n' ?
+		    "\nBetrifft: " : "Betrifft: ") : ", ");
+		buf_add_str(&d, name);
+		shown++;
+	}
+	if (it->nactors > shown && shown > 0)
+		buf_printf(&d, " und %zu weitere", it->nactors - shown);
+	return buf_steal(&d, NULL);
+}
+
 struct agenda *
 agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 {
 	struct agenda *a = xcalloc(1, sizeof(*a));
 	size_t i;
 
-	if (members_load(ikd, a, cause) == -1) {
+	if (members_load(ikd, a, cause) == -1 || actor_names_load(ikd, a, cause) == -1) {
 		agenda_free(a);
 		return NULL;
 	}
@@ -172,6 +267,10 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 			agenda_free(a);
 			return NULL;
 		}
+	}
+	if (revision_apply(ikd, a, time(NULL), cause) == -1) {
+		agenda_free(a);
+		return NULL;
 	}
 	if (a->n > 1)
 		qsort(a->items, a->n, sizeof(a->items[0]), compare_items);
@@ -234,8 +333,9 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	instant_range(ikd, f, &from, &to);
 	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
 	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
-	    "c.internal, (SELECT group_concat(ref || ' ' || title, '; ') FROM submission b "
-	    " WHERE b.session_id = s.id AND b.state <> 'withdrawn') "
+	    "c.internal, (SELECT group_concat(b.ref || ' ' || b.title, '; ') FROM beratung r "
+	    " JOIN submission b ON b.id = r.submission_id WHERE r.session_id = s.id "
+	    " AND b.state <> 'withdrawn'), s.url, s.description "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
 	    /* An actor's view narrows in SQL, so its cost follows the actor's
@@ -277,6 +377,13 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		buf_printf(&d, "Status: %s\n", vocab_label(session_states, state));
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
 			buf_printf(&d, "Vorlagen: %s\n", sqlite3_column_text(st, 13));
+		/* Calendars tend to hide URL, so the link goes into the text too. */
+		if (sqlite3_column_bytes(st, 14) > 0) {
+			it->url = store_column_dup(st, 14);
+			buf_printf(&d, "Im Ratsinformationssystem: %s\n", it->url);
+		}
+		if (sqlite3_column_bytes(st, 15) > 0)
+			buf_printf(&d, "\n%s\n", sqlite3_column_text(st, 15));
 		it->description = buf_steal(&d, NULL);
 		agenda_add_members(a, it, it->committee_id);
 		agenda_keep_if_matches(a, f);
@@ -324,10 +431,13 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, d.rule, d.derivation "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role, d.rule, "
+	    "d.derivation "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
+	    "LEFT JOIN beratung r ON r.submission_id = d.submission_id AND "
+	    "r.session_id = d.session_id "
 	    "LEFT JOIN actor a ON a.id = b.owner_id "
 	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
 	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
@@ -341,7 +451,8 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		it->kind = AGENDA_DEADLINE;
 		it->reminder_kind = xstrdup("deadline");
 		it->id = sqlite3_column_int64(st, 0);
-		xasprintf(&it->uid, "deadline-%lld@ikond", (long long)it->id);
+		xasprintf(&it->uid, "deadline-%lld@%s.ikond", (long long)it->id,
+		    entity_installation());
 		kind = (const char *)sqlite3_column_text(st, 1);
 		kind_de = vocab_label(deadline_kinds, kind);
 		civil_parse_date((const char *)sqlite3_column_text(st, 2), &days, NULL);
@@ -362,13 +473,17 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
 		it->subkind = xstrdup(kind);
-		it->why = deadline_why((const char *)sqlite3_column_text(st, 19),
-		    (const char *)sqlite3_column_text(st, 20),
+		it->why = deadline_why((const char *)sqlite3_column_text(st, 20),
+		    (const char *)sqlite3_column_text(st, 21),
 		    timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), days);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-			xasprintf(&it->name, "%s: %s", kind_de, sqlite3_column_text(st, 15));
-			agenda_add_actor(it, sqlite3_column_int64(st, 17));
-			owner = store_column_dup(st, 18);
+			/* One Vorlage has a Vorlagenfrist per committee it goes to. */
+			xasprintf(&it->name, "%s: %s (%s)", kind_de, sqlite3_column_text(st, 15),
+			    sqlite3_column_text(st, 12));
+			if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+				agenda_add_actor(it, sqlite3_column_int64(st, 17));
+			owner = sqlite3_column_type(st, 17) != SQLITE_NULL ?
+			    store_column_dup(st, 18) : xstrdup("noch niemand");
 		} else {
 			xasprintf(&it->name, "%s: %s", kind_de, sqlite3_column_text(st, 12));
 			/* Motions concern every member; the other session deadlines
@@ -380,8 +495,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
 		if (owner != NULL)
-			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\n", owner,
-			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15));
+			buf_printf(&d, "Verantwortlich: %s\nVorlage: %s %s\nBeratung: %s\n", owner,
+			    sqlite3_column_text(st, 14), sqlite3_column_text(st, 15),
+			    sqlite3_column_type(st, 19) == SQLITE_NULL ? "–" :
+			    vocab_label(beratung_roles, (const char *)sqlite3_column_text(st, 19)));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
 		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
 		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));

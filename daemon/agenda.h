@@ -1,6 +1,7 @@
 /*
  * agenda: every dated thing ikond knows, as one uniform list: sessions,
- * deadlines, feedback windows, measures, evaluation dates, process steps.
+ * deadlines, feedback windows, measures, evaluation dates, process steps,
+ * events of a process.
  * The feeds publish it, the reminders mail it, "ikond-ctl agenda" shows it.
  * Each item knows who it concerns (the actors who are responsible for it
  * or sit in the committee that meets), so a per-actor view is a filter.
@@ -27,6 +28,7 @@ enum agenda_kind {
 	AGENDA_MEASURE,
 	AGENDA_EVALUATION,
 	AGENDA_STEP,
+	AGENDA_EVENT,
 };
 
 struct agenda_item {
@@ -39,15 +41,18 @@ struct agenda_item {
 	char		*why;		/* how the date follows, in one sentence, or NULL */
 	char		*subkind;	/* a deadline's kind ("antragsfrist"), or NULL */
 	char		*location;	/* may be NULL */
+	char		*url;		/* its page in the council information system, or NULL */
 	bool		 all_day;
 	int		 start_days;	/* all-day: first day */
 	int		 end_days;	/* all-day: day after the last (exclusive) */
 	time_t		 start;		/* timed: instants */
 	time_t		 end;
-	int		 sequence;
-	time_t		 updated;	/* last change of the row, for DTSTAMP */
+	int		 sequence;	/* as published (revision.h) */
+	time_t		 updated;	/* last published change, for DTSTAMP */
 	bool		 cancelled;
 	sqlite3_int64	 committee_id;	/* 0 if none */
+	sqlite3_int64	*committees;	/* further committees it concerns (invited) */
+	size_t		 ncommittees;
 	sqlite3_int64	 process_id;	/* 0 if none */
 	sqlite3_int64	*actors;	/* whom it concerns (actor ids) */
 	size_t		 nactors;
@@ -75,17 +80,31 @@ struct agenda {
 	 * agenda_add_members(), sorted by committee, then actor. */
 	struct agenda_membership *members;
 	size_t			 nmembers;
+	/* Every actor's name by id (sorted), for "Betrifft:" lines. */
+	sqlite3_int64		*actor_ids;
+	char			**actor_names;
+	size_t			 nactors;
 };
 
 /* A filter that lets everything through. */
 void agenda_filter_all(struct agenda_filter *f);
-/* Collects and sorts (by start, then uid).  NULL with *cause on failure. */
+/* Collects and sorts (by start, then uid), and gives every item its
+ * published sequence (revision.h).  NULL with *cause on failure. */
 struct agenda *agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause);
 void agenda_free(struct agenda *a);
+
+/* The name of actor id, NULL if there is none. */
+const char *agenda_actor_name(const struct agenda *a, sqlite3_int64 id);
+
+/* What a feed shows as an item's description: its own, then whom it
+ * concerns ("Betrifft: ..."). */
+char *agenda_feed_description(const struct agenda *a, const struct agenda_item *it);
 
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
+/* Lets the item pass the filter of one more committee. */
+void agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id);
 /* Adds every member of a committee to it (an item of a), from the
  * memberships the collection read once. */
 void agenda_add_members(const struct agenda *a, struct agenda_item *it,
@@ -105,6 +124,9 @@ typedef int (*agenda_collector)(struct ikond *ikd, const struct agenda_filter *f
 /* Feedback windows, measures, evaluation occurrences, process steps
  * (agenda_process.c). */
 int agenda_collect_process(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause);
+/* Events of a process with their invitees (agenda_event.c). */
+int agenda_collect_events(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause);
 
 #endif

@@ -153,8 +153,12 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 	char nominal[11], compact[9], date[40];
 	struct buf d;
 	size_t i, n;
-	int start, rc;
+	int start, rc, until;
 
+	/* An endless series is shown up to the horizon, never beyond. */
+	until = process_series_end(cfg, process_today(ikd), f->from_days);
+	if (until > f->to_days)
+		until = f->to_days;
 	st = store_query(ikd->store, cause, "SELECT e.id, e.uid, e.title, e.start_date, e.rrule, "
 	    "e.sequence, e.updated_at, e.process_id, e.owner_id, coalesce(e.committee_id, 0), "
 	    "a.name, c.name, (SELECT group_concat(occurrence) FROM evaluation_done x WHERE "
@@ -167,7 +171,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 
 		if (civil_parse_date((const char *)sqlite3_column_text(st, 3), &start, NULL) == -1 ||
 		    process_occurrences((const char *)sqlite3_column_text(st, 4), start,
-		    f->from_days, f->to_days, cfg->process.evaluation_roll, cfg->workcal, &occ, &n,
+		    f->from_days, until, cfg->process.evaluation_roll, cfg->workcal, &occ, &n,
 		    PROCESS_MAX_OCCURRENCES, NULL) == -1)
 			continue;
 		for (i = 0; i < n; i++) {

@@ -18,6 +18,8 @@ struct bgjob {
 	pthread_t	 thread;
 	int		 fd;
 	bgjob_fn	 fn;
+	bgjob_finish_fn	 finish;
+	void		(*cancel)(void *);
 	void		*arg;
 	void		(*free_arg)(void *);
 	struct reply	 rep;
@@ -39,10 +41,19 @@ bgjob_main(void *p)
 struct bgjob *
 bgjob_start(bgjob_fn fn, void *arg, void (*free_arg)(void *), char **cause)
 {
+	return bgjob_start_then(fn, NULL, NULL, arg, free_arg, cause);
+}
+
+struct bgjob *
+bgjob_start_then(bgjob_fn fn, bgjob_finish_fn finish, void (*cancel)(void *), void *arg,
+    void (*free_arg)(void *), char **cause)
+{
 	struct bgjob *job = xcalloc(1, sizeof(*job));
 	int rc;
 
 	job->fn = fn;
+	job->finish = finish;
+	job->cancel = cancel;
 	job->arg = arg;
 	job->free_arg = free_arg;
 	if ((job->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
@@ -77,6 +88,16 @@ bgjob_done(struct bgjob *job)
 	return job->done;
 }
 
+void
+bgjob_finish(struct bgjob *job, struct ikond *ikd)
+{
+	bgjob_finish_fn finish = job->finish;
+
+	job->finish = NULL;
+	if (finish != NULL)
+		finish(ikd, job->arg, &job->rep);
+}
+
 json_t *
 bgjob_reply(struct bgjob *job)
 {
@@ -88,6 +109,8 @@ bgjob_free(struct bgjob *job)
 {
 	if (job == NULL)
 		return;
+	if (!job->done && job->cancel != NULL)
+		job->cancel(job->arg);
 	if (!job->done)
 		pthread_join(job->thread, NULL);
 	close(job->fd);

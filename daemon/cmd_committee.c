@@ -3,12 +3,14 @@
  * Rat or Kreistag, a Fachausschuss, the Integrationsbeirat, a working
  * group; sessions, memberships and deadline rules hang off it.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "submission.h"
 #include "xmalloc.h"
 
 #define NAME_MAX_BYTES	200
@@ -142,31 +144,39 @@ committee_remove(struct request *req, struct reply *rep)
 {
 	const char *slug = args_pos(req->args, 0);
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 sessions, submissions;
-	sqlite3_int64 id;
+	sqlite3_int64 *sessions, submissions, id;
+	size_t i, n;
 	char *cause = NULL;
+	int removed = 0, one, rc = 0;
 
 	if (entity_committee_id(ikd, slug, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (store_get_int(ikd->store, &cause, &sessions, "SELECT count(*) FROM session "
-	    "WHERE committee_id = ?", "i", id) == -1 ||
-	    store_get_int(ikd->store, &cause, &submissions, "SELECT count(*) FROM submission b "
-	    "JOIN session s ON s.id = b.session_id WHERE s.committee_id = ?", "i", id) == -1)
+	if (store_get_int(ikd->store, &cause, &submissions, "SELECT count(DISTINCT "
+	    "b.submission_id) FROM beratung b JOIN session s ON s.id = b.session_id "
+	    "WHERE s.committee_id = ?", "i", id) == -1 ||
+	    store_get_ints(ikd->store, &cause, &sessions, &n, "SELECT id FROM session "
+	    "WHERE committee_id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
-	if (sessions > 0 && !args_has(req->args, "force"))
-		return reply_fail(rep, 1, "committee \"%s\" has %lld session(s) and %lld "
+	if (n > 0 && !args_has(req->args, "force")) {
+		free(sessions);
+		return reply_fail(rep, 1, "committee \"%s\" has %zu session(s) and %lld "
 		    "submission(s); nothing removed (use --force to remove them too)", slug,
-		    sessions, submissions);
-	if (store_exec(ikd->store, &cause, "DELETE FROM submission WHERE session_id IN "
-	    "(SELECT id FROM session WHERE committee_id = ?)", "i", id) == -1 ||
+		    n, (long long)submissions);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = submission_leave_session(ikd, sessions[i], &one, &cause);
+		removed += one;
+	}
+	free(sessions);
+	if (rc == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM committee WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "committee", id, slug) == -1)
 		return reply_cause(rep, 1, cause);
-	xasprintf(&rep->text, "removed committee %s with %lld session(s) and %lld "
-	    "submission(s)", slug, sessions, submissions);
-	rep->data = json_pack("{s:s, s:I, s:I}", "removed", slug, "sessions",
-	    (json_int_t)sessions, "submissions", (json_int_t)submissions);
+	xasprintf(&rep->text, "removed committee %s with %zu session(s) and %d "
+	    "submission(s)", slug, n, removed);
+	rep->data = json_pack("{s:s, s:I, s:i}", "removed", slug, "sessions", (json_int_t)n,
+	    "submissions", removed);
 	return 0;
 }
 

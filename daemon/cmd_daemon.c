@@ -11,6 +11,8 @@
 #include "process.h"
 #include "dispatch.h"
 #include "i18n.h"
+#include "oparl_sync.h"
+#include "ris.h"
 #include "xmalloc.h"
 
 static int
@@ -19,7 +21,7 @@ daemon_status(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	const struct config *cfg = req->cfg;
 	time_t now = time(NULL);
-	json_t *counts = NULL, *problems = NULL;
+	json_t *counts = NULL, *problems = NULL, *oparl;
 	struct store *st = ikd->store;
 	char *cause = NULL;
 	int version;
@@ -31,7 +33,8 @@ daemon_status(struct request *req, struct reply *rep)
 	    "(SELECT count(*) FROM submission) AS submissions, "
 	    "(SELECT count(*) FROM deadline) AS deadlines", "i", (sqlite3_int64)now) == -1 ||
 	    (problems = deadline_problems(ikd, &cause)) == NULL ||
-	    process_add_problems(ikd, problems, &cause) == -1) {
+	    process_add_problems(ikd, problems, &cause) == -1 ||
+	    ris_add_problems(ikd, problems, &cause) == -1) {
 		json_decref(counts);
 		json_decref(problems);
 		return reply_cause(rep, 1, cause);
@@ -40,6 +43,11 @@ daemon_status(struct request *req, struct reply *rep)
 		json_decref(counts);
 		json_decref(problems);
 		return reply_fail(rep, 1, "database: cannot read the schema version");
+	}
+	if ((oparl = oparl_sync_status(ikd->oparl, ikd, &cause)) == NULL) {
+		json_decref(counts);
+		json_decref(problems);
+		return reply_cause(rep, 1, cause);
 	}
 	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:s, s:I, s:o, s:o}",
 	    "version", IKOND_VERSION,
@@ -55,6 +63,7 @@ daemon_status(struct request *req, struct reply *rep)
 	    "requests", (json_int_t)ikd->requests,
 	    "counts", counts,
 	    "problems", problems);
+	json_object_set_new(rep->data, "oparl", oparl);
 	if (json_array_size(problems) > 0)
 		reply_warn(rep, "%zu problem(s) need attention (see \"problems\")",
 		    json_array_size(problems));

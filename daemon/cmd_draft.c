@@ -14,6 +14,7 @@
 #include "domain.h"
 #include "draft.h"
 #include "entity.h"
+#include "event.h"
 #include "process.h"
 #include "xmalloc.h"
 
@@ -33,9 +34,11 @@ draft_render_cmd(struct request *req, struct reply *rep)
 {
 	const char *name = args_pos(req->args, 0), *process = args_get(req->args, "process");
 	const char *submission = args_get(req->args, "submission");
+	const char *event = args_get(req->args, "event"), *to = args_get(req->args, "to");
 	const char *format = args_get(req->args, "format"), *origin = NULL;
 	struct ikond *ikd = req->ikd;
 	enum document_format fmt = DOCUMENT_MD;
+	struct draft_subject subject;
 	sqlite3_int64 pid, sid = 0;
 	char *cause = NULL, *path;
 	struct buf out;
@@ -46,14 +49,19 @@ draft_render_cmd(struct request *req, struct reply *rep)
 	if ((path = draft_find(req->cfg->template_dir, name, &origin, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
 	free(path);
+	memset(&subject, 0, sizeof(subject));
 	if (process_id(ikd, process, &pid, &cause) == -1 ||
-	    (submission != NULL && entity_submission_id(ikd, submission, &sid, &cause) == -1))
+	    (submission != NULL && entity_submission_id(ikd, submission, &sid, &cause) == -1) ||
+	    (event != NULL && event_id(ikd, event, &subject.event_id, &cause) == -1) ||
+	    (to != NULL && entity_actor_id(ikd, to, &subject.to_actor_id, &cause) == -1))
 		return reply_cause(rep, 1, cause);
 	/* A Vorlage template without --submission drafts the process's
 	 * Vorlage of that kind that is due first. */
-	if ((submission == NULL && vocab_has(submission_kinds, name) &&
-	    draft_default_submission(ikd, pid, name, &sid, &cause) == -1) ||
-	    (data = draft_data(ikd, pid, sid, &cause)) == NULL)
+	if (submission == NULL && vocab_has(submission_kinds, name) &&
+	    draft_default_submission(ikd, pid, name, &sid, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	subject.submission_id = sid;
+	if ((data = draft_data(ikd, pid, &subject, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
 	buf_init(&out);
 	if (draft_render(req->cfg->template_dir, name, data, fmt, &out, &cause) == -1) {

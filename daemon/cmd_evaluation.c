@@ -21,7 +21,6 @@
 #define NOTE_MAX_BYTES	2000
 #define DEFAULT_COUNT	3
 #define MAX_COUNT	100
-#define HORIZON_DAYS	(366 * 30)
 
 static int
 evaluation_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, char **cause)
@@ -52,8 +51,8 @@ occurrences(struct ikond *ikd, sqlite3_int64 id, const char *start_text, const c
 	int start, rc;
 
 	if (civil_parse_date(start_text, &start, NULL) == -1 ||
-	    process_occurrences(rrule, start, from, from + HORIZON_DAYS,
-	    cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
+	    process_occurrences(rrule, start, from, process_series_end(cfg,
+	    process_today(ikd), from), cfg->process.evaluation_roll, cfg->workcal, &occ, &n, count, NULL) == -1)
 		return list;
 	for (i = 0; i < n; i++) {
 		civil_format_date(occ[i].nominal, nominal);
@@ -259,6 +258,61 @@ evaluation_done(struct request *req, struct reply *rep)
 }
 
 static int
+evaluation_show(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (evaluation_id(ikd, args_pos(req->args, 0), &id, &cause) == -1 ||
+	    (rep->data = one(ikd, id, process_today(ikd), DEFAULT_COUNT, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
+	return 0;
+}
+
+static int
+evaluation_edit(struct request *req, struct reply *rep)
+{
+	const char *title = args_get(req->args, "title"), *owner = args_get(req->args, "owner");
+	const char *start = args_get(req->args, "start"), *rrule = args_get(req->args, "rrule");
+	const char *committee = args_get(req->args, "committee");
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id, oid = 0, cid = 0;
+	char *cause = NULL, day[11] = "";
+	int d;
+
+	if (evaluation_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (req->args->nopt == 0)
+		return reply_fail(rep, 2, "evaluation edit needs at least one of --title, --owner, "
+		    "--start, --rrule, --committee");
+	if (title != NULL && !domain_text_valid(title, TITLE_MAX_BYTES, false))
+		return reply_fail(rep, 1, "--title must be 1 to %d bytes of text", TITLE_MAX_BYTES);
+	if ((owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1) ||
+	    (committee != NULL && committee[0] != '\0' &&
+	    entity_committee_id(ikd, committee, &cid, &cause) == -1) ||
+	    (rrule != NULL && process_rrule_check(rrule, &cause) == -1))
+		return reply_cause(rep, 1, cause);
+	if (start != NULL) {
+		if (civil_parse_date(start, &d, &cause) == -1)
+			return reply_cause(rep, 1, cause);
+		civil_format_date(d, day);
+	}
+	/* --committee "" reports to no committee any more. */
+	if (store_exec(ikd->store, &cause, "UPDATE evaluation SET title = coalesce(?1, title), "
+	    "owner_id = CASE WHEN ?2 = 0 THEN owner_id ELSE ?2 END, "
+	    "start_date = coalesce(nullif(?3, ''), start_date), rrule = coalesce(?4, rrule), "
+	    "committee_id = CASE WHEN ?5 IS NULL THEN committee_id ELSE nullif(?6, 0) END, "
+	    "sequence = sequence + 1, updated_at = ?7 WHERE id = ?8", "titttiii", title, oid,
+	    day, rrule, committee, cid, (sqlite3_int64)time(NULL), id) == -1 ||
+	    store_audit(ikd->store, &cause, req->peer.uid, "edit", "evaluation", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	if ((rep->data = one(ikd, id, process_today(ikd), DEFAULT_COUNT, &cause)) == NULL)
+		return reply_cause(rep, 1, cause);
+	return 0;
+}
+
+static int
 evaluation_remove(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
@@ -278,6 +332,8 @@ evaluation_remove(struct request *req, struct reply *rep)
 const struct handler evaluation_handlers[] = {
 	{ "evaluation add", evaluation_add },
 	{ "evaluation list", evaluation_list },
+	{ "evaluation show", evaluation_show },
+	{ "evaluation edit", evaluation_edit },
 	{ "evaluation done", evaluation_done },
 	{ "evaluation remove", evaluation_remove },
 	{ NULL, NULL },

@@ -1,275 +1,327 @@
 /*
- * cmd_import: "import sessions FILE --committee SLUG" reads the iCalendar
- * export of a council information system (sent by ikond-ctl as the
- * request's input) and creates or updates the committee's sessions by UID.
- * A file that is not iCalendar at all changes nothing; single events that
- * cannot be used are reported with a reason and the others are applied,
- * all in the one transaction dispatch opened.
+ * cmd_import: "import oparl URL" runs one OParl run (oparl_sync.h);
+ * "import sessions FILE" reads the iCalendar export of a
+ * council information system (sent by ikond-ctl as the request's input)
+ * and brings the sessions in line with it through ris.h: by UID, else by
+ * committee and day; cancelled by title or STATUS, or by their absence
+ * from the dates the export covers; conflicts with changes made here
+ * reported and kept.  A combined export is split by title patterns
+ * (--map, then import.map).  A file that is not iCalendar at all changes
+ * nothing; single events that cannot be used are reported with a reason
+ * and the others are applied, all in the one transaction dispatch opened.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "deadline.h"
+#include "bgjob.h"
+#include "civil.h"
 #include "dispatch.h"
+#include "domain.h"
 #include "entity.h"
-#include "ics.h"
 #include "ics_import.h"
-#include "utf8.h"
+#include "oparl_sync.h"
+#include "ris.h"
 #include "xmalloc.h"
 
-#define TEXT_MAX_BYTES		500	/* as for "session add" */
-#define DEFAULT_LENGTH		(3 * 3600)
-
-/* One line of text for a session field: line breaks become spaces, cut at
- * a character boundary; NULL if nothing is left. */
-static char *
-one_line(const char *text)
-{
-	struct buf b;
-	const unsigned char *p = (const unsigned char *)text;
-	size_t n, left = text ? strlen(text) : 0;
-	char *s;
-
-	if (text == NULL)
-		return NULL;
-	buf_init(&b);
-	while (left > 0) {
-		if ((n = utf8_sequence(p, left)) == 0) {
-			p++;
-			left--;
-			continue;
-		}
-		if (b.len + n > TEXT_MAX_BYTES)
-			break;
-		if (n == 1 && (*p < 0x20 || *p == 0x7f))
-			buf_add_char(&b, ' ');
-		else
-			buf_add(&b, p, n);
-		p += n;
-		left -= n;
-	}
-	while (b.len > 0 && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	s = buf_steal(&b, NULL);
-	n = strspn(s, " ");
-	memmove(s, s + n, strlen(s + n) + 1);
-	if (s[0] == '\0') {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-struct counts {
-	int	created, updated, unchanged, rejected;
+/* A title pattern and the committee it names. */
+struct map_entry {
+	char		*pattern;
+	char		*slug;
+	sqlite3_int64	 committee_id;
 };
 
-static void
-report(json_t *events, size_t pos, const char *uid, const char *result, const char *reason,
-    sqlite3_int64 session)
-{
-	json_t *o = json_pack("{s:s?, s:s}", "uid", uid, "result", result);
+struct title_mapping {
+	struct map_entry	*entries;
+	size_t			 n;
+	sqlite3_int64		 fallback;	/* --committee, or 0 */
+};
 
-	if (pos > 0)
-		json_object_set_new(o, "event", json_integer((json_int_t)pos));
-
-	if (reason != NULL)
-		json_object_set_new(o, "reason", json_string(reason));
-	if (session != 0)
-		json_object_set_new(o, "session", json_integer(session));
-	json_array_append_new(events, o);
-}
-
-/* Creates or updates one session; returns "created", "updated", "unchanged" or NULL (*reason). */
-static const char *
-apply(struct request *req, sqlite3_int64 cid, const char *cname, const struct ics_session *s,
-    sqlite3_int64 *session, char **reason)
+/* --map PATTERN=SLUG options first, then import.map. */
+static int
+mapping_load(struct request *req, struct reply *rep, struct title_mapping *m)
 {
 	struct ikond *ikd = req->ikd;
-	time_t start = s->start, end = s->end, now = time(NULL);
-	char *title = one_line(s->summary), *location = one_line(s->location), *deftitle = NULL;
-	const char *result = NULL, *state;
-	sqlite3_stmt *st;
-	sqlite3_int64 old_cid = 0;
-	bool exists = false, same = false, cancelled_now = false;
+	const struct config *cfg = req->cfg;
+	size_t i, nopt = args_count(req->args, "map");
+	const char *spec, *eq;
 	char *cause = NULL;
 
-	if (end <= start)
-		end = start + DEFAULT_LENGTH;
-	if (title == NULL) {
-		xasprintf(&deftitle, "Sitzung %s", cname);
-		title = deftitle;
-		deftitle = NULL;
+	memset(m, 0, sizeof(*m));
+	m->entries = xcalloc(nopt + cfg->n_import_map + 1, sizeof(*m->entries));
+	for (i = 0; i < nopt; i++) {
+		spec = args_nth(req->args, "map", i);
+		if ((eq = strrchr(spec, '=')) == NULL || eq == spec || eq[1] == '\0')
+			return reply_fail(rep, 2, "--map \"%.80s\": write PATTERN=SLUG", spec);
+		m->entries[m->n].pattern = xstrndup(spec, (size_t)(eq - spec));
+		m->entries[m->n++].slug = xstrdup(eq + 1);
 	}
-	switch (store_first(ikd->store, &cause, &st, "SELECT id, committee_id, title, "
-	    "start_utc, end_utc, location, state FROM session WHERE uid = ?", "t", s->uid)) {
-	case -1:
-		*reason = cause;
-		goto out;
-	case 1:
-		exists = true;
-		*session = sqlite3_column_int64(st, 0);
-		old_cid = sqlite3_column_int64(st, 1);
-		state = (const char *)sqlite3_column_text(st, 6);
-		cancelled_now = strcmp(state, "cancelled") == 0;
-		same = strcmp((const char *)sqlite3_column_text(st, 2), title) == 0 &&
-		    sqlite3_column_int64(st, 3) == (sqlite3_int64)start &&
-		    sqlite3_column_int64(st, 4) == (sqlite3_int64)end &&
-		    strcmp((const char *)sqlite3_column_text(st, 5), location ? location : "") == 0 &&
-		    cancelled_now == s->cancelled;
-		store_done(ikd->store, st);
-		break;
+	for (i = 0; i < cfg->n_import_map; i++) {
+		m->entries[m->n].pattern = xstrdup(cfg->import_map[i].pattern);
+		m->entries[m->n++].slug = xstrdup(cfg->import_map[i].committee);
 	}
-	if (exists && old_cid != cid) {
-		xasprintf(reason, "the UID belongs to session %lld of another committee",
-		    (long long)*session);
-		goto out;
-	}
-	if (exists && same) {
-		result = "unchanged";
-		goto out;
-	}
-	if (exists) {
-		/* A session the file no longer cancels is planned again; held or
-		 * invited stay as they are. */
-		if (store_exec(ikd->store, &cause, "UPDATE session SET title = ?, start_utc = ?, "
-		    "end_utc = ?, location = ?, state = CASE WHEN ?5 = 1 THEN 'cancelled' "
-		    "WHEN state = 'cancelled' THEN 'planned' ELSE state END, "
-		    "sequence = sequence + 1, updated_at = ? WHERE id = ?", "tiitiii", title,
-		    (sqlite3_int64)start, (sqlite3_int64)end, location ? location : "",
-		    (sqlite3_int64)s->cancelled, (sqlite3_int64)now, *session) == -1) {
-			*reason = cause;
-			goto out;
-		}
-		result = "updated";
-	} else {
-		if (store_exec(ikd->store, &cause, "INSERT INTO session (committee_id, title, "
-		    "start_utc, end_utc, location, state, uid, sequence, created_at, updated_at) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", "itiitttii", cid, title,
-		    (sqlite3_int64)start, (sqlite3_int64)end, location ? location : "",
-		    s->cancelled ? "cancelled" : "planned", s->uid, (sqlite3_int64)now,
-		    (sqlite3_int64)now) == -1) {
-			*reason = cause;
-			goto out;
-		}
-		*session = store_last_id(ikd->store);
-		result = "created";
-	}
-	if (deadline_sync_session(ikd, *session, &cause) == -1) {
-		*reason = cause;
-		result = NULL;
-	}
-out:
-	free(title);
-	free(location);
-	return result;
+	for (i = 0; i < m->n; i++)
+		if (entity_committee_id(ikd, m->entries[i].slug, &m->entries[i].committee_id,
+		    &cause) == -1)
+			return reply_cause(rep, 1, cause);
+	if (args_get(req->args, "committee") != NULL && entity_committee_id(ikd,
+	    args_get(req->args, "committee"), &m->fallback, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (m->n == 0 && m->fallback == 0)
+		return reply_fail(rep, 2, "import sessions needs --committee SLUG, or title "
+		    "patterns (--map PATTERN=SLUG or import.map in ikond.conf) for an export of "
+		    "several committees");
+	return 0;
 }
 
-static bool
-uid_seen(const struct ics_import *imp, size_t upto, const char *uid)
+static void
+mapping_clear(struct title_mapping *m)
 {
 	size_t i;
 
-	for (i = 0; i < upto; i++)
-		if (strcmp(imp->sessions[i].uid, uid) == 0)
-			return true;
-	return false;
+	for (i = 0; i < m->n; i++) {
+		free(m->entries[i].pattern);
+		free(m->entries[i].slug);
+	}
+	free(m->entries);
+}
+
+/* The committee a title belongs to, 0 if none. */
+static sqlite3_int64
+mapping_find(const struct title_mapping *m, const char *title)
+{
+	size_t i;
+
+	for (i = 0; title != NULL && i < m->n; i++)
+		if (ris_pattern_match(m->entries[i].pattern, title))
+			return m->entries[i].committee_id;
+	return m->fallback;
+}
+
+/*
+ * Sessions of the export's committees that start in the days the export
+ * covers (its first start to its last end) but are not in it are gone.
+ */
+static int
+missing(struct ikond *ikd, const struct title_mapping *m, const struct ics_import *imp,
+    unsigned flags, struct ris_report *r, char **cause)
+{
+	char **ids = xcalloc(imp->nsessions + imp->nrejections + 1, sizeof(*ids));
+	sqlite3_int64 *cids = xcalloc(m->n + 1, sizeof(*cids)), cid;
+	time_t from = 0, to = 0, end;
+	size_t i, k, n = 0, nc = 0;
+	int rc = 0;
+
+	for (i = 0; i < imp->nsessions; i++) {
+		const struct ics_session *s = &imp->sessions[i];
+
+		end = s->end > s->start ? s->end : s->start;
+		if (i == 0 || s->start < from)
+			from = s->start;
+		if (i == 0 || end > to)
+			to = end;
+		ids[n++] = s->uid;
+	}
+	for (i = 0; i < imp->nrejections; i++)
+		if (imp->rejections[i].uid != NULL)
+			ids[n++] = imp->rejections[i].uid;
+	/* Every committee the export is taken to list, once. */
+	for (i = 0; i <= m->n; i++) {
+		if ((cid = i < m->n ? m->entries[i].committee_id : m->fallback) == 0)
+			continue;
+		for (k = 0; k < nc && cids[k] != cid; k++)
+			;
+		if (k == nc)
+			cids[nc++] = cid;
+	}
+	for (k = 0; imp->nsessions > 0 && rc == 0 && k < nc; k++)
+		rc = ris_sessions_missing(ikd, RIS_ICS, cids[k], from, to + 1, ids, n, flags, r,
+		    cause);
+	free(cids);
+	free(ids);
+	return rc;
 }
 
 static int
 import_sessions(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
-	const char *slug = args_get(req->args, "committee");
-	struct ics_import *imp;
-	struct counts c = { 0, 0, 0, 0 };
-	sqlite3_int64 cid, session;
-	json_t *events, *committee;
-	const char *result;
-	char *cause = NULL, *reason, *cname;
+	struct title_mapping m;
+	struct ics_import *imp = NULL;
+	struct ris_report *r = NULL;
+	struct ris_session in;
+	unsigned flags = 0;
+	char *cause = NULL, *title, *msg;
+	bool marked;
 	size_t i;
+	int rc = -1;
 
 	if (req->input == NULL)
 		return reply_fail(rep, 2, "import sessions needs a FILE (ikond-ctl sends its content)");
-	if (entity_committee_id(ikd, slug, &cid, &cause) == -1)
-		return reply_cause(rep, 1, cause);
+	if (args_has(req->args, "overwrite"))
+		flags |= RIS_OVERWRITE;
+	if (args_has(req->args, "keep-missing"))
+		flags |= RIS_KEEP_MISSING;
+	if (mapping_load(req, rep, &m) == -1)
+		goto out;
 	if ((imp = ics_import_parse(req->input, req->input_len, req->cfg->body_timezone,
 	    &cause)) == NULL) {
-		char *msg;
-
 		xasprintf(&msg, "%s: %s; nothing was changed", args_pos(req->args, 0), cause);
 		free(cause);
-		return reply_cause(rep, 1, msg);
+		reply_cause(rep, 1, msg);
+		goto out;
 	}
-	if ((committee = entity_committee(ikd, cid, &cause)) == NULL) {
-		ics_import_free(imp);
-		return reply_cause(rep, 1, cause);
-	}
-	cname = xstrdup(json_string_value(json_object_get(committee, "name")));
-	json_decref(committee);
-	events = json_array();
-	for (i = 0; i < imp->nrejections; i++) {
-		report(events, imp->rejections[i].event, imp->rejections[i].uid, "rejected",
-		    imp->rejections[i].reason, 0);
-		c.rejected++;
-	}
+	r = ris_report_new();
+	for (i = 0; i < imp->nrejections; i++)
+		ris_report_reject(r, imp->rejections[i].event, imp->rejections[i].uid,
+		    imp->rejections[i].reason);
 	for (i = 0; i < imp->nsessions; i++) {
 		const struct ics_session *s = &imp->sessions[i];
 
-		session = 0;
-		reason = NULL;
-		if (uid_seen(imp, i, s->uid)) {
-			report(events, 0, s->uid, "rejected", "the UID occurs earlier in the file", 0);
-			c.rejected++;
+		marked = ris_cancel_marker(s->summary, &title);
+		memset(&in, 0, sizeof(in));
+		in.source_id = s->uid;
+		if ((in.committee_id = mapping_find(&m, title)) == 0) {
+			ris_report_unmapped(r, s->uid, title);
+			free(title);
 			continue;
 		}
-		if ((result = apply(req, cid, cname, s, &session, &reason)) == NULL) {
-			report(events, 0, s->uid, "rejected", reason ? reason : "not stored", 0);
-			free(reason);
-			c.rejected++;
-			continue;
+		in.title = title;
+		in.start = s->start;
+		in.end = s->end;
+		in.location = s->location;
+		in.cancelled = s->cancelled || marked;
+		in.url = s->url;
+		in.description = s->description;
+		rc = ris_session_apply(ikd, RIS_ICS, &in, flags, r, &cause);
+		free(title);
+		if (rc == -1) {
+			reply_cause(rep, 1, cause);
+			goto out;
 		}
-		report(events, 0, s->uid, result, NULL, session);
-		if (strcmp(result, "created") == 0)
-			c.created++;
-		else if (strcmp(result, "updated") == 0)
-			c.updated++;
-		else
-			c.unchanged++;
 	}
+	if (missing(ikd, &m, imp, flags, r, &cause) == -1 ||
+	    (ris_report_changes(r) > 0 && store_audit(ikd->store, &cause, req->peer.uid,
+	    "import", "session", 0, args_pos(req->args, 0)) == -1)) {
+		reply_cause(rep, 1, cause);
+		rc = -1;
+		goto out;
+	}
+	rep->data = ris_report_json(r);
+	rep->text = ris_report_text(r);
+	rc = 0;
+out:
+	ris_report_free(r);
 	ics_import_free(imp);
-	free(cname);
-	if (c.created + c.updated > 0 && store_audit(ikd->store, &cause, req->peer.uid, "import",
-	    "session", 0, slug) == -1) {
-		json_decref(events);
-		return reply_cause(rep, 1, cause);
-	}
-	rep->data = json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "committee", slug,
-	    "created", c.created, "updated", c.updated, "unchanged", c.unchanged,
-	    "rejected", c.rejected, "events", events);
-	{
-		struct buf t;
-		json_t *e;
-		size_t k;
+	mapping_clear(&m);
+	return rc;
+}
 
-		buf_init(&t);
-		buf_printf(&t, "%s: %d created, %d updated, %d unchanged, %d rejected",
-		    slug, c.created, c.updated, c.unchanged, c.rejected);
-		json_array_foreach(events, k, e) {
-			if (strcmp(json_string_value(json_object_get(e, "result")), "rejected") != 0)
-				continue;
-			buf_printf(&t, "\n  rejected %s: %s",
-			    json_is_string(json_object_get(e, "uid")) ?
-			    json_string_value(json_object_get(e, "uid")) : "(no UID)",
-			    json_string_value(json_object_get(e, "reason")));
-		}
-		rep->text = buf_steal(&t, NULL);
-	}
+/* --paper REF (repeatable), or --papers-since DATE with --paper-type TYPE. */
+static int
+papers_options(struct request *req, struct reply *rep, struct oparl_options *opt,
+    char ***refs)
+{
+	const char *since = args_get(req->args, "papers-since");
+	size_t i, n = args_count(req->args, "paper");
+	char *cause = NULL;
+
+	if (n > 0 && (since != NULL || args_has(req->args, "paper-type")))
+		return reply_fail(rep, 2, "--paper names papers by reference; --papers-since and "
+		    "--paper-type choose them by date and type: give one or the other");
+	if (args_has(req->args, "paper-type") && since == NULL)
+		return reply_fail(rep, 2, "--paper-type needs --papers-since DATE (a city has "
+		    "thousands of papers)");
+	if (since != NULL && civil_parse_date(since, &opt->papers_since, &cause) == -1)
+		return reply_cause(rep, 2, cause);
+	*refs = xcalloc(n + 1, sizeof(**refs));
+	for (i = 0; i < n; i++)
+		(*refs)[i] = (char *)args_nth(req->args, "paper", i);
+	opt->refs = *refs;
+	opt->nrefs = n;
+	opt->paper_type = args_get(req->args, "paper-type");
 	return 0;
+}
+
+/*
+ * "import oparl URL": the run is made here, fetched on a bgjob's thread and
+ * applied when it is done (oparl_sync.h); the reply waits for that.
+ */
+static int
+import_oparl(struct request *req, struct reply *rep)
+{
+	const struct config *cfg = req->cfg;
+	const char *url = args_pos(req->args, 0), *body = args_get(req->args, "body");
+	struct oparl_options opt;
+	struct oparl_job *job;
+	struct title_map *map;
+	char **refs = NULL;
+	size_t i, n = args_count(req->args, "map");
+	const char *spec, *eq;
+	char *cause = NULL, *end;
+	long index = 0;
+	int rc = -1;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return reply_fail(rep, 2, "\"%.80s\" is not an http:// or https:// URL", url);
+	if (body != NULL && ((index = strtol(body, &end, 10)) < 1 || *end != '\0' ||
+	    index > 1000))
+		return reply_fail(rep, 2, "--body \"%.20s\": the number of a body (1 to 1000)",
+		    body);
+	map = xcalloc(n + cfg->n_oparl_map + 1, sizeof(*map));
+	for (i = 0; i < n; i++) {
+		spec = args_nth(req->args, "map", i);
+		if ((eq = strrchr(spec, '=')) == NULL || eq == spec || eq[1] == '\0') {
+			reply_fail(rep, 2, "--map \"%.80s\": write PATTERN=SLUG", spec);
+			goto out;
+		}
+		map[i].pattern = xstrndup(spec, (size_t)(eq - spec));
+		map[i].committee = xstrdup(eq + 1);
+	}
+	for (i = 0; i < cfg->n_oparl_map; i++) {
+		map[n + i].pattern = xstrdup(cfg->oparl_map[i].pattern);
+		map[n + i].committee = xstrdup(cfg->oparl_map[i].committee);
+	}
+	for (i = 0; i < n + cfg->n_oparl_map; i++)
+		if (!domain_slug_valid(map[i].committee)) {
+			reply_fail(rep, 2, "map: \"%.60s\" is not a committee slug (1 to 48 of a-z, "
+			    "0-9 and -)", map[i].committee);
+			goto out;
+		}
+	memset(&opt, 0, sizeof(opt));
+	opt.map = map;
+	opt.nmap = n + cfg->n_oparl_map;
+	opt.kinds = cfg->oparl_kinds;
+	opt.nkinds = cfg->n_oparl_kinds;
+	opt.persons = args_has(req->args, "persons");
+	opt.full = args_has(req->args, "full");
+	opt.flags = args_has(req->args, "overwrite") ? RIS_OVERWRITE : 0;
+	opt.papers_since = -1;
+	if (papers_options(req, rep, &opt, &refs) == -1)
+		goto out;
+	if ((job = oparl_job_new(req->ikd, url, (int)index, &opt, "command", &cause)) == NULL) {
+		reply_cause(rep, 1, cause);
+		goto out;
+	}
+	if ((rep->pending = bgjob_start_then(oparl_job_fetch, oparl_job_finish,
+	    oparl_job_cancel, job, oparl_job_free, &cause)) == NULL) {
+		oparl_job_free(job);
+		reply_cause(rep, 1, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n + cfg->n_oparl_map; i++) {
+		free(map[i].pattern);
+		free(map[i].committee);
+	}
+	free(map);
+	free(refs);
+	return rc;
 }
 
 const struct handler import_handlers[] = {
 	{ "import sessions", import_sessions },
+	{ "import oparl", import_oparl },
 	{ NULL, NULL },
 };

@@ -1,8 +1,9 @@
 /*
  * cmd_measure: the "measure" commands.  Measures (Maßnahmen) are the
  * operational targets of the adopted concept, each with a responsible
- * actor, a budget and a due date, as the seed's third component asks.  An
- * open measure past its due date is flagged here and in "status".
+ * actor, a budget in the Haushaltsjahr it is planned for, and a due date,
+ * as the seed's third component asks.  An open measure past its due date
+ * is flagged here and in "status".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,46 +18,26 @@
 
 #define TEXT_MAX_BYTES		500
 #define NOTES_MAX_BYTES		2000
-#define BUDGET_MAX_CENTS	(100000000000LL * 100)
+#define YEAR_MIN		1900	/* Haushaltsjahr, as the schema checks it */
+#define YEAR_MAX		2999
 
-/* "12500", "12500.50", "12.500,50", "12500 EUR" into cents. */
+/* The Haushaltsjahr of --year in *year, -1 without. */
 static int
-parse_budget(const char *text, sqlite3_int64 *cents, char **cause)
+parse_year(const char *text, sqlite3_int64 *year, char **cause)
 {
-	sqlite3_int64 euros = 0, frac = 0;
-	const char *p = text;
-	int digits = 0, fdigits = 0;
-
-	for (; *p != '\0'; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (++digits > 13)
-				break;
-			euros = euros * 10 + (*p - '0');
-		} else if (*p == '.' && strspn(p + 1, "0123456789") == 3 &&
-		    (p[4] == '\0' || p[4] == ',' || p[4] == '.' || p[4] == ' '))
-			continue;	/* thousands separator */
-		else
-			break;
-	}
-	if (*p == ',' || *p == '.') {
-		for (p++; *p >= '0' && *p <= '9' && fdigits < 2; p++, fdigits++)
-			frac = frac * 10 + (*p - '0');
-		if (fdigits == 1)
-			frac *= 10;
-	}
-	while (*p == ' ')
-		p++;
-	if (strcmp(p, "EUR") == 0 || strcmp(p, "€") == 0)
-		p += strlen(p);
-	if (digits == 0 || *p != '\0' || euros * 100 + frac > BUDGET_MAX_CENTS)
-		return set_cause(cause, "--budget \"%.40s\" is not an amount in euros (e.g. 12500 "
-		    "or 12500,50)", text);
-	*cents = euros * 100 + frac;
+	*year = -1;
+	if (text == NULL)
+		return 0;
+	if (entity_parse_id("year", text, year, NULL) == -1 || *year < YEAR_MIN ||
+	    *year > YEAR_MAX)
+		return set_cause(cause, "--year \"%.20s\" is not a Haushaltsjahr (%d to %d)", text,
+		    YEAR_MIN, YEAR_MAX);
 	return 0;
 }
 
 static int
-check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char due[11])
+check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char due[11],
+    sqlite3_int64 *year)
 {
 	const char *title = args_get(req->args, "title"), *goal = args_get(req->args, "goal");
 	const char *notes = args_get(req->args, "notes"), *b = args_get(req->args, "budget");
@@ -71,7 +52,8 @@ check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char
 	if (notes != NULL && notes[0] != '\0' && !domain_text_valid(notes, NOTES_MAX_BYTES, true))
 		return reply_fail(rep, 1, "--notes must be up to %d bytes of text", NOTES_MAX_BYTES);
 	*budget = -1;
-	if (b != NULL && parse_budget(b, budget, &cause) == -1)
+	if ((b != NULL && domain_parse_euros("budget", b, budget, &cause) == -1) ||
+	    parse_year(args_get(req->args, "year"), year, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	due[0] = '\0';
 	if (d != NULL) {
@@ -84,7 +66,8 @@ check_fields(struct request *req, struct reply *rep, sqlite3_int64 *budget, char
 
 #define MEASURE_SQL "SELECT m.id, p.slug AS process, m.title, m.goal, a.slug AS owner, " \
 	"CASE WHEN m.budget_cents IS NULL THEN NULL ELSE printf('%d.%02d', " \
-	"m.budget_cents / 100, m.budget_cents % 100) END AS budget_eur, m.due_date AS due, " \
+	"m.budget_cents / 100, m.budget_cents % 100) END AS budget_eur, m.budget_year AS year, " \
+	"m.due_date AS due, " \
 	"m.state, m.done_date AS done, m.notes, m.state = 'open' AND m.due_date < ?2 AS overdue, " \
 	"m.uid, m.sequence FROM measure m JOIN process p ON p.id = m.process_id " \
 	"JOIN actor a ON a.id = m.owner_id "
@@ -136,21 +119,22 @@ measure_add(struct request *req, struct reply *rep)
 	const char *process = args_get(req->args, "process"), *title = args_get(req->args, "title");
 	const char *owner = args_get(req->args, "owner");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 pid, oid, budget, id, now = (sqlite3_int64)time(NULL);
+	sqlite3_int64 pid, oid, budget, year, id, now = (sqlite3_int64)time(NULL);
 	char due[11], *cause = NULL, *uid;
 	int rc;
 
 	if (process_id(ikd, process, &pid, &cause) == -1 ||
 	    entity_actor_id(ikd, owner, &oid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (check_fields(req, rep, &budget, due) == -1)
+	if (check_fields(req, rep, &budget, due, &year) == -1)
 		return -1;
 	uid = entity_new_uid("measure");
 	rc = store_exec(ikd->store, &cause, "INSERT INTO measure (process_id, title, goal, "
-	    "owner_id, budget_cents, due_date, notes, uid, created_at, updated_at) VALUES "
-	    "(?1, ?2, coalesce(?3, ''), ?4, CASE WHEN ?5 < 0 THEN NULL ELSE ?5 END, "
-	    "nullif(?6, ''), coalesce(?7, ''), ?8, ?9, ?9)", "ittiittti", pid, title,
-	    args_get(req->args, "goal"), oid, budget, due, args_get(req->args, "notes"), uid, now);
+	    "owner_id, budget_cents, due_date, notes, uid, created_at, updated_at, budget_year) "
+	    "VALUES (?1, ?2, coalesce(?3, ''), ?4, CASE WHEN ?5 < 0 THEN NULL ELSE ?5 END, "
+	    "nullif(?6, ''), coalesce(?7, ''), ?8, ?9, ?9, nullif(?10, -1))", "ittiitttii", pid,
+	    title, args_get(req->args, "goal"), oid, budget, due, args_get(req->args, "notes"),
+	    uid, now, year);
 	free(uid);
 	if (rc == -1)
 		return reply_cause(rep, 1, cause);
@@ -187,7 +171,7 @@ measure_list(struct request *req, struct reply *rep)
 	json_array_foreach(list, i, obj)
 		overdue_boolean(obj);
 	rep->data = list;
-	reply_columns(rep, "id process title owner budget_eur due state overdue");
+	reply_columns(rep, "id process title owner budget_eur year due state overdue");
 	return 0;
 }
 
@@ -209,17 +193,17 @@ measure_edit(struct request *req, struct reply *rep)
 {
 	const char *owner = args_get(req->args, "owner");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 id, oid = 0, budget;
+	sqlite3_int64 id, oid = 0, budget, year;
 	char due[11], *cause = NULL;
 
 	if (measure_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if (req->args->nopt == 0)
 		return reply_fail(rep, 2, "measure edit needs at least one of --title, --owner, "
-		    "--goal, --budget, --due, --notes, --reopen");
+		    "--goal, --budget, --year, --due, --notes, --reopen");
 	if (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (check_fields(req, rep, &budget, due) == -1)
+	if (check_fields(req, rep, &budget, due, &year) == -1)
 		return -1;
 	if (store_exec(ikd->store, &cause, "UPDATE measure SET title = coalesce(?1, title), "
 	    "goal = coalesce(?2, goal), owner_id = CASE WHEN ?3 = 0 THEN owner_id ELSE ?3 END, "
@@ -227,10 +211,11 @@ measure_edit(struct request *req, struct reply *rep)
 	    "due_date = coalesce(nullif(?5, ''), due_date), notes = coalesce(?6, notes), "
 	    "state = CASE WHEN ?7 THEN 'open' ELSE state END, "
 	    "done_date = CASE WHEN ?7 THEN NULL ELSE done_date END, "
-	    "sequence = sequence + 1, updated_at = ?8 WHERE id = ?9", "ttiittiii",
+	    "budget_year = CASE WHEN ?10 < 0 THEN budget_year ELSE ?10 END, "
+	    "sequence = sequence + 1, updated_at = ?8 WHERE id = ?9", "ttiittiiii",
 	    args_get(req->args, "title"), args_get(req->args, "goal"), oid, budget, due,
 	    args_get(req->args, "notes"), (sqlite3_int64)args_has(req->args, "reopen"),
-	    (sqlite3_int64)time(NULL), id) == -1)
+	    (sqlite3_int64)time(NULL), id, year) == -1)
 		return reply_cause(rep, 1, cause);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "measure", id, NULL) == -1)
 		return reply_cause(rep, 1, cause);
@@ -266,11 +251,28 @@ measure_done(struct request *req, struct reply *rep)
 	return 0;
 }
 
+static int
+measure_remove(struct request *req, struct reply *rep)
+{
+	struct ikond *ikd = req->ikd;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (measure_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (store_exec(ikd->store, &cause, "DELETE FROM measure WHERE id = ?", "i", id) == -1 ||
+	    store_audit(ikd->store, &cause, req->peer.uid, "remove", "measure", id, NULL) == -1)
+		return reply_cause(rep, 1, cause);
+	rep->data = json_pack("{s:I}", "removed", (json_int_t)id);
+	return 0;
+}
+
 const struct handler measure_handlers[] = {
 	{ "measure add", measure_add },
 	{ "measure list", measure_list },
 	{ "measure show", measure_show },
 	{ "measure edit", measure_edit },
 	{ "measure done", measure_done },
+	{ "measure remove", measure_remove },
 	{ NULL, NULL },
 };

@@ -12,6 +12,8 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "planner.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -48,6 +50,21 @@ parse_time(struct request *req, struct reply *rep, const char *opt, time_t *t)
 		return reply_cause(rep, 1, msg);
 	}
 	return 0;
+}
+
+/* A session on a weekend, a holiday, a local day off or in a break is
+ * accepted, with a warning (and a line in "status" while it is ahead). */
+static void
+warn_odd_day(struct request *req, struct reply *rep, time_t start)
+{
+	char why[300], day[11];
+	int d;
+
+	civil_from_utc(req->cfg->body_timezone, start, &d, NULL, NULL);
+	if (!planner_odd_day(req->cfg->workcal, d, why, sizeof(why)))
+		return;
+	civil_format_date(d, day);
+	reply_warn(rep, "the session on %s falls on %s", day, why);
 }
 
 static int
@@ -101,6 +118,7 @@ session_add(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	warn_odd_day(req, rep, start);
 	return 0;
 }
 
@@ -131,8 +149,8 @@ session_list(struct request *req, struct reply *rep)
 			return reply_cause(rep, 2, cause);
 	}
 	if ((list = store_get_rows(ikd->store, &cause, "SELECT s.id, c.slug AS committee, "
-	    "s.title, s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence "
-	    "FROM session s JOIN committee c ON c.id = s.committee_id "
+	    "s.title, s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence, s.url, "
+	    ENTITY_SESSION_SOURCES " AS sources FROM session s JOIN committee c ON c.id = s.committee_id "
 	    "WHERE (?1 = 0 OR s.committee_id = ?1) AND (?2 = 0 OR s.end_utc > ?2) "
 	    "AND (?3 = 0 OR s.start_utc < ?3) ORDER BY s.start_utc, s.id", "iii", cid,
 	    (sqlite3_int64)t_from, (sqlite3_int64)t_to)) == NULL)
@@ -157,7 +175,8 @@ session_show(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if (entity_attach(obj, "deadlines", deadline_list_session(ikd, id, &cause)) == -1 ||
 	    entity_attach(obj, "submissions", entity_list(ikd, entity_submission, &cause,
-	    "SELECT id FROM submission WHERE session_id = ? ORDER BY id", "i", id)) == -1) {
+	    "SELECT submission_id FROM beratung WHERE session_id = ? ORDER BY submission_id", "i",
+	    id)) == -1) {
 		json_decref(obj);
 		return reply_cause(rep, 1, cause);
 	}
@@ -224,6 +243,8 @@ session_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_session(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	if (args_get(req->args, "start") != NULL)
+		warn_odd_day(req, rep, start);
 	return 0;
 }
 
@@ -255,26 +276,25 @@ session_remove(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id, subs;
 	char *cause = NULL;
+	int removed;
 
 	if (entity_session_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (store_get_int(ikd->store, &cause, &subs, "SELECT count(*) FROM submission "
+	if (store_get_int(ikd->store, &cause, &subs, "SELECT count(*) FROM beratung "
 	    "WHERE session_id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (subs > 0 && !args_has(req->args, "force"))
 		return reply_fail(rep, 1, "session %lld has %lld submission(s); nothing removed "
-		    "(use --force to remove them too, or move them with submission edit)",
+		    "(use --force to remove them too, or move them with submission beratung edit)",
 		    (long long)id, (long long)subs);
-	if (store_exec(ikd->store, &cause, "DELETE FROM submission WHERE session_id = ?", "i",
-	    id) == -1 ||
+	if (submission_leave_session(ikd, id, &removed, &cause) == -1 ||
 	    store_exec(ikd->store, &cause, "DELETE FROM session WHERE id = ?", "i", id) == -1)
 		return reply_cause(rep, 1, cause);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "remove", "session", id, NULL) == -1)
 		return reply_cause(rep, 1, cause);
-	xasprintf(&rep->text, "removed session %lld and %lld submission(s)", (long long)id,
-	    (long long)subs);
-	rep->data = json_pack("{s:I, s:I}", "removed", (json_int_t)id, "submissions",
-	    (json_int_t)subs);
+	xasprintf(&rep->text, "removed session %lld and %d submission(s)", (long long)id,
+	    removed);
+	rep->data = json_pack("{s:I, s:i}", "removed", (json_int_t)id, "submissions", removed);
 	return 0;
 }
 

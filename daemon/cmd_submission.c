@@ -1,8 +1,10 @@
 /*
  * cmd_submission: the "submission" commands.  A submission (Vorlage) goes
- * to one session; its Vorlagenfrist follows from that session's date and
- * the rule for its kind.  A submission created or moved after its deadline
- * is accepted but flagged, never silently.
+ * through one or more Beratungen (submission.h), each in a session of a
+ * committee; each Beratung's Vorlagenfrist follows from that session's
+ * date and the committee's rule for the submission's kind.  A submission
+ * created or moved after a deadline is accepted but flagged, never
+ * silently.
  */
 #include <string.h>
 #include <time.h>
@@ -11,6 +13,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "submission.h"
 #include "xmalloc.h"
 
 #define TITLE_MAX_BYTES	500
@@ -72,28 +75,27 @@ warn_if_late(struct ikond *ikd, struct reply *rep, sqlite3_int64 id, char **caus
 static int
 submission_add(struct request *req, struct reply *rep)
 {
-	const char *title = args_get(req->args, "title"), *kind = args_get(req->args, "kind");
 	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
-	const char *ref = args_get(req->args, "ref");
 	struct ikond *ikd = req->ikd;
-	time_t now = time(NULL);
-	sqlite3_int64 sid, oid, id;
+	struct submission_spec spec;
+	struct beratung_spec b;
+	sqlite3_int64 id;
 	char *cause = NULL;
 
 	if (check_fields(req, rep) == -1)
 		return -1;
-	if (entity_session_id(ikd, session, &sid, &cause) == -1 ||
-	    entity_actor_id(ikd, owner, &oid, &cause) == -1)
+	memset(&spec, 0, sizeof(spec));
+	spec.ref = args_get(req->args, "ref");
+	spec.title = args_get(req->args, "title");
+	spec.kind = args_get(req->args, "kind");
+	if ((b.role = args_get(req->args, "role")) == NULL)
+		b.role = "entscheidung";
+	if (entity_session_id(ikd, session, &b.session_id, &cause) == -1 ||
+	    entity_actor_id(ikd, owner, &spec.owner_id, &cause) == -1 ||
+	    submission_create(ikd, &spec, &b, 1, &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	if (store_exec(ikd->store, &cause, "INSERT INTO submission (ref, title, kind, owner_id, "
-	    "session_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?)",
-	    "tttiiii", ref ? ref : "", title, kind, oid, sid, (sqlite3_int64)now,
-	    (sqlite3_int64)now) == -1)
-		return reply_cause(rep, 1, cause);
-	id = store_last_id(ikd->store);
-	if (deadline_sync_submission(ikd, id, &cause) == -1)
-		return reply_cause(rep, 1, cause);
-	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "submission", id, title) == -1)
+	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "submission", id, spec.title)
+	    == -1)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
 	    warn_if_late(ikd, rep, id, &cause) == -1)
@@ -116,8 +118,10 @@ submission_list(struct request *req, struct reply *rep)
 	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
 	if ((list = entity_list(ikd, entity_submission, &cause, "SELECT b.id FROM submission b "
-	    "JOIN session s ON s.id = b.session_id WHERE (?1 = 0 OR b.session_id = ?1) "
-	    "AND (?2 = 0 OR b.owner_id = ?2) ORDER BY s.start_utc, b.id", "ii", sid, oid)) == NULL)
+	    "WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM beratung r WHERE r.submission_id = b.id AND "
+	    "r.session_id = ?1)) AND (?2 = 0 OR b.owner_id = ?2) ORDER BY (SELECT "
+	    "max(s.start_utc) FROM beratung r JOIN session s ON s.id = r.session_id WHERE "
+	    "r.submission_id = b.id), b.id", "ii", sid, oid)) == NULL)
 		return reply_cause(rep, 1, cause);
 	json_array_foreach(list, i, obj) {
 		id = json_integer_value(json_object_get(obj, "id"));
@@ -148,12 +152,31 @@ submission_show(struct request *req, struct reply *rep)
 	return 0;
 }
 
+/* The only Beratung's session, for "submission edit --session"; 0 or -1. */
+static int
+only_session(struct ikond *ikd, struct reply *rep, sqlite3_int64 id, sqlite3_int64 *session)
+{
+	sqlite3_int64 n;
+	char *cause = NULL;
+
+	if (store_get_int(ikd->store, &cause, &n, "SELECT count(*) FROM beratung WHERE "
+	    "submission_id = ?", "i", id) == -1 ||
+	    store_get_int(ikd->store, &cause, session, "SELECT coalesce(max(session_id), 0) "
+	    "FROM beratung WHERE submission_id = ?", "i", id) == -1)
+		return reply_cause(rep, 1, cause);
+	if (n != 1)
+		return reply_fail(rep, 1, "submission %lld goes through %lld Beratungen; change "
+		    "them with submission beratung add, edit or remove", (long long)id,
+		    (long long)n);
+	return 0;
+}
+
 static int
 submission_edit(struct request *req, struct reply *rep)
 {
 	const char *session = args_get(req->args, "session"), *owner = args_get(req->args, "owner");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 id, sid = 0, oid = 0;
+	sqlite3_int64 id, sid = 0, oid = 0, from;
 	char *cause = NULL;
 
 	if (entity_submission_id(ikd, args_pos(req->args, 0), &id, &cause) == -1)
@@ -166,15 +189,17 @@ submission_edit(struct request *req, struct reply *rep)
 	if ((session != NULL && entity_session_id(ikd, session, &sid, &cause) == -1) ||
 	    (owner != NULL && entity_actor_id(ikd, owner, &oid, &cause) == -1))
 		return reply_cause(rep, 1, cause);
+	if (session != NULL && only_session(ikd, rep, id, &from) == -1)
+		return -1;
 	if (store_exec(ikd->store, &cause, "UPDATE submission SET title = coalesce(?1, title), "
-	    "kind = coalesce(?2, kind), session_id = CASE WHEN ?3 = 0 THEN session_id ELSE ?3 END, "
-	    "owner_id = CASE WHEN ?4 = 0 THEN owner_id ELSE ?4 END, ref = coalesce(?5, ref), "
-	    "state = coalesce(?6, state), updated_at = ?7 WHERE id = ?8", "ttiittii",
-	    args_get(req->args, "title"), args_get(req->args, "kind"), sid, oid,
+	    "kind = coalesce(?2, kind), owner_id = CASE WHEN ?3 = 0 THEN owner_id ELSE ?3 END, "
+	    "ref = coalesce(?4, ref), state = coalesce(?5, state), updated_at = ?6 WHERE id = ?7",
+	    "ttittii", args_get(req->args, "title"), args_get(req->args, "kind"), oid,
 	    args_get(req->args, "ref"), args_get(req->args, "state"), (sqlite3_int64)time(NULL),
 	    id) == -1)
 		return reply_cause(rep, 1, cause);
-	if (deadline_sync_submission(ikd, id, &cause) == -1)
+	if ((session != NULL ? submission_beratung_change(ikd, id, from, NULL, sid, &cause) :
+	    deadline_sync_submission(ikd, id, &cause)) == -1)
 		return reply_cause(rep, 1, cause);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "edit", "submission", id, NULL) == -1)
 		return reply_cause(rep, 1, cause);
@@ -201,11 +226,89 @@ submission_remove(struct request *req, struct reply *rep)
 	return 0;
 }
 
+/* The submission of the first positional and the session of --session. */
+static int
+beratung_args(struct request *req, struct reply *rep, sqlite3_int64 *id,
+    sqlite3_int64 *session)
+{
+	char *cause = NULL;
+
+	if (entity_submission_id(req->ikd, args_pos(req->args, 0), id, &cause) == -1 ||
+	    entity_session_id(req->ikd, args_get(req->args, "session"), session, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return 0;
+}
+
+/* The reply of a changed Beratungsfolge: the submission; the audit row
+ * names the submission and the session. */
+static int
+beratung_done(struct request *req, struct reply *rep, sqlite3_int64 id, const char *action)
+{
+	struct ikond *ikd = req->ikd;
+	char *cause = NULL;
+
+	if (store_audit(ikd->store, &cause, req->peer.uid, action, "beratung", id,
+	    args_get(req->args, "session")) == -1 ||
+	    (rep->data = with_deadlines(ikd, id, &cause)) == NULL ||
+	    warn_if_late(ikd, rep, id, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return 0;
+}
+
+static int
+beratung_add(struct request *req, struct reply *rep)
+{
+	struct beratung_spec b;
+	sqlite3_int64 id;
+	char *cause = NULL;
+
+	if (beratung_args(req, rep, &id, &b.session_id) == -1)
+		return -1;
+	b.role = args_get(req->args, "role");
+	if (submission_beratung_add(req->ikd, id, &b, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return beratung_done(req, rep, id, "add");
+}
+
+static int
+beratung_edit(struct request *req, struct reply *rep)
+{
+	const char *to = args_get(req->args, "to-session");
+	sqlite3_int64 id, session, to_id = 0;
+	char *cause = NULL;
+
+	if (beratung_args(req, rep, &id, &session) == -1)
+		return -1;
+	if (to == NULL && args_get(req->args, "role") == NULL)
+		return reply_fail(rep, 2, "submission beratung edit needs --role or --to-session");
+	if ((to != NULL && entity_session_id(req->ikd, to, &to_id, &cause) == -1) ||
+	    submission_beratung_change(req->ikd, id, session, args_get(req->args, "role"), to_id,
+	    &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return beratung_done(req, rep, id, "edit");
+}
+
+static int
+beratung_remove(struct request *req, struct reply *rep)
+{
+	sqlite3_int64 id, session;
+	char *cause = NULL;
+
+	if (beratung_args(req, rep, &id, &session) == -1)
+		return -1;
+	if (submission_beratung_remove(req->ikd, id, session, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	return beratung_done(req, rep, id, "remove");
+}
+
 const struct handler submission_handlers[] = {
 	{ "submission add", submission_add },
 	{ "submission list", submission_list },
 	{ "submission show", submission_show },
 	{ "submission edit", submission_edit },
 	{ "submission remove", submission_remove },
+	{ "submission beratung add", beratung_add },
+	{ "submission beratung edit", beratung_edit },
+	{ "submission beratung remove", beratung_remove },
 	{ NULL, NULL },
 };

@@ -354,12 +354,13 @@ client_write(struct client *c)
 
 /* Queues the reply of a job that is done. */
 static void
-job_finished(struct client *c)
+job_finished(struct client *c, struct ikond *ikd)
 {
 	json_t *reply;
 
 	if (!bgjob_done(c->job))
 		return;
+	bgjob_finish(c->job, ikd);
 	reply = bgjob_reply(c->job);
 	bgjob_free(c->job);
 	c->job = NULL;
@@ -385,7 +386,7 @@ control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd,
 			continue;
 		keep = true;
 		if (ctl->clients[j].job != NULL)
-			job_finished(&ctl->clients[j]);
+			job_finished(&ctl->clients[j], ikd);
 		else if (pfd[i].revents & POLLOUT)
 			keep = client_write(&ctl->clients[j]);
 		else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))

@@ -121,45 +121,53 @@ session_anchor(struct ikond *ikd, sqlite3_int64 session_id, char **slug, char **
 	return 0;
 }
 
+/* The Vorlagenfrist of the submission in one of its sessions. */
 static int
-sync_submission_at(struct ikond *ikd, sqlite3_int64 submission_id, sqlite3_int64 session_id,
-    const char *kind, const char *slug, struct civil_moment anchor, char **cause)
+sync_beratung(struct ikond *ikd, sqlite3_int64 submission_id, sqlite3_int64 session_id,
+    const char *kind, char **cause)
 {
-	const struct named_rule *nr = config_rule(ikd->cfg, kind, slug);
+	const struct named_rule *nr;
+	struct civil_moment anchor;
+	char *slug = NULL, *ckind = NULL;
+	int rc = -1;
 
-	/* A submission moved to another session loses its old deadline row. */
-	if (store_exec(ikd->store, cause, "DELETE FROM deadline WHERE submission_id = ? AND "
-	    "session_id <> ?", "ii", submission_id, session_id) == -1)
+	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
 		return -1;
-	if (nr == NULL)
-		return set_cause(cause, "no rule for \"%s\"", kind);
-	return upsert(ikd, session_id, submission_id, kind, nr, anchor, cause);
+	if ((nr = config_rule(ikd->cfg, kind, slug)) == NULL)
+		set_cause(cause, "no rule for \"%s\"", kind);
+	else
+		rc = upsert(ikd, session_id, submission_id, kind, nr, anchor, cause);
+	free(slug);
+	free(ckind);
+	return rc;
 }
 
 int
 deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause)
 {
-	struct civil_moment anchor;
-	sqlite3_stmt *st;
-	sqlite3_int64 session_id;
-	char *kind, *slug = NULL, *ckind = NULL;
-	int rc = -1;
+	sqlite3_int64 *sessions = NULL;
+	size_t i, n = 0;
+	char *kind;
+	int rc;
 
-	switch (store_first(ikd->store, cause, &st, "SELECT session_id, kind FROM submission "
+	switch (store_get_text(ikd->store, cause, &kind, "SELECT kind FROM submission "
 	    "WHERE id = ?", "i", submission_id)) {
 	case -1:
 		return -1;
 	case 0:
 		return set_cause(cause, "no submission %lld", (long long)submission_id);
 	}
-	session_id = sqlite3_column_int64(st, 0);
-	kind = store_column_dup(st, 1);
-	store_done(ikd->store, st);
-	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == 0)
-		rc = sync_submission_at(ikd, submission_id, session_id, kind, slug, anchor, cause);
+	/* A Beratung that went, or a change of kind, leaves rows behind. */
+	rc = store_exec(ikd->store, cause, "DELETE FROM deadline WHERE submission_id = ?1 AND "
+	    "(kind <> ?2 OR session_id NOT IN (SELECT session_id FROM beratung WHERE "
+	    "submission_id = ?1))", "it", submission_id, kind) == -1 ? -1 : 0;
+	if (rc == 0)
+		rc = store_get_ints(ikd->store, cause, &sessions, &n, "SELECT session_id FROM "
+		    "beratung WHERE submission_id = ? ORDER BY id", "i", submission_id);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = sync_beratung(ikd, submission_id, sessions[i], kind, cause);
+	free(sessions);
 	free(kind);
-	free(slug);
-	free(ckind);
 	return rc;
 }
 
@@ -182,8 +190,8 @@ deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 	} else if (store_exec(ikd->store, cause, "DELETE FROM deadline WHERE session_id = ? "
 	    "AND submission_id IS NULL", "i", session_id) == -1)
 		goto out;
-	if (store_get_ints(ikd->store, cause, &subs, &nsubs, "SELECT id FROM submission "
-	    "WHERE session_id = ?", "i", session_id) == -1)
+	if (store_get_ints(ikd->store, cause, &subs, &nsubs, "SELECT submission_id FROM "
+	    "beratung WHERE session_id = ?", "i", session_id) == -1)
 		goto out;
 	for (i = 0; i < nsubs; i++)
 		if (deadline_sync_submission(ikd, subs[i], cause) == -1)
@@ -300,7 +308,7 @@ deadline_problems(struct ikond *ikd, char **cause)
 	civil_format_date(today(ikd), now);
 	if ((st = store_query(ikd->store, cause, "SELECT b.id, b.title, d.due_date "
 	    "FROM submission b JOIN deadline d ON d.submission_id = b.id "
-	    "JOIN session s ON s.id = b.session_id WHERE b.state = 'draft' AND d.due_date < ?1 "
+	    "JOIN session s ON s.id = d.session_id WHERE b.state = 'draft' AND d.due_date < ?1 "
 	    "AND s.state <> 'cancelled' AND s.start_utc > strftime('%s', 'now') "
 	    "ORDER BY d.due_date", "t", now)) == NULL)
 		goto fail;
@@ -313,13 +321,14 @@ deadline_problems(struct ikond *ikd, char **cause)
 	}
 	store_done(ikd->store, st);
 	if (rc == -1 || (st = store_query(ikd->store, cause, "SELECT s.id, s.title, "
-	    "count(b.id) FROM session s JOIN submission b ON b.session_id = s.id "
+	    "count(b.id) FROM session s JOIN beratung r ON r.session_id = s.id "
+	    "JOIN submission b ON b.id = r.submission_id "
 	    "WHERE s.state = 'cancelled' AND b.state IN ('draft', 'submitted') GROUP BY s.id "
 	    "ORDER BY s.start_utc", "")) == NULL)
 		goto fail;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		xasprintf(&text, "cancelled session %lld \"%s\" still has %d open "
-		    "submission(s); move them with submission edit --session",
+		    "submission(s); move them with submission beratung edit --to-session",
 		    (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2));
 		json_array_append_new(list, json_string(text));

@@ -2,7 +2,8 @@
  * deadline: the deadlines of sessions and submissions, materialised in
  * the store and kept current.  A session of a council body gets its
  * Ladungsfrist, agenda publication and motions deadline; a submission gets
- * the Vorlagenfrist of its kind.  Each row keeps the rule it came from and
+ * the Vorlagenfrist of its kind in each session it goes to (one per
+ * Beratung, see submission.h).  Each row keeps the rule it came from and
  * its derivation, so every date can explain itself; a row whose date
  * changes gets a higher sequence number for the calendar feeds.
  */
@@ -25,8 +26,8 @@ int deadline_sync_all(struct ikond *ikd, int *changed, char **cause);
  * with *cause. */
 json_t *deadline_list_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause);
 json_t *deadline_list_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause);
-/* The submission's Vorlagenfrist as "YYYY-MM-DD", JSON null if it has
- * none, or NULL with *cause. */
+/* The submission's first Vorlagenfrist as "YYYY-MM-DD", JSON null if it
+ * has none, or NULL with *cause. */
 json_t *deadline_submission_date(struct ikond *ikd, sqlite3_int64 submission_id,
     char **cause);
 /* 1 if the submission is still a draft and its deadline has passed, with

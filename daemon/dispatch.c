@@ -36,6 +36,7 @@ static const struct handler *const tables[] = {
 	feed_handlers,
 	import_handlers,
 	draft_handlers,
+	event_handlers,
 	NULL,
 };
 

@@ -38,5 +38,6 @@ extern const struct handler agenda_handlers[];
 extern const struct handler feed_handlers[];
 extern const struct handler import_handlers[];
 extern const struct handler draft_handlers[];
+extern const struct handler event_handlers[];
 
 #endif

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "xmalloc.h"
+
+#define EURO_MAX_CENTS	(100000000000LL * 100)
 
 const struct vocab committee_kinds[] = {
 	{ "rat", "Rat" },
@@ -15,7 +18,12 @@ const struct vocab committee_kinds[] = {
 	{ "fachausschuss", "Fachausschuss" },
 	{ "verwaltungsausschuss", "Verwaltungsausschuss" },
 	{ "kreisausschuss", "Kreisausschuss" },
+	{ "hauptausschuss", "Hauptausschuss" },
+	{ "magistrat", "Magistrat" },
+	{ "gemeindevorstand", "Gemeindevorstand" },
 	{ "integrationsbeirat", "Integrationsbeirat" },
+	{ "integrationsrat", "Integrationsrat" },
+	{ "auslaenderbeirat", "Ausländerbeirat" },
 	{ "verwaltungsvorstand", "Verwaltungsvorstand" },
 	{ "fachleitungsrunde", "Fachleitungsrunde" },
 	{ "arbeitsgruppe", "Arbeitsgruppe" },
@@ -52,6 +60,26 @@ const struct vocab deadline_kinds[] = {
 	{ "verwaltungsvorlage", "Vorlagenfrist Verwaltungsvorlage" },
 	{ "beschlussvorlage", "Vorlagenfrist Beschlussvorlage" },
 	{ "mitteilungsvorlage", "Vorlagenfrist Mitteilungsvorlage" },
+	{ NULL, NULL },
+};
+
+/* What a committee does with a submission in one Beratung (OParl: the
+ * role of a Consultation). */
+const struct vocab beratung_roles[] = {
+	{ "anhoerung", "Anhörung" },
+	{ "vorberatung", "Vorberatung" },
+	{ "entscheidung", "Entscheidung" },
+	{ "kenntnisnahme", "Kenntnisnahme" },
+	{ NULL, NULL },
+};
+
+/* How an actor wants to be greeted: as a woman, a man, by full name
+ * without a gendered form, or as an organisation. */
+const struct vocab salutations[] = {
+	{ "frau", "Frau" },
+	{ "herr", "Herr" },
+	{ "neutral", "ohne Anrede" },
+	{ "org", "Organisation" },
 	{ NULL, NULL },
 };
 
@@ -120,4 +148,39 @@ domain_text_valid(const char *text, unsigned max, bool allow_newline)
 		if ((*p < 0x20 && !(allow_newline && *p == '\n')) || *p == 0x7f)
 			return false;
 	return true;
+}
+
+int
+domain_parse_euros(const char *opt, const char *text, long long *cents, char **cause)
+{
+	long long euros = 0, frac = 0;
+	const char *p = text;
+	int digits = 0, fdigits = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 13)
+				break;
+			euros = euros * 10 + (*p - '0');
+		} else if (*p == '.' && strspn(p + 1, "0123456789") == 3 &&
+		    (p[4] == '\0' || p[4] == ',' || p[4] == '.' || p[4] == ' '))
+			continue;	/* thousands separator */
+		else
+			break;
+	}
+	if (*p == ',' || *p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && fdigits < 2; p++, fdigits++)
+			frac = frac * 10 + (*p - '0');
+		if (fdigits == 1)
+			frac *= 10;
+	}
+	while (*p == ' ')
+		p++;
+	if (strcmp(p, "EUR") == 0 || strcmp(p, "€") == 0)
+		p += strlen(p);
+	if (digits == 0 || *p != '\0' || euros * 100 + frac > EURO_MAX_CENTS)
+		return set_cause(cause, "--%s \"%.40s\" is not an amount in euros (e.g. 12500 "
+		    "or 12500,50)", opt, text);
+	*cents = euros * 100 + frac;
+	return 0;
 }

@@ -51,14 +51,22 @@ char *draft_find(const char *admin_dir, const char *name, const char **origin,
 json_t *draft_list(const char *admin_dir);
 
 /* draft_data.c */
+
+/* What a draft is about besides its process; 0 where it says nothing. */
+struct draft_subject {
+	sqlite3_int64	submission_id;	/* the Vorlage being drafted */
+	sqlite3_int64	event_id;	/* the workshop invited to (0: the next one) */
+	sqlite3_int64	to_actor_id;	/* the invitee a personal letter goes to */
+};
+
 /*
- * The data tree for process_id and submission_id (0: none) as the
- * templates expect it.  Every key is present; what does not exist yet is
- * null.  NULL with *cause if the process or submission does not exist or
- * the store fails.
+ * The data tree for process_id and subject as the templates expect it.
+ * Every key is present; what does not exist yet is null.  NULL with
+ * *cause if the process, submission or event does not exist, if the
+ * addressee is not invited, or if the store fails.
  */
-json_t *draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
-    char **cause);
+json_t *draft_data(struct ikond *ikd, sqlite3_int64 process_id,
+    const struct draft_subject *subject, char **cause);
 
 /* The process's submission of kind that is due first: 1 with *id set, 0
  * if it has none, -1 with *cause. */

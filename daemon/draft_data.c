@@ -19,9 +19,11 @@
 #include "deadline.h"
 #include "domain.h"
 #include "entity.h"
+#include "event.h"
 #include "german.h"
 #include "process.h"
 #include "store.h"
+#include "submission.h"
 #include "xmalloc.h"
 
 #define NEXT_OCCURRENCES	3		/* evaluation dates a draft lists */
@@ -56,15 +58,6 @@ static const struct vocab step_states_draft[] = {
 static const struct vocab measure_states_de[] = {
 	{ "open", "offen" },
 	{ "done", "erledigt" },
-	{ NULL, NULL },
-};
-
-/* How each committee of the Beratungsfolge takes part. */
-static const struct vocab beratung_roles_de[] = {
-	{ "anhoerung", "Anhörung" },
-	{ "vorberatung", "Vorberatung" },
-	{ "entscheidung", "Entscheidung" },
-	{ "kenntnisnahme", "Kenntnisnahme" },
 	{ NULL, NULL },
 };
 
@@ -367,20 +360,44 @@ step_json(sqlite3_stmt *st, void *arg, char **cause)
 static json_t *
 chain_session(struct ikond *ikd, sqlite3_int64 session, const char *role, char **cause)
 {
+	const char *label = vocab_label(beratung_roles, role);
 	json_t *obj;
 
 	if ((obj = session_json(ikd, session, cause)) == NULL || json_is_null(obj))
 		return obj;
 	json_object_set_new(obj, "role", json_string(role));
-	json_object_set_new(obj, "role_de", json_string(vocab_label(beratung_roles_de, role)));
+	json_object_set_new(obj, "role_de", json_string(label != NULL ? label : role));
 	return obj;
 }
 
+/* The Beratungen of a submission (submission.h), each a session with its
+ * role. */
+static json_t *
+beratungen_json(struct ikond *ikd, sqlite3_int64 sub, char **cause)
+{
+	json_t *rows, *row, *list, *obj;
+	size_t i;
+
+	if ((rows = submission_beratungen(ikd, sub, cause)) == NULL)
+		return NULL;
+	list = json_array();
+	json_array_foreach(rows, i, row) {
+		if ((obj = chain_session(ikd, json_integer_value(json_object_get(row, "session")),
+		    json_string_value(json_object_get(row, "role")), cause)) == NULL) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
+		json_array_append_new(list, obj);
+	}
+	json_decref(rows);
+	return list;
+}
+
 /*
- * The Beratungsfolge: the sessions the plan linked to the step that holds
- * the submission, or else to the one that holds the target session.  The
- * target session and the start decision decide, an Integrationsbeirat is
- * heard, the other committees advise.
+ * The Beratungsfolge: the Beratungen of the submission; without one, the
+ * sessions the plan linked to the step that holds the target session,
+ * each with the role the plan gave its committee.
  */
 static json_t *
 chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_int64 sub,
@@ -389,14 +406,11 @@ chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_i
 	sqlite3_int64 step = 0;
 	json_t *list, *obj;
 	sqlite3_stmt *st;
-	const char *role;
 	int rc;
 
-	if (sub != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
-	    "coalesce(max(l.step_id), 0) FROM process_link l JOIN process_step p ON "
-	    "p.id = l.step_id WHERE l.submission_id = ?", "i", sub) == -1)
-		return NULL;
-	if (step == 0 && target != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
+	if (sub != 0)
+		return beratungen_json(ikd, sub, cause);
+	if (target != 0 && store_get_int(ikd->store, cause, &step, "SELECT "
 	    "l.step_id FROM process_link l JOIN process_step p ON p.id = l.step_id WHERE "
 	    "p.process_id = ? AND l.session_id = ? ORDER BY p.n DESC LIMIT 1", "ii", pid,
 	    target) == -1)
@@ -404,18 +418,15 @@ chain_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 target, sqlite3_i
 	list = json_array();
 	if (step == 0)
 		return list;
-	if ((st = store_query(ikd->store, cause, "SELECT l.session_id, l.role FROM process_link l "
-	    "JOIN session s ON s.id = l.session_id WHERE l.step_id = ? ORDER BY s.start_utc, "
-	    "l.id", "i", step)) == NULL) {
+	if ((st = store_query(ikd->store, cause, "SELECT l.session_id, l.beratung FROM "
+	    "process_link l JOIN session s ON s.id = l.session_id WHERE l.step_id = ? "
+	    "ORDER BY s.start_utc, l.id", "i", step)) == NULL) {
 		json_decref(list);
 		return NULL;
 	}
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
-		role = col_text(st, 1);
-		role = strcmp(role, "start") == 0 || sqlite3_column_int64(st, 0) == target ?
-		    "entscheidung" : strcmp(role, "integrationsbeirat") == 0 ? "anhoerung" :
-		    "vorberatung";
-		if ((obj = chain_session(ikd, sqlite3_column_int64(st, 0), role, cause)) == NULL) {
+		if ((obj = chain_session(ikd, sqlite3_column_int64(st, 0), col_text(st, 1),
+		    cause)) == NULL) {
 			rc = -1;
 			break;
 		}
@@ -477,6 +488,8 @@ measure_json(sqlite3_stmt *st, void *arg, char **cause)
 		    100.0));
 		json_object_set_new(obj, "budget_de", json_string(euro));
 	}
+	json_object_set_new(obj, "year", sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null() :
+	    json_integer((json_int_t)sqlite3_column_int64(st, 6)));
 	set_date(obj, "due", due, false, "ohne Termin");
 	json_object_set_new(obj, "overdue", json_boolean(strcmp(state, "open") == 0 &&
 	    due != NULL && civil_parse_date(due, &d, NULL) == 0 && d < pr->today));
@@ -539,16 +552,6 @@ add_state(json_t *proc, const struct process_rows *pr, bool planned)
 	}
 	json_object_set_new(proc, "state", json_string(state));
 	json_object_set_new(proc, "state_de", json_string(state_de));
-}
-
-/* The coordinator: the process's owner, or the first actor with that role;
- * *id 0 if there is none. */
-static int
-coordinator_id(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *id, char **cause)
-{
-	return store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM "
-	    "process WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE lower(role) IN "
-	    "('koordination', 'prozesskoordination')), 0)", "i", pid) == -1 ? -1 : 0;
 }
 
 /* The session of the start decision (step 5): the plan's "start" link. */
@@ -617,7 +620,7 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	json_object_set_new(proc, "steps", steps);
 	/* The Kernteam: the coordinator, actors with that role and the members
 	 * of a committee called so. */
-	if (coordinator_id(ikd, pid, &coord, cause) == -1 ||
+	if (entity_process_coordinator(ikd, pid, &coord, cause) == -1 ||
 	    start_session_id(ikd, pid, &start, cause) == -1 ||
 	    entity_attach(proc, "coordinator", coord ? actor_json(ikd, coord, cause) :
 	    json_null()) == -1 ||
@@ -635,8 +638,9 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	    "SELECT id, title, opens_date, closes_date FROM feedback_window "
 	    "WHERE process_id = ? ORDER BY opens_date, id", "i", pid)) == -1 ||
 	    entity_attach(proc, "measures", store_get_list(ikd->store, cause, measure_json, &pr,
-	    "SELECT title, goal, owner_id, budget_cents, due_date, state FROM measure "
-	    "WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", "i", pid)) == -1)
+	    "SELECT title, goal, owner_id, budget_cents, due_date, state, budget_year FROM "
+	    "measure WHERE process_id = ? ORDER BY due_date IS NULL, due_date, id", "i",
+	    pid)) == -1)
 		goto fail;
 	german_euro(pr.budget_total, euro, sizeof(euro));
 	json_object_set_new(proc, "budget_total_de", json_string(euro));
@@ -659,9 +663,9 @@ fail:
 	return NULL;
 }
 
-/* The Vorlage being drafted: the entity with its owner and session as
- * objects, its Vorlagenfrist, and whether its session takes the decision
- * (the target session) or advises. */
+/* The Vorlage being drafted: the entity with its owner and deciding
+ * session as objects, its first Vorlagenfrist, and whether its deciding
+ * session is the target session or it only advises. */
 static json_t *
 submission_json(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 target, char **cause)
 {
@@ -670,8 +674,8 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 target, char 
 	sqlite3_stmt *st;
 	const char *ref;
 
-	switch (store_first(ikd->store, cause, &st, "SELECT owner_id, session_id FROM submission "
-	    "WHERE id = ?", "i", id)) {
+	switch (store_get_int(ikd->store, cause, &owner_id, "SELECT coalesce(owner_id, 0) FROM "
+	    "submission WHERE id = ?", "i", id)) {
 	case -1:
 		return NULL;
 	case 0:
@@ -679,13 +683,12 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 target, char 
 		    (long long)id);
 		return NULL;
 	}
-	owner_id = sqlite3_column_int64(st, 0);
-	session_id = sqlite3_column_int64(st, 1);
-	store_done(ikd->store, st);
 	if ((obj = entity_submission(ikd, id, cause)) == NULL)
 		return NULL;
-	if ((owner = actor_json(ikd, owner_id, cause)) == NULL ||
-	    (session = session_json(ikd, session_id, cause)) == NULL) {
+	/* Imported ones may have no owner and no Beratung yet. */
+	session_id = json_integer_value(json_object_get(obj, "session"));
+	if ((owner = owner_id ? actor_json(ikd, owner_id, cause) : json_null()) == NULL ||
+	    (session = session_id ? session_json(ikd, session_id, cause) : json_null()) == NULL) {
 		json_decref(owner);
 		json_decref(obj);
 		return NULL;
@@ -695,7 +698,7 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 target, char 
 		json_object_set_new(obj, "ref", json_string("(noch ohne Nummer)"));
 	json_object_set_new(obj, "owner", owner);
 	json_object_set_new(obj, "session", session);
-	json_object_set_new(obj, "decides", json_boolean(session_id == target));
+	json_object_set_new(obj, "decides", json_boolean(session_id != 0 && session_id == target));
 	set_date(obj, "deadline", NULL, true, NULL);
 	json_object_set_new(obj, "deadline_why", json_null());
 	switch (store_first(ikd->store, cause, &st, "SELECT due_date, kind, session_id FROM "
@@ -720,29 +723,147 @@ submission_json(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 target, char 
 	return obj;
 }
 
-/*
- * The workshop of step 6 ("workshop"), once the step has a date.  Time and
- * place are not stored: the draft carries plain markers for them.  Replies
- * are asked for two weeks before.
- */
-static json_t *
-workshop_json(struct ikond *ikd, sqlite3_int64 pid, char **cause)
+/* The German date of a day, ISO and long form, into obj as key, key_de. */
+static void
+set_day(json_t *obj, const char *key, int day)
 {
-	static const char *const agenda[] = {
-		"Begrüßung und Ziel des Tages",
-		"Ausgangslage: Ergebnisse der Bestandsaufnahme",
-		"Leitbild und strategische Ziele",
-		"Arbeitsgruppen zu den Handlungsfeldern",
-		"Verabredungen und nächste Schritte",
-	};
-	sqlite3_int64 host;
-	json_t *obj, *list, *v;
-	char reply_by[11];
-	sqlite3_stmt *st;
-	size_t i;
-	int d;
+	char iso[11];
 
-	switch (store_first(ikd->store, cause, &st, "SELECT s.id, s.title, s.start_date, "
+	civil_format_date(day, iso);
+	set_date(obj, key, iso, true, NULL);
+}
+
+/* The workshop's invitees: the actors and committees named, and everyone
+ * they make (every member). */
+static int
+workshop_invitees(struct ikond *ikd, json_t *obj, sqlite3_int64 event, char **cause)
+{
+	json_t *everyone;
+
+	if (entity_attach(obj, "invited_actors", entity_list(ikd, actor_json, cause, "SELECT "
+	    "actor_id FROM event_invitee WHERE event_id = ? AND actor_id IS NOT NULL "
+	    "ORDER BY rowid", "i", event)) == -1 ||
+	    entity_attach(obj, "invited_committees", entity_list(ikd, committee_json, cause,
+	    "SELECT committee_id FROM event_invitee WHERE event_id = ? AND committee_id IS NOT "
+	    "NULL ORDER BY rowid", "i", event)) == -1 ||
+	    (everyone = entity_list(ikd, actor_json, cause, "SELECT actor_id FROM event_invitee "
+	    "WHERE event_id = ?1 AND actor_id IS NOT NULL UNION SELECT m.actor_id FROM "
+	    "event_invitee i JOIN membership m ON m.committee_id = i.committee_id WHERE "
+	    "i.event_id = ?1 ORDER BY 1", "i", event)) == NULL)
+		return -1;
+	json_object_set_new(obj, "invited", json_boolean(json_array_size(everyone) > 0));
+	json_object_set_new(obj, "invitees", everyone);
+	return 0;
+}
+
+/* The addressee of a personal letter, one of the invitees: "to" and the
+ * greeting of the letter. */
+static int
+workshop_addressee(struct ikond *ikd, json_t *obj, sqlite3_int64 event, sqlite3_int64 to,
+    char **cause)
+{
+	sqlite3_int64 *ids;
+	size_t i, n;
+	bool invited = false;
+	json_t *actor;
+
+	if (event_invitees(ikd, event, &ids, &n, cause) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		invited = invited || ids[i] == to;
+	free(ids);
+	if ((actor = actor_json(ikd, to, cause)) == NULL)
+		return -1;
+	if (!invited) {
+		set_cause(cause, "%s is not invited to event %lld (see: ikond-ctl event show %lld)",
+		    json_string_value(json_object_get(actor, "slug")), (long long)event,
+		    (long long)event);
+		json_decref(actor);
+		return -1;
+	}
+	json_object_set(obj, "greeting", json_object_get(actor, "greeting"));
+	json_object_set_new(obj, "to", actor);
+	return 0;
+}
+
+/* The event a workshop letter is about: the one given, else the first of
+ * the process that has not ended, else its last one.  1, 0 if the process
+ * has none, -1. */
+static int
+workshop_event(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *event, int today,
+    char **cause)
+{
+	char day[11];
+	int rc;
+
+	if (*event != 0) {
+		if ((rc = store_exists(ikd->store, cause, "SELECT 1 FROM event WHERE id = ? AND "
+		    "process_id = ?", "ii", *event, pid)) == 0)
+			set_cause(cause, "event %lld belongs to another process", (long long)*event);
+		return rc == 1 ? 1 : -1;
+	}
+	civil_format_date(today, day);
+	return store_get_int(ikd->store, cause, event, "SELECT id FROM event WHERE "
+	    "process_id = ?1 ORDER BY coalesce(end_date, start_date) < ?2, "
+	    "CASE WHEN coalesce(end_date, start_date) < ?2 THEN -julianday(start_date) "
+	    "ELSE julianday(start_date) END, id LIMIT 1", "it", pid, day);
+}
+
+/* The workshop from an event: its time and place as stored. */
+static json_t *
+workshop_from_event(struct ikond *ikd, sqlite3_int64 event, sqlite3_int64 *host,
+    char **cause)
+{
+	struct event_time t;
+	sqlite3_stmt *st;
+	json_t *obj;
+	char *when, de[16];
+
+	if (event_time_load(ikd, event, &t, cause) == -1)
+		return NULL;
+	switch (store_first(ikd->store, cause, &st, "SELECT e.title, e.location, "
+	    "(SELECT min(actor_id) FROM step_owner WHERE step_id = e.step_id) FROM event e "
+	    "WHERE e.id = ?", "i", event)) {
+	case -1:
+		return NULL;
+	case 0:
+		set_cause(cause, "no event %lld (see: ikond-ctl event list)", (long long)event);
+		return NULL;
+	}
+	when = german_when(t.day, t.minute, t.end_day, t.end_minute);
+	obj = json_pack("{s:I, s:s, s:s}", "event", (json_int_t)event, "title", col_text(st, 0),
+	    "when_de", when);
+	free(when);
+	if (col_text(st, 1)[0] != '\0') {
+		json_object_set_new(obj, "location", json_string(col_text(st, 1)));
+		json_object_set_new(obj, "location_de", json_string(col_text(st, 1)));
+	}
+	*host = sqlite3_column_int64(st, 2);
+	store_done(ikd->store, st);
+	set_day(obj, "date", t.day);
+	if (t.end_day > t.day)
+		set_day(obj, "until", t.end_day);
+	if (EVENT_TIMED(&t)) {
+		german_time(t.minute, de, sizeof(de));
+		json_object_set_new(obj, "time_de", json_string(de));
+	}
+	if (t.end_minute != CIVIL_NO_TIME) {
+		german_time(t.end_minute, de, sizeof(de));
+		json_object_set_new(obj, "end_time_de", json_string(de));
+	}
+	return obj;
+}
+
+/* The workshop from the date of step 6 alone, when there is no event. */
+static json_t *
+workshop_from_step(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *host, char **cause)
+{
+	sqlite3_stmt *st;
+	json_t *obj;
+	char *when;
+	int day;
+
+	switch (store_first(ikd->store, cause, &st, "SELECT s.title, s.start_date, "
 	    "(SELECT min(actor_id) FROM step_owner WHERE step_id = s.id) FROM process_step s "
 	    "WHERE s.process_id = ? AND s.code = 'workshop' AND s.start_date IS NOT NULL "
 	    "ORDER BY s.n LIMIT 1", "i", pid)) {
@@ -751,25 +872,81 @@ workshop_json(struct ikond *ikd, sqlite3_int64 pid, char **cause)
 	case 0:
 		return json_null();
 	}
-	if (civil_parse_date(col_text(st, 2), &d, NULL) == -1) {
+	if (civil_parse_date(col_text(st, 1), &day, NULL) == -1) {
 		store_done(ikd->store, st);
 		return json_null();
 	}
-	host = sqlite3_column_int64(st, 3);
-	obj = json_pack("{s:s, s:s, s:s, s:s}", "title", col_text(st, 1), "time_de",
-	    "(Uhrzeit)", "end_time_de", "(Uhrzeit)", "location", "(Ort)");
-	set_date(obj, "date", col_text(st, 2), true, NULL);
+	when = german_when(day, CIVIL_NO_TIME, day, CIVIL_NO_TIME);
+	obj = json_pack("{s:n, s:s, s:s}", "event", "title", col_text(st, 0), "when_de", when);
+	free(when);
+	*host = sqlite3_column_int64(st, 2);
 	store_done(ikd->store, st);
-	civil_format_date(d - 14, reply_by);
-	set_date(obj, "reply_by", reply_by, true, NULL);
-	if ((host == 0 && coordinator_id(ikd, pid, &host, cause) == -1) ||
+	set_day(obj, "date", day);
+	return obj;
+}
+
+/*
+ * The workshop being invited to (an event, see workshop_event(); without
+ * one, step 6 once it has a date) with its invitees, or null.  A time or
+ * place not known yet is null, and the German words say they follow.
+ * Replies are asked for two weeks before.  The letter greets to, an
+ * invitee, when given, else everyone.
+ */
+static json_t *
+workshop_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 event, sqlite3_int64 to,
+    int today, char **cause)
+{
+	static const char *const agenda[] = {
+		"Begrüßung und Ziel des Tages",
+		"Ausgangslage: Ergebnisse der Bestandsaufnahme",
+		"Leitbild und strategische Ziele",
+		"Arbeitsgruppen zu den Handlungsfeldern",
+		"Verabredungen und nächste Schritte",
+	};
+	static const char *const absent[] = { "until", "until_de", "time_de", "end_time_de",
+	    "location" };
+	sqlite3_int64 host = 0;
+	json_t *obj, *list, *v;
+	char *greeting;
+	size_t i;
+	int rc, d;
+
+	if ((rc = workshop_event(ikd, pid, &event, today, cause)) == -1)
+		return NULL;
+	if (rc == 0 && to != 0) {
+		set_cause(cause, "the process has no event to invite to (see: ikond-ctl event add)");
+		return NULL;
+	}
+	obj = rc == 1 ? workshop_from_event(ikd, event, &host, cause) :
+	    workshop_from_step(ikd, pid, &host, cause);
+	if (obj == NULL || json_is_null(obj))
+		return obj;
+	for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (json_object_get(obj, absent[i]) == NULL)
+			json_object_set_new(obj, absent[i], json_null());
+	if (json_object_get(obj, "location_de") == NULL)
+		json_object_set_new(obj, "location_de", json_string("wird Ihnen noch mitgeteilt"));
+	civil_parse_date(json_string_value(json_object_get(obj, "date")), &d, NULL);
+	set_day(obj, "reply_by", d - 14);
+	if (rc == 1 && workshop_invitees(ikd, obj, event, cause) == -1)
+		goto fail;
+	if (rc == 0) {
+		json_object_set_new(obj, "invited", json_false());
+		json_object_set_new(obj, "invited_actors", json_array());
+		json_object_set_new(obj, "invited_committees", json_array());
+		json_object_set_new(obj, "invitees", json_array());
+	}
+	if ((host == 0 && entity_process_coordinator(ikd, pid, &host, cause) == -1) ||
 	    (v = host ? actor_json(ikd, host, cause) : json_null()) == NULL)
 		goto fail;
 	json_object_set_new(obj, "host", v);
-	if ((v = entity_list(ikd, actor_json, cause, "SELECT id FROM actor WHERE id <> ? "
-	    "ORDER BY id", "i", host)) == NULL)
+	if (to == 0) {
+		greeting = german_greeting(NULL, NULL, NULL, NULL);
+		json_object_set_new(obj, "to", json_null());
+		json_object_set_new(obj, "greeting", json_string(greeting));
+		free(greeting);
+	} else if (workshop_addressee(ikd, obj, event, to, cause) == -1)
 		goto fail;
-	json_object_set_new(obj, "invitees", v);
 	list = json_array();
 	for (i = 0; i < sizeof(agenda) / sizeof(agenda[0]); i++)
 		json_array_append_new(list, json_string(agenda[i]));
@@ -792,9 +969,10 @@ draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const char
 }
 
 json_t *
-draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission_id,
+draft_data(struct ikond *ikd, sqlite3_int64 process_id, const struct draft_subject *subject,
     char **cause)
 {
+	sqlite3_int64 submission_id = subject->submission_id;
 	json_t *proc = NULL, *sub = json_null(), *window = NULL, *evaluation = NULL;
 	json_t *body = NULL, *workshop = NULL, *committees = NULL, *actors;
 	int today = process_today(ikd);
@@ -808,7 +986,8 @@ draft_data(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 submission
 	    (proc = process_json(ikd, process_id, submission_id, today, &window, &evaluation,
 	    cause)) == NULL ||
 	    (body = body_json(ikd, cause)) == NULL ||
-	    (workshop = workshop_json(ikd, process_id, cause)) == NULL ||
+	    (workshop = workshop_json(ikd, process_id, subject->event_id, subject->to_actor_id,
+	    today, cause)) == NULL ||
 	    (committees = entity_list(ikd, committee_json, cause, "SELECT id FROM committee "
 	    "ORDER BY id", "")) == NULL ||
 	    (actors = entity_list(ikd, actor_json, cause, "SELECT id FROM actor ORDER BY id",

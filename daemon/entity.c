@@ -12,6 +12,7 @@
 
 #include "domain.h"
 #include "german.h"
+#include "submission.h"
 #include "timefmt.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -90,6 +91,20 @@ entity_submission_id(struct ikond *ikd, const char *text, sqlite3_int64 *id, cha
 	return rc == 1 ? 0 : -1;
 }
 
+int
+entity_process_coordinator(struct ikond *ikd, sqlite3_int64 process_id, sqlite3_int64 *id,
+    char **cause)
+{
+	int rc;
+
+	rc = store_get_int(ikd->store, cause, id, "SELECT coalesce((SELECT owner_id FROM "
+	    "process WHERE id = ?), (SELECT min(actor_id) FROM actor_role WHERE lower(role) IN "
+	    "('koordination', 'prozesskoordination')), 0)", "i", process_id);
+	if (rc == -1)
+		return -1;
+	return *id != 0;
+}
+
 json_t *
 entity_row(struct ikond *ikd, const char *what, const char *sql, sqlite3_int64 id,
     char **cause)
@@ -127,13 +142,17 @@ entity_session_times(struct ikond *ikd, json_t *obj)
 	json_object_set_new(obj, "end", timefmt_iso_json(tz, end));
 	json_object_del(obj, "start_utc");
 	json_object_del(obj, "end_utc");
+	if (json_is_string(json_object_get(obj, "sources")))
+		json_object_set_new(obj, "sources", json_loads(json_string_value(
+		    json_object_get(obj, "sources")), 0, NULL));
 }
 
 json_t *
 entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_row(ikd, "session", "SELECT s.id, c.slug AS committee, s.title, "
-	    "s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence FROM session s "
+	    "s.start_utc, s.end_utc, s.location, s.state, s.uid, s.sequence, s.url, "
+	    "s.description, " ENTITY_SESSION_SOURCES " AS sources FROM session s "
 	    "JOIN committee c ON c.id = s.committee_id WHERE s.id = ?", id, cause);
 
 	if (obj != NULL)
@@ -144,20 +163,23 @@ entity_session(struct ikond *ikd, sqlite3_int64 id, char **cause)
 json_t *
 entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
-	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org FROM actor "
-	    "WHERE id = ?", id, cause);
+	json_t *obj = entity_row(ikd, "actor", "SELECT id, slug, name, email, org, salutation, "
+	    "title, family_name FROM actor WHERE id = ?", id, cause);
 	json_t *roles;
-	char *greeting;
+	char *family, *greeting;
 
 	if (obj == NULL)
 		return NULL;
-	/* How a letter or mail opens; a neutral form while salutation, title
-	 * and family name are not recorded. */
-	greeting = german_greeting(json_string_value(json_object_get(obj, "salutation")),
-	    json_string_value(json_object_get(obj, "title")),
-	    json_string_value(json_object_get(obj, "family_name")),
+	/* How a letter or mail opens; a neutral form while salutation and
+	 * family name are not recorded. */
+	family = german_family_name(json_string_value(json_object_get(obj, "family_name")),
 	    json_string_value(json_object_get(obj, "name")));
+	greeting = german_greeting(json_string_value(json_object_get(obj, "salutation")),
+	    json_string_value(json_object_get(obj, "title")), family,
+	    json_string_value(json_object_get(obj, "name")));
+	json_object_set_new(obj, "family_name", json_string(family));
 	json_object_set_new(obj, "greeting", json_string(greeting));
+	free(family);
 	free(greeting);
 	if ((roles = store_get_column(ikd->store, cause, "SELECT role FROM actor_role WHERE "
 	    "actor_id = ? ORDER BY role", "i", id)) == NULL) {
@@ -165,6 +187,9 @@ entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 		return NULL;
 	}
 	json_object_set_new(obj, "roles", roles);
+	/* Imported without an address (OParl persons): no reminders yet. */
+	json_object_set_new(obj, "incomplete", json_boolean(json_string_length(
+	    json_object_get(obj, "email")) == 0));
 	return obj;
 }
 
@@ -172,13 +197,25 @@ json_t *
 entity_submission(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	json_t *obj = entity_row(ikd, "submission", "SELECT b.id, b.ref, b.title, b.kind, "
-	    "a.slug AS owner, b.session_id AS session, b.state FROM submission b "
-	    "JOIN actor a ON a.id = b.owner_id WHERE b.id = ?", id, cause);
+	    "a.slug AS owner, b.state FROM submission b LEFT JOIN actor a ON a.id = b.owner_id "
+	    "WHERE b.id = ?", id, cause);
+	sqlite3_int64 session;
+	int rc;
 
 	if (obj == NULL)
 		return NULL;
 	json_object_set_new(obj, "kind_de", json_string(vocab_label(submission_kinds,
 	    json_string_value(json_object_get(obj, "kind")))));
+	if ((rc = submission_deciding_session(ikd, id, &session, cause)) == -1 ||
+	    entity_attach(obj, "beratungen", submission_beratungen(ikd, id, cause)) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_set_new(obj, "session", rc == 1 ? json_integer((json_int_t)session) :
+	    json_null());
+	/* Imported from a council information system: nobody is responsible yet. */
+	json_object_set_new(obj, "incomplete", json_boolean(json_is_null(json_object_get(obj,
+	    "owner"))));
 	return obj;
 }
 
@@ -219,6 +256,47 @@ entity_attach(json_t *obj, const char *key, json_t *value)
 	return 0;
 }
 
+/*
+ * The installation's own id, read once at start: the part of every UID
+ * that keeps two installations' items apart in one calendar.
+ */
+static char installation[INSTALLATION_MAX + 1];
+
+int
+entity_installation_load(struct ikond *ikd, char **cause)
+{
+	char *id;
+	size_t i, n;
+
+	switch (store_get_text(ikd->store, cause, &id, "SELECT id FROM installation LIMIT 1",
+	    "")) {
+	case -1:
+		return -1;
+	case 0:
+		return set_cause(cause, "the database has no installation id");
+	}
+	n = strlen(id);
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9')))
+			break;
+	if (n == 0 || n > INSTALLATION_MAX || i < n) {
+		free(id);
+		return set_cause(cause, "the database's installation id is not 1 to %d of "
+		    "a-z and 0-9", INSTALLATION_MAX);
+	}
+	memcpy(installation, id, n + 1);
+	free(id);
+	return 0;
+}
+
+const char *
+entity_installation(void)
+{
+	if (installation[0] == '\0')
+		fatalx("the installation id was not loaded");
+	return installation;
+}
+
 char *
 entity_new_uid(const char *kind)
 {
@@ -230,6 +308,6 @@ entity_new_uid(const char *kind)
 		fatal("getrandom");
 	for (i = 0; i < sizeof(r); i++)
 		snprintf(hex + 2 * i, 3, "%02x", r[i]);
-	xasprintf(&uid, "%s-%s@ikond", kind, hex);
+	xasprintf(&uid, "%s-%s@%s.ikond", kind, hex, entity_installation());
 	return uid;
 }

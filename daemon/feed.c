@@ -31,12 +31,12 @@
 #include "xmalloc.h"
 
 #define CALENDAR_PREFIX	"Integrationskonzept – "
-#define MAX_NAMED_ACTORS	12	/* "Betrifft:" lists at most this many names */
 
 static const char *const kind_names[] = { "all", "actor", "committee", "process" };
 
 static const char *const item_categories[] = {
 	"Sitzung", "Frist", "Rückmeldefenster", "Maßnahme", "Evaluation", "Prozessschritt",
+	"Veranstaltung",
 };
 
 struct feed_entry {
@@ -205,88 +205,6 @@ calendar_names(struct ikond *ikd, enum feed_kind kind, const char *target, char 
 	}
 }
 
-/* Actor names by id, read once per build for the "Betrifft:" lines. */
-struct actor_names {
-	sqlite3_int64	*ids;
-	char		**names;
-	size_t		 n;
-};
-
-static int
-actor_names_load(struct ikond *ikd, struct actor_names *an, char **cause)
-{
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
-
-	memset(an, 0, sizeof(*an));
-	if ((st = store_query(ikd->store, cause, "SELECT id, name FROM actor ORDER BY id", ""))
-	    == NULL)
-		return -1;
-	while ((rc = store_next(ikd->store, st, cause)) == 1) {
-		if (an->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			an->ids = xreallocarray(an->ids, cap, sizeof(*an->ids));
-			an->names = xreallocarray(an->names, cap, sizeof(*an->names));
-		}
-		an->ids[an->n] = sqlite3_column_int64(st, 0);
-		an->names[an->n++] = store_column_dup(st, 1);
-	}
-	store_done(ikd->store, st);
-	return rc;
-}
-
-static const char *
-actor_name(const struct actor_names *an, sqlite3_int64 id)
-{
-	size_t lo = 0, hi = an->n, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (an->ids[mid] == id)
-			return an->names[mid];
-		if (an->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static void
-actor_names_free(struct actor_names *an)
-{
-	size_t i;
-
-	for (i = 0; i < an->n; i++)
-		free(an->names[i]);
-	free(an->names);
-	free(an->ids);
-}
-
-/* The agenda's German description plus whom the item concerns. */
-static char *
-event_description(const struct agenda_item *it, const struct actor_names *an)
-{
-	struct buf d;
-	const char *name;
-	size_t i, shown = 0;
-
-	buf_init(&d);
-	buf_add_str(&d, it->description ? it->description : "");
-	for (i = 0; i < it->nactors && shown < MAX_NAMED_ACTORS; i++) {
-		if ((name = actor_name(an, it->actors[i])) == NULL)
-			continue;
-		buf_add_str(&d, shown == 0 ? (d.len > 0 && d.data[d.len - 1] != '\n' ?
-		    "\nBetrifft: " : "Betrifft: ") : ", ");
-		buf_add_str(&d, name);
-		shown++;
-	}
-	if (it->nactors > shown && shown > 0)
-		buf_printf(&d, " und %zu weitere", it->nactors - shown);
-	return buf_steal(&d, NULL);
-}
-
 static bool
 item_is_past(const struct agenda_item *it, int today, const char *tz)
 {
@@ -304,7 +222,6 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	struct agenda *a;
 	struct ics_calendar cal;
 	struct ics_event *ev;
-	struct actor_names an;
 	char *name = NULL, *desc = NULL, *tname, **descs, *out;
 	sqlite3_int64 removed;
 	size_t i, n = 0;
@@ -333,12 +250,6 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		free(tname);
 		return NULL;
 	}
-	if (actor_names_load(ikd, &an, cause) == -1) {
-		actor_names_free(&an);
-		agenda_free(a);
-		free(tname);
-		return NULL;
-	}
 	if (removed > lm)
 		lm = (time_t)removed;
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
@@ -360,12 +271,13 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		e->start = it->start;
 		e->end = it->end;
 		e->summary = it->title;
-		descs[n] = event_description(it, &an);
+		descs[n] = agenda_feed_description(a, it);
 		e->description = descs[n];
 		e->location = it->location && it->location[0] ? it->location : NULL;
+		e->url = it->url;
 		e->categories = item_categories[it->kind];
 		e->status = it->cancelled ? ICS_CANCELLED : ICS_CONFIRMED;
-		e->transparent = it->kind != AGENDA_SESSION;
+		e->transparent = it->kind != AGENDA_SESSION && it->kind != AGENDA_EVENT;
 		n++;
 	}
 	calendar_names(ikd, kind, tname, &name, &desc);
@@ -380,7 +292,6 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		free(descs[i]);
 	free(descs);
 	free(ev);
-	actor_names_free(&an);
 	agenda_free(a);
 	free(name);
 	free(desc);
@@ -562,11 +473,35 @@ rebuild(struct ikond *ikd)
 	cache.today = today;
 }
 
+/*
+ * Building a feed records the items' revisions (revision.h); one
+ * transaction keeps that to one write to disk however many items are new.
+ * A store that takes no transaction (read-only) still gets its feeds
+ * built from what it holds.
+ */
+static void
+rebuild_recorded(struct ikond *ikd)
+{
+	char *cause = NULL;
+	bool txn;
+
+	if (!(txn = store_begin(ikd->store, &cause) == 0)) {
+		log_debug("feeds: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	rebuild(ikd);
+	if (txn && store_commit(ikd->store, &cause) == -1) {
+		log_warnx("feeds: %s", cause);
+		free(cause);
+	}
+}
+
 void
 feeds_start(struct ikond *ikd)
 {
 	cache.started = true;
-	rebuild(ikd);
+	rebuild_recorded(ikd);
 	log_info("feeds: %zu token(s) published", cache.n);
 }
 
@@ -576,7 +511,7 @@ feeds_tick(struct ikond *ikd)
 	if (!cache.started)
 		return;
 	if (cache.version != ikd->data_version || cache.today != today_in(ikd))
-		rebuild(ikd);
+		rebuild_recorded(ikd);
 }
 
 void

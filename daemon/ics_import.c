@@ -226,6 +226,7 @@ session_clear(struct ics_session *s)
 	free(s->summary);
 	free(s->location);
 	free(s->description);
+	free(s->url);
 }
 
 void
@@ -456,7 +457,7 @@ text_prop(icalcomponent *ve, icalproperty_kind kind)
 static int
 read_event(struct importer *im, icalcomponent *ve, struct ics_session *s, const char **why)
 {
-	icalproperty *ps, *pe, *pd;
+	icalproperty *ps, *pe, *pd, *pu;
 	bool start_date, end_date;
 	const char *text;
 
@@ -532,6 +533,9 @@ read_event(struct importer *im, icalcomponent *ve, struct ics_session *s, const 
 		s->location = clean_text(text, ICS_IMPORT_MAX_LOCATION);
 	if ((text = text_prop(ve, ICAL_DESCRIPTION_PROPERTY)) != NULL)
 		s->description = clean_text(text, ICS_IMPORT_MAX_DESCRIPTION);
+	if ((pu = icalcomponent_get_first_property(ve, ICAL_URL_PROPERTY)) != NULL &&
+	    (text = icalproperty_get_url(pu)) != NULL && strlen(text) <= ICS_IMPORT_MAX_URL)
+		s->url = clean_text(text, ICS_IMPORT_MAX_URL);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #define ICS_IMPORT_MAX_SUMMARY	1000		/* longer texts are cut at a character */
 #define ICS_IMPORT_MAX_LOCATION	1000
 #define ICS_IMPORT_MAX_DESCRIPTION 32000
+#define ICS_IMPORT_MAX_URL	2000		/* longer URLs are dropped */
 #define ICS_IMPORT_MAX_DAYS	366		/* longest accepted event */
 
 struct ics_session {
@@ -27,6 +28,7 @@ struct ics_session {
 	char	*summary;	/* UTF-8, NULL if the event has none; */
 	char	*location;	/* line breaks are "\n", no other control */
 	char	*description;	/* characters, invalid UTF-8 became U+FFFD */
+	char	*url;		/* URL as written (at most ICS_IMPORT_MAX_URL bytes), or NULL */
 	int	 sequence;
 	bool	 all_day;
 	int	 start_days, end_days;	/* all_day: day numbers (civil.h), end exclusive */

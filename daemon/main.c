@@ -23,11 +23,15 @@
 #include "config.h"
 #include "control.h"
 #include "dispatch.h"
+#include "entity.h"
 #include "feed.h"
 #include "http.h"
 #include "i18n.h"
 #include "ikond.h"
 #include "log.h"
+#include "oparl_fetch.h"
+#include "oparl_sync.h"
+#include "procdef.h"
 #include "reminders.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -46,8 +50,9 @@ usage(FILE *f)
 	    "\n"
 	    "  -f FILE   configuration file (default %s if it exists,\n"
 	    "            else the embedded defaults)\n"
-	    "  -n        check the configuration, print \"configuration OK\" or every\n"
-	    "            problem as FILE:LINE: message, and exit\n"
+	    "  -n        check the configuration and the process files, print\n"
+	    "            \"configuration OK\" or every problem as FILE:LINE: message,\n"
+	    "            and exit\n"
 	    "  -v        more log output (repeat for debug)\n"
 	    "  -h        this help\n"
 	    "  -V        print the version\n", config_default_path());
@@ -141,7 +146,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 	uint64_t watchdog_usec = 0;
 	time_t last_watchdog = 0, now;
 	char *errors = NULL;
-	size_t n, nrem;
+	size_t n, nrem, nop;
 
 	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
 		watchdog_usec = 0;
@@ -150,16 +155,20 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
 		nrem = reminders_pollfds(ikd->reminders, pfd + 1, POLL_MAX - 1);
-		n = 1 + nrem + control_pollfds(ctl, pfd + 1 + nrem, POLL_MAX - 1 - nrem);
+		nop = oparl_sync_pollfds(ikd->oparl, pfd + 1 + nrem, POLL_MAX - 1 - nrem);
+		n = 1 + nrem + nop + control_pollfds(ctl, pfd + 1 + nrem + nop,
+		    POLL_MAX - 1 - nrem - nop);
 		if (poll(pfd, n, 1000) == -1 && errno != EINTR)
 			fatal("poll");
 		if (pfd[0].revents & POLLIN)
 			read_signals(sigfd, ikd);
 		reminders_handle(ikd->reminders, ikd, pfd + 1, nrem);
-		control_handle(ctl, ikd, pfd + 1 + nrem, n - 1 - nrem);
+		oparl_sync_handle(ikd->oparl, ikd, pfd + 1 + nrem, nop);
+		control_handle(ctl, ikd, pfd + 1 + nrem + nop, n - 1 - nrem - nop);
 		now = time(NULL);
 		control_expire(ctl, now);
 		feeds_tick(ikd);
+		oparl_sync_tick(ikd->oparl, ikd, now);
 		if (ikd->reload) {
 			ikd->reload = false;
 			ikond_reload(ikd, &errors);
@@ -215,6 +224,7 @@ main(int argc, char *argv[])
 	/* Replies are translated per request (dispatch.c); the global locale,
 	 * and with it the log, stays C. */
 	i18n_init();
+	oparl_fetch_init();
 	if (path == NULL && access(config_default_path(), F_OK) == 0)
 		path = config_default_path();
 
@@ -224,6 +234,16 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s\n", errors);
 		free(errors);
 		return 1;
+	}
+	if (procdef_check_all(ikd.cfg->template_dir, &errors) == -1) {
+		if (check_only) {
+			fprintf(stderr, "%s\n", errors);
+			free(errors);
+			config_free(ikd.cfg);
+			return 1;
+		}
+		log_warnx("process files with errors cannot be planned with:\n%s", errors);
+		free(errors);
 	}
 	if (check_only) {
 		printf("configuration OK\n");
@@ -235,7 +255,8 @@ main(int argc, char *argv[])
 		fatal("cannot create state directory %s", ikd.cfg->state_dir);
 	lockfd = take_lock(ikd.cfg->state_dir);
 	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
-	if ((ikd.store = store_open(dbpath, &cause)) == NULL)
+	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
+	    entity_installation_load(&ikd, &cause) == -1)
 		fatalx("%s", cause);
 	free(dbpath);
 	dispatch_check_table();
@@ -248,6 +269,7 @@ main(int argc, char *argv[])
 		fatalx("%s", cause);
 	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
 		fatalx("%s", cause);
+	ikd.oparl = oparl_sync_new();
 	ikd.started = time(NULL);
 	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
 	    ikd.cfg->state_dir, ikd.cfg->control_socket,
@@ -261,6 +283,7 @@ main(int argc, char *argv[])
 	http_stop(http);
 	feeds_stop();
 	control_free(ctl);
+	oparl_sync_free(ikd.oparl);
 	reminders_stop(ikd.reminders);
 	store_close(ikd.store);
 	config_free(ikd.cfg);

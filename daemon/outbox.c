@@ -127,7 +127,7 @@ load_template(const struct config *cfg, const char *name, char **cause)
  * reads and parses each file once, and an edited template takes effect
  * with the next batch.
  */
-#define TEMPLATE_FILES	8
+#define TEMPLATE_FILES	9
 
 struct templates {
 	const char	*name[TEMPLATE_FILES];	/* template_for()'s static names */
@@ -172,7 +172,7 @@ template_for(const char *row_kind, const char *item_kind, bool digest)
 	} files[] = {
 		{ "session", "sitzung.txt" }, { "deadline", "frist.txt" },
 		{ "window", "fenster.txt" }, { "measure", "massnahme.txt" },
-		{ "evaluation", "evaluation.txt" },
+		{ "evaluation", "evaluation.txt" }, { "event", "termin.txt" },
 	};
 	size_t i;
 
@@ -196,8 +196,8 @@ struct row {
 	char		*old_when;
 	json_t		*item;
 	char		*actor_name;
+	char		*actor_greeting;	/* "Sehr geehrte Frau ...", german.h */
 	char		*actor_email;
-	char		*greeting;
 	char		*message_id;
 };
 
@@ -209,8 +209,8 @@ row_clear(struct row *r)
 	free(r->old_when);
 	json_decref(r->item);
 	free(r->actor_name);
+	free(r->actor_greeting);
 	free(r->actor_email);
-	free(r->greeting);
 	free(r->message_id);
 	memset(r, 0, sizeof(*r));
 }
@@ -228,14 +228,13 @@ col_dup(sqlite3_stmt *st, int i)
 static int
 row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 {
-	sqlite3_int64 actor;
 	sqlite3_stmt *st;
 	json_error_t err;
-	json_t *obj;
 
 	memset(r, 0, sizeof(*r));
 	switch (store_first(ikd->store, cause, &st, "SELECT r.id, r.kind, r.item_kind, "
-	    "r.old_when, r.item_json, a.name, a.email, r.message_id, r.actor_id FROM reminder r "
+	    "r.old_when, r.item_json, a.name, a.email, r.message_id, a.salutation, a.title, "
+	    "a.family_name FROM reminder r "
 	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
 	case -1:
 		return -1;
@@ -248,16 +247,12 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	r->old_when = col_dup(st, 3);
 	r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
 	r->actor_name = col_dup(st, 5);
+	r->actor_greeting = german_greeting((const char *)sqlite3_column_text(st, 8),
+	    (const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
+	    r->actor_name);
 	r->actor_email = col_dup(st, 6);
 	r->message_id = col_dup(st, 7);
-	actor = sqlite3_column_int64(st, 8);
 	store_done(ikd->store, st);
-	if ((obj = entity_actor(ikd, actor, cause)) == NULL) {
-		row_clear(r);
-		return -1;
-	}
-	r->greeting = xstrdup(json_string_value(json_object_get(obj, "greeting")));
-	json_decref(obj);
 	return 0;
 }
 
@@ -319,8 +314,9 @@ static json_t *
 common_data(struct ikond *ikd, const struct sender *from, const struct row *r)
 {
 	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s}}", "actor", "name",
-	    r->actor_name, "greeting", r->greeting, "contact", "name", from->name != NULL ?
-	    from->name : "", "email", from->addr, "body", "name", ikd->cfg->body_name);
+	    r->actor_name, "greeting", r->actor_greeting,
+	    "contact", "name", from->name != NULL ? from->name : "", "email", from->addr,
+	    "body", "name", ikd->cfg->body_name);
 }
 
 static char *
@@ -350,7 +346,8 @@ event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
 		ev.location = jstr(item, "location");
 	ev.status = cancelled || json_is_true(json_object_get(item, "cancelled")) ?
 	    ICS_CANCELLED : ICS_CONFIRMED;
-	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0;
+	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0 &&
+	    strcmp(jstr(item, "kind"), "event") != 0;
 	return ics_build(&cal, &ev, 1, NULL, cause);
 }
 
@@ -382,29 +379,22 @@ render_mail(struct template *t, json_t *data, char **subject, char **body, char 
 }
 
 /* The Message-ID for a message that starts with row first: the row's own
- * if it was claimed before, else a new one whose salt keeps the ids of
- * two installations apart. */
-static int
-message_id(struct ikond *ikd, const struct row *first, bool digest, char **mid, char **cause)
+ * if it was claimed before, else a new one whose installation id (the
+ * salt of the Message-IDs before it named UIDs too) keeps the ids of two
+ * installations apart. */
+static char *
+message_id(struct ikond *ikd, const struct row *first, bool digest)
 {
 	struct sender from;
-	char *salt;
-	int rc;
+	char *mid;
 
-	if (first->message_id != NULL) {
-		*mid = xstrdup(first->message_id);
-		return 0;
-	}
-	if ((rc = store_get_text(ikd->store, cause, &salt, "SELECT salt FROM mail_install "
-	    "LIMIT 1", "")) == -1)
-		return -1;
+	if (first->message_id != NULL)
+		return xstrdup(first->message_id);
 	sender_parse(ikd->cfg->smtp_from, &from);
-	xasprintf(mid, "%s-%lld.%s@%s", digest ? "digest" : "reminder", (long long)first->id,
-	    rc == 1 ? salt : "ikond", from.domain);
+	xasprintf(&mid, "%s-%lld.%s@%s", digest ? "digest" : "reminder", (long long)first->id,
+	    entity_installation(), from.domain);
 	sender_free(&from);
-	if (rc == 1)
-		free(salt);
-	return 0;
+	return mid;
 }
 
 /*
@@ -554,8 +544,9 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	buf_init(&out);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = row_load(ikd, ids[i], &rows[i], cause);
-	if (rc == -1 || (rc = message_id(ikd, &rows[0], digest, &mid, cause)) == -1)
+	if (rc == -1)
 		goto done;
+	mid = message_id(ikd, &rows[0], digest);
 	if (compose(ikd, ts, rows, n, digest, now, mid, &out, &why) == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
@@ -722,8 +713,8 @@ outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
 	if (row_load(ikd, id, &r, cause) == -1)
 		return -1;
 	memset(&ts, 0, sizeof(ts));
-	if (message_id(ikd, &r, false, &mid, cause) == 0)
-		rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
+	mid = message_id(ikd, &r, false);
+	rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
 	templates_clear(&ts);
 	free(mid);
 	row_clear(&r);

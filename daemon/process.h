@@ -1,14 +1,16 @@
 /*
- * process: the Integrationskonzept as a dated plan.  The planner takes the
- * sessions in the store (reduced to plain values, so it runs without a
- * daemon) and the durations of the config's "process" group, and schedules
- * the ten steps backwards from the session of the Rat or Kreistag that is
- * to adopt the concept, plus the two follow-up phases after adoption.  It
- * returns either a plan or the list of reasons why none fits.
- *
- * The module also expands the RRULE of evaluation dates (libical) with
- * the configured roll for non-working days, and collects the problems of
- * stored plans for "status".
+ * process: the Integrationskonzept in the store, around the pure planner
+ * (planner.h):
+ *   process.c          the planner's input for one process: its process
+ *                      file, the sessions, the route (stored or derived),
+ *                      what is fixed of each step;
+ *   process_compare.c  what a plan moves compared with what is stored, and
+ *                      the changes "process show" and "status" report;
+ *   process_apply.c    stores a plan: the dates of the steps and, one small
+ *                      function per product, the Vorlagen, the workshop,
+ *                      the window and the evaluation;
+ *   process_recur.c    evaluation dates: the RRULE expanded with libical,
+ *                      never beyond the configured horizon.
  */
 #ifndef IKOND_PROCESS_H
 #define IKOND_PROCESS_H
@@ -21,77 +23,78 @@
 
 #include "config.h"
 #include "ikond.h"
+#include "planner.h"
 #include "rule.h"
 #include "workcal.h"
 
-#define PROCESS_STEPS		12	/* ten steps and two follow-up phases */
-#define PROCESS_CHAIN_MAX	4	/* Beirat, Fachausschuss, Kreisausschuss, Kreistag */
-#define PROCESS_NO_DAY		(-1000000)
-
-/* A session as the planner sees it. */
-struct plan_session {
-	sqlite3_int64	 id;
-	sqlite3_int64	 committee_id;
-	const char	*committee;	/* slug */
-	const char	*committee_name;
-	const char	*kind;		/* committee kind */
-	int		 day;		/* local start day */
-	int		 minute;	/* local start minute */
-	bool		 cancelled;
-	int		 beschluss_due;	/* Vorlagenfrist of a Beschlussvorlage */
-	int		 verwaltung_due; /* Vorlagenfrist of a Verwaltungsvorlage */
+/* What "process plan" may override of the stored process. */
+struct process_options {
+	sqlite3_int64	 target_id;	/* 0: the stored target session */
+	sqlite3_int64	 committee_id;	/* 0: the stored start-decision committee */
+	int		 from;		/* PLAN_NO_DAY: the stored origin, or today */
+	int		 late;		/* -1: as stored, 0: early, 1: late */
+	bool		 as_planned;	/* as of the day it was planned (for changes) */
 };
 
-struct plan_input {
-	const struct plan_session	*sessions;	/* sorted by day and minute */
-	size_t				 nsessions;
-	sqlite3_int64			 target_id;	/* session that adopts the concept */
-	sqlite3_int64			 committee_id;	/* responsible Fachausschuss, 0: any */
-	bool				 has_beirat;	/* an Integrationsbeirat exists */
-	int				 today;		/* steps 1-3 start here */
-	const struct process_config	*pc;
-	const struct workcal		*wc;
+/* The planner's input for one process and everything it points into. */
+struct process_input {
+	struct plan_input	 in;
+	sqlite3_int64		 process_id;
+	struct procdef		*def;
+	struct plan_session	*sessions;
+	size_t			 nsessions;
+	struct route_committee	*committees;
+	size_t			 ncommittees;
+	struct route		 route;
+	bool			 route_derived;	/* from the committees */
+	struct plan_pin		*pins;
 };
 
-struct plan_step {
-	int		 n;
-	const char	*code;		/* stable key: "thema", ..., "evaluation" */
-	const char	*title;		/* German default title */
-	int		 start;		/* day numbers, inclusive */
-	int		 end;
-	char		*note;		/* German: why these dates */
-};
+/* Loads the input; -1 with *cause if the process, its file or its route
+ * cannot be read. */
+int process_load(struct ikond *ikd, sqlite3_int64 pid, const struct process_options *o,
+    struct process_input *pi, char **cause);
+void process_input_free(struct process_input *pi);
+void process_options_init(struct process_options *o);
 
-struct plan_link {
-	const struct plan_session *session;
-	const char	*role;		/* "start", "integrationsbeirat", "fachausschuss", ... */
-	const char	*kind;		/* submission kind */
-	int		 step;		/* 5 or 10 */
-	int		 due;		/* its Vorlagenfrist */
-};
+/* The committees of the body, for routes. */
+int process_committees(struct ikond *ikd, struct route_committee **out, size_t *n,
+    char **cause);
+void process_committees_free(struct route_committee *c, size_t n);
+/* The stored route of a process (n 0 if it has none). */
+int process_route_load(struct ikond *ikd, sqlite3_int64 pid, const struct route_committee *c,
+    size_t nc, struct route *r, char **cause);
 
-struct plan {
-	struct plan_step	 steps[PROCESS_STEPS];
-	struct plan_link	 links[PROCESS_CHAIN_MAX + 1];
-	size_t			 nlinks;
-	int			 window_opens;
-	int			 window_closes;
-	int			 first_evaluation;
-	char			**problems;	/* English, for people; empty if feasible */
-	size_t			 nproblems;
-};
+/* Resolves a process slug. */
+int process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
+/* Looks a slug up: 1 with *id set, 0 if there is no such process, -1 if
+ * the store fails. */
+int process_find(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
+/* Today in the body's zone, as a day number. */
+int process_today(struct ikond *ikd);
 
-/* The German default titles of the twelve steps, by code. */
-const char *process_step_code(int n);
-const char *process_step_title(int n);
+/* What plan p moves compared with the stored plan of process pid: an array
+ * of {"kind", "code", "old", "new", "text"} (kind step, session, deadline,
+ * window, evaluation); deadlines of unchanged sessions only if asked. */
+json_t *process_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan *p,
+    bool deadlines, char **cause);
+/* What changed in the stored plan of a process since it was applied
+ * (moved or cancelled sessions, shifted deadlines, what a new plan would
+ * move, or a plan that no longer fits); an array of strings, or NULL with
+ * *cause. */
+json_t *process_changes(struct ikond *ikd, sqlite3_int64 process_id, char **cause);
+/* Appends the problems for "status" to list: plan changes of every
+ * process, overdue measures, sessions on unusual days.  0 or -1. */
+int process_add_problems(struct ikond *ikd, json_t *list, char **cause);
 
-/* Plans; 0 and a full plan, or -1 and p->problems.  Clear p afterwards. */
-int process_plan(const struct plan_input *in, struct plan *p);
-void process_plan_clear(struct plan *p);
-/* The plan as JSON: steps with dates, links, window, problems. */
-json_t *process_plan_json(const struct plan *p);
-/* The plan as text for people. */
-char *process_plan_text(const struct plan *p);
+/* Stores plan p of process pi (feasible): step dates, Vorlagen, window,
+ * evaluation; owner owns what it creates.  Adds what it did to result. */
+int process_apply(struct ikond *ikd, const struct process_input *pi, const struct plan *p,
+    sqlite3_int64 owner, json_t *result, char **cause);
+
+/* The key of Beratung k of a planned step among its stored links: "start"
+ * for the start decision, the committee's slug in the adoption's route. */
+const char *process_link_key(const struct plan_step *st, size_t k);
 
 /* Occurrences of an evaluation: the nominal date from the RRULE and the
  * date after rolling off non-working days. */
@@ -108,28 +111,8 @@ int process_occurrences(const char *rrule, int start, int from, int to, enum rul
     const struct workcal *wc, struct occurrence **out, size_t *n, size_t max, char **cause);
 /* Checks an RRULE without expanding it. */
 int process_rrule_check(const char *rrule, char **cause);
-/* The day d rolled off non-working days. */
-int process_roll(const struct workcal *wc, int d, enum rule_roll roll);
-
-/* Daemon side: the planner's input for one process from the store. */
-int process_load_input(struct ikond *ikd, sqlite3_int64 target_id, sqlite3_int64 committee_id,
-    int today, struct plan_input *in, char **cause);
-void process_input_clear(struct plan_input *in);
-
-/* Resolves a process slug. */
-int process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
-/* Looks a slug up: 1 with *id set, 0 if there is no such process, -1 if
- * the store fails. */
-int process_find(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
-/* Today in the body's zone, as a day number. */
-int process_today(struct ikond *ikd);
-
-/* What changed in the stored plan of a process since it was applied
- * (moved or cancelled sessions, shifted deadlines, steps that move, or a
- * plan that no longer fits); an array of strings, or NULL with *cause. */
-json_t *process_changes(struct ikond *ikd, sqlite3_int64 process_id, char **cause);
-/* Appends the problems for "status" to list: plan changes of every
- * process, overdue measures.  0 or -1. */
-int process_add_problems(struct ikond *ikd, json_t *list, char **cause);
+/* The last day a series is expanded to for a view that begins on from:
+ * the evaluation horizon after today, or after from if that is later. */
+int process_series_end(const struct config *cfg, int today, int from);
 
 #endif

@@ -112,27 +112,62 @@ refuse_newer(sqlite3 *db, const char *path, char **cause)
 	return 0;
 }
 
+/*
+ * Rows that break a foreign key, which a migration that rebuilds a table
+ * must not leave behind: 0 if there are none, else -1 naming the first.
+ */
+static int
+check_foreign_keys(sqlite3 *db, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return set_cause(cause, "%s", sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		set_cause(cause, "row %lld of %s refers to a missing row of %s",
+		    (long long)sqlite3_column_int64(st, 1), sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 2));
+	else if (rc != SQLITE_DONE)
+		set_cause(cause, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Each migration runs in a transaction of its own with foreign keys off,
+ * so that one may rebuild a table (create, copy, drop, rename) without the
+ * drop deleting the rows that refer to it; what it leaves must pass the
+ * foreign key check before it commits.
+ */
 static int
 migrate(sqlite3 *db, const char *path, char **cause)
 {
-	int version, n, latest = store_schema_latest();
+	int version, n, rc = 0, latest = store_schema_latest();
 	char *sql, *why = NULL;
 
 	if (read_version(db, &version, cause) == -1)
 		return -1;
-	for (n = version + 1; n <= latest; n++) {
-		xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+	if (version == latest)
+		return 0;
+	if (exec_script(db, "PRAGMA foreign_keys = OFF;", cause) == -1)
+		return -1;
+	for (n = version + 1; n <= latest && rc == 0; n++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s PRAGMA user_version = %d;",
 		    store_schema_migration(n), n);
-		if (exec_script(db, sql, &why) == -1) {
-			free(sql);
+		if (exec_script(db, sql, &why) == -1 || check_foreign_keys(db, &why) == -1 ||
+		    exec_script(db, "COMMIT;", &why) == -1) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			set_cause(cause, "%s: migration to schema version %d failed: %s", path, n, why);
 			free(why);
-			return -1;
+			rc = -1;
 		}
 		free(sql);
 	}
-	return 0;
+	if (exec_script(db, "PRAGMA foreign_keys = ON;", rc == 0 ? cause : NULL) == -1)
+		rc = -1;
+	return rc;
 }
 
 struct store *

@@ -236,6 +236,199 @@ static const char *const migrations[] = {
 
 	/* reminders: the planner looks up rows by their item's date */
 	"CREATE INDEX reminder_by_item_at ON reminder(item_at);",
+
+	/* 7: records: one submission through several Beratungen, each with
+	 * its session, role and Vorlagenfrist; dated events of a process with
+	 * their invitees; a measure's Haushaltsjahr; how an actor is greeted.
+	 * The submission table is rebuilt without its session, which becomes
+	 * its one Beratung; its deadline rows stay as they are. */
+	"CREATE TABLE beratung ("
+	"  id INTEGER PRIMARY KEY,"
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  session_id INTEGER NOT NULL REFERENCES session(id),"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('anhoerung', 'vorberatung', 'entscheidung', 'kenntnisnahme')),"
+	"  UNIQUE (submission_id, session_id));"
+	"CREATE INDEX beratung_by_session ON beratung(session_id);"
+	"INSERT INTO beratung (submission_id, session_id, role)"
+	"  SELECT id, session_id, 'entscheidung' FROM submission ORDER BY id;"
+	"CREATE TABLE submission_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('verwaltungsvorlage', 'beschlussvorlage', 'mitteilungsvorlage')),"
+	"  owner_id INTEGER NOT NULL REFERENCES actor(id),"
+	"  state TEXT NOT NULL DEFAULT 'draft'"
+	"    CHECK (state IN ('draft', 'submitted', 'decided', 'withdrawn')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"INSERT INTO submission_new (id, ref, title, kind, owner_id, state, created_at,"
+	"  updated_at) SELECT id, ref, title, kind, owner_id, state, created_at, updated_at"
+	"  FROM submission;"
+	"DROP TABLE submission;"
+	"ALTER TABLE submission_new RENAME TO submission;"
+	"CREATE INDEX submission_by_owner ON submission(owner_id);"
+	"DROP INDEX deadline_of_submission;"
+	"CREATE UNIQUE INDEX deadline_of_submission ON deadline(submission_id, session_id, kind)"
+	"  WHERE submission_id IS NOT NULL;"
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  process_id INTEGER NOT NULL REFERENCES process(id) ON DELETE CASCADE,"
+	"  step_id INTEGER REFERENCES process_step(id) ON DELETE SET NULL,"
+	"  title TEXT NOT NULL,"
+	"  start_date TEXT NOT NULL,"
+	"  start_minute INTEGER CHECK (start_minute BETWEEN 0 AND 1439),"
+	"  end_date TEXT,"
+	"  end_minute INTEGER CHECK (end_minute BETWEEN 0 AND 1439),"
+	"  location TEXT NOT NULL DEFAULT '',"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  CHECK (end_date IS NULL OR end_date >= start_date),"
+	"  CHECK ((end_minute IS NULL) OR (start_minute IS NOT NULL AND end_date IS NOT NULL)));"
+	"CREATE INDEX event_by_process ON event(process_id, start_date);"
+	"CREATE INDEX event_by_date ON event(start_date);"
+	"CREATE TABLE event_invitee ("
+	"  event_id INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,"
+	"  actor_id INTEGER REFERENCES actor(id) ON DELETE CASCADE,"
+	"  committee_id INTEGER REFERENCES committee(id) ON DELETE CASCADE,"
+	"  CHECK ((actor_id IS NULL) <> (committee_id IS NULL)),"
+	"  UNIQUE (event_id, actor_id),"
+	"  UNIQUE (event_id, committee_id));"
+	"CREATE INDEX event_invitee_by_actor ON event_invitee(actor_id);"
+	"ALTER TABLE measure ADD COLUMN budget_year INTEGER"
+	"  CHECK (budget_year BETWEEN 1900 AND 2999);"
+	"ALTER TABLE actor ADD COLUMN salutation TEXT NOT NULL DEFAULT 'neutral'"
+	"  CHECK (salutation IN ('frau', 'herr', 'neutral', 'org'));"
+	"ALTER TABLE actor ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE actor ADD COLUMN family_name TEXT;",
+
+	/* 8: processes: the process file, the schedule, the route (Beratungsfolge)
+	 * and the budget; steps dated by hand; the Beratung role of a planned
+	 * Vorlage, whose link is now keyed by its committee's slug */
+	"ALTER TABLE process ADD COLUMN template TEXT NOT NULL DEFAULT 'integrationskonzept';"
+	"ALTER TABLE process ADD COLUMN schedule TEXT NOT NULL DEFAULT 'early'"
+	"  CHECK (schedule IN ('early', 'late'));"
+	"ALTER TABLE process ADD COLUMN budget_cents INTEGER;"
+	"ALTER TABLE process ADD COLUMN budget_note TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE process_route ("
+	"  process_id INTEGER NOT NULL REFERENCES process(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  committee_id INTEGER NOT NULL REFERENCES committee(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('anhoerung', 'vorberatung', 'entscheidung', 'kenntnisnahme')),"
+	"  PRIMARY KEY (process_id, pos),"
+	"  UNIQUE (process_id, committee_id));"
+	"ALTER TABLE process_step ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (pinned IN (0, 1));"
+	"ALTER TABLE process_link ADD COLUMN beratung TEXT NOT NULL DEFAULT '';"
+	"UPDATE process_link SET beratung = CASE role WHEN 'integrationsbeirat' THEN 'anhoerung'"
+	"  WHEN 'kreistag' THEN 'entscheidung' WHEN 'start' THEN 'entscheidung'"
+	"  ELSE 'vorberatung' END;"
+	"UPDATE process_link SET role = coalesce((SELECT c.slug FROM session s JOIN committee c"
+	"  ON c.id = s.committee_id WHERE s.id = process_link.session_id), role)"
+	"  WHERE role IN ('integrationsbeirat', 'fachausschuss', 'kreisausschuss', 'kreistag');",
+
+	/* 9: One id per installation, part of every UID; the revision of every
+	 * item as the feeds last published it.  Deadline UIDs were the same
+	 * in every installation: the reminders follow them to the new ones,
+	 * so nothing is sent twice. */
+	"ALTER TABLE mail_install RENAME TO installation;"
+	"ALTER TABLE installation RENAME COLUMN salt TO id;"
+	"UPDATE reminder SET item_uid = substr(item_uid, 1, length(item_uid) - 5) ||"
+	"  (SELECT id FROM installation) || '.ikond',"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  substr(item_uid, 1, length(item_uid) - 5) || (SELECT id FROM installation) ||"
+	"  '.ikond') ELSE item_json END"
+	"  WHERE item_uid GLOB 'deadline-*@ikond';"
+	"CREATE TABLE item_revision ("
+	"  uid TEXT PRIMARY KEY,"
+	"  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+	"  sequence INTEGER NOT NULL,"
+	"  modified_utc INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 10: Sessions from council information systems: the page and text the
+	 * source gives, and per source its id for the session and what it
+	 * said last (JSON).  Imported sessions published the export's UID;
+	 * they get one of their own, and their reminders follow it. */
+	"ALTER TABLE session ADD COLUMN url TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE session ADD COLUMN description TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE session_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('ics', 'oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  seen TEXT NOT NULL,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX session_source_by_session ON session_source(session_id);"
+	"INSERT INTO session_source (source, source_id, session_id, seen)"
+	"  SELECT 'ics', uid, id, json_object('title', title, 'start', start_utc, 'end', end_utc,"
+	"  'location', location, 'cancelled', json(CASE state WHEN 'cancelled' THEN 'true'"
+	"  ELSE 'false' END), 'url', '', 'description', '')"
+	"  FROM session WHERE uid NOT GLOB 'session-*@*ikond';"
+	"UPDATE session SET uid = 'session-' || lower(hex(randomblob(16))) || '@' ||"
+	"  (SELECT id FROM installation) || '.ikond'"
+	"  WHERE id IN (SELECT session_id FROM session_source);"
+	"UPDATE reminder SET item_uid = (SELECT s.uid FROM session_source x"
+	"  JOIN session s ON s.id = x.session_id WHERE x.source_id = reminder.item_uid),"
+	"  item_json = CASE WHEN json_valid(item_json) THEN json_set(item_json, '$.uid',"
+	"  (SELECT s.uid FROM session_source x JOIN session s ON s.id = x.session_id"
+	"  WHERE x.source_id = reminder.item_uid)) ELSE item_json END"
+	"  WHERE item_uid IN (SELECT source_id FROM session_source);",
+
+	/* 11: OParl: the organisations and persons a committee or an actor came
+	 * from, and per server what the next run asks for. */
+	"CREATE TABLE committee_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  committee_id INTEGER NOT NULL REFERENCES committee(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX committee_source_by_committee ON committee_source(committee_id);"
+	"CREATE TABLE actor_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  actor_id INTEGER NOT NULL REFERENCES actor(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX actor_source_by_actor ON actor_source(actor_id);"
+	"CREATE TABLE oparl_state ("
+	"  server TEXT PRIMARY KEY,"
+	"  body_id TEXT NOT NULL,"
+	"  selection TEXT NOT NULL,"
+	"  organization_since TEXT,"
+	"  meeting_since TEXT,"
+	"  person_since TEXT,"
+	"  last_ok_utc INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL DEFAULT '');",
+
+	/* 12: OParl papers: a submission may have no owner yet (imported, until
+	 * one is set), a Beratung keeps the source's word for its role, a
+	 * submission the Paper it came from. */
+	"CREATE TABLE submission_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL DEFAULT '',"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('verwaltungsvorlage', 'beschlussvorlage', 'mitteilungsvorlage')),"
+	"  owner_id INTEGER REFERENCES actor(id),"
+	"  state TEXT NOT NULL DEFAULT 'draft'"
+	"    CHECK (state IN ('draft', 'submitted', 'decided', 'withdrawn')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"INSERT INTO submission_new (id, ref, title, kind, owner_id, state, created_at,"
+	"  updated_at) SELECT id, ref, title, kind, owner_id, state, created_at, updated_at"
+	"  FROM submission;"
+	"DROP TABLE submission;"
+	"ALTER TABLE submission_new RENAME TO submission;"
+	"CREATE INDEX submission_by_owner ON submission(owner_id);"
+	"CREATE INDEX submission_by_ref ON submission(ref);"
+	"ALTER TABLE beratung ADD COLUMN role_text TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE submission_source ("
+	"  source TEXT NOT NULL CHECK (source IN ('oparl')),"
+	"  source_id TEXT NOT NULL,"
+	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (source, source_id));"
+	"CREATE INDEX submission_source_by_submission ON submission_source(submission_id);",
 };
 
 int

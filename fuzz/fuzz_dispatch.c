@@ -11,6 +11,7 @@
 #include "bgjob.h"
 #include "config.h"
 #include "dispatch.h"
+#include "entity.h"
 #include "ikond.h"
 #include "proto.h"
 #include "store.h"
@@ -29,7 +30,7 @@ fresh_state(void)
 	if (ikd.cfg == NULL)
 		ikd.cfg = config_load(NULL, &errors);
 	ikd.store = store_open(":memory:", &cause);
-	if (ikd.cfg == NULL || ikd.store == NULL)
+	if (ikd.cfg == NULL || ikd.store == NULL || entity_installation_load(&ikd, &cause) == -1)
 		abort();
 }
 

@@ -242,7 +242,7 @@ class DraftCommandTest(DaemonTestCase):
         self.d.ctl("window", "add", "--process", "ik", "--title", "Zweite Runde", "--opens",
                    opens, "--closes", closes, "--audience", "schulte")
         notes = [s["plan_note"] for s in show["steps"] if s.get("plan_note")]
-        self.assertTrue(any("früheste Vorlagenfrist" in n for n in notes), notes)
+        self.assertTrue(any("erste Vorlagenfrist" in n for n in notes), notes)
         internal = ["Schlusstag fest eingetragen", "früheste Vorlagenfrist",
                     "Rückmeldefenster dauert"] + notes
         for name in TEMPLATES:

@@ -105,7 +105,7 @@ class Sessions(DaemonTestCase):
         self.assertEqual(s["start"], "2031-03-18T17:00:00+01:00")
         self.assertEqual(s["end"], "2031-03-18T20:00:00+01:00")
         self.assertEqual(s["sequence"], 0)
-        self.assertTrue(s["uid"].startswith("session-") and s["uid"].endswith("@ikond"))
+        self.assertRegex(s["uid"], r"^session-[0-9a-f]{32}@[0-9a-f]{12}\.ikond$")
         s2 = d.json("session", "add", "--committee", "kt", "--start", "2031-04-03T18:00",
                     "--end", "2031-04-03 21:30", "--title", "Kreistag: Haushalt")
         self.assertEqual(s2["start"], "2031-04-03T18:00:00+02:00")

@@ -251,6 +251,17 @@ class Completion(unittest.TestCase):
         self.assertIn("--json", self.complete("session", "list", "--"))
         self.assertEqual(self.complete("holidays", "--land", "N"), ["NI", "NW"])
         self.assertEqual(self.complete("session", "edit", "1", "--state", "c"), ["cancelled"])
+        self.assertEqual(self.complete("actor", "edit", "schulte", "--salutation", ""),
+                         ["frau", "herr", "neutral", "org"])
+        self.assertEqual(self.complete("submission", "beratung", "add", "1", "--role", "v"),
+                         ["vorberatung"])
+        self.assertEqual(self.complete("submission", "beratung", ""), ["add", "edit", "remove"])
+        self.assertEqual(self.complete("event", ""), ["add", "edit", "list", "remove", "show"])
+        self.assertEqual(self.complete("process", "plan", "ik", "--schedule", ""),
+                         ["early", "late"])
+        self.assertEqual(self.complete("process", "step", "ik", "4", "--state", "s"),
+                         ["skipped"])
+        self.assertIn("--budget", self.complete("process", "edit", "ik", "--b"))
 
     def test_required_options(self):
         self.assertEqual(self.complete("session", "add", ""), ["--committee", "--start"])
@@ -267,6 +278,18 @@ class Completion(unittest.TestCase):
         self.assertEqual(self.complete("session", "add", "--committee", "k"), ["kreistag"])
         self.assertEqual(self.complete("actor", "join", "s"), ["schulte"])
         self.assertEqual(self.complete("submission", "add", "--owner", ""), ["schulte"])
+        self.assertEqual(self.complete("event", "add", "--invite", "s"), ["schulte"])
+        self.assertEqual(self.complete("event", "edit", "1", "--invite-committee", "k"),
+                         ["kreistag"])
+        self.assertEqual(self.complete("actor", "remove", "x", "--reassign-to", ""),
+                         ["schulte"])
+        self.assertEqual(self.complete("draft", "render", "einladung-workshop", "--to", ""),
+                         ["schulte"])
+        self.assertEqual(self.complete("process", "add", "ik", "--route", "integ"),
+                         ["integrationsausschuss"])
+        self.assertEqual(self.complete("process", "add", "ik", "--route",
+                                       "integrationsausschuss,k"),
+                         ["integrationsausschuss,kreistag"])
 
     def test_no_daemon_no_slugs(self):
         env_socket = os.path.join(self.d.dir, "nobody-here.sock")

@@ -74,6 +74,8 @@ test_defaults(void **state)
 	r = config_rule(cfg, "ladungsfrist", "kreistag");
 	assert_non_null(r);
 	assert_string_equal(r->text, "-7d earlier");
+	assert_int_equal(cfg->process.evaluation_horizon_months, 36);
+	assert_int_equal(cfg->process.evaluation_horizon_days, 0);
 	config_free(cfg);
 }
 
@@ -95,7 +97,8 @@ test_full_file(void **state)
 	    "rules = { ladungsfrist = \"-8d earlier\"; committee = { kreistag = { ladungsfrist = \"-10d earlier\"; }; }; };\n"
 	    "reminders = { send_time = \"07:30\"; session = [ \"P3D\" ]; non_working_days = \"keep\";\n"
 	    "  committee = { kreistag = { session = [ \"P10D\", \"PT2H\" ]; }; }; };\n"
-	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; };\n");
+	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; };\n"
+	    "process = { evaluation_roll = \"earlier\"; evaluation_horizon = \"P18M\"; };\n");
 	cfg = config_load(path, &errors);
 	unlink(path);
 	if (cfg == NULL)
@@ -115,6 +118,8 @@ test_full_file(void **state)
 	assert_false(workcal_is_working_day(cfg->workcal, civil_days_from_date(2027, 2, 8)));
 	assert_string_equal(workcal_break_at(cfg->workcal, civil_days_from_date(2027, 7, 20)),
 	    "Sommerpause");
+	assert_int_equal(cfg->process.evaluation_roll, RULE_EARLIER);
+	assert_int_equal(cfg->process.evaluation_horizon_months, 18);
 	config_free(cfg);
 
 	/* The kind of body: from the name, or as written. */
@@ -147,7 +152,9 @@ test_every_error_with_line(void **state)
 	    "rules = { ladungsfrist = \"-7x\"; };\n"		/* 6: bad rule */
 	    "reminders = { session = [ \"P1M\" ]; non_working_days = \"later\"; };\n"
 							/* 7: bad duration, word */
-	    "smtp = { port = 70000; starttls = \"maybe\"; };\n");	/* 8: range, word */
+	    "smtp = { port = 70000; starttls = \"maybe\"; };\n"	/* 8: range, word */
+	    "process = { evaluation_horizon = \"P31Y\";\n"	/* 9: too far */
+	    "  drafting_weeks = 16; };\n");			/* 10: moved */
 	assert_contains(e, ":2: unknown key \"htpp\"");
 	assert_contains(e, ":3: \"http.port\" must be an integer");
 	assert_contains(e, ":4: unknown Land \"XY\"");
@@ -158,6 +165,10 @@ test_every_error_with_line(void **state)
 	assert_contains(e, ":8: smtp.starttls is \"maybe\"");
 	assert_contains(e, ":4: unknown kind of body \"bezirk\"; valid: gemeinde, stadt");
 	assert_contains(e, ":7: reminders.non_working_days is \"later\"; valid: earlier keep");
+	assert_contains(e, ":9: process.evaluation_horizon is \"P31Y\"");
+	assert_contains(e, ":10: \"process.drafting_weeks\" moved into the process file: copy "
+	    "templates/process/integrationskonzept.conf into templates.dir/process/ and set the "
+	    "weeks of step \"erarbeitung\" there");
 	assert_int_equal(strncmp(e, path, strlen(path)), 0);
 	free(e);
 }

@@ -108,6 +108,38 @@ test_rule_why(void **state)
 }
 
 static void
+expect_when(const char *start, int minute, const char *end, int end_minute, const char *want)
+{
+	int d1, d2;
+	char *s;
+
+	assert_int_equal(civil_parse_date(start, &d1, NULL), 0);
+	assert_int_equal(civil_parse_date(end, &d2, NULL), 0);
+	s = german_when(d1, minute, d2, end_minute);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void
+test_when(void **state)
+{
+	(void)state;
+	expect_when("2027-05-19", 9 * 60 + 30, "2027-05-19", 16 * 60,
+	    "Mittwoch, 19. Mai 2027, 09:30 bis 16:00\u00a0Uhr");
+	expect_when("2027-05-19", 9 * 60 + 30, "2027-05-19", CIVIL_NO_TIME,
+	    "Mittwoch, 19. Mai 2027, ab 09:30\u00a0Uhr");
+	expect_when("2027-05-19", 18 * 60, "2027-05-20", 13 * 60,
+	    "Mittwoch, 19. Mai 2027, 18:00\u00a0Uhr, bis Donnerstag, 20. Mai 2027, "
+	    "13:00\u00a0Uhr");
+	/* A time not known yet follows. */
+	expect_when("2027-05-19", CIVIL_NO_TIME, "2027-05-19", CIVIL_NO_TIME,
+	    "Mittwoch, 19. Mai 2027; die Uhrzeit teilen wir Ihnen noch mit");
+	expect_when("2027-05-19", CIVIL_NO_TIME, "2027-05-20", CIVIL_NO_TIME,
+	    "vom Mittwoch, 19. Mai 2027, bis zum Donnerstag, 20. Mai 2027; die Uhrzeiten "
+	    "teilen wir Ihnen noch mit");
+}
+
+static void
 expect_greeting(const char *salutation, const char *title, const char *family,
     const char *name, const char *want)
 {
@@ -121,15 +153,51 @@ static void
 test_greetings(void **state)
 {
 	(void)state;
+	expect_greeting("frau", "Dr.", NULL, "Dr. Claudia Brunken",
+	    "Sehr geehrte Frau Dr. Brunken");
+	expect_greeting("herr", "", NULL, "Mehmet Yilmaz", "Sehr geehrter Herr Yilmaz");
+	expect_greeting("neutral", "", NULL, "Kim Koordination", "Guten Tag Kim Koordination");
+	expect_greeting("org", "", NULL, "Kreisvolkshochschule Musterland",
+	    "Sehr geehrte Damen und Herren");
 	expect_greeting("Frau", "Dr.", "Schulte", "Dr. Petra Schulte",
 	    "Sehr geehrte Frau Dr. Schulte");
 	expect_greeting("Herr", NULL, "Yılmaz", "Mehmet Yılmaz", "Sehr geehrter Herr Yılmaz");
-	expect_greeting("herr", "", "Weber", "Jonas Weber", "Sehr geehrter Herr Weber");
-	/* Without salutation or family name: the neutral form. */
-	expect_greeting(NULL, NULL, NULL, "Petra Schulte", "Guten Tag Petra Schulte");
-	expect_greeting("Frau", NULL, "", "Petra Schulte", "Guten Tag Petra Schulte");
+	/* Without a salutation, or an unknown one: neutral. */
+	expect_greeting(NULL, NULL, NULL, "Ayşe Öztürk-Müller", "Guten Tag Ayşe Öztürk-Müller");
+	expect_greeting("divers", "", NULL, "Kim Koordination", "Guten Tag Kim Koordination");
 	expect_greeting("", NULL, "Haddad", "Amira Haddad", "Guten Tag Amira Haddad");
+	/* Without any name: everyone. */
 	expect_greeting(NULL, NULL, NULL, "", "Sehr geehrte Damen und Herren");
+}
+
+static void
+test_greeting_title_and_family_name(void **state)
+{
+	char *f;
+
+	(void)state;
+	/* A family name of several words is given explicitly; without one
+	 * it is the last word of the name. */
+	expect_greeting("frau", "Prof. Dr.", "von der Heide", "Anna von der Heide",
+	    "Sehr geehrte Frau Prof. Dr. von der Heide");
+	expect_greeting("herr", NULL, "", "Jürgen Weiß ", "Sehr geehrter Herr Weiß");
+	expect_greeting("Frau", NULL, "", "Petra Schulte", "Sehr geehrte Frau Schulte");
+	/* Neutral puts the title in front unless the name carries it. */
+	expect_greeting("neutral", "Dr.", NULL, "Kim Koordination",
+	    "Guten Tag Dr. Kim Koordination");
+	expect_greeting("neutral", "Dr.", NULL, "Dr. Kim Koordination",
+	    "Guten Tag Dr. Kim Koordination");
+	/* The title is a word of its own: "Dr." does not begin "Drews". */
+	expect_greeting("herr", "Dr.", NULL, "Paul Drews", "Sehr geehrter Herr Dr. Drews");
+	f = german_family_name(NULL, "Petra Schulte");
+	assert_string_equal(f, "Schulte");
+	free(f);
+	f = german_family_name("", "Madonna");
+	assert_string_equal(f, "Madonna");
+	free(f);
+	f = german_family_name("Schulte-Brink", "Petra Schulte");
+	assert_string_equal(f, "Schulte-Brink");
+	free(f);
 }
 
 /* kind, name: nominative, dative ("im"), genitive, accusative. */
@@ -282,7 +350,9 @@ main(void)
 		cmocka_unit_test(test_dates_and_money),
 		cmocka_unit_test(test_rrule),
 		cmocka_unit_test(test_rule_why),
+		cmocka_unit_test(test_when),
 		cmocka_unit_test(test_greetings),
+		cmocka_unit_test(test_greeting_title_and_family_name),
 		cmocka_unit_test(test_body_forms),
 		cmocka_unit_test(test_committee_forms),
 		cmocka_unit_test(test_concept_forms),

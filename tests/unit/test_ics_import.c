@@ -67,7 +67,8 @@ test_good_file(void **state)
 	    "BEGIN:VEVENT\r\nUID:allris-1\r\nDTSTART;TZID=Europe/Berlin:20260326T180000\r\n"
 	    "DTEND;TZID=Europe/Berlin:20260326T203000\r\nSUMMARY:Integrationsausschuss\\, "
 	    "öffentliche Sitzung\\; TOP 1\\n\r\n  Haushalt \\\\ Anlage\r\nLOCATION:Rathaus\r\n"
-	    "DESCRIPTION:Zeile 1\\nZeile 2\r\nSEQUENCE:2\r\nEND:VEVENT\r\n"
+	    "DESCRIPTION:Zeile 1\\nZeile 2\r\nSEQUENCE:2\r\n"
+	    "URL:https://ris.example/si0057.asp?__ksinr=1\r\nEND:VEVENT\r\n"
 	    "BEGIN:VEVENT\r\nUID:allris-2\r\nDTSTART:20261025T013000Z\r\nDURATION:PT1H30M\r\n"
 	    "SUMMARY:UTC\r\nEND:VEVENT\r\n"
 	    "BEGIN:VEVENT\r\nUID:allris-3\r\nDTSTART:20260331T180000\r\nDTEND:20260331T190000\r\n"
@@ -87,6 +88,7 @@ test_good_file(void **state)
 	    "Integrationsausschuss, öffentliche Sitzung; TOP 1\n Haushalt \\ Anlage");
 	assert_string_equal(s->location, "Rathaus");
 	assert_string_equal(s->description, "Zeile 1\nZeile 2");
+	assert_string_equal(s->url, "https://ris.example/si0057.asp?__ksinr=1");
 	assert_int_equal(s->sequence, 2);
 	assert_false(s->all_day);
 	assert_false(s->cancelled);
@@ -99,6 +101,7 @@ test_good_file(void **state)
 	assert_int_equal(s->start, utc(2026, 3, 31, 16, 0));
 	assert_true(s->cancelled);
 	assert_null(s->summary);
+	assert_null(s->url);
 	s = &imp->sessions[3];
 	assert_true(s->all_day);
 	assert_int_equal(s->start_days, civil_days_from_date(2026, 12, 24));

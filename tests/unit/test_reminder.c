@@ -20,6 +20,7 @@
 
 #include "civil.h"
 #include "config.h"
+#include "entity.h"
 #include "ikond.h"
 #include "reminder.h"
 #include "store.h"
@@ -118,6 +119,7 @@ setup(void **state)
 	ikd.store = store_open(path, &cause);
 	free(path);
 	assert_non_null(ikd.store);
+	assert_int_equal(entity_installation_load(&ikd, &cause), 0);
 	assert_int_not_equal(store_exec(ikd.store, NULL, "INSERT INTO committee (slug, name, "
 	    "kind, created_at, updated_at) VALUES ('ia', 'Integrationsausschuss', "
 	    "'fachausschuss', 0, 0)", ""), -1);

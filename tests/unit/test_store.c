@@ -116,6 +116,172 @@ test_older_schema_is_migrated(void **state)
 	store_close(st);
 }
 
+/*
+ * A database of schema version 6, where a submission named its one
+ * session: every submission becomes one with one Beratung (role
+ * entscheidung) in that session, and every deadline row stays, with its
+ * id, date and sequence.
+ */
+static void
+test_submissions_become_beratungen(void **state)
+{
+	static const char *const rows =
+	    "INSERT INTO committee (id, slug, name, kind, created_at, updated_at) VALUES "
+	    "  (1, 'ia', 'Integrationsausschuss', 'fachausschuss', 1, 1),"
+	    "  (2, 'kt', 'Kreistag', 'kreistag', 1, 1);"
+	    "INSERT INTO session (id, committee_id, title, start_utc, end_utc, uid, created_at,"
+	    "  updated_at) VALUES (1, 1, 'IA', 1800000000, 1800010000, 's1', 1, 1),"
+	    "  (2, 2, 'KT', 1810000000, 1810010000, 's2', 1, 1);"
+	    "INSERT INTO actor (id, slug, name, email, created_at, updated_at) VALUES"
+	    "  (1, 'bb', 'Bildungsbüro', 'bb@example.org', 1, 1);"
+	    "INSERT INTO submission (id, ref, title, kind, owner_id, session_id, state,"
+	    "  created_at, updated_at) VALUES"
+	    "  (7, 'V/1', 'Start', 'verwaltungsvorlage', 1, 1, 'draft', 1, 1),"
+	    "  (9, 'V/2', 'Beschluss', 'beschlussvorlage', 1, 2, 'submitted', 1, 1);"
+	    "INSERT INTO deadline (id, session_id, submission_id, kind, rule, due_date,"
+	    "  explanation, derivation, sequence, updated_at) VALUES"
+	    "  (3, 1, NULL, 'ladungsfrist', '-7d earlier', '2027-01-08', 'e', '{}', 0, 1),"
+	    "  (4, 1, 7, 'verwaltungsvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 2, 1),"
+	    "  (5, 2, 9, 'beschlussvorlage', '-21d earlier', '2027-04-01', 'e', '{}', 0, 1);"
+	    "INSERT INTO process (id, slug, name, created_at, updated_at) VALUES"
+	    "  (1, 'ik', 'IK', 1, 1);"
+	    "INSERT INTO process_step (id, process_id, n, title, uid, created_at, updated_at)"
+	    "  VALUES (1, 1, 10, 'Beschluss', 'st', 1, 1);"
+	    "INSERT INTO process_link (step_id, role, session_id, submission_id,"
+	    "  planned_start_utc) VALUES (1, 'kreistag', 2, 9, 1810000000);"
+	    "INSERT INTO measure (process_id, title, owner_id, budget_cents, uid, created_at,"
+	    "  updated_at) VALUES (1, 'M', 1, 1250000, 'm', 1, 1);";
+	struct store *st;
+	sqlite3 *db;
+	const char *sql;
+	char *cause = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 6; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA user_version = 6;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open(path, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_version(st), store_schema_latest());
+	assert_int_equal(get_int(st, "SELECT count(*) FROM submission"), 2);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung"), 2);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung WHERE submission_id = 7 "
+	    "AND session_id = 1 AND role = 'entscheidung'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung WHERE submission_id = 9 "
+	    "AND session_id = 2 AND role = 'entscheidung'"), 1);
+	/* Every deadline kept: the rebuild of submission cascaded nothing. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline"), 3);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE id = 4 AND "
+	    "submission_id = 7 AND session_id = 1 AND due_date = '2026-12-24' AND "
+	    "sequence = 2"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE id = 5 AND "
+	    "submission_id = 9 AND due_date = '2027-04-01'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM submission WHERE id = 9 AND "
+	    "ref = 'V/2' AND state = 'submitted' AND owner_id = 1"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM process_link WHERE "
+	    "submission_id = 9"), 1);
+	/* The new columns have their defaults. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM actor WHERE salutation = 'neutral' "
+	    "AND title = '' AND family_name IS NULL"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM measure WHERE budget_cents = "
+	    "1250000 AND budget_year IS NULL"), 1);
+	/* The foreign keys still hold after the rebuild: removing a submission
+	 * takes its Beratungen and deadlines, and a Beratung's session must exist. */
+	assert_int_equal(store_exec(st, &cause, "DELETE FROM submission WHERE id = 7", ""), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE submission_id = 7"),
+	    0);
+	sql = "INSERT INTO beratung (submission_id, session_id, role) VALUES (9, 5, "
+	    "'vorberatung')";
+	assert_int_equal(store_exec(st, &cause, sql, ""), -1);
+	free(cause);
+	cause = NULL;
+	/* Two Beratungen of one submission each keep a Vorlagenfrist. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (9, 1, 'vorberatung')", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO deadline (session_id, "
+	    "submission_id, kind, rule, due_date, explanation, derivation, updated_at) VALUES "
+	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 1)", ""), 1);
+	store_close(st);
+}
+
+/*
+ * Schema 6 (before UIDs named the installation): deadline UIDs were the
+ * same in every installation.  The migration keeps the Message-ID salt as
+ * the installation id and moves the reminders of deadlines to the new
+ * UIDs, so the planner finds them and sends nothing twice.
+ */
+static void
+test_uids_follow_the_installation(void **state)
+{
+	struct store *st;
+	sqlite3 *db;
+	char *cause = NULL, *text = NULL;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 6; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6;"
+	    "UPDATE mail_install SET salt = '0a1b2c3d4e5f';"
+	    "INSERT INTO actor (slug, name, email, created_at, updated_at) "
+	    "VALUES ('a', 'A', 'a@example.org', 1, 1);"
+	    "INSERT INTO reminder (item_uid, item_kind, offset, actor_id, kind, due_utc, "
+	    "item_at, item_when, item_json, state, message_id, created_at, updated_at) VALUES "
+	    "('deadline-7@ikond', 'deadline', 'P7D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"deadline-7@ikond\",\"title\":\"T\"}', 'sent', "
+	    "'reminder-1.0a1b2c3d4e5f@example.org', 1, 1),"
+	    "('session-00ff@ikond', 'session', 'P7D', 1, 'remind', 1, 1, 'x', '{}', 'queued', "
+	    "NULL, 1, 1),"
+	    "('allris-77@ris.example', 'session', 'P1D', 1, 'remind', 1, 1, 'x', "
+	    "'{\"uid\":\"allris-77@ris.example\"}', 'sent', 'reminder-2.0a1b2c3d4e5f@x', 1, 1);"
+	    "INSERT INTO committee (slug, name, kind, created_at, updated_at) "
+	    "VALUES ('ia', 'Integrationsausschuss', 'fachausschuss', 1, 1);"
+	    "INSERT INTO session (committee_id, title, start_utc, end_utc, state, uid, "
+	    "created_at, updated_at) VALUES (1, 'Hand', 10, 20, 'planned', "
+	    "'session-00ff@ikond', 1, 1), (1, 'Import', 30, 40, 'cancelled', "
+	    "'allris-77@ris.example', 1, 1);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_get_text(st, &cause, &text, "SELECT id FROM installation", ""), 1);
+	assert_string_equal(text, "0a1b2c3d4e5f");
+	free(text);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'deadline-7@0a1b2c3d4e5f.ikond' AND json_extract(item_json, '$.uid') = item_uid "
+	    "AND json_extract(item_json, '$.title') = 'T' AND message_id = "
+	    "'reminder-1.0a1b2c3d4e5f@example.org'"), 1);
+	/* Random UIDs were unique already and stay as they are. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder WHERE item_uid = "
+	    "'session-00ff@ikond'"), 1);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session WHERE uid = "
+	    "'session-00ff@ikond' AND id NOT IN (SELECT session_id FROM session_source)"), 1);
+	/* An imported session published the export's UID: it becomes the link to
+	 * the export, the session and its reminders get a UID of their own. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM session s JOIN session_source x "
+	    "ON x.session_id = s.id JOIN reminder r ON r.item_uid = s.uid "
+	    "WHERE x.source = 'ics' AND x.source_id = 'allris-77@ris.example' "
+	    "AND s.uid GLOB 'session-*@0a1b2c3d4e5f.ikond' AND r.state = 'sent' "
+	    "AND json_extract(r.item_json, '$.uid') = s.uid "
+	    "AND json_extract(x.seen, '$.cancelled') = 1 "
+	    "AND json_extract(x.seen, '$.start') = 30"), 1);
+	/* A submission imported from OParl has no owner until one is set. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (ref, title, kind, "
+	    "owner_id, created_at, updated_at) VALUES ('V/1', 'P', 'beschlussvorlage', NULL, "
+	    "1, 1)", ""), 1);
+	store_close(st);
+}
+
 static void
 test_newer_schema_is_refused(void **state)
 {
@@ -201,9 +367,22 @@ test_constraints(void **state)
 	    "start_utc, end_utc, uid, created_at, updated_at) VALUES (1, 't', 100, 200, 'u', 1, 1)",
 	    ""), 1);
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (title, kind, owner_id, "
-	    "session_id, created_at, updated_at) VALUES ('v', 'beschlussvorlage', 42, 1, 1, 1)",
-	    ""), -1);
+	    "created_at, updated_at) VALUES ('v', 'beschlussvorlage', 42, 1, 1)", ""), -1);
 	assert_non_null(strstr(cause, "referenced"));
+	free(cause);
+	cause = NULL;
+	/* A Beratung needs an existing session and one of the four roles. */
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO actor (slug, name, email, "
+	    "created_at, updated_at) VALUES ('a', 'A', 'a@example.org', 1, 1)", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (title, kind, owner_id, "
+	    "created_at, updated_at) VALUES ('v', 'beschlussvorlage', 1, 1, 1)", ""), 1);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (1, 42, 'entscheidung')", ""), -1);
+	assert_non_null(strstr(cause, "referenced"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
+	    "session_id, role) VALUES (1, 1, 'beschluss')", ""), -1);
 	free(cause);
 	cause = NULL;
 	/* Unknown session state. */
@@ -409,6 +588,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_older_schema_is_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submissions_become_beratungen, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),

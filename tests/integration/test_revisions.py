@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""SEQUENCE and UIDs in the feeds, fetched over HTTP.
+
+Every change of what a feed shows for an item raises exactly that item's
+SEQUENCE, DTSTAMP and LAST-MODIFIED: the feed is fetched before and after
+each kind of change (a session cancelled, moved, renamed, a deadline
+recomputed by a new rule, an actor renamed, a no-op edit) and the set of
+events with a higher SEQUENCE must be exactly the set whose content
+changed.  UIDs carry the installation's id: two installations never share
+one, and a restart or a restored backup keeps them.
+"""
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+import icalendar
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ikondtest  # noqa: E402
+
+
+def fetch(url):
+    ikondtest.require("curl", "curl")
+    r = subprocess.run(["curl", "-s", "--fail", "--max-time", "10", url], capture_output=True,
+                       check=True)
+    return r.stdout
+
+
+def events(raw):
+    """uid -> dict of what a calendar client compares."""
+    out = {}
+    for ev in icalendar.Calendar.from_ical(raw).walk("VEVENT"):
+        uid = str(ev["UID"])
+        out[uid] = {
+            "sequence": int(ev["SEQUENCE"]),
+            "dtstamp": ev.decoded("DTSTAMP"),
+            "last_modified": ev.decoded("LAST-MODIFIED"),
+            "content": (str(ev.get("SUMMARY")), str(ev.get("DESCRIPTION")),
+                        str(ev.get("LOCATION")), str(ev.get("STATUS")),
+                        ev["DTSTART"].to_ical(), ev["DTEND"].to_ical() if "DTEND" in ev else b""),
+        }
+    return out
+
+
+def setup_data(d):
+    d.ctl("committee", "add", "ia", "--name", "Ausschuss für Integration", "--kind",
+          "fachausschuss")
+    d.ctl("committee", "add", "kt", "--name", "Kreistag", "--kind", "kreistag")
+    d.ctl("actor", "add", "schulte", "--name", "Petra Schulte", "--email", "p@example.org")
+    d.ctl("actor", "add", "demir", "--name", "Can Demir", "--email", "c@example.org")
+    d.ctl("actor", "join", "schulte", "--committee", "ia")
+    s = [d.json("session", "add", "--committee", c, "--start", start)["id"]
+         for c, start in (("ia", "2031-03-18 17:00"), ("ia", "2031-05-13 17:00"),
+                          ("kt", "2031-06-24 18:00"))]
+    d.ctl("submission", "add", "--title", "Integrationskonzept", "--kind", "beschlussvorlage",
+          "--session", str(s[0]), "--owner", "schulte")
+    d.ctl("submission", "add", "--title", "Bericht", "--kind", "mitteilungsvorlage",
+          "--session", str(s[2]), "--owner", "demir")
+    return s
+
+
+class Sequence(ikondtest.DaemonTestCase):
+    def setUp(self):
+        super().setUp()
+        self.sessions = setup_data(self.d)
+        self.url = self.d.json("feed", "add", "--all")["url"]
+
+    def uids(self):
+        """(session id -> uid, session id -> uids of its deadlines)."""
+        s = {x["id"]: x["uid"] for x in self.d.json("session", "list")}
+        inst = re.match(r".*@([0-9a-f]+)\.ikond$", next(iter(s.values()))).group(1)
+        dl = {}
+        for x in self.d.json("deadline", "list"):
+            dl.setdefault(x["session"], set()).add("deadline-%d@%s.ikond" % (x["id"], inst))
+        return s, dl
+
+    def change(self, expected, *args):
+        """Runs a change and checks that exactly the events in expected (a set
+        of UIDs) got a higher SEQUENCE and a later DTSTAMP and LAST-MODIFIED."""
+        before = events(fetch(self.url))
+        for cmd in args:
+            self.d.ctl(*cmd)
+        after = events(fetch(self.url))
+        self.assertEqual(set(before), set(after))
+        raised = {u for u in after if after[u]["sequence"] > before[u]["sequence"]}
+        changed = {u for u in after if after[u]["content"] != before[u]["content"]}
+        self.assertEqual(raised, expected)
+        self.assertEqual(changed, expected)
+        for u in after:
+            if u in expected:
+                self.assertGreater(after[u]["dtstamp"], before[u]["dtstamp"], u)
+                self.assertEqual(after[u]["dtstamp"], after[u]["last_modified"], u)
+            else:
+                self.assertEqual(after[u], before[u], u)
+        return after
+
+    def test_each_kind_of_change(self):
+        s1, s2, s3 = self.sessions
+        uid, dl = self.uids()
+        # DTSTAMP counts whole seconds: each step gets one of its own, so a
+        # stamp that was not renewed shows.
+        subprocess.run(["sleep", "1.1"], check=True)
+        with self.subTest("cancelled"):
+            self.change({uid[s1]} | dl[s1], ("session", "cancel", str(s1)))
+        with self.subTest("moved"):
+            subprocess.run(["sleep", "1.1"], check=True)
+            self.change({uid[s2]} | dl[s2], ("session", "edit", str(s2), "--start",
+                                               "2031-05-20 17:00"))
+        with self.subTest("renamed"):
+            subprocess.run(["sleep", "1.1"], check=True)
+            self.change({uid[s3]} | dl[s3], ("session", "edit", str(s3), "--title",
+                                               "Kreistag: Haushalt"))
+        with self.subTest("deadline recomputed"):
+            subprocess.run(["sleep", "1.1"], check=True)
+            ladung = [x for x in self.d.json("deadline", "list")
+                      if x["session"] == s3 and x["kind"] == "ladungsfrist"][0]
+            self.d.write_config('rules = { committee = { kt = { ladungsfrist = '
+                                '"-14d earlier"; }; }; };\n')
+            inst = uid[s3].split("@")[1]
+            self.change({"deadline-%d@%s" % (ladung["id"], inst)}, ("reload",))
+        with self.subTest("actor renamed"):
+            subprocess.run(["sleep", "1.1"], check=True)
+            now = events(fetch(self.url))
+            concerned = {u for u, e in now.items() if "Petra Schulte" in e["content"][1]}
+            # Her committee's sessions and motions deadlines, her Vorlage's deadline.
+            self.assertIn(uid[s2], concerned)
+            self.assertNotIn(uid[s3], concerned)
+            self.change(concerned, ("actor", "edit", "schulte", "--name", "Petra Schulte-Berg"))
+        with self.subTest("nothing shown changed"):
+            before = fetch(self.url)
+            self.change(set(), ("session", "edit", str(s3), "--state", "planned"))
+            self.assertEqual(fetch(self.url), before)
+
+    def test_restart_keeps_revisions(self):
+        before = fetch(self.url)
+        self.d.stop()
+        self.d.start()
+        self.assertEqual(fetch(self.url), before)
+
+
+class Uids(unittest.TestCase):
+    def setUp(self):
+        self.a = ikondtest.Daemon().start()
+        self.b = ikondtest.Daemon().start()
+
+    def tearDown(self):
+        self.a.cleanup()
+        self.b.cleanup()
+
+    def feed_uids(self, d):
+        return set(events(d.ctl("export", "--all").stdout.encode()))
+
+    def test_unique_per_installation_stable_across_restart_and_backup(self):
+        setup_data(self.a)
+        setup_data(self.b)
+        ua, ub = self.feed_uids(self.a), self.feed_uids(self.b)
+        self.assertEqual(len(ua), len(ub))
+        self.assertEqual(ua & ub, set(), "two installations share UIDs")
+        inst = {u.split("@")[1] for u in ua}
+        self.assertEqual(len(inst), 1)
+        self.assertRegex(inst.pop(), r"^[0-9a-f]{12}\.ikond$")
+
+        self.a.stop()
+        self.a.start()
+        self.assertEqual(self.feed_uids(self.a), ua)
+
+        # A backup restored into a new state directory keeps the UIDs.
+        backup = os.path.join(self.a.dir, "backup.db")
+        src = sqlite3.connect(os.path.join(self.a.state, "ikond.db"))
+        dst = sqlite3.connect(backup)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        c = ikondtest.Daemon()
+        try:
+            os.makedirs(c.state)
+            shutil.copy(backup, os.path.join(c.state, "ikond.db"))
+            c.start()
+            self.assertEqual(self.feed_uids(c), ua)
+        finally:
+            c.cleanup()
+
+
+if __name__ == "__main__":
+    ikondtest.main()
