@@ -143,18 +143,18 @@ static const struct {
 	const char	*path;
 	const char	*where;
 } moved_keys[] = {
-	{ "process.topic_weeks", "weeks of step \"thema\"" },
-	{ "process.backing_weeks", "weeks of step \"rueckhalt\"" },
-	{ "process.planning_weeks", "weeks of step \"planung\"" },
-	{ "process.decision_lead_weeks", "gap_weeks of step \"workshop\"" },
-	{ "process.workshop_weeks", "weeks of step \"workshop\"" },
-	{ "process.drafting_weeks", "weeks of step \"erarbeitung\"" },
-	{ "process.alignment_weeks", "weeks of step \"abstimmung\" and gap_weeks of step "
-	    "\"beschluss\"" },
-	{ "process.feedback_weeks", "weeks of step \"feedback\"" },
-	{ "process.publicity_weeks", "weeks of step \"oeffentlichkeit\"" },
-	{ "process.evaluation_first_months", "months of step \"evaluation\"" },
-	{ "process.evaluation_rrule", "rrule of step \"evaluation\"" },
+	{ "process.topic_weeks", N_("weeks of step \"thema\"") },
+	{ "process.backing_weeks", N_("weeks of step \"rueckhalt\"") },
+	{ "process.planning_weeks", N_("weeks of step \"planung\"") },
+	{ "process.decision_lead_weeks", N_("gap_weeks of step \"workshop\"") },
+	{ "process.workshop_weeks", N_("weeks of step \"workshop\"") },
+	{ "process.drafting_weeks", N_("weeks of step \"erarbeitung\"") },
+	{ "process.alignment_weeks", N_("weeks of step \"abstimmung\" and gap_weeks of step "
+	    "\"beschluss\"") },
+	{ "process.feedback_weeks", N_("weeks of step \"feedback\"") },
+	{ "process.publicity_weeks", N_("weeks of step \"oeffentlichkeit\"") },
+	{ "process.evaluation_first_months", N_("months of step \"evaluation\"") },
+	{ "process.evaluation_rrule", N_("rrule of step \"evaluation\"") },
 };
 
 struct loader {
@@ -292,7 +292,7 @@ complain_unknown(struct loader *ld, const config_setting_t *s, const char *path)
 		if (strcmp(moved_keys[i].path, path) == 0) {
 			complain(ld, s, "\"%s\" moved into the process file: copy templates/"
 			    "process/integrationskonzept.conf into templates.dir/process/ and set "
-			    "the %s there", path, moved_keys[i].where);
+			    "the %s there", path, _(moved_keys[i].where));
 			return;
 		}
 	}

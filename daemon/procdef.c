@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "domain.h"
 #include "draft.h"
+#include "i18n.h"
 #include "process.h"
 #include "xmalloc.h"
 
@@ -60,7 +61,7 @@ complain(struct reader *rd, const config_setting_t *s, const char *fmt, ...)
 
 	buf_printf(&rd->errors, "%s:%d: ", rd->path, s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&rd->errors, fmt, ap);
+	buf_vprintf(&rd->errors, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&rd->errors, '\n');
 	rd->nerrors++;
@@ -482,9 +483,9 @@ procdef_load(const char *admin_dir, const char *name, char **cause)
 		free(path);
 	}
 	buf_init(&b);
-	buf_printf(&b, "no process file %s.conf in ", name);
+	buf_printf(&b, _("no process file %s.conf in"), name);
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s/process", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		buf_printf(&b, "%s%s/process", i == 0 ? " " : i + 1 == n ? _(" or ") : ", ",
 		    dirs[i].path);
 	*cause = buf_steal(&b, NULL);
 	return NULL;

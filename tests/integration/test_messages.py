@@ -97,12 +97,20 @@ class Replies(DaemonTestCase):
                         env=GERMAN)
         self.assertIn("der Plan geht nicht auf; nichts wurde gespeichert:", de.stderr)
         self.assertNotIn("not feasible", de.stderr)
+        # Each reason too, not only the heading.
+        self.assertIn("vor dem Beginn der Beratungsfolge", de.stderr)
+        self.assertNotIn("before the route begins", de.stderr)
         en = self.fails("process", "plan", "ik", "--target-session", str(target["id"]))
         self.assertIn("the plan is not feasible; nothing was stored:", en.stderr)
         # A warning in German, the result as before.
         r = self.d.ctl("measure", "add", "--process", "ik", "--title", "Alt", "--owner",
                        "schulte", "--due", "2020-06-30", env=GERMAN)
         self.assertIn("ikond-ctl: Warnung: der Termin 2020-06-30 ist vorbei", r.stderr)
+        # A warning put together from pieces (2030-06-01 is a Saturday).
+        r = self.d.ctl("session", "add", "--committee", "kreistag", "--start",
+                       "2030-06-01 10:00", env=GERMAN)
+        self.assertIn("ikond-ctl: Warnung: die Sitzung am 2030-06-01 liegt auf einem Samstag",
+                      r.stderr)
         # The daemon's own log stays English.
         log = self.d.read_log()
         self.assertNotIn("keine Sitzung", log)
