@@ -593,8 +593,8 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	bool planned;
 
 	switch (store_first(ikd->store, cause, &st, "SELECT slug, name, "
-	    "coalesce(target_session_id, 0), planned_at IS NOT NULL FROM process WHERE id = ?",
-	    "i", pid)) {
+	    "coalesce(target_session_id, 0), planned_at IS NOT NULL, budget_cents, budget_note "
+	    "FROM process WHERE id = ?", "i", pid)) {
 	case -1:
 		return NULL;
 	case 0:
@@ -608,6 +608,19 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	german_forms_free(&f);
 	target = sqlite3_column_int64(st, 2);
 	planned = sqlite3_column_int(st, 3) != 0;
+	/* The money for the process itself (process edit --budget), null while
+	 * none is recorded. */
+	if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
+		json_object_set_new(proc, "budget", json_null());
+		json_object_set_new(proc, "budget_de", json_null());
+	} else {
+		german_euro(sqlite3_column_int64(st, 4), euro, sizeof(euro));
+		json_object_set_new(proc, "budget", json_real((double)sqlite3_column_int64(st, 4) /
+		    100.0));
+		json_object_set_new(proc, "budget_de", json_string(euro));
+	}
+	json_object_set_new(proc, "budget_note", col_text(st, 5)[0] != '\0' ?
+	    json_string(col_text(st, 5)) : json_null());
 	store_done(ikd->store, st);
 	memset(&pr, 0, sizeof(pr));
 	pr.ikd = ikd;
@@ -646,10 +659,6 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	json_object_set_new(proc, "budget_total_de", json_string(euro));
 	json_object_set_new(proc, "measures_budget_de", pr.budgets > 0 ? json_string(euro) :
 	    json_null());
-	/* The process's own budget is not stored yet: the templates say so. */
-	json_object_set_new(proc, "budget", json_null());
-	json_object_set_new(proc, "budget_de", json_null());
-	json_object_set_new(proc, "budget_note", json_null());
 	if (entity_attach(proc, "evaluations", store_get_list(ikd->store, cause,
 	    evaluation_json, &pr, "SELECT title, owner_id, start_date, rrule, committee_id "
 	    "FROM evaluation WHERE process_id = ? ORDER BY id", "i", pid)) == -1)

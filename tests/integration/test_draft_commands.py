@@ -232,6 +232,29 @@ class DraftCommandTest(DaemonTestCase):
                       % long_de(session["start"]), chain)
         self.assertNotIn("Kreistag", chain)
 
+    def test_verwaltungsvorlage_names_the_money(self):
+        """Finanzielle Auswirkungen: the process's own budget and note as
+        "process edit" stored them, and each measure's money with its
+        Haushaltsjahr."""
+        self.plan()
+
+        def money():
+            md = squash(self.render("verwaltungsvorlage", "--process", "ik").stdout)
+            return md[md.index("## Finanzielle Auswirkungen"):]
+        self.assertIn("sind noch keine Mittel beziffert", money())
+        self.d.ctl("process", "edit", "ik", "--budget", "18000", "--budget-note",
+                   "Darin enthalten sind Moderation und Dolmetschkosten.")
+        measure = [m for m in self.d.json("measure", "list")
+                   if m["title"] == "Elternlotsen an Grundschulen"][0]
+        self.d.ctl("measure", "edit", str(measure["id"]), "--year", "2028")
+        text = money()
+        self.assertIn("Für die Erarbeitung des Konzepts sind **18.000,00 €** vorgesehen. "
+                      "Darin enthalten sind Moderation und Dolmetschkosten.", text)
+        self.assertNotIn("noch keine Mittel", text)
+        self.assertIn("zusammen 13.300,50 € veranschlagt", text)
+        self.assertIn("- Elternlotsen an Grundschulen: 12.500,00 € im Haushaltsjahr 2028", text)
+        self.assertIn("- Sprachcafé: 800,50 €, Haushaltsjahr noch offen", text)
+
     def test_only_what_the_reader_should_read(self):
         """The planner's notes and a window's derivation stay with the
         coordinator: not in drafts, not in the feed; dates in text are German."""
