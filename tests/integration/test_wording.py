@@ -29,7 +29,8 @@ DRAFTS = ["verwaltungsvorlage", "beschlussvorlage", "einladung-workshop", "feedb
 
 # Every mail template, recognised by its subject.
 MAILS = {
-    "sitzung": r"^Erinnerung: ",
+    "sitzung": r"^Erinnerung: (?!Zukunftswerkstatt)",
+    "termin": r"^Erinnerung: Zukunftswerkstatt",
     "frist": r" – fällig am ",
     "fenster": r"^Rückmeldung erbeten bis ",
     "massnahme": r"^Maßnahme fällig am ",
@@ -71,7 +72,9 @@ WRONG = [
     (r"Integrationskonzept „Integrationskonzept|Integrationskonzept Integrationskonzept|"
      r"Integrationskonzept: Integrationskonzept", "the concept's name wrapped twice"),
     (r"Schlusstag fest eingetragen|früheste Vorlagenfrist|Ab heute\.|Im Anschluss an Schritt|"
-     r"Rückmeldefenster dauert", "an internal note of the planner"),
+     r"Rückmeldefenster dauert|Rückmeldefenster öffnet am|erste Vorlagenfrist ist der|"
+     r"Uhrzeit und Ort folgen|Erste Evaluation am|Nach der sitzungsfreien Zeit|"
+     r"nach dem Evaluationstermin|der Plan lässt den Schritt", "an internal note of the planner"),
     (r"\{\{|\}\}", "a template tag"),
     (r"sagt [^ ,.]+/", "a title with a slash in a quote"),
     (r"Guten Tag ,|, ,|\(\)", "an empty value in a sentence"),
@@ -128,7 +131,7 @@ class Wording(unittest.TestCase):
                'head_title = "%s"; };\n'
                'reminders = { send_time = "00:00"; non_working_days = "keep"; '
                'session = [ "P800D" ]; deadline = [ "P800D" ]; window = [ "P800D" ]; '
-               'measure = [ "P900D" ]; evaluation = [ "P900D" ]; };\n'
+               'measure = [ "P900D" ]; evaluation = [ "P900D" ]; event = [ "P800D" ]; };\n'
                % (name, 'kind = "%s";' % kind if kind else "", head))
         d = Daemon(cfg).start()
         try:
@@ -156,6 +159,10 @@ class Wording(unittest.TestCase):
             d.ctl("measure", "add", "--process", "ik", "--title", "Elternlotsen an Grundschulen",
                   "--owner", "schulte", "--goal", "Eltern kennen das Schulsystem.",
                   "--budget", "12500", "--due", (today + datetime.timedelta(days=600)).isoformat())
+            # An event whose time and place are still to follow.
+            d.ctl("event", "add", "--process", "ik", "--title", "Zukunftswerkstatt Bildung",
+                  "--start", (today + datetime.timedelta(days=120)).isoformat(), "--invite",
+                  "schulte", "--invite-committee", "integrationsbeirat")
             drafts = {n: d.ctl("draft", "render", n, "--process", "ik").stdout for n in DRAFTS}
             # The first sessions were reminded of: move one, cancel another.
             sessions = d.json("session", "list", "--committee", "integrationsausschuss")
