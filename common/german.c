@@ -63,8 +63,8 @@ german_when(int day, int minute, int end_day, int end_minute)
 	buf_init(&b);
 	if (minute == CIVIL_NO_TIME) {
 		if (end_day > day)
-			buf_printf(&b, "vom %s, bis zum %s; die Uhrzeiten teilen wir Ihnen noch mit",
-			    d1, d2);
+			buf_printf(&b, "vom %s, bis zum %s; die Uhrzeiten teilen wir Ihnen "
+			    "noch mit", d1, d2);
 		else
 			buf_printf(&b, "%s; die Uhrzeit teilen wir Ihnen noch mit", d1);
 	} else if (end_minute == CIVIL_NO_TIME) {

@@ -808,7 +808,8 @@ workshop_event(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 *event, int t
 	if (*event != 0) {
 		if ((rc = store_exists(ikd->store, cause, "SELECT 1 FROM event WHERE id = ? AND "
 		    "process_id = ?", "ii", *event, pid)) == 0)
-			set_cause(cause, "event %lld belongs to another process", (long long)*event);
+			set_cause(cause, "event %lld belongs to another process",
+			    (long long)*event);
 		return rc == 1 ? 1 : -1;
 	}
 	civil_format_date(today, day);
@@ -923,7 +924,8 @@ workshop_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 event, sqlite3
 	if ((rc = workshop_event(ikd, pid, &event, today, cause)) == -1)
 		return NULL;
 	if (rc == 0 && to != 0) {
-		set_cause(cause, "the process has no event to invite to (see: ikond-ctl event add)");
+		set_cause(cause, "the process has no event to invite to "
+		    "(see: ikond-ctl event add)");
 		return NULL;
 	}
 	obj = rc == 1 ? workshop_from_event(ikd, event, &host, cause) :
