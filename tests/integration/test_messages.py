@@ -11,7 +11,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ikondtest  # noqa: E402
@@ -115,6 +117,33 @@ class Replies(DaemonTestCase):
         log = self.d.read_log()
         self.assertNotIn("keine Sitzung", log)
         self.assertNotIn("Plan geht nicht auf", log)
+
+    def test_a_background_job_answers_in_the_clients_language(self):
+        """import oparl runs on a thread of its own and answers when it is
+        done: in the language of the request that started it."""
+        class NotOParl(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"[]"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), NotOParl)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            url = "http://127.0.0.1:%d/oparl/body/1" % httpd.server_address[1]
+            de = self.fails("import", "oparl", url, env=GERMAN)
+            self.assertIn("kein OParl-Objekt; nichts wurde geändert", de.stderr)
+            en = self.fails("import", "oparl", url)
+            self.assertIn("not an OParl object", en.stderr)
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+        self.assertNotIn("kein OParl-Objekt", self.d.read_log())
 
     def test_local_commands_and_the_cli_itself(self):
         de = self.fails("holidays", "--land", "XX", env=GERMAN)
