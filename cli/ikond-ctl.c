@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "cmdtab.h"
 #include "config.h"
+#include "i18n.h"
 #include "local.h"
 #include "proto.h"
 #include "render.h"
@@ -139,7 +140,7 @@ take_globals(int *argc, char **argv, struct options *opt)
 			opt->socket = argv[i] + 9;
 		else if (strcmp(argv[i], "--socket") == 0) {
 			if (i + 1 >= *argc) {
-				fprintf(stderr, "ikond-ctl: --socket needs a PATH\n");
+				fprintf(stderr, "ikond-ctl: %s\n", _("--socket needs a PATH"));
 				return -1;
 			}
 			opt->socket = argv[++i];
@@ -161,7 +162,7 @@ connect_daemon(const char *path)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "ikond-ctl: socket path too long: %s\n", path);
+		fprintf(stderr, _("ikond-ctl: socket path too long: %s\n"), path);
 		return -1;
 	}
 	strcpy(sun.sun_path, path);
@@ -171,13 +172,13 @@ connect_daemon(const char *path)
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(stderr, "ikond-ctl: ikond is not running (no daemon answers on %s)\n",
-			    path);
+			fprintf(stderr, _("ikond-ctl: ikond is not running (no daemon answers on "
+			    "%s)\n"), path);
 		else if (errno == EACCES)
-			fprintf(stderr, "ikond-ctl: permission denied on %s (are you in the "
-			    "daemon's group?)\n", path);
+			fprintf(stderr, _("ikond-ctl: permission denied on %s (are you in the "
+			    "daemon's group?)\n"), path);
 		else
-			fprintf(stderr, "ikond-ctl: cannot connect to %s: %s\n", path,
+			fprintf(stderr, _("ikond-ctl: cannot connect to %s: %s\n"), path,
 			    strerror(errno));
 		close(fd);
 		return -1;
@@ -203,7 +204,7 @@ read_file(const char *path, size_t *len)
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
 		buf_add(&b, tmp, n);
 		if (b.len > PROTO_MAX_PAYLOAD / 2) {
-			fprintf(stderr, "ikond-ctl: %s: larger than %u bytes\n", path,
+			fprintf(stderr, _("ikond-ctl: %s: larger than %u bytes\n"), path,
 			    PROTO_MAX_PAYLOAD / 2);
 			buf_free(&b);
 			if (f != stdin)
@@ -228,7 +229,7 @@ write_output(const char *path, json_t *reply)
 
 	if (json_is_string(file)) {
 		if (base64_decode(json_string_value(file), &data, &len) == -1) {
-			fprintf(stderr, "ikond-ctl: the daemon sent a malformed file\n");
+			fprintf(stderr, "ikond-ctl: %s\n", _("the daemon sent a malformed file"));
 			return 1;
 		}
 	} else if (json_is_string(text)) {
@@ -241,7 +242,7 @@ write_output(const char *path, json_t *reply)
 		return 1;
 	}
 	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "ikond-ctl: writing %s: %s\n", path, strerror(errno));
+		fprintf(stderr, _("ikond-ctl: writing %s: %s\n"), path, strerror(errno));
 		unlink(path);
 		rc = 1;
 	}
@@ -257,11 +258,11 @@ show_reply(json_t *reply, const struct options *opt, const char *outpath)
 	size_t i;
 
 	json_array_foreach(json_object_get(reply, "warnings"), i, v)
-		fprintf(stderr, "ikond-ctl: warning: %s\n", json_string_value(v));
+		fprintf(stderr, _("ikond-ctl: warning: %s\n"), json_string_value(v));
 	if (rc != 0) {
 		v = json_object_get(reply, "error");
 		fprintf(stderr, "ikond-ctl: %s\n", json_is_string(v) ? json_string_value(v) :
-		    "failed");
+		    _("failed"));
 		return rc == 2 ? 2 : 1;
 	}
 	if (outpath != NULL)
@@ -269,7 +270,8 @@ show_reply(json_t *reply, const struct options *opt, const char *outpath)
 	if (opt->json)
 		render_json(stdout, json_object_get(reply, "data"));
 	else if (json_is_string(json_object_get(reply, "file"))) {
-		fprintf(stderr, "ikond-ctl: the result is a binary file; write it with -o FILE\n");
+		fprintf(stderr, "ikond-ctl: %s\n",
+		    _("the result is a binary file; write it with -o FILE"));
 		return 1;
 	} else if (json_is_string(v = json_object_get(reply, "text"))) {
 		/* Text that ends its own lines (an exported feed) is written as it is. */
@@ -316,11 +318,15 @@ main(int argc, char *argv[])
 	struct options opt = { NULL, false, false };
 	const struct cmd_spec *cmd;
 	char *socket_path, *input = NULL, *cause = NULL;
-	const char *outpath = NULL;
+	const char *outpath = NULL, *lang;
 	json_t *req, *args, *reply;
 	size_t input_len = 0;
 	int used, fd, rc, i;
 
+	/* Messages in the user's language (numbers stay as C writes them). */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	i18n_init();
 	argc--;
 	argv++;
 	if (argc == 1 && strcmp(argv[0], "--version") == 0) {
@@ -363,6 +369,10 @@ main(int argc, char *argv[])
 	}
 	json_object_set_new(req, "argv", args);
 	json_object_set_new(req, "json", json_boolean(opt.json));
+	lang = setlocale(LC_MESSAGES, NULL);
+	if (lang != NULL && strcmp(lang, "C") != 0 && strcmp(lang, "POSIX") != 0 &&
+	    i18n_lang_valid(lang))
+		json_object_set_new(req, "lang", json_string(lang));
 	socket_path = NULL;
 	reply = NULL;
 	rc = 1;
@@ -371,13 +381,13 @@ main(int argc, char *argv[])
 
 		free(input);
 		if (s == NULL) {
-			fprintf(stderr, "ikond-ctl: %s is not UTF-8 text\n", argv[used]);
+			fprintf(stderr, _("ikond-ctl: %s is not UTF-8 text\n"), argv[used]);
 			goto out;
 		}
 		json_object_set_new(req, "input", s);
 	}
 	if (json_array_size(args) != (size_t)argc - (outpath ? 2 : 0)) {
-		fprintf(stderr, "ikond-ctl: arguments must be UTF-8 text\n");
+		fprintf(stderr, "ikond-ctl: %s\n", _("arguments must be UTF-8 text"));
 		rc = 2;
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static int
@@ -35,7 +36,7 @@ static void
 next_item(struct buf *b, size_t *n, size_t total)
 {
 	if (*n > 0)
-		buf_add_str(b, *n + 1 == total ? " and " : ", ");
+		buf_add_str(b, *n + 1 == total ? _(" and ") : ", ");
 	(*n)++;
 }
 

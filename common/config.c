@@ -18,7 +18,9 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "holiday.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 const char *const config_rule_names[] = {
@@ -78,6 +80,8 @@ static const struct key_spec schema[] = {
 	{ "body.name", K_STRING },
 	{ "body.land", K_STRING },
 	{ "body.timezone", K_STRING },
+	{ "body.kind", K_STRING },
+	{ "body.department", K_STRING },
 	{ "body.address", K_STRING },
 	{ "body.head_name", K_STRING },
 	{ "body.head_title", K_STRING },
@@ -108,6 +112,7 @@ static const struct key_spec schema[] = {
 	{ "smtp.retry_seconds", K_INT },
 	{ "reminders", K_GROUP },
 	{ "reminders.send_time", K_STRING },
+	{ "reminders.non_working_days", K_STRING },
 	{ "reminders.<kind>", K_STRINGS },
 	{ "reminders.committee", K_GROUP },
 	{ "reminders.committee.*", K_GROUP },
@@ -138,18 +143,18 @@ static const struct {
 	const char	*path;
 	const char	*where;
 } moved_keys[] = {
-	{ "process.topic_weeks", "weeks of step \"thema\"" },
-	{ "process.backing_weeks", "weeks of step \"rueckhalt\"" },
-	{ "process.planning_weeks", "weeks of step \"planung\"" },
-	{ "process.decision_lead_weeks", "gap_weeks of step \"workshop\"" },
-	{ "process.workshop_weeks", "weeks of step \"workshop\"" },
-	{ "process.drafting_weeks", "weeks of step \"erarbeitung\"" },
-	{ "process.alignment_weeks", "weeks of step \"abstimmung\" and gap_weeks of step "
-	    "\"beschluss\"" },
-	{ "process.feedback_weeks", "weeks of step \"feedback\"" },
-	{ "process.publicity_weeks", "weeks of step \"oeffentlichkeit\"" },
-	{ "process.evaluation_first_months", "months of step \"evaluation\"" },
-	{ "process.evaluation_rrule", "rrule of step \"evaluation\"" },
+	{ "process.topic_weeks", N_("weeks of step \"thema\"") },
+	{ "process.backing_weeks", N_("weeks of step \"rueckhalt\"") },
+	{ "process.planning_weeks", N_("weeks of step \"planung\"") },
+	{ "process.decision_lead_weeks", N_("gap_weeks of step \"workshop\"") },
+	{ "process.workshop_weeks", N_("weeks of step \"workshop\"") },
+	{ "process.drafting_weeks", N_("weeks of step \"erarbeitung\"") },
+	{ "process.alignment_weeks", N_("weeks of step \"abstimmung\" and gap_weeks of step "
+	    "\"beschluss\"") },
+	{ "process.feedback_weeks", N_("weeks of step \"feedback\"") },
+	{ "process.publicity_weeks", N_("weeks of step \"oeffentlichkeit\"") },
+	{ "process.evaluation_first_months", N_("months of step \"evaluation\"") },
+	{ "process.evaluation_rrule", N_("rrule of step \"evaluation\"") },
 };
 
 struct loader {
@@ -166,7 +171,7 @@ complain(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 	buf_printf(&ld->errors, "%s:%d: ", ld->file,
 	    s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&ld->errors, fmt, ap);
+	buf_vprintf(&ld->errors, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&ld->errors, '\n');
 	ld->nerrors++;
@@ -225,14 +230,14 @@ static const char *
 type_word(enum key_type t)
 {
 	switch (t) {
-	case K_STRING: return "a string in double quotes";
-	case K_INT: return "an integer";
-	case K_BOOL: return "true or false";
-	case K_GROUP: return "a group { ... }";
-	case K_STRINGS: return "a list of strings [ \"...\", ... ]";
-	case K_IDS: return "a list of user or group names or numbers";
-	case K_GROUPS: return "a list of groups ( { ... }, ... )";
-	case K_TEXTS: return "a string or a list of strings";
+	case K_STRING: return _("a string in double quotes");
+	case K_INT: return _("an integer");
+	case K_BOOL: return _("true or false");
+	case K_GROUP: return _("a group { ... }");
+	case K_STRINGS: return _("a list of strings [ \"...\", ... ]");
+	case K_IDS: return _("a list of user or group names or numbers");
+	case K_GROUPS: return _("a list of groups ( { ... }, ... )");
+	case K_TEXTS: return _("a string or a list of strings");
 	}
 	return "?";
 }
@@ -287,7 +292,7 @@ complain_unknown(struct loader *ld, const config_setting_t *s, const char *path)
 		if (strcmp(moved_keys[i].path, path) == 0) {
 			complain(ld, s, "\"%s\" moved into the process file: copy templates/"
 			    "process/integrationskonzept.conf into templates.dir/process/ and set "
-			    "the %s there", path, moved_keys[i].where);
+			    "the %s there", path, _(moved_keys[i].where));
 			return;
 		}
 	}
@@ -476,6 +481,17 @@ load_body(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->body_name = get_string(cf, "body.name", "Landkreis Musterland");
 	cfg->body_land = get_string(cf, "body.land", "NI");
 	cfg->body_timezone = get_string(cf, "body.timezone", "Europe/Berlin");
+	cfg->body_kind = get_string(cf, "body.kind", NULL);
+	if (cfg->body_kind == NULL)
+		cfg->body_kind = xstrdup(german_body_kind_of_name(cfg->body_name) != NULL ?
+		    german_body_kind_of_name(cfg->body_name)->key : "landkreis");
+	else if (german_body_kind(cfg->body_kind) == NULL) {
+		complain(ld, lookup(cf, "body.kind"), "unknown kind of body \"%s\"; valid: %s",
+		    cfg->body_kind, german_body_kind_list());
+		free(cfg->body_kind);
+		cfg->body_kind = xstrdup("landkreis");
+	}
+	cfg->body_department = get_string(cf, "body.department", NULL);
 	cfg->body_address = get_string(cf, "body.address", NULL);
 	cfg->body_head_name = get_string(cf, "body.head_name", NULL);
 	cfg->body_head_title = get_string(cf, "body.head_title", NULL);
@@ -608,6 +624,38 @@ load_offsets(struct loader *ld, const config_setting_t *s, struct reminder_offse
 	}
 }
 
+/*
+ * What key says happens on a day that is not a working day: one of the
+ * words of valid ("later earlier keep"), def if the key is not set.
+ */
+static enum rule_roll
+get_roll(struct loader *ld, const config_t *cf, const char *key, enum rule_roll def,
+    const char *valid)
+{
+	static const char *const words[] = {
+		[RULE_KEEP] = "keep", [RULE_EARLIER] = "earlier", [RULE_LATER] = "later",
+	};
+	enum rule_roll roll = def;
+	const char *v;
+	char *text;
+	size_t r, n;
+
+	if ((text = get_string(cf, key, NULL)) == NULL)
+		return def;
+	for (v = valid; *v != '\0'; v += n, v += strspn(v, " ")) {
+		n = strcspn(v, " ");
+		if (strlen(text) == n && strncmp(text, v, n) == 0)
+			break;
+	}
+	for (r = 0; *v != '\0' && r < sizeof(words) / sizeof(words[0]); r++)
+		if (strcmp(text, words[r]) == 0)
+			roll = (enum rule_roll)r;
+	if (*v == '\0')
+		complain(ld, lookup(cf, key), "%s is \"%s\"; valid: %s", key, text, valid);
+	free(text);
+	return roll;
+}
+
 static void
 load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 {
@@ -625,6 +673,8 @@ load_reminders(struct loader *ld, const config_t *cf, struct config *cfg)
 		cfg->remind_send_minute = 8 * 60;
 	}
 	free(text);
+	cfg->remind_non_working_days = get_roll(ld, cf, "reminders.non_working_days",
+	    RULE_EARLIER, "earlier keep");
 	for (k = 0; k < REMIND_KIND_COUNT; k++) {
 		snprintf(path, sizeof(path), "reminders.%s", config_reminder_kind_names[k]);
 		if ((s = lookup(cf, path)) != NULL) {
@@ -671,20 +721,11 @@ static void
 load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	struct process_config *p = &cfg->process;
-	char *roll, *horizon, unit, *end;
+	char *horizon, unit, *end;
 	long n;
 
-	roll = get_string(cf, "process.evaluation_roll", "later");
-	if (strcmp(roll, "later") == 0)
-		p->evaluation_roll = RULE_LATER;
-	else if (strcmp(roll, "earlier") == 0)
-		p->evaluation_roll = RULE_EARLIER;
-	else if (strcmp(roll, "keep") == 0)
-		p->evaluation_roll = RULE_KEEP;
-	else
-		complain(ld, lookup(cf, "process.evaluation_roll"), "process.evaluation_roll is "
-		    "\"%s\"; valid: later earlier keep", roll);
-	free(roll);
+	p->evaluation_roll = get_roll(ld, cf, "process.evaluation_roll", RULE_LATER,
+	    "later earlier keep");
 
 	horizon = get_string(cf, "process.evaluation_horizon", "P3Y");
 	p->evaluation_horizon_months = 36;
@@ -941,6 +982,8 @@ config_free(struct config *cfg)
 	free(cfg->body_name);
 	free(cfg->body_land);
 	free(cfg->body_timezone);
+	free(cfg->body_kind);
+	free(cfg->body_department);
 	free(cfg->body_address);
 	free(cfg->body_head_name);
 	free(cfg->body_head_title);

@@ -81,6 +81,8 @@ struct config {
 	char		*body_name;
 	char		*body_land;
 	char		*body_timezone;
+	char		*body_kind;		/* german_body_kinds: "landkreis", "stadt" */
+	char		*body_department;	/* the office that signs drafts, or NULL */
 	char		*body_address;		/* postal address for drafts, or NULL */
 	char		*body_head_name;	/* Landrätin, Bürgermeister: name, or NULL */
 	char		*body_head_title;	/* and title, or NULL */
@@ -103,6 +105,7 @@ struct config {
 	int		 smtp_retry_seconds;
 
 	int		 remind_send_minute;	/* minute of day for whole-day offsets */
+	enum rule_roll	 remind_non_working_days; /* RULE_EARLIER or RULE_KEEP */
 	struct reminder_offsets	remind[REMIND_KIND_COUNT];
 	struct committee_reminders *remind_committee;
 	size_t		 n_remind_committee;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 
 void
@@ -79,7 +80,7 @@ proto_request_check(json_t *req, char **cause)
 
 	json_object_foreach(req, key, v) {
 		if (strcmp(key, "argv") != 0 && strcmp(key, "json") != 0 &&
-		    strcmp(key, "input") != 0)
+		    strcmp(key, "input") != 0 && strcmp(key, "lang") != 0)
 			return set_cause(cause, "unknown request field \"%.32s\"", key);
 	}
 	argv = json_object_get(req, "argv");
@@ -102,6 +103,10 @@ proto_request_check(json_t *req, char **cause)
 	v = json_object_get(req, "input");
 	if (v != NULL && !json_is_string(v))
 		return set_cause(cause, "field \"input\" must be a string");
+	v = json_object_get(req, "lang");
+	if (v != NULL && (!json_is_string(v) || !i18n_lang_valid(json_string_value(v))))
+		return set_cause(cause, "field \"lang\" must be a locale name such as "
+		    "\"de_DE.UTF-8\"");
 	return 0;
 }
 

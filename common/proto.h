@@ -12,9 +12,12 @@
  * ("export" of tens of thousands of events); the payload must be exactly
  * one JSON object with nothing after it.
  *
- * request: {"argv": ["committee", "add", ...], "json": bool, "input": "..."}
+ * request: {"argv": ["committee", "add", ...], "json": bool, "input": "...",
+ *          "lang": "de_DE.UTF-8"}
  *          argv holds the command words and their arguments as typed;
- *          input carries a file the CLI read for the daemon (imports).
+ *          input carries a file the CLI read for the daemon (imports);
+ *          lang, optional, is the CLI's locale for messages: the reply's
+ *          error and warnings come in that language (version 2).
  * reply:   {"status": 0|1|2, "error": "...", "data": ..., "columns": [...],
  *          "text": "...", "file": "<base64>", "warnings": ["..."]}
  *          status is the CLI's exit status: 0 ok, 1 failure, 2 usage.
@@ -28,7 +31,7 @@
 #include <jansson.h>
 
 #define PROTO_MAGIC		0x494b4e44u	/* "IKND" */
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define PROTO_HEADER_SIZE	12
 #define PROTO_MAX_PAYLOAD	(16u * 1024 * 1024)
 #define PROTO_MAX_REPLY		(256u * 1024 * 1024)
@@ -55,7 +58,7 @@ int proto_header_decode(const uint8_t in[PROTO_HEADER_SIZE], struct proto_header
     int *version_mismatch, char **cause);
 /* Parses a payload into a JSON object; rejects anything else. */
 int proto_payload_decode(const char *data, size_t len, json_t **out, char **cause);
-/* Checks the shape of a request object (argv, json, input). */
+/* Checks the shape of a request object (argv, json, input, lang). */
 int proto_request_check(json_t *req, char **cause);
 /* Header plus payload in one allocation. */
 char *proto_encode(enum proto_type type, json_t *obj, size_t *len);

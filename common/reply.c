@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cmdtab.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 int
@@ -19,7 +20,7 @@ reply_fail(struct reply *rep, int status, const char *fmt, ...)
 
 	free(rep->error);
 	va_start(ap, fmt);
-	if (vasprintf(&rep->error, fmt, ap) == -1)
+	if (vasprintf(&rep->error, _(fmt), ap) == -1)
 		rep->error = NULL;
 	va_end(ap);
 	rep->status = status;
@@ -42,7 +43,7 @@ reply_warn(struct reply *rep, const char *fmt, ...)
 	char *text;
 
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) == -1)
+	if (vasprintf(&text, _(fmt), ap) == -1)
 		text = NULL;
 	va_end(ap);
 	if (text == NULL)

@@ -58,7 +58,8 @@ struct handler {
 	handler_fn	 fn;
 };
 
-/* Sets status and error; returns -1 so handlers can "return reply_fail(...)". */
+/* Sets status and error (fmt translated, i18n.h); returns -1 so handlers
+ * can "return reply_fail(...)". */
 int reply_fail(struct reply *rep, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Failure with an allocated message; takes ownership of cause. */

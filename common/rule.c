@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "holiday.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -175,16 +176,6 @@ add_day(struct buf *b, int days)
 	buf_printf(b, "%s, %02d.%02d.%04d", civil_weekday_abbrev(days), d, m, y);
 }
 
-static const char *
-long_reason(const char *reason)
-{
-	if (strcmp(reason, "Sa") == 0)
-		return "Samstag";
-	if (strcmp(reason, "So") == 0)
-		return "Sonntag";
-	return reason;
-}
-
 static void
 note_skip(struct buf *expl, json_t *skipped, const struct workcal *wc, int days)
 {
@@ -195,7 +186,7 @@ note_skip(struct buf *expl, json_t *skipped, const struct workcal *wc, int days)
 	json_array_append_new(skipped, json_pack("{s:s, s:s}", "date", iso, "reason", reason));
 	buf_add_str(expl, "  übersprungen: ");
 	add_day(expl, days);
-	buf_printf(expl, " (%s)\n", long_reason(reason));
+	buf_printf(expl, " (%s)\n", german_day_off(reason));
 }
 
 static bool
@@ -215,22 +206,6 @@ out_of_range(int days, char **cause)
 	civil_format_date(days, iso);
 	return set_cause(cause, "%s is outside the years %d to %d for which the public "
 	    "holidays are known", iso, HOLIDAY_FIRST_YEAR, HOLIDAY_LAST_YEAR);
-}
-
-static const char *
-unit_words(const struct rule *r)
-{
-	switch (r->unit) {
-	case RULE_DAYS:
-		return r->count == 1 ? "Kalendertag" : "Kalendertage";
-	case RULE_WORKING_DAYS:
-		return r->count == 1 ? "Arbeitstag" : "Arbeitstage";
-	case RULE_WEEKS:
-		return r->count == 1 ? "Woche" : "Wochen";
-	case RULE_MONTHS:
-		return r->count == 1 ? "Monat" : "Monate";
-	}
-	return "";
 }
 
 int
@@ -265,7 +240,7 @@ rule_apply(const struct rule *r, const struct workcal *wc, struct civil_moment a
 	add_day(&expl, anchor.days);
 	if (anchor.minute != CIVIL_NO_TIME)
 		buf_printf(&expl, " %02d:%02d Uhr", anchor.minute / 60, anchor.minute % 60);
-	buf_printf(&expl, "\nRegel: %s = %d %s %s", rtext, r->count, unit_words(r),
+	buf_printf(&expl, "\nRegel: %s = %d %s %s", rtext, r->count, german_rule_unit(r),
 	    r->sign < 0 ? "vorher" : "danach");
 	if (r->unit == RULE_WORKING_DAYS)
 		buf_add_str(&expl, " (der Bezugstag zählt nicht mit; Arbeitstage sind "
@@ -315,7 +290,7 @@ rule_apply(const struct rule *r, const struct workcal *wc, struct civil_moment a
 		if (!workcal_is_working_day(wc, d)) {
 			if (r->roll == RULE_KEEP)
 				buf_printf(&expl, "  kein Arbeitstag (%s), bleibt unverändert\n",
-				    long_reason(workcal_reason(wc, d)));
+				    german_day_off(workcal_reason(wc, d)));
 			else {
 				int dir = r->roll == RULE_EARLIER ? -1 : 1;
 

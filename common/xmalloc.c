@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "log.h"
 
 void *
@@ -88,7 +89,7 @@ set_cause(char **cause, const char *fmt, ...)
 	if (cause == NULL)
 		return -1;
 	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) == -1)
+	if (vasprintf(cause, _(fmt), ap) == -1)
 		fatal("set_cause");
 	va_end(ap);
 	return -1;

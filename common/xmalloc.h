@@ -15,7 +15,8 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 int xasprintf(char **ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Formats a message into *cause (if cause is not NULL) and returns -1. */
+/* Formats a message into *cause (if cause is not NULL) and returns -1;
+ * fmt is translated (i18n.h). */
 int set_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -13,7 +13,9 @@
 #include "civil.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "revision.h"
+#include "rule.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -110,7 +112,10 @@ item_clear(struct agenda_item *it)
 {
 	free(it->uid);
 	free(it->title);
+	free(it->name);
 	free(it->description);
+	free(it->why);
+	free(it->subkind);
 	free(it->location);
 	free(it->url);
 	free(it->actors);
@@ -297,7 +302,7 @@ local_date_time(const char *tz, time_t t, char *date, size_t len, char hhmm[stat
 	int days = 0, minute = 0;
 
 	civil_from_utc(tz, t, &days, &minute, NULL);
-	timefmt_date_de(days, date, len);
+	german_date_long(days, date, len);
 	snprintf(hhmm, 6, "%02u:%02u", (unsigned)minute / 60u % 24u, (unsigned)minute % 60u);
 }
 
@@ -356,10 +361,11 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->cancelled = strcmp(state, "cancelled") == 0;
 		it->committee_id = sqlite3_column_int64(st, 9);
 		kind = vocab_label(committee_kinds, (const char *)sqlite3_column_text(st, 11));
+		it->name = store_column_dup(st, 2);
 		if (it->cancelled)
-			xasprintf(&it->title, "Abgesagt: %s", sqlite3_column_text(st, 2));
+			xasprintf(&it->title, "Abgesagt: %s", it->name);
 		else
-			it->title = store_column_dup(st, 2);
+			it->title = xstrdup(it->name);
 		local_date_time(tz, it->start, date, sizeof(date), when);
 		buf_init(&d);
 		buf_printf(&d, "Sitzung: %s (%s, %s)\n", sqlite3_column_text(st, 10),
@@ -386,6 +392,29 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	return rc;
 }
 
+/* The deadline's rule in one German sentence, from its derivation. */
+static char *
+deadline_why(const char *rule_text, const char *derivation, int session_day, int due_day)
+{
+	const char *raw_text, *reason;
+	json_t *der;
+	struct rule r;
+	char *why;
+	int raw = due_day;
+
+	if (rule_text == NULL || rule_parse(rule_text, &r, NULL) == -1)
+		return NULL;
+	der = json_loads(derivation != NULL ? derivation : "", 0, NULL);
+	raw_text = json_string_value(json_object_get(der, "raw_date"));
+	if (raw_text == NULL || civil_parse_date(raw_text, &raw, NULL) == -1)
+		raw = due_day;
+	reason = json_string_value(json_object_get(json_array_get(json_object_get(der,
+	    "skipped"), 0), "reason"));
+	why = german_rule_why(&r, "der Sitzung", session_day, raw, due_day, reason);
+	json_decref(der);
+	return why;
+}
+
 static int
 collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause)
@@ -402,7 +431,8 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
 	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role "
+	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role, d.rule, "
+	    "d.derivation "
 	    "FROM deadline d JOIN session s ON s.id = d.session_id "
 	    "JOIN committee c ON c.id = s.committee_id "
 	    "LEFT JOIN submission b ON b.id = d.submission_id "
@@ -442,22 +472,26 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		    strcmp((const char *)sqlite3_column_text(st, 16), "withdrawn") == 0);
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
+		it->subkind = xstrdup(kind);
+		it->why = deadline_why((const char *)sqlite3_column_text(st, 20),
+		    (const char *)sqlite3_column_text(st, 21),
+		    timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), days);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
 			/* One Vorlage has a Vorlagenfrist per committee it goes to. */
-			xasprintf(&it->title, "%s%s: %s (%s)", it->cancelled ? "Entfällt: " : "",
-			    kind_de, sqlite3_column_text(st, 15), sqlite3_column_text(st, 12));
+			xasprintf(&it->name, "%s: %s (%s)", kind_de, sqlite3_column_text(st, 15),
+			    sqlite3_column_text(st, 12));
 			if (sqlite3_column_type(st, 17) != SQLITE_NULL)
 				agenda_add_actor(it, sqlite3_column_int64(st, 17));
 			owner = sqlite3_column_type(st, 17) != SQLITE_NULL ?
 			    store_column_dup(st, 18) : xstrdup("noch niemand");
 		} else {
-			xasprintf(&it->title, "%s%s: %s", it->cancelled ? "Entfällt: " : "", kind_de,
-			    sqlite3_column_text(st, 12));
+			xasprintf(&it->name, "%s: %s", kind_de, sqlite3_column_text(st, 12));
 			/* Motions concern every member; the other session deadlines
 			 * are the Sitzungsdienst's routine and only published. */
 			if (strcmp(kind, "antragsfrist") == 0)
 				agenda_add_members(a, it, it->committee_id);
 		}
+		xasprintf(&it->title, "%s%s", it->cancelled ? "Entfällt: " : "", it->name);
 		buf_init(&d);
 		buf_printf(&d, "Fällig: %s\n", kind_de);
 		if (owner != NULL)

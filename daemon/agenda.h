@@ -35,8 +35,11 @@ struct agenda_item {
 	enum agenda_kind kind;
 	sqlite3_int64	 id;		/* row id in the kind's table */
 	char		*uid;		/* stable iCalendar UID */
-	char		*title;		/* German SUMMARY */
+	char		*title;		/* German SUMMARY ("Abgesagt: ..." if cancelled) */
+	char		*name;		/* the title without "Abgesagt: ", "Entfällt: " */
 	char		*description;	/* German: what, for whom, which session, derivation */
+	char		*why;		/* how the date follows, in one sentence, or NULL */
+	char		*subkind;	/* a deadline's kind ("antragsfrist"), or NULL */
 	char		*location;	/* may be NULL */
 	char		*url;		/* its page in the council information system, or NULL */
 	bool		 all_day;

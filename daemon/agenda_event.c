@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "event.h"
+#include "german.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -100,7 +101,7 @@ agenda_collect_events(struct ikond *ikd, const struct agenda_filter *f, struct a
 			break;
 		}
 		place_in_time(tz, it, &t);
-		when = event_when_de(&t);
+		when = german_when(t.day, t.minute, t.end_day, t.end_minute);
 		buf_init(&d);
 		buf_printf(&d, "Veranstaltung im Integrationskonzept: %s\n",
 		    sqlite3_column_text(st, 7));

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "process.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -39,13 +40,14 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 	struct agenda_item *it;
 	sqlite3_stmt *st, *aud;
 	char from[11], to[11], d1[40], d2[40];
+	struct german_forms concept;
 	struct buf d;
 	int rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT w.id, w.uid, w.title, w.opens_date, "
-	    "w.closes_date, w.explanation, w.sequence, w.updated_at, w.process_id, p.name "
+	    "w.closes_date, w.sequence, w.updated_at, w.process_id, p.name "
 	    "FROM feedback_window w JOIN process p ON p.id = w.process_id "
 	    "WHERE w.closes_date >= ?1 AND w.opens_date <= ?2 ORDER BY w.opens_date, w.id", "tt",
 	    from, to);
@@ -59,14 +61,16 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 		it->uid = store_column_dup(st, 1);
 		xasprintf(&it->title, "Rückmeldefenster: %s", sqlite3_column_text(st, 2));
 		span(it, day_of(st, 3), day_of(st, 4));
-		it->sequence = sqlite3_column_int(st, 6);
-		it->updated = (time_t)sqlite3_column_int64(st, 7);
-		it->process_id = sqlite3_column_int64(st, 8);
-		timefmt_date_de(it->start_days, d1, sizeof(d1));
-		timefmt_date_de(it->end_days - 1, d2, sizeof(d2));
+		it->sequence = sqlite3_column_int(st, 5);
+		it->updated = (time_t)sqlite3_column_int64(st, 6);
+		it->process_id = sqlite3_column_int64(st, 7);
+		german_date_long(it->start_days, d1, sizeof(d1));
+		german_date_long(it->end_days - 1, d2, sizeof(d2));
 		buf_init(&d);
-		buf_printf(&d, "Rückmeldungen zum Entwurf (%s)\nvom %s bis zum %s\n\n%s",
-		    sqlite3_column_text(st, 9), d1, d2, sqlite3_column_text(st, 5));
+		german_concept_forms((const char *)sqlite3_column_text(st, 8), &concept);
+		buf_printf(&d, "Rückmeldungen zum Entwurf %s\nvom %s bis zum %s\n",
+		    concept.gen, d1, d2);
+		german_forms_free(&concept);
 		it->description = buf_steal(&d, NULL);
 		if ((aud = store_query(ikd->store, cause, "SELECT actor_id, committee_id FROM "
 		    "window_audience WHERE window_id = ?", "i", it->id)) == NULL) {
@@ -94,7 +98,8 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 {
 	struct agenda_item *it;
 	sqlite3_stmt *st;
-	char from[11], to[11];
+	char from[11], to[11], euro[GERMAN_EURO_MAX];
+	struct german_forms concept;
 	struct buf d;
 	int rc;
 
@@ -120,14 +125,16 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 		it->process_id = sqlite3_column_int64(st, 8);
 		agenda_add_actor(it, sqlite3_column_int64(st, 9));
 		buf_init(&d);
-		buf_printf(&d, "Maßnahme des Integrationskonzepts (%s)\nVerantwortlich: %s\n",
-		    sqlite3_column_text(st, 11), sqlite3_column_text(st, 10));
+		german_concept_forms((const char *)sqlite3_column_text(st, 11), &concept);
+		buf_printf(&d, "Maßnahme %s\nVerantwortlich: %s\n", concept.gen,
+		    sqlite3_column_text(st, 10));
+		german_forms_free(&concept);
 		if (sqlite3_column_text(st, 4)[0] != '\0')
 			buf_printf(&d, "Ziel: %s\n", sqlite3_column_text(st, 4));
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			buf_printf(&d, "Budget: %lld,%02lld EUR\n",
-			    (long long)(sqlite3_column_int64(st, 5) / 100),
-			    (long long)(sqlite3_column_int64(st, 5) % 100));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			german_euro(sqlite3_column_int64(st, 5), euro, sizeof(euro));
+			buf_printf(&d, "Budget: %s\n", euro);
+		}
 		it->description = buf_steal(&d, NULL);
 		agenda_keep_if_matches(a, f);
 	}
@@ -178,9 +185,9 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			it->reminder_kind = xstrdup("evaluation");
 			it->id = sqlite3_column_int64(st, 0);
 			xasprintf(&it->uid, "%s-%s", compact, sqlite3_column_text(st, 1));
-			xasprintf(&it->title, "%sEvaluation: %s", done != NULL &&
-			    strstr(done, nominal) != NULL ? "Erledigt: " : "",
-			    sqlite3_column_text(st, 2));
+			xasprintf(&it->name, "Evaluation: %s", sqlite3_column_text(st, 2));
+			xasprintf(&it->title, "%s%s", done != NULL &&
+			    strstr(done, nominal) != NULL ? "Erledigt: " : "", it->name);
 			span(it, occ[i].due, occ[i].due);
 			it->sequence = sqlite3_column_int(st, 5);
 			it->updated = (time_t)sqlite3_column_int64(st, 6);
@@ -195,9 +202,10 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 			if (sqlite3_column_type(st, 11) != SQLITE_NULL)
 				buf_printf(&d, "Bericht an: %s\n", sqlite3_column_text(st, 11));
 			if (occ[i].due != occ[i].nominal) {
-				timefmt_date_de(occ[i].nominal, date, sizeof(date));
-				buf_printf(&d, "Verschoben vom %s (%s).\n", date,
-				    workcal_reason(cfg->workcal, occ[i].nominal));
+				german_date_long(occ[i].nominal, date, sizeof(date));
+				xasprintf(&it->why, "Verschoben vom %s (%s)", date,
+				    german_day_off(workcal_reason(cfg->workcal, occ[i].nominal)));
+				buf_printf(&d, "%s.\n", it->why);
 			}
 			it->description = buf_steal(&d, NULL);
 			agenda_keep_if_matches(a, f);
@@ -215,13 +223,14 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 	struct agenda_item *it;
 	sqlite3_stmt *st, *own;
 	char from[11], to[11];
+	struct german_forms concept;
 	struct buf d;
 	int rc;
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
 	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.n, s.title, s.start_date, "
-	    "s.end_date, s.state, s.notes, s.plan_note, s.sequence, s.updated_at, s.process_id, "
+	    "s.end_date, s.state, s.notes, s.sequence, s.updated_at, s.process_id, "
 	    "p.name FROM process_step s JOIN process p ON p.id = s.process_id "
 	    "WHERE s.state IN ('open', 'in_progress') AND s.start_date IS NOT NULL AND "
 	    "s.end_date >= ?1 AND s.start_date <= ?2 ORDER BY s.start_date, s.id", "tt", from, to);
@@ -236,15 +245,15 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 		xasprintf(&it->title, "Schritt %d: %s", sqlite3_column_int(st, 2),
 		    sqlite3_column_text(st, 3));
 		span(it, day_of(st, 4), day_of(st, 5));
-		it->sequence = sqlite3_column_int(st, 9);
-		it->updated = (time_t)sqlite3_column_int64(st, 10);
-		it->process_id = sqlite3_column_int64(st, 11);
+		it->sequence = sqlite3_column_int(st, 8);
+		it->updated = (time_t)sqlite3_column_int64(st, 9);
+		it->process_id = sqlite3_column_int64(st, 10);
 		buf_init(&d);
-		buf_printf(&d, "Integrationskonzept: %s\nStand: %s\n", sqlite3_column_text(st, 12),
+		german_concept_forms((const char *)sqlite3_column_text(st, 11), &concept);
+		buf_printf(&d, "Schritt der Erarbeitung %s\nStand: %s\n", concept.gen,
 		    strcmp((const char *)sqlite3_column_text(st, 6), "open") == 0 ? "offen" :
 		    "in Arbeit");
-		if (sqlite3_column_text(st, 8)[0] != '\0')
-			buf_printf(&d, "%s\n", sqlite3_column_text(st, 8));
+		german_forms_free(&concept);
 		if (sqlite3_column_text(st, 7)[0] != '\0')
 			buf_printf(&d, "Notizen: %s\n", sqlite3_column_text(st, 7));
 		it->description = buf_steal(&d, NULL);

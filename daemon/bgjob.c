@@ -1,10 +1,13 @@
 /*
  * bgjob: long-running command replies on their own thread (see bgjob.h).
- * Completion is signalled through an eventfd the main loop polls.
+ * Completion is signalled through an eventfd the main loop polls.  A job
+ * keeps the locale of the request that started it (dispatch.c), so its
+ * messages are in the client's language like every other reply.
  */
 #include "bgjob.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +27,18 @@ struct bgjob {
 	void		(*free_arg)(void *);
 	struct reply	 rep;
 	bool		 done;
+	locale_t	 locale;	/* the request's, or 0 for the global one */
 };
+
+/* A copy of the calling thread's own locale, or 0 if it uses the global
+ * one (or the copy fails: the job then answers in English). */
+static locale_t
+request_locale(void)
+{
+	locale_t now = uselocale((locale_t)0);
+
+	return now == LC_GLOBAL_LOCALE ? (locale_t)0 : duplocale(now);
+}
 
 static void *
 bgjob_main(void *p)
@@ -32,6 +46,8 @@ bgjob_main(void *p)
 	struct bgjob *job = p;
 	uint64_t one = 1;
 
+	if (job->locale != (locale_t)0)
+		uselocale(job->locale);
 	job->fn(job->arg, &job->rep);
 	while (write(job->fd, &one, sizeof(one)) == -1 && errno == EINTR)
 		;
@@ -61,8 +77,11 @@ bgjob_start_then(bgjob_fn fn, bgjob_finish_fn finish, void (*cancel)(void *), vo
 		free(job);
 		return NULL;
 	}
+	job->locale = request_locale();
 	if ((rc = pthread_create(&job->thread, NULL, bgjob_main, job)) != 0) {
 		set_cause(cause, "cannot start a thread: %s", strerror(rc));
+		if (job->locale != (locale_t)0)
+			freelocale(job->locale);
 		close(job->fd);
 		free(job);
 		return NULL;
@@ -92,10 +111,16 @@ void
 bgjob_finish(struct bgjob *job, struct ikond *ikd)
 {
 	bgjob_finish_fn finish = job->finish;
+	locale_t main_locale = (locale_t)0;
 
 	job->finish = NULL;
-	if (finish != NULL)
-		finish(ikd, job->arg, &job->rep);
+	if (finish == NULL)
+		return;
+	if (job->locale != (locale_t)0)
+		main_locale = uselocale(job->locale);
+	finish(ikd, job->arg, &job->rep);
+	if (job->locale != (locale_t)0)
+		uselocale(main_locale);
 }
 
 json_t *
@@ -116,6 +141,8 @@ bgjob_free(struct bgjob *job)
 	close(job->fd);
 	if (job->free_arg != NULL)
 		job->free_arg(job->arg);
+	if (job->locale != (locale_t)0)
+		freelocale(job->locale);
 	reply_clear(&job->rep);
 	free(job);
 }

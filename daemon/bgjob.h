@@ -3,7 +3,8 @@
  * runs on a thread of its own, so the main loop keeps serving everybody
  * else; the control socket sends the reply when the job is done.  A job
  * never touches the database or struct ikond: it gets copies of what it
- * needs and fills a struct reply.
+ * needs and fills a struct reply.  Its messages are in the language of the
+ * request that started it, as the rest of the reply is.
  */
 #ifndef IKOND_BGJOB_H
 #define IKOND_BGJOB_H

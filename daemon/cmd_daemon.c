@@ -10,6 +10,7 @@
 #include "deadline.h"
 #include "process.h"
 #include "dispatch.h"
+#include "i18n.h"
 #include "oparl_sync.h"
 #include "ris.h"
 #include "xmalloc.h"
@@ -78,7 +79,7 @@ daemon_reload(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, errors);
 	rep->data = json_pack("{s:s?, s:s}", "config", req->ikd->cfg->path, "result",
 	    "configuration reloaded");
-	rep->text = xstrdup("configuration reloaded");
+	rep->text = xstrdup(_("configuration reloaded"));
 	return 0;
 }
 

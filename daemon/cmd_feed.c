@@ -99,7 +99,7 @@ feed_add(struct request *req, struct reply *rep)
 	struct ikond *ikd = req->ikd;
 	enum feed_kind kind = FEED_ALL;
 	sqlite3_int64 target = 0, id;
-	unsigned char hash[SHA256_LEN];
+	unsigned char hash[FEED_HASH_LEN];
 	char token[FEED_TOKEN_CHARS + 1], *cause = NULL, *slug;
 	time_t now = time(NULL);
 
@@ -111,7 +111,7 @@ feed_add(struct request *req, struct reply *rep)
 	/* The feed of everything has no target: target is 0, stored as NULL. */
 	if (store_exec(ikd->store, &cause, "INSERT INTO feed (kind, target_id, token_hash, "
 	    "created_at) VALUES (?, nullif(?, 0), ?, ?)", "tibi", feed_kind_name(kind), target,
-	    hash, (size_t)SHA256_LEN, (sqlite3_int64)now) == -1)
+	    hash, (size_t)FEED_HASH_LEN, (sqlite3_int64)now) == -1)
 		goto fail;
 	id = store_last_id(ikd->store);
 	if (store_audit(ikd->store, &cause, req->peer.uid, "add", "feed", id, slug) == -1)
@@ -209,7 +209,7 @@ feed_rotate(struct request *req, struct reply *rep)
 {
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 id, target;
-	unsigned char hash[SHA256_LEN];
+	unsigned char hash[FEED_HASH_LEN];
 	char token[FEED_TOKEN_CHARS + 1], *kind, *slug, *cause = NULL;
 
 	if (live_feed(req, rep, &id, &kind, &target) == -1)
@@ -220,7 +220,7 @@ feed_rotate(struct request *req, struct reply *rep)
 	}
 	feed_token_new(token, hash);
 	if (store_exec(ikd->store, &cause, "UPDATE feed SET token_hash = ?, rotated_at = ? "
-	    "WHERE id = ?", "bii", hash, (size_t)SHA256_LEN, (sqlite3_int64)time(NULL), id) == -1 ||
+	    "WHERE id = ?", "bii", hash, (size_t)FEED_HASH_LEN, (sqlite3_int64)time(NULL), id) == -1 ||
 	    store_audit(ikd->store, &cause, req->peer.uid, "rotate", "feed", id, NULL) == -1) {
 		explicit_bzero(token, sizeof(token));
 		free(slug);

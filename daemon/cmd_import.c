@@ -19,6 +19,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "i18n.h"
 #include "ics_import.h"
 #include "oparl_sync.h"
 #include "ris.h"
@@ -166,7 +167,7 @@ import_sessions(struct request *req, struct reply *rep)
 		goto out;
 	if ((imp = ics_import_parse(req->input, req->input_len, req->cfg->body_timezone,
 	    &cause)) == NULL) {
-		xasprintf(&msg, "%s: %s; nothing was changed", args_pos(req->args, 0), cause);
+		xasprintf(&msg, _("%s: %s; nothing was changed"), args_pos(req->args, 0), cause);
 		free(cause);
 		reply_cause(rep, 1, msg);
 		goto out;

@@ -14,7 +14,7 @@
 #include "maildir.h"
 #include "mail_message.h"
 #include "outbox.h"
-#include "reminder.h"
+#include "reminders.h"
 #include "smtp.h"
 #include "timefmt.h"
 #include "xmalloc.h"

@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "i18n.h"
 #include "process.h"
 #include "submission.h"
 #include "timefmt.h"
@@ -498,7 +499,7 @@ process_plan_cmd(struct request *req, struct reply *rep)
 	}
 	if (planner_run(&pi.in, &p) == -1) {
 		buf_init(&b);
-		buf_printf(&b, "the plan is not feasible; nothing was stored:");
+		buf_add_str(&b, _("the plan is not feasible; nothing was stored:"));
 		for (i = 0; i < p.nproblems; i++)
 			buf_printf(&b, "\n  - %s", p.problems[i]);
 		reply_cause(rep, 1, buf_steal(&b, NULL));

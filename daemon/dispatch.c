@@ -15,6 +15,7 @@
 
 #include "bgjob.h"
 #include "cmdtab.h"
+#include "i18n.h"
 #include "log.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -139,6 +140,8 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
     struct bgjob **pending)
 {
 	json_t *argv_json = json_object_get(req, "argv"), *input, *out;
+	const char *lang = json_string_value(json_object_get(req, "lang"));
+	locale_t loc = (locale_t)0, global = (locale_t)0;
 	struct request base;
 	struct reply rep;
 	char *argv[PROTO_MAX_ARGS];
@@ -160,13 +163,23 @@ dispatch_request(struct ikond *ikd, const struct peer *peer, json_t *req,
 		base.input_len = json_string_length(input);
 	}
 	ikd->requests++;
+	/* The reply in the client's language: messages are translated on this
+	 * thread only, for this request. */
+	if (lang != NULL && (loc = i18n_locale(lang)) != (locale_t)0)
+		global = uselocale(loc);
 	memset(&rep, 0, sizeof(rep));
 	if ((cmd = command_find(argv, (int)argc, &used, &rep)) != NULL &&
 	    (fn = allowed_handler(ikd->cfg, peer, cmd, &rep)) != NULL)
 		run(ikd, &base, cmd, fn, argv + used, (int)argc - used, &rep);
+	if (loc != (locale_t)0) {
+		uselocale(global);
+		freelocale(loc);
+	}
+	/* The error went out in the client's language; the log stays English. */
 	if (rep.status != 0)
-		log_debug("uid %u: %s%s%s", (unsigned)peer->uid, cmd ? cmd->name : "?",
-		    rep.error ? ": " : "", rep.error ? rep.error : "");
+		log_debug("uid %u: %s: status %d%s%s", (unsigned)peer->uid, cmd ? cmd->name : "?",
+		    rep.status, loc == (locale_t)0 && rep.error ? ": " : "",
+		    loc == (locale_t)0 && rep.error ? rep.error : "");
 	*pending = NULL;
 	if (rep.status == 0 && rep.pending != NULL) {
 		*pending = rep.pending;

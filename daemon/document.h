@@ -1,23 +1,32 @@
 /*
- * document: turns a rendered draft (a small Markdown subset) into the file
- * the coordinator opens: the Markdown itself, a standalone HTML5 page, or an
+ * document: turns a rendered draft (Markdown) into the file the
+ * coordinator opens: the Markdown itself, a standalone HTML5 page, or an
  * OpenDocument text (.odt) that LibreOffice and Word open.
  *
- * The subset: headings "#" to "######", paragraphs (a line ending in two
- * spaces or a backslash breaks the line), bullet lists ("-", "*", "+"),
- * numbered lists ("1." or "1)"), **bold**, *italic*, pipe tables with an
- * optional "|---|---:|" header line, horizontal rules ("---", "***", "___")
- * and backslash escapes of ASCII punctuation.  Everything else is text.
+ * The Markdown is CommonMark with GitHub's pipe tables, parsed by
+ * libcmark-gfm in its safe mode (raw HTML in the text is dropped, never
+ * passed on).  Drafts use headings, paragraphs, line breaks, bullet and
+ * numbered lists, **bold**, *italic*, horizontal rules, backslash escapes
+ * and tables whose second line is the row of dashes.  The HTML comes from
+ * cmark's own renderer; the ODT writer (document_odt.c) walks cmark's tree
+ * and writes what it does not know (code, quotes, links) as plain text.
  */
 #ifndef IKOND_DOCUMENT_H
 #define IKOND_DOCUMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <cmark-gfm.h>
 
 #include "buf.h"
 
 #define DOCUMENT_MAX_INPUT	(8 * 1024 * 1024)	/* bytes of Markdown */
 #define DOCUMENT_MAX_COLUMNS	32			/* columns of a table */
+
+/* Safe: raw HTML is dropped.  Soft line breaks are spaces, as in print. */
+#define DOCUMENT_CMARK_OPTIONS \
+    (CMARK_OPT_SAFE | CMARK_OPT_NOBREAKS | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
 
 enum document_format {
 	DOCUMENT_MD,
@@ -32,12 +41,41 @@ const char *document_format_name(enum document_format fmt);
 const char *document_format_mime(enum document_format fmt);
 
 /*
+ * What a document says about itself.  The HTML page and the ODT carry a
+ * letterhead (issuer, department, address) when issuer is set; the ODT
+ * repeats it at the top of every page, with a footer of the Vorlage number
+ * (a field: changed once in LibreOffice, it changes everywhere), the date
+ * and "Seite X von Y".  Every member but title may be NULL.
+ */
+struct document_info {
+	const char	*title;		/* HTML head, ODT metadata */
+	const char	*issuer;	/* "Landkreis Musterland" */
+	const char	*department;	/* "Bildungsbüro" */
+	const char	*address;	/* "Am Markt 1, 12345 Musterstadt" */
+	const char	*date;		/* "30.11.2026" */
+	const char	*number;	/* the Vorlage's number */
+};
+
+/*
  * Appends the document made from len bytes of UTF-8 Markdown to out (ODT
- * output is binary: read out->len bytes).  title names the document in the
- * HTML head and the ODT metadata.  Returns -1 and sets *cause on invalid
- * input; out is then left as it was.
+ * output is binary: read out->len bytes).  Markdown comes out as it went
+ * in.  Returns -1 and sets *cause on invalid input; out is then left as
+ * it was.
  */
 int document_render(const char *markdown, size_t len, enum document_format fmt,
-    const char *title, struct buf *out, char **cause);
+    const struct document_info *info, struct buf *out, char **cause);
+
+/* Text for XML and HTML: & < > " ' escaped, other control characters than
+ * tab and newline dropped (XML 1.0 has no place for them); in an ODT
+ * (odt) a tab is <text:tab/> and a newline <text:line-break/>. */
+void document_escape(struct buf *out, const char *s, size_t len, bool odt);
+
+/* The renderers, each given the parsed tree of document.c. */
+/* document_html.c */
+void document_html(cmark_node *doc, cmark_llist *extensions,
+    const struct document_info *info, struct buf *out);
+/* document_odt.c */
+int document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
+    char **cause);
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * draft: draft documents from the templates in templates/.  Finds a
- * template on the search path (the admin's copies first, then the shipped
- * ones), builds the data tree the templates expect (templates/README.md,
- * "The data") from the store, and renders the result as Markdown, HTML or
- * OpenDocument.  The daemon never writes the document anywhere: the caller
- * gets the bytes.
+ * draft: draft documents from the templates in templates/.  draft.c finds
+ * a template on the search path (the admin's copies first, then the
+ * shipped ones) and renders it as Markdown, HTML or OpenDocument;
+ * draft_data.c builds the data tree the templates expect
+ * (templates/README.md, "The data") from the store.  The daemon never
+ * writes the document anywhere: the caller gets the bytes.
  */
 #ifndef IKOND_DRAFT_H
 #define IKOND_DRAFT_H
@@ -50,6 +50,8 @@ char *draft_find(const char *admin_dir, const char *name, const char **origin,
  * [{name, origin, title, path}]. */
 json_t *draft_list(const char *admin_dir);
 
+/* draft_data.c */
+
 /* What a draft is about besides its process; 0 where it says nothing. */
 struct draft_subject {
 	sqlite3_int64	submission_id;	/* the Vorlage being drafted */
@@ -77,10 +79,13 @@ int draft_default_submission(struct ikond *ikd, sqlite3_int64 process_id, const 
  */
 int draft_render(const char *admin_dir, const char *name, json_t *data,
     enum document_format fmt, struct buf *out, char **cause);
+/* The same for the len bytes of a template's text. */
+int draft_render_text(const char *name, const char *text, size_t len, json_t *data,
+    enum document_format fmt, struct buf *out, char **cause);
+/* The letterhead and footer of a draft from its data: body.name,
+ * body.department, body.address, today_de, submission.ref.  The strings
+ * stay data's; title is name. */
+void draft_document_info(json_t *data, const char *name, struct document_info *info);
 
-/* A German description of an RRULE ("jährlich im März"); allocated. */
-char *draft_rrule_de(const char *rrule);
-/* Euro cents as "12.500,00 €" into out. */
-void draft_euro_de(sqlite3_int64 cents, char *out, size_t len);
 
 #endif

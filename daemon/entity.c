@@ -11,7 +11,7 @@
 #include <sys/random.h>
 
 #include "domain.h"
-#include "greeting.h"
+#include "german.h"
 #include "submission.h"
 #include "timefmt.h"
 #include "log.h"
@@ -170,9 +170,11 @@ entity_actor(struct ikond *ikd, sqlite3_int64 id, char **cause)
 
 	if (obj == NULL)
 		return NULL;
-	family = greeting_family_name(json_string_value(json_object_get(obj, "family_name")),
+	/* How a letter or mail opens; a neutral form while salutation and
+	 * family name are not recorded. */
+	family = german_family_name(json_string_value(json_object_get(obj, "family_name")),
 	    json_string_value(json_object_get(obj, "name")));
-	greeting = greeting_de(json_string_value(json_object_get(obj, "salutation")),
+	greeting = german_greeting(json_string_value(json_object_get(obj, "salutation")),
 	    json_string_value(json_object_get(obj, "title")), family,
 	    json_string_value(json_object_get(obj, "name")));
 	json_object_set_new(obj, "family_name", json_string(family));

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
 #include "civil.h"
 #include "entity.h"
 #include "timefmt.h"
@@ -215,33 +214,4 @@ event_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 	json_object_set_new(obj, "start", iso(ikd, t.day, t.minute));
 	json_object_set_new(obj, "end", iso(ikd, t.end_day, t.end_minute));
 	return obj;
-}
-
-char *
-event_when_de(const struct event_time *t)
-{
-	char d1[48], d2[48], h1[16], h2[16];
-	struct buf b;
-
-	timefmt_date_de(t->day, d1, sizeof(d1));
-	timefmt_date_de(t->end_day, d2, sizeof(d2));
-	buf_init(&b);
-	if (!EVENT_TIMED(t)) {
-		if (t->end_day > t->day)
-			buf_printf(&b, "vom %s, bis zum %s; die Uhrzeiten teilen wir Ihnen noch mit",
-			    d1, d2);
-		else
-			buf_printf(&b, "%s; die Uhrzeit teilen wir Ihnen noch mit", d1);
-	} else {
-		snprintf(h1, sizeof(h1), "%02d:%02d", t->minute / 60, t->minute % 60);
-		snprintf(h2, sizeof(h2), "%02d:%02d", t->end_minute / 60, t->end_minute % 60);
-		if (t->end_minute == CIVIL_NO_TIME)
-			buf_printf(&b, "%s, ab %s Uhr", d1, h1);
-		else if (t->end_day == t->day)
-			buf_printf(&b, "%s, %s bis %s Uhr", d1, h1, h2);
-		else
-			buf_printf(&b, "%s, %s Uhr, bis %s, %s Uhr", d1, h1, d2, h2);
-	}
-	buf_add_char(&b, '\0');
-	return buf_steal(&b, NULL);
 }

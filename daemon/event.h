@@ -69,8 +69,4 @@ int event_invitees(struct ikond *ikd, sqlite3_int64 id, sqlite3_int64 **actors, 
  * invitees [actor slugs], uid, sequence}; NULL with *cause. */
 json_t *event_json(struct ikond *ikd, sqlite3_int64 id, char **cause);
 
-/* "Mittwoch, 19. Mai 2027, 9:30 bis 16:00 Uhr" and the other forms; a
- * time not known yet is said to follow.  Allocated. */
-char *event_when_de(const struct event_time *t);
-
 #endif

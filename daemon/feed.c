@@ -40,7 +40,7 @@ static const char *const item_categories[] = {
 };
 
 struct feed_entry {
-	unsigned char		 hash[SHA256_LEN];
+	unsigned char		 hash[FEED_HASH_LEN];
 	struct feed_snapshot	*snap;
 };
 
@@ -75,14 +75,14 @@ feed_kind_from_name(const char *name, enum feed_kind *kind)
 }
 
 void
-feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN])
+feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[FEED_HASH_LEN])
 {
 	unsigned char r[FEED_TOKEN_BYTES];
 
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		fatal("getrandom");
 	base64url_encode(r, sizeof(r), token);
-	sha256(token, FEED_TOKEN_CHARS, hash);
+	feed_hash(token, FEED_TOKEN_CHARS, hash);
 	explicit_bzero(r, sizeof(r));
 }
 
@@ -94,7 +94,7 @@ token_char(unsigned char c)
 }
 
 bool
-feed_path_hash(const char *path, unsigned char hash[SHA256_LEN])
+feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN])
 {
 	const size_t plen = sizeof(FEED_PATH_PREFIX) - 1, slen = sizeof(FEED_PATH_SUFFIX) - 1;
 	size_t len = strnlen(path, plen + FEED_TOKEN_CHARS + slen + 1), i;
@@ -106,19 +106,29 @@ feed_path_hash(const char *path, unsigned char hash[SHA256_LEN])
 	for (i = 0; ok && i < FEED_TOKEN_CHARS; i++)
 		ok = token_char((unsigned char)path[plen + i]);
 	if (ok)
-		sha256(path + plen, FEED_TOKEN_CHARS, hash);
+		feed_hash(path + plen, FEED_TOKEN_CHARS, hash);
 	else
-		sha256(path, len, hash);
+		feed_hash(path, len, hash);
 	return ok;
 }
 
+void
+feed_hash(const void *data, size_t len, unsigned char out[FEED_HASH_LEN])
+{
+	SHA2_CTX ctx;
+
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, data, len);
+	SHA256Final(out, &ctx);
+}
+
 bool
-feed_hash_equal(const unsigned char a[SHA256_LEN], const unsigned char b[SHA256_LEN])
+feed_hash_equal(const unsigned char a[FEED_HASH_LEN], const unsigned char b[FEED_HASH_LEN])
 {
 	volatile unsigned char diff = 0;
 	size_t i;
 
-	for (i = 0; i < SHA256_LEN; i++)
+	for (i = 0; i < FEED_HASH_LEN; i++)
 		diff |= a[i] ^ b[i];
 	return diff == 0;
 }
@@ -319,18 +329,19 @@ gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
 
 static struct feed_snapshot *
 snapshot_new(enum feed_kind kind, sqlite3_int64 target, char *body, size_t len,
-    const unsigned char digest[SHA256_LEN], time_t last_modified)
+    const unsigned char digest[FEED_HASH_LEN], time_t last_modified)
 {
 	struct feed_snapshot *s = xcalloc(1, sizeof(*s));
 	unsigned char *gz = NULL;
-	char hex[2 * SHA256_LEN + 1];
-	size_t gzlen = 0;
+	char hex[2 * FEED_HASH_LEN + 1];
+	size_t gzlen = 0, i;
 
 	s->refs = 1;
 	s->kind = kind;
 	s->target = target;
-	memcpy(s->digest, digest, SHA256_LEN);
-	sha256_hex(digest, hex);
+	memcpy(s->digest, digest, FEED_HASH_LEN);
+	for (i = 0; i < FEED_HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	snprintf(s->etag, sizeof(s->etag), "\"%s\"", hex);
 	snprintf(s->etag_gzip, sizeof(s->etag_gzip), "\"%s-gz\"", hex);
 	s->last_modified = last_modified;
@@ -375,7 +386,7 @@ rebuild(struct ikond *ikd)
 	struct feed_snapshot *snap, *prev;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, nold, i;
-	unsigned char digest[SHA256_LEN];
+	unsigned char digest[FEED_HASH_LEN];
 	enum feed_kind kind;
 	sqlite3_int64 target;
 	char *body, *cause = NULL;
@@ -398,7 +409,7 @@ rebuild(struct ikond *ikd)
 		return;
 	}
 	while ((rc = store_next(ikd->store, st, &cause)) == 1) {
-		if (sqlite3_column_bytes(st, 0) != SHA256_LEN ||
+		if (sqlite3_column_bytes(st, 0) != FEED_HASH_LEN ||
 		    !feed_kind_from_name((const char *)sqlite3_column_text(st, 1), &kind) ||
 		    sqlite3_column_int(st, 3) == 0)
 			continue;
@@ -419,11 +430,11 @@ rebuild(struct ikond *ikd)
 			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms", kind_names[kind],
 			    (long long)target, len, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-			sha256(body, len, digest);
+			feed_hash(body, len, digest);
 			pthread_mutex_lock(&cache.lock);
 			prev = find_snapshot(cache.entries, cache.n, kind, target);
 			pthread_mutex_unlock(&cache.lock);
-			if (prev != NULL && memcmp(prev->digest, digest, SHA256_LEN) == 0 &&
+			if (prev != NULL && memcmp(prev->digest, digest, FEED_HASH_LEN) == 0 &&
 			    prev->last_modified == lm) {
 				free(body);
 				snap = prev;
@@ -435,7 +446,7 @@ rebuild(struct ikond *ikd)
 			cap = cap ? cap * 2 : 16;
 			fresh = xreallocarray(fresh, cap, sizeof(*fresh));
 		}
-		memcpy(fresh[n].hash, sqlite3_column_blob(st, 0), SHA256_LEN);
+		memcpy(fresh[n].hash, sqlite3_column_blob(st, 0), FEED_HASH_LEN);
 		fresh[n++].snap = snap;
 	}
 	store_done(ikd->store, st);
@@ -522,7 +533,7 @@ feeds_stop(void)
 }
 
 void
-feeds_with_snapshot(const unsigned char hash[SHA256_LEN],
+feeds_with_snapshot(const unsigned char hash[FEED_HASH_LEN],
     void (*fn)(const struct feed_snapshot *snap, void *arg), void *arg)
 {
 	const struct feed_snapshot *found = NULL;

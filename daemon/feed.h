@@ -15,11 +15,12 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <sha2.h>
 #include <sqlite3.h>
 
 #include "ikond.h"
-#include "sha256.h"
 
+#define FEED_HASH_LEN		SHA256_DIGEST_LENGTH	/* libmd's SHA-256 */
 #define FEED_TOKEN_BYTES	32	/* random bytes behind a token */
 #define FEED_TOKEN_CHARS	43	/* their base64url form, without padding */
 #define FEED_PATH_PREFIX	"/feeds/"
@@ -38,13 +39,15 @@ bool feed_kind_from_name(const char *name, enum feed_kind *kind);
 
 /* A new token (NUL-terminated base64url of FEED_TOKEN_BYTES random bytes)
  * and the hash that is stored for it. */
-void feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[SHA256_LEN]);
+void feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[FEED_HASH_LEN]);
 /* The hash of the token in a request path "/feeds/<token>.ics".  Returns
  * false for any other path; the hash is filled either way (of the whole
  * path), so a caller can do the same work for good and bad paths. */
-bool feed_path_hash(const char *path, unsigned char hash[SHA256_LEN]);
+bool feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN]);
 /* Compares two hashes in time independent of their contents. */
-bool feed_hash_equal(const unsigned char a[SHA256_LEN], const unsigned char b[SHA256_LEN]);
+bool feed_hash_equal(const unsigned char a[FEED_HASH_LEN], const unsigned char b[FEED_HASH_LEN]);
+/* The SHA-256 of len bytes of data. */
+void feed_hash(const void *data, size_t len, unsigned char out[FEED_HASH_LEN]);
 
 /* Resolves the slug of a feed's target; FEED_ALL needs none (id 0). */
 int feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug,
@@ -63,13 +66,13 @@ struct feed_snapshot {
 	int		 refs;		/* main thread only */
 	enum feed_kind	 kind;
 	sqlite3_int64	 target;
-	unsigned char	 digest[SHA256_LEN];	/* of the plain body */
+	unsigned char	 digest[FEED_HASH_LEN];	/* of the plain body */
 	void		*plain;		/* struct MHD_Response *, body as it is */
 	void		*gzip;		/* struct MHD_Response *, gzip-encoded, or NULL */
 	void		*not_modified;	/* 304 answers for the plain body */
 	void		*not_modified_gzip;
-	char		 etag[2 * SHA256_LEN + 3];	/* "hex" with the quotes */
-	char		 etag_gzip[2 * SHA256_LEN + 8];
+	char		 etag[2 * FEED_HASH_LEN + 3];	/* "hex" with the quotes */
+	char		 etag_gzip[2 * FEED_HASH_LEN + 8];
 	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
 	size_t		 len, gzip_len;
 };
@@ -85,7 +88,7 @@ void feeds_stop(void);
  * with it while the table is locked (fn must not block), or with NULL if
  * there is none.  Every entry is compared, found or not.
  */
-void feeds_with_snapshot(const unsigned char hash[SHA256_LEN],
+void feeds_with_snapshot(const unsigned char hash[FEED_HASH_LEN],
     void (*fn)(const struct feed_snapshot *snap, void *arg), void *arg);
 
 #endif

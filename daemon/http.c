@@ -289,7 +289,7 @@ answer_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
     const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	struct answer a;
-	unsigned char hash[SHA256_LEN];
+	unsigned char hash[FEED_HASH_LEN];
 	const char *ae;
 
 	static int request_seen;

@@ -26,12 +26,13 @@
 #include "entity.h"
 #include "feed.h"
 #include "http.h"
+#include "i18n.h"
 #include "ikond.h"
 #include "log.h"
 #include "oparl_fetch.h"
 #include "oparl_sync.h"
 #include "procdef.h"
-#include "reminder.h"
+#include "reminders.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -220,6 +221,9 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	log_init(verbose, !check_only);
+	/* Replies are translated per request (dispatch.c); the global locale,
+	 * and with it the log, stays C. */
+	i18n_init();
 	oparl_fetch_init();
 	if (path == NULL && access(config_default_path(), F_OK) == 0)
 		path = config_default_path();

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "domain.h"
 #include "entity.h"
+#include "i18n.h"
 #include "log.h"
 #include "oparl.h"
 #include "oparl_fetch.h"
@@ -696,7 +697,7 @@ oparl_job_finish(struct ikond *ikd, void *arg, struct reply *rep)
 	char *cause = NULL, *msg, *summary;
 
 	if (job->result.error != NULL) {
-		xasprintf(&msg, "%s; nothing was changed", job->result.error);
+		xasprintf(&msg, _("%s; nothing was changed"), job->result.error);
 		record_run(ikd->oparl, job, false, msg);
 		reply_cause(rep, 1, msg);
 		return;
@@ -705,7 +706,7 @@ oparl_job_finish(struct ikond *ikd, void *arg, struct reply *rep)
 	if (store_begin(ikd->store, &cause) == -1 || apply(ikd, job, r, &cause) == -1 ||
 	    store_commit(ikd->store, &cause) == -1) {
 		store_rollback(ikd->store);
-		xasprintf(&msg, "%s: %s; nothing was changed", job->server, cause);
+		xasprintf(&msg, _("%s: %s; nothing was changed"), job->server, cause);
 		free(cause);
 		record_run(ikd->oparl, job, false, msg);
 		reply_cause(rep, 1, msg);

@@ -14,7 +14,7 @@
 
 #include "civil.h"
 #include "entity.h"
-#include "greeting.h"
+#include "german.h"
 #include "ics.h"
 #include "log.h"
 #include "mail_message.h"
@@ -196,7 +196,7 @@ struct row {
 	char		*old_when;
 	json_t		*item;
 	char		*actor_name;
-	char		*actor_greeting;	/* "Sehr geehrte Frau ...", greeting.h */
+	char		*actor_greeting;	/* "Sehr geehrte Frau ...", german.h */
 	char		*actor_email;
 	char		*message_id;
 };
@@ -247,7 +247,7 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	r->old_when = col_dup(st, 3);
 	r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
 	r->actor_name = col_dup(st, 5);
-	r->actor_greeting = greeting_de((const char *)sqlite3_column_text(st, 8),
+	r->actor_greeting = german_greeting((const char *)sqlite3_column_text(st, 8),
 	    (const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
 	    r->actor_name);
 	r->actor_email = col_dup(st, 6);
@@ -277,31 +277,37 @@ when_de(const char *when, char *date, size_t datelen, char *time, size_t timelen
 	snprintf(day, sizeof(day), "%.10s", when);
 	if (civil_parse_date(day, &days, NULL) == -1)
 		return;
-	timefmt_date_de(days, date, datelen);
+	german_date_long(days, date, datelen);
 	if (strlen(when) >= 16 && civil_parse_time(when + 11, &minute, NULL) == 0)
 		snprintf(time, timelen, "%02d:%02d", minute / 60, minute % 60);
 }
 
-/* The template data of one item: {title, date, time, location, why}. */
+/*
+ * The template data of one item (templates/mail/README.md): its name
+ * without a state prefix, German date and time, place, what it is about,
+ * how its date follows, and which kind of date it is.
+ */
 static json_t *
 item_data(struct ikond *ikd, json_t *item)
 {
-	const char *tz = ikd->cfg->body_timezone;
-	char date[64] = "", time[16] = "", local[17];
+	const char *tz = ikd->cfg->body_timezone, *name = jstr(item, "name");
+	char date[GERMAN_DATE_MAX] = "", time[16] = "", local[17];
 	time_t start;
 
 	if (json_is_true(json_object_get(item, "all_day")))
-		timefmt_date_de((int)json_integer_value(json_object_get(item, "start_days")), date,
+		german_date_long((int)json_integer_value(json_object_get(item, "start_days")), date,
 		    sizeof(date));
 	else {
 		start = (time_t)json_integer_value(json_object_get(item, "start"));
-		timefmt_date_de(timefmt_local_day(tz, start), date, sizeof(date));
+		german_date_long(timefmt_local_day(tz, start), date, sizeof(date));
 		timefmt_local(tz, start, local);
 		snprintf(time, sizeof(time), "%s", local + 11);
 	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", jstr(item, "title"),
-	    "date", date, "time", time, "location", jstr(item, "location"),
-	    "why", jstr(item, "description"));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "title", name[0] != '\0' ?
+	    name : jstr(item, "title"), "date", date, "time", time, "location",
+	    jstr(item, "location"), "about", jstr(item, "description"), "why", jstr(item, "why"),
+	    "session", strcmp(jstr(item, "kind"), "session") == 0, "antrag",
+	    strcmp(jstr(item, "subkind"), "antragsfrist") == 0);
 }
 
 static json_t *

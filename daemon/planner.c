@@ -34,6 +34,7 @@
 #include "civil.h"
 #include "domain.h"
 #include "holiday.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define NO_LIMIT	INT_MAX
@@ -72,7 +73,7 @@ add_message(char ***list, size_t *n, const char *fmt, va_list ap)
 	struct buf b;
 
 	buf_init(&b);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap);
 	buf_add_char(&b, '\0');
 	*list = xreallocarray(*list, *n + 1, sizeof(**list));
 	(*list)[(*n)++] = buf_steal(&b, NULL);
@@ -266,9 +267,15 @@ route_miss(struct ctx *c, const struct route_entry *e, const struct plan_session
 		    ymd(next->day).s);
 		return;
 	}
-	problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its next "
-	    "session, on %s, misses it by %d day%s", e->name, e->slug, next->committee_name,
-	    ymd(next->day).s, ymd(late->day).s, days, days == 1 ? "" : "s");
+	/* Two messages, so that each language has its plural. */
+	if (days == 1)
+		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
+		    "next session, on %s, misses it by 1 day", e->name, e->slug,
+		    next->committee_name, ymd(next->day).s, ymd(late->day).s);
+	else
+		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
+		    "next session, on %s, misses it by %d days", e->name, e->slug,
+		    next->committee_name, ymd(next->day).s, ymd(late->day).s, days);
 }
 
 /* The route: each committee's latest session before the next one. */
@@ -1198,17 +1205,19 @@ planner_odd_day(const struct workcal *wc, int day, char *buf, size_t len)
 
 	if (why == NULL && brk == NULL)
 		return false;
+	/* Pieces of one phrase; translated each, so a language can give them
+	 * the case its "falls on" needs. */
 	buf_init(&b);
 	if (wd >= 5)
-		buf_printf(&b, "a %s", wd == 5 ? "Saturday" : "Sunday");
+		buf_add_str(&b, wd == 5 ? _("a Saturday") : _("a Sunday"));
 	if (holiday != NULL)
-		buf_printf(&b, "%sa public holiday (%s)", b.len ? " and " : "", holiday);
+		buf_printf(&b, _("%sa public holiday (%s)"), b.len ? _(" and ") : "", holiday);
 	else if (why != NULL && wd < 5)
-		buf_printf(&b, "%sa local day off (%s)", b.len ? " and " : "", why);
+		buf_printf(&b, _("%sa local day off (%s)"), b.len ? _(" and ") : "", why);
 	if (brk != NULL) {
 		break_extent(wc, day, &from, &to);
-		buf_printf(&b, "%sin the session-free period \"%s\" (%s to %s)", b.len ? " and " :
-		    "", brk, ymd(from).s, ymd(to).s);
+		buf_printf(&b, _("%sin the session-free period \"%s\" (%s to %s)"), b.len ?
+		    _(" and ") : "", brk, ymd(from).s, ymd(to).s);
 	}
 	snprintf(buf, len, "%s", b.data);
 	buf_free(&b);

@@ -20,6 +20,7 @@
 #include "procdef.h"
 
 #include <dirent.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "buf.h"
 #include "domain.h"
 #include "draft.h"
+#include "i18n.h"
 #include "process.h"
 #include "xmalloc.h"
 
@@ -59,7 +61,7 @@ complain(struct reader *rd, const config_setting_t *s, const char *fmt, ...)
 
 	buf_printf(&rd->errors, "%s:%d: ", rd->path, s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&rd->errors, fmt, ap);
+	buf_vprintf(&rd->errors, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&rd->errors, '\n');
 	rd->nerrors++;
@@ -377,6 +379,22 @@ read_steps(struct reader *rd, struct procdef *def, const config_setting_t *list)
 	check_steps(rd, def, list);
 }
 
+/*
+ * libconfig reads numbers in the C locale and then puts the thread back
+ * into the global locale, not into the one it had.  A request runs in its
+ * client's locale (dispatch.c), so that one is put back here; else the
+ * rest of the reply would be English.
+ */
+static int
+read_file(config_t *cf, const char *path)
+{
+	locale_t mine = uselocale((locale_t)0);
+	int rc = config_read_file(cf, path);
+
+	uselocale(mine);
+	return rc;
+}
+
 struct procdef *
 procdef_read(const char *path, const char *name, char **errors)
 {
@@ -397,7 +415,7 @@ procdef_read(const char *path, const char *name, char **errors)
 	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size > FILE_MAX_BYTES)
 		complain(&rd, NULL, "not a readable process file of at most %d bytes",
 		    FILE_MAX_BYTES);
-	else if (config_read_file(&cf, path) != CONFIG_TRUE) {
+	else if (read_file(&cf, path) != CONFIG_TRUE) {
 		buf_printf(&rd.errors, "%s:%d: %s\n", path, config_error_line(&cf),
 		    config_error_text(&cf) ? config_error_text(&cf) : "cannot read the file");
 		rd.nerrors++;
@@ -465,9 +483,9 @@ procdef_load(const char *admin_dir, const char *name, char **cause)
 		free(path);
 	}
 	buf_init(&b);
-	buf_printf(&b, "no process file %s.conf in ", name);
+	buf_printf(&b, _("no process file %s.conf in"), name);
 	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s%s/process", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		buf_printf(&b, "%s%s/process", i == 0 ? " " : i + 1 == n ? _(" or ") : ", ",
 		    dirs[i].path);
 	*cause = buf_steal(&b, NULL);
 	return NULL;

@@ -16,20 +16,21 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "i18n.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
 #define ODD_SESSIONS_MAX	20	/* "status" names at most this many */
 
 static char * __attribute__((format(printf, 1, 2)))
-text(const char *fmt, ...)
+move_text(const char *fmt, ...)
 {
 	va_list ap;
 	struct buf b;
 
 	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&b, '\0');
 	return buf_steal(&b, NULL);
@@ -76,8 +77,8 @@ step_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st, jso
 	store_done(ikd->store, s);
 	format_span(st->start, st->end, now);
 	if (strcmp(was, now) != 0)
-		add_move(list, "step", st->def->code, was, now, text("step %d (%s) moves from %s "
-		    "to %s", st->n, st->def->title, was, now));
+		add_move(list, "step", st->def->code, was, now,
+		    move_text("step %d (%s) moves from %s to %s", st->n, st->def->title, was, now));
 	return 0;
 }
 
@@ -117,15 +118,15 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		civil_format_date(d, was);
 		old_due = (const char *)sqlite3_column_text(s, 1);
 		if (sqlite3_column_int64(s, 0) != b->session->id)
-			add_move(list, "session", st->def->code, was, day, text("step %d: the "
-			    "Beratung in %s moves from session %lld on %s to session %lld on %s "
-			    "(Vorlagenfrist %s)", st->n, b->session->committee_name,
-			    (long long)sqlite3_column_int64(s, 0), was, (long long)b->session->id,
-			    day, due));
+			add_move(list, "session", st->def->code, was, day,
+			    move_text("step %d: the Beratung in %s moves from session %lld on %s "
+			    "to session %lld on %s (Vorlagenfrist %s)", st->n,
+			    b->session->committee_name, (long long)sqlite3_column_int64(s, 0), was,
+			    (long long)b->session->id, day, due));
 		else if (deadlines && strcmp(old_due, due) != 0)
-			add_move(list, "deadline", st->def->code, old_due, due, text("step %d: the "
-			    "Vorlagenfrist for %s moves from %s to %s", st->n,
-			    b->session->committee_name, old_due, due));
+			add_move(list, "deadline", st->def->code, old_due, due,
+			    move_text("step %d: the Vorlagenfrist for %s moves from %s to %s",
+			    st->n, b->session->committee_name, old_due, due));
 		store_done(ikd->store, s);
 	}
 	buf_add_char(&kb, '\0');
@@ -142,8 +143,8 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 	while ((rc = store_next(ikd->store, s, cause)) == 1) {
 		civil_from_utc(tz, (time_t)sqlite3_column_int64(s, 2), &d, NULL, NULL);
 		civil_format_date(d, was);
-		add_move(list, "session", st->def->code, was, "", text("step %d: %s leaves the "
-		    "route (its session on %s)", st->n, sqlite3_column_text(s, 1), was));
+		add_move(list, "session", st->def->code, was, "", move_text("step %d: %s leaves "
+		    "the route (its session on %s)", st->n, sqlite3_column_text(s, 1), was));
 	}
 	store_done(ikd->store, s);
 	buf_free(&kb);
@@ -177,8 +178,9 @@ product_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		store_done(ikd->store, s);
 		format_span(st->start, st->end, now);
 		if (strcmp(was, now) != 0)
-			add_move(list, "window", st->def->code, was, now, text("step %d: the "
-			    "feedback window moves from %s to %s", st->n, was, now));
+			add_move(list, "window", st->def->code, was, now,
+			    move_text("step %d: the feedback window moves from %s to %s",
+			    st->n, was, now));
 		return 0;
 	case PRODUCT_EVALUATION:
 		civil_format_date(st->nominal, now);
@@ -187,8 +189,9 @@ product_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		    "AND p.code = ? ORDER BY e.id DESC LIMIT 1", "it", pid, st->def->code)) != 1)
 			return rc;
 		if (strcmp(old, now) != 0)
-			add_move(list, "evaluation", st->def->code, old, now, text("step %d: the "
-			    "evaluation series starts %s instead of %s", st->n, now, old));
+			add_move(list, "evaluation", st->def->code, old, now,
+			    move_text("step %d: the evaluation series starts %s instead of %s",
+			    st->n, now, old));
 		free(old);
 		return 0;
 	default:
@@ -224,7 +227,7 @@ change(json_t *list, const char *fmt, ...)
 
 	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap);
 	va_end(ap);
 	buf_add_char(&b, '\0');
 	json_array_append_new(list, json_string(b.data));

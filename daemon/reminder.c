@@ -1,32 +1,23 @@
 /*
  * reminder: the planner that keeps the reminder table in step with the
- * agenda, and the scheduler that runs it from the main loop (see
- * reminder.h).  Only the main thread calls into this file; the delivery
- * thread lives in mailer.c and never touches the database.
+ * agenda (see reminder.h).  It decides which mails are due when; the
+ * scheduler in reminders.c runs it from the main loop, and only the main
+ * thread calls into this file.
  */
 #include "reminder.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
 
 #include "agenda.h"
 #include "civil.h"
 #include "config.h"
 #include "log.h"
-#include "mailer.h"
-#include "outbox.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define PLAN_INTERVAL		600	/* seconds between routine re-plans */
-#define CLOCK_JUMP		5	/* seconds of wall-clock drift that count as a jump */
-#define PASSWORD_MAX		1024
 #define PLAN_MARGIN_DAYS	3	/* days planned ahead beyond the longest offset */
+#define WORKING_DAY_SEARCH	60	/* days looked back for a working day */
 
 int
 reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d,
@@ -48,6 +39,21 @@ reminder_due_time(const char *tz, int send_minute, const struct reminder_date *d
 		return -1;
 	*due = base - (time_t)off->minutes * 60;
 	return 0;
+}
+
+time_t
+reminder_working_day(const char *tz, const struct workcal *wc, time_t due)
+{
+	int day, minute, d;
+	time_t t;
+
+	if (civil_from_utc(tz, due, &day, &minute, NULL) == -1)
+		return due;
+	for (d = day; !workcal_is_working_day(wc, d) && d > day - WORKING_DAY_SEARCH; d--)
+		;
+	if (d == day || civil_to_utc(tz, d, minute, &t, NULL, NULL) == -1)
+		return due;
+	return t;
 }
 
 time_t
@@ -108,6 +114,9 @@ item_snapshot(const struct agenda_item *it)
 	    "sequence", it->sequence, "updated", (json_int_t)it->updated,
 	    "cancelled", it->cancelled);
 	json_object_set_new(o, "location", json_string(it->location ? it->location : ""));
+	json_object_set_new(o, "name", json_string(it->name ? it->name : it->title));
+	json_object_set_new(o, "why", json_string(it->why ? it->why : ""));
+	json_object_set_new(o, "subkind", json_string(it->subkind ? it->subkind : ""));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (s == NULL)
@@ -289,6 +298,26 @@ plan_cancelled(struct plan *p, char **cause)
 	    "it", p->gen, p->it->uid) == -1 ? -1 : 0;
 }
 
+/*
+ * True if another offset of the same list falls due at the same instant
+ * as offset o and is the closer one to the date (shorter, or as short and
+ * listed first): moved off a weekend, "P3D" and "P1D" of a Monday session
+ * both land on Friday, and one mail is enough.
+ */
+static bool
+same_due_closer(const struct reminder_offsets *offs, const time_t *due, size_t o)
+{
+	long mine = offs->offset[o].days * 1440L + offs->offset[o].minutes, other;
+	size_t j;
+
+	for (j = 0; j < offs->n; j++) {
+		other = offs->offset[j].days * 1440L + offs->offset[j].minutes;
+		if (j != o && due[j] == due[o] && (other < mine || (other == mine && j < o)))
+			return true;
+	}
+	return false;
+}
+
 static int
 plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_int64 gen,
     struct reminder_stats *stats, char **cause)
@@ -299,7 +328,7 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	struct reminder_date d;
 	struct plan p;
 	char *slug = NULL, *pref;
-	time_t due;
+	time_t due[CONFIG_MAX_OFFSETS];
 	size_t a, o;
 	int k, rc = 0;
 
@@ -338,14 +367,19 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 		}
 		for (o = 0; o < offs->n && rc != -1; o++) {
 			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
-			    &due, cause) == -1) {
+			    &due[o], cause) == -1) {
 				rc = -1;
 				break;
 			}
 			if (strcmp(pref, "digest") == 0)
-				due = digest_due(tz, cfg->remind_send_minute, due, p.item_at);
-			rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due, cause);
+				due[o] = digest_due(tz, cfg->remind_send_minute, due[o], p.item_at);
+			if (cfg->remind_non_working_days == RULE_EARLIER)
+				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
 		}
+		for (o = 0; o < offs->n && rc != -1; o++)
+			if (!same_due_closer(offs, due, o))
+				rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due[o],
+				    cause);
 		if (rc != -1)
 			rc = plan_moved_notice(&p, it->actors[a], cause);
 		free(pref);
@@ -564,346 +598,4 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 		return -1;
 	}
 	return 0;
-}
-
-/* --- the scheduler in the main loop --- */
-
-struct reminders {
-	struct ikond		*ikd;
-	struct mailer		*mailer;
-	int			 timerfd;	/* fires at the next due time or a clock change */
-	uint64_t		 seen_version;
-	const struct config	*seen_cfg;
-	bool			 replan;
-	time_t			 last_plan;
-	int			 plan_day;	/* the local day of the last plan */
-	bool			 record_failing; /* outcomes wait for the store */
-	struct timespec		 last_real, last_mono;
-	char			*password;
-	struct reminder_stats	 stats;
-	uint64_t		 sent, failed, retried;
-	uint64_t		 batch_sent, batch_failed, batch_retried; /* not committed */
-	char			*apply_cause;
-};
-
-static void record_results(struct reminders *r);
-
-static char *
-read_password(const char *path)
-{
-	char buf[PASSWORD_MAX + 1];
-	ssize_t n;
-	int fd;
-
-	if (path == NULL)
-		return NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("smtp.password_file %s", path);
-		return NULL;
-	}
-	n = read(fd, buf, PASSWORD_MAX);
-	close(fd);
-	if (n < 0) {
-		log_warn("smtp.password_file %s", path);
-		return NULL;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return xstrdup(buf);
-}
-
-static void
-forget_password(struct reminders *r)
-{
-	if (r->password != NULL) {
-		explicit_bzero(r->password, strlen(r->password));
-		free(r->password);
-		r->password = NULL;
-	}
-}
-
-/* Arms the timer for the absolute wall-clock time t, cancelled by a clock change. */
-static void
-arm_timer(struct reminders *r, time_t t)
-{
-	struct itimerspec its;
-
-	if (r->timerfd == -1)
-		return;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = t > 0 ? t : 1;
-	if (timerfd_settime(r->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL)
-	    == -1)
-		log_warn("reminders: timerfd_settime");
-}
-
-struct reminders *
-reminders_start(struct ikond *ikd, char **cause)
-{
-	struct reminders *r = xcalloc(1, sizeof(*r));
-	char *why = NULL;
-	int n;
-
-	if ((r->mailer = mailer_new(cause)) == NULL) {
-		free(r);
-		return NULL;
-	}
-	r->timerfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (r->timerfd == -1)
-		log_warn("reminders: timerfd_create; checking the clock once a second instead");
-	/* A database that cannot be written (read-only, disk full) still serves
-	 * reads; the rows stay "sending" until a later start recovers them. */
-	if ((n = outbox_recover(ikd, &why)) == -1) {
-		log_warnx("reminders: cannot recover interrupted mails: %s", why);
-		free(why);
-	} else if (n > 0)
-		log_warnx("reminders: %d mail(s) were being sent when ikond stopped; sending "
-		    "them again with the same Message-ID", n);
-	r->ikd = ikd;
-	r->password = read_password(ikd->cfg->smtp_password_file);
-	r->seen_cfg = ikd->cfg;
-	r->replan = true;
-	clock_gettime(CLOCK_REALTIME, &r->last_real);
-	clock_gettime(CLOCK_MONOTONIC, &r->last_mono);
-	arm_timer(r, time(NULL));
-	return r;
-}
-
-void
-reminders_stop(struct reminders *r)
-{
-	struct pollfd pfd;
-
-	if (r == NULL)
-		return;
-	/* Let the job in flight finish, recording its outcomes as they come. */
-	while (!mailer_idle(r->mailer)) {
-		pfd.fd = mailer_fd(r->mailer);
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
-			break;
-		record_results(r);
-		if (r->record_failing && !mailer_busy(r->mailer))
-			break;
-	}
-	mailer_free(r->mailer);
-	if (r->timerfd != -1)
-		close(r->timerfd);
-	forget_password(r);
-	free(r->apply_cause);
-	free(r);
-}
-
-size_t
-reminders_pollfds(struct reminders *r, struct pollfd *pfd, size_t max)
-{
-	size_t n = 0;
-
-	if (n < max) {
-		pfd[n].fd = mailer_fd(r->mailer);
-		pfd[n].events = POLLIN;
-		pfd[n++].revents = 0;
-	}
-	if (n < max && r->timerfd != -1) {
-		pfd[n].fd = r->timerfd;
-		pfd[n].events = POLLIN;
-		pfd[n++].revents = 0;
-	}
-	return n;
-}
-
-static int
-apply_result(struct mailer_item *it, void *arg)
-{
-	struct reminders *r = arg;
-
-	if (outbox_apply(r->ikd, it, time(NULL), &r->apply_cause) == -1)
-		return -1;
-	if (it->outcome == SMTP_SENT)
-		r->batch_sent++;
-	else if (it->outcome == SMTP_PERMFAIL)
-		r->batch_failed++;
-	else
-		r->batch_retried++;
-	return 0;
-}
-
-/*
- * Commits whatever the delivery thread reported, together.  If the store
- * refuses (disk full, read-only), the outcomes stay in memory and this is
- * tried again on every pass of the main loop (at least once a second)
- * until it works; meanwhile the thread stops after MAILER_UNRECORDED_MAX
- * unrecorded deliveries.
- */
-static void
-record_results(struct reminders *r)
-{
-	struct store *store = r->ikd->store;
-	char *cause = NULL;
-	size_t n;
-
-	mailer_clear_fd(r->mailer);
-	if (!mailer_unrecorded(r->mailer)) {
-		mailer_recorded(r->mailer, true);	/* frees a finished job */
-		return;
-	}
-	r->batch_sent = r->batch_failed = r->batch_retried = 0;
-	if (store_begin(store, &cause) == -1)
-		goto fail;
-	n = mailer_collect(r->mailer, apply_result, r);
-	if (r->apply_cause != NULL) {
-		cause = r->apply_cause;
-		r->apply_cause = NULL;
-		store_rollback(store);
-		mailer_recorded(r->mailer, false);
-		goto fail;
-	}
-	if (store_commit(store, &cause) == -1) {
-		store_rollback(store);
-		mailer_recorded(r->mailer, false);
-		goto fail;
-	}
-	mailer_recorded(r->mailer, true);
-	r->sent += r->batch_sent;
-	r->failed += r->batch_failed;
-	r->retried += r->batch_retried;
-	if (r->record_failing) {
-		log_info("reminders: delivery results recorded again (%zu now)", n);
-		r->record_failing = false;
-	}
-	return;
-fail:
-	if (!r->record_failing)
-		log_warnx("reminders: cannot record delivery results, keeping them to try "
-		    "again: %s", cause);
-	r->record_failing = true;
-	free(cause);
-}
-
-void
-reminders_handle(struct reminders *r, struct ikond *ikd, const struct pollfd *pfd, size_t n)
-{
-	uint64_t expirations;
-
-	(void)ikd;
-	/* Every pass, before any longer work: results waiting to be committed. */
-	record_results(r);
-	if (n > 1 && (pfd[1].revents & POLLIN)) {
-		if (read(r->timerfd, &expirations, sizeof(expirations)) == -1 &&
-		    errno == ECANCELED) {
-			log_info("reminders: the wall clock was set; re-planning");
-			r->replan = true;
-		}
-	}
-}
-
-void
-reminders_replan(struct reminders *r)
-{
-	r->replan = true;
-}
-
-/* True if the wall clock moved differently from the monotonic clock. */
-static bool
-clock_jumped(struct reminders *r)
-{
-	struct timespec real, mono;
-	long long dr, dm;
-
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	dr = (long long)(real.tv_sec - r->last_real.tv_sec);
-	dm = (long long)(mono.tv_sec - r->last_mono.tv_sec);
-	r->last_real = real;
-	r->last_mono = mono;
-	return dr - dm > CLOCK_JUMP || dm - dr > CLOCK_JUMP;
-}
-
-void
-reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
-{
-	struct reminder_stats before = r->stats;
-	struct mailer_job *job = NULL;
-	struct timespec t0, t1;
-	char *cause = NULL;
-	time_t next;
-	int today;
-
-	if (clock_jumped(r)) {
-		log_info("reminders: the wall clock jumped; re-planning");
-		r->replan = true;
-	}
-	if (r->seen_cfg != ikd->cfg) {
-		r->seen_cfg = ikd->cfg;
-		forget_password(r);
-		r->password = read_password(ikd->cfg->smtp_password_file);
-		r->replan = true;
-	}
-	today = timefmt_local_day(ikd->cfg->body_timezone, now);
-	if (r->replan || r->seen_version != ikd->data_version || today != r->plan_day ||
-	    now - r->last_plan >= PLAN_INTERVAL || now < r->last_plan) {
-		/* Outcomes first: planning must not keep them waiting. */
-		record_results(r);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (reminder_plan(ikd, now, &r->stats, &cause) == -1) {
-			log_warnx("reminders: planning failed: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		log_debug("reminders: planned in %lld ms",
-		    (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		r->replan = false;
-		r->plan_day = today;
-		r->seen_version = ikd->data_version;
-		r->last_plan = now;
-		if (r->stats.skipped_past != before.skipped_past)
-			log_info("reminders: %d reminder(s) skipped because their date is past",
-			    r->stats.skipped_past - before.skipped_past);
-	}
-	if (!mailer_idle(r->mailer))
-		return;
-	if (outbox_next_due(ikd, &next, &cause) == -1) {
-		log_warnx("reminders: %s", cause);
-		free(cause);
-		arm_timer(r, now + 60);
-		return;
-	}
-	if (next == 0 || next > now) {
-		arm_timer(r, next != 0 && next < now + 60 ? next : now + 60);
-		return;
-	}
-	/* Between two plans rows can fall due together: the catch-up rule again. */
-	if (store_begin(ikd->store, &cause) == 0 &&
-	    reminder_catch_up(ikd, now, &r->stats, &cause) == 0 &&
-	    store_commit(ikd->store, &cause) == 0)
-		;
-	else {
-		store_rollback(ikd->store);
-		log_warnx("reminders: %s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	if (outbox_claim(ikd, r->password, now, OUTBOX_BATCH_MAX, &job, &cause) == -1) {
-		log_warnx("reminders: %s", cause);
-		free(cause);
-		return;
-	}
-	if (job != NULL)
-		mailer_submit(r->mailer, job);
-}
-
-const char *
-reminders_smtp_password(const struct reminders *r)
-{
-	return r->password;
-}
-
-json_t *
-reminders_status_json(const struct reminders *r)
-{
-	return json_pack("{s:I, s:I, s:I, s:i, s:i, s:b}", "sent", (json_int_t)r->sent,
-	    "failed", (json_int_t)r->failed, "retries", (json_int_t)r->retried,
-	    "skipped_past", r->stats.skipped_past, "skipped_older", r->stats.skipped_older,
-	    "sending", !mailer_idle(r->mailer));
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "sha256.h"
+#include "feed.h"
 
 static void
 add_field(struct buf *b, const char *text)
@@ -22,7 +22,7 @@ add_field(struct buf *b, const char *text)
 
 static void
 item_digest(const struct agenda *a, const struct agenda_item *it,
-    unsigned char digest[SHA256_LEN])
+    unsigned char digest[FEED_HASH_LEN])
 {
 	struct buf b;
 	char *description = agenda_feed_description(a, it);
@@ -38,7 +38,7 @@ item_digest(const struct agenda *a, const struct agenda_item *it,
 	else
 		buf_printf(&b, "t%lld-%lld\x1f", (long long)it->start, (long long)it->end);
 	buf_printf(&b, "%d\x1f", it->cancelled ? 1 : 0);
-	sha256(b.data, b.len, digest);
+	feed_hash(b.data, b.len, digest);
 	buf_free(&b);
 	free(description);
 }
@@ -47,20 +47,20 @@ static int
 revise(struct ikond *ikd, const struct agenda *a, struct agenda_item *it, time_t now,
     char **cause)
 {
-	unsigned char digest[SHA256_LEN];
+	unsigned char digest[FEED_HASH_LEN];
 	sqlite3_stmt *st;
 	sqlite3_int64 sequence;
 	bool same;
 
 	item_digest(a, it, digest);
 	switch (store_first(ikd->store, cause, &st, "SELECT digest = ?, sequence, modified_utc "
-	    "FROM item_revision WHERE uid = ?", "bt", digest, (size_t)SHA256_LEN, it->uid)) {
+	    "FROM item_revision WHERE uid = ?", "bt", digest, (size_t)FEED_HASH_LEN, it->uid)) {
 	case -1:
 		return -1;
 	case 0:
 		return store_exec(ikd->store, cause, "INSERT INTO item_revision (uid, digest, "
 		    "sequence, modified_utc) VALUES (?, ?, ?, ?)", "tbii", it->uid, digest,
-		    (size_t)SHA256_LEN, (sqlite3_int64)it->sequence,
+		    (size_t)FEED_HASH_LEN, (sqlite3_int64)it->sequence,
 		    (sqlite3_int64)it->updated) == -1 ? -1 : 0;
 	}
 	same = sqlite3_column_int(st, 0) != 0;
@@ -76,7 +76,7 @@ revise(struct ikond *ikd, const struct agenda *a, struct agenda_item *it, time_t
 	it->sequence = (int)sequence;
 	it->updated = now;
 	return store_exec(ikd->store, cause, "UPDATE item_revision SET digest = ?, sequence = ?, "
-	    "modified_utc = ? WHERE uid = ?", "biit", digest, (size_t)SHA256_LEN, sequence,
+	    "modified_utc = ? WHERE uid = ?", "biit", digest, (size_t)FEED_HASH_LEN, sequence,
 	    (sqlite3_int64)now, it->uid) == -1 ? -1 : 0;
 }
 

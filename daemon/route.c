@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "domain.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 #define ROUTE_TEXT_MAX	1000
@@ -140,11 +141,11 @@ route_derive(const struct route_committee *c, size_t n, const char *land, long l
 			continue;
 		}
 		if (count > 1 && g == ROUTE_FACH)
-			return several(&b, "Fachausschüsse", "name the responsible one with "
-			    "--committee SLUG, or give the process a --route", cause);
+			return several(&b, _("Fachausschüsse"), _("name the responsible one with "
+			    "--committee SLUG, or give the process a --route"), cause);
 		if (count > 1 && g != ROUTE_INTEGRATION)
-			return several(&b, g == ROUTE_EXECUTIVE ? "executive committees" :
-			    "main committees", "give the process a --route", cause);
+			return several(&b, g == ROUTE_EXECUTIVE ? _("executive committees") :
+			    _("main committees"), _("give the process a --route"), cause);
 		buf_free(&b);
 		for (i = 0; i < n && out->n < ROUTE_MAX - 1; i++)
 			if (c[i].id != target && route_group_of(c[i].kind, land) == g)

@@ -474,16 +474,27 @@ render_room(struct render *r, size_t add)
 	return 0;
 }
 
+/*
+ * True where a block could start: at the start of a line, or after
+ * nothing but block markers on it ("- ", "1. ", "> ", "# "), since
+ * CommonMark reads "- - x" as a list in a list.  Escaping a little more
+ * than needed costs nothing: "\\-" is shown as "-".
+ */
 static bool
-at_line_start(const struct buf *b)
+at_block_start(const struct buf *b)
 {
-	return b->len == 0 || b->data[b->len - 1] == '\n';
+	size_t i;
+
+	for (i = b->len; i > 0 && b->data[i - 1] != '\n'; i--)
+		if (strchr(" \t>-*+#.)0123456789", b->data[i - 1]) == NULL)
+			return false;
+	return true;
 }
 
 /*
  * Markdown: every inline marker is backslash-escaped wherever it stands;
  * characters that only start a block (list, rule, heading underline) are
- * escaped at the start of a line.  Digits then "." or ")" would start a
+ * escaped where a block can start.  Digits then "." or ")" would start a
  * numbered list, so that dot is escaped there.
  */
 static void
@@ -492,7 +503,7 @@ escape_markdown(struct buf *out, const char *s, size_t len)
 	size_t i, j;
 	bool bol;
 
-	bol = at_line_start(out);
+	bol = at_block_start(out);
 	for (i = 0; i < len; i++) {
 		char c = s[i];
 

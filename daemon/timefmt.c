@@ -9,15 +9,6 @@
 #include "civil.h"
 #include "xmalloc.h"
 
-static const char *const weekday_de[] = {
-	"Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag",
-};
-
-static const char *const month_de[] = {
-	"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-	"September", "Oktober", "November", "Dezember",
-};
-
 int
 timefmt_parse_local(const char *tz, const char *text, time_t *out, char **cause)
 {
@@ -60,29 +51,4 @@ timefmt_local_day(const char *tz, time_t t)
 
 	civil_from_utc(tz, t, &days, &minute, NULL);
 	return days;
-}
-
-void
-timefmt_date_de(int days, char *out, size_t len)
-{
-	int y, m, d;
-
-	civil_date_from_days(days, &y, &m, &d);
-	snprintf(out, len, "%s, %d. %s %d", weekday_de[civil_weekday(days)], d,
-	    month_de[m - 1], y);
-}
-
-void
-timefmt_date_short_de(int days, char *out, size_t len)
-{
-	int y, m, d;
-
-	civil_date_from_days(days, &y, &m, &d);
-	snprintf(out, len, "%02d.%02d.%04d", d, m, y);
-}
-
-void
-timefmt_time_de(int minute, char *out, size_t len)
-{
-	snprintf(out, len, "%02d:%02d Uhr", minute / 60, minute % 60);
 }

@@ -1,8 +1,8 @@
 /*
  * timefmt: the body's local time as people and scripts see it: parsing
  * "YYYY-MM-DD HH:MM" typed by an admin (a time in the DST gap is refused
- * with the valid times named), ISO 8601 with offset for JSON, and German
- * dates for mails, feeds and drafts ("Dienstag, 16. März 2027").
+ * with the valid times named) and ISO 8601 with offset for JSON.  German
+ * dates for people to read are german.h's.
  */
 #ifndef IKOND_TIMEFMT_H
 #define IKOND_TIMEFMT_H
@@ -20,11 +20,5 @@ json_t *timefmt_iso_json(const char *tz, time_t t);
 void timefmt_local(const char *tz, time_t t, char out[static 17]);
 /* The local day number of an instant. */
 int timefmt_local_day(const char *tz, time_t t);
-/* "Dienstag, 16. März 2027" */
-void timefmt_date_de(int days, char *out, size_t len);
-/* "16.03.2027" */
-void timefmt_date_short_de(int days, char *out, size_t len);
-/* "17:00 Uhr" */
-void timefmt_time_de(int minute, char *out, size_t len);
 
 #endif

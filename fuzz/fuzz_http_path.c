@@ -11,14 +11,13 @@
 
 #include "feed.h"
 #include "http.h"
-#include "sha256.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned char hash[SHA256_LEN], again[SHA256_LEN];
+	unsigned char hash[FEED_HASH_LEN], again[FEED_HASH_LEN];
 	char *text;
 	time_t t;
 
@@ -31,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strlen(text) != strlen(FEED_PATH_PREFIX) + FEED_TOKEN_CHARS +
 		    strlen(FEED_PATH_SUFFIX))
 			abort();
-		sha256(text + strlen(FEED_PATH_PREFIX), FEED_TOKEN_CHARS, again);
+		feed_hash(text + strlen(FEED_PATH_PREFIX), FEED_TOKEN_CHARS, again);
 		if (!feed_hash_equal(hash, again))
 			abort();
 	}

@@ -13,6 +13,11 @@
 #include "document.h"
 #include "template.h"
 
+static const struct document_info info_fuzz = {
+	.title = "fuzz", .issuer = "Kreis <&> \"x\"", .department = "Amt",
+	.address = "Weg 1", .date = "01.01.2027", .number = "V/1",
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fixed_data[] =
@@ -49,12 +54,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (template_render(t, root, TEMPLATE_ESCAPE_MARKDOWN, &md,
 	    &cause) == 0) {
 		if (document_render(md.data ? md.data : "", md.len,
-		    DOCUMENT_HTML, "fuzz", &doc, &cause) == -1)
+		    DOCUMENT_HTML, &info_fuzz, &doc, &cause) == -1)
 			free(cause);
 		cause = NULL;
 		if (size > 0 && data[0] == '!' &&
 		    document_render(md.data ? md.data : "", md.len,
-		    DOCUMENT_ODT, "fuzz", &doc, &cause) == -1)
+		    DOCUMENT_ODT, &info_fuzz, &doc, &cause) == -1)
 			free(cause);
 	} else
 		free(cause);

@@ -5,6 +5,7 @@ large session calendars, and small HTTP and database probes.
 """
 
 import datetime
+import glob
 import os
 import resource
 import signal
@@ -22,6 +23,16 @@ IS_ROOT = os.geteuid() == 0
 
 def day(offset):
     return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+def find_faketime():
+    """libfaketime's multi-threaded library, or None."""
+    for pattern in ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1",
+                    "/usr/local/lib/faketime/libfaketimeMT.so.1"):
+        hits = glob.glob(pattern)
+        if hits:
+            return hits[0]
+    return None
 
 
 def wait_for(pred, timeout=20, what="condition", step=0.05):

@@ -130,6 +130,8 @@ class Daemon:
             cmd = ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups", *cmd]
         e = dict(os.environ)
         e.pop("IKOND_SOCKET", None)
+        # English replies unless a test asks for another language.
+        e["LC_ALL"] = "C.UTF-8"
         if env:
             e.update(env)
         r = subprocess.run(cmd, capture_output=True, text=True, input=input, env=e, timeout=timeout)

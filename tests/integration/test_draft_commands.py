@@ -70,7 +70,9 @@ class DraftCommandTest(DaemonTestCase):
 
     def setUp(self):
         self.tpl = tempfile.mkdtemp(prefix="ikond-tpl-")
-        self.extra_config = 'templates = { dir = "%s"; };\n' % self.tpl
+        self.extra_config = ('templates = { dir = "%s"; };\n'
+                             'body = { department = "Bildungsbüro"; '
+                             'address = "Am Markt 1, 12345 Musterstadt"; };\n' % self.tpl)
         super().setUp()
         self.out = tempfile.mkdtemp(prefix="ikond-drafts-")
 
@@ -193,10 +195,92 @@ class DraftCommandTest(DaemonTestCase):
             text = texts[os.path.join(self.out, name + ".odt")]
             for want in expect[name]:
                 self.assertIn(want, text, "PDF of %s lacks %r" % (name, want))
+            # The letterhead on top, the page count in the footer.
+            self.assertIn("Landkreis Musterland Bildungsbüro · Am Markt 1, 12345 Musterstadt",
+                          text, name)
+            self.assertRegex(text, r"Seite 1 von [1-9]", name)
+        self.assertIn("Vorlage Nr. (noch ohne Nummer)",
+                      texts[os.path.join(self.out, "verwaltungsvorlage.odt")])
         text = texts[escaped]
         self.assertIn(SCRIPT, text)
         self.assertIn(BRACES, text)
         self.assertIn("*Verein* [Test] # | _x_", text)
+
+    def test_verwaltungsvorlage_asks_the_start_decision(self):
+        """The Vorlage of step 5 asks the committee of the start decision, at
+        that session, to start the process: not the session that adopts the
+        finished concept."""
+        target = self.plan()
+        show = self.d.json("process", "show", "ik")
+        start = [l for s in show["steps"] for l in s["sessions"] if l["role"] == "start"]
+        self.assertEqual(len(start), 1)
+        session = self.d.json("session", "show", str(start[0]["session"]))
+        kt = self.d.json("session", "show", str(target))
+        md = squash(self.render("verwaltungsvorlage", "--process", "ik").stdout)
+        proposal = md[md.index("## Beschlussvorschlag"):md.index("## Sachverhalt")]
+        self.assertIn("Der Ausschuss für Integration und Teilhabe fasst in seiner Sitzung am "
+                      "%s folgenden Beschluss:" % long_de(session["start"]), proposal)
+        self.assertIn("Integrationskonzept mit dem Schwerpunkt Bildung für den Landkreis "
+                      "Musterland zu erarbeiten", proposal)
+        # The adopting session only as what comes after.
+        self.assertIn("dem Kreistag zur Sitzung am %s zur Beschlussfassung vorgelegt"
+                      % long_de(kt["start"]), proposal)
+        self.assertNotIn("Der Kreistag fasst", proposal)
+        # Its Beratungsfolge is that one session, which decides.
+        chain = md[md.index("### Beratungsfolge"):md.index("## Beschlussvorschlag")]
+        self.assertIn("| %s | Ausschuss für Integration und Teilhabe | Entscheidung |"
+                      % long_de(session["start"]), chain)
+        self.assertNotIn("Kreistag", chain)
+
+    def test_verwaltungsvorlage_names_the_money(self):
+        """Finanzielle Auswirkungen: the process's own budget and note as
+        "process edit" stored them, and each measure's money with its
+        Haushaltsjahr."""
+        self.plan()
+
+        def money():
+            md = squash(self.render("verwaltungsvorlage", "--process", "ik").stdout)
+            return md[md.index("## Finanzielle Auswirkungen"):]
+        self.assertIn("sind noch keine Mittel beziffert", money())
+        self.d.ctl("process", "edit", "ik", "--budget", "18000", "--budget-note",
+                   "Darin enthalten sind Moderation und Dolmetschkosten.")
+        measure = [m for m in self.d.json("measure", "list")
+                   if m["title"] == "Elternlotsen an Grundschulen"][0]
+        self.d.ctl("measure", "edit", str(measure["id"]), "--year", "2028")
+        text = money()
+        self.assertIn("Für die Erarbeitung des Konzepts sind **18.000,00 €** vorgesehen. "
+                      "Darin enthalten sind Moderation und Dolmetschkosten.", text)
+        self.assertNotIn("noch keine Mittel", text)
+        self.assertIn("zusammen 13.300,50 € veranschlagt", text)
+        self.assertIn("- Elternlotsen an Grundschulen: 12.500,00 € im Haushaltsjahr 2028", text)
+        self.assertIn("- Sprachcafé: 800,50 €, Haushaltsjahr noch offen", text)
+
+    def test_only_what_the_reader_should_read(self):
+        """The planner's notes and a window's derivation stay with the
+        coordinator: not in drafts, not in the feed; dates in text are German."""
+        self.plan()
+        show = self.d.json("process", "show", "ik")
+        opens = show["windows"][0]["opens"]
+        closes = (datetime.date.fromisoformat(opens) + datetime.timedelta(days=30)).isoformat()
+        self.d.ctl("window", "add", "--process", "ik", "--title", "Zweite Runde", "--opens",
+                   opens, "--closes", closes, "--audience", "schulte")
+        notes = [s["plan_note"] for s in show["steps"] if s.get("plan_note")]
+        self.assertTrue(any("erste Vorlagenfrist" in n for n in notes), notes)
+        internal = ["Schlusstag fest eingetragen", "früheste Vorlagenfrist",
+                    "Rückmeldefenster dauert"] + notes
+        for name in TEMPLATES:
+            md = self.render(name, "--process", "ik").stdout
+            for bad in internal:
+                self.assertNotIn(bad, md, name)
+            text = re.sub(r"\|[^\n]*\|", "", md)     # tables hold only dates we wrote
+            self.assertNotRegex(text, r"\b\d{4}-\d{2}-\d{2}\b", name)
+        ics = self.d.ctl("export", "--process", "ik").stdout.replace("\n ", "")
+        descriptions = [l for l in ics.splitlines() if l.startswith("DESCRIPTION")]
+        self.assertTrue(descriptions)
+        for line in descriptions:
+            for bad in internal:
+                self.assertNotIn(bad.replace(",", "\\,").replace(";", "\\;"), line)
+            self.assertNotRegex(line, r"\b\d{4}-\d{2}-\d{2}\b", line)
 
     def test_admin_template_overrides_and_errors(self):
         self.plan()

@@ -1,7 +1,8 @@
 """Renders every shipped draft template from tests/data/draft-example.json
 to md, html and odt, converts each ODT to PDF with LibreOffice and checks
 with pdftotext that the dates, deadlines and names the draft is about are
-really in the document.  Also checks that hostile values stay literal text
+really in the document, and that every page carries the letterhead and
+"Seite X von Y".  Also checks that hostile values stay literal text
 end to end and that missing data is reported, not rendered as a hole.
 
 usage: test_drafts.py RENDER_DRIVER
@@ -41,6 +42,8 @@ EXPECT = {
                            "Jonas Muster", "Leitbild", "Bestandsaufnahme",
                            "12.500,00 €"],
 }
+
+LETTERHEAD = ["Landkreis Musterland Bildungsbüro · Kreishaus, Am Markt 1, 12345 Musterstadt"]
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_BODY = "{{body.name}}"
@@ -185,6 +188,15 @@ def main():
             for s in EXPECT.get(name, []):
                 if s not in text:
                     fail("%s.pdf lacks %r" % (name, s))
+            # Every page: the letterhead on top, number, date and page below.
+            for s in LETTERHEAD:
+                if s not in text:
+                    fail("%s.pdf lacks the letterhead %r" % (name, s))
+            if not re.search(r"Seite 1 von [1-9]", text):
+                fail("%s.pdf lacks \"Seite 1 von N\" in its footer" % name)
+            if name in ("verwaltungsvorlage", "beschlussvorlage") and \
+                    "Vorlage Nr. V/2027/0042 · Stand: 27.11.2026" not in text:
+                fail("%s.pdf lacks the Vorlage number and date in its footer" % name)
 
         # Missing data is said plainly, in German, instead of a hole.
         sparse = json.load(open(EXAMPLE, encoding="utf-8"))

@@ -30,8 +30,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ikondtest  # noqa: E402
-from faultlib import (IS_ROOT, Daemon, ScriptedSMTP, big_ics, day, http_get,  # noqa: E402
-                      integrity, wait_for)
+from faultlib import (IS_ROOT, Daemon, ScriptedSMTP, big_ics, day, find_faketime,  # noqa: E402
+                      http_get, integrity, wait_for)
 
 REMINDERS = ('reminders = { send_time = "00:00"; session = [ "P5D", "P2D" ]; '
              'deadline = [ ]; };\n')
@@ -374,15 +374,6 @@ class DamagedAtStart(unittest.TestCase):
             with open(path, "r+b") as f:
                 f.write(b"this is not an SQLite file at all" + b"\x17" * 100)
         self.refuses(damage)
-
-
-def find_faketime():
-    for pattern in ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1",
-                    "/usr/local/lib/faketime/libfaketimeMT.so.1"):
-        hits = glob.glob(pattern)
-        if hits:
-            return hits[0]
-    return None
 
 
 class ClockJumps(unittest.TestCase):

@@ -343,19 +343,19 @@ class Daemonic(DaemonTestCase):
         # An HTTP request, an oversized length, a wrong version, trailing bytes, a bad shape.
         reply = self.raw(b"GET / HTTP/1.0\r\n\r\n")
         self.assertIn(b"magic", reply)
-        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 1, 1, 0x7FFFFFFF))
+        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 2, 1, 0x7FFFFFFF))
         self.assertIn(b"out of range", reply)
         body = b'{"argv":["status"]}'
         reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 99, 1, len(body)) + body)
         self.assertIn(b"incompatible", reply)
         body = b'{"argv":["status"]}xx'
-        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 1, 1, len(body)) + body)
+        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 2, 1, len(body)) + body)
         self.assertIn(b"bad request", reply)
         body = b'{"argv":"status"}'
-        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 1, 1, len(body)) + body)
+        reply = self.raw(struct.pack("!IHHI", 0x494B4E44, 2, 1, len(body)) + body)
         self.assertIn(b"bad request", reply)
         # Truncated: the header promises more than arrives, then the client leaves.
-        self.raw(struct.pack("!IHHI", 0x494B4E44, 1, 1, 1000) + b'{"argv"', read=False)
+        self.raw(struct.pack("!IHHI", 0x494B4E44, 2, 1, 1000) + b'{"argv"', read=False)
         self.assertEqual(d.json("status")["body"], "Landkreis Musterland")
         self.assertIsNone(d.proc.poll())
 
@@ -364,7 +364,7 @@ class Daemonic(DaemonTestCase):
         idle = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(5)]
         for s in idle:
             s.connect(d.socket)
-        idle[0].sendall(struct.pack("!IHHI", 0x494B4E44, 1, 1, 100))  # half a request
+        idle[0].sendall(struct.pack("!IHHI", 0x494B4E44, 2, 1, 100))  # half a request
         t0 = time.time()
         d.ctl("status")
         self.assertLess(time.time() - t0, 5)

@@ -91,7 +91,7 @@ class Beratungen(Records):
         # The Beschlussvorlage draft shows the Beratungsfolge from it.
         md = d.ctl("draft", "render", "beschlussvorlage", "--process", "ik", "--submission",
                    str(sub)).stdout
-        table = [line for line in md.splitlines() if line.startswith("| ") and " Uhr | " in line]
+        table = [line for line in md.splitlines() if line.startswith("| ") and "\u00a0Uhr | " in line]
         self.assertEqual(len(table), 4, md)
         for line, (slug, name, _, start, _), role in zip(table, CHAIN, ROLES):
             self.assertIn(name, line)
@@ -437,7 +437,7 @@ class Events(Records):
         # The circular letter and the personal one.
         md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik", "--event",
                    str(e["id"])).stdout
-        self.assertIn(long_de(day(1)) + ", 10:00 bis 16:00 Uhr", md)
+        self.assertIn("**Termin:** %s, 10:00 bis 16:00\u00a0Uhr" % long_de(day(1)), md)
         self.assertIn("Kreishaus, Saal 2", md)
         self.assertIn("Integrationsbeirat (alle Mitglieder)", md)
         self.assertIn("Ausschuss für Integration (alle Mitglieder)", md)
@@ -465,7 +465,7 @@ class Events(Records):
         self.assertIn("DTSTART;VALUE=DATE:20310514", feed)
         md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik").stdout
         self.assertIn("Mittwoch, 14. Mai 2031; die Uhrzeit teilen wir Ihnen noch mit", md)
-        self.assertIn("| **Ort** | wird Ihnen noch mitgeteilt |", md)
+        self.assertIn("**Ort:** wird Ihnen noch mitgeteilt", md)
         self.assertIn("Dr. Claudia Brunken", md)
         self.assertNotIn("(Uhrzeit)", md)
         self.assertNotIn("(Ort)", md)
@@ -478,8 +478,8 @@ class Events(Records):
         e = d.json("event", "edit", str(e["id"]), "--start", "2031-05-15 10:00")
         self.assertEqual((e["start"][:16], e["end"][:16]), ("2031-05-15T10:00", "2031-05-15T12:30"))
         md = d.ctl("draft", "render", "einladung-workshop", "--process", "ik").stdout
-        self.assertIn("Donnerstag, 15. Mai 2031, 10:00 bis 12:30 Uhr", md)
-        self.assertIn("| **Ort** | VHS, Forum |", md)
+        self.assertIn("**Termin:** Donnerstag, 15. Mai 2031, 10:00 bis 12:30\u00a0Uhr", md)
+        self.assertIn("**Ort:** VHS, Forum", md)
         # Invitees replaced; then removed.
         e = d.json("event", "edit", str(e["id"]), "--invite-committee", "kt")
         self.assertEqual(e["invitees"], ["kt-member"])

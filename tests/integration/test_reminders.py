@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -26,6 +27,7 @@ from aiosmtpd.controller import Controller
 import icalendar
 
 sys.path.insert(0, os.path.dirname(__file__))
+import faultlib  # noqa: E402
 import ikondtest  # noqa: E402
 from ikondtest import Daemon, free_port  # noqa: E402
 
@@ -111,11 +113,11 @@ class ReminderTest(unittest.TestCase):
             self.d.cleanup()
         self.server.stop()
 
-    def start(self, port=None, extra=""):
+    def start(self, port=None, extra="", reminders=REMINDERS):
         cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
                'from = "Integrationskonzept Überlingen <ikond@example.org>"; '
                'retry_seconds = 1; timeout = 5; };\n'
-               % (port or self.server.port, self.starttls)) + REMINDERS + extra
+               % (port or self.server.port, self.starttls)) + reminders + extra
         self.d = Daemon(cfg).start()
         return self.d
 
@@ -224,7 +226,11 @@ class Delivery(ReminderTest):
         time.sleep(1)
         mails = self.server.handler.to("p0@example.org")
         self.assertEqual(len(mails), 1)
-        self.assertIn("Übersicht", mails[0].get_body(("plain",)).get_content())
+        body = mails[0].get_body(("plain",)).get_content()
+        # It says what a digest is, and promises no mail per entry.
+        self.assertIn("Sammelmail", body)
+        self.assertIn("Übersicht", body)
+        self.assertNotIn("erhalten Sie rechtzeitig vorher eine eigene Erinnerung", body)
         self.assertEqual(mails[0].get_body(("plain",)).get_content().count("Sitzung des"), 2)
         self.assertRegex(mails[0]["Message-ID"], r"^<digest-\d+\.")
 
@@ -345,6 +351,92 @@ class Crash(ReminderTest):
             self.assertEqual(v[0], v[1])
         self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending")
                           and r["offset"] == "P2D"])
+
+
+class Wording(ReminderTest):
+    """What the mails say: one prefix per subject, the derivation once, the
+    Antragsfrist in terms of motions."""
+
+    def test_antragsfrist_and_cancellations(self):
+        self.start(reminders='reminders = { send_time = "00:00"; session = [ "P20D" ]; '
+                   'deadline = [ "P20D" ]; non_working_days = "keep"; };\n')
+        self.people(1)
+        sid = self.session(days=12)
+        wait_for(lambda: self.server.handler.count() >= 2, what="session and Antragsfrist")
+        mails = {m["Subject"]: m for m in self.server.handler.to("p0@example.org")}
+        frist = [m for s, m in mails.items() if s.startswith("Antragsfrist")]
+        self.assertEqual(len(frist), 1, list(mails))
+        self.assertRegex(frist[0]["Subject"],
+                         r"^Antragsfrist: Ausschuss für Integration – fällig am \w+, \d+\. ")
+        body = frist[0].get_body(("plain",)).get_content()
+        self.assertIn("Guten Tag Ayşe Öztürk-Müller,", body)
+        self.assertIn("Anträge", body)
+        self.assertNotIn("Vorlage", body)
+        self.assertEqual(body.count("So wurde die Frist berechnet"), 1, body)
+        self.assertIn("So wurde die Frist berechnet: 10 Kalendertage vor der Sitzung am ", body)
+        self.assertNotRegex(body, r"\d{4}-\d{2}-\d{2}")
+        # Cancelled: one prefix each, "Abgesagt" for the session, "Entfällt"
+        # for its deadline.
+        self.d.ctl("session", "cancel", str(sid))
+        wait_for(lambda: self.server.handler.count() >= 4, what="two cancellations")
+        subjects = [m["Subject"] for m in self.server.handler.to("p0@example.org")][2:]
+        self.assertEqual(sorted(s.split(":")[0] for s in subjects), ["Abgesagt", "Entfällt"],
+                         subjects)
+        for s in subjects:
+            self.assertNotRegex(s, r"(Abgesagt|Entfällt).*(Abgesagt|Entfällt)", s)
+
+
+class NonWorkingDays(ReminderTest):
+    """A reminder whose send day is not a working day goes out on the working
+    day before: with the daemon's wall clock (libfaketime) at Friday
+    12 March 2027, 10:00, the P1D reminder of a session on Monday 15 March
+    (due Sunday 08:00) is delivered now, on Friday."""
+
+    def start_on_friday(self, extra):
+        lib = faultlib.find_faketime()
+        if lib is None:
+            raise AssertionError("libfaketimeMT.so.1 is not installed: apt-get install "
+                                 "libfaketime")
+        self.clock = tempfile.NamedTemporaryFile("w", prefix="ikond-clock-", delete=False)
+        self.clock.write("@2027-03-12 10:00:00\n")
+        self.clock.close()
+        cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "off"; '
+               'from = "Integrationskonzept <ikond@example.org>"; retry_seconds = 1; '
+               'timeout = 5; };\n'
+               'reminders = { send_time = "08:00"; session = [ "P1D" ]; deadline = [ ]; %s };\n'
+               % (self.server.port, extra))
+        self.d = faultlib.Daemon(cfg)
+        self.d.env = {"LD_PRELOAD": lib, "FAKETIME_TIMESTAMP_FILE": self.clock.name,
+                      "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "Europe/Berlin",
+                      "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") +
+                      ":verify_asan_link_order=0"}
+        self.d.start()
+        self.people(1)
+        self.d.ctl("session", "add", "--committee", "ia", "--start", "2027-03-15 18:00",
+                   "--title", "Sitzung am Montag")
+
+    def tearDown(self):
+        super().tearDown()
+        os.unlink(self.clock.name)
+
+    def test_sunday_reminder_goes_out_on_friday(self):
+        self.start_on_friday("")
+        wait_for(lambda: self.server.handler.count() >= 1, what="the reminder on Friday")
+        msg = self.server.handler.to("p0@example.org")[0]
+        self.assertIn("Sitzung am Montag", msg["Subject"])
+        self.assertIn("Montag, 15. März 2027", msg.get_body(("plain",)).get_content())
+        row = self.session_rows(self.queue())[0]
+        self.assertEqual(row["state"], "sent")
+        self.assertEqual(row["due"], "2027-03-12T08:00:00+01:00")
+
+    def test_keep_sends_on_sunday(self):
+        self.start_on_friday('non_working_days = "keep";')
+        wait_for(lambda: self.session_rows(self.queue()), what="the planned reminder")
+        time.sleep(2)
+        self.assertEqual(self.server.handler.count(), 0)
+        row = self.session_rows(self.queue())[0]
+        self.assertEqual(row["state"], "queued")
+        self.assertEqual(row["due"], "2027-03-14T08:00:00+01:00")
 
 
 class MaildirDefault(unittest.TestCase):

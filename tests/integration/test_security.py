@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ikondtest  # noqa: E402
 from faultlib import IS_ROOT, Daemon, ScriptedSMTP, day, http_get, wait_for  # noqa: E402
 
-MAGIC, VERSION, REQUEST = 0x494B4E44, 1, 1
+MAGIC, VERSION, REQUEST = 0x494B4E44, 2, 1
 
 
 def mutating_commands():

@@ -66,6 +66,9 @@ test_defaults(void **state)
 	assert_int_equal(cfg->http_port, 8080);
 	assert_null(cfg->smtp_host);
 	assert_int_equal(cfg->remind_send_minute, 8 * 60);
+	assert_int_equal(cfg->remind_non_working_days, RULE_EARLIER);
+	assert_string_equal(cfg->body_kind, "landkreis");
+	assert_null(cfg->body_department);
 	assert_int_equal(cfg->remind[REMIND_DEADLINE].n, 4);
 	assert_int_equal(cfg->remind[REMIND_DEADLINE].offset[0].days, 14);
 	r = config_rule(cfg, "ladungsfrist", "kreistag");
@@ -92,7 +95,7 @@ test_full_file(void **state)
 	    "               { date = \"easter-48\"; name = \"Rosenmontag\"; } );\n"
 	    "  breaks = ( { from = \"2027-07-01\"; to = \"2027-08-15\"; name = \"Sommerpause\"; } ); };\n"
 	    "rules = { ladungsfrist = \"-8d earlier\"; committee = { kreistag = { ladungsfrist = \"-10d earlier\"; }; }; };\n"
-	    "reminders = { send_time = \"07:30\"; session = [ \"P3D\" ];\n"
+	    "reminders = { send_time = \"07:30\"; session = [ \"P3D\" ]; non_working_days = \"keep\";\n"
 	    "  committee = { kreistag = { session = [ \"P10D\", \"PT2H\" ]; }; }; };\n"
 	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; };\n"
 	    "process = { evaluation_roll = \"earlier\"; evaluation_horizon = \"P18M\"; };\n");
@@ -106,6 +109,7 @@ test_full_file(void **state)
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreistag")->text, "-10d earlier");
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreisausschuss")->text, "-8d earlier");
 	assert_int_equal(cfg->remind_send_minute, 7 * 60 + 30);
+	assert_int_equal(cfg->remind_non_working_days, RULE_KEEP);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, NULL)->n, 1);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->n, 2);
 	assert_int_equal(config_reminders(cfg, REMIND_SESSION, "kreistag")->offset[1].minutes, 120);
@@ -116,6 +120,20 @@ test_full_file(void **state)
 	    "Sommerpause");
 	assert_int_equal(cfg->process.evaluation_roll, RULE_EARLIER);
 	assert_int_equal(cfg->process.evaluation_horizon_months, 18);
+	config_free(cfg);
+
+	/* The kind of body: from the name, or as written. */
+	write_file("body = { name = \"Stadt Iserlohn\"; department = \"Bildungsbüro\"; };\n");
+	cfg = config_load(path, &errors);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->body_kind, "stadt");
+	assert_string_equal(cfg->body_department, "Bildungsbüro");
+	config_free(cfg);
+	write_file("body = { name = \"Wardenburg\"; kind = \"gemeinde\"; };\n");
+	cfg = config_load(path, &errors);
+	unlink(path);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->body_kind, "gemeinde");
 	config_free(cfg);
 }
 
@@ -129,10 +147,11 @@ test_every_error_with_line(void **state)
 	    "state_dir = \"/tmp/x\";\n"			/* 1 */
 	    "htpp = { port = 8080; };\n"			/* 2: unknown key */
 	    "http = { port = \"8080\"; };\n"		/* 3: wrong type */
-	    "body = { land = \"XY\";\n"			/* 4: unknown Land */
+	    "body = { land = \"XY\"; kind = \"bezirk\";\n"	/* 4: unknown Land, kind */
 	    "  timezone = \"Mars/Olympus\"; };\n"		/* 5: unknown zone */
 	    "rules = { ladungsfrist = \"-7x\"; };\n"		/* 6: bad rule */
-	    "reminders = { session = [ \"P1M\" ]; };\n"	/* 7: bad duration */
+	    "reminders = { session = [ \"P1M\" ]; non_working_days = \"later\"; };\n"
+							/* 7: bad duration, word */
 	    "smtp = { port = 70000; starttls = \"maybe\"; };\n"	/* 8: range, word */
 	    "process = { evaluation_horizon = \"P31Y\";\n"	/* 9: too far */
 	    "  drafting_weeks = 16; };\n");			/* 10: moved */
@@ -144,6 +163,8 @@ test_every_error_with_line(void **state)
 	assert_contains(e, ":7: duration \"P1M\"");
 	assert_contains(e, ":8: \"smtp.port\" is 70000");
 	assert_contains(e, ":8: smtp.starttls is \"maybe\"");
+	assert_contains(e, ":4: unknown kind of body \"bezirk\"; valid: gemeinde, stadt");
+	assert_contains(e, ":7: reminders.non_working_days is \"later\"; valid: earlier keep");
 	assert_contains(e, ":9: process.evaluation_horizon is \"P31Y\"");
 	assert_contains(e, ":10: \"process.drafting_weeks\" moved into the process file: copy "
 	    "templates/process/integrationskonzept.conf into templates.dir/process/ and set the "

@@ -1,7 +1,8 @@
 /*
- * Unit tests of the document module: the Markdown subset rendered to HTML,
- * and the structure of the ODT package (mimetype first and stored, a
- * manifest that lists the parts, headings, lists and tables in content.xml).
+ * Unit tests of the document module: Markdown rendered to HTML by
+ * libcmark-gfm in safe mode, and the structure of the ODT package its tree
+ * becomes (mimetype first and stored, a manifest that lists the parts,
+ * headings, lists and tables in content.xml, unknown nodes as text).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,14 @@
 #include "buf.h"
 #include "document.h"
 
+static const struct document_info info_titel = { .title = "Titel" };
+static const struct document_info info_t = { .title = "t" };
+static const struct document_info info_vorlage = {
+	.title = "Vorlage", .issuer = "Landkreis <Muster>", .department = "Bildungsbüro",
+	.address = "Am Markt 1, 12345 Musterstadt", .date = "30.11.2026",
+	.number = "V/2027/0042",
+};
+
 static char *
 html(const char *md)
 {
@@ -23,7 +32,7 @@ html(const char *md)
 	char *cause = NULL;
 
 	buf_init(&out);
-	if (document_render(md, strlen(md), DOCUMENT_HTML, "Titel", &out,
+	if (document_render(md, strlen(md), DOCUMENT_HTML, &info_titel, &out,
 	    &cause) == -1)
 		fail_msg("document_render: %s", cause);
 	return buf_steal(&out, NULL);
@@ -68,13 +77,15 @@ test_html_blocks(void **state)
 	expect_in("Satz eins\nweiter.\n\nNeuer Absatz.\n",
 	    "<p>Satz eins weiter.</p>\n<p>Neuer Absatz.</p>\n");
 	expect_in("- a\n- b\n", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n");
-	expect_in("* a\n+ b\n", "<li>a</li>\n<li>b</li>");
+	expect_in("* a\n* b\n", "<li>a</li>\n<li>b</li>");
+	expect_in("+ a\n+ b\n", "<li>a</li>\n<li>b</li>");
 	expect_in("1. a\n2. b\n", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n");
 	expect_in("3) c\n", "<ol start=\"3\">");
 	expect_in("- a\n  weiter\n", "<li>a weiter</li>");
-	expect_in("---\n", "<hr>");
-	expect_in("* * *\n", "<hr>");
-	expect_in("Zeile  \nneu\\\nnoch\n", "Zeile<br>\nneu<br>\nnoch");
+	expect_in("- a\n  - b\n", "<li>a\n<ul>\n<li>b</li>\n</ul>\n</li>");
+	expect_in("---\n", "<hr />");
+	expect_in("* * *\n", "<hr />");
+	expect_in("Zeile  \nneu\\\nnoch\n", "Zeile<br />\nneu<br />\nnoch");
 	expect_in("#kein Titel\n", "<p>#kein Titel</p>");
 }
 
@@ -84,12 +95,35 @@ test_html_inline(void **state)
 	(void)state;
 	expect_in("**fett** und *kursiv*",
 	    "<strong>fett</strong> und <em>kursiv</em>");
-	expect_in("***beides***", "<strong><em>beides</em></strong>");
+	expect_in("***beides***", "<em><strong>beides</strong></em>");
 	expect_in("ein * Stern", "ein * Stern");
 	expect_in("\\*kein\\* \\# \\\\", "*kein* # \\");
 	expect_in("a < b & c > \"d\"", "a &lt; b &amp; c &gt; &quot;d&quot;");
 	expect_not_in("<script>alert(1)</script>", "<script>");
+	expect_not_in("Text <b onclick=\"x()\">fett</b>", "<b ");
+	expect_in("[Link](http://example.org)", "<a href=\"http://example.org\">Link</a>");
 	expect_in("Umlaute: äöü ß €", "Umlaute: äöü ß €");
+}
+
+/* The letterhead on top of the page, number and date below. */
+static void
+test_html_letterhead(void **state)
+{
+	struct buf out;
+	char *cause = NULL;
+
+	(void)state;
+	buf_init(&out);
+	assert_int_equal(document_render("Text", 4, DOCUMENT_HTML, &info_vorlage, &out,
+	    &cause), 0);
+	assert_non_null(strstr(out.data, "<body>\n<header>\n<strong>Landkreis &lt;Muster&gt;"
+	    "</strong><br>\nBildungsbüro<br>\nAm Markt 1, 12345 Musterstadt\n</header>\n"
+	    "<p>Text</p>\n<footer>\nLandkreis &lt;Muster&gt; · Vorlage Nr. V/2027/0042 · "
+	    "Stand: 30.11.2026\n</footer>\n</body>"));
+	buf_free(&out);
+	/* Without an issuer there is none. */
+	expect_not_in("Text", "<header>");
+	expect_not_in("Text", "<footer>");
 }
 
 static void
@@ -97,28 +131,50 @@ test_html_table(void **state)
 {
 	(void)state;
 	expect_in("| A | B |\n|---|--:|\n| 1 | 2 |\n| 3 |\n",
-	    "<table>\n<thead>\n<tr><th>A</th><th style=\"text-align:right\">B"
-	    "</th></tr>\n</thead>\n<tbody>\n<tr><td>1</td><td style=\"text-"
-	    "align:right\">2</td></tr>\n<tr><td>3</td><td style=\"text-align:"
-	    "right\"></td></tr>\n</tbody>\n</table>\n");
-	expect_in("| a \\| b | c |\n", "<tr><td>a | b</td><td>c</td></tr>");
-	expect_in("| **x** |\n", "<td><strong>x</strong></td>");
+	    "<table>\n<thead>\n<tr>\n<th>A</th>\n<th style=\"text-align: right\">B"
+	    "</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td style=\"text-"
+	    "align: right\">2</td>\n</tr>\n<tr>\n<td>3</td>\n<td style=\"text-align: "
+	    "right\"></td>\n</tr>\n</tbody>\n</table>\n");
+	expect_in("| a \\| b | c |\n|---|---|\n", "<th>a | b</th>\n<th>c</th>");
+	expect_in("| x |\n|---|\n| **x** |\n", "<td><strong>x</strong></td>");
+	/* Without the row of dashes the lines are a paragraph. */
+	expect_in("| a | b |\n| c | d |\n", "<p>| a | b | | c | d |</p>");
 }
 
 static void
 test_bad_input(void **state)
 {
+	static const struct document_info bad_info = { .title = "t", .issuer = "Kreis \xff" };
+	struct buf wide;
+	size_t i, c;
 	struct buf out;
 	char *cause = NULL;
 	enum document_format fmt;
 
 	(void)state;
 	buf_init(&out);
-	assert_int_equal(document_render("a\xff", 2, DOCUMENT_HTML, "t", &out,
+	assert_int_equal(document_render("a\xff", 2, DOCUMENT_HTML, &info_t, &out,
 	    &cause), -1);
 	assert_non_null(strstr(cause, "UTF-8 at byte 1"));
 	free(cause);
 	assert_int_equal(out.len, 0);
+	assert_int_equal(document_render("a", 1, DOCUMENT_ODT, &bad_info, &out, &cause), -1);
+	assert_non_null(strstr(cause, "not valid UTF-8"));
+	free(cause);
+	assert_int_equal(out.len, 0);
+	/* The ODT writer lays out at most DOCUMENT_MAX_COLUMNS columns. */
+	buf_init(&wide);
+	for (i = 0; i < 2; i++) {
+		for (c = 0; c <= DOCUMENT_MAX_COLUMNS; c++)
+			buf_add_str(&wide, i == 0 ? "| x " : "|---");
+		buf_add_str(&wide, "|\n");
+	}
+	assert_int_equal(document_render(wide.data, wide.len, DOCUMENT_ODT, &info_t, &out,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "table with more than 32 columns"));
+	free(cause);
+	assert_int_equal(out.len, 0);
+	buf_free(&wide);
 	assert_int_equal(document_format_parse("pdf", &fmt, &cause), -1);
 	assert_non_null(strstr(cause, "md, html, odt"));
 	free(cause);
@@ -151,7 +207,7 @@ test_odt_package(void **state)
 	    "1. x\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\n---\n";
 	const char mime[] = "application/vnd.oasis.opendocument.text";
 	struct buf out;
-	char *cause = NULL, *manifest, *content, *mt;
+	char *cause = NULL, *manifest, *content, *mt, *styles;
 	zip_error_t ze;
 	zip_source_t *src;
 	zip_t *za;
@@ -160,7 +216,7 @@ test_odt_package(void **state)
 	(void)state;
 	buf_init(&out);
 	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT,
-	    "Vorlage", &out, &cause), 0);
+	    &info_vorlage, &out, &cause), 0);
 
 	/* local header of the first entry: name "mimetype", no extra field,
 	 * method 0 (stored), then the media type in clear */
@@ -201,7 +257,20 @@ test_odt_package(void **state)
 	    "table:style-name=\"Tbl1.C1\"/>"));
 	assert_non_null(strstr(content, "style:name=\"Tbl1.C1\""));
 	assert_non_null(strstr(content, "Horizontal_20_Line"));
-	free(zip_read_entry(za, "styles.xml"));
+	/* The letterhead on every page, the footer with the number field. */
+	assert_non_null(strstr(content, "<text:user-field-decl office:value-type=\"string\" "
+	    "office:string-value=\"V/2027/0042\" text:name=\"Vorlagennummer\"/>"));
+	styles = zip_read_entry(za, "styles.xml");
+	assert_non_null(strstr(styles, "<style:header>\n   <text:p text:style-name="
+	    "\"Letterhead_20_Issuer\">Landkreis &lt;Muster&gt;</text:p>\n   <text:p "
+	    "text:style-name=\"Letterhead\">Bildungsbüro · Am Markt 1, 12345 Musterstadt"
+	    "</text:p>"));
+	assert_non_null(strstr(styles, "<style:footer>\n   <text:p text:style-name=\"Footer\">"
+	    "Landkreis &lt;Muster&gt; · Vorlage Nr. <text:user-field-get text:name="
+	    "\"Vorlagennummer\">V/2027/0042</text:user-field-get> · Stand: 30.11.2026 · Seite "
+	    "<text:page-number text:select-page=\"current\">1</text:page-number> von "
+	    "<text:page-count>1</text:page-count></text:p>"));
+	free(styles);
 	free(zip_read_entry(za, "meta.xml"));
 
 	free(mt);
@@ -212,6 +281,67 @@ test_odt_package(void **state)
 	buf_free(&out);
 }
 
+/* content.xml of the ODT made from md. */
+static char *
+odt_content(const char *md)
+{
+	struct buf out;
+	char *cause = NULL, *content;
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *za;
+
+	buf_init(&out);
+	if (document_render(md, strlen(md), DOCUMENT_ODT, &info_t, &out, &cause) == -1)
+		fail_msg("document_render: %s", cause);
+	zip_error_init(&ze);
+	src = zip_source_buffer_create(out.data, out.len, 0, &ze);
+	assert_non_null(src);
+	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+	assert_non_null(za);
+	content = zip_read_entry(za, "content.xml");
+	zip_close(za);
+	zip_error_fini(&ze);
+	buf_free(&out);
+	return content;
+}
+
+static void
+odt_expect(const char *md, const char *want)
+{
+	char *content = odt_content(md);
+
+	if (strstr(content, want) == NULL)
+		fail_msg("\"%s\" not in:\n%s", want, content);
+	free(content);
+}
+
+/* What drafts do not use still reaches the reader, as text. */
+static void
+test_odt_degrades(void **state)
+{
+	char *content;
+
+	(void)state;
+	odt_expect("```\nZeile 1\nZeile 2\n```\n",
+	    "<text:p text:style-name=\"Text_20_body\">Zeile 1<text:line-break/>Zeile 2"
+	    "</text:p>");
+	odt_expect("> Zitat\n", "<text:p text:style-name=\"Text_20_body\">Zitat</text:p>");
+	odt_expect("Ein [Link](http://example.org) und `Code`",
+	    ">Ein Link und Code</text:p>");
+	odt_expect("<div>\n*roh*\n</div>\n", "&lt;div&gt;");
+	odt_expect("- a\n  - b\n", "<text:list-item><text:p text:style-name=\""
+	    "List_20_Paragraph\">a</text:p>\n<text:list text:style-name=\"LBullet\">");
+	odt_expect("3. drei\n4. vier\n", "<text:list-item text:start-value=\"3\">");
+	odt_expect("| A | B |\n|:-:|--:|\n| x | y |\n", "<text:p text:style-name=\"PCenter\">x"
+	    "</text:p>");
+	odt_expect("a\tb <&> \"'", "a<text:tab/>b &lt;&amp;&gt; &quot;&#39;");
+	content = odt_content("![Bild](bild.png)\n");
+	assert_non_null(strstr(content, ">Bild</text:p>"));
+	assert_null(strstr(content, "bild.png"));
+	free(content);
+}
+
 static void
 test_markdown_passthrough(void **state)
 {
@@ -220,7 +350,7 @@ test_markdown_passthrough(void **state)
 
 	(void)state;
 	buf_init(&out);
-	assert_int_equal(document_render("# x\n", 4, DOCUMENT_MD, "t", &out,
+	assert_int_equal(document_render("# x\n", 4, DOCUMENT_MD, &info_t, &out,
 	    &cause), 0);
 	assert_string_equal(out.data, "# x\n");
 	buf_free(&out);
@@ -234,8 +364,10 @@ main(void)
 		cmocka_unit_test(test_html_blocks),
 		cmocka_unit_test(test_html_inline),
 		cmocka_unit_test(test_html_table),
+		cmocka_unit_test(test_html_letterhead),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_odt_package),
+		cmocka_unit_test(test_odt_degrades),
 		cmocka_unit_test(test_markdown_passthrough),
 	};
 

@@ -1,8 +1,7 @@
 /*
  * Unit tests of draft: template names (no paths, no suffixes), the search
  * path (the admin's directory first, then the shipped templates), the
- * listing with origins and titles, rendering errors as NAME:LINE, and the
- * German words the data builder uses (money, recurrence rules).
+ * listing with origins and titles, and rendering errors as NAME:LINE.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,45 +195,6 @@ test_render_errors_name_the_line(void **state)
 	free(dir);
 }
 
-static void
-test_german_words(void **state)
-{
-	char euro[48], *s;
-
-	(void)state;
-	draft_euro_de(1250000, euro, sizeof(euro));
-	assert_string_equal(euro, "12.500,00 €");
-	draft_euro_de(5, euro, sizeof(euro));
-	assert_string_equal(euro, "0,05 €");
-	draft_euro_de(123456789012, euro, sizeof(euro));
-	assert_string_equal(euro, "1.234.567.890,12 €");
-	draft_euro_de(100000, euro, sizeof(euro));
-	assert_string_equal(euro, "1.000,00 €");
-
-	s = draft_rrule_de("FREQ=YEARLY");
-	assert_string_equal(s, "jährlich");
-	free(s);
-	s = draft_rrule_de("FREQ=YEARLY;BYMONTH=3;BYDAY=1TU");
-	assert_string_equal(s, "jährlich am ersten Dienstag im März");
-	free(s);
-	s = draft_rrule_de("FREQ=MONTHLY;INTERVAL=6;BYMONTH=3,9");
-	assert_string_equal(s, "alle 6 Monate im März und September");
-	free(s);
-	s = draft_rrule_de("FREQ=MONTHLY;BYDAY=-1FR");
-	assert_string_equal(s, "monatlich am letzten Freitag");
-	free(s);
-	s = draft_rrule_de("FREQ=YEARLY;COUNT=3");
-	assert_string_equal(s, "jährlich, 3-mal");
-	free(s);
-	/* What the description does not cover is shown as written. */
-	s = draft_rrule_de("FREQ=YEARLY;BYSETPOS=1");
-	assert_string_equal(s, "FREQ=YEARLY;BYSETPOS=1");
-	free(s);
-	s = draft_rrule_de("FREQ=HOURLY");
-	assert_string_equal(s, "FREQ=HOURLY");
-	free(s);
-}
-
 int
 main(void)
 {
@@ -244,7 +204,6 @@ main(void)
 		cmocka_unit_test(test_admin_overrides_shipped),
 		cmocka_unit_test(test_find_refuses_paths_and_unknown),
 		cmocka_unit_test(test_render_errors_name_the_line),
-		cmocka_unit_test(test_german_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

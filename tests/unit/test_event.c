@@ -1,8 +1,8 @@
 /*
  * test_event: reading the time of an event as typed (a day alone, a day
  * and time, an end on the same or a later day), the mistakes that are
- * refused with their reason, and the German words for when it takes
- * place, including a time that is not known yet.
+ * refused with their reason.  The German words for when it takes place
+ * are german_when()'s (test_german).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,38 +84,12 @@ test_refused(void **state)
 	refuse("2027-05-19 10:00", "25:00", "");
 }
 
-static void
-when(const char *start, const char *end, const char *want)
-{
-	struct event_time t;
-	char *got;
-
-	parse(start, end, &t);
-	got = event_when_de(&t);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void
-test_when_de(void **state)
-{
-	(void)state;
-	when("2027-05-19 09:30", "16:00", "Mittwoch, 19. Mai 2027, 09:30 bis 16:00 Uhr");
-	when("2027-05-19 09:30", NULL, "Mittwoch, 19. Mai 2027, ab 09:30 Uhr");
-	when("2027-05-19 18:00", "2027-05-20 13:00",
-	    "Mittwoch, 19. Mai 2027, 18:00 Uhr, bis Donnerstag, 20. Mai 2027, 13:00 Uhr");
-	when("2027-05-19", NULL, "Mittwoch, 19. Mai 2027; die Uhrzeit teilen wir Ihnen noch mit");
-	when("2027-05-19", "2027-05-20", "vom Mittwoch, 19. Mai 2027, bis zum Donnerstag, "
-	    "20. Mai 2027; die Uhrzeiten teilen wir Ihnen noch mit");
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_when_de),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

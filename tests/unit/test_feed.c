@@ -1,12 +1,14 @@
 /*
- * test_feed: the parts of the feed server that need no database: SHA-256
- * against the FIPS 180-4 examples, tokens and request paths, and the HTTP
- * header helpers (dates, Accept-Encoding, If-None-Match).
+ * test_feed: the parts of the feed server that need no database: the
+ * SHA-256 of tokens against the FIPS 180-4 examples, tokens and request
+ * paths, and the HTTP header helpers (dates, Accept-Encoding,
+ * If-None-Match).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,25 +16,24 @@
 
 #include "feed.h"
 #include "http.h"
-#include "sha256.h"
 
 static void
 hex_of(const void *data, size_t len, char out[65])
 {
-	unsigned char d[SHA256_LEN];
+	unsigned char d[FEED_HASH_LEN];
+	size_t i;
 
-	sha256(data, len, d);
-	sha256_hex(d, out);
+	feed_hash(data, len, d);
+	for (i = 0; i < FEED_HASH_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/* Feed tokens are stored as SHA-256 (libmd's): the FIPS 180-4 examples. */
 static void
 test_sha256_fips(void **state)
 {
 	char hex[65];
 	char *million;
-	struct sha256 s;
-	unsigned char d[SHA256_LEN];
-	size_t i;
 
 	(void)state;
 	hex_of("", 0, hex);
@@ -41,18 +42,9 @@ test_sha256_fips(void **state)
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
 	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	hex_of("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu", 112, hex);
-	assert_string_equal(hex, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 	million = malloc(1000000);
 	memset(million, 'a', 1000000);
 	hex_of(million, 1000000, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	/* The same in uneven pieces. */
-	sha256_init(&s);
-	for (i = 0; i < 1000000; i += 777)
-		sha256_update(&s, million + i, 1000000 - i < 777 ? 1000000 - i : 777);
-	sha256_final(&s, d);
-	sha256_hex(d, hex);
 	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	free(million);
 }
@@ -61,7 +53,7 @@ static void
 test_tokens(void **state)
 {
 	char a[FEED_TOKEN_CHARS + 1], b[FEED_TOKEN_CHARS + 1], path[128];
-	unsigned char ha[SHA256_LEN], hb[SHA256_LEN], hp[SHA256_LEN];
+	unsigned char ha[FEED_HASH_LEN], hb[FEED_HASH_LEN], hp[FEED_HASH_LEN];
 	size_t i;
 
 	(void)state;

@@ -119,6 +119,10 @@ test_request_shape(void **state)
 		"{\"argv\": [\"status\"], \"json\": \"yes\"}",
 		"{\"argv\": [\"status\"], \"input\": 5}",
 		"{\"argv\": [\"status\"], \"evil\": true}",
+		"{\"argv\": [\"status\"], \"lang\": 7}",
+		"{\"argv\": [\"status\"], \"lang\": \"\"}",
+		"{\"argv\": [\"status\"], \"lang\": \"de_DE.UTF-8/../../x\"}",
+		"{\"argv\": [\"status\"], \"lang\": \"de DE\"}",
 	};
 	json_t *obj, *many;
 	char *cause = NULL;
@@ -142,6 +146,10 @@ test_request_shape(void **state)
 	assert_int_equal(proto_request_check(obj, &cause), -1);
 	assert_non_null(strstr(cause, "too many"));
 	free(cause);
+	json_decref(obj);
+	/* The locale for messages is a plain locale name. */
+	obj = json_pack("{s:[s], s:s}", "argv", "status", "lang", "de_DE.UTF-8");
+	assert_int_equal(proto_request_check(obj, &cause), 0);
 	json_decref(obj);
 }
 

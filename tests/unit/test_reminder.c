@@ -1,6 +1,7 @@
 /*
  * test_reminder: the planning rules with an injected "now": due times from
- * the local calendar across the DST change, the catch-up rule (only the
+ * the local calendar across the DST change, send days moved off weekends
+ * and holidays, the catch-up rule (only the
  * latest past offset is sent), dates already past, moved and cancelled
  * sessions without duplicate rows, the preference "none", and the planning
  * window (items far ahead get rows once they enter it; moves out of it and
@@ -23,6 +24,7 @@
 #include "ikond.h"
 #include "reminder.h"
 #include "store.h"
+#include "workcal.h"
 
 static char tmpdir[] = "/tmp/test_reminder.XXXXXX";
 static struct ikond ikd;
@@ -42,6 +44,32 @@ static time_t
 utc(int y, int mo, int d, int h, int mi)
 {
 	return (time_t)civil_days_from_date(y, mo, d) * 86400 + h * 3600 + mi * 60;
+}
+
+/* A send day that is not a working day becomes the working day before,
+ * at the same local time. */
+static void
+test_working_day(void **state)
+{
+	struct workcal *wc = workcal_new("NI", NULL);
+
+	(void)state;
+	assert_non_null(wc);
+	/* Sunday 08:00 and Saturday 08:00: Friday 08:00. */
+	assert_int_equal(reminder_working_day("Europe/Berlin", wc, local("2027-03-14 08:00")),
+	    local("2027-03-12 08:00"));
+	assert_int_equal(reminder_working_day("Europe/Berlin", wc, local("2027-03-13 08:00")),
+	    local("2027-03-12 08:00"));
+	/* Easter Monday: before Good Friday, to Thursday. */
+	assert_int_equal(reminder_working_day("Europe/Berlin", wc, local("2027-03-29 08:00")),
+	    local("2027-03-25 08:00"));
+	/* Across the DST change the local time stays (Sunday 28 March 2027). */
+	assert_int_equal(reminder_working_day("Europe/Berlin", wc, local("2027-03-28 08:00")),
+	    local("2027-03-25 08:00"));
+	/* A working day stays as it is. */
+	assert_int_equal(reminder_working_day("Europe/Berlin", wc, local("2027-03-15 08:00")),
+	    local("2027-03-15 08:00"));
+	workcal_free(wc);
 }
 
 static void
@@ -315,6 +343,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_working_day),
 		cmocka_unit_test(test_due_dst),
 		cmocka_unit_test(test_plan_lifecycle),
 		cmocka_unit_test(test_plan_past_and_preference),

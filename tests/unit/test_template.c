@@ -16,6 +16,8 @@
 #include "document.h"
 #include "template.h"
 
+static const struct document_info info_t = { .title = "t" };
+
 /* Renders src against the JSON text data; returns output or NULL + *cause. */
 static char *
 render(const char *src, const char *data, enum template_escape esc,
@@ -206,6 +208,12 @@ test_escape_markdown(void **state)
 	    "\\- Liste\n1\\. Nummer\n\\# Titel");
 	assert_null(strstr(got, "GEHEIM"));
 	free(got);
+	/* After a list marker a block can start too ("- - x" is a list in a list). */
+	got = render("- {{d}}\n> 2. {{d}}", hostile, TEMPLATE_ESCAPE_MARKDOWN, &cause);
+	assert_non_null(got);
+	assert_string_equal(got, "- \\- Liste\n1\\. Nummer\n\\# Titel\n"
+	    "> 2. \\- Liste\n1\\. Nummer\n\\# Titel");
+	free(got);
 }
 
 /* Escaped values reach every document format as the literal text. */
@@ -216,11 +224,11 @@ test_escape_documents(void **state)
 	struct buf out;
 
 	(void)state;
-	md = render("# {{a.name}}\n\n| {{b.name}} | {{c}} |\n\n- {{d}}\n",
+	md = render("# {{a.name}}\n\n| B | C |\n|---|---|\n| {{b.name}} | {{c}} |\n\n- {{d}}\n",
 	    hostile, TEMPLATE_ESCAPE_MARKDOWN, &cause);
 	assert_non_null(md);
 	buf_init(&out);
-	assert_int_equal(document_render(md, strlen(md), DOCUMENT_HTML, "t",
+	assert_int_equal(document_render(md, strlen(md), DOCUMENT_HTML, &info_t,
 	    &out, &cause), 0);
 	assert_non_null(strstr(out.data,
 	    "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
@@ -233,7 +241,7 @@ test_escape_documents(void **state)
 	buf_free(&out);
 
 	buf_init(&out);
-	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT, "t",
+	assert_int_equal(document_render(md, strlen(md), DOCUMENT_ODT, &info_t,
 	    &out, &cause), 0);
 	assert_true(out.len > 100);
 	assert_memory_equal(out.data, "PK\003\004", 4);

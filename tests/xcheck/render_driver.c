@@ -1,7 +1,8 @@
 /*
  * render_driver: renders one draft template against a JSON data file into
- * md, html or odt, the way the daemon does, so scripts can check the result
- * with independent tools (LibreOffice, pdftotext).
+ * md, html or odt, the way the daemon does (letterhead and footer from the
+ * data), so scripts can check the result with independent tools
+ * (LibreOffice, pdftotext).
  *
  *   render_driver TEMPLATE.md DATA.json md|html|odt OUTPUT
  */
@@ -13,8 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "document.h"
-#include "template.h"
+#include "draft.h"
 #include "xmalloc.h"
 
 static int
@@ -42,8 +42,7 @@ read_file(const char *path, struct buf *b)
 int
 main(int argc, char **argv)
 {
-	struct buf src, md, doc;
-	struct template *t;
+	struct buf src, doc;
 	enum document_format fmt;
 	json_t *data;
 	json_error_t jerr;
@@ -60,7 +59,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	buf_init(&src);
-	buf_init(&md);
 	buf_init(&doc);
 	if (read_file(argv[1], &src) == -1)
 		return 1;
@@ -72,10 +70,7 @@ main(int argc, char **argv)
 	name = xstrdup(basename(base));
 	if ((dot = strrchr(name, '.')) != NULL)
 		*dot = '\0';
-	if ((t = template_parse(name, src.data ? src.data : "", src.len,
-	    &cause)) == NULL ||
-	    template_render(t, data, TEMPLATE_ESCAPE_MARKDOWN, &md, &cause) == -1 ||
-	    document_render(md.data ? md.data : "", md.len, fmt, name, &doc,
+	if (draft_render_text(name, src.data ? src.data : "", src.len, data, fmt, &doc,
 	    &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
 		return 1;
@@ -85,10 +80,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[4], strerror(errno));
 		return 1;
 	}
-	template_free(t);
 	json_decref(data);
 	buf_free(&src);
-	buf_free(&md);
 	buf_free(&doc);
 	free(base);
 	free(name);
