@@ -23,6 +23,12 @@
 void german_date_long(int days, char *out, size_t len);
 /* "16.12.2027" */
 void german_date_short(int days, char *out, size_t len);
+/* A day in a message for people, in the form of the language the message
+ * is translated into: ISO 8601 in English, "16.12.2027" in German.  The
+ * catalog decides, through the pattern "YYYY-MM-DD". */
+void german_date_for_reader(int days, char *out, size_t len);
+/* The same for a day written "YYYY-MM-DD"; text that is no date is copied. */
+void german_iso_for_reader(const char *iso, char *out, size_t len);
 /* "17:00 Uhr" (with a no-break space) for minutes since midnight. */
 void german_time(int minute, char *out, size_t len);
 /*
