@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -73,6 +74,7 @@ static const struct key_spec schema[] = {
 	{ "http.base_url", K_STRING },
 	{ "http.max_connections", K_INT },
 	{ "http.timeout", K_INT },
+	{ "http.request_timeout", K_INT },
 	{ "body", K_GROUP },
 	{ "body.name", K_STRING },
 	{ "body.land", K_STRING },
@@ -376,6 +378,16 @@ systemd_directory(const char *var, const char *file)
 		return xstrndup(v, strcspn(v, ":"));
 	xasprintf(&path, "%.*s/%s", (int)strcspn(v, ":"), v, file);
 	return path;
+}
+
+/* The daemon binds exactly this address (http.c): no name is resolved. */
+static bool
+listen_address_valid(const char *text)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, text, &a4) == 1 || inet_pton(AF_INET6, text, &a6) == 1;
 }
 
 static void
@@ -703,8 +715,13 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	    strncmp(cfg->http_base_url, "https://", 8) != 0)
 		complain(ld, lookup(cf, "http.base_url"),
 		    "http.base_url must start with http:// or https://");
-	cfg->http_max_connections = get_int(ld, cf, "http.max_connections", 256, 1, 65536);
+	if (!listen_address_valid(cfg->http_listen))
+		complain(ld, lookup(cf, "http.listen"), "http.listen \"%s\" is not an IPv4 or "
+		    "IPv6 address; ikond listens on one address, e.g. \"127.0.0.1\", \"::1\" or "
+		    "\"0.0.0.0\" (a host name is not resolved)", cfg->http_listen);
+	cfg->http_max_connections = get_int(ld, cf, "http.max_connections", 4096, 1, 65536);
 	cfg->http_timeout = get_int(ld, cf, "http.timeout", 30, 1, 3600);
+	cfg->http_request_timeout = get_int(ld, cf, "http.request_timeout", 10, 1, 3600);
 
 	load_body(ld, cf, cfg);
 	load_rules(ld, cf, cfg);

@@ -77,7 +77,8 @@ struct config {
 	int		 http_port;
 	char		*http_base_url;
 	int		 http_max_connections;
-	int		 http_timeout;
+	int		 http_timeout;		/* inactivity while answering */
+	int		 http_request_timeout;	/* to deliver a whole request */
 
 	char		*body_name;
 	char		*body_land;

@@ -16,6 +16,7 @@ struct ikond {
 	struct config	*cfg;
 	struct store	*store;
 	struct reminders *reminders;	/* the reminder scheduler (reminder.h) */
+	struct http	*http;		/* the feed server, or NULL (http.h) */
 	const char	*config_path;	/* file to (re)load, or NULL */
 	time_t		 started;
 	uint64_t	 data_version;	/* grows with every committed change */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -32,6 +33,7 @@
 #include "xmalloc.h"
 
 #define POLL_MAX	4200
+#define FD_RESERVE	64	/* descriptors besides connections: database, epoll, log */
 
 static void
 usage(FILE *f)
@@ -97,6 +99,39 @@ take_lock(const char *dir)
 	}
 	free(path);
 	return fd;
+}
+
+/*
+ * Every connection is a descriptor: raises the soft RLIMIT_NOFILE to what
+ * http.max_connections and control.max_clients need (up to the hard
+ * limit, which systemd's LimitNOFILE= sets) and returns how many feed
+ * connections fit.
+ */
+static size_t
+http_capacity(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t other = (rlim_t)cfg->control_max_clients + FD_RESERVE;
+	rlim_t need = (rlim_t)cfg->http_max_connections + other;
+	size_t fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need :
+		    rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fatal("getrlimit");
+	}
+	if (rl.rlim_cur >= need)
+		return (size_t)cfg->http_max_connections;
+	fit = rl.rlim_cur > other + 16 ? (size_t)(rl.rlim_cur - other) : 16;
+	log_warnx("RLIMIT_NOFILE is %llu: serving at most %zu feed connections, not "
+	    "http.max_connections = %d (raise LimitNOFILE= of the unit, or ulimit -n)",
+	    (unsigned long long)rl.rlim_cur, fit, cfg->http_max_connections);
+	return fit;
 }
 
 static int
@@ -180,7 +215,6 @@ main(int argc, char *argv[])
 	const char *path = NULL;
 	struct ikond ikd;
 	struct control *ctl;
-	struct http *http;
 	char *errors = NULL, *cause = NULL, *dbpath;
 	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
 
@@ -240,7 +274,8 @@ main(int argc, char *argv[])
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	feeds_start(&ikd);
-	if ((http = http_start(ikd.cfg, &cause)) == NULL && cause != NULL)
+	if ((ikd.http = http_start(ikd.cfg, http_capacity(ikd.cfg), &cause)) == NULL &&
+	    cause != NULL)
 		fatalx("%s", cause);
 	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -254,7 +289,7 @@ main(int argc, char *argv[])
 
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
-	http_stop(http);
+	http_stop(ikd.http);
 	feeds_stop();
 	control_free(ctl);
 	reminders_stop(ikd.reminders);
