@@ -68,6 +68,7 @@ static const struct key_spec schema[] = {
 	{ "control.allow_users", K_IDS },
 	{ "control.allow_groups", K_IDS },
 	{ "control.max_clients", K_INT },
+	{ "control.max_clients_per_user", K_INT },
 	{ "http", K_GROUP },
 	{ "http.listen", K_STRING },
 	{ "http.port", K_INT },
@@ -705,6 +706,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 		    "control_socket must be a path of 1 to 107 bytes");
 	load_ids(ld, cf, cfg);
 	cfg->control_max_clients = get_int(ld, cf, "control.max_clients", 64, 1, 4096);
+	cfg->control_max_clients_per_user = get_int(ld, cf, "control.max_clients_per_user", 8,
+	    1, 4096);
 
 	cfg->http_listen = get_string(cf, "http.listen", "127.0.0.1");
 	cfg->http_port = get_int(ld, cf, "http.port", 8080, 0, 65535);

@@ -72,6 +72,7 @@ struct config {
 	gid_t		*allow_gids;
 	size_t		 n_allow_gids;
 	int		 control_max_clients;
+	int		 control_max_clients_per_user;	/* users who may only read */
 
 	char		*http_listen;
 	int		 http_port;

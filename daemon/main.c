@@ -192,7 +192,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 		reminders_handle(ikd->reminders, ikd, pfd + 1, nrem);
 		control_handle(ctl, ikd, pfd + 1 + nrem, n - 1 - nrem);
 		now = time(NULL);
-		control_expire(ctl, now);
+		control_expire(ctl);
 		feeds_tick(ikd);
 		if (ikd->reload) {
 			ikd->reload = false;

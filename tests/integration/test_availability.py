@@ -9,21 +9,30 @@ loopback, each test with a bounded load that ends on its own:
   connection that has waited longest for its request, and answers 503 with
   Retry-After only when every connection is being answered.  A second
   daemon on the same port refuses to start.
+- Control socket: root's `ikond-ctl status` answers in under one second
+  while a member of the socket's group (a real unprivileged user) holds
+  200 idle and 64 trickling connections; `ikond-ctl --timeout` gives up
+  with a clear message.
 """
 
+import grp
 import os
+import pwd
 import resource
 import selectors
+import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ikondtest  # noqa: E402
-from faultlib import Daemon, day, http_get, wait_for  # noqa: E402
+from faultlib import IS_ROOT, Daemon, day, http_get, wait_for  # noqa: E402
 
 # Every connection is a descriptor, here and in the daemon (which inherits
 # the limit and raises its own soft limit up to the hard one).
@@ -31,6 +40,8 @@ _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 _want = 16384 if _hard == resource.RLIM_INFINITY else min(_hard, 16384)
 if _soft < _want:
     resource.setrlimit(resource.RLIMIT_NOFILE, (_want, _hard))
+
+MAGIC, VERSION, REQUEST = 0x494B4E44, 1, 1
 
 
 def http_daemon(keys):
@@ -293,6 +304,156 @@ class Feeds(unittest.TestCase):
             other.cleanup()
         for _ in range(20):
             self.assertEqual(http_get(self.url)[0], 200)
+
+
+ATTACKER = r"""
+import socket, struct, sys, time
+path, hold = sys.argv[1], float(sys.argv[2])
+idle, trickling, refused = [], [], 0
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    return s
+for i in range(264):
+    s = connect()
+    (idle if i < 200 else trickling).append(s)
+hdr = struct.pack(">IHHI", %d, %d, %d, 100)
+t0 = time.monotonic()
+k = 0
+while time.monotonic() - t0 < hold:
+    for s in trickling:
+        try:
+            s.send(hdr[k %% len(hdr):k %% len(hdr) + 1])
+        except OSError:
+            pass
+    k += 1
+    time.sleep(1)
+def open_(s):
+    s.setblocking(False)
+    try:
+        while s.recv(65536) != b"":
+            pass
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+print(sum(open_(s) for s in idle + trickling))
+""" % (MAGIC, VERSION, REQUEST)
+
+
+def as_reader(cmd):
+    """cmd run as the user nobody with the group nogroup, the socket's group."""
+    return ["setpriv", "--reuid=%d" % pwd.getpwnam("nobody").pw_uid,
+            "--regid=%d" % grp.getgrnam("nogroup").gr_gid, "--clear-groups", *cmd]
+
+
+class ControlBase(unittest.TestCase):
+    extra = ""
+
+    def setUp(self):
+        self.d = Daemon(self.extra).start()
+        os.chown(self.d.socket, 0, grp.getgrnam("nogroup").gr_gid)
+        os.chmod(self.d.socket, 0o660)
+
+    def tearDown(self):
+        self.d.cleanup()
+
+    def timed_status(self):
+        t0 = time.monotonic()
+        r = self.d.ctl("status", check=False)
+        took = time.monotonic() - t0
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return took
+
+
+class ControlSocket(ControlBase):
+    @unittest.skipUnless(IS_ROOT, "switching to the user nobody needs root")
+    def test_root_answered_while_a_reader_floods(self):
+        script = os.path.join(self.d.dir, "attack.py")
+        with open(script, "w") as f:
+            f.write(ATTACKER)
+        os.chmod(script, 0o644)
+        # Holds 200 idle and 64 trickling connections for 13 s.
+        attacker = subprocess.Popen(as_reader(["/usr/bin/python3", script, self.d.socket, "13"]),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            time.sleep(2)
+            for _ in range(3):
+                took = self.timed_status()
+                self.assertLess(took, 1.0, "root waited %.2f s during the flood" % took)
+            r = subprocess.run(as_reader([ikondtest.IKOND_CTL, "--socket", self.d.socket,
+                                          "status"]), capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("too many connections of uid %d" % pwd.getpwnam("nobody").pw_uid,
+                          r.stderr)
+            out, err = attacker.communicate(timeout=60)
+        finally:
+            if attacker.poll() is None:
+                attacker.kill()
+                attacker.wait()
+        self.assertEqual(attacker.returncode, 0, err)
+        # Trickling kept none of them past the request deadline (10 s).
+        self.assertEqual(out.strip(), "0")
+        self.assertLess(self.timed_status(), 1.0)
+
+
+class ControlSocketFull(ControlBase):
+    extra = "control = { max_clients = 8; max_clients_per_user = 8; };\n"
+
+    @unittest.skipUnless(IS_ROOT, "switching to the user nobody needs root")
+    def test_root_takes_the_slot_of_a_waiting_reader(self):
+        script = os.path.join(self.d.dir, "hold.py")
+        with open(script, "w") as f:
+            f.write("import socket,sys,time\nss=[]\nfor _ in range(8):\n"
+                    "    s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); ss.append(s)\n"
+                    "print('ready', flush=True)\ntime.sleep(8)\n")
+        os.chmod(script, 0o644)
+        holder = subprocess.Popen(as_reader(["/usr/bin/python3", script, self.d.socket]),
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(holder.stdout.readline().strip(), "ready")
+            # Readers got 6 of the 8 slots; root holds the other two ...
+            mine = []
+            for _ in range(2):
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.d.socket)
+                mine.append(s)
+            time.sleep(0.3)
+            # ... and still gets an answer: a waiting reader makes room.
+            self.assertLess(self.timed_status(), 1.0)
+            self.assertIn("to make room", self.d.read_log())
+            for s in mine:
+                self.assertTrue(still_open(s))
+                s.close()
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+
+
+class CtlTimeout(unittest.TestCase):
+    def test_timeout_names_the_socket(self):
+        tmp = tempfile.mkdtemp(prefix="ikond-timeout-")
+        path = os.path.join(tmp, "silent.sock")
+        srv = socket.socket(socket.AF_UNIX)
+        srv.bind(path)
+        srv.listen(4)
+        try:
+            t0 = time.monotonic()
+            r = subprocess.run([ikondtest.IKOND_CTL, "--socket", path, "--timeout", "1", "status"],
+                               capture_output=True, text=True, timeout=30)
+            took = time.monotonic() - t0
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("no answer from ikond within 1 second (socket %s)" % path, r.stderr)
+            self.assertLess(took, 5)
+            r = subprocess.run([ikondtest.IKOND_CTL, "--timeout", "soon", "status"],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("--timeout", r.stderr)
+        finally:
+            srv.close()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 
