@@ -131,6 +131,7 @@ local_deadline_calc(struct request *req, struct reply *rep)
 {
 	const char *anchor_text = args_get(req->args, "anchor"), *text = args_get(req->args, "rule");
 	struct config *cfg = readable_config();
+	const char *zone = cfg != NULL ? cfg->body_timezone : "Europe/Berlin";
 	const struct named_rule *nr;
 	struct civil_moment anchor;
 	struct rule_result res;
@@ -138,12 +139,16 @@ local_deadline_calc(struct request *req, struct reply *rep)
 	struct rule rule;
 	const char *land;
 	char *cause = NULL, date[11], tm[16];
+	time_t at;
 	int rc = -1;
 
 	memset(&res, 0, sizeof(res));
 	if (land_arg(req, rep, cfg, &land) == -1)
 		goto out;
-	if (civil_parse_moment(anchor_text, &anchor, &cause) == -1) {
+	/* A time of day must exist on the body's wall clock, as in the daemon. */
+	if (civil_parse_moment(anchor_text, &anchor, &cause) == -1 ||
+	    (anchor.minute != CIVIL_NO_TIME && civil_to_utc_strict(zone, anchor.days,
+	    anchor.minute, &at, &cause) == -1)) {
 		reply_cause(rep, 2, cause);
 		goto out;
 	}
@@ -162,7 +167,8 @@ local_deadline_calc(struct request *req, struct reply *rep)
 		goto out;
 	}
 	if (rule_apply(&rule, cfg != NULL && strcmp(land, cfg->body_land) == 0 ?
-	    cfg->workcal : wc, anchor, &res, &cause) == -1) {
+	    cfg->workcal : wc, anchor, &res, &cause) == -1 ||
+	    rule_result_in_zone(&res, zone, &cause) == -1) {
 		reply_cause(rep, 1, cause);
 		goto out;
 	}

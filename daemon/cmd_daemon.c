@@ -10,6 +10,7 @@
 #include "deadline.h"
 #include "dispatch.h"
 #include "http.h"
+#include "monotonic.h"
 #include "process.h"
 #include "xmalloc.h"
 
@@ -60,7 +61,7 @@ daemon_status(struct request *req, struct reply *rep)
 	    "s:o}",
 	    "version", IKOND_VERSION,
 	    "pid", (json_int_t)getpid(),
-	    "uptime_seconds", (json_int_t)(now - ikd->started),
+	    "uptime_seconds", (json_int_t)((monotonic_ms() - ikd->started_ms) / 1000),
 	    "config", cfg->path,
 	    "state_dir", cfg->state_dir,
 	    "control_socket", cfg->control_socket,

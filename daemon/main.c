@@ -28,6 +28,7 @@
 #include "http.h"
 #include "ikond.h"
 #include "log.h"
+#include "monotonic.h"
 #include "reminder.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -172,8 +173,8 @@ static void
 run(struct ikond *ikd, struct control *ctl, int sigfd)
 {
 	static struct pollfd pfd[POLL_MAX];
-	uint64_t watchdog_usec = 0;
-	time_t last_watchdog = 0, now;
+	uint64_t watchdog_usec = 0, last_watchdog = 0, mono;
+	time_t now;
 	char *errors = NULL;
 	size_t n, nrem;
 
@@ -202,9 +203,10 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 			reminders_replan(ikd->reminders);
 		}
 		reminders_tick(ikd->reminders, ikd, now);
-		if (watchdog_usec != 0 && (uint64_t)(now - last_watchdog) * 2000000 >= watchdog_usec) {
+		mono = monotonic_ms();
+		if (watchdog_usec != 0 && (mono - last_watchdog) * 2000 >= watchdog_usec) {
 			sd_notify(0, "WATCHDOG=1");
-			last_watchdog = now;
+			last_watchdog = mono;
 		}
 	}
 }
@@ -279,7 +281,7 @@ main(int argc, char *argv[])
 		fatalx("%s", cause);
 	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
 		fatalx("%s", cause);
-	ikd.started = time(NULL);
+	ikd.started_ms = monotonic_ms();
 	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
 	    ikd.cfg->state_dir, ikd.cfg->control_socket,
 	    path ? path : "embedded defaults");

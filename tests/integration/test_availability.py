@@ -13,8 +13,10 @@ loopback, each test with a bounded load that ends on its own:
   while a member of the socket's group (a real unprivileged user) holds
   200 idle and 64 trickling connections; `ikond-ctl --timeout` gives up
   with a clear message.
+- A clock stepped back by one hour does not delay a retry (libfaketime).
 """
 
+import glob
 import grp
 import os
 import pwd
@@ -32,7 +34,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ikondtest  # noqa: E402
-from faultlib import IS_ROOT, Daemon, day, http_get, wait_for  # noqa: E402
+from faultlib import IS_ROOT, Daemon, ScriptedSMTP, day, http_get, wait_for  # noqa: E402
 
 # Every connection is a descriptor, here and in the daemon (which inherits
 # the limit and raises its own soft limit up to the hard one).
@@ -455,6 +457,70 @@ class CtlTimeout(unittest.TestCase):
             srv.close()
             shutil.rmtree(tmp, ignore_errors=True)
 
+
+def find_faketime():
+    for pattern in ("/usr/lib/*/faketime/libfaketimeMT.so.1", "/usr/lib/faketime/libfaketimeMT.so.1"):
+        hits = glob.glob(pattern)
+        if hits:
+            return hits[0]
+    return None
+
+
+class RetryAfterClockStep(unittest.TestCase):
+    def setUp(self):
+        if find_faketime() is None:
+            raise AssertionError("libfaketimeMT.so.1 is not installed: apt-get install libfaketime")
+        self.tmp = tempfile.mkdtemp(prefix="ikond-clock-")
+        self.clock = os.path.join(self.tmp, "faketime")
+        self.set_clock("+0")
+        self.smtp = ScriptedSMTP()
+        self.d = Daemon('smtp = { host = "127.0.0.1"; port = %d; starttls = "off"; '
+                        'from = "ikond <ikond@example.org>"; retry_seconds = 8; timeout = 5; '
+                        'max_attempts = 10; };\n'
+                        'reminders = { send_time = "00:00"; session = [ "P2D" ]; deadline = [ ]; };\n'
+                        % self.smtp.port)
+        self.d.env = {
+            "LD_PRELOAD": find_faketime(),
+            "FAKETIME_TIMESTAMP_FILE": self.clock,
+            "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0",
+        }
+        self.d.start()
+
+    def tearDown(self):
+        self.d.cleanup()
+        self.smtp.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def set_clock(self, offset):
+        with open(self.clock + ".new", "w") as f:
+            f.write(offset + "\n")
+        os.replace(self.clock + ".new", self.clock)
+
+    def test_step_back_does_not_delay_a_retry(self):
+        d = self.d
+        self.smtp.mode = "drop_in_data"
+        d.ctl("committee", "add", "ia", "--name", "Ausschuss", "--kind", "fachausschuss")
+        d.ctl("actor", "add", "p0", "--name", "Person", "--email", "p0@example.org")
+        d.ctl("actor", "join", "p0", "--committee", "ia")
+        d.ctl("session", "add", "--committee", "ia", "--start", "%s 18:00" % day(1))
+
+        def row():
+            rows = [r for r in d.json("mail", "queue") if r["offset"] == "P2D"]
+            return rows[0] if rows else None
+
+        wait_for(lambda: row() and row()["attempts"] == 1 and row()["state"] == "queued",
+                 timeout=30, what="the first attempt to fail")
+        # The wall clock goes back one hour; the backoff (8 s) is elapsed time.
+        self.set_clock("-3600")
+        self.smtp.mode = "ok"
+        t0 = time.monotonic()
+        wait_for(lambda: row()["state"] == "sent", timeout=40, what="the retry")
+        self.assertLess(time.monotonic() - t0, 30)
+        self.assertEqual(row()["attempts"], 2)
+        self.assertIn("set by -3600 s", d.read_log())
+        self.assertEqual(self.smtp.count(), 1)
 
 
 if __name__ == "__main__":
