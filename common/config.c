@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "buf.h"
 #include "civil.h"
 #include "holiday.h"
+#include "log.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 const char *const config_rule_names[] = {
@@ -138,16 +141,39 @@ struct loader {
 	size_t		 nerrors;
 };
 
+static const struct config_checks *checks;
+
+void
+config_set_checks(const struct config_checks *c)
+{
+	checks = c;
+}
+
+/* Messages quote values from the file: bytes that are not UTF-8 text, or
+ * control characters, are shown as '?' so the message stays one line of text. */
 static void __attribute__((format(printf, 3, 4)))
 complain(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 {
+	const unsigned char *p;
 	va_list ap;
+	char *msg;
+	size_t n, left;
 
 	buf_printf(&ld->errors, "%s:%d: ", ld->file,
 	    s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&ld->errors, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
 	va_end(ap);
+	for (p = (const unsigned char *)msg, left = strlen(msg); left > 0; p += n, left -= n) {
+		n = utf8_sequence(p, left);
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			buf_add_char(&ld->errors, '?');
+			n = 1;
+		} else
+			buf_add(&ld->errors, p, n);
+	}
+	free(msg);
 	buf_add_char(&ld->errors, '\n');
 	ld->nerrors++;
 }
@@ -286,6 +312,54 @@ check_shape(struct loader *ld, const config_setting_t *group, const char *prefix
 	}
 }
 
+/*
+ * Every string of the file ends up in a mail header, a feed, a document or
+ * a path: it must be valid UTF-8 and hold no control character, which could
+ * add a header line (CR, LF) or break a line of a feed.  Only body.address,
+ * a postal address, may span lines.
+ */
+static void
+check_strings(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	const config_setting_t *e;
+	const unsigned char *p;
+	const char *text;
+	char sub[300];
+	size_t bad;
+	int i, type = config_setting_type(s);
+
+	if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY) {
+		for (i = 0; i < config_setting_length(s); i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_name(e) != NULL)
+				snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
+				    config_setting_name(e));
+			else
+				snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+			check_strings(ld, e, sub);
+		}
+		return;
+	}
+	if (type != CONFIG_TYPE_STRING)
+		return;
+	text = config_setting_get_string(s);
+	if ((bad = utf8_invalid_at(text, strlen(text))) != strlen(text)) {
+		complain(ld, s, "\"%s\" is not valid UTF-8 (byte %zu); save the file as UTF-8",
+		    path, bad + 1);
+		return;
+	}
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (*p == '\n' && strcmp(path, "body.address") == 0)
+			continue;
+		complain(ld, s, "\"%s\" contains a control character (byte %zu: %s); it must "
+		    "be one line of text", path, (size_t)(p - (const unsigned char *)text) + 1,
+		    *p == '\r' ? "CR" : *p == '\n' ? "LF" : *p == '\t' ? "TAB" : "control");
+		return;
+	}
+}
+
 static const config_setting_t *
 lookup(const config_t *cf, const char *path)
 {
@@ -398,6 +472,7 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 	struct passwd *pw;
 	struct group *gr;
 	const char *name;
+	long long id;
 	int i, n;
 
 	if ((s = lookup(cf, "control.allow_users")) != NULL) {
@@ -406,7 +481,12 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 		for (i = 0; i < n; i++) {
 			e = config_setting_get_elem(s, i);
 			if (config_setting_type(e) == CONFIG_TYPE_INT) {
-				cfg->allow_uids[cfg->n_allow_uids++] = (uid_t)config_setting_get_int(e);
+				id = config_setting_get_int64(e);
+				if (id < 0 || id >= UINT32_MAX || getpwuid((uid_t)id) == NULL)
+					complain(ld, e, "no user has the uid %lld (control.allow_users)",
+					    id);
+				else
+					cfg->allow_uids[cfg->n_allow_uids++] = (uid_t)id;
 				continue;
 			}
 			name = config_setting_get_string(e);
@@ -422,7 +502,12 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 		for (i = 0; i < n; i++) {
 			e = config_setting_get_elem(s, i);
 			if (config_setting_type(e) == CONFIG_TYPE_INT) {
-				cfg->allow_gids[cfg->n_allow_gids++] = (gid_t)config_setting_get_int(e);
+				id = config_setting_get_int64(e);
+				if (id < 0 || id >= UINT32_MAX || getgrgid((gid_t)id) == NULL)
+					complain(ld, e, "no group has the gid %lld (control.allow_groups)",
+					    id);
+				else
+					cfg->allow_gids[cfg->n_allow_gids++] = (gid_t)id;
 				continue;
 			}
 			name = config_setting_get_string(e);
@@ -654,7 +739,7 @@ static void
 load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	struct process_config *p = &cfg->process;
-	char *roll;
+	char *roll, *cause = NULL;
 
 	p->topic_weeks = get_int(ld, cf, "process.topic_weeks", 2, 0, 52);
 	p->backing_weeks = get_int(ld, cf, "process.backing_weeks", 2, 0, 52);
@@ -671,6 +756,12 @@ load_process(struct loader *ld, const config_t *cf, struct config *cfg)
 	if (strncmp(p->evaluation_rrule, "FREQ=", 5) != 0)
 		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule "
 		    "must be an RFC 5545 RRULE starting with FREQ=, e.g. \"FREQ=YEARLY\"");
+	else if (checks != NULL && checks->rrule != NULL &&
+	    checks->rrule(p->evaluation_rrule, &cause) == -1) {
+		complain(ld, lookup(cf, "process.evaluation_rrule"), "process.evaluation_rrule: %s",
+		    cause);
+		free(cause);
+	}
 	roll = get_string(cf, "process.evaluation_roll", "later");
 	if (strcmp(roll, "later") == 0)
 		p->evaluation_roll = RULE_LATER;
@@ -688,7 +779,6 @@ static void
 load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	char *cause = NULL;
-	struct duration d;
 	char *def;
 
 	if ((def = systemd_directory("STATE_DIRECTORY", NULL)) == NULL)
@@ -730,11 +820,10 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	load_rules(ld, cf, cfg);
 
 	cfg->feeds_refresh = get_string(cf, "feeds.refresh", "PT1H");
-	if (duration_parse(cfg->feeds_refresh, &d, &cause) == -1) {
-		complain(ld, lookup(cf, "feeds.refresh"), "%s", cause);
-		free(cause);
-		cause = NULL;
-	}
+	/* The check the feed writer applies (a REFRESH-INTERVAL). */
+	if (!duration_rfc5545_valid(cfg->feeds_refresh))
+		complain(ld, lookup(cf, "feeds.refresh"), "feeds.refresh \"%s\" is not an RFC 5545 "
+		    "duration such as PT1H, P1D or P1W", cfg->feeds_refresh);
 	cfg->feeds_alarm_minutes = get_int(ld, cf, "feeds.alarm_minutes", -1, -1, 60 * 24 * 60);
 
 	cfg->smtp_host = get_string(cf, "smtp.host", NULL);
@@ -747,9 +836,21 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 		    "off opportunistic required", cfg->smtp_starttls);
 	cfg->smtp_user = get_string(cf, "smtp.user", NULL);
 	cfg->smtp_password_file = get_string(cf, "smtp.password_file", NULL);
+	if (cfg->smtp_password_file != NULL && checks != NULL && checks->secret != NULL &&
+	    checks->secret(cfg->smtp_password_file, &cause) == -1) {
+		complain(ld, lookup(cf, "smtp.password_file"), "smtp.password_file: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	cfg->smtp_from = get_string(cf, "smtp.from", NULL);
 	if (cfg->smtp_from == NULL)
 		xasprintf(&cfg->smtp_from, "Integrationskonzept <ikond@localhost>");
+	else if (checks != NULL && checks->sender != NULL &&
+	    checks->sender(cfg->smtp_from, &cause) == -1) {
+		complain(ld, lookup(cf, "smtp.from"), "smtp.from: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	cfg->smtp_timeout = get_int(ld, cf, "smtp.timeout", 60, 1, 3600);
 	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
 	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
@@ -788,8 +889,10 @@ config_load(const char *path, char **errors)
 			    config_error_line(&cf), config_error_text(&cf));
 		ld.nerrors++;
 	} else {
-		if (have_file)
+		if (have_file) {
 			check_shape(&ld, config_root_setting(&cf), "");
+			check_strings(&ld, config_root_setting(&cf), "");
+		}
 		load_values(&ld, have_file ? &cf : NULL, cfg);
 	}
 	config_destroy(&cf);

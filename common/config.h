@@ -119,6 +119,21 @@ struct config {
 extern const char *const config_rule_names[];
 extern const char *const config_reminder_kind_names[];
 
+/*
+ * Checks that need the daemon's own code or its user: the RRULE parser of
+ * the planner (libical), the sender the mail composer accepts, and the
+ * password file the daemon must read.  ikond installs them
+ * before it loads a file, so that `ikond -n` and a reload refuse what would
+ * fail later, each problem at its FILE:LINE; ikond-ctl loads without them.
+ * Each returns 0, or -1 with *cause.
+ */
+struct config_checks {
+	int	(*rrule)(const char *text, char **cause);
+	int	(*sender)(const char *text, char **cause);
+	int	(*secret)(const char *path, char **cause);	/* smtp.password_file */
+};
+void config_set_checks(const struct config_checks *checks);
+
 /* Loads path (NULL: embedded defaults only).  On failure returns NULL and
  * fills *errors with one "FILE:LINE: message" per line. */
 struct config *config_load(const char *path, char **errors);

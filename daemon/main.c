@@ -29,12 +29,33 @@
 #include "ikond.h"
 #include "log.h"
 #include "monotonic.h"
+#include "outbox.h"
+#include "process.h"
 #include "reminder.h"
 #include "store.h"
 #include "xmalloc.h"
 
 #define POLL_MAX	4200
 #define FD_RESERVE	64	/* descriptors besides connections: database, epoll, log */
+
+/* The daemon reads smtp.password_file whenever the configuration changes. */
+static int
+check_readable(const char *path, char **cause)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return set_cause(cause, "cannot read %s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* What config_load() cannot check without the daemon's code (config.h). */
+static const struct config_checks daemon_checks = {
+	process_rrule_check,
+	outbox_sender_check,
+	check_readable,
+};
 
 static void
 usage(FILE *f)
@@ -252,6 +273,7 @@ main(int argc, char *argv[])
 
 	memset(&ikd, 0, sizeof(ikd));
 	ikd.config_path = path;
+	config_set_checks(&daemon_checks);
 	if ((ikd.cfg = config_load(path, &errors)) == NULL) {
 		fprintf(stderr, "%s\n", errors);
 		free(errors);

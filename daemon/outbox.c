@@ -694,6 +694,20 @@ outbox_next_due(struct ikond *ikd, time_t *next, char **cause)
 }
 
 int
+outbox_sender_check(const char *from, char **cause)
+{
+	struct sender s;
+	int rc = 0;
+
+	sender_parse(from, &s);
+	if (!mail_address_valid(s.addr))
+		rc = set_cause(cause, "\"%.80s\" has no valid address; write \"Name "
+		    "<address@example.org>\" or \"address@example.org\"", from);
+	sender_free(&s);
+	return rc;
+}
+
+int
 outbox_shift_retries(struct ikond *ikd, long long seconds, char **cause)
 {
 	if (store_begin(ikd->store, cause) == -1)
