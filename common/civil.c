@@ -390,8 +390,10 @@ civil_to_utc_strict(const char *zone, int days, int minute, time_t *out, char **
 	/* The wall clock jumps from (transition + old offset) to (transition + new offset). */
 	tr = start + hi;
 	before_min = (int)(((tr + off_before) % 86400 + 86400) % 86400 / 60);
-	civil_from_utc(zone, tr, &dd, &after_min, NULL);
 	civil_format_date(days, date);
+	if (civil_from_utc(zone, tr, &dd, &after_min, NULL) == -1)
+		return set_cause(cause, "%s %02d:%02d does not exist in %s", date, minute / 60,
+		    minute % 60, zone);
 	return set_cause(cause, "%s %02d:%02d does not exist in %s (clocks jump from "
 	    "%02d:%02d to %02d:%02d); use %02d:%02d or %02d:%02d", date, minute / 60,
 	    minute % 60, zone, before_min / 60, before_min % 60, after_min / 60,

@@ -58,7 +58,10 @@
 #include "monotonic.h"
 #include "xmalloc.h"
 
-#define HTTP_MEMORY_LIMIT	(64 * 1024)	/* headers of a connection, and its send buffer */
+/* Request line and headers of a connection, and its send buffer.
+ * libmicrohttpd zeroes all of it between requests, so this is what every
+ * keep-alive connection costs in memory: 4,096 of them hold 64 MiB. */
+#define HTTP_MEMORY_LIMIT	(16 * 1024)
 #define HTTP_MAX_THREADS	4
 #define HTTP_BACKLOG		4096
 #define HTTP_ACCEPT_BATCH	32	/* connections accepted per wake-up of a worker */
