@@ -86,11 +86,15 @@ local_holidays(struct request *req, struct reply *rep)
 				goto fail;
 			}
 		} else {
-			time_t now = time(NULL);
-			struct tm tm;
+			int today;
 
-			localtime_r(&now, &tm);
-			y = tm.tm_year + 1900;
+			/* This year on the body's wall clock, not the machine's. */
+			if (civil_from_utc(cfg != NULL ? cfg->body_timezone : "Europe/Berlin",
+			    time(NULL), &today, NULL, NULL) == -1) {
+				reply_fail(rep, 1, "cannot tell today's date; give --year");
+				goto fail;
+			}
+			civil_date_from_days(today, &y, NULL, NULL);
 		}
 		if (y < HOLIDAY_FIRST_YEAR || y > HOLIDAY_LAST_YEAR) {
 			reply_fail(rep, 1, "--year %d is outside %d..%d", y, HOLIDAY_FIRST_YEAR,
