@@ -81,7 +81,7 @@ german_time(int minute, char *out, size_t len)
 char *
 german_when(int day, int minute, int end_day, int end_minute)
 {
-	char d1[GERMAN_DATE_MAX], d2[GERMAN_DATE_MAX], h1[16], h2[16];
+	char d1[GERMAN_DATE_MAX], d2[GERMAN_DATE_MAX], h1[GERMAN_TIME_MAX], h2[GERMAN_TIME_MAX];
 	struct buf b;
 
 	german_date_long(day, d1, sizeof(d1));

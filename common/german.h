@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #define GERMAN_DATE_MAX	48	/* bytes of the longest date form, with NUL */
+#define GERMAN_TIME_MAX	24	/* bytes of german_time() for any int, with NUL */
 #define GERMAN_EURO_MAX	48
 
 /* "Donnerstag, 16. Dezember 2027" for a day number of civil.h. */

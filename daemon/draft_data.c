@@ -207,7 +207,7 @@ session_json(struct ikond *ikd, sqlite3_int64 id, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone, *label;
 	json_t *obj, *committee, *deadlines;
-	char date[GERMAN_DATE_MAX], time_de[16];
+	char date[GERMAN_DATE_MAX], time_de[GERMAN_TIME_MAX];
 	sqlite3_int64 committee_id;
 	sqlite3_stmt *st;
 	int day, minute;
@@ -827,7 +827,7 @@ workshop_from_event(struct ikond *ikd, sqlite3_int64 event, sqlite3_int64 *host,
 	struct event_time t;
 	sqlite3_stmt *st;
 	json_t *obj;
-	char *when, de[16];
+	char *when, de[GERMAN_TIME_MAX];
 
 	if (event_time_load(ikd, event, &t, cause) == -1)
 		return NULL;

@@ -233,7 +233,7 @@ store_close(struct store *st)
 int
 store_version(struct store *st)
 {
-	int v;
+	int v = -1;
 
 	if (read_version(st->db, &v, NULL) == -1)
 		return -1;

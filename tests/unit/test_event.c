@@ -40,6 +40,7 @@ refuse(const char *start, const char *end, const char *why)
 	char *cause = NULL;
 
 	assert_int_equal(event_time_parse(TZ, start, end, &t, &cause), -1);
+	assert_non_null(cause);
 	if (strstr(cause, why) == NULL)
 		fail_msg("%s .. %s: \"%s\" lacks \"%s\"", start, end ? end : "", cause, why);
 	free(cause);

@@ -20,11 +20,13 @@ marker(const char *title, bool cancelled, const char *rest)
 	char *got = NULL;
 
 	if (ris_cancel_marker(title, &got) != cancelled)
-		fail_msg("\"%s\": expected %scancelled", title, cancelled ? "" : "not ");
+		fail_msg("\"%s\": expected %scancelled", title ? title : "(null)",
+		    cancelled ? "" : "not ");
 	if (rest == NULL)
 		assert_null(got);
 	else if (got == NULL || strcmp(got, rest) != 0)
-		fail_msg("\"%s\": rest \"%s\", expected \"%s\"", title, got ? got : "(null)", rest);
+		fail_msg("\"%s\": rest \"%s\", expected \"%s\"", title ? title : "(null)",
+		    got ? got : "(null)", rest);
 	free(got);
 }
 
