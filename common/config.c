@@ -1070,7 +1070,20 @@ config_load(const char *path, char **errors)
 	return cfg;
 }
 
-static void
+struct title_map *
+title_map_copy(const struct title_map *map, size_t n)
+{
+	struct title_map *c = xcalloc(n ? n : 1, sizeof(*c));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c[i].pattern = xstrdup(map[i].pattern);
+		c[i].committee = xstrdup(map[i].committee);
+	}
+	return c;
+}
+
+void
 title_map_free(struct title_map *map, size_t n)
 {
 	size_t i;

@@ -53,6 +53,9 @@ struct title_map {
 	char		*pattern;
 	char		*committee;
 };
+/* A deep copy of n entries (for a job that outlives a reload), and its end. */
+struct title_map *title_map_copy(const struct title_map *map, size_t n);
+void title_map_free(struct title_map *map, size_t n);
 
 /* Evaluation dates (process.*); the steps are in the process file. */
 struct process_config {

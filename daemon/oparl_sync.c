@@ -63,31 +63,6 @@ struct oparl_sync {
 	struct run_record	 last;
 };
 
-static struct title_map *
-map_copy(const struct title_map *m, size_t n)
-{
-	struct title_map *c = xcalloc(n ? n : 1, sizeof(*c));
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		c[i].pattern = xstrdup(m[i].pattern);
-		c[i].committee = xstrdup(m[i].committee);
-	}
-	return c;
-}
-
-static void
-map_free(struct title_map *m, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(m[i].pattern);
-		free(m[i].committee);
-	}
-	free(m);
-}
-
 static char *
 selection_of(const struct oparl_options *opt)
 {
@@ -119,9 +94,9 @@ oparl_job_new(struct ikond *ikd, const char *url, int body_index,
 	job->trigger = xstrdup(trigger);
 	job->params = oparl_params_new(url, ikd->cfg->body_timezone, ikd->cfg->oparl_timeout);
 	job->params->body_index = body_index;
-	job->map = map_copy(opt->map, opt->nmap);
+	job->map = title_map_copy(opt->map, opt->nmap);
 	job->nmap = opt->nmap;
-	job->kinds = map_copy(opt->kinds, opt->nkinds);
+	job->kinds = title_map_copy(opt->kinds, opt->nkinds);
 	job->nkinds = opt->nkinds;
 	job->persons = opt->persons;
 	job->flags = opt->flags;
@@ -188,8 +163,8 @@ oparl_job_free(void *arg)
 	free(job->trigger);
 	oparl_params_free(job->params);
 	oparl_result_clear(&job->result);
-	map_free(job->map, job->nmap);
-	map_free(job->kinds, job->nkinds);
+	title_map_free(job->map, job->nmap);
+	title_map_free(job->kinds, job->nkinds);
 	free(job->selection);
 	for (i = 0; i < OPARL_LIST_COUNT; i++)
 		free(job->since[i]);

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "german.h"
 #include "i18n.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -55,30 +56,62 @@ format_span(int start, int end, char out[24])
 	snprintf(out, 24, "%s - %s", a, b);
 }
 
+/* READER_MAX bytes hold a span of two dates as the reader's catalog writes them. */
+#define READER_MAX	(2 * GERMAN_DATE_MAX + 4)
+
+/* A date "YYYY-MM-DD" or a span "YYYY-MM-DD - YYYY-MM-DD" of the stored
+ * plan as the reader of the message writes dates ("31.03.2027" in German). */
+static const char *
+for_reader(const char *iso, char out[READER_MAX])
+{
+	char a[GERMAN_DATE_MAX], b[GERMAN_DATE_MAX], first[11];
+
+	if (strlen(iso) == 23 && strncmp(iso + 10, " - ", 3) == 0) {
+		memcpy(first, iso, 10);
+		first[10] = '\0';
+		german_iso_for_reader(first, a, sizeof(a));
+		german_iso_for_reader(iso + 13, b, sizeof(b));
+		snprintf(out, READER_MAX, "%s - %s", a, b);
+	} else
+		german_iso_for_reader(iso, out, READER_MAX);
+	return out;
+}
+
+/* The span a step's product had when the plan was last applied: 1 with
+ * was filled, 0 if none is stored, -1 on error.  sql selects the two dates
+ * for the process id and the step code. */
+static int
+stored_span(struct ikond *ikd, sqlite3_int64 pid, const char *code, const char *sql,
+    char was[24], char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_first(ikd->store, cause, &s, sql, "it", pid, code)) != 1)
+		return rc;
+	snprintf(was, 24, "%s - %s", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
+	store_done(ikd->store, s);
+	return 1;
+}
+
 static int
 step_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st, json_t *list,
     char **cause)
 {
-	char now[24], was[24];
-	sqlite3_stmt *s;
+	char now[24], was[24], r1[READER_MAX], r2[READER_MAX];
+	int rc;
 
 	if (st->fix != PLAN_FREE || st->start == PLAN_NO_DAY)
 		return 0;
-	switch (store_first(ikd->store, cause, &s, "SELECT start_date, end_date FROM "
+	if ((rc = stored_span(ikd, pid, st->def->code, "SELECT start_date, end_date FROM "
 	    "process_step WHERE process_id = ? AND code = ? AND start_date IS NOT NULL AND "
-	    "end_date IS NOT NULL ORDER BY n LIMIT 1", "it", pid, st->def->code)) {
-	case -1:
-		return -1;
-	case 0:
-		return 0;
-	}
-	snprintf(was, sizeof(was), "%s - %s", sqlite3_column_text(s, 0),
-	    sqlite3_column_text(s, 1));
-	store_done(ikd->store, s);
+	    "end_date IS NOT NULL ORDER BY n LIMIT 1", was, cause)) != 1)
+		return rc;
 	format_span(st->start, st->end, now);
 	if (strcmp(was, now) != 0)
 		add_move(list, "step", st->def->code, was, now,
-		    move_text("step %d (%s) moves from %s to %s", st->n, st->def->title, was, now));
+		    move_text("step %d (%s) moves from %s to %s", st->n, st->def->title,
+		    for_reader(was, r1), for_reader(now, r2)));
 	return 0;
 }
 
@@ -93,6 +126,7 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 	sqlite3_stmt *s;
 	const char *old_due;
 	char day[11], due[11], was[11], *keys;
+	char r1[READER_MAX], r2[READER_MAX], r3[READER_MAX];
 	struct buf kb;
 	size_t k;
 	int rc, d;
@@ -121,12 +155,14 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 			add_move(list, "session", st->def->code, was, day,
 			    move_text("step %d: the Beratung in %s moves from session %lld on %s "
 			    "to session %lld on %s (Vorlagenfrist %s)", st->n,
-			    b->session->committee_name, (long long)sqlite3_column_int64(s, 0), was,
-			    (long long)b->session->id, day, due));
+			    b->session->committee_name, (long long)sqlite3_column_int64(s, 0),
+			    for_reader(was, r1), (long long)b->session->id, for_reader(day, r2),
+			    for_reader(due, r3)));
 		else if (deadlines && strcmp(old_due, due) != 0)
 			add_move(list, "deadline", st->def->code, old_due, due,
 			    move_text("step %d: the Vorlagenfrist for %s moves from %s to %s",
-			    st->n, b->session->committee_name, old_due, due));
+			    st->n, b->session->committee_name, for_reader(old_due, r1),
+			    for_reader(due, r2)));
 		store_done(ikd->store, s);
 	}
 	buf_add_char(&kb, '\0');
@@ -144,7 +180,8 @@ beratung_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		civil_from_utc(tz, (time_t)sqlite3_column_int64(s, 2), &d, NULL, NULL);
 		civil_format_date(d, was);
 		add_move(list, "session", st->def->code, was, "", move_text("step %d: %s leaves "
-		    "the route (its session on %s)", st->n, sqlite3_column_text(s, 1), was));
+		    "the route (its session on %s)", st->n, sqlite3_column_text(s, 1),
+		    for_reader(was, r1)));
 	}
 	store_done(ikd->store, s);
 	buf_free(&kb);
@@ -155,8 +192,7 @@ static int
 product_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
     bool deadlines, json_t *list, char **cause)
 {
-	char now[24], was[24], *old;
-	sqlite3_stmt *s;
+	char now[24], was[24], r1[READER_MAX], r2[READER_MAX], *old;
 	int rc;
 
 	switch (st->def->produces) {
@@ -164,23 +200,16 @@ product_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 	case PRODUCT_BESCHLUSSVORLAGE:
 		return beratung_moves(ikd, pid, st, deadlines, list, cause);
 	case PRODUCT_WINDOW:
-		switch (store_first(ikd->store, cause, &s, "SELECT w.opens_date, w.closes_date "
-		    "FROM feedback_window w JOIN process_step p ON p.id = w.step_id WHERE "
-		    "p.process_id = ? AND p.code = ? ORDER BY w.id DESC LIMIT 1", "it", pid,
-		    st->def->code)) {
-		case -1:
-			return -1;
-		case 0:
-			return 0;
-		}
-		snprintf(was, sizeof(was), "%s - %s", sqlite3_column_text(s, 0),
-		    sqlite3_column_text(s, 1));
-		store_done(ikd->store, s);
+		if ((rc = stored_span(ikd, pid, st->def->code, "SELECT w.opens_date, "
+		    "w.closes_date FROM feedback_window w JOIN process_step p ON "
+		    "p.id = w.step_id WHERE p.process_id = ? AND p.code = ? ORDER BY w.id DESC "
+		    "LIMIT 1", was, cause)) != 1)
+			return rc;
 		format_span(st->start, st->end, now);
 		if (strcmp(was, now) != 0)
 			add_move(list, "window", st->def->code, was, now,
 			    move_text("step %d: the feedback window moves from %s to %s",
-			    st->n, was, now));
+			    st->n, for_reader(was, r1), for_reader(now, r2)));
 		return 0;
 	case PRODUCT_EVALUATION:
 		civil_format_date(st->nominal, now);
@@ -191,7 +220,7 @@ product_moves(struct ikond *ikd, sqlite3_int64 pid, const struct plan_step *st,
 		if (strcmp(old, now) != 0)
 			add_move(list, "evaluation", st->def->code, old, now,
 			    move_text("step %d: the evaluation series starts %s instead of %s",
-			    st->n, now, old));
+			    st->n, for_reader(now, r1), for_reader(old, r2)));
 		free(old);
 		return 0;
 	default:

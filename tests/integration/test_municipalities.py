@@ -130,6 +130,15 @@ class NiedersachsenLandkreis(Municipality):
                       % (self.sid("kt", "2027-12-09"), later), texts)
         self.assertIn("step 12: the evaluation series starts 2028-12-16 instead of 2028-12-09",
                       texts)
+        # Read in German, the same moves carry German dates; the data stays ISO.
+        r = self.d.ctl("--json", "process", "plan", "ik", "--from", "2027-01-04",
+                       "--target-session", later, env={"LC_ALL": "de_DE.UTF-8"})
+        de = json.loads(r.stdout)["moves"]
+        self.assertIn("Schritt 10: die Beratung in Kreistag wechselt von der Sitzung %s am "
+                      "09.12.2027 zur Sitzung %s am 16.12.2027 (Vorlagenfrist 25.11.2027)"
+                      % (self.sid("kt", "2027-12-09"), later), [m["text"] for m in de])
+        self.assertEqual([(m["old"], m["new"]) for m in de],
+                         [(m["old"], m["new"]) for m in p["moves"]])
         # The Beirat meets a week earlier instead: its Beratung moves.
         beirat = str(self.d.json("session", "add", "--committee", "beirat", "--start",
                                  "2027-11-03 16:00")["id"])
