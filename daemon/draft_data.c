@@ -90,6 +90,30 @@ set_date(json_t *obj, const char *key, const char *iso, bool long_form, const ch
 	free(k);
 }
 
+/* span_de of a step from its date and end: "03.05.2027 – 28.05.2027", one
+ * date for a single day, "ab 03.05.2027" without an end, "noch nicht
+ * terminiert" without a start. */
+static void
+set_span(json_t *obj)
+{
+	const char *date = json_string_value(json_object_get(obj, "date"));
+	const char *end = json_string_value(json_object_get(obj, "end"));
+	const char *from = json_string_value(json_object_get(obj, "date_de"));
+	const char *to = json_string_value(json_object_get(obj, "end_de"));
+	char *span;
+
+	if (date == NULL)
+		span = xstrdup("noch nicht terminiert");
+	else if (end == NULL)
+		xasprintf(&span, "ab %s", from);
+	else if (strcmp(date, end) == 0)
+		span = xstrdup(from);
+	else
+		xasprintf(&span, "%s – %s", from, to);
+	json_object_set_new(obj, "span_de", json_string(span));
+	free(span);
+}
+
 /* The forms of a name (german.h) as keys of obj. */
 static void
 set_forms(json_t *obj, const struct german_forms *f)
@@ -344,6 +368,7 @@ step_json(sqlite3_stmt *st, void *arg, char **cause)
 	    label ? label : state);
 	set_date(obj, "date", col_text(st, 4), false, "noch nicht terminiert");
 	set_date(obj, "end", col_text(st, 5), false, "noch nicht terminiert");
+	set_span(obj);
 	buf_init(&b);
 	json_array_foreach(owners, i, o)
 		buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(json_object_get(o,
