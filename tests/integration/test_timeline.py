@@ -1,0 +1,148 @@
+"""The timeline of a process: the picture, the drafts that embed it and the
+web page of every feed.
+
+A realistic process, fixed in time with libfaketime so that dates and
+pictures do not depend on the day the suite runs: a Landkreis in Lower
+Saxony plans its Integrationskonzept on Monday 04.01.2027 (Integrationsbeirat,
+Fachausschuss, Kreisausschuss, Kreistag; a summer break), steps 1 to 5 are
+done, the workshops and the drafting are in progress, and on Wednesday
+16.06.2027 the workshops are overdue and the Integrationsbeirat has moved
+its session a week earlier, so the adoption step would move.
+
+- "process show --svg FILE" writes an SVG that python3's XML parser reads,
+  with every step's title, today, the late and the moving step and the
+  sessions with their Vorlagenfristen.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ikondtest  # noqa: E402
+from faultlib import Daemon, find_faketime  # noqa: E402
+
+SVG = "{http://www.w3.org/2000/svg}"
+CONFIG = ('body = { name = "Landkreis Musterland"; land = "NI"; '
+          'breaks = ( { name = "Sommerpause"; from = "2027-07-05"; to = "2027-08-13"; } ); };\n')
+COMMITTEES = (("beirat", "Integrationsbeirat", "integrationsbeirat"),
+              ("ia", "Ausschuss für Integration und Teilhabe", "fachausschuss"),
+              ("ka", "Kreisausschuss", "kreisausschuss"),
+              ("kt", "Kreistag", "kreistag"))
+SESSIONS = (("ia", "2027-03-16 17:00"), ("beirat", "2027-11-10 16:00"), ("ia", "2027-11-16 17:00"),
+            ("ka", "2027-11-29 14:00"), ("kt", "2027-12-09 18:00"))
+
+
+class Scenario(unittest.TestCase):
+    """One daemon for all tests, its clock set by a file (libfaketime)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if find_faketime() is None:
+            raise AssertionError("libfaketimeMT.so.1 is not installed: apt-get install libfaketime")
+        cls.tmp = tempfile.mkdtemp(prefix="ikond-timeline-")
+        cls.clock = os.path.join(cls.tmp, "faketime")
+        cls.set_clock("2027-01-04 09:00:00")
+        cls.d = Daemon(CONFIG)
+        cls.d.env = {
+            "LD_PRELOAD": find_faketime(),
+            "FAKETIME_TIMESTAMP_FILE": cls.clock,
+            "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0",
+        }
+        cls.d.start()
+        try:
+            cls.build()
+        except BaseException:
+            cls.d.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def set_clock(cls, when):
+        with open(cls.clock + ".new", "w") as f:
+            f.write("@%s\n" % when)
+        os.replace(cls.clock + ".new", cls.clock)
+
+    @classmethod
+    def build(cls):
+        ctl = cls.d.ctl
+        for slug, name, kind in COMMITTEES:
+            ctl("committee", "add", slug, "--name", name, "--kind", kind)
+        cls.sessions = {}
+        for slug, start in SESSIONS:
+            cls.sessions[(slug, start[:10])] = cls.d.json("session", "add", "--committee", slug,
+                                                          "--start", start)["id"]
+        ctl("actor", "add", "bb", "--name", "Bildungsbüro Musterland", "--email",
+            "bb@example.org", "--role", "Koordination")
+        ctl("process", "add", "ik", "--name", "Integrationskonzept Landkreis Musterland 2027",
+            "--target-session", str(cls.sessions[("kt", "2027-12-09")]), "--owner", "bb")
+        ctl("process", "plan", "ik", "--apply")
+        for n in range(1, 6):
+            ctl("process", "step", "ik", str(n), "--state", "done")
+        ctl("process", "step", "ik", "6", "--state", "in_progress")
+        ctl("process", "step", "ik", "7", "--state", "in_progress")
+        cls.set_clock("2027-06-16 09:00:00")
+        ctl("session", "edit", str(cls.sessions[("beirat", "2027-11-10")]), "--start",
+            "2027-11-03 16:00")
+        cls.process = cls.d.json("process", "show", "ik")
+
+
+class TestPicture(Scenario):
+    def test_svg_file(self):
+        path = os.path.join(self.tmp, "zeitplan.svg")
+        r = self.d.ctl("process", "show", "ik", "--svg", path)
+        self.assertEqual(r.stdout, "")
+        root = ET.parse(path).getroot()     # well-formed, or this raises
+        self.assertEqual(root.tag, SVG + "svg")
+        self.assertEqual(root.get("role"), "img")
+        self.assertEqual(root.get("aria-labelledby"), "zeitplan-title zeitplan-desc")
+        self.assertEqual(root.find(SVG + "title").text,
+                         "Zeitplan: Integrationskonzept Landkreis Musterland 2027")
+        desc = root.find(SVG + "desc").text
+        texts = [t.text for t in root.iter(SVG + "text")]
+        words = " ".join(texts)
+        for step in self.process["steps"]:
+            self.assertIn(step["title"], words)
+            self.assertIn(step["title"], desc)
+        for want in ("heute", "Stand: Mittwoch, 16.06.2027",
+                     "05.04.\u201316.05.2027 · in Arbeit · überfällig",
+                     "verschiebt sich: neu 13.10.\u201309.12.2027",
+                     "Kreistag (Beschluss)", "Do 09.12.2027 · Vorlagenfrist 18.11.2027",
+                     "Mi 03.11.2027 · Vorlagenfrist 13.10.2027 · verlegt",
+                     "Ausschuss für Integration und Teilhabe (Startbeschluss)",
+                     "30.08.\u201327.09.2027", "sitzungsfrei: Sommerpause 05.07.\u201313.08.2027",
+                     "Juni", "2028"):
+            self.assertIn(want, texts)
+        with open(path, encoding="utf-8") as f:
+            self.assertTrue(f.read().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg '))
+
+        # --svg=FILE too; without a file it is a usage error.
+        other = os.path.join(self.tmp, "other.svg")
+        self.d.ctl("process", "show", "ik", "--svg=" + other)
+        with open(path, "rb") as a, open(other, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        r = self.d.ctl("process", "show", "ik", "--svg", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--svg needs a FILE", r.stderr)
+
+    def test_nothing_to_draw(self):
+        self.d.ctl("process", "add", "leer", "--name", "Noch ungeplant")
+        path = os.path.join(self.tmp, "leer.svg")
+        r = self.d.ctl("process", "show", "leer", "--svg", path, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no dated steps", r.stderr)
+        self.assertFalse(os.path.exists(path))
+        self.d.ctl("process", "remove", "leer")
+
+
+if __name__ == "__main__":
+    ikondtest.main()
