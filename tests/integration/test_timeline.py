@@ -12,10 +12,17 @@ its session a week earlier, so the adoption step would move.
 - "process show --svg FILE" writes an SVG that python3's XML parser reads,
   with every step's title, today, the late and the moving step and the
   sessions with their Vorlagenfristen.
+- The Verwaltungsvorlage and the Beschlussvorlage place it as their
+  Zeitplan figure: inline in HTML; in the ODT an SVG picture that
+  LibreOffice converts to PDF, where the page that holds the Zeitplan
+  draws it (its text, and its fills in the colours of the picture, read
+  back with pdftotext and pdftocairo -svg).
 """
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -142,6 +149,82 @@ class TestPicture(Scenario):
         self.assertIn("no dated steps", r.stderr)
         self.assertFalse(os.path.exists(path))
         self.d.ctl("process", "remove", "leer")
+
+
+# The colours of the picture as poppler's SVG output writes fills:
+# Okabe-Ito blue (done) and vermillion (overdue).
+BLUE = "fill:rgb(0%,44.7"
+VERMILLION = "fill:rgb(83.5"
+
+
+class TestDrafts(Scenario):
+    def render(self, name, fmt):
+        path = os.path.join(self.tmp, "%s.%s" % (name, fmt))
+        self.d.ctl("draft", "render", name, "--process", "ik", "--format", fmt, "-o", path)
+        return path
+
+    def pdf(self, odt):
+        lo = ikondtest.require("libreoffice", "libreoffice-writer-nogui")
+        profile = tempfile.mkdtemp(prefix="lo-", dir=self.tmp)
+        r = subprocess.run([lo, "-env:UserInstallation=file://" + profile, "--headless",
+                            "--norestore", "--convert-to", "pdf", "--outdir", self.tmp, odt],
+                           capture_output=True, text=True, timeout=600,
+                           env=dict(os.environ, HOME=profile))
+        pdf = odt[:-4] + ".pdf"
+        self.assertTrue(os.path.exists(pdf), r.stdout + r.stderr)
+        return pdf
+
+    def page_text(self, pdf, page):
+        r = subprocess.run([ikondtest.require("pdftotext", "poppler-utils"), "-f", str(page),
+                            "-l", str(page), "-enc", "UTF-8", pdf, "-"],
+                           capture_output=True, text=True, check=True)
+        return re.sub(r"\s+", " ", r.stdout)
+
+    def page_drawing(self, pdf, page):
+        out = os.path.join(self.tmp, "page.svg")
+        subprocess.run([ikondtest.require("pdftocairo", "poppler-utils"), "-svg", "-f",
+                        str(page), "-l", str(page), pdf, out], check=True)
+        with open(out, encoding="utf-8") as f:
+            return f.read()
+
+    def figure_page(self, pdf, heading):
+        """The page that holds the picture (and the heading above it, if given)."""
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True)
+        pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+        for page in range(1, pages + 1):
+            text = self.page_text(pdf, page)
+            if "Stand: Mittwoch, 16.06.2027" in text:
+                if heading is not None:
+                    self.assertIn(heading, text)
+                return page, text
+        self.fail("no page of %s shows the timeline" % pdf)
+
+    def test_odt_figure_in_pdf(self):
+        for name, heading in (("verwaltungsvorlage", "3. Zeitplan"), ("beschlussvorlage", None)):
+            with self.subTest(draft=name):
+                pdf = self.pdf(self.render(name, "odt"))
+                page, text = self.figure_page(pdf, heading)
+                for want in ("Zeitplan: Integrationskonzept Landkreis Musterland 2027",
+                             "Kreistag (Beschluss)", "Vorlagenfrist 18.11.2027",
+                             "in Arbeit · überfällig", "verschiebt sich: neu",
+                             "Zeitplan: die Schritte des Verfahrens, die Sitzungen der "
+                             "Beratungsfolge und ihre Vorlagenfristen"):
+                    self.assertIn(want, text)
+                # Drawn, not written: the bars are fills in the picture's colours.
+                drawing = self.page_drawing(pdf, page)
+                self.assertIn(BLUE, drawing)
+                self.assertIn(VERMILLION, drawing)
+
+    def test_html_figure_inline(self):
+        with open(self.render("verwaltungsvorlage", "html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertEqual(page.count("<svg "), 1)
+        self.assertIn('<figure>\n<svg xmlns="http://www.w3.org/2000/svg"', page)
+        self.assertIn('aria-labelledby="zeitplan-title zeitplan-desc"', page)
+        self.assertIn("<figcaption>Zeitplan: die Schritte des Verfahrens", page)
+        self.assertLess(page.index("<h3>3. Zeitplan</h3>"), page.index("<figure>"))
+        with open(self.render("verwaltungsvorlage", "md"), encoding="utf-8") as f:
+            self.assertIn("](figure:timeline)", f.read())
 
 
 if __name__ == "__main__":
