@@ -1,7 +1,8 @@
 #!/bin/sh
-# Load benchmark: feed latency with 200 concurrent clients while a large
-# reminder batch is being delivered to a slow SMTP server, beside nginx
-# serving the same bytes as a static file in the same run; then 100
+# Load benchmark: feed latency with 200 and with 2,000 concurrent keep-alive
+# clients while a large reminder batch is being delivered to a slow SMTP
+# server, beside nginx serving the same bytes as a static file in the same
+# run; then 100
 # concurrent ikond-ctl clients (status, session list) beside the floor of
 # `ikond-ctl --help`, which starts the program but never contacts the daemon.
 #
@@ -13,6 +14,8 @@
 # second (the postfix service itself is not started).  Loopback only.
 # Needs wrk, nginx, smtp-sink (postfix), curl and python3.
 set -eu
+# 2,000 connections need as many descriptors in wrk, nginx and ikond.
+ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 build=${1:?usage: load.sh BUILD_DIR [SECONDS] [REMINDERS]}
 seconds=${2:-20}
 nrem=${3:-1000}
@@ -54,8 +57,7 @@ cat >"$dir/ikond.conf" <<CONF
 state_dir = "$dir/state";
 control_socket = "$dir/ctl.sock";
 control = { max_clients = 256; };
-http = { listen = "127.0.0.1"; port = $port; base_url = "http://127.0.0.1:$port";
-	 max_connections = 1024; };
+http = { listen = "127.0.0.1"; port = $port; base_url = "http://127.0.0.1:$port"; };
 smtp = { host = "127.0.0.1"; port = $sport; starttls = "off"; from = "Bench <ikond@example.org>";
 	 timeout = 30; };
 reminders = { send_time = "00:00"; session = [ "P2D" ]; deadline = [ ]; };
@@ -93,7 +95,7 @@ worker_processes 2;
 pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log;
 daemon off;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
 	access_log off;
 	client_body_temp_path $dir/nginx; proxy_temp_path $dir/nginx;
@@ -107,8 +109,8 @@ npid=$!
 nurl="http://127.0.0.1:$nport/feed.ics"
 until curl -sf -o /dev/null "$nurl"; do sleep 0.1; done
 
-latency() {	# latency URL -> "req/s p50 p90 p99 max errors"
-	wrk -t2 -c200 -d"${seconds}s" --latency "$1" | awk '
+latency() {	# latency URL CONNECTIONS -> "req/s p50 p90 p99 max errors"
+	wrk -t2 -c"$2" -d"${seconds}s" --latency "$1" | awk '
 		/^Requests\/sec:/ { rps = $2 }
 		/^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
 		/^ +Latency +[0-9]/ { max = $4 }
@@ -117,11 +119,13 @@ latency() {	# latency URL -> "req/s p50 p90 p99 max errors"
 }
 before=$(sent)
 echo "feed: $(grep -c '^BEGIN:VEVENT' "$dir/feed.ics") events, $(wc -c <"$dir/feed.ics") bytes;" \
-    "wrk -t2 -c200 -d${seconds}s on loopback; $(queued) reminders queued, SMTP answers after 1 s"
-printf '%-8s %10s %9s %9s %9s %9s\n' "" "req/s" p50 p90 p99 max
-printf '%-8s %s\n' ikond "$(latency "$url")"
+    "wrk -t2 -d${seconds}s on loopback; $(queued) reminders queued, SMTP answers after 1 s"
+printf '%-14s %10s %9s %9s %9s %9s\n' "" "req/s" p50 p90 p99 max
+printf '%-14s %s\n' "ikond   200" "$(latency "$url" 200)"
+printf '%-14s %s\n' "ikond   2000" "$(latency "$url" 2000)"
 during=$(sent)
-printf '%-8s %s\n' nginx "$(latency "$nurl")"
+printf '%-14s %s\n' "nginx   200" "$(latency "$nurl" 200)"
+printf '%-14s %s\n' "nginx   2000" "$(latency "$nurl" 2000)"
 echo "reminders delivered while wrk ran against ikond: $((during - before))"
 echo "peak RSS of ikond: $(awk '/^VmHWM/ { print $2 " " $3 }' /proc/$pid/status)"
 

@@ -34,7 +34,8 @@ trap cleanup EXIT INT TERM
 now() { date +%s.%N; }
 ms() { python3 -c "print('%.0f' % (1000 * ($2 - $1)))"; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-c() { "$ctl" --socket "$dir/ctl.sock" "$@"; }
+# Reloads at full size run for most of a minute: no --timeout.
+c() { "$ctl" --socket "$dir/ctl.sock" --timeout 0 "$@"; }
 
 write_config() {	# write_config DAYS_OFF
 	cat >"$dir/ikond.conf" <<CONF

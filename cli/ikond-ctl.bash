@@ -36,13 +36,18 @@ _ikond_ctl()
 			((i++))
 			;;
 		--socket=*) ctl+=("$w") ;;
-		--json | --help | -h) ;;
+		--timeout) ((i++)) ;;
+		--timeout=* | --json | --help | -h) ;;
 		*) typed+=("$w") ;;
 		esac
 	done
 
 	if [[ $prev == --socket ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+	if [[ $prev == --timeout ]]; then
+		COMPREPLY=()
 		return
 	fi
 
@@ -68,7 +73,7 @@ _ikond_ctl()
 	done
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--socket --json --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--socket --timeout --json --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
 		fi

@@ -6,6 +6,8 @@
  * check.  Exit status: 0 ok, 1 failure, 2 usage.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +28,17 @@
 #include "reply.h"
 #include "xmalloc.h"
 
+#define DEFAULT_TIMEOUT	30	/* seconds for a whole exchange with the daemon */
+
 struct options {
 	const char	*socket;
 	bool		 json;
 	bool		 help;
+	unsigned	 timeout;	/* seconds; 0: wait as long as it takes */
 };
+
+/* Written by the SIGALRM handler, which can do nothing else. */
+static char timeout_message[512];
 
 static void
 print_overview(FILE *f)
@@ -38,7 +46,7 @@ print_overview(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: ikond-ctl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+	    "usage: ikond-ctl [--socket PATH] [--timeout SECONDS] [--json] COMMAND [ARGS...]\n"
 	    "       ikond-ctl COMMAND --help\n"
 	    "\n"
 	    "Controls ikond, the deadline, feed and reminder service for an\n"
@@ -53,11 +61,14 @@ print_overview(FILE *f)
 	    "\n"
 	    "options:\n"
 	    "  --socket PATH   control socket of the daemon\n"
+	    "  --timeout SECONDS\n"
+	    "                  give up when the daemon has not answered within SECONDS\n"
+	    "                  (default %d; 0 waits as long as it takes)\n"
 	    "  --json          machine-readable output\n"
 	    "  --help          help for ikond-ctl or a command\n"
 	    "  --version       print the version\n"
 	    "\n"
-	    "exit status: 0 ok, 1 failure, 2 usage error.\n");
+	    "exit status: 0 ok, 1 failure, 2 usage error.\n", DEFAULT_TIMEOUT);
 }
 
 static void
@@ -144,6 +155,26 @@ take_globals(int *argc, char **argv, struct options *opt)
 				return -1;
 			}
 			opt->socket = argv[++i];
+		} else if (strcmp(argv[i], "--timeout") == 0 ||
+		    strncmp(argv[i], "--timeout=", 10) == 0) {
+			const char *v = argv[i][9] == '=' ? argv[i] + 10 : NULL;
+			char *end;
+			long t;
+
+			if (v == NULL && i + 1 >= *argc) {
+				fprintf(stderr, "ikond-ctl: --timeout needs SECONDS\n");
+				return -1;
+			}
+			if (v == NULL)
+				v = argv[++i];
+			errno = 0;
+			t = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || errno != 0 || t < 0 || t > 86400) {
+				fprintf(stderr, "ikond-ctl: --timeout \"%s\": expected whole seconds "
+				    "from 0 (no limit) to 86400\n", v);
+				return -1;
+			}
+			opt->timeout = (unsigned)t;
 		} else if (strcmp(argv[i], "-o") == 0)
 			argv[j++] = (char *)"--output";
 		else
@@ -151,6 +182,37 @@ take_globals(int *argc, char **argv, struct options *opt)
 	}
 	*argc = j;
 	return 0;
+}
+
+static void
+on_alarm(int sig)
+{
+	ssize_t rc;
+
+	(void)sig;
+	rc = write(STDERR_FILENO, timeout_message, strlen(timeout_message));
+	(void)rc;
+	_exit(1);
+}
+
+/* Limits the whole exchange with the daemon (connect, send, reply) to
+ * opt->timeout seconds. */
+static void
+arm_timeout(const struct options *opt, const char *path, const char *command)
+{
+	struct sigaction sa;
+
+	if (opt->timeout == 0)
+		return;
+	snprintf(timeout_message, sizeof(timeout_message), "ikond-ctl: %s: no answer from "
+	    "ikond within %u second%s (socket %s); the daemon may be busy or stuck; "
+	    "--timeout SECONDS waits longer, --timeout 0 as long as it takes\n", command,
+	    opt->timeout, opt->timeout == 1 ? "" : "s", path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(opt->timeout);
 }
 
 static int
@@ -333,7 +395,7 @@ run_local(const struct cmd_spec *cmd, int argc, char **argv, const struct option
 int
 main(int argc, char *argv[])
 {
-	struct options opt = { NULL, false, false };
+	struct options opt = { NULL, false, false, DEFAULT_TIMEOUT };
 	const struct cmd_spec *cmd;
 	char *socket_path, *input = NULL, *cause = NULL;
 	const char *outpath = NULL, *lang;
@@ -429,10 +491,22 @@ main(int argc, char *argv[])
 
 	socket_path = opt.socket ? xstrdup(opt.socket) : getenv("IKOND_SOCKET") ?
 	    xstrdup(getenv("IKOND_SOCKET")) : config_default_socket();
+	/* A daemon that closes the connection is a failure to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	arm_timeout(&opt, socket_path, cmd ? cmd->name : argv[0]);
 	if ((fd = connect_daemon(socket_path)) == -1)
 		goto out;
-	if (proto_send(fd, PROTO_REQUEST, req, &cause) == -1 ||
-	    proto_recv(fd, PROTO_REPLY, &reply, &cause) == -1) {
+	/* A daemon that refuses the connection says why before it closes:
+	 * its reply is read even when sending the request failed. */
+	if (proto_send(fd, PROTO_REQUEST, req, &cause) == -1) {
+		if (proto_recv(fd, PROTO_REPLY, &reply, NULL) == -1) {
+			fprintf(stderr, "ikond-ctl: %s: %s\n", cmd ? cmd->name : argv[0], cause);
+			free(cause);
+			close(fd);
+			goto out;
+		}
+		free(cause);
+	} else if (proto_recv(fd, PROTO_REPLY, &reply, &cause) == -1) {
 		fprintf(stderr, "ikond-ctl: %s: %s\n", cmd ? cmd->name : argv[0], cause);
 		free(cause);
 		close(fd);

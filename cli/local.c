@@ -86,11 +86,15 @@ local_holidays(struct request *req, struct reply *rep)
 				goto fail;
 			}
 		} else {
-			time_t now = time(NULL);
-			struct tm tm;
+			int today;
 
-			localtime_r(&now, &tm);
-			y = tm.tm_year + 1900;
+			/* This year on the body's wall clock, not the machine's. */
+			if (civil_from_utc(cfg != NULL ? cfg->body_timezone : "Europe/Berlin",
+			    time(NULL), &today, NULL, NULL) == -1) {
+				reply_fail(rep, 1, "cannot tell today's date; give --year");
+				goto fail;
+			}
+			civil_date_from_days(today, &y, NULL, NULL);
 		}
 		if (y < HOLIDAY_FIRST_YEAR || y > HOLIDAY_LAST_YEAR) {
 			reply_fail(rep, 1, "--year %d is outside %d..%d", y, HOLIDAY_FIRST_YEAR,
@@ -131,6 +135,7 @@ local_deadline_calc(struct request *req, struct reply *rep)
 {
 	const char *anchor_text = args_get(req->args, "anchor"), *text = args_get(req->args, "rule");
 	struct config *cfg = readable_config();
+	const char *zone = cfg != NULL ? cfg->body_timezone : "Europe/Berlin";
 	const struct named_rule *nr;
 	struct civil_moment anchor;
 	struct rule_result res;
@@ -138,12 +143,16 @@ local_deadline_calc(struct request *req, struct reply *rep)
 	struct rule rule;
 	const char *land;
 	char *cause = NULL, date[11], tm[16];
+	time_t at;
 	int rc = -1;
 
 	memset(&res, 0, sizeof(res));
 	if (land_arg(req, rep, cfg, &land) == -1)
 		goto out;
-	if (civil_parse_moment(anchor_text, &anchor, &cause) == -1) {
+	/* A time of day must exist on the body's wall clock, as in the daemon. */
+	if (civil_parse_moment(anchor_text, &anchor, &cause) == -1 ||
+	    (anchor.minute != CIVIL_NO_TIME && civil_to_utc_strict(zone, anchor.days,
+	    anchor.minute, &at, &cause) == -1)) {
 		reply_cause(rep, 2, cause);
 		goto out;
 	}
@@ -162,7 +171,8 @@ local_deadline_calc(struct request *req, struct reply *rep)
 		goto out;
 	}
 	if (rule_apply(&rule, cfg != NULL && strcmp(land, cfg->body_land) == 0 ?
-	    cfg->workcal : wc, anchor, &res, &cause) == -1) {
+	    cfg->workcal : wc, anchor, &res, &cause) == -1 ||
+	    rule_result_in_zone(&res, zone, &cause) == -1) {
 		reply_cause(rep, 1, cause);
 		goto out;
 	}

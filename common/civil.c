@@ -3,26 +3,19 @@
  * single place where they meet real instants.  Day numbers count days since
  * 1970-01-01 in the proleptic Gregorian calendar and are computed with
  * integer arithmetic only.  Conversions between a zone's wall clock and
- * UTC go through the C library's zone database; since the zone of the C
- * library is process-wide (TZ), they are serialised by one mutex and the
- * environment is only touched when the zone changes.
+ * UTC ask tz.h for the zone's offset at an instant, so they never touch
+ * the C library's process-wide zone (TZ) and run in any thread.
  */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "civil.h"
+#include "tz.h"
 #include "xmalloc.h"
 
-#define ZONEINFO_DIR	"/usr/share/zoneinfo"
-#define ZONE_NAME_MAX	128
 #define QUOTE_MAX	40
-
-static pthread_mutex_t civil_tz_lock = PTHREAD_MUTEX_INITIALIZER;
-static char civil_tz_current[ZONE_NAME_MAX + 1];
 
 static int
 floor_div(int a, int b)
@@ -315,61 +308,7 @@ civil_format_date(int days, char out[static 11])
 bool
 civil_zone_valid(const char *zone)
 {
-	char path[sizeof(ZONEINFO_DIR) + ZONE_NAME_MAX + 2];
-	char magic[4];
-	struct stat st;
-	FILE *f;
-	size_t i, len;
-	bool ok;
-
-	if (zone == NULL || (len = strlen(zone)) == 0 || len > ZONE_NAME_MAX)
-		return false;
-	if (zone[0] == '/' || strstr(zone, "..") != NULL)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = zone[i];
-
-		if (!isalnum((unsigned char)c) && c != '/' && c != '_' && c != '-' && c != '+')
-			return false;
-	}
-	snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, zone);
-	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
-		return false;
-	if ((f = fopen(path, "re")) == NULL)
-		return false;
-	ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
-	    memcmp(magic, "TZif", 4) == 0;
-	fclose(f);
-	return ok;
-}
-
-/*
- * Makes zone the C library's zone; the caller holds civil_tz_lock.  The
- * current zone was checked when it was set, so repeated conversions in
- * one zone cost no file system access.  False for an invalid zone.
- */
-static bool
-use_zone(const char *zone)
-{
-	if (zone != NULL && strcmp(civil_tz_current, zone) == 0)
-		return true;
-	if (!civil_zone_valid(zone))
-		return false;
-	setenv("TZ", zone, 1);
-	tzset();
-	snprintf(civil_tz_current, sizeof(civil_tz_current), "%s", zone);
-	return true;
-}
-
-/* UTC offset (seconds east) at t; the caller holds civil_tz_lock. */
-static long
-offset_at(time_t t)
-{
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return tm.tm_gmtoff;
+	return tz_get(zone) != NULL;
 }
 
 static int
@@ -389,13 +328,13 @@ check_args(int days, int minute, char **cause)
  * one (normal) or two (fold) true readings.
  */
 static time_t
-to_utc_locked(int days, int minute, enum civil_local_kind *kind)
+to_utc(const struct tz *z, int days, int minute, enum civil_local_kind *kind)
 {
 	time_t wall = (time_t)days * 86400 + (time_t)minute * 60;
-	long before = offset_at(wall - 86400);
-	long after = offset_at(wall + 86400);
+	long before = tz_offset(z, wall - 86400);
+	long after = tz_offset(z, wall + 86400);
 	time_t c1 = wall - before, c2 = wall - after;
-	bool ok1 = offset_at(c1) == before, ok2 = offset_at(c2) == after;
+	bool ok1 = tz_offset(z, c1) == before, ok2 = tz_offset(z, c2) == after;
 
 	if (ok1 && ok2 && c1 != c2) {
 		*kind = CIVIL_LOCAL_FOLD;
@@ -413,19 +352,17 @@ int
 civil_to_utc(const char *zone, int days, int minute, time_t *out,
     enum civil_local_kind *kind, char **cause)
 {
+	const struct tz *z;
 	enum civil_local_kind k;
 	char q[QUOTE_MAX + 4];
 
 	if (check_args(days, minute, cause) == -1)
 		return -1;
-	pthread_mutex_lock(&civil_tz_lock);
-	if (!use_zone(zone)) {
-		pthread_mutex_unlock(&civil_tz_lock);
+	if ((z = tz_get(zone)) == NULL) {
 		quote(zone == NULL ? "" : zone, q);
 		return set_cause(cause, "unknown time zone \"%s\"", q);
 	}
-	*out = to_utc_locked(days, minute, &k);
-	pthread_mutex_unlock(&civil_tz_lock);
+	*out = to_utc(z, days, minute, &k);
 	if (kind != NULL)
 		*kind = k;
 	return 0;
@@ -435,8 +372,9 @@ int
 civil_to_utc_strict(const char *zone, int days, int minute, time_t *out, char **cause)
 {
 	enum civil_local_kind kind;
-	time_t t, start;
-	int lo, hi, dd, before_min, after_min;
+	const struct tz *z;
+	time_t t, start, tr;
+	int lo, hi, mid, before_min, after_min, dd;
 	long off_before;
 	char date[11];
 
@@ -447,31 +385,25 @@ civil_to_utc_strict(const char *zone, int days, int minute, time_t *out, char **
 		return 0;
 	}
 	/* Find the transition: the first instant whose offset differs. */
-	pthread_mutex_lock(&civil_tz_lock);
-	(void)use_zone(zone);	/* checked by civil_to_utc */
-	off_before = offset_at(t - 86400);
+	z = tz_get(zone);
+	off_before = tz_offset(z, t - 86400);
 	lo = 0;
 	hi = 2 * 86400;
 	start = t - 86400;
 	while (hi - lo > 1) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (offset_at(start + mid) == off_before)
+		mid = lo + (hi - lo) / 2;
+		if (tz_offset(z, start + mid) == off_before)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	pthread_mutex_unlock(&civil_tz_lock);
 	/* The wall clock jumps from (transition + old offset) to (transition + new offset). */
-	{
-		time_t tr = start + hi;
-		time_t wall_from = tr + off_before;
-		int tmp;
-
-		civil_from_utc(zone, tr, &dd, &after_min, &tmp);
-		before_min = (int)((wall_from % 86400 + 86400) % 86400 / 60);
-	}
+	tr = start + hi;
+	before_min = (int)(((tr + off_before) % 86400 + 86400) % 86400 / 60);
 	civil_format_date(days, date);
+	if (civil_from_utc(zone, tr, &dd, &after_min, NULL) == -1)
+		return set_cause(cause, "%s %02d:%02d does not exist in %s", date, minute / 60,
+		    minute % 60, zone);
 	return set_cause(cause, "%s %02d:%02d does not exist in %s (clocks jump from "
 	    "%02d:%02d to %02d:%02d); use %02d:%02d or %02d:%02d", date, minute / 60,
 	    minute % 60, zone, before_min / 60, before_min % 60, after_min / 60,
@@ -479,55 +411,58 @@ civil_to_utc_strict(const char *zone, int days, int minute, time_t *out, char **
 	    after_min / 60, after_min % 60);
 }
 
+/* The wall clock of zone at t: seconds since 1970-01-01 00:00 local; false
+ * outside the years 1-9999. */
+static bool
+local_seconds(const char *zone, time_t t, int64_t *local, long *offset)
+{
+	const struct tz *z;
+
+	if ((z = tz_get(zone)) == NULL)
+		return false;
+	*offset = tz_offset(z, t);
+	*local = (int64_t)t + *offset;
+	return *local >= (int64_t)civil_days_from_date(1, 1, 1) * 86400 &&
+	    *local < (int64_t)(civil_days_from_date(9999, 12, 31) + 1) * 86400;
+}
+
 int
 civil_from_utc(const char *zone, time_t t, int *days, int *minute, int *utc_offset)
 {
-	struct tm tm;
-	struct tm *ok;
+	int64_t local, secs;
+	long off;
 
-	pthread_mutex_lock(&civil_tz_lock);
-	if (!use_zone(zone)) {
-		pthread_mutex_unlock(&civil_tz_lock);
+	if (!local_seconds(zone, t, &local, &off))
 		return -1;
-	}
-	ok = localtime_r(&t, &tm);
-	pthread_mutex_unlock(&civil_tz_lock);
-	if (ok == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
-		return -1;
+	secs = (local % 86400 + 86400) % 86400;
 	if (days != NULL)
-		*days = civil_days_from_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		*days = (int)((local - secs) / 86400);
 	if (minute != NULL)
-		*minute = tm.tm_hour * 60 + tm.tm_min;
+		*minute = (int)(secs / 60);
 	if (utc_offset != NULL)
-		*utc_offset = (int)tm.tm_gmtoff;
+		*utc_offset = (int)off;
 	return 0;
 }
 
 int
 civil_format_iso(const char *zone, time_t t, char out[static 26])
 {
-	struct tm tm;
-	struct tm *ok;
+	int64_t local, secs;
 	long off;
+	int y, mo, d;
 	char sign, buf[80];
 
-	pthread_mutex_lock(&civil_tz_lock);
-	if (!use_zone(zone)) {
-		pthread_mutex_unlock(&civil_tz_lock);
+	if (!local_seconds(zone, t, &local, &off))
 		return -1;
-	}
-	ok = localtime_r(&t, &tm);
-	pthread_mutex_unlock(&civil_tz_lock);
-	if (ok == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
-		return -1;
-	off = tm.tm_gmtoff;
+	secs = (local % 86400 + 86400) % 86400;
+	civil_date_from_days((int)((local - secs) / 86400), &y, &mo, &d);
 	sign = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;
 	/* Every field is in range, so the text is exactly 25 characters. */
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec % 60, sign, off / 3600 % 100, off % 3600 / 60);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", y, mo, d,
+	    (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), sign, off / 3600 % 100,
+	    off % 3600 / 60);
 	if (strlen(buf) != 25)
 		return -1;
 	memcpy(out, buf, 26);

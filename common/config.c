@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@
 #include "german.h"
 #include "holiday.h"
 #include "i18n.h"
+#include "log.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 const char *const config_rule_names[] = {
@@ -70,12 +74,14 @@ static const struct key_spec schema[] = {
 	{ "control.allow_users", K_IDS },
 	{ "control.allow_groups", K_IDS },
 	{ "control.max_clients", K_INT },
+	{ "control.max_clients_per_user", K_INT },
 	{ "http", K_GROUP },
 	{ "http.listen", K_STRING },
 	{ "http.port", K_INT },
 	{ "http.base_url", K_STRING },
 	{ "http.max_connections", K_INT },
 	{ "http.timeout", K_INT },
+	{ "http.request_timeout", K_INT },
 	{ "body", K_GROUP },
 	{ "body.name", K_STRING },
 	{ "body.land", K_STRING },
@@ -163,16 +169,39 @@ struct loader {
 	size_t		 nerrors;
 };
 
+static const struct config_checks *checks;
+
+void
+config_set_checks(const struct config_checks *c)
+{
+	checks = c;
+}
+
+/* Messages quote values from the file: bytes that are not UTF-8 text, or
+ * control characters, are shown as '?' so the message stays one line of text. */
 static void __attribute__((format(printf, 3, 4)))
 complain(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 {
+	const unsigned char *p;
 	va_list ap;
+	char *msg;
+	size_t n, left;
 
 	buf_printf(&ld->errors, "%s:%d: ", ld->file,
 	    s != NULL ? config_setting_source_line(s) : 0);
 	va_start(ap, fmt);
-	buf_vprintf(&ld->errors, _(fmt), ap);
+	if (vasprintf(&msg, _(fmt), ap) == -1)
+		fatal("vasprintf");
 	va_end(ap);
+	for (p = (const unsigned char *)msg, left = strlen(msg); left > 0; p += n, left -= n) {
+		n = utf8_sequence(p, left);
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			buf_add_char(&ld->errors, '?');
+			n = 1;
+		} else
+			buf_add(&ld->errors, p, n);
+	}
+	free(msg);
 	buf_add_char(&ld->errors, '\n');
 	ld->nerrors++;
 }
@@ -332,6 +361,54 @@ check_shape(struct loader *ld, const config_setting_t *group, const char *prefix
 	}
 }
 
+/*
+ * Every string of the file ends up in a mail header, a feed, a document or
+ * a path: it must be valid UTF-8 and hold no control character, which could
+ * add a header line (CR, LF) or break a line of a feed.  Only body.address,
+ * a postal address, may span lines.
+ */
+static void
+check_strings(struct loader *ld, const config_setting_t *s, const char *path)
+{
+	const config_setting_t *e;
+	const unsigned char *p;
+	const char *text;
+	char sub[300];
+	size_t bad;
+	int i, type = config_setting_type(s);
+
+	if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY) {
+		for (i = 0; i < config_setting_length(s); i++) {
+			e = config_setting_get_elem(s, i);
+			if (config_setting_name(e) != NULL)
+				snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
+				    config_setting_name(e));
+			else
+				snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+			check_strings(ld, e, sub);
+		}
+		return;
+	}
+	if (type != CONFIG_TYPE_STRING)
+		return;
+	text = config_setting_get_string(s);
+	if ((bad = utf8_invalid_at(text, strlen(text))) != strlen(text)) {
+		complain(ld, s, "\"%s\" is not valid UTF-8 (byte %zu); save the file as UTF-8",
+		    path, bad + 1);
+		return;
+	}
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		if (*p == '\n' && strcmp(path, "body.address") == 0)
+			continue;
+		complain(ld, s, "\"%s\" contains a control character (byte %zu: %s); it must "
+		    "be one line of text", path, (size_t)(p - (const unsigned char *)text) + 1,
+		    *p == '\r' ? "CR" : *p == '\n' ? "LF" : *p == '\t' ? "TAB" : "control");
+		return;
+	}
+}
+
 static const config_setting_t *
 lookup(const config_t *cf, const char *path)
 {
@@ -427,6 +504,16 @@ systemd_directory(const char *var, const char *file)
 	return path;
 }
 
+/* The daemon binds exactly this address (http.c): no name is resolved. */
+static bool
+listen_address_valid(const char *text)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, text, &a4) == 1 || inet_pton(AF_INET6, text, &a6) == 1;
+}
+
 static void
 load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 {
@@ -434,6 +521,7 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 	struct passwd *pw;
 	struct group *gr;
 	const char *name;
+	long long id;
 	int i, n;
 
 	if ((s = lookup(cf, "control.allow_users")) != NULL) {
@@ -442,7 +530,12 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 		for (i = 0; i < n; i++) {
 			e = config_setting_get_elem(s, i);
 			if (config_setting_type(e) == CONFIG_TYPE_INT) {
-				cfg->allow_uids[cfg->n_allow_uids++] = (uid_t)config_setting_get_int(e);
+				id = config_setting_get_int64(e);
+				if (id < 0 || id >= UINT32_MAX || getpwuid((uid_t)id) == NULL)
+					complain(ld, e, "no user has the uid %lld (control.allow_users)",
+					    id);
+				else
+					cfg->allow_uids[cfg->n_allow_uids++] = (uid_t)id;
 				continue;
 			}
 			name = config_setting_get_string(e);
@@ -458,7 +551,12 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 		for (i = 0; i < n; i++) {
 			e = config_setting_get_elem(s, i);
 			if (config_setting_type(e) == CONFIG_TYPE_INT) {
-				cfg->allow_gids[cfg->n_allow_gids++] = (gid_t)config_setting_get_int(e);
+				id = config_setting_get_int64(e);
+				if (id < 0 || id >= UINT32_MAX || getgrgid((gid_t)id) == NULL)
+					complain(ld, e, "no group has the gid %lld (control.allow_groups)",
+					    id);
+				else
+					cfg->allow_gids[cfg->n_allow_gids++] = (gid_t)id;
 				continue;
 			}
 			name = config_setting_get_string(e);
@@ -841,7 +939,6 @@ static void
 load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 {
 	char *cause = NULL;
-	struct duration d;
 	char *def;
 
 	if ((def = systemd_directory("STATE_DIRECTORY", NULL)) == NULL)
@@ -859,6 +956,8 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 		    "control_socket must be a path of 1 to 107 bytes");
 	load_ids(ld, cf, cfg);
 	cfg->control_max_clients = get_int(ld, cf, "control.max_clients", 64, 1, 4096);
+	cfg->control_max_clients_per_user = get_int(ld, cf, "control.max_clients_per_user", 8,
+	    1, 4096);
 
 	cfg->http_listen = get_string(cf, "http.listen", "127.0.0.1");
 	cfg->http_port = get_int(ld, cf, "http.port", 8080, 0, 65535);
@@ -869,18 +968,22 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	    strncmp(cfg->http_base_url, "https://", 8) != 0)
 		complain(ld, lookup(cf, "http.base_url"),
 		    "http.base_url must start with http:// or https://");
-	cfg->http_max_connections = get_int(ld, cf, "http.max_connections", 256, 1, 65536);
+	if (!listen_address_valid(cfg->http_listen))
+		complain(ld, lookup(cf, "http.listen"), "http.listen \"%s\" is not an IPv4 or "
+		    "IPv6 address; ikond listens on one address, e.g. \"127.0.0.1\", \"::1\" or "
+		    "\"0.0.0.0\" (a host name is not resolved)", cfg->http_listen);
+	cfg->http_max_connections = get_int(ld, cf, "http.max_connections", 4096, 1, 65536);
 	cfg->http_timeout = get_int(ld, cf, "http.timeout", 30, 1, 3600);
+	cfg->http_request_timeout = get_int(ld, cf, "http.request_timeout", 10, 1, 3600);
 
 	load_body(ld, cf, cfg);
 	load_rules(ld, cf, cfg);
 
 	cfg->feeds_refresh = get_string(cf, "feeds.refresh", "PT1H");
-	if (duration_parse(cfg->feeds_refresh, &d, &cause) == -1) {
-		complain(ld, lookup(cf, "feeds.refresh"), "%s", cause);
-		free(cause);
-		cause = NULL;
-	}
+	/* The check the feed writer applies (a REFRESH-INTERVAL). */
+	if (!duration_rfc5545_valid(cfg->feeds_refresh))
+		complain(ld, lookup(cf, "feeds.refresh"), "feeds.refresh \"%s\" is not an RFC 5545 "
+		    "duration such as PT1H, P1D or P1W", cfg->feeds_refresh);
 	cfg->feeds_alarm_minutes = get_int(ld, cf, "feeds.alarm_minutes", -1, -1, 60 * 24 * 60);
 
 	cfg->smtp_host = get_string(cf, "smtp.host", NULL);
@@ -893,9 +996,21 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 		    "off opportunistic required", cfg->smtp_starttls);
 	cfg->smtp_user = get_string(cf, "smtp.user", NULL);
 	cfg->smtp_password_file = get_string(cf, "smtp.password_file", NULL);
+	if (cfg->smtp_password_file != NULL && checks != NULL && checks->secret != NULL &&
+	    checks->secret(cfg->smtp_password_file, &cause) == -1) {
+		complain(ld, lookup(cf, "smtp.password_file"), "smtp.password_file: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	cfg->smtp_from = get_string(cf, "smtp.from", NULL);
 	if (cfg->smtp_from == NULL)
 		xasprintf(&cfg->smtp_from, "Integrationskonzept <ikond@localhost>");
+	else if (checks != NULL && checks->sender != NULL &&
+	    checks->sender(cfg->smtp_from, &cause) == -1) {
+		complain(ld, lookup(cf, "smtp.from"), "smtp.from: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	cfg->smtp_timeout = get_int(ld, cf, "smtp.timeout", 60, 1, 3600);
 	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
 	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
@@ -936,8 +1051,10 @@ config_load(const char *path, char **errors)
 			    config_error_line(&cf), config_error_text(&cf));
 		ld.nerrors++;
 	} else {
-		if (have_file)
+		if (have_file) {
 			check_shape(&ld, config_root_setting(&cf), "");
+			check_strings(&ld, config_root_setting(&cf), "");
+		}
 		load_values(&ld, have_file ? &cf : NULL, cfg);
 	}
 	config_destroy(&cf);

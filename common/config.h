@@ -71,12 +71,14 @@ struct config {
 	gid_t		*allow_gids;
 	size_t		 n_allow_gids;
 	int		 control_max_clients;
+	int		 control_max_clients_per_user;	/* users who may only read */
 
 	char		*http_listen;
 	int		 http_port;
 	char		*http_base_url;
 	int		 http_max_connections;
-	int		 http_timeout;
+	int		 http_timeout;		/* inactivity while answering */
+	int		 http_request_timeout;	/* to deliver a whole request */
 
 	char		*body_name;
 	char		*body_land;
@@ -131,6 +133,21 @@ struct config {
 /* The kinds of deadline a rule can be named for, NULL-terminated. */
 extern const char *const config_rule_names[];
 extern const char *const config_reminder_kind_names[];
+
+/*
+ * Checks that need the daemon's own code or its user: the sender the mail
+ * composer accepts and the password file the daemon must read (the RRULEs
+ * of evaluations live in process files, which procdef.c checks with the
+ * planner's parser).  ikond installs them
+ * before it loads a file, so that `ikond -n` and a reload refuse what would
+ * fail later, each problem at its FILE:LINE; ikond-ctl loads without them.
+ * Each returns 0, or -1 with *cause.
+ */
+struct config_checks {
+	int	(*sender)(const char *text, char **cause);
+	int	(*secret)(const char *path, char **cause);	/* smtp.password_file */
+};
+void config_set_checks(const struct config_checks *checks);
 
 /* Loads path (NULL: embedded defaults only).  On failure returns NULL and
  * fills *errors with one "FILE:LINE: message" per line. */

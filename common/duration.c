@@ -6,6 +6,7 @@
 #include "duration.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,4 +82,45 @@ duration_parse(const char *text, struct duration *out, char **cause)
 		snprintf(out->text, sizeof(out->text), minutes % 60 ? "P%ldDT%ldM" : "P%ldDT%ldH",
 		    days, minutes % 60 ? minutes : minutes / 60);
 	return 0;
+}
+
+/* Reads up to 9 digits and one of units; advances *s.  False if there is no number. */
+static bool
+duration_part(const char **s, const char *units, char *unit)
+{
+	size_t n = strspn(*s, "0123456789");
+
+	if (n == 0 || n > 9 || (*s)[n] == '\0' || strchr(units, (*s)[n]) == NULL)
+		return false;
+	*unit = (*s)[n];
+	*s += n + 1;
+	return true;
+}
+
+/* RFC 5545 dur-value without sign: "P1W", "P1D", "P1DT2H", "PT1H30M", "PT15M"... */
+bool
+duration_rfc5545_valid(const char *s)
+{
+	static const char time_units[] = "HMS";
+	const char *order = time_units;
+	char unit;
+
+	if (*s++ != 'P')
+		return false;
+	if (*s != 'T') {
+		if (!duration_part(&s, "WD", &unit))
+			return false;
+		if (unit == 'W' || *s == '\0')
+			return *s == '\0';
+	}
+	if (*s++ != 'T' || *s == '\0')
+		return false;
+	while (*s != '\0') {
+		if (!duration_part(&s, order, &unit))
+			return false;
+		order = strchr(time_units, unit) + 1;
+		if (*order == '\0' && *s != '\0')
+			return false;
+	}
+	return true;
 }

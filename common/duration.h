@@ -8,6 +8,8 @@
 #ifndef IKOND_DURATION_H
 #define IKOND_DURATION_H
 
+#include <stdbool.h>
+
 #define DURATION_TEXT_MAX	24
 
 struct duration {
@@ -17,5 +19,8 @@ struct duration {
 };
 
 int duration_parse(const char *text, struct duration *out, char **cause);
+/* True for an RFC 5545 dur-value without sign ("P1W", "P1DT2H", "PT15M"),
+ * as a feed's REFRESH-INTERVAL needs it. */
+bool duration_rfc5545_valid(const char *text);
 
 #endif

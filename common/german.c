@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "i18n.h"
 #include "rule.h"
 #include "xmalloc.h"
 
@@ -96,6 +97,31 @@ german_week(int days, char *out, size_t len)
 	week = civil_iso_week(days, &year);
 	german_span(monday, monday + 6, span, sizeof(span));
 	snprintf(out, len, "Kalenderwoche %d: %s", week, span);
+}
+
+void
+german_date_for_reader(int days, char *out, size_t len)
+{
+	/* TRANSLATORS: how a date is written in messages; only DD.MM.YYYY
+	 * and YYYY-MM-DD are understood. */
+	if (strcmp(_("YYYY-MM-DD"), "DD.MM.YYYY") == 0)
+		german_date_short(days, out, len);
+	else {
+		if (len < 11)
+			return;
+		civil_format_date(days, out);
+	}
+}
+
+void
+german_iso_for_reader(const char *iso, char *out, size_t len)
+{
+	int day;
+
+	if (civil_parse_date(iso, &day, NULL) == 0)
+		german_date_for_reader(day, out, len);
+	else
+		snprintf(out, len, "%s", iso);
 }
 
 void

@@ -34,6 +34,12 @@ void german_span(int from, int to, char *out, size_t len);
 /* The ISO week of a day, for a heading: "Kalenderwoche 51: 20.12.–26.12.2027"
  * ("Kalenderwoche 52: 27.12.2027–02.01.2028" across a new year). */
 void german_week(int days, char *out, size_t len);
+/* A day in a message for people, in the form of the language the message
+ * is translated into: ISO 8601 in English, "16.12.2027" in German.  The
+ * catalog decides, through the pattern "YYYY-MM-DD". */
+void german_date_for_reader(int days, char *out, size_t len);
+/* The same for a day written "YYYY-MM-DD"; text that is no date is copied. */
+void german_iso_for_reader(const char *iso, char *out, size_t len);
 /* "17:00 Uhr" (with a no-break space) for minutes since midnight. */
 void german_time(int minute, char *out, size_t len);
 /*

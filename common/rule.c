@@ -358,6 +358,45 @@ rule_parse_and_apply(const char *text, const struct workcal *wc, struct civil_mo
 	return rule_apply(&r, wc, anchor, res, cause);
 }
 
+int
+rule_result_in_zone(struct rule_result *res, const char *zone, char **cause)
+{
+	enum civil_local_kind kind;
+	struct buf expl;
+	char *last, *p, t[16];
+	time_t at;
+	int days, minute;
+
+	if (res->due.minute == CIVIL_NO_TIME)
+		return 0;
+	if (civil_to_utc(zone, res->due.days, res->due.minute, &at, &kind, cause) == -1)
+		return -1;
+	if (kind != CIVIL_LOCAL_GAP)
+		return 0;
+	/* RFC 5545 section 3.3.5: read with the offset before the gap. */
+	if (civil_from_utc(zone, at, &days, &minute, NULL) == -1)
+		return set_cause(cause, "cannot convert the time in %s", zone);
+	buf_init(&expl);
+	for (last = p = res->explanation; (p = strstr(p, "Ergebnis: ")) != NULL; p++)
+		last = p;
+	buf_add(&expl, res->explanation, (size_t)(last - res->explanation));
+	buf_printf(&expl, "  %02d:%02d Uhr gibt es an diesem Tag nicht (die Uhr springt auf "
+	    "Sommerzeit um): es gilt die Uhrzeit nach dem Sprung, %02d:%02d Uhr "
+	    "(RFC 5545, Abschnitt 3.3.5)\nErgebnis: ", res->due.minute / 60,
+	    res->due.minute % 60, minute / 60, minute % 60);
+	add_day(&expl, days);
+	buf_printf(&expl, " %02d:%02d Uhr\n", minute / 60, minute % 60);
+	free(res->explanation);
+	res->explanation = buf_steal(&expl, NULL);
+	snprintf(t, sizeof(t), "%02d:%02d", res->due.minute / 60 % 100, res->due.minute % 60);
+	json_object_set_new(res->derivation, "nonexistent_time", json_string(t));
+	snprintf(t, sizeof(t), "%02d:%02d", minute / 60 % 100, minute % 60);
+	json_object_set_new(res->derivation, "time", json_string(t));
+	res->due.days = days;
+	res->due.minute = minute;
+	return 0;
+}
+
 void
 rule_result_clear(struct rule_result *res)
 {

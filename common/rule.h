@@ -50,6 +50,11 @@ struct rule_result {
  * the rule has one ("at HH:MM"), else none (an all-day date). */
 int rule_apply(const struct rule *r, const struct workcal *wc, struct civil_moment anchor,
     struct rule_result *res, char **cause);
+/* Places an "at HH:MM" result on the wall clock of zone: a time that does
+ * not exist there (the gap of a change to summer time) is read with the
+ * offset before the gap, as RFC 5545 section 3.3.5 says, so 02:30 becomes
+ * 03:30; the explanation and the derivation ("nonexistent_time") say so. */
+int rule_result_in_zone(struct rule_result *res, const char *zone, char **cause);
 void rule_result_clear(struct rule_result *res);
 /* rule_parse and rule_apply in one step. */
 int rule_parse_and_apply(const char *text, const struct workcal *wc, struct civil_moment anchor,

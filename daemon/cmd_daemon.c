@@ -8,12 +8,29 @@
 
 #include "buf.h"
 #include "deadline.h"
-#include "process.h"
 #include "dispatch.h"
+#include "http.h"
 #include "i18n.h"
+#include "monotonic.h"
 #include "oparl_sync.h"
+#include "process.h"
 #include "ris.h"
 #include "xmalloc.h"
+
+/* The feed server's connections, or null when it does not run. */
+static json_t *
+http_json(struct http *h)
+{
+	struct http_stats hs;
+
+	if (h == NULL)
+		return json_null();
+	http_stats(h, &hs);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "connections", (json_int_t)hs.open,
+	    "max_connections", (json_int_t)hs.capacity, "accepted", (json_int_t)hs.accepted,
+	    "refused", (json_int_t)hs.refused, "evicted", (json_int_t)hs.evicted,
+	    "expired", (json_int_t)hs.expired);
+}
 
 static int
 daemon_status(struct request *req, struct reply *rep)
@@ -49,16 +66,18 @@ daemon_status(struct request *req, struct reply *rep)
 		json_decref(problems);
 		return reply_cause(rep, 1, cause);
 	}
-	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:s, s:I, s:o, s:o}",
+	rep->data = json_pack("{s:s, s:I, s:I, s:s?, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:I, s:o, "
+	    "s:o}",
 	    "version", IKOND_VERSION,
 	    "pid", (json_int_t)getpid(),
-	    "uptime_seconds", (json_int_t)(now - ikd->started),
+	    "uptime_seconds", (json_int_t)((monotonic_ms() - ikd->started_ms) / 1000),
 	    "config", cfg->path,
 	    "state_dir", cfg->state_dir,
 	    "control_socket", cfg->control_socket,
 	    "body", cfg->body_name,
 	    "schema_version", version,
 	    "http_port", cfg->http_port,
+	    "http", http_json(ikd->http),
 	    "land", cfg->body_land,
 	    "requests", (json_int_t)ikd->requests,
 	    "counts", counts,

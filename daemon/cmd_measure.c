@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "process.h"
 #include "xmalloc.h"
 
@@ -120,7 +121,7 @@ measure_add(struct request *req, struct reply *rep)
 	const char *owner = args_get(req->args, "owner");
 	struct ikond *ikd = req->ikd;
 	sqlite3_int64 pid, oid, budget, year, id, now = (sqlite3_int64)time(NULL);
-	char due[11], *cause = NULL, *uid;
+	char due[11], said[11], *cause = NULL, *uid;
 	int rc;
 
 	if (process_id(ikd, process, &pid, &cause) == -1 ||
@@ -143,8 +144,11 @@ measure_add(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = measure_json(ikd, id, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
-	if (json_is_true(json_object_get(rep->data, "overdue")))
-		reply_warn(rep, "the due date %s has passed; the measure is flagged as overdue", due);
+	if (json_is_true(json_object_get(rep->data, "overdue"))) {
+		german_iso_for_reader(due, said, sizeof(said));
+		reply_warn(rep, "the due date %s has passed; the measure is flagged as overdue",
+		    said);
+	}
 	return 0;
 }
 

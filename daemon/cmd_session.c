@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "planner.h"
 #include "submission.h"
 #include "timefmt.h"
@@ -63,7 +64,7 @@ warn_odd_day(struct request *req, struct reply *rep, time_t start)
 	civil_from_utc(req->cfg->body_timezone, start, &d, NULL, NULL);
 	if (!planner_odd_day(req->cfg->workcal, d, why, sizeof(why)))
 		return;
-	civil_format_date(d, day);
+	german_date_for_reader(d, day, sizeof(day));
 	reply_warn(rep, "the session on %s falls on %s", day, why);
 }
 

@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "submission.h"
 #include "xmalloc.h"
 
@@ -57,15 +58,17 @@ with_deadlines(struct ikond *ikd, sqlite3_int64 id, char **cause)
 static int
 warn_if_late(struct ikond *ikd, struct reply *rep, sqlite3_int64 id, char **cause)
 {
+	char said[11];
 	json_t *late;
 
 	switch (deadline_submission_late(ikd, id, &late, cause)) {
 	case -1:
 		return -1;
 	case 1:
+		german_iso_for_reader(json_string_value(json_object_get(late, "date")), said,
+		    sizeof(said));
 		reply_warn(rep, "the %s for this submission was %s; it is flagged as late",
-		    json_string_value(json_object_get(late, "kind_de")),
-		    json_string_value(json_object_get(late, "date")));
+		    json_string_value(json_object_get(late, "kind_de")), said);
 		json_decref(late);
 		break;
 	}

@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "domain.h"
 #include "entity.h"
+#include "german.h"
 #include "process.h"
 #include "rule.h"
 #include "xmalloc.h"
@@ -44,6 +45,7 @@ window_dates(struct request *req, struct reply *rep, const char *old_opens,
 {
 	const char *opens = args_get(req->args, "opens"), *closes = args_get(req->args, "closes");
 	const char *rule = args_get(req->args, "rule");
+	char said[11];
 	struct rule_result res;
 	struct civil_moment anchor;
 	struct rule r;
@@ -92,9 +94,11 @@ window_dates(struct request *req, struct reply *rep, const char *old_opens,
 		return reply_fail(rep, 1, "the window would close (%s) before it opens (%s)",
 		    wd->closes, wd->opens);
 	}
-	if (!workcal_is_working_day(req->cfg->workcal, cd))
-		reply_warn(rep, "the window closes on %s, which is not a working day (%s)",
-		    wd->closes, workcal_reason(req->cfg->workcal, cd));
+	if (!workcal_is_working_day(req->cfg->workcal, cd)) {
+		german_date_for_reader(cd, said, sizeof(said));
+		reply_warn(rep, "the window closes on %s, which is not a working day (%s)", said,
+		    workcal_reason(req->cfg->workcal, cd));
+	}
 	return 0;
 }
 

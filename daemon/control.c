@@ -4,6 +4,16 @@
  * when it is complete, and the reply is written as the socket accepts it.
  * Large payloads (imports) are accepted only from peers that may change
  * data, so an unprivileged client cannot make the daemon hold much memory.
+ *
+ * Users who may only read cannot keep those who may change data out: each
+ * of them holds at most control.max_clients_per_user connections, all of
+ * them together leave a quarter of control.max_clients free, and when every
+ * slot is taken a user who may change data takes the slot of the reader
+ * that has waited longest for its own request.  Every client has a deadline
+ * (monotonic.h): CONTROL_REQUEST_SECONDS to deliver a whole request from
+ * its connect or its previous reply, however slowly it trickles, and
+ * CONTROL_REPLY_SECONDS to read a reply.  A command that is still working
+ * has no deadline.
  */
 #include "control.h"
 
@@ -24,10 +34,14 @@
 #include "buf.h"
 #include "dispatch.h"
 #include "log.h"
+#include "monotonic.h"
 #include "proto.h"
 #include "xmalloc.h"
 
-#define CONTROL_IDLE_SECONDS	30
+#define CONTROL_REQUEST_SECONDS	10
+#define CONTROL_REPLY_SECONDS	30
+#define CONTROL_BACKLOG		256
+#define CONTROL_ACCEPT_BATCH	64
 #define CONTROL_SMALL_PAYLOAD	(1024u * 1024)
 
 struct client {
@@ -40,7 +54,8 @@ struct client {
 	struct buf	 in;
 	struct buf	 out;
 	size_t		 out_sent;
-	time_t		 last;
+	uint64_t	 deadline;	/* monotonic ms; none while a job works */
+	bool		 may_change;	/* root, the daemon's user, control.allow_* */
 	bool		 closing;	/* stop reading requests once the output is written */
 	bool		 draining;	/* reply sent; discard input until the peer closes */
 	struct bgjob	*job;		/* a command still working on its reply */
@@ -117,7 +132,7 @@ control_new(const char *path, int max_clients, char **cause)
 		return NULL;
 	}
 	umask(old_umask);
-	if (chmod(path, 0660) == -1 || listen(fd, 64) == -1) {
+	if (chmod(path, 0660) == -1 || listen(fd, CONTROL_BACKLOG) == -1) {
 		set_cause(cause, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -170,7 +185,7 @@ control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max)
 
 	if (max == 0)
 		return 0;
-	pfd[n].fd = ctl->nclients < ctl->max ? ctl->fd : -1;
+	pfd[n].fd = ctl->fd;
 	pfd[n].events = POLLIN;
 	pfd[n].revents = 0;
 	n++;
@@ -185,12 +200,98 @@ control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max)
 	return n;
 }
 
+/* Sends a refusal to a connection that gets no slot, and closes it. */
 static void
-accept_client(struct control *ctl)
+refuse(int fd, const char *fmt, ...)
+{
+	json_t *r = json_object();
+	va_list ap;
+	char *text, *msg;
+	size_t len;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	json_object_set_new(r, "status", json_integer(1));
+	json_object_set_new(r, "error", json_string(text));
+	msg = proto_encode(PROTO_REPLY, r, &len);
+	/* A new socket's buffer takes a short reply whole. */
+	(void)send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+	free(msg);
+	free(text);
+	json_decref(r);
+}
+
+/* True while the client only waits for (the rest of) its next request. */
+static bool
+client_waiting(const struct client *c)
+{
+	return c->job == NULL && c->out.len == 0 && !c->draining;
+}
+
+/* Closes the reader that has waited longest for its request; false if none. */
+static bool
+evict_reader(struct control *ctl)
+{
+	size_t i, oldest = ctl->nclients;
+
+	for (i = 0; i < ctl->nclients; i++)
+		if (!ctl->clients[i].may_change && client_waiting(&ctl->clients[i]) &&
+		    (oldest == ctl->nclients ||
+		    ctl->clients[i].deadline < ctl->clients[oldest].deadline))
+			oldest = i;
+	if (oldest == ctl->nclients)
+		return false;
+	log_info("control: closing a waiting connection of uid %u to make room",
+	    (unsigned)ctl->clients[oldest].peer.uid);
+	client_close(ctl, oldest);
+	return true;
+}
+
+/* Decides whether a new client gets a slot; false after refusing it. */
+static bool
+admit(struct control *ctl, const struct config *cfg, int fd, uid_t uid, bool may_change)
+{
+	size_t i, readers = 0, mine = 0;
+	size_t reserved = ctl->max / 4;
+
+	if (may_change) {
+		if (ctl->nclients < ctl->max || evict_reader(ctl))
+			return true;
+		refuse(fd, "ikond is busy: all %zu connections are in use; try again",
+		    ctl->max);
+		return false;
+	}
+	for (i = 0; i < ctl->nclients; i++) {
+		if (ctl->clients[i].may_change)
+			continue;
+		readers++;
+		mine += ctl->clients[i].peer.uid == uid;
+	}
+	if (mine >= (size_t)cfg->control_max_clients_per_user) {
+		refuse(fd, "too many connections of uid %u (control.max_clients_per_user = %d)",
+		    (unsigned)uid, cfg->control_max_clients_per_user);
+		return false;
+	}
+	if (readers >= ctl->max - reserved || ctl->nclients >= ctl->max) {
+		refuse(fd, "ikond is busy: the connections for users who may only read are "
+		    "in use; try again");
+		return false;
+	}
+	return true;
+}
+
+static void
+accept_client(struct control *ctl, const struct config *cfg)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	struct peer peer;
 	struct client *c;
+	bool may_change;
 	int fd;
 
 	fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -204,17 +305,19 @@ accept_client(struct control *ctl)
 		close(fd);
 		return;
 	}
-	if (ctl->nclients >= ctl->max) {
-		close(fd);
+	memset(&peer, 0, sizeof(peer));
+	peer.uid = cred.uid;
+	peer.gid = cred.gid;
+	peer.pid = cred.pid;
+	may_change = dispatch_may_change(cfg, &peer);
+	if (!admit(ctl, cfg, fd, peer.uid, may_change))
 		return;
-	}
 	c = &ctl->clients[ctl->nclients++];
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
-	c->peer.uid = cred.uid;
-	c->peer.gid = cred.gid;
-	c->peer.pid = cred.pid;
-	c->last = time(NULL);
+	c->peer = peer;
+	c->may_change = may_change;
+	c->deadline = monotonic_ms() + CONTROL_REQUEST_SECONDS * 1000;
 	buf_init(&c->in);
 	buf_init(&c->out);
 }
@@ -228,6 +331,7 @@ queue_reply(struct client *c, json_t *reply, bool then_close)
 	buf_add(&c->out, msg, len);
 	free(msg);
 	c->closing = then_close;
+	c->deadline = monotonic_ms() + CONTROL_REPLY_SECONDS * 1000;
 }
 
 static void __attribute__((format(printf, 2, 3)))
@@ -349,6 +453,7 @@ client_write(struct client *c)
 		shutdown(c->fd, SHUT_WR);
 		c->draining = true;
 	}
+	c->deadline = monotonic_ms() + CONTROL_REQUEST_SECONDS * 1000;
 	return true;
 }
 
@@ -391,25 +496,21 @@ control_handle(struct control *ctl, struct ikond *ikd, const struct pollfd *pfd,
 			keep = client_write(&ctl->clients[j]);
 		else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			keep = client_read(&ctl->clients[j], ikd);
-		/* Stamped after the command ran: a command that takes longer
-		 * than CONTROL_IDLE_SECONDS (a reload recomputing a million
-		 * deadlines) must not get its client expired before the reply. */
 		if (!keep)
 			client_close(ctl, j);
-		else
-			ctl->clients[j].last = time(NULL);
 	}
-	if (n > 0 && (pfd[0].revents & POLLIN))
-		accept_client(ctl);
+	for (i = 0; n > 0 && (pfd[0].revents & POLLIN) && i < CONTROL_ACCEPT_BATCH; i++)
+		accept_client(ctl, ikd->cfg);
 }
 
 void
-control_expire(struct control *ctl, time_t now)
+control_expire(struct control *ctl)
 {
+	uint64_t now = monotonic_ms();
 	size_t i = 0;
 
 	while (i < ctl->nclients) {
-		if (ctl->clients[i].job == NULL && now - ctl->clients[i].last > CONTROL_IDLE_SECONDS)
+		if (ctl->clients[i].job == NULL && ctl->clients[i].deadline <= now)
 			client_close(ctl, i);
 		else
 			i++;

@@ -53,8 +53,11 @@ upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 	int rc = -1;
 
 	memset(&res, 0, sizeof(res));
-	if (rule_apply(&nr->rule, ikd->cfg->workcal, anchor, &res, cause) == -1)
+	if (rule_apply(&nr->rule, ikd->cfg->workcal, anchor, &res, cause) == -1 ||
+	    rule_result_in_zone(&res, ikd->cfg->body_timezone, cause) == -1) {
+		rule_result_clear(&res);
 		return -1;
+	}
 	civil_format_date(res.due.days, date);
 	derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
 	/* One statement per partial unique index: a single one matching

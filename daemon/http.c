@@ -1,42 +1,124 @@
 /*
- * http: the feed server (see http.h).  libmicrohttpd runs a small pool of
- * epoll threads; each request is answered from responses prepared when
- * the snapshot was published, so serving a feed is a table lookup and a
- * reference count, never a database query or a build.  Everything a client
- * sends is bounded by libmicrohttpd's per-connection memory limit (request
- * line and headers), the connection limit and the idle timeout.
+ * http: the feed server (see http.h).  Each request is answered from
+ * responses prepared when the snapshot was published, so serving a feed
+ * is a table lookup and a reference count, never a database query.
+ *
+ * libmicrohttpd parses and answers; ikond runs its event loop.  The
+ * library's own threads are not used: in libmicrohttpd 0.9.75 (Debian 12)
+ * the epoll loop, having received a full batch of 128 events, waits again
+ * with the whole timeout before it handles them, so a thread whose 128 or
+ * more connections all sent a request at once sleeps until the next event
+ * or the connection timeout (30 s) while every socket holds an unread
+ * request.  Here a few worker threads each own one libmicrohttpd daemon in
+ * "external" epoll mode: a worker waits on the listening socket and on the
+ * daemon's epoll descriptor itself and then calls MHD_run(), which never
+ * blocks.
+ *
+ * Owning accept() also decides what happens at the limit.  A connection is
+ * "waiting" from its accept or its previous answer until its next request
+ * has arrived completely, and "answering" while a response goes out.  A
+ * waiting connection has http.request_timeout seconds to deliver its
+ * request, however slowly it trickles (slowloris), or it is closed.  When
+ * http.max_connections are open, a new connection makes room by closing
+ * the connection that has been waiting longest (an idle keep-alive or an
+ * incomplete request); only when every connection is answering does it get
+ * a short 503 with Retry-After.  Nothing is limited per client address:
+ * behind a reverse proxy every client has the proxy's address.
+ *
+ * The listening socket is ikond's own and has no SO_REUSEPORT, so a second
+ * daemon configured with the same port fails to start instead of quietly
+ * taking half of the requests.
  *
  * A request for a token that does not exist, was revoked, or is not even
  * well-formed gets the same 404 after the same work: the path is hashed
- * and every published hash is compared.
+ * and every published hash is compared.  Request line and headers are
+ * bounded by libmicrohttpd's per-connection memory limit.
  */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "log.h"
+#include "monotonic.h"
 #include "xmalloc.h"
 
-#define HTTP_MEMORY_LIMIT	(64 * 1024)	/* headers of a connection, and its send buffer */
+/* Request line and headers of a connection, and its send buffer.
+ * libmicrohttpd zeroes all of it between requests, so this is what every
+ * keep-alive connection costs in memory: 4,096 of them hold 64 MiB. */
+#define HTTP_MEMORY_LIMIT	(16 * 1024)
 #define HTTP_MAX_THREADS	4
+#define HTTP_BACKLOG		4096
+#define HTTP_ACCEPT_BATCH	32	/* connections accepted per wake-up of a worker */
+#define HTTP_ACCEPT_PAUSE_MS	100	/* no descriptors left: try again after this */
+#define HTTP_EVENTS		16
 #define CONTENT_TYPE		"text/calendar; charset=utf-8"
 #define NOT_FOUND_BODY		"Not Found\n"
 #define NOT_ALLOWED_BODY	"Method Not Allowed\n"
+#define BUSY_BODY		"Service Unavailable\n"
+#define BUSY_RESPONSE							\
+	"HTTP/1.1 503 Service Unavailable\r\n"				\
+	"Retry-After: 10\r\n"						\
+	"Content-Type: text/plain; charset=utf-8\r\n"			\
+	"Cache-Control: no-store\r\n"					\
+	"Connection: close\r\n"						\
+	"Content-Length: 20\r\n"					\
+	"\r\n" BUSY_BODY
+
+enum conn_state {
+	CONN_WAITING,		/* for (the rest of) a request */
+	CONN_ANSWERING,		/* a response is queued or being sent */
+	CONN_CLOSING,		/* shut down by ikond; libmicrohttpd cleans up */
+};
+
+struct conn {
+	int			 fd;
+	enum conn_state		 state;
+	uint64_t		 since;		/* monotonic ms: accepted or last answered */
+	TAILQ_ENTRY(conn)	 entry;		/* in its worker's waiting list */
+};
+TAILQ_HEAD(conn_list, conn);
+
+struct worker {
+	struct http		*h;
+	pthread_t		 thread;
+	struct MHD_Daemon	*mhd;
+	int			 epfd;		/* listening socket, libmicrohttpd, stop */
+	bool			 accepting;
+	uint64_t		 resume_accept;	/* monotonic ms, when !accepting */
+	bool			 adopted;	/* libmicrohttpd took the last connection */
+	struct conn_list	 waiting;	/* oldest first; under h->lock */
+};
 
 struct http {
-	struct MHD_Daemon	*mhd;
 	struct MHD_Response	*not_found;
 	struct MHD_Response	*not_allowed;
+	int			 listen_fd;
+	int			 stop_fd;	/* eventfd: readable once the workers must end */
+	struct worker		*workers;
+	size_t			 nworkers;
+	size_t			 started;	/* threads running */
+	uint64_t		 request_ms;	/* http.request_timeout */
+
+	pthread_mutex_t		 lock;
+	size_t			 open;		/* waiting or answering */
+	size_t			 capacity;
+	struct http_stats	 stats;
 };
 
 static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -242,6 +324,151 @@ http_snapshot_release(struct feed_snapshot *s)
 	s->plain = s->gzip = s->not_modified = s->not_modified_gzip = NULL;
 }
 
+
+/*
+ * Connection bookkeeping.  Everything below runs on worker threads; the
+ * state of every connection, the waiting lists and the counters are
+ * guarded by h->lock, held only for list operations.  libmicrohttpd tells
+ * a connection's end (notify_connection) before it closes the socket, so
+ * a socket found in a list under the lock is still the connection's own.
+ */
+
+/* Closes a waiting connection; libmicrohttpd sees the shutdown and cleans up. */
+static void
+conn_close_locked(struct http *h, struct worker *w, struct conn *c)
+{
+	TAILQ_REMOVE(&w->waiting, c, entry);
+	c->state = CONN_CLOSING;
+	h->open--;
+	shutdown(c->fd, SHUT_RDWR);
+}
+
+/* Makes room for one connection: the one that has waited longest, on any worker. */
+static bool
+evict_oldest_locked(struct http *h)
+{
+	struct worker *w, *oldest = NULL;
+	struct conn *c;
+	size_t i;
+
+	for (i = 0; i < h->nworkers; i++) {
+		w = &h->workers[i];
+		if ((c = TAILQ_FIRST(&w->waiting)) != NULL &&
+		    (oldest == NULL || c->since < TAILQ_FIRST(&oldest->waiting)->since))
+			oldest = w;
+	}
+	if (oldest == NULL)
+		return false;
+	conn_close_locked(h, oldest, TAILQ_FIRST(&oldest->waiting));
+	h->stats.evicted++;
+	return true;
+}
+
+/* Closes this worker's connections whose request is overdue; returns the
+ * milliseconds until the next one is, or -1 if none waits. */
+static int
+expire_waiting(struct worker *w, uint64_t now)
+{
+	struct http *h = w->h;
+	struct conn *c;
+	int next = -1;
+
+	pthread_mutex_lock(&h->lock);
+	while ((c = TAILQ_FIRST(&w->waiting)) != NULL && c->since + h->request_ms <= now) {
+		conn_close_locked(h, w, c);
+		h->stats.expired++;
+	}
+	if (c != NULL)
+		next = (int)(c->since + h->request_ms - now);
+	pthread_mutex_unlock(&h->lock);
+	return next;
+}
+
+static struct conn *
+conn_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct worker *w = cls;
+	struct http *h = w->h;
+	const union MHD_ConnectionInfo *ci;
+	struct conn *c;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci != NULL ? ci->connect_fd : -1;
+		c->state = CONN_WAITING;
+		c->since = monotonic_ms();
+		pthread_mutex_lock(&h->lock);
+		TAILQ_INSERT_TAIL(&w->waiting, c, entry);
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = c;
+		w->adopted = true;
+		return;
+	}
+	if ((c = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (c->state == CONN_WAITING)
+		TAILQ_REMOVE(&w->waiting, c, entry);
+	if (c->state != CONN_CLOSING)
+		h->open--;
+	pthread_mutex_unlock(&h->lock);
+	free(c);
+	*socket_context = NULL;
+}
+
+/* A request is answered (or abandoned): the connection waits for the next. */
+static void
+request_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct worker *w = cls;
+	struct conn *c = conn_of(mc);
+
+	(void)con_cls;
+	(void)toe;
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&w->h->lock);
+	if (c->state == CONN_ANSWERING) {
+		c->state = CONN_WAITING;
+		c->since = monotonic_ms();
+		TAILQ_INSERT_TAIL(&w->waiting, c, entry);
+	}
+	pthread_mutex_unlock(&w->h->lock);
+}
+
+/* The request is complete and will be answered now; false if ikond
+ * already closed the connection. */
+static bool
+start_answer(struct worker *w, struct MHD_Connection *mc)
+{
+	struct conn *c = conn_of(mc);
+	bool ok = true;
+
+	if (c == NULL)
+		return true;
+	pthread_mutex_lock(&w->h->lock);
+	if (c->state == CONN_CLOSING)
+		ok = false;
+	else if (c->state == CONN_WAITING) {
+		TAILQ_REMOVE(&w->waiting, c, entry);
+		c->state = CONN_ANSWERING;
+	}
+	pthread_mutex_unlock(&w->h->lock);
+	return ok;
+}
+
 struct answer {
 	struct http		*h;
 	struct MHD_Connection	*conn;
@@ -288,6 +515,7 @@ static enum MHD_Result
 answer_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
+	struct worker *w = cls;
 	struct answer a;
 	unsigned char hash[FEED_HASH_LEN];
 	const char *ae;
@@ -296,9 +524,11 @@ answer_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 
 	(void)version;
 	(void)upload_data;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    ((struct http *)cls)->not_allowed);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+		if (!start_answer(w, conn))
+			return MHD_NO;
+		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, w->h->not_allowed);
+	}
 	/* The first call only announces the request: answering before the
 	 * request is complete makes libmicrohttpd close the connection. */
 	if (*con_cls == NULL) {
@@ -309,8 +539,10 @@ answer_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		*upload_size = 0;	/* a body is read and ignored */
 		return MHD_YES;
 	}
+	if (!start_answer(w, conn))
+		return MHD_NO;
 	memset(&a, 0, sizeof(a));
-	a.h = cls;
+	a.h = w->h;
 	a.conn = conn;
 	ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	a.gzip = ae != NULL && http_accepts_gzip(ae);
@@ -323,6 +555,116 @@ answer_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	a.rc = MHD_NO;
 	feeds_with_snapshot(hash, serve_snapshot, &a);
 	return a.rc;
+}
+
+/* The server is full of connections that are all answering: say so and close. */
+static void
+refuse(int fd)
+{
+	char discard[4096];
+
+	/* Reading what arrived keeps close() from resetting the connection
+	 * before the client saw the answer. */
+	(void)recv(fd, discard, sizeof(discard), MSG_DONTWAIT);
+	(void)send(fd, BUSY_RESPONSE, sizeof(BUSY_RESPONSE) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
+/* Hands a new connection to this worker's libmicrohttpd, or refuses it. */
+static void
+admit(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen)
+{
+	struct http *h = w->h;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->open >= h->capacity && !evict_oldest_locked(h)) {
+		h->stats.refused++;
+		pthread_mutex_unlock(&h->lock);
+		refuse(fd);
+		return;
+	}
+	h->open++;
+	h->stats.accepted++;
+	pthread_mutex_unlock(&h->lock);
+	/* On failure libmicrohttpd has closed the socket; the count is ours
+	 * to undo unless it had taken the connection (and let it go again). */
+	w->adopted = false;
+	if (MHD_add_connection(w->mhd, fd, sa, salen) != MHD_YES && !w->adopted) {
+		pthread_mutex_lock(&h->lock);
+		h->open--;
+		pthread_mutex_unlock(&h->lock);
+	}
+}
+
+static void
+listen_pause(struct worker *w, bool pause)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &w->h->listen_fd;
+	if (pause)
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->h->listen_fd, NULL);
+	else
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->h->listen_fd, &ev);
+	w->accepting = !pause;
+}
+
+static void
+accept_some(struct worker *w)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int i, fd;
+
+	for (i = 0; i < HTTP_ACCEPT_BATCH; i++) {
+		len = sizeof(ss);
+		fd = accept4(w->h->listen_fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			/* Out of descriptors: the connection waits in the
+			 * backlog while others end. */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				listen_pause(w, true);
+				w->resume_accept = monotonic_ms() + HTTP_ACCEPT_PAUSE_MS;
+			}
+			return;
+		}
+		admit(w, fd, (struct sockaddr *)&ss, len);
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event ev[HTTP_EVENTS];
+	MHD_UNSIGNED_LONG_LONG mhd_ms;
+	uint64_t now;
+	int i, n, timeout;
+
+	for (;;) {
+		now = monotonic_ms();
+		if (!w->accepting && now >= w->resume_accept)
+			listen_pause(w, false);
+		timeout = expire_waiting(w, now);
+		if (!w->accepting && (timeout == -1 || timeout > HTTP_ACCEPT_PAUSE_MS))
+			timeout = HTTP_ACCEPT_PAUSE_MS;
+		if (MHD_get_timeout(w->mhd, &mhd_ms) == MHD_YES &&
+		    (timeout == -1 || mhd_ms < (MHD_UNSIGNED_LONG_LONG)timeout))
+			timeout = mhd_ms < INT_MAX ? (int)mhd_ms : INT_MAX;
+		n = epoll_wait(w->epfd, ev, HTTP_EVENTS, timeout);
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == &w->h->stop_fd)
+				return NULL;
+			if (ev[i].data.ptr == &w->h->listen_fd)
+				accept_some(w);
+		}
+		MHD_run(w->mhd);
+	}
 }
 
 static struct MHD_Response *
@@ -339,73 +681,171 @@ text_response(const char *text)
 	return r;
 }
 
+/* The listening socket; config_load() has checked that the address is numeric. */
 static int
-listen_address(const char *host, int port, struct sockaddr_storage *ss, unsigned *flags,
-    char **cause)
+listen_socket(const struct config *cfg, char **cause)
 {
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1;
 
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cfg->http_listen, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in4->sin_port = htons((uint16_t)cfg->http_port);
+		len = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, cfg->http_listen, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		*flags |= MHD_USE_IPv6;
-		return 0;
+		in6->sin6_port = htons((uint16_t)cfg->http_port);
+		len = sizeof(*in6);
+	} else
+		return set_cause(cause, "http.listen \"%s\" is not an IPv4 or IPv6 address",
+		    cfg->http_listen);
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		return set_cause(cause, "cannot serve HTTP: socket: %s", strerror(errno));
+	/* SO_REUSEADDR lets a restart bind while old connections linger in
+	 * TIME_WAIT; a second listener on the port is still refused. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, HTTP_BACKLOG) == -1) {
+		if (errno == EADDRINUSE)
+			set_cause(cause, "cannot serve HTTP on %s port %d: the port is in use "
+			    "(another ikond or another server listens there; see http.port)",
+			    cfg->http_listen, cfg->http_port);
+		else
+			set_cause(cause, "cannot serve HTTP on %s port %d: %s", cfg->http_listen,
+			    cfg->http_port, strerror(errno));
+		close(fd);
+		return -1;
 	}
-	return set_cause(cause, "http.listen \"%s\" is not an IPv4 or IPv6 address", host);
+	return fd;
+}
+
+static int
+worker_init(struct worker *w, struct http *h, const struct config *cfg, char **cause)
+{
+	const union MHD_DaemonInfo *di;
+	struct epoll_event ev;
+
+	w->h = h;
+	TAILQ_INIT(&w->waiting);
+	/* libmicrohttpd's own limit only backs up ikond's (h->capacity): it
+	 * also counts connections that are being closed. */
+	w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
+	    answer_request, w,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)(2 * h->capacity + HTTP_ACCEPT_BATCH),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, w,
+	    MHD_OPTION_NOTIFY_COMPLETED, request_completed, w,
+	    MHD_OPTION_END);
+	if (w->mhd == NULL)
+		return set_cause(cause, "cannot serve HTTP: libmicrohttpd does not start");
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return set_cause(cause, "cannot serve HTTP: epoll: %s", strerror(errno));
+	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = w;
+	if (di == NULL || epoll_ctl(w->epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) == -1)
+		return set_cause(cause, "cannot serve HTTP: epoll of libmicrohttpd: %s",
+		    strerror(errno));
+	ev.data.ptr = &h->stop_fd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, h->stop_fd, &ev) == -1)
+		return set_cause(cause, "cannot serve HTTP: epoll: %s", strerror(errno));
+	listen_pause(w, false);
+	return 0;
 }
 
 struct http *
-http_start(const struct config *cfg, char **cause)
+http_start(const struct config *cfg, size_t capacity, char **cause)
 {
-	struct sockaddr_storage ss;
 	struct http *h;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	sigset_t all, old;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = cpus < 1 ? 1 : cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS :
-	    (unsigned)cpus;
+	size_t i;
+	int fd, rc;
 
 	if (cfg->http_port == 0)
 		return NULL;
-	if (listen_address(cfg->http_listen, cfg->http_port, &ss, &flags, cause) == -1)
+	if ((fd = listen_socket(cfg, cause)) == -1)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
+	h->listen_fd = fd;
+	h->capacity = capacity;
+	h->request_ms = (uint64_t)cfg->http_request_timeout * 1000;
+	pthread_mutex_init(&h->lock, NULL);
 	h->not_found = text_response(NOT_FOUND_BODY);
 	h->not_allowed = text_response(NOT_ALLOWED_BODY);
 	MHD_add_response_header(h->not_allowed, "Allow", "GET, HEAD");
-	h->mhd = MHD_start_daemon(flags, (uint16_t)cfg->http_port, NULL, NULL,
-	    answer_request, h,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http_max_connections,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-	    MHD_OPTION_END);
-	if (h->mhd == NULL) {
-		set_cause(cause, "cannot serve HTTP on %s port %d: %s", cfg->http_listen,
-		    cfg->http_port, errno ? strerror(errno) : "libmicrohttpd failed");
-		MHD_destroy_response(h->not_found);
-		MHD_destroy_response(h->not_allowed);
-		free(h);
-		return NULL;
+	h->nworkers = cpus < 1 ? 1 : cpus > HTTP_MAX_THREADS ? HTTP_MAX_THREADS : (size_t)cpus;
+	h->workers = xcalloc(h->nworkers, sizeof(*h->workers));
+	for (i = 0; i < h->nworkers; i++)
+		h->workers[i].epfd = -1;
+	if ((h->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		set_cause(cause, "cannot serve HTTP: eventfd: %s", strerror(errno));
+		goto fail;
 	}
-	return h;
+	for (i = 0; i < h->nworkers; i++)
+		if (worker_init(&h->workers[i], h, cfg, cause) == -1)
+			goto fail;
+	/* The workers take no signals: the main loop reads them from its signalfd. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < h->nworkers; i++) {
+		if ((rc = pthread_create(&h->workers[i].thread, NULL, worker_main,
+		    &h->workers[i])) != 0) {
+			set_cause(cause, "cannot start an HTTP thread: %s", strerror(rc));
+			break;
+		}
+		h->started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (h->started == h->nworkers)
+		return h;
+fail:
+	http_stop(h);
+	return NULL;
 }
 
 void
 http_stop(struct http *h)
 {
+	uint64_t one = 1;
+	size_t i;
+
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->mhd);
+	if (h->stop_fd != -1 && write(h->stop_fd, &one, sizeof(one)) == -1)
+		fatal("http: eventfd");
+	for (i = 0; i < h->started; i++)
+		pthread_join(h->workers[i].thread, NULL);
+	/* Closing the connections calls notify_connection() on this thread. */
+	for (i = 0; i < h->nworkers; i++) {
+		if (h->workers[i].mhd != NULL)
+			MHD_stop_daemon(h->workers[i].mhd);
+		if (h->workers[i].epfd != -1)
+			close(h->workers[i].epfd);
+	}
+	free(h->workers);
+	close(h->listen_fd);
+	if (h->stop_fd != -1)
+		close(h->stop_fd);
 	MHD_destroy_response(h->not_found);
 	MHD_destroy_response(h->not_allowed);
+	pthread_mutex_destroy(&h->lock);
 	free(h);
+}
+
+void
+http_stats(struct http *h, struct http_stats *stats)
+{
+	pthread_mutex_lock(&h->lock);
+	*stats = h->stats;
+	stats->open = h->open;
+	stats->capacity = h->capacity;
+	pthread_mutex_unlock(&h->lock);
 }

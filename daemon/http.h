@@ -1,13 +1,17 @@
 /*
  * http: serves the feeds over HTTP with libmicrohttpd: GET and HEAD of
  * /feeds/<token>.ics, conditional requests, gzip.  Its threads only read
- * the snapshots that feed.c publishes; they never touch the store.
+ * the snapshots that feed.c publishes; they never touch the store.  At most
+ * a fixed number of connections are open; a full server closes the
+ * connection that has waited longest for its request, and says 503 only
+ * when all of them are being answered.
  */
 #ifndef IKOND_HTTP_H
 #define IKOND_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -15,9 +19,20 @@
 
 struct http;
 
-/* Listens on cfg->http_listen:http_port (port 0: no HTTP). NULL with *cause. */
-struct http *http_start(const struct config *cfg, char **cause);
+struct http_stats {
+	size_t		open;		/* connections now */
+	size_t		capacity;	/* at most this many */
+	uint64_t	accepted;	/* connections served since the start */
+	uint64_t	refused;	/* answered 503: every connection was answering */
+	uint64_t	evicted;	/* closed to make room: waited longest for a request */
+	uint64_t	expired;	/* closed: no request within http.request_timeout */
+};
+
+/* Listens on cfg->http_listen:http_port with at most capacity connections
+ * (port 0: no HTTP, NULL without a cause).  NULL with *cause on failure. */
+struct http *http_start(const struct config *cfg, size_t capacity, char **cause);
 void http_stop(struct http *h);
+void http_stats(struct http *h, struct http_stats *stats);
 
 /* Prepares the answers of a snapshot; takes ownership of body and gz
  * (either may be freed later, when the last connection that sends it is

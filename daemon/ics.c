@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "civil.h"
+#include "duration.h"
 #include "ics.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -583,47 +584,6 @@ put_date(struct writer *w, const char *name, int days)
 
 /* --- validation --- */
 
-/* Reads up to 9 digits and one of units; advances *s.  False if there is no number. */
-static bool
-duration_part(const char **s, const char *units, char *unit)
-{
-	size_t n = strspn(*s, "0123456789");
-
-	if (n == 0 || n > 9 || (*s)[n] == '\0' || strchr(units, (*s)[n]) == NULL)
-		return false;
-	*unit = (*s)[n];
-	*s += n + 1;
-	return true;
-}
-
-/* RFC 5545 dur-value without sign: "P1W", "P1D", "P1DT2H", "PT1H30M", "PT15M"... */
-static bool
-duration_valid(const char *s)
-{
-	static const char time_units[] = "HMS";
-	const char *order = time_units;
-	char unit;
-
-	if (*s++ != 'P')
-		return false;
-	if (*s != 'T') {
-		if (!duration_part(&s, "WD", &unit))
-			return false;
-		if (unit == 'W' || *s == '\0')
-			return *s == '\0';
-	}
-	if (*s++ != 'T' || *s == '\0')
-		return false;
-	while (*s != '\0') {
-		if (!duration_part(&s, order, &unit))
-			return false;
-		order = strchr(time_units, unit) + 1;
-		if (*order == '\0' && *s != '\0')
-			return false;
-	}
-	return true;
-}
-
 static bool
 url_valid(const char *s)
 {
@@ -738,7 +698,7 @@ ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev
 		set_cause(cause, "unknown time zone \"%s\"", cal->timezone ? cal->timezone : "");
 		return NULL;
 	}
-	if (cal->refresh != NULL && !duration_valid(cal->refresh)) {
+	if (cal->refresh != NULL && !duration_rfc5545_valid(cal->refresh)) {
 		set_cause(cause, "refresh interval \"%s\" is not an ISO 8601 duration such as PT1H",
 		    cal->refresh);
 		return NULL;

@@ -17,8 +17,9 @@ struct ikond {
 	struct store	*store;
 	struct reminders *reminders;	/* the reminder scheduler (reminder.h) */
 	struct oparl_sync *oparl;	/* OParl runs and their timer (oparl_sync.h) */
+	struct http	*http;		/* the feed server, or NULL (http.h) */
 	const char	*config_path;	/* file to (re)load, or NULL */
-	time_t		 started;
+	uint64_t	 started_ms;	/* monotonic (monotonic.h) */
 	uint64_t	 data_version;	/* grows with every committed change */
 	uint64_t	 requests;
 	bool		 quit;

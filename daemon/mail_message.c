@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "civil.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -205,26 +206,28 @@ header_mailbox(struct buf *b, const char *field, const char *name,
 	free(text);
 }
 
-/* RFC 5322 date in the local zone, with English names whatever the locale. */
+/* RFC 5322 date in zone (UTC if NULL or unknown), with English names
+ * whatever the locale; civil.h converts without the process's TZ. */
 static void
-header_date(struct buf *b, time_t t)
+header_date(struct buf *b, time_t t, const char *zone)
 {
-	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-	    "Fri", "Sat" };
+	static const char *days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
+	    "Sat", "Sun" };
 	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-	long off;
+	int day, minute, off, y, mo, d;
 
-	if (localtime_r(&t, &tm) == NULL) {
-		gmtime_r(&t, &tm);
-		tm.tm_gmtoff = 0;
+	if (zone == NULL || civil_from_utc(zone, t, &day, &minute, &off) == -1) {
+		day = (int)((t - ((t % 86400) + 86400) % 86400) / 86400);
+		minute = (int)(((t % 86400) + 86400) % 86400 / 60);
+		off = 0;
 	}
-	off = tm.tm_gmtoff / 60;
-	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
-	    (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
+	civil_date_from_days(day, &y, &mo, &d);
+	off /= 60;
+	buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d %c%02d%02d\r\n",
+	    days[civil_weekday(day)], d, months[mo - 1], y, minute / 60, minute % 60,
+	    (int)(((t % 60) + 60) % 60), off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
+	    (off < 0 ? -off : off) % 60);
 }
 
 /* Appends the next QP token for byte c; lines never exceed 76 characters. */
@@ -457,7 +460,7 @@ mail_compose(const struct mail_message *m, struct buf *out, char **cause)
 	if (mail_check(m, cause) != 0)
 		return -1;
 
-	header_date(out, m->date);
+	header_date(out, m->date, m->zone);
 	header_mailbox(out, "From", m->from_name, m->from_addr);
 	header_mailbox(out, "To", m->to_name, m->to_addr);
 	header_unstructured(out, "Subject", m->subject != NULL ? m->subject : "");

@@ -31,7 +31,8 @@ struct mail_message {
 	const char	*subject;	/* UTF-8; NULL means empty */
 	const char	*body;		/* UTF-8 plain text, LF or CRLF; NULL means empty */
 	const char	*message_id;	/* required, without <>, e.g. "reminder-42.ikond@host" */
-	time_t		 date;		/* written in the local zone of the process */
+	time_t		 date;
+	const char	*zone;		/* IANA zone the Date is written in; NULL: UTC */
 	const char	*ics;		/* optional text/calendar attachment (method PUBLISH) */
 	const char	*ics_name;	/* its file name; NULL means "termin.ics" */
 };
@@ -42,8 +43,8 @@ struct mail_message {
  * subject are replaced (a space, U+FFFD) and everything non-ASCII is sent
  * as RFC 2047 encoded-words, so no input can add a header line.  Addresses,
  * the message id and the attachment name are checked instead and refused
- * with a cause.  The output depends only on the input (and the zone for
- * Date), so composing the same reminder twice gives the same bytes.
+ * with a cause.  The output depends only on the input, so composing the
+ * same reminder twice gives the same bytes.
  * Returns 0, or -1 with *cause set and out unchanged.
  */
 int	mail_compose(const struct mail_message *m, struct buf *out, char **cause);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -29,14 +30,37 @@
 #include "i18n.h"
 #include "ikond.h"
 #include "log.h"
+#include "monotonic.h"
 #include "oparl_fetch.h"
 #include "oparl_sync.h"
+#include "outbox.h"
 #include "procdef.h"
+#include "process.h"
+#include "reminder.h"
 #include "reminders.h"
 #include "store.h"
 #include "xmalloc.h"
 
 #define POLL_MAX	4200
+#define FD_RESERVE	64	/* descriptors besides connections: database, epoll, log */
+
+/* The daemon reads smtp.password_file whenever the configuration changes. */
+static int
+check_readable(const char *path, char **cause)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return set_cause(cause, "cannot read %s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* What config_load() cannot check without the daemon's code (config.h). */
+static const struct config_checks daemon_checks = {
+	outbox_sender_check,
+	check_readable,
+};
 
 static void
 usage(FILE *f)
@@ -105,6 +129,39 @@ take_lock(const char *dir)
 	return fd;
 }
 
+/*
+ * Every connection is a descriptor: raises the soft RLIMIT_NOFILE to what
+ * http.max_connections and control.max_clients need (up to the hard
+ * limit, which systemd's LimitNOFILE= sets) and returns how many feed
+ * connections fit.
+ */
+static size_t
+http_capacity(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t other = (rlim_t)cfg->control_max_clients + FD_RESERVE;
+	rlim_t need = (rlim_t)cfg->http_max_connections + other;
+	size_t fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need :
+		    rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fatal("getrlimit");
+	}
+	if (rl.rlim_cur >= need)
+		return (size_t)cfg->http_max_connections;
+	fit = rl.rlim_cur > other + 16 ? (size_t)(rl.rlim_cur - other) : 16;
+	log_warnx("RLIMIT_NOFILE is %llu: serving at most %zu feed connections, not "
+	    "http.max_connections = %d (raise LimitNOFILE= of the unit, or ulimit -n)",
+	    (unsigned long long)rl.rlim_cur, fit, cfg->http_max_connections);
+	return fit;
+}
+
 static int
 signals_fd(void)
 {
@@ -143,8 +200,8 @@ static void
 run(struct ikond *ikd, struct control *ctl, int sigfd)
 {
 	static struct pollfd pfd[POLL_MAX];
-	uint64_t watchdog_usec = 0;
-	time_t last_watchdog = 0, now;
+	uint64_t watchdog_usec = 0, last_watchdog = 0, mono;
+	time_t now;
 	char *errors = NULL;
 	size_t n, nrem, nop;
 
@@ -166,7 +223,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 		oparl_sync_handle(ikd->oparl, ikd, pfd + 1 + nrem, nop);
 		control_handle(ctl, ikd, pfd + 1 + nrem + nop, n - 1 - nrem - nop);
 		now = time(NULL);
-		control_expire(ctl, now);
+		control_expire(ctl);
 		feeds_tick(ikd);
 		oparl_sync_tick(ikd->oparl, ikd, now);
 		if (ikd->reload) {
@@ -177,9 +234,10 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 			reminders_replan(ikd->reminders);
 		}
 		reminders_tick(ikd->reminders, ikd, now);
-		if (watchdog_usec != 0 && (uint64_t)(now - last_watchdog) * 2000000 >= watchdog_usec) {
+		mono = monotonic_ms();
+		if (watchdog_usec != 0 && (mono - last_watchdog) * 2000 >= watchdog_usec) {
 			sd_notify(0, "WATCHDOG=1");
-			last_watchdog = now;
+			last_watchdog = mono;
 		}
 	}
 }
@@ -190,7 +248,6 @@ main(int argc, char *argv[])
 	const char *path = NULL;
 	struct ikond ikd;
 	struct control *ctl;
-	struct http *http;
 	char *errors = NULL, *cause = NULL, *dbpath;
 	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
 
@@ -230,6 +287,7 @@ main(int argc, char *argv[])
 
 	memset(&ikd, 0, sizeof(ikd));
 	ikd.config_path = path;
+	config_set_checks(&daemon_checks);
 	if ((ikd.cfg = config_load(path, &errors)) == NULL) {
 		fprintf(stderr, "%s\n", errors);
 		free(errors);
@@ -265,12 +323,13 @@ main(int argc, char *argv[])
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	feeds_start(&ikd);
-	if ((http = http_start(ikd.cfg, &cause)) == NULL && cause != NULL)
+	if ((ikd.http = http_start(ikd.cfg, http_capacity(ikd.cfg), &cause)) == NULL &&
+	    cause != NULL)
 		fatalx("%s", cause);
 	if ((ikd.reminders = reminders_start(&ikd, &cause)) == NULL)
 		fatalx("%s", cause);
 	ikd.oparl = oparl_sync_new();
-	ikd.started = time(NULL);
+	ikd.started_ms = monotonic_ms();
 	log_info("ikond %s started: state in %s, control socket %s, %s", IKOND_VERSION,
 	    ikd.cfg->state_dir, ikd.cfg->control_socket,
 	    path ? path : "embedded defaults");
@@ -280,7 +339,7 @@ main(int argc, char *argv[])
 
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
-	http_stop(http);
+	http_stop(ikd.http);
 	feeds_stop();
 	control_free(ctl);
 	oparl_sync_free(ikd.oparl);

@@ -451,6 +451,7 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	m.body = body;
 	m.message_id = mid;
 	m.date = now;
+	m.zone = ikd->cfg->body_timezone;
 	m.ics = ics;
 	m.ics_name = "termin.ics";
 	rc = mail_compose(&m, out, cause);
@@ -703,6 +704,34 @@ outbox_next_due(struct ikond *ikd, time_t *next, char **cause)
 }
 
 int
+outbox_sender_check(const char *from, char **cause)
+{
+	struct sender s;
+	int rc = 0;
+
+	sender_parse(from, &s);
+	if (!mail_address_valid(s.addr))
+		rc = set_cause(cause, "\"%.80s\" has no valid address; write \"Name "
+		    "<address@example.org>\" or \"address@example.org\"", from);
+	sender_free(&s);
+	return rc;
+}
+
+int
+outbox_shift_retries(struct ikond *ikd, long long seconds, char **cause)
+{
+	if (store_begin(ikd->store, cause) == -1)
+		return -1;
+	if (store_exec(ikd->store, cause, "UPDATE reminder SET next_attempt_utc = "
+	    "next_attempt_utc + ? WHERE state = 'queued' AND next_attempt_utc > 0", "i",
+	    (sqlite3_int64)seconds) == -1 || store_commit(ikd->store, cause) == -1) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	return 0;
+}
+
+int
 outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out, char **cause)
 {
 	struct templates ts;
@@ -743,6 +772,7 @@ outbox_test_message(struct ikond *ikd, const char *addr, time_t now, struct buf 
 	m.body = body;
 	m.message_id = mid;
 	m.date = now;
+	m.zone = ikd->cfg->body_timezone;
 	rc = mail_compose(&m, out, cause);
 	*from_addr = from.addr;
 	from.addr = NULL;

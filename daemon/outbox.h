@@ -47,6 +47,11 @@ int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, ch
 /* The earliest time a queued row wants attention in *next, or 0 if none.
  * 0 or -1. */
 int outbox_next_due(struct ikond *ikd, time_t *next, char **cause);
+/* 0 if smtp.from gives a sender address mails can be composed with. */
+int outbox_sender_check(const char *from, char **cause);
+/* The wall clock was set by seconds: moves every pending retry along, so
+ * that its backoff is waited in elapsed time. */
+int outbox_shift_retries(struct ikond *ikd, long long seconds, char **cause);
 /* The message of one row as it would be sent now (for "mail preview"). */
 int outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
     char **cause);

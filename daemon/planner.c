@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "domain.h"
+#include "german.h"
 #include "holiday.h"
 #include "i18n.h"
 #include "xmalloc.h"
@@ -46,12 +47,33 @@ struct ymd {
 	char	s[11];
 };
 
+/* ISO 8601, for JSON. */
 static struct ymd
 ymd(int day)
 {
 	struct ymd r;
 
 	civil_format_date(day, r.s);
+	return r;
+}
+
+/* For a message that is translated: the form of its reader's language. */
+static struct ymd
+said(int day)
+{
+	struct ymd r;
+
+	german_date_for_reader(day, r.s, sizeof(r.s));
+	return r;
+}
+
+/* For German text (notes, the plan as text): "16.03.2027". */
+static struct ymd
+dmy(int day)
+{
+	struct ymd r;
+
+	german_date_short(day, r.s, sizeof(r.s));
 	return r;
 }
 
@@ -258,24 +280,24 @@ route_miss(struct ctx *c, const struct route_entry *e, const struct plan_session
 
 	if (late == NULL) {
 		problem(c->p, "%s (%s) has no usable session before the session of %s on %s, and "
-		    "none after it", e->name, e->slug, next->committee_name, ymd(next->day).s);
+		    "none after it", e->name, e->slug, next->committee_name, said(next->day).s);
 		return;
 	}
 	if ((days = late->day - next->day) == 0) {
 		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
 		    "next session is later that day", e->name, e->slug, next->committee_name,
-		    ymd(next->day).s);
+		    said(next->day).s);
 		return;
 	}
 	/* Two messages, so that each language has its plural. */
 	if (days == 1)
 		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
 		    "next session, on %s, misses it by 1 day", e->name, e->slug,
-		    next->committee_name, ymd(next->day).s, ymd(late->day).s);
+		    next->committee_name, said(next->day).s, said(late->day).s);
 	else
 		problem(c->p, "%s (%s) has no usable session before the session of %s on %s; its "
 		    "next session, on %s, misses it by %d days", e->name, e->slug,
-		    next->committee_name, ymd(next->day).s, ymd(late->day).s, days);
+		    next->committee_name, said(next->day).s, said(late->day).s, days);
 }
 
 /* The route: each committee's latest session before the next one. */
@@ -529,8 +551,8 @@ static void
 warn_by_hand(struct plan *p, const struct plan_step *st, const struct plan_step *before)
 {
 	warning(p, "step %d (%s) is set by hand to start %s, before step %d (%s) ends on %s",
-	    st->n, st->def->title, ymd(st->start).s, before->n, before->def->title,
-	    ymd(before->end).s);
+	    st->n, st->def->title, said(st->start).s, before->n, before->def->title,
+	    said(before->end).s);
 }
 
 /* The forward pass; with c->late, steps before the adoption end at their
@@ -650,17 +672,17 @@ explain_break(struct ctx *c, size_t k)
 		problem(c->p, "the feedback window (step %d) would have to close by %s, %s before "
 		    "the route's first Vorlagenfrist %s, but the session-free period \"%s\" "
 		    "(%s to %s) blocks it: it could open %s at the earliest and would run into "
-		    "the break, so it closes %s at the earliest", st->n, ymd(must).s,
+		    "the break, so it closes %s at the earliest", st->n, said(must).s,
 		    span_text(c->earliest_due - must, gap, sizeof(gap)),
-		    ymd(c->earliest_due).s, st->break_name, ymd(st->break_from).s,
-		    ymd(st->break_to).s, ymd(planner_roll(c->in->wc, st->ready, RULE_LATER)).s,
-		    ymd(st->end).s);
+		    said(c->earliest_due).s, st->break_name, said(st->break_from).s,
+		    said(st->break_to).s, said(planner_roll(c->in->wc, st->ready, RULE_LATER)).s,
+		    said(st->end).s);
 	} else
 		problem(c->p, "step %d (%s) would have to end by %s, but the session-free period "
 		    "\"%s\" (%s to %s) blocks it: it could start %s at the earliest and would "
 		    "run into the break, so it ends %s at the earliest", st->n, st->def->title,
-		    ymd(must).s, st->break_name, ymd(st->break_from).s, ymd(st->break_to).s,
-		    ymd(st->ready).s, ymd(st->end).s);
+		    said(must).s, st->break_name, said(st->break_from).s, said(st->break_to).s,
+		    said(st->ready).s, said(st->end).s);
 }
 
 static void
@@ -675,23 +697,23 @@ explain_too_early(struct ctx *c, size_t a)
 
 	buf_init(&b);
 	buf_printf(&b, "target session %s is %d day%s too early: planned from %s, ",
-	    ymd(p->target->day).s, need - c->earliest_due, need - c->earliest_due == 1 ? "" : "s",
-	    ymd(c->in->origin).s);
+	    said(p->target->day).s, need - c->earliest_due, need - c->earliest_due == 1 ? "" : "s",
+	    said(c->in->origin).s);
 	if (d >= 0 && p->steps[d].nberatungen == 1) {
 		s = p->steps[d].beratungen[0].session;
 		buf_printf(&b, "the earliest start decision is %s's session on %s "
-		    "(Verwaltungsvorlage due %s); after it ", s->committee_name, ymd(s->day).s,
-		    ymd(s->verwaltung_due).s);
+		    "(Verwaltungsvorlage due %s); after it ", s->committee_name, said(s->day).s,
+		    said(s->verwaltung_due).s);
 	}
 	buf_printf(&b, "step %d (%s) ends %s at the earliest, so with %s after it the route's "
 	    "first Vorlagenfrist could be %s at the earliest, but it is %s", last->n,
-	    last->def->title, ymd(last->end).s, span_text(ad->def->gap_days, gap, sizeof(gap)),
-	    ymd(need).s, ymd(c->earliest_due).s);
+	    last->def->title, said(last->end).s, span_text(ad->def->gap_days, gap, sizeof(gap)),
+	    said(need).s, said(c->earliest_due).s);
 	for (k = ad->after; k >= 0 && guard++ < PROCDEF_STEPS_MAX; k = p->steps[k].after) {
 		m = &p->steps[k];
 		if (m->break_name != NULL)
 			buf_printf(&b, " (step %d moved past the session-free period \"%s\", %s to "
-			    "%s)", m->n, m->break_name, ymd(m->break_from).s, ymd(m->break_to).s);
+			    "%s)", m->n, m->break_name, said(m->break_from).s, said(m->break_to).s);
 	}
 	buf_add_char(&b, '\0');
 	problem(c->p, "%s", b.data);
@@ -710,12 +732,12 @@ explain_decision(struct ctx *c, size_t i)
 		    "Vorlagenfrist on or after %s, when the steps before the start decision "
 		    "(step %d) can end; its last session before the route is on %s "
 		    "(Verwaltungsvorlage due %s)", c->decision_name, c->first->committee_name,
-		    ymd(c->first->day).s, ymd(st->ready).s, st->n, ymd(s->day).s,
-		    ymd(s->verwaltung_due).s);
+		    said(c->first->day).s, said(st->ready).s, st->n, said(s->day).s,
+		    said(s->verwaltung_due).s);
 	else
 		problem(c->p, "%s has no session before the route begins (%s, %s) for the start "
 		    "decision (step %d)", c->decision_name, c->first->committee_name,
-		    ymd(c->first->day).s, st->n);
+		    said(c->first->day).s, st->n);
 }
 
 /* Steps. */
@@ -783,33 +805,33 @@ step_note(const struct ctx *c, const struct plan_step *st)
 	case PRODUCT_BESCHLUSSVORLAGE:
 		xasprintf(&note, "Beschlussvorlage mit %zu Beratung%s; die erste Vorlagenfrist ist "
 		    "der %s, der Beschluss fällt am %s.", st->nberatungen, st->nberatungen == 1 ?
-		    "" : "en", ymd(st->start).s, ymd(st->end).s);
+		    "" : "en", dmy(st->start).s, dmy(st->end).s);
 		return note;
 	case PRODUCT_VERWALTUNGSVORLAGE:
 		xasprintf(&note, "Verwaltungsvorlage für %s am %s (Vorlagenfrist %s).",
-		    b[0].session->committee_name, ymd(b[0].session->day).s, ymd(b[0].due).s);
+		    b[0].session->committee_name, dmy(b[0].session->day).s, dmy(b[0].due).s);
 		return note;
 	case PRODUCT_WINDOW:
 		xasprintf(&note, "Das Rückmeldefenster öffnet am %s und schließt am %s, an "
-		    "Arbeitstagen.", ymd(st->start).s, ymd(st->end).s);
+		    "Arbeitstagen.", dmy(st->start).s, dmy(st->end).s);
 		break;
 	case PRODUCT_WORKSHOP:
-		xasprintf(&note, "Workshop am %s; Uhrzeit und Ort folgen.", ymd(st->event).s);
+		xasprintf(&note, "Workshop am %s; Uhrzeit und Ort folgen.", dmy(st->event).s);
 		break;
 	case PRODUCT_EVALUATION:
 		xasprintf(&note, "Erste Evaluation am %s, danach nach dem Evaluationstermin (%s).",
-		    ymd(st->event).s, st->def->rrule);
+		    dmy(st->event).s, st->def->rrule);
 		return note;
 	default:
 		if (st->after >= 0)
 			xasprintf(&note, "Im Anschluss an Schritt %d.", p->steps[st->after].n);
 		else
-			xasprintf(&note, "Ab %s.", ymd(st->start).s);
+			xasprintf(&note, "Ab %s.", dmy(st->start).s);
 		break;
 	}
 	if (st->break_name != NULL) {
 		xasprintf(&more, "%s Nach der sitzungsfreien Zeit „%s“ (%s bis %s).", note,
-		    st->break_name, ymd(st->break_from).s, ymd(st->break_to).s);
+		    st->break_name, dmy(st->break_from).s, dmy(st->break_to).s);
 		free(note);
 		note = more;
 	}
@@ -857,7 +879,7 @@ suggest(const struct plan_input *in, struct plan *p)
 		if (works(&alt)) {
 			p->suggestion = s;
 			problem(p, "the nearest target session that works is %s's on %s "
-			    "(session %lld)", s->committee_name, ymd(s->day).s, (long long)s->id);
+			    "(session %lld)", s->committee_name, said(s->day).s, (long long)s->id);
 			return;
 		}
 	}
@@ -875,7 +897,7 @@ explain(struct ctx *c)
 	backward(c);
 	if (p->steps[a].after < 0) {
 		problem(c->p, "the route's first Vorlagenfrist %s is before %s, the first day "
-		    "of the plan", ymd(c->earliest_due).s, ymd(p->steps[a].ready).s);
+		    "of the plan", said(c->earliest_due).s, said(p->steps[a].ready).s);
 		return;
 	}
 	if ((k = moved_by_break(c, a)) >= 0)
@@ -903,12 +925,12 @@ planner_run(const struct plan_input *in, struct plan *p)
 	}
 	if (p->target->cancelled) {
 		problem(p, "target session %lld on %s is cancelled", (long long)p->target->id,
-		    ymd(p->target->day).s);
+		    said(p->target->day).s);
 		return -1;
 	}
 	if (p->target->day < in->today) {
 		problem(p, "target session %lld on %s is in the past (planning as of %s)",
-		    (long long)p->target->id, ymd(p->target->day).s, ymd(in->today).s);
+		    (long long)p->target->id, said(p->target->day).s, said(in->today).s);
 		return -1;
 	}
 	if (in->nroute == 0 || in->route[in->nroute - 1].committee_id !=
@@ -1146,20 +1168,20 @@ product_text(struct buf *b, const struct plan_step *st)
 			r = &st->beratungen[k];
 			buf_printf(b, "      %s (%s): Sitzung %lld am %s, %s fällig %s\n",
 			    r->session->committee_name, vocab_label(beratung_roles, r->role),
-			    (long long)r->session->id, ymd(r->session->day).s,
+			    (long long)r->session->id, dmy(r->session->day).s,
 			    vocab_label(submission_kinds, procdef_product_name(st->def->produces)),
-			    ymd(r->due).s);
+			    dmy(r->due).s);
 		}
 		break;
 	case PRODUCT_WORKSHOP:
-		buf_printf(b, "      Workshop am %s\n", ymd(st->event).s);
+		buf_printf(b, "      Workshop am %s\n", dmy(st->event).s);
 		break;
 	case PRODUCT_WINDOW:
-		buf_printf(b, "      Rückmeldefenster vom %s bis %s\n", ymd(st->start).s,
-		    ymd(st->end).s);
+		buf_printf(b, "      Rückmeldefenster vom %s bis %s\n", dmy(st->start).s,
+		    dmy(st->end).s);
 		break;
 	case PRODUCT_EVALUATION:
-		buf_printf(b, "      Erste Evaluation am %s (%s)\n", ymd(st->event).s,
+		buf_printf(b, "      Erste Evaluation am %s (%s)\n", dmy(st->event).s,
 		    st->def->rrule);
 		break;
 	case PRODUCT_NONE:
@@ -1181,8 +1203,8 @@ planner_text(const struct plan *p)
 			buf_printf(&b, "%2d  %-23s  %s%s\n", st->n, "-", st->def->title,
 			    fix_mark(st->fix));
 		else
-			buf_printf(&b, "%2d  %s - %s  %s%s\n", st->n, ymd(st->start).s,
-			    ymd(st->end).s, st->def->title, fix_mark(st->fix));
+			buf_printf(&b, "%2d  %s - %s  %s%s\n", st->n, dmy(st->start).s,
+			    dmy(st->end).s, st->def->title, fix_mark(st->fix));
 		if (planner_has_products(st))
 			product_text(&b, st);
 	}
@@ -1217,7 +1239,7 @@ planner_odd_day(const struct workcal *wc, int day, char *buf, size_t len)
 	if (brk != NULL) {
 		break_extent(wc, day, &from, &to);
 		buf_printf(&b, _("%sin the session-free period \"%s\" (%s to %s)"), b.len ?
-		    _(" and ") : "", brk, ymd(from).s, ymd(to).s);
+		    _(" and ") : "", brk, said(from).s, said(to).s);
 	}
 	snprintf(buf, len, "%s", b.data);
 	buf_free(&b);

@@ -17,12 +17,13 @@
 
 #include "log.h"
 #include "mailer.h"
+#include "monotonic.h"
 #include "outbox.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
 #define PLAN_INTERVAL		600	/* seconds between routine re-plans */
-#define CLOCK_JUMP		5	/* seconds of wall-clock drift that count as a jump */
+#define CLOCK_STEP_MS		5000	/* wall-clock drift against CLOCK_MONOTONIC that is a step */
 #define PASSWORD_MAX		1024
 
 struct reminders {
@@ -32,7 +33,7 @@ struct reminders {
 	uint64_t		 seen_version;
 	const struct config	*seen_cfg;
 	bool			 replan;
-	time_t			 last_plan;
+	uint64_t		 last_plan_ms;	/* monotonic */
 	int			 plan_day;	/* the local day of the last plan */
 	bool			 record_failing; /* outcomes wait for the store */
 	struct timespec		 last_real, last_mono;
@@ -260,20 +261,28 @@ reminders_replan(struct reminders *r)
 	r->replan = true;
 }
 
-/* True if the wall clock moved differently from the monotonic clock. */
-static bool
-clock_jumped(struct reminders *r)
+/*
+ * Seconds by which the wall clock was set since the last look: the
+ * difference between how far it and CLOCK_MONOTONIC moved, or 0 when that
+ * is within CLOCK_STEP_MS.
+ */
+static long long
+clock_step(struct reminders *r)
 {
 	struct timespec real, mono;
 	long long dr, dm;
 
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	dr = (long long)(real.tv_sec - r->last_real.tv_sec);
-	dm = (long long)(mono.tv_sec - r->last_mono.tv_sec);
+	dr = (long long)(real.tv_sec - r->last_real.tv_sec) * 1000 +
+	    (real.tv_nsec - r->last_real.tv_nsec) / 1000000;
+	dm = (long long)(mono.tv_sec - r->last_mono.tv_sec) * 1000 +
+	    (mono.tv_nsec - r->last_mono.tv_nsec) / 1000000;
 	r->last_real = real;
 	r->last_mono = mono;
-	return dr - dm > CLOCK_JUMP || dm - dr > CLOCK_JUMP;
+	if (dr - dm <= CLOCK_STEP_MS && dm - dr <= CLOCK_STEP_MS)
+		return 0;
+	return (dr - dm) / 1000;
 }
 
 void
@@ -283,12 +292,19 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 	struct mailer_job *job = NULL;
 	struct timespec t0, t1;
 	char *cause = NULL;
+	long long step;
 	time_t next;
 	int today;
 
-	if (clock_jumped(r)) {
-		log_info("reminders: the wall clock jumped; re-planning");
+	if ((step = clock_step(r)) != 0) {
+		log_info("reminders: the wall clock was set by %+lld s; re-planning", step);
 		r->replan = true;
+		/* A retry waits its backoff in elapsed time, whatever the clock says. */
+		if (outbox_shift_retries(ikd, step, &cause) == -1) {
+			log_warnx("reminders: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
 	}
 	if (r->seen_cfg != ikd->cfg) {
 		r->seen_cfg = ikd->cfg;
@@ -298,7 +314,7 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 	}
 	today = timefmt_local_day(ikd->cfg->body_timezone, now);
 	if (r->replan || r->seen_version != ikd->data_version || today != r->plan_day ||
-	    now - r->last_plan >= PLAN_INTERVAL || now < r->last_plan) {
+	    monotonic_ms() - r->last_plan_ms >= PLAN_INTERVAL * 1000) {
 		/* Outcomes first: planning must not keep them waiting. */
 		record_results(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -313,7 +329,7 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		r->replan = false;
 		r->plan_day = today;
 		r->seen_version = ikd->data_version;
-		r->last_plan = now;
+		r->last_plan_ms = monotonic_ms();
 		if (r->stats.skipped_past != before.skipped_past)
 			log_info("reminders: %d reminder(s) skipped because their date is past",
 			    r->stats.skipped_past - before.skipped_past);

@@ -44,6 +44,7 @@
 #include "buf.h"
 #include "log.h"
 #include "mail_message.h"
+#include "monotonic.h"
 #include "xmalloc.h"
 
 #define SMTP_DEFAULT_PORT	25
@@ -480,7 +481,7 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 	char server[300], reason[sizeof items->server_reply];
 	size_t i, queued = 0, answered = 0;
 	long timeout_ms;
-	time_t started;
+	uint64_t started;
 	bool timed_out;
 	int ok, port, t;
 	static const int timeouts[] = { Timeout_GREETING, Timeout_ENVELOPE,
@@ -564,7 +565,7 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 	 * before any message (a missing STARTTLS, a silent server), so
 	 * whether the relay answered is judged from the statuses instead.
 	 */
-	started = time(NULL);
+	started = monotonic_ms();
 	clock_gettime(CLOCK_MONOTONIC, &run.last_read);
 	ok = smtp_start_session(session) ? 0 : -1;
 	/* A long batch is no timeout; silence for the timeout is. */
@@ -578,7 +579,7 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 		if (st != NULL && st->code != 0)
 			answered++;
 	}
-	if (answered == 0 && time(NULL) - started >= timeout_ms / 1000)
+	if (answered == 0 && monotonic_ms() - started >= (uint64_t)timeout_ms)
 		timed_out = true;
 	smtp_session_reason(reason, sizeof reason, &run, server,
 	    answered > 0, timed_out, (int)(timeout_ms / 1000));

@@ -102,17 +102,24 @@ class Replies(DaemonTestCase):
         # Each reason too, not only the heading.
         self.assertIn("vor dem Beginn der Beratungsfolge", de.stderr)
         self.assertNotIn("before the route begins", de.stderr)
+        self.assertIsNone(re.search(r"\d{4}-\d\d-\d\d", de.stderr), de.stderr)
+        self.assertRegex(de.stderr, r"\d\d\.\d\d\.\d{4}")
         en = self.fails("process", "plan", "ik", "--target-session", str(target["id"]))
         self.assertIn("the plan is not feasible; nothing was stored:", en.stderr)
+        self.assertRegex(en.stderr, r"\d{4}-\d\d-\d\d")
         # A warning in German, the result as before.
         r = self.d.ctl("measure", "add", "--process", "ik", "--title", "Alt", "--owner",
                        "schulte", "--due", "2020-06-30", env=GERMAN)
-        self.assertIn("ikond-ctl: Warnung: der Termin 2020-06-30 ist vorbei", r.stderr)
+        # Dates in German messages are German.
+        self.assertIn("ikond-ctl: Warnung: der Termin 30.06.2020 ist vorbei", r.stderr)
         # A warning put together from pieces (2030-06-01 is a Saturday).
         r = self.d.ctl("session", "add", "--committee", "kreistag", "--start",
                        "2030-06-01 10:00", env=GERMAN)
-        self.assertIn("ikond-ctl: Warnung: die Sitzung am 2030-06-01 liegt auf einem Samstag",
+        self.assertIn("ikond-ctl: Warnung: die Sitzung am 01.06.2030 liegt auf einem Samstag",
                       r.stderr)
+        en = self.d.ctl("session", "add", "--committee", "kreistag", "--start",
+                        "2030-06-08 10:00")
+        self.assertIn("the session on 2030-06-08 falls on", en.stderr)
         # The daemon's own log stays English.
         log = self.d.read_log()
         self.assertNotIn("keine Sitzung", log)

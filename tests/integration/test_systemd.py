@@ -126,6 +126,9 @@ class Unit(unittest.TestCase):
             users = [l.split()[1] for l in f if l.startswith("u ")]
         self.assertEqual(s[("Service", "User")], users)
         self.assertEqual(s[("Service", "Group")], users)
+        # Room for the default http.max_connections and control.max_clients
+        # (one descriptor each) and the daemon's own descriptors.
+        self.assertGreaterEqual(int(s[("Service", "LimitNOFILE")][0]), 4096 + 64 + 64)
         # PrivateUsers= would show the uids of admins listed in
         # control.allow_users as "nobody" to the daemon.
         self.assertNotIn(("Service", "PrivateUsers"), s)

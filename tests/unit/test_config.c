@@ -173,6 +173,35 @@ test_every_error_with_line(void **state)
 	free(e);
 }
 
+/* What would fail at use is refused at load: text that is not UTF-8 or
+ * holds control characters, addresses the daemon cannot bind, ids that
+ * do not exist, a refresh interval the feed writer refuses. */
+static void
+test_values_that_fail_later(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = load_errors(
+	    "body = { name = \"Kreis \xed\xa0\x80\";\n"	/* 1: a surrogate */
+	    "  head_name = \"A\\tB\";\n"			/* 2: a tab */
+	    "  address = \"Am Markt 1\\n12345 Musterstadt\"; };\n"	/* 3: lines are fine */
+	    "smtp = { from = \"a@b.example\\r\\nBcc: c@d.example\"; };\n"	/* 4: CR LF */
+	    "http = { listen = \"localhost\"; };\n"		/* 5: a name */
+	    "control = { allow_users = [ -1 ]; };\n"		/* 6: no such uid */
+	    "feeds = { refresh = \"P1W1D\"; };\n");		/* 7: not RFC 5545 */
+	assert_contains(e, ":1: \"body.name\" is not valid UTF-8 (byte 7)");
+	assert_contains(e, ":2: \"body.head_name\" contains a control character (byte 2: TAB)");
+	assert_null(strstr(e, ":3:"));
+	assert_contains(e, ":4: \"smtp.from\" contains a control character (byte 12: CR)");
+	assert_contains(e, ":5: http.listen \"localhost\" is not an IPv4 or IPv6 address");
+	assert_contains(e, ":6: no user has the uid -1");
+	assert_contains(e, ":7: feeds.refresh \"P1W1D\"");
+	/* Quoted bytes that are not text never reach the message. */
+	assert_true(strstr(e, "\xed") == NULL);
+	free(e);
+}
+
 static void
 test_syntax_error(void **state)
 {
@@ -254,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_every_error_with_line),
+		cmocka_unit_test(test_values_that_fail_later),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_nested_unknown_keys),

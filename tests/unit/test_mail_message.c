@@ -216,8 +216,7 @@ test_basic_headers(void **state)
 	char *msg, *v;
 
 	(void)state;
-	setenv("TZ", "Europe/Berlin", 1);
-	tzset();
+	m.zone = "Europe/Berlin";
 	msg = compose_ok(&m);
 	assert_lines(msg, 78);
 	assert_non_null(strstr(msg, "Date: Thu, 01 Jan 2026 01:00:00 +0100\r\n"));
@@ -239,10 +238,17 @@ test_basic_headers(void **state)
 	free(v);
 	free(msg);
 
-	setenv("TZ", "UTC", 1);
-	tzset();
+	m.zone = NULL;
 	msg = compose_ok(&m);
 	assert_non_null(strstr(msg, "Date: Thu, 01 Jan 2026 00:00:00 +0000\r\n"));
+	free(msg);
+	/* The process's TZ plays no part. */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	m.zone = "Europe/Berlin";
+	m.date = 1782864000 + 7 * 3600 + 5 * 60 + 9;	/* 2026-07-01 07:05:09 UTC */
+	msg = compose_ok(&m);
+	assert_non_null(strstr(msg, "Date: Wed, 01 Jul 2026 09:05:09 +0200\r\n"));
 	free(msg);
 	unsetenv("TZ");
 	tzset();

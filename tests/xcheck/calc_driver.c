@@ -7,6 +7,10 @@
  *   holidays LAND YEAR          -> [{"date": "...", "name": "..."}, ...]
  *   calc LAND ANCHOR RULE...    -> the rule's derivation plus "explanation"
  *                                  (ANCHOR is YYYY-MM-DD or YYYY-MM-DDTHH:MM)
+ *   local ZONE T                -> {"days", "minute", "offset"} of the instant T
+ *                                  (seconds since 1970) on the wall clock of ZONE
+ *   utc ZONE YYYY-MM-DDTHH:MM   -> {"t", "kind"}: the instant of that wall-clock
+ *                                  time (RFC 5545 3.3.5) and normal, gap or fold
  *
  * A question that fails gives {"error": "..."}.
  */
@@ -76,6 +80,31 @@ do_calc(const char *land, const char *anchor_text, const char *rule_text)
 	return out;
 }
 
+static json_t *
+do_local(const char *zone, const char *t_text)
+{
+	int days, minute, offset;
+
+	if (civil_from_utc(zone, (time_t)strtoll(t_text, NULL, 10), &days, &minute, &offset) == -1)
+		return json_pack("{s:s}", "error", "cannot convert");
+	return json_pack("{s:i, s:i, s:i}", "days", days, "minute", minute, "offset", offset);
+}
+
+static json_t *
+do_utc(const char *zone, const char *moment)
+{
+	static const char *const kinds[] = { "normal", "gap", "fold" };
+	enum civil_local_kind kind;
+	struct civil_moment m;
+	char *cause = NULL;
+	time_t t;
+
+	if (civil_parse_moment(moment, &m, &cause) == -1 ||
+	    civil_to_utc(zone, m.days, m.minute, &t, &kind, &cause) == -1)
+		return error_json(cause);
+	return json_pack("{s:I, s:s}", "t", (json_int_t)t, "kind", kinds[kind]);
+}
+
 int
 main(void)
 {
@@ -95,6 +124,10 @@ main(void)
 			answer = do_holidays(land, arg);
 		else if (strcmp(cmd, "calc") == 0 && rest != NULL)
 			answer = do_calc(land, arg, rest);
+		else if (strcmp(cmd, "local") == 0)
+			answer = do_local(land, arg);
+		else if (strcmp(cmd, "utc") == 0)
+			answer = do_utc(land, arg);
 		else
 			answer = json_pack("{s:s}", "error", "unknown command");
 		json_dumpf(answer, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
