@@ -133,7 +133,7 @@ _ikond_ctl()
 			submission*) COMPREPLY=($(compgen -W "verwaltungsvorlage beschlussvorlage mitteilungsvorlage" -- "$cur")) ;;
 			esac
 			;;
-		-o | --output) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		-o | --output | --svg) COMPREPLY=($(compgen -f -- "$cur")) ;;
 		esac
 		return
 	fi

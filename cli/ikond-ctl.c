@@ -279,6 +279,24 @@ read_file(const char *path, size_t *len)
 	return buf_steal(&b, len);
 }
 
+/* The option of cmd that word ("--svg" or "--svg=FILE") names if it is
+ * one whose file ikond-ctl writes (OPT_OUTFILE), else NULL. */
+static const struct opt_spec *
+outfile_option(const struct cmd_spec *cmd, const char *word)
+{
+	const struct opt_spec *o;
+	size_t len;
+
+	if (strncmp(word, "--", 2) != 0)
+		return NULL;
+	len = strcspn(word + 2, "=");
+	for (o = cmd->opts; o != NULL && o->name != NULL; o++)
+		if (o->kind == OPT_OUTFILE && strlen(o->name) == len &&
+		    strncmp(o->name, word + 2, len) == 0)
+			return o;
+	return NULL;
+}
+
 /* Writes the reply's file or text to the -o FILE, if one was given. */
 static int
 write_output(const char *path, json_t *reply)
@@ -383,7 +401,8 @@ main(int argc, char *argv[])
 	const char *outpath = NULL, *lang;
 	json_t *req, *args, *reply;
 	size_t input_len = 0;
-	int used, fd, rc, i;
+	const struct opt_spec *o;
+	int used, fd, rc, i, taken = 0;
 
 	/* Messages in the user's language (numbers stay as C writes them). */
 	setlocale(LC_CTYPE, "");
@@ -425,6 +444,22 @@ main(int argc, char *argv[])
 		if (cmd != NULL && (cmd->flags & CMD_OUTFILE) && strcmp(argv[i], "--output") == 0 &&
 		    i + 1 < argc) {
 			outpath = argv[++i];
+			taken += 2;
+			continue;
+		}
+		if (cmd != NULL && (o = outfile_option(cmd, argv[i])) != NULL) {
+			if (strchr(argv[i], '=') != NULL)
+				outpath = strchr(argv[i], '=') + 1;
+			else if (i + 1 < argc) {
+				outpath = argv[++i];
+				taken++;
+			} else {
+				fprintf(stderr, _("ikond-ctl: --%s needs a %s\n"), o->name, o->metavar);
+				json_decref(args);
+				json_decref(req);
+				return 2;
+			}
+			json_array_append_new(args, json_sprintf("--%s", o->name));
 			continue;
 		}
 		json_array_append_new(args, json_string(argv[i]));
@@ -448,7 +483,7 @@ main(int argc, char *argv[])
 		}
 		json_object_set_new(req, "input", s);
 	}
-	if (json_array_size(args) != (size_t)argc - (outpath ? 2 : 0)) {
+	if (json_array_size(args) != (size_t)(argc - taken)) {
 		fprintf(stderr, "ikond-ctl: %s\n", _("arguments must be UTF-8 text"));
 		rc = 2;
 		goto out;

@@ -106,7 +106,7 @@ args_parse(const struct cmd_spec *cmd, char *const *argv, int argc, struct args 
 		if ((spec = cmdtab_option(cmd, name)) == NULL)
 			return unknown_option(cmd, word, cause);
 		value = NULL;
-		if (spec->kind == OPT_FLAG) {
+		if (spec->kind == OPT_FLAG || spec->kind == OPT_OUTFILE) {
 			if (eq != NULL)
 				return set_cause(cause, "option --%s takes no value", name);
 		} else if (eq != NULL)

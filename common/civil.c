@@ -97,6 +97,16 @@ civil_weekday(int days)
 	return (r + 3) % 7;
 }
 
+int
+civil_iso_week(int days, int *year)
+{
+	/* The week belongs to the year of its Thursday. */
+	int thursday = days - civil_weekday(days) + 3, m, d;
+
+	civil_date_from_days(thursday, year, &m, &d);
+	return (thursday - civil_days_from_date(*year, 1, 1)) / 7 + 1;
+}
+
 const char *
 civil_weekday_abbrev(int days)
 {

@@ -33,6 +33,8 @@ int civil_days_from_date(int year, int month, int day);
 void civil_date_from_days(int days, int *year, int *month, int *day);
 /* 0 = Monday ... 6 = Sunday (ISO 8601). */
 int civil_weekday(int days);
+/* The ISO 8601 week of a day (1 to 53) and the year it belongs to. */
+int civil_iso_week(int days, int *year);
 /* German two-letter weekday abbreviation: "Mo", "Di", ..., "Sa", "So". */
 const char *civil_weekday_abbrev(int days);
 /* Adds months as BGB section 188(3) says: a missing day clamps to the month end. */

@@ -381,6 +381,11 @@ static const struct opt_spec agenda_opts[] = {
 	{ "process", OPT_VALUE, "SLUG", "only this process's" },
 	{ NULL, 0, NULL, NULL },
 };
+static const struct opt_spec process_show_opts[] = {
+	{ "svg", OPT_OUTFILE, "FILE", "write the timeline as an SVG picture to FILE" },
+	{ NULL, 0, NULL, NULL },
+};
+
 static const struct opt_spec draft_render_opts[] = {
 	{ "process", OPT_REQUIRED, "SLUG", "the process whose data fills the draft" },
 	{ "submission", OPT_VALUE, "ID", "the Vorlage to draft (default for verwaltungsvorlage "
@@ -458,7 +463,11 @@ const struct cmd_spec cmdtab[] = {
 	  "removed with --force, which removes them too; Vorlagen already submitted stay." },
 	{ "process list", NULL, "list processes", NULL, 0, NULL },
 	{ "process show", "SLUG", "show a process: route, budget, steps, sessions, windows, "
-	  "measures, evaluations and what changed", NULL, 0, NULL },
+	  "measures, evaluations and what changed", process_show_opts, 0,
+	  "--svg FILE writes the timeline of the process as an SVG picture: the steps as bars "
+	  "over the months, the sessions of the route with their Vorlagenfristen, the feedback "
+	  "window, session-free breaks and today; late steps and steps a new plan would move "
+	  "are marked.  ikond-ctl writes the file, not the daemon." },
 	{ "process plan", "SLUG", "plan the steps from today to the adopting session",
 	  process_plan_opts, CMD_MUTATING,
 	  "Without --apply the plan is only shown, with every step and deadline that would "

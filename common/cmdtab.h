@@ -15,6 +15,8 @@ enum opt_kind {
 	OPT_VALUE,	/* --name TEXT (given once; the last one wins) */
 	OPT_REQUIRED,	/* like OPT_VALUE, but the command needs it (usage error without) */
 	OPT_MULTI,	/* --role TEXT, may repeat */
+	OPT_OUTFILE,	/* --svg FILE: ikond-ctl asks for the file and writes it there;
+			 * the daemon gets the option alone, as a flag */
 };
 
 struct opt_spec {

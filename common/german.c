@@ -28,6 +28,12 @@ static const char *const months[] = {
 	"September", "Oktober", "November", "Dezember",
 };
 
+/* The abbreviations of the Duden, with "Sep." as calendars print it. */
+static const char *const months_abbrev[] = {
+	"Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sep.", "Okt.", "Nov.",
+	"Dez.",
+};
+
 void
 german_date_long(int days, char *out, size_t len)
 {
@@ -44,6 +50,53 @@ german_date_short(int days, char *out, size_t len)
 
 	civil_date_from_days(days, &y, &m, &d);
 	snprintf(out, len, "%02d.%02d.%04d", d, m, y);
+}
+
+void
+german_date_weekday(int days, char *out, size_t len)
+{
+	int y, m, d;
+
+	civil_date_from_days(days, &y, &m, &d);
+	snprintf(out, len, "%s, %02d.%02d.%04d", weekdays[civil_weekday(days)], d, m, y);
+}
+
+const char *
+german_month(int month)
+{
+	return month >= 1 && month <= 12 ? months[month - 1] : "";
+}
+
+const char *
+german_month_abbrev(int month)
+{
+	return month >= 1 && month <= 12 ? months_abbrev[month - 1] : "";
+}
+
+void
+german_span(int from, int to, char *out, size_t len)
+{
+	int y1, m1, d1, y2, m2, d2;
+
+	civil_date_from_days(from, &y1, &m1, &d1);
+	civil_date_from_days(to, &y2, &m2, &d2);
+	if (from == to)
+		snprintf(out, len, "%02d.%02d.%04d", d1, m1, y1);
+	else if (y1 == y2)
+		snprintf(out, len, "%02d.%02d.\u2013%02d.%02d.%04d", d1, m1, d2, m2, y2);
+	else
+		snprintf(out, len, "%02d.%02d.%04d\u2013%02d.%02d.%04d", d1, m1, y1, d2, m2, y2);
+}
+
+void
+german_week(int days, char *out, size_t len)
+{
+	int monday = days - civil_weekday(days), year, week;
+	char span[GERMAN_DATE_MAX];
+
+	week = civil_iso_week(days, &year);
+	german_span(monday, monday + 6, span, sizeof(span));
+	snprintf(out, len, "Kalenderwoche %d: %s", week, span);
 }
 
 void

@@ -24,6 +24,17 @@
 void german_date_long(int days, char *out, size_t len);
 /* "16.12.2027" */
 void german_date_short(int days, char *out, size_t len);
+/* "Donnerstag, 16.12.2027": a list's date, with its weekday. */
+void german_date_weekday(int days, char *out, size_t len);
+/* "Dezember" and "Dez." for months 1 to 12 ("" for others); static. */
+const char *german_month(int month);
+const char *german_month_abbrev(int month);
+/* Days from..to: "23.02.–16.03.2027", "27.12.2027–02.01.2028", one day
+ * as "16.03.2027". */
+void german_span(int from, int to, char *out, size_t len);
+/* The ISO week of a day, for a heading: "Kalenderwoche 51: 20.12.–26.12.2027"
+ * ("Kalenderwoche 52: 27.12.2027–02.01.2028" across a new year). */
+void german_week(int days, char *out, size_t len);
 /* A day in a message for people, in the form of the language the message
  * is translated into: ISO 8601 in English, "16.12.2027" in German.  The
  * catalog decides, through the pattern "YYYY-MM-DD". */

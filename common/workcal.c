@@ -228,6 +228,16 @@ workcal_break_at(const struct workcal *wc, int days)
 	return NULL;
 }
 
+const char *
+workcal_break(const struct workcal *wc, size_t i, int *from, int *to)
+{
+	if (i >= wc->nbreaks)
+		return NULL;
+	*from = wc->breaks[i].from;
+	*to = wc->breaks[i].to;
+	return wc->breaks[i].name;
+}
+
 int
 workcal_add_working_days(const struct workcal *wc, int days, int n)
 {

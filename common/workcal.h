@@ -35,6 +35,9 @@ bool workcal_is_working_day(const struct workcal *wc, int days);
 const char *workcal_reason(const struct workcal *wc, int days);
 /* Name of the session-free period containing days, or NULL. */
 const char *workcal_break_at(const struct workcal *wc, int days);
+/* The i-th session-free period (from 0, in the order they were added):
+ * its name, with its first and last day; NULL past the last one. */
+const char *workcal_break(const struct workcal *wc, size_t i, int *from, int *to);
 /* The working day n steps (n > 0 forward, n < 0 backward) from days,
  * not counting days itself. */
 int workcal_add_working_days(const struct workcal *wc, int days, int n);

@@ -36,19 +36,6 @@ target_option(struct request *req, struct reply *rep, enum feed_kind *kind,
 	return 0;
 }
 
-static void
-feed_urls(const struct config *cfg, const char *token, char **url, char **webcal)
-{
-	const char *base = cfg->http_base_url, *rest;
-	size_t len = strlen(base);
-
-	while (len > 0 && base[len - 1] == '/')
-		len--;
-	xasprintf(url, "%.*s" FEED_PATH_PREFIX "%s" FEED_PATH_SUFFIX, (int)len, base, token);
-	rest = strstr(*url, "://");
-	xasprintf(webcal, "webcal%s", rest ? rest : *url);
-}
-
 /* The slug of a feed's target in *slug ("-" for all, a note if it was
  * removed).  0 or -1. */
 static int
@@ -81,16 +68,20 @@ static void
 token_reply(struct request *req, struct reply *rep, sqlite3_int64 id, const char *kind,
     const char *target, const char *token)
 {
-	char *url, *webcal;
+	char *url, *webcal, *page;
 
 	feed_urls(req->cfg, token, &url, &webcal);
-	rep->data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
-	    "kind", kind, "target", target, "url", url, "webcal", webcal, "token", token);
-	xasprintf(&rep->text, "feed %lld (%s %s):\n  %s\n  %s\nThe address is shown only now; "
-	    "ikond keeps no copy of it.  \"ikond-ctl feed rotate %lld\" makes a new one.",
-	    (long long)id, kind, target, url, webcal, (long long)id);
+	xasprintf(&page, "%.*s" FEED_PAGE_SUFFIX, (int)(strlen(url) - strlen(FEED_PATH_SUFFIX)),
+	    url);
+	rep->data = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+	    "kind", kind, "target", target, "url", url, "webcal", webcal, "page", page,
+	    "token", token);
+	xasprintf(&rep->text, "feed %lld (%s %s):\n  %s\n  %s\nweb page: %s\nThe address is "
+	    "shown only now; ikond keeps no copy of it.  \"ikond-ctl feed rotate %lld\" makes a "
+	    "new one.", (long long)id, kind, target, url, webcal, page, (long long)id);
 	free(url);
 	free(webcal);
+	free(page);
 }
 
 static int

@@ -20,6 +20,7 @@
 #include "process.h"
 #include "submission.h"
 #include "timefmt.h"
+#include "timeline.h"
 #include "xmalloc.h"
 
 #define NAME_MAX_BYTES	200
@@ -616,6 +617,34 @@ show_text(json_t *obj)
 	return buf_steal(&b, NULL);
 }
 
+/* "process show --svg": the timeline as a picture, for ikond-ctl to write. */
+static int
+show_svg(struct request *req, struct reply *rep, sqlite3_int64 pid)
+{
+	struct timeline tl;
+	char *cause = NULL;
+	struct buf svg;
+	int height;
+
+	if (timeline_load(req->ikd, pid, &tl, &cause) == -1)
+		return reply_cause(rep, 1, cause);
+	if (!timeline_drawable(&tl)) {
+		timeline_clear(&tl);
+		return reply_fail(rep, 1, "process %s has no dated steps to draw yet (see: "
+		    "ikond-ctl process plan %s --apply)", args_pos(req->args, 0),
+		    args_pos(req->args, 0));
+	}
+	buf_init(&svg);
+	buf_add_str(&svg, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	timeline_svg(&tl, TIMELINE_WIDTH, "zeitplan", &svg, &height);
+	timeline_clear(&tl);
+	rep->data = json_pack("{s:s, s:s, s:I, s:i, s:i}", "process", args_pos(req->args, 0),
+	    "mime", "image/svg+xml", "bytes", (json_int_t)svg.len, "width", TIMELINE_WIDTH,
+	    "height", height);
+	rep->text = buf_steal(&svg, NULL);
+	return 0;
+}
+
 static int
 process_show(struct request *req, struct reply *rep)
 {
@@ -627,6 +656,8 @@ process_show(struct request *req, struct reply *rep)
 
 	if (process_id(ikd, args_pos(req->args, 0), &pid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
+	if (args_has(req->args, "svg"))
+		return show_svg(req, rep, pid);
 	switch (store_get_row(ikd->store, &cause, &obj, "SELECT p.id, p.slug, p.name, "
 	    "p.target_session_id AS target_session, c.slug AS committee, a.slug AS owner, "
 	    "p.template AS process_file, p.schedule, CASE WHEN p.budget_cents IS NULL THEN NULL "

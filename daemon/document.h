@@ -40,12 +40,36 @@ int document_format_parse(const char *name, enum document_format *fmt,
 const char *document_format_name(enum document_format fmt);
 const char *document_format_mime(enum document_format fmt);
 
+#define DOCUMENT_FIGURES_MAX	4
+#define DOCUMENT_FIGURE_PREFIX	"figure:"
+
+/*
+ * A picture ikond draws for a document.  The Markdown places it with an
+ * image alone in its paragraph whose address names it,
+ *
+ *     ![Der Zeitplan: Schritte, Sitzungen und Fristen](figure:timeline)
+ *
+ * and the renderer puts the picture there, the text in brackets as its
+ * caption: inline SVG in HTML, an SVG image in the ODT package.  Values
+ * from the data never make one: templates escape "!", "[" and "]".
+ */
+struct document_figure {
+	const char	*name;		/* "timeline" */
+	const char	*svg;		/* an <svg> element */
+	int		 width;		/* its size in pixels */
+	int		 height;
+	const char	*title;		/* its name, for screen readers and the ODT */
+	const char	*desc;		/* its text alternative */
+};
+
 /*
  * What a document says about itself.  The HTML page and the ODT carry a
  * letterhead (issuer, department, address) when issuer is set; the ODT
  * repeats it at the top of every page, with a footer of the Vorlage number
  * (a field: changed once in LibreOffice, it changes everywhere), the date
- * and "Seite X von Y".  Every member but title may be NULL.
+ * and "Seite X von Y".  Every member but title may be NULL.  The figures
+ * are the pictures the Markdown may place; naming one that is not there
+ * is an error.
  */
 struct document_info {
 	const char	*title;		/* HTML head, ODT metadata */
@@ -54,6 +78,8 @@ struct document_info {
 	const char	*address;	/* "Am Markt 1, 12345 Musterstadt" */
 	const char	*date;		/* "30.11.2026" */
 	const char	*number;	/* the Vorlage's number */
+	struct document_figure figures[DOCUMENT_FIGURES_MAX];
+	size_t		 nfigures;
 };
 
 /*
@@ -70,7 +96,17 @@ int document_render(const char *markdown, size_t len, enum document_format fmt,
  * (odt) a tab is <text:tab/> and a newline <text:line-break/>. */
 void document_escape(struct buf *out, const char *s, size_t len, bool odt);
 
-/* The renderers, each given the parsed tree of document.c. */
+/*
+ * The renderers, each given the parsed tree of document.c, in which every
+ * figure's paragraph became a custom block whose user data is a struct
+ * document_placed.
+ */
+struct document_placed {
+	const struct document_figure *figure;
+	char		*caption;	/* the image's text, or "" */
+	int		 number;	/* 1, 2, ... in the document */
+};
+
 /* document_html.c */
 void document_html(cmark_node *doc, cmark_llist *extensions,
     const struct document_info *info, struct buf *out);

@@ -1,8 +1,10 @@
 /*
  * document_html: a draft as a standalone HTML5 page.  The body is what
  * libcmark-gfm's own renderer writes in safe mode; this file adds the
- * page around it (language, character set, a print-friendly style) and
- * the letterhead.
+ * page around it (language, character set, a print-friendly style), the
+ * letterhead, and the figures: each one's custom block (document.c)
+ * writes its SVG inline, with its caption, as the block's opening text,
+ * which the renderer copies as it is.
  */
 #include "document.h"
 
@@ -23,7 +25,9 @@ static const char html_style[] =
     "hr{border:0;border-top:1px solid #777}\n"
     "header{border-bottom:1px solid #777;margin-bottom:1.5em;font-size:.9em}\n"
     "header strong{font-size:1.15em}\n"
-    "footer{border-top:1px solid #777;margin-top:2em;font-size:.8em;color:#444}\n";
+    "footer{border-top:1px solid #777;margin-top:2em;font-size:.8em;color:#444}\n"
+    "figure{margin:1em 0}figure svg{display:block;width:100%;height:auto}\n"
+    "figcaption{font-size:.9em;margin-top:.3em}\n";
 
 static bool
 filled(const char *s)
@@ -65,12 +69,45 @@ html_footer(const struct document_info *info, struct buf *out)
 	buf_add_str(out, "\n</footer>\n");
 }
 
+/* The text each figure's block opens with (cmark keeps a copy): the
+ * picture and its caption. */
+static void
+html_figures(cmark_node *doc)
+{
+	const struct document_placed *p;
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	cmark_node *n;
+	struct buf b;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_CUSTOM_BLOCK ||
+		    (p = cmark_node_get_user_data(n)) == NULL)
+			continue;
+		buf_init(&b);
+		buf_add_str(&b, "<figure>\n");
+		buf_add_str(&b, p->figure->svg);
+		if (p->caption[0] != '\0') {
+			buf_add_str(&b, "<figcaption>");
+			document_escape(&b, p->caption, strlen(p->caption), false);
+			buf_add_str(&b, "</figcaption>\n");
+		}
+		buf_add_str(&b, "</figure>");
+		if (cmark_node_set_on_enter(n, b.data) == 0)
+			fatalx("cmark_node_set_on_enter failed");
+		buf_free(&b);
+	}
+	cmark_iter_free(it);
+}
+
 void
 document_html(cmark_node *doc, cmark_llist *extensions, const struct document_info *info,
     struct buf *out)
 {
 	char *body;
 
+	html_figures(doc);
 	if ((body = cmark_render_html(doc, DOCUMENT_CMARK_OPTIONS, extensions)) == NULL)
 		fatalx("cmark_render_html: out of memory");
 	buf_add_str(out, "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n"

@@ -7,10 +7,15 @@
  * paragraphs, links and images their text.  Every piece of text is
  * escaped for XML, so nothing in the data is read as markup.
  *
+ * A figure (document.h) is an SVG image in the package, Pictures/NAME.svg,
+ * in a frame the width of the text with its title and description as the
+ * frame's alternative text, and its caption below.  LibreOffice (7.4 and
+ * later) shows and prints SVG images itself, so no PNG goes beside it.
+ *
  * Every page carries the letterhead of document.h in its header and the
  * Vorlage number, the date and "Seite X von Y" in its footer.  The package
  * is built in memory with libzip: "mimetype" first and stored, then the
- * manifest, content, styles and metadata.
+ * manifest, content, styles, metadata and pictures.
  */
 #include "document.h"
 
@@ -32,6 +37,8 @@
 #define ODT_BOLD	0x1
 #define ODT_ITALIC	0x2
 #define ODT_TABLE_CHARS	80	/* table width in characters of about 0.2 cm */
+#define ODT_TEXT_WIDTH	16.5	/* cm between the margins */
+#define ODT_FIGURE_MAX	22.0	/* cm: the tallest figure, to leave room for its caption */
 
 #define ODF_NS \
     " xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\"" \
@@ -42,11 +49,13 @@
     " xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\"" \
     " xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\"" \
     " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"" \
+    " xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\"" \
+    " xmlns:xlink=\"http://www.w3.org/1999/xlink\"" \
     " office:version=\"1.3\""
 
 static const char odt_mimetype[] = "application/vnd.oasis.opendocument.text";
 
-static const char odt_manifest[] =
+static const char odt_manifest_head[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:"
     "xmlns:manifest:1.0\" manifest:version=\"1.3\">\n"
@@ -57,8 +66,7 @@ static const char odt_manifest[] =
     " <manifest:file-entry manifest:full-path=\"styles.xml\""
     " manifest:media-type=\"text/xml\"/>\n"
     " <manifest:file-entry manifest:full-path=\"meta.xml\""
-    " manifest:media-type=\"text/xml\"/>\n"
-    "</manifest:manifest>\n";
+    " manifest:media-type=\"text/xml\"/>\n";
 
 static const char odt_styles[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -132,6 +140,16 @@ static const char odt_styles[] =
     " fo:margin-bottom=\"0.3cm\" fo:border-bottom=\"0.5pt solid #777777\""
     " fo:padding=\"0cm\"/>\n"
     "  <style:text-properties fo:font-size=\"6pt\"/>\n"
+    " </style:style>\n"
+    " <style:style style:name=\"Figure\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Standard\" style:class=\"extra\">\n"
+    "  <style:paragraph-properties fo:text-align=\"center\" fo:margin-top=\"0.2cm\""
+    " fo:margin-bottom=\"0.1cm\" fo:keep-with-next=\"always\"/>\n"
+    " </style:style>\n"
+    " <style:style style:name=\"Caption\" style:family=\"paragraph\""
+    " style:parent-style-name=\"Standard\" style:class=\"extra\">\n"
+    "  <style:paragraph-properties fo:margin-top=\"0cm\" fo:margin-bottom=\"0.3cm\"/>\n"
+    "  <style:text-properties fo:font-size=\"9pt\" fo:font-style=\"italic\"/>\n"
     " </style:style>\n"
     " <style:style style:name=\"Header\" style:family=\"paragraph\""
     " style:parent-style-name=\"Standard\" style:class=\"extra\">\n"
@@ -238,6 +256,8 @@ struct odt {
 	uint16_t	 ncols;
 	uint16_t	 col;		/* column of the next cell */
 	bool		 head;		/* the open row is the header */
+	const struct document_placed *pictures[DOCUMENT_FIGURES_MAX];
+	size_t		 npictures;
 	char		**cause;
 };
 
@@ -464,6 +484,42 @@ odt_list_item(struct odt *o, cmark_node *n, bool enter)
 		buf_add_str(o->out, "<text:list-item>");
 }
 
+/* A figure: its frame, as wide as the text unless that makes it taller
+ * than a page allows, and its caption. */
+static void
+odt_figure(struct odt *o, cmark_node *n)
+{
+	const struct document_placed *p = cmark_node_get_user_data(n);
+	const struct document_figure *f;
+	double w = ODT_TEXT_WIDTH, h;
+
+	if (p == NULL || o->npictures == DOCUMENT_FIGURES_MAX)
+		return;
+	f = p->figure;
+	o->pictures[o->npictures++] = p;
+	h = f->width > 0 ? w * f->height / f->width : w;
+	if (h > ODT_FIGURE_MAX) {
+		w = w * ODT_FIGURE_MAX / h;
+		h = ODT_FIGURE_MAX;
+	}
+	buf_printf(o->out, "<text:p text:style-name=\"Figure\"><draw:frame draw:name=\""
+	    "Abbildung%d\" text:anchor-type=\"as-char\" svg:width=\"%.2fcm\" "
+	    "svg:height=\"%.2fcm\" draw:z-index=\"0\"><draw:image xlink:href=\"Pictures/",
+	    p->number, w, h);
+	document_escape(o->out, f->name, strlen(f->name), false);
+	buf_add_str(o->out, ".svg\" xlink:type=\"simple\" xlink:show=\"embed\" "
+	    "xlink:actuate=\"onLoad\" draw:mime-type=\"image/svg+xml\"/><svg:title>");
+	document_escape(o->out, f->title, strlen(f->title), false);
+	buf_add_str(o->out, "</svg:title><svg:desc>");
+	document_escape(o->out, f->desc, strlen(f->desc), false);
+	buf_add_str(o->out, "</svg:desc></draw:frame></text:p>\n");
+	if (p->caption[0] != '\0') {
+		buf_add_str(o->out, "<text:p text:style-name=\"Caption\">");
+		document_escape(o->out, p->caption, strlen(p->caption), true);
+		buf_add_str(o->out, "</text:p>\n");
+	}
+}
+
 /* One event of the walk: a node entered or left. */
 static int
 odt_node(struct odt *o, cmark_node *n, bool enter)
@@ -510,6 +566,10 @@ odt_node(struct odt *o, cmark_node *n, bool enter)
 	case CMARK_NODE_CODE_BLOCK:
 	case CMARK_NODE_HTML_BLOCK:
 		odt_literal_block(o, n);
+		return 0;
+	case CMARK_NODE_CUSTOM_BLOCK:
+		if (enter)
+			odt_figure(o, n);
 		return 0;
 	case CMARK_NODE_TEXT:
 	case CMARK_NODE_CODE:
@@ -740,9 +800,13 @@ int
 document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
     char **cause)
 {
-	struct buf content, body, styles, meta, page;
-	struct zip_part parts[5];
+	struct buf content, body, styles, meta, page, manifest;
+	struct buf pictures[DOCUMENT_FIGURES_MAX];
+	char *names[DOCUMENT_FIGURES_MAX];
+	struct zip_part parts[5 + DOCUMENT_FIGURES_MAX];
+	const struct document_figure *f;
 	struct odt o;
+	size_t i, nparts;
 	int rc = -1;
 
 	buf_init(&content);
@@ -750,6 +814,7 @@ document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
 	buf_init(&styles);
 	buf_init(&meta);
 	buf_init(&page);
+	buf_init(&manifest);
 	memset(&o, 0, sizeof(o));
 	o.out = &body;
 	o.styles = &styles;
@@ -767,19 +832,39 @@ document_odt(cmark_node *doc, const struct document_info *info, struct buf *out,
 	buf_add_str(&page, odt_styles_tail);
 	odt_meta(&meta, info->title);
 
+	buf_add_str(&manifest, odt_manifest_head);
+	for (i = 0; i < o.npictures; i++) {
+		f = o.pictures[i]->figure;
+		xasprintf(&names[i], "Pictures/%s.svg", f->name);
+		buf_add_str(&manifest, " <manifest:file-entry manifest:full-path=\"");
+		document_escape(&manifest, names[i], strlen(names[i]), false);
+		buf_add_str(&manifest, "\" manifest:media-type=\"image/svg+xml\"/>\n");
+		buf_init(&pictures[i]);
+		buf_add_str(&pictures[i], "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+		buf_add_str(&pictures[i], f->svg);
+	}
+	buf_add_str(&manifest, "</manifest:manifest>\n");
+
 	parts[0] = (struct zip_part){ "mimetype", odt_mimetype,
 	    sizeof(odt_mimetype) - 1 };
-	parts[1] = (struct zip_part){ "META-INF/manifest.xml", odt_manifest,
-	    sizeof(odt_manifest) - 1 };
+	parts[1] = (struct zip_part){ "META-INF/manifest.xml", manifest.data, manifest.len };
 	parts[2] = (struct zip_part){ "content.xml", content.data, content.len };
 	parts[3] = (struct zip_part){ "styles.xml", page.data, page.len };
 	parts[4] = (struct zip_part){ "meta.xml", meta.data, meta.len };
-	rc = zip_build(parts, 5, out, cause);
+	nparts = 5;
+	for (i = 0; i < o.npictures; i++)
+		parts[nparts++] = (struct zip_part){ names[i], pictures[i].data, pictures[i].len };
+	rc = zip_build(parts, nparts, out, cause);
+	for (i = 0; i < o.npictures; i++) {
+		free(names[i]);
+		buf_free(&pictures[i]);
+	}
 out:
 	buf_free(&content);
 	buf_free(&body);
 	buf_free(&styles);
 	buf_free(&meta);
 	buf_free(&page);
+	buf_free(&manifest);
 	return rc;
 }

@@ -225,9 +225,9 @@ draft_list(const char *admin_dir)
 	return list;
 }
 
-/* A string at path in data (dot-separated), or NULL. */
-static const char *
-data_string(json_t *data, const char *path)
+/* The value at path in data (dot-separated), or NULL. */
+static json_t *
+data_get(json_t *data, const char *path)
 {
 	char key[64];
 	size_t n;
@@ -237,15 +237,24 @@ data_string(json_t *data, const char *path)
 		key[n] = '\0';
 		data = json_object_get(data, key);
 		if (path[n] == '\0')
-			return json_string_value(data);
+			return data;
 		path += n + 1;
 	}
 	return NULL;
 }
 
+static const char *
+data_string(json_t *data, const char *path)
+{
+	return json_string_value(data_get(data, path));
+}
+
 void
 draft_document_info(json_t *data, const char *name, struct document_info *info)
 {
+	json_t *timeline = data_get(data, "process.timeline");
+	struct document_figure *f;
+
 	memset(info, 0, sizeof(*info));
 	info->title = name;
 	info->issuer = data_string(data, "body.name");
@@ -253,6 +262,19 @@ draft_document_info(json_t *data, const char *name, struct document_info *info)
 	info->address = data_string(data, "body.address");
 	info->date = data_string(data, "today_de");
 	info->number = data_string(data, "submission.ref");
+	if (json_is_string(json_object_get(timeline, "svg"))) {
+		f = &info->figures[info->nfigures++];
+		f->name = "timeline";
+		f->svg = data_string(timeline, "svg");
+		f->width = (int)json_integer_value(json_object_get(timeline, "width"));
+		f->height = (int)json_integer_value(json_object_get(timeline, "height"));
+		f->title = json_string_value(json_object_get(timeline, "title"));
+		f->desc = json_string_value(json_object_get(timeline, "desc"));
+		if (f->title == NULL)
+			f->title = "";
+		if (f->desc == NULL)
+			f->desc = "";
+	}
 }
 
 int

@@ -83,8 +83,9 @@ int draft_render(const char *admin_dir, const char *name, json_t *data,
 int draft_render_text(const char *name, const char *text, size_t len, json_t *data,
     enum document_format fmt, struct buf *out, char **cause);
 /* The letterhead and footer of a draft from its data: body.name,
- * body.department, body.address, today_de, submission.ref.  The strings
- * stay data's; title is name. */
+ * body.department, body.address, today_de, submission.ref; and the figure
+ * "timeline" from process.timeline (title, desc, svg, width, height) if
+ * the process has one.  The strings stay data's; title is name. */
 void draft_document_info(json_t *data, const char *name, struct document_info *info);
 
 

@@ -24,6 +24,7 @@
 #include "process.h"
 #include "store.h"
 #include "submission.h"
+#include "timeline.h"
 #include "xmalloc.h"
 
 #define NEXT_OCCURRENCES	3		/* evaluation dates a draft lists */
@@ -562,6 +563,36 @@ evaluation_json(sqlite3_stmt *st, void *arg, char **cause)
 	return obj;
 }
 
+/* The timeline of the process for the drafts to place as a figure, or
+ * null while no step is dated. */
+static json_t *
+timeline_json(struct ikond *ikd, sqlite3_int64 pid, char **cause)
+{
+	struct timeline tl;
+	char *title, *desc;
+	struct buf svg;
+	json_t *obj;
+	int height;
+
+	if (timeline_load(ikd, pid, &tl, cause) == -1)
+		return NULL;
+	if (!timeline_drawable(&tl)) {
+		timeline_clear(&tl);
+		return json_null();
+	}
+	buf_init(&svg);
+	timeline_svg(&tl, TIMELINE_WIDTH, "zeitplan", &svg, &height);
+	title = timeline_title(&tl);
+	desc = timeline_desc(&tl);
+	obj = json_pack("{s:s, s:s, s:s%, s:i, s:i}", "title", title, "desc", desc, "svg",
+	    svg.data, svg.len, "width", TIMELINE_WIDTH, "height", height);
+	free(title);
+	free(desc);
+	buf_free(&svg);
+	timeline_clear(&tl);
+	return obj;
+}
+
 /* The state word of the process from its steps. */
 static void
 add_state(json_t *proc, const struct process_rows *pr, bool planned)
@@ -686,7 +717,8 @@ process_json(struct ikond *ikd, sqlite3_int64 pid, sqlite3_int64 sub, int today,
 	    json_null());
 	if (entity_attach(proc, "evaluations", store_get_list(ikd->store, cause,
 	    evaluation_json, &pr, "SELECT title, owner_id, start_date, rrule, committee_id "
-	    "FROM evaluation WHERE process_id = ? ORDER BY id", "i", pid)) == -1)
+	    "FROM evaluation WHERE process_id = ? ORDER BY id", "i", pid)) == -1 ||
+	    entity_attach(proc, "timeline", timeline_json(ikd, pid, cause)) == -1)
 		goto fail;
 	*window = current_window(json_object_get(proc, "windows"), today);
 	v = json_object_get(proc, "evaluations");

@@ -94,15 +94,19 @@ token_char(unsigned char c)
 }
 
 bool
-feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN])
+feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN], enum feed_format *format)
 {
 	const size_t plen = sizeof(FEED_PATH_PREFIX) - 1, slen = sizeof(FEED_PATH_SUFFIX) - 1;
-	size_t len = strnlen(path, plen + FEED_TOKEN_CHARS + slen + 1), i;
+	const size_t hlen = sizeof(FEED_PAGE_SUFFIX) - 1;
+	size_t len = strnlen(path, plen + FEED_TOKEN_CHARS + hlen + 1), i;
 	bool ok;
 
-	ok = len == plen + FEED_TOKEN_CHARS + slen &&
-	    memcmp(path, FEED_PATH_PREFIX, plen) == 0 &&
-	    memcmp(path + plen + FEED_TOKEN_CHARS, FEED_PATH_SUFFIX, slen) == 0;
+	*format = len == plen + FEED_TOKEN_CHARS + hlen ? FEED_PAGE : FEED_ICS;
+	ok = memcmp(path, FEED_PATH_PREFIX, len < plen ? len : plen) == 0 && len >= plen &&
+	    ((len == plen + FEED_TOKEN_CHARS + slen &&
+	    memcmp(path + plen + FEED_TOKEN_CHARS, FEED_PATH_SUFFIX, slen) == 0) ||
+	    (len == plen + FEED_TOKEN_CHARS + hlen &&
+	    memcmp(path + plen + FEED_TOKEN_CHARS, FEED_PAGE_SUFFIX, hlen) == 0));
 	for (i = 0; ok && i < FEED_TOKEN_CHARS; i++)
 		ok = token_char((unsigned char)path[plen + i]);
 	if (ok)
@@ -110,6 +114,19 @@ feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN])
 	else
 		feed_hash(path, len, hash);
 	return ok;
+}
+
+void
+feed_urls(const struct config *cfg, const char *token, char **url, char **webcal)
+{
+	const char *base = cfg->http_base_url, *rest;
+	size_t len = strlen(base);
+
+	while (len > 0 && base[len - 1] == '/')
+		len--;
+	xasprintf(url, "%.*s" FEED_PATH_PREFIX "%s" FEED_PATH_SUFFIX, (int)len, base, token);
+	rest = strstr(*url, "://");
+	xasprintf(webcal, "webcal%s", rest ? rest : *url);
 }
 
 void
@@ -205,28 +222,46 @@ calendar_names(struct ikond *ikd, enum feed_kind kind, const char *target, char 
 	}
 }
 
-static bool
-item_is_past(const struct agenda_item *it, int today, const char *tz)
+bool
+feed_item_past(const struct agenda_item *it, int today, const char *tz)
 {
 	if (it->all_day)
 		return it->end_days <= today;
 	return timefmt_local_day(tz, it->end > it->start ? it->end : it->start) < today;
 }
 
-char *
-feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
-    size_t *len, time_t *last_modified, char **cause)
+const char *
+feed_category(enum agenda_kind kind)
 {
-	const char *tz = ikd->cfg->body_timezone;
-	struct agenda_filter f;
-	struct agenda *a;
-	struct ics_calendar cal;
-	struct ics_event *ev;
-	char *name = NULL, *desc = NULL, *tname, **descs, *out;
-	sqlite3_int64 removed;
-	size_t i, n = 0;
-	time_t lm = 0;
+	return item_categories[kind];
+}
 
+/* What one feed shows, collected once for its calendar and its page. */
+struct feed_view {
+	struct agenda	*agenda;
+	char		*name;		/* the calendar's name and description */
+	char		*desc;
+	time_t		 removed;	/* the latest removal: it dates no item */
+};
+
+static void
+view_clear(struct feed_view *v)
+{
+	agenda_free(v->agenda);
+	free(v->name);
+	free(v->desc);
+	memset(v, 0, sizeof(*v));
+}
+
+static int
+view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struct feed_view *v,
+    char **cause)
+{
+	struct agenda_filter f;
+	sqlite3_int64 removed;
+	char *tname;
+
+	memset(v, 0, sizeof(*v));
 	agenda_filter_all(&f);
 	switch (kind) {
 	case FEED_ALL:
@@ -242,23 +277,39 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		break;
 	}
 	if (target_name(ikd, kind, target, &tname, cause) == -1)
-		return NULL;
+		return -1;
 	/* A removed item leaves no row behind; its audit entry dates the change. */
 	if (store_get_int(ikd->store, cause, &removed, "SELECT coalesce(max(at), 0) FROM audit "
 	    "WHERE action IN ('remove', 'leave')", "") == -1 ||
-	    (a = agenda_collect(ikd, &f, cause)) == NULL) {
+	    (v->agenda = agenda_collect(ikd, &f, cause)) == NULL) {
 		free(tname);
-		return NULL;
+		return -1;
 	}
-	if (removed > lm)
-		lm = (time_t)removed;
+	v->removed = (time_t)removed;
+	calendar_names(ikd, kind, tname, &v->name, &v->desc);
+	free(tname);
+	return 0;
+}
+
+static char *
+view_ics(struct ikond *ikd, const struct feed_view *v, int today, size_t *len,
+    time_t *last_modified, char **cause)
+{
+	const char *tz = ikd->cfg->body_timezone;
+	const struct agenda *a = v->agenda;
+	struct ics_calendar cal;
+	struct ics_event *ev;
+	char **descs, *out;
+	size_t i, n = 0;
+	time_t lm = v->removed;
+
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
 	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
 	for (i = 0; i < a->n; i++) {
 		const struct agenda_item *it = &a->items[i];
 		struct ics_event *e = &ev[n];
 
-		if (it->cancelled && item_is_past(it, today, tz))
+		if (it->cancelled && feed_item_past(it, today, tz))
 			continue;
 		if (it->updated > lm)
 			lm = it->updated;
@@ -280,10 +331,9 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		e->transparent = it->kind != AGENDA_SESSION && it->kind != AGENDA_EVENT;
 		n++;
 	}
-	calendar_names(ikd, kind, tname, &name, &desc);
 	memset(&cal, 0, sizeof(cal));
-	cal.name = name;
-	cal.description = desc;
+	cal.name = v->name;
+	cal.description = v->desc;
 	cal.timezone = tz;
 	cal.refresh = ikd->cfg->feeds_refresh;
 	cal.alarm_minutes = ikd->cfg->feeds_alarm_minutes;
@@ -292,12 +342,22 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 		free(descs[i]);
 	free(descs);
 	free(ev);
-	agenda_free(a);
-	free(name);
-	free(desc);
-	free(tname);
 	if (out != NULL)
 		*last_modified = lm;
+	return out;
+}
+
+char *
+feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    size_t *len, time_t *last_modified, char **cause)
+{
+	struct feed_view v;
+	char *out;
+
+	if (view_collect(ikd, kind, target, &v, cause) == -1)
+		return NULL;
+	out = view_ics(ikd, &v, today, len, last_modified, cause);
+	view_clear(&v);
 	return out;
 }
 
@@ -327,28 +387,52 @@ gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
 	return 0;
 }
 
+/* A feed as this round built it, before it is published. */
+struct built {
+	char		*ics;
+	size_t		 ics_len;
+	time_t		 ics_lm;
+	unsigned char	 ics_digest[FEED_HASH_LEN];
+	char		*page;
+	size_t		 page_len;
+	time_t		 page_lm;
+	unsigned char	 page_digest[FEED_HASH_LEN];
+};
+
+void
+feed_etags(const unsigned char digest[FEED_HASH_LEN], char etag[2 * FEED_HASH_LEN + 3],
+    char etag_gzip[2 * FEED_HASH_LEN + 8])
+{
+	char hex[2 * FEED_HASH_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < FEED_HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	snprintf(etag, 2 * FEED_HASH_LEN + 3, "\"%s\"", hex);
+	snprintf(etag_gzip, 2 * FEED_HASH_LEN + 8, "\"%s-gz\"", hex);
+}
+
 static struct feed_snapshot *
-snapshot_new(enum feed_kind kind, sqlite3_int64 target, char *body, size_t len,
-    const unsigned char digest[FEED_HASH_LEN], time_t last_modified)
+snapshot_new(enum feed_kind kind, sqlite3_int64 target, struct built *b)
 {
 	struct feed_snapshot *s = xcalloc(1, sizeof(*s));
 	unsigned char *gz = NULL;
-	char hex[2 * FEED_HASH_LEN + 1];
-	size_t gzlen = 0, i;
+	size_t gzlen = 0;
 
 	s->refs = 1;
 	s->kind = kind;
 	s->target = target;
-	memcpy(s->digest, digest, FEED_HASH_LEN);
-	for (i = 0; i < FEED_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	snprintf(s->etag, sizeof(s->etag), "\"%s\"", hex);
-	snprintf(s->etag_gzip, sizeof(s->etag_gzip), "\"%s-gz\"", hex);
-	s->last_modified = last_modified;
-	s->len = len;
-	if (gzip_body(body, len, &gz, &gzlen) == 0)
+	memcpy(s->digest, b->ics_digest, FEED_HASH_LEN);
+	feed_etags(b->ics_digest, s->etag, s->etag_gzip);
+	s->last_modified = b->ics_lm;
+	s->len = b->ics_len;
+	if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
-	http_snapshot_prepare(s, body, gz);
+	feed_page_prepare(&s->page, b->page, b->page_len, b->page_digest, b->page_lm);
+	free(b->page);
+	b->page = NULL;
+	http_snapshot_prepare(s, b->ics, gz);
+	b->ics = NULL;
 	return s;
 }
 
@@ -358,6 +442,7 @@ snapshot_unref(struct feed_snapshot *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	http_snapshot_release(s);
+	feed_page_clear(&s->page);
 	free(s);
 }
 
@@ -379,6 +464,43 @@ today_in(struct ikond *ikd)
 	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
 }
 
+/* Builds a feed and its page from one collection of its agenda. */
+static int
+build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today, struct built *b,
+    char **cause)
+{
+	struct feed_view v;
+	time_t midnight;
+
+	memset(b, 0, sizeof(*b));
+	if (view_collect(ikd, kind, target, &v, cause) == -1)
+		return -1;
+	if ((b->ics = view_ics(ikd, &v, today, &b->ics_len, &b->ics_lm, cause)) == NULL ||
+	    (b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
+	    &b->page_len, cause)) == NULL) {
+		free(b->ics);
+		view_clear(&v);
+		return -1;
+	}
+	view_clear(&v);
+	feed_hash(b->ics, b->ics_len, b->ics_digest);
+	feed_hash(b->page, b->page_len, b->page_digest);
+	/* The page shows today too: it is new at midnight at the latest. */
+	if (civil_to_utc(ikd->cfg->body_timezone, today, 0, &midnight, NULL, NULL) == -1)
+		midnight = 0;
+	b->page_lm = b->ics_lm > midnight ? b->ics_lm : midnight;
+	return 0;
+}
+
+static bool
+unchanged(const struct feed_snapshot *prev, const struct built *b)
+{
+	return prev != NULL && memcmp(prev->digest, b->ics_digest, FEED_HASH_LEN) == 0 &&
+	    prev->last_modified == b->ics_lm &&
+	    memcmp(prev->page.digest, b->page_digest, FEED_HASH_LEN) == 0 &&
+	    prev->page.last_modified == b->page_lm;
+}
+
 static void
 rebuild(struct ikond *ikd)
 {
@@ -386,12 +508,10 @@ rebuild(struct ikond *ikd)
 	struct feed_snapshot *snap, *prev;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, nold, i;
-	unsigned char digest[FEED_HASH_LEN];
 	enum feed_kind kind;
 	sqlite3_int64 target;
-	char *body, *cause = NULL;
-	size_t len;
-	time_t lm;
+	char *cause = NULL;
+	struct built b;
 	struct timespec t0, t1;
 	int today = today_in(ikd), rc;
 
@@ -418,8 +538,7 @@ rebuild(struct ikond *ikd)
 			snap->refs++;
 		else {
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			body = feed_build(ikd, kind, target, today, &len, &lm, &cause);
-			if (body == NULL) {
+			if (build(ikd, kind, target, today, &b, &cause) == -1) {
 				log_warnx("feeds: %s %lld: %s", kind_names[kind], (long long)target,
 				    cause);
 				free(cause);
@@ -427,20 +546,20 @@ rebuild(struct ikond *ikd)
 				continue;
 			}
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms", kind_names[kind],
-			    (long long)target, len, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			log_debug("feeds: built %s %lld: %zu bytes and a page of %zu in %.1f ms",
+			    kind_names[kind], (long long)target, b.ics_len, b.page_len,
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-			feed_hash(body, len, digest);
 			pthread_mutex_lock(&cache.lock);
 			prev = find_snapshot(cache.entries, cache.n, kind, target);
 			pthread_mutex_unlock(&cache.lock);
-			if (prev != NULL && memcmp(prev->digest, digest, FEED_HASH_LEN) == 0 &&
-			    prev->last_modified == lm) {
-				free(body);
+			if (unchanged(prev, &b)) {
+				free(b.ics);
+				free(b.page);
 				snap = prev;
 				snap->refs++;
 			} else
-				snap = snapshot_new(kind, target, body, len, digest, lm);
+				snap = snapshot_new(kind, target, &b);
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

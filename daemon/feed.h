@@ -2,6 +2,8 @@
  * feed: the iCalendar feeds staff subscribe to.  Which items a feed holds
  * (per actor, committee, process, or everything), its calendar name, its
  * tokens, and the cache of finished feeds that the HTTP threads serve.
+ * Every feed also has a web page at the same secret address with ".html"
+ * for ".ics" (feed_html.c builds it), published with the feed.
  *
  * Threads: only the main thread builds feeds (it alone reads the store).
  * It publishes each finished feed as an immutable snapshot into a table
@@ -18,6 +20,8 @@
 #include <sha2.h>
 #include <sqlite3.h>
 
+#include "agenda.h"
+#include "config.h"
 #include "ikond.h"
 
 #define FEED_HASH_LEN		SHA256_DIGEST_LENGTH	/* libmd's SHA-256 */
@@ -25,6 +29,15 @@
 #define FEED_TOKEN_CHARS	43	/* their base64url form, without padding */
 #define FEED_PATH_PREFIX	"/feeds/"
 #define FEED_PATH_SUFFIX	".ics"
+#define FEED_PAGE_SUFFIX	".html"
+#define FEED_PAGE_TOKEN		'\001'	/* in a built page: where the token goes */
+#define FEED_PAGE_SLOTS_MAX	8	/* places for the token in one page */
+
+/* What an address asks for: the feed, or its web page. */
+enum feed_format {
+	FEED_ICS,
+	FEED_PAGE,
+};
 
 enum feed_kind {
 	FEED_ALL,
@@ -40,12 +53,20 @@ bool feed_kind_from_name(const char *name, enum feed_kind *kind);
 /* A new token (NUL-terminated base64url of FEED_TOKEN_BYTES random bytes)
  * and the hash that is stored for it. */
 void feed_token_new(char token[FEED_TOKEN_CHARS + 1], unsigned char hash[FEED_HASH_LEN]);
-/* The hash of the token in a request path "/feeds/<token>.ics".  Returns
+/* The hash of the token in a request path "/feeds/<token>.ics" or
+ * "/feeds/<token>.html", and which of the two it asks for.  Returns
  * false for any other path; the hash is filled either way (of the whole
  * path), so a caller can do the same work for good and bad paths. */
-bool feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN]);
+bool feed_path_hash(const char *path, unsigned char hash[FEED_HASH_LEN],
+    enum feed_format *format);
+/* The addresses of token: "http(s)://BASE/feeds/TOKEN.ics" and its
+ * "webcal://" form, from http.base_url.  Allocated. */
+void feed_urls(const struct config *cfg, const char *token, char **url, char **webcal);
 /* Compares two hashes in time independent of their contents. */
 bool feed_hash_equal(const unsigned char a[FEED_HASH_LEN], const unsigned char b[FEED_HASH_LEN]);
+/* The ETags of a digest: "HEX" and "HEX-gz". */
+void feed_etags(const unsigned char digest[FEED_HASH_LEN], char etag[2 * FEED_HASH_LEN + 3],
+    char etag_gzip[2 * FEED_HASH_LEN + 8]);
 /* The SHA-256 of len bytes of data. */
 void feed_hash(const void *data, size_t len, unsigned char out[FEED_HASH_LEN]);
 
@@ -61,6 +82,68 @@ int feed_target_id(struct ikond *ikd, enum feed_kind kind, const char *slug,
 char *feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
     size_t *len, time_t *last_modified, char **cause);
 
+/* One piece of a page between two places of the token: as it is, and as
+ * raw deflate that continues the stream the pieces before began. */
+struct feed_page_part {
+	char		*text;
+	size_t		 len;
+	unsigned char	*deflated;
+	size_t		 deflated_len;
+	unsigned long	 crc;		/* CRC-32 of text */
+};
+
+/*
+ * The web page of a feed.  It shows the token it was asked with (in its
+ * links to subscribe), so its bytes are put together for each request
+ * from the parts between the token's places: the plain page by copying,
+ * the gzip-encoded one from parts compressed once, the tokens as stored
+ * deflate blocks and a CRC combined from the parts' (feed_page_body()).
+ * Nothing is built or compressed on the HTTP threads.  Its ETag is the
+ * digest of the page with its marks: every request sees the same page
+ * but for its own address.
+ */
+struct feed_page {
+	unsigned char		 digest[FEED_HASH_LEN];
+	char			 etag[2 * FEED_HASH_LEN + 3];
+	char			 etag_gzip[2 * FEED_HASH_LEN + 8];
+	time_t			 last_modified;	/* the data's, or today's start */
+	struct feed_page_part	 parts[FEED_PAGE_SLOTS_MAX + 1];
+	size_t			 nparts;
+	size_t			 len;		/* of the page with a token in each place */
+	void			*not_modified;	/* struct MHD_Response * for 304s */
+	void			*not_modified_gzip;
+};
+
+/* Splits a built page (len bytes of text) at its FEED_PAGE_TOKENs and
+ * compresses the parts; digest is of text, last_modified its date. */
+void feed_page_prepare(struct feed_page *page, const char *text, size_t len,
+    const unsigned char digest[FEED_HASH_LEN], time_t last_modified);
+void feed_page_clear(struct feed_page *page);
+/* The page for one request, with token (FEED_TOKEN_CHARS characters, as
+ * feed_path_hash() accepted it) in each place, plain or as a gzip file.
+ * Allocated; *len bytes. */
+unsigned char *feed_page_body(const struct feed_page *page, const char *token, bool gzip,
+    size_t *len);
+
+/* Whether an item is over by today (a day number, in zone tz). */
+bool feed_item_past(const struct agenda_item *it, int today, const char *tz);
+/* The German word for a kind of item: "Sitzung", "Frist", ... (the
+ * feed's CATEGORIES). */
+const char *feed_category(enum agenda_kind kind);
+
+/* feed_html.c */
+
+/*
+ * The web page of a feed (*len bytes, NUL-terminated), from the agenda a
+ * that its calendar shows (name and desc are the calendar's): what is
+ * due next, week by week, each item with its explanation; for a process
+ * the timeline; the addresses to subscribe, with FEED_PAGE_TOKEN where
+ * the token of the request goes.  NULL with *cause if the store fails.
+ */
+char *feed_html_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target,
+    const struct agenda *a, const char *name, const char *desc, int today, size_t *len,
+    char **cause);
+
 /* The published form of one feed, shared by all of its tokens. */
 struct feed_snapshot {
 	int		 refs;		/* main thread only */
@@ -75,6 +158,7 @@ struct feed_snapshot {
 	char		 etag_gzip[2 * FEED_HASH_LEN + 8];
 	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
 	size_t		 len, gzip_len;
+	struct feed_page page;		/* its web page */
 };
 
 /* Builds every feed that has a live token and starts publishing. */

@@ -33,6 +33,12 @@
  * well-formed gets the same 404 after the same work: the path is hashed
  * and every published hash is compared.  Request line and headers are
  * bounded by libmicrohttpd's per-connection memory limit.
+ *
+ * The web page of a feed ("/feeds/<token>.html") follows the same rules;
+ * its body holds the token it was asked with, so it is put together per
+ * request from the snapshot's prepared parts (feed_page_body()), and it
+ * is sent with a Content-Security-Policy that allows no script and
+ * nothing from elsewhere, and without a Referer for its links.
  */
 #include "http.h"
 
@@ -68,6 +74,9 @@
 #define HTTP_ACCEPT_PAUSE_MS	100	/* no descriptors left: try again after this */
 #define HTTP_EVENTS		16
 #define CONTENT_TYPE		"text/calendar; charset=utf-8"
+#define PAGE_CONTENT_TYPE	"text/html; charset=utf-8"
+#define PAGE_POLICY		"default-src 'none'; style-src 'unsafe-inline'; img-src data:; " \
+				"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 #define NOT_FOUND_BODY		"Not Found\n"
 #define NOT_ALLOWED_BODY	"Method Not Allowed\n"
 #define BUSY_BODY		"Service Unavailable\n"
@@ -257,13 +266,13 @@ free_buffer(void *p)
 }
 
 static void
-add_validators(struct MHD_Response *r, const struct feed_snapshot *s, const char *etag)
+add_validators(struct MHD_Response *r, time_t last_modified, const char *etag)
 {
 	char date[30];
 
 	MHD_add_response_header(r, "ETag", etag);
-	if (s->last_modified > 0) {
-		http_date(s->last_modified, date);
+	if (last_modified > 0) {
+		http_date(last_modified, date);
 		MHD_add_response_header(r, "Last-Modified", date);
 	}
 	MHD_add_response_header(r, "Cache-Control", "private, no-cache");
@@ -284,18 +293,18 @@ body_response(const struct feed_snapshot *s, void *data, size_t len, const char 
 	    "inline; filename=\"integrationskonzept.ics\"");
 	if (gzip)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
-	add_validators(r, s, etag);
+	add_validators(r, s->last_modified, etag);
 	return r;
 }
 
 static struct MHD_Response *
-not_modified_response(const struct feed_snapshot *s, const char *etag)
+not_modified_response(time_t last_modified, const char *etag)
 {
 	struct MHD_Response *r;
 
 	if ((r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)) == NULL)
 		fatalx("cannot create an HTTP response");
-	add_validators(r, s, etag);
+	add_validators(r, last_modified, etag);
 	return r;
 }
 
@@ -303,11 +312,14 @@ void
 http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz)
 {
 	s->plain = body_response(s, body, s->len, s->etag, false);
-	s->not_modified = not_modified_response(s, s->etag);
+	s->not_modified = not_modified_response(s->last_modified, s->etag);
 	if (gz != NULL) {
 		s->gzip = body_response(s, gz, s->gzip_len, s->etag_gzip, true);
-		s->not_modified_gzip = not_modified_response(s, s->etag_gzip);
+		s->not_modified_gzip = not_modified_response(s->last_modified, s->etag_gzip);
 	}
+	s->page.not_modified = not_modified_response(s->page.last_modified, s->page.etag);
+	s->page.not_modified_gzip = not_modified_response(s->page.last_modified,
+	    s->page.etag_gzip);
 }
 
 void
@@ -321,7 +333,12 @@ http_snapshot_release(struct feed_snapshot *s)
 		MHD_destroy_response(s->not_modified);
 	if (s->not_modified_gzip != NULL)
 		MHD_destroy_response(s->not_modified_gzip);
+	if (s->page.not_modified != NULL)
+		MHD_destroy_response(s->page.not_modified);
+	if (s->page.not_modified_gzip != NULL)
+		MHD_destroy_response(s->page.not_modified_gzip);
 	s->plain = s->gzip = s->not_modified = s->not_modified_gzip = NULL;
+	s->page.not_modified = s->page.not_modified_gzip = NULL;
 }
 
 
@@ -472,6 +489,8 @@ start_answer(struct worker *w, struct MHD_Connection *mc)
 struct answer {
 	struct http		*h;
 	struct MHD_Connection	*conn;
+	enum feed_format	 format;
+	const char		*token;		/* in the path, if it is one */
 	const char		*if_none_match;
 	const char		*if_modified_since;
 	bool			 gzip;
@@ -479,17 +498,45 @@ struct answer {
 };
 
 static bool
-is_fresh(const struct answer *a, const struct feed_snapshot *s, const char *etag)
+is_fresh(const struct answer *a, time_t last_modified, const char *etag)
 {
 	time_t since;
 
 	/* RFC 7232 section 6: If-None-Match wins over If-Modified-Since. */
 	if (a->if_none_match != NULL)
 		return http_etag_matches(a->if_none_match, etag);
-	if (a->if_modified_since != NULL && s->last_modified > 0 &&
+	if (a->if_modified_since != NULL && last_modified > 0 &&
 	    http_date_parse(a->if_modified_since, &since))
-		return s->last_modified <= since;
+		return last_modified <= since;
 	return false;
+}
+
+/* The web page of a feed, put together for this request's token. */
+static void
+serve_page(const struct feed_page *p, struct answer *a)
+{
+	struct MHD_Response *r;
+	unsigned char *body;
+	size_t len;
+
+	if (is_fresh(a, p->last_modified, a->gzip ? p->etag_gzip : p->etag)) {
+		a->rc = MHD_queue_response(a->conn, MHD_HTTP_NOT_MODIFIED, a->gzip ?
+		    p->not_modified_gzip : p->not_modified);
+		return;
+	}
+	body = feed_page_body(p, a->token, a->gzip, &len);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(len, body, free_buffer, body);
+	if (r == NULL)
+		fatalx("cannot create an HTTP response");
+	MHD_add_response_header(r, "Content-Type", PAGE_CONTENT_TYPE);
+	MHD_add_response_header(r, "Content-Security-Policy", PAGE_POLICY);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	if (a->gzip)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	add_validators(r, p->last_modified, a->gzip ? p->etag_gzip : p->etag);
+	a->rc = MHD_queue_response(a->conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
 }
 
 /* Runs under the feed table's lock: queueing takes a reference. */
@@ -503,8 +550,12 @@ serve_snapshot(const struct feed_snapshot *s, void *arg)
 		a->rc = MHD_queue_response(a->conn, MHD_HTTP_NOT_FOUND, a->h->not_found);
 		return;
 	}
+	if (a->format == FEED_PAGE) {
+		serve_page(&s->page, a);
+		return;
+	}
 	gz = a->gzip && s->gzip != NULL;
-	if (is_fresh(a, s, gz ? s->etag_gzip : s->etag))
+	if (is_fresh(a, s->last_modified, gz ? s->etag_gzip : s->etag))
 		a->rc = MHD_queue_response(a->conn, MHD_HTTP_NOT_MODIFIED,
 		    gz ? s->not_modified_gzip : s->not_modified);
 	else
@@ -551,7 +602,8 @@ answer_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	a.if_modified_since = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	/* A malformed path hashes to something no token has: the same 404. */
-	feed_path_hash(url, hash);
+	feed_path_hash(url, hash, &a.format);
+	a.token = url + strlen(FEED_PATH_PREFIX);
 	a.rc = MHD_NO;
 	feeds_with_snapshot(hash, serve_snapshot, &a);
 	return a.rc;

@@ -1,10 +1,11 @@
 /*
  * http: serves the feeds over HTTP with libmicrohttpd: GET and HEAD of
- * /feeds/<token>.ics, conditional requests, gzip.  Its threads only read
- * the snapshots that feed.c publishes; they never touch the store.  At most
- * a fixed number of connections are open; a full server closes the
- * connection that has waited longest for its request, and says 503 only
- * when all of them are being answered.
+ * /feeds/<token>.ics and of its web page /feeds/<token>.html, conditional
+ * requests, gzip.  Its threads only read the snapshots that feed.c
+ * publishes; they never touch the store.  At most a fixed number of
+ * connections are open; a full server closes the connection that has
+ * waited longest for its request, and says 503 only when all of them are
+ * being answered.
  */
 #ifndef IKOND_HTTP_H
 #define IKOND_HTTP_H
@@ -34,9 +35,9 @@ struct http *http_start(const struct config *cfg, size_t capacity, char **cause)
 void http_stop(struct http *h);
 void http_stats(struct http *h, struct http_stats *stats);
 
-/* Prepares the answers of a snapshot; takes ownership of body and gz
- * (either may be freed later, when the last connection that sends it is
- * done).  gz may be NULL. */
+/* Prepares the answers of a snapshot (and the 304s of its page); takes
+ * ownership of body and gz (either may be freed later, when the last
+ * connection that sends it is done).  gz may be NULL. */
 void http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz);
 void http_snapshot_release(struct feed_snapshot *s);
 

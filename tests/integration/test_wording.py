@@ -89,8 +89,9 @@ def known_words():
 
 
 def plain(markdown):
-    """Markdown as the words a reader sees."""
-    text = re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown as the words a reader sees: a figure's caption, not its address."""
+    text = re.sub(r"(?<!\\)!\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"\\(.)", r"\1", text)
     text = re.sub(r"^\|?[-:| ]+\|?$", "", text, flags=re.M)
     return re.sub(r"[*_#|>]", " ", text)
 

@@ -78,6 +78,26 @@ test_validity(void **state)
 	assert_int_equal(civil_days_in_month(2026, 12), 31);
 }
 
+/* ISO 8601 weeks belong to the year of their Thursday. */
+static void
+test_iso_weeks(void)
+{
+	int year;
+
+	assert_int_equal(civil_iso_week(D("2027-12-22"), &year), 51);
+	assert_int_equal(year, 2027);
+	assert_int_equal(civil_iso_week(D("2021-01-03"), &year), 53);
+	assert_int_equal(year, 2020);
+	assert_int_equal(civil_iso_week(D("2026-12-31"), &year), 53);
+	assert_int_equal(year, 2026);
+	assert_int_equal(civil_iso_week(D("2024-12-30"), &year), 1);
+	assert_int_equal(year, 2025);
+	assert_int_equal(civil_iso_week(D("2027-01-04"), &year), 1);
+	assert_int_equal(year, 2027);
+	assert_int_equal(civil_iso_week(D("2027-01-03"), &year), 53);
+	assert_int_equal(year, 2026);
+}
+
 static void
 test_weekday(void **state)
 {
@@ -93,6 +113,7 @@ test_weekday(void **state)
 	assert_string_equal(civil_weekday_abbrev(D("2026-11-18")), "Mi");
 	assert_string_equal(civil_weekday_abbrev(D("2026-01-02")), "Fr");
 	assert_string_equal(civil_weekday_abbrev(D("2026-01-05")), "Mo");
+	test_iso_weeks();
 	assert_string_equal(civil_weekday_abbrev(D("1600-01-01")), "Sa");
 }
 

@@ -2,7 +2,9 @@
  * Unit tests of the document module: Markdown rendered to HTML by
  * libcmark-gfm in safe mode, and the structure of the ODT package its tree
  * becomes (mimetype first and stored, a manifest that lists the parts,
- * headings, lists and tables in content.xml, unknown nodes as text).
+ * headings, lists and tables in content.xml, unknown nodes as text), and
+ * figures: placed by an image of "figure:NAME" alone in its paragraph,
+ * inline SVG in HTML, an SVG picture of the package in the ODT.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -342,6 +344,133 @@ test_odt_degrades(void **state)
 	free(content);
 }
 
+static const char figure_svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+    "width=\"760\" height=\"380\" viewBox=\"0 0 760 380\"><text>Plan</text></svg>\n";
+
+static void
+figure_info(struct document_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->title = "Vorlage";
+	info->figures[0].name = "timeline";
+	info->figures[0].svg = figure_svg;
+	info->figures[0].width = 760;
+	info->figures[0].height = 380;
+	info->figures[0].title = "Zeitplan: A & B";
+	info->figures[0].desc = "Schritt 1 <erledigt>";
+	info->nfigures = 1;
+}
+
+static int
+render_figure(const char *md, enum document_format fmt, struct buf *out, char **cause)
+{
+	struct document_info info;
+
+	figure_info(&info);
+	buf_init(out);
+	return document_render(md, strlen(md), fmt, &info, out, cause);
+}
+
+static void
+test_figure_html(void **state)
+{
+	struct buf out;
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(render_figure("Davor\n\n![Der *Zeitplan* & <b>mehr</b>]"
+	    "(figure:timeline)\n\nDanach\n", DOCUMENT_HTML, &out, &cause), 0);
+	assert_non_null(strstr(out.data, "<p>Davor</p>\n<figure>\n<svg xmlns="));
+	assert_non_null(strstr(out.data, "<text>Plan</text></svg>\n<figcaption>Der Zeitplan "
+	    "&amp; mehr</figcaption>\n</figure>\n<p>Danach</p>"));
+	assert_null(strstr(out.data, "<img"));
+	assert_null(strstr(out.data, "<b>"));
+	buf_free(&out);
+
+	/* An ordinary picture stays what CommonMark makes of it. */
+	assert_int_equal(render_figure("![Bild](bild.png)\n", DOCUMENT_HTML, &out, &cause), 0);
+	assert_non_null(strstr(out.data, "<img src=\"bild.png\" alt=\"Bild\" />"));
+	assert_null(strstr(out.data, "<svg"));
+	buf_free(&out);
+}
+
+static void
+expect_figure_error(const char *md, const char *why)
+{
+	struct buf out;
+	char *cause = NULL;
+
+	assert_int_equal(render_figure(md, DOCUMENT_HTML, &out, &cause), -1);
+	if (strstr(cause, why) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", cause, why);
+	assert_int_equal(out.len, 0);
+	free(cause);
+	buf_free(&out);
+}
+
+static void
+test_figure_errors(void **state)
+{
+	(void)state;
+	expect_figure_error("# T\n\n![x](figure:karte)\n", "line 3: there is no figure \"karte\"");
+	expect_figure_error("![x](figure:timeline)\n\n![y](figure:timeline)\n",
+	    "line 3: the figure \"timeline\" is placed twice");
+	expect_figure_error("Siehe ![x](figure:timeline) oben\n",
+	    "line 1: the figure \"timeline\" must stand alone in its paragraph");
+	expect_figure_error("- ![x](figure:timeline) und mehr\n", "must stand alone");
+}
+
+static void
+test_figure_odt(void **state)
+{
+	char *cause = NULL, *content, *manifest, *svg;
+	struct buf out;
+	zip_error_t ze;
+	zip_source_t *src;
+	zip_t *za;
+
+	(void)state;
+	assert_int_equal(render_figure("![Zeitplan <1>](figure:timeline)\n", DOCUMENT_ODT, &out,
+	    &cause), 0);
+	zip_error_init(&ze);
+	assert_non_null(src = zip_source_buffer_create(out.data, out.len, 0, &ze));
+	assert_non_null(za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze));
+	manifest = zip_read_entry(za, "META-INF/manifest.xml");
+	assert_non_null(strstr(manifest, "<manifest:file-entry manifest:full-path=\""
+	    "Pictures/timeline.svg\" manifest:media-type=\"image/svg+xml\"/>"));
+	svg = zip_read_entry(za, "Pictures/timeline.svg");
+	assert_string_equal(svg, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns="
+	    "\"http://www.w3.org/2000/svg\" width=\"760\" height=\"380\" viewBox=\"0 0 760 380\">"
+	    "<text>Plan</text></svg>\n");
+	content = zip_read_entry(za, "content.xml");
+	/* As wide as the text, as tall as the picture's proportions say. */
+	assert_non_null(strstr(content, "<text:p text:style-name=\"Figure\"><draw:frame "
+	    "draw:name=\"Abbildung1\" text:anchor-type=\"as-char\" svg:width=\"16.50cm\" "
+	    "svg:height=\"8.25cm\" draw:z-index=\"0\"><draw:image xlink:href=\""
+	    "Pictures/timeline.svg\" xlink:type=\"simple\" xlink:show=\"embed\" "
+	    "xlink:actuate=\"onLoad\" draw:mime-type=\"image/svg+xml\"/><svg:title>Zeitplan: A "
+	    "&amp; B</svg:title><svg:desc>Schritt 1 &lt;erledigt&gt;</svg:desc></draw:frame>"
+	    "</text:p>\n<text:p text:style-name=\"Caption\">Zeitplan &lt;1&gt;</text:p>"));
+	assert_non_null(strstr(content, "xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:"
+	    "drawing:1.0\""));
+	free(manifest);
+	free(svg);
+	free(content);
+	zip_close(za);
+	zip_error_fini(&ze);
+	buf_free(&out);
+
+	/* Without a figure, the package holds no pictures. */
+	assert_int_equal(render_figure("Text\n", DOCUMENT_ODT, &out, &cause), 0);
+	zip_error_init(&ze);
+	assert_non_null(src = zip_source_buffer_create(out.data, out.len, 0, &ze));
+	assert_non_null(za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze));
+	assert_int_equal(zip_get_num_entries(za, 0), 5);
+	zip_close(za);
+	zip_error_fini(&ze);
+	buf_free(&out);
+}
+
 static void
 test_markdown_passthrough(void **state)
 {
@@ -368,6 +497,9 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_odt_package),
 		cmocka_unit_test(test_odt_degrades),
+		cmocka_unit_test(test_figure_html),
+		cmocka_unit_test(test_figure_errors),
+		cmocka_unit_test(test_figure_odt),
 		cmocka_unit_test(test_markdown_passthrough),
 	};
 

@@ -1,8 +1,8 @@
 /*
  * test_feed: the parts of the feed server that need no database: the
  * SHA-256 of tokens against the FIPS 180-4 examples, tokens and request
- * paths, and the HTTP header helpers (dates, Accept-Encoding,
- * If-None-Match).
+ * paths, a web page put together for its token (plain and gzip), and the
+ * HTTP header helpers (dates, Accept-Encoding, If-None-Match).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,9 @@
 
 #include <cmocka.h>
 
+#include <zlib.h>
+
+#include "buf.h"
 #include "feed.h"
 #include "http.h"
 
@@ -54,6 +57,7 @@ test_tokens(void **state)
 {
 	char a[FEED_TOKEN_CHARS + 1], b[FEED_TOKEN_CHARS + 1], path[128];
 	unsigned char ha[FEED_HASH_LEN], hb[FEED_HASH_LEN], hp[FEED_HASH_LEN];
+	enum feed_format fmt;
 	size_t i;
 
 	(void)state;
@@ -66,24 +70,117 @@ test_tokens(void **state)
 		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789-_", a[i]));
 	snprintf(path, sizeof(path), "/feeds/%s.ics", a);
-	assert_true(feed_path_hash(path, hp));
+	assert_true(feed_path_hash(path, hp, &fmt));
 	assert_true(feed_hash_equal(ha, hp));
+	assert_int_equal(fmt, FEED_ICS);
+	/* The web page of the same feed. */
+	snprintf(path, sizeof(path), "/feeds/%s.html", a);
+	assert_true(feed_path_hash(path, hp, &fmt));
+	assert_true(feed_hash_equal(ha, hp));
+	assert_int_equal(fmt, FEED_PAGE);
 
 	/* Everything else is no token. */
 	snprintf(path, sizeof(path), "/feeds/%s.ic", a);
-	assert_false(feed_path_hash(path, hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
 	snprintf(path, sizeof(path), "/feeds/%s.icsx", a);
-	assert_false(feed_path_hash(path, hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
+	snprintf(path, sizeof(path), "/feeds/%s.htm", a);
+	assert_false(feed_path_hash(path, hp, &fmt));
+	snprintf(path, sizeof(path), "/feeds/%s.htmlx", a);
+	assert_false(feed_path_hash(path, hp, &fmt));
+	snprintf(path, sizeof(path), "/feeds/%s.ics.", a);
+	assert_false(feed_path_hash(path, hp, &fmt));
+	snprintf(path, sizeof(path), "/feeds/%.42s.html", a);
+	assert_false(feed_path_hash(path, hp, &fmt));
 	snprintf(path, sizeof(path), "/feeds/../%s.ics", a);
-	assert_false(feed_path_hash(path, hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
 	snprintf(path, sizeof(path), "/feeds/%.42s.ics", a);
-	assert_false(feed_path_hash(path, hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
 	snprintf(path, sizeof(path), "/feeds/%.42s%%.ics", a);
-	assert_false(feed_path_hash(path, hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
 	snprintf(path, sizeof(path), "/FEEDS/%s.ics", a);
-	assert_false(feed_path_hash(path, hp));
-	assert_false(feed_path_hash("", hp));
-	assert_false(feed_path_hash("/", hp));
+	assert_false(feed_path_hash(path, hp, &fmt));
+	assert_false(feed_path_hash("", hp, &fmt));
+	assert_false(feed_path_hash("/", hp, &fmt));
+}
+
+/* Inflates a gzip file with zlib's own reader (which checks CRC and size). */
+static char *
+gunzip(const unsigned char *gz, size_t len, size_t *out_len)
+{
+	z_stream z;
+	char *out = calloc(1, 1 << 20);
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit2(&z, 16 + 15), Z_OK);
+	z.next_in = (Bytef *)gz;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (1 << 20) - 1;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(z.avail_in, 0);
+	*out_len = z.total_out;
+	inflateEnd(&z);
+	return out;
+}
+
+/*
+ * A page is kept as the parts between the token's places and put together
+ * per request: plain, and as gzip from parts deflated once with the token
+ * spliced in as stored blocks.  Both must give the page with the token.
+ */
+static void
+test_page_body(void **state)
+{
+	const char *token = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+	unsigned char digest[FEED_HASH_LEN], *body;
+	struct feed_page page;
+	struct buf text, want;
+	size_t len, plain_len, i;
+	char *plain;
+	int k;
+
+	(void)state;
+	assert_int_equal(strlen(token), FEED_TOKEN_CHARS);
+	for (k = 0; k < 4; k++) {
+		buf_init(&text);
+		buf_init(&want);
+		/* No place, one, places at both ends, and a long repetitive page. */
+		for (i = 0; i < (size_t)(k == 3 ? 2000 : 1); i++) {
+			buf_printf(&text, "<p>Teil %zu: Sitzung am Mittwoch</p>\n", i);
+			buf_printf(&want, "<p>Teil %zu: Sitzung am Mittwoch</p>\n", i);
+		}
+		if (k >= 1) {
+			buf_add_str(&text, "<a href=\"webcal://x/feeds/\001.ics\">");
+			buf_printf(&want, "<a href=\"webcal://x/feeds/%s.ics\">", token);
+		}
+		if (k >= 2) {
+			buf_add_char(&text, '\001');
+			buf_add_str(&want, token);
+		}
+		memset(&page, 0, sizeof(page));
+		memset(digest, k, sizeof(digest));
+		feed_page_prepare(&page, text.data, text.len, digest, 1000);
+		assert_int_equal(page.len, want.len);
+		assert_non_null(strstr(page.etag_gzip, "-gz"));
+
+		body = feed_page_body(&page, token, false, &len);
+		assert_int_equal(len, want.len);
+		assert_memory_equal(body, want.data, len);
+		free(body);
+
+		body = feed_page_body(&page, token, true, &len);
+		plain = gunzip(body, len, &plain_len);
+		assert_int_equal(plain_len, want.len);
+		assert_memory_equal(plain, want.data, plain_len);
+		if (k == 3)
+			assert_true(len < want.len / 4);
+		free(plain);
+		free(body);
+		feed_page_clear(&page);
+		buf_free(&text);
+		buf_free(&want);
+	}
 }
 
 static void
@@ -140,6 +237,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_fips),
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_page_body),
 		cmocka_unit_test(test_http_dates),
 		cmocka_unit_test(test_http_gzip),
 		cmocka_unit_test(test_http_etag),

@@ -31,6 +31,20 @@ test_dates_and_money(void **state)
 	assert_int_equal(civil_parse_date("2027-03-01", &d, NULL), 0);
 	german_date_long(d, s, sizeof(s));
 	assert_string_equal(s, "Montag, 1. März 2027");
+	assert_int_equal(civil_parse_date("2027-12-22", &d, NULL), 0);
+	german_date_weekday(d, s, sizeof(s));
+	assert_string_equal(s, "Mittwoch, 22.12.2027");
+	german_week(d, s, sizeof(s));
+	assert_string_equal(s, "Kalenderwoche 51: 20.12.\u201326.12.2027");
+	german_week(d + 7, s, sizeof(s));
+	assert_string_equal(s, "Kalenderwoche 52: 27.12.2027\u201302.01.2028");
+	german_span(d - 2, d, s, sizeof(s));
+	assert_string_equal(s, "20.12.\u201322.12.2027");
+	german_span(d, d, s, sizeof(s));
+	assert_string_equal(s, "22.12.2027");
+	assert_string_equal(german_month(3), "März");
+	assert_string_equal(german_month_abbrev(9), "Sep.");
+	assert_string_equal(german_month_abbrev(13), "");
 	german_time(17 * 60 + 5, s, sizeof(s));
 	assert_string_equal(s, "17:05\u00a0Uhr");
 

@@ -225,6 +225,7 @@ test_workcal(void **state)
 {
 	struct workcal *wc;
 	char *cause = NULL;
+	int from, to;
 
 	(void)state;
 	assert_null(workcal_new("XY", &cause));
@@ -272,6 +273,10 @@ test_workcal(void **state)
 	assert_string_equal(workcal_break_at(wc, D("2026-07-02")), "Sommerpause");
 	assert_string_equal(workcal_break_at(wc, D("2026-08-12")), "Sommerpause");
 	assert_null(workcal_break_at(wc, D("2026-08-13")));
+	assert_string_equal(workcal_break(wc, 0, &from, &to), "Sommerpause");
+	assert_int_equal(from, D("2026-07-02"));
+	assert_int_equal(to, D("2026-08-12"));
+	assert_null(workcal_break(wc, 1, &from, &to));
 	assert_true(workcal_is_working_day(wc, D("2026-07-15")));
 	workcal_free(wc);
 	workcal_free(NULL);
