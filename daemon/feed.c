@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "civil.h"
 #include "entity.h"
+#include "german.h"
 #include "http.h"
 #include "ics.h"
 #include "log.h"
@@ -198,6 +199,7 @@ calendar_names(struct ikond *ikd, enum feed_kind kind, const char *target, char 
     char **desc)
 {
 	const char *body = ikd->cfg->body_name;
+	struct german_forms concept;
 
 	switch (kind) {
 	case FEED_ALL:
@@ -215,9 +217,12 @@ calendar_names(struct ikond *ikd, enum feed_kind kind, const char *target, char 
 		xasprintf(desc, "Sitzungen und Fristen: %s (%s)", target, body);
 		break;
 	case FEED_PROCESS:
-		xasprintf(name, CALENDAR_PREFIX "Prozess %s", target);
-		xasprintf(desc, "Schritte, Fristen und Termine des Prozesses %s (%s)", target,
-		    body);
+		/* The concept's own name, not "Integrationskonzept – Prozess
+		 * Integrationskonzept ...": "Integrationskonzept „IK 2027“". */
+		german_concept_forms(target, &concept);
+		*name = xstrdup(concept.name);
+		xasprintf(desc, "Schritte, Fristen und Termine %s (%s)", concept.gen, body);
+		german_forms_free(&concept);
 		break;
 	}
 }

@@ -291,6 +291,8 @@ class TestPage(Scenario):
     def check_dom(self, dom):
         self.assertIn('<html lang="de">', dom)
         self.assertIn("<main id=\"inhalt\">", dom)
+        # The heading is the concept's name, said once.
+        self.assertIn("<h1>Integrationskonzept Landkreis Musterland 2027</h1>", dom)
         # The next deadline: the Vorlagenfrist of the moved Beirat session.
         glance = dom[dom.index('<dl class="glance">'):dom.index("</dl>")]
         self.assertIn("Nächste Frist", glance)
