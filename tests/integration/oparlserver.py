@@ -36,6 +36,7 @@ class OParlServer:
         self.failures = {}            # (list name, page) -> "500" | "500once" | "json" | "slow"
         self.slow_seconds = 0         # for "slow" failures
         self.delay = 0.0              # before every answer
+        self.gate = None              # a threading.Event every answer waits for
         self.nbodies = bodies
         self.lists = {"organizations": {}, "meetings": {}, "people": {}, "papers": {}}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
@@ -192,6 +193,8 @@ class OParlServer:
                 parts = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parts.query))
                 server.requests.append((parts.path, query))
+                if server.gate is not None:
+                    server.gate.wait(120)
                 if server.delay:
                     time.sleep(server.delay)
                 list_name = parts.path.rsplit("/", 1)[-1]
