@@ -280,7 +280,7 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 void
 agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64 committee_id)
 {
-	size_t lo = 0, hi, mid;
+	size_t lo = 0, hi, mid, end, n0 = it->nactors, i;
 
 	/* The first membership of the committee, then all of them in actor order. */
 	hi = a->nmembers;
@@ -291,8 +291,20 @@ agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64
 		else
 			hi = mid;
 	}
-	for (; lo < a->nmembers && a->members[lo].committee_id == committee_id; lo++)
-		agenda_add_actor(it, a->members[lo].actor_id);
+	for (end = lo; end < a->nmembers && a->members[end].committee_id == committee_id; end++)
+		continue;
+	if (end == lo)
+		return;
+	/* The members are distinct: each is compared with the actors the
+	 * item had before, not with the members added (quadratic in a large
+	 * committee). */
+	it->actors = xreallocarray(it->actors, n0 + (end - lo), sizeof(*it->actors));
+	for (; lo < end; lo++) {
+		for (i = 0; i < n0 && it->actors[i] != a->members[lo].actor_id; i++)
+			continue;
+		if (i == n0)
+			it->actors[it->nactors++] = a->members[lo].actor_id;
+	}
 }
 
 /* The German date ("Montag, 5. Januar 2026") and "HH:MM" of t in zone tz. */

@@ -6,7 +6,9 @@
  * A feed whose bytes did not change keeps its snapshot, so its gzip body
  * is not recomputed and its ETag stays.  Everything in a feed comes from
  * the data, never from the clock, so an unchanged feed is the same bytes
- * across requests and restarts.
+ * across requests and restarts.  A rebuild copies the text of every event
+ * whose UID and SEQUENCE it published before from the previous snapshot
+ * (ics.h), so a change writes only the events it changed.
  */
 #include "feed.h"
 
@@ -213,9 +215,11 @@ item_is_past(const struct agenda_item *it, int today, const char *tz)
 	return timefmt_local_day(tz, it->end > it->start ? it->end : it->start) < today;
 }
 
-char *
-feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
-    size_t *len, time_t *last_modified, char **cause)
+/* feed_build(), copying unchanged events from prev's body (see ics.h). */
+static char *
+build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    const struct feed_snapshot *prev, struct ics_index **index, size_t *len,
+    time_t *last_modified, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda_filter f;
@@ -287,7 +291,8 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	cal.timezone = tz;
 	cal.refresh = ikd->cfg->feeds_refresh;
 	cal.alarm_minutes = ikd->cfg->feeds_alarm_minutes;
-	out = ics_build(&cal, ev, n, len, cause);
+	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
+	    index, len, cause);
 	for (i = 0; i < n; i++)
 		free(descs[i]);
 	free(descs);
@@ -299,6 +304,13 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	if (out != NULL)
 		*last_modified = lm;
 	return out;
+}
+
+char *
+feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    size_t *len, time_t *last_modified, char **cause)
+{
+	return build(ikd, kind, target, today, NULL, NULL, len, last_modified, cause);
 }
 
 static int
@@ -329,7 +341,7 @@ gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
 
 static struct feed_snapshot *
 snapshot_new(enum feed_kind kind, sqlite3_int64 target, char *body, size_t len,
-    const unsigned char digest[FEED_HASH_LEN], time_t last_modified)
+    const unsigned char digest[FEED_HASH_LEN], time_t last_modified, struct ics_index *index)
 {
 	struct feed_snapshot *s = xcalloc(1, sizeof(*s));
 	unsigned char *gz = NULL;
@@ -346,6 +358,8 @@ snapshot_new(enum feed_kind kind, sqlite3_int64 target, char *body, size_t len,
 	snprintf(s->etag_gzip, sizeof(s->etag_gzip), "\"%s-gz\"", hex);
 	s->last_modified = last_modified;
 	s->len = len;
+	s->body = body;
+	s->index = index;
 	if (gzip_body(body, len, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
 	http_snapshot_prepare(s, body, gz);
@@ -358,6 +372,7 @@ snapshot_unref(struct feed_snapshot *s)
 	if (s == NULL || --s->refs > 0)
 		return;
 	http_snapshot_release(s);
+	ics_index_free(s->index);
 	free(s);
 }
 
@@ -384,6 +399,7 @@ rebuild(struct ikond *ikd)
 {
 	struct feed_entry *fresh = NULL, *old;
 	struct feed_snapshot *snap, *prev;
+	struct ics_index *index;
 	sqlite3_stmt *st;
 	size_t n = 0, cap = 0, nold, i;
 	unsigned char digest[FEED_HASH_LEN];
@@ -417,8 +433,11 @@ rebuild(struct ikond *ikd)
 		if ((snap = find_snapshot(fresh, n, kind, target)) != NULL)
 			snap->refs++;
 		else {
+			pthread_mutex_lock(&cache.lock);
+			prev = find_snapshot(cache.entries, cache.n, kind, target);
+			pthread_mutex_unlock(&cache.lock);
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			body = feed_build(ikd, kind, target, today, &len, &lm, &cause);
+			body = build(ikd, kind, target, today, prev, &index, &len, &lm, &cause);
 			if (body == NULL) {
 				log_warnx("feeds: %s %lld: %s", kind_names[kind], (long long)target,
 				    cause);
@@ -431,16 +450,14 @@ rebuild(struct ikond *ikd)
 			    (long long)target, len, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 			feed_hash(body, len, digest);
-			pthread_mutex_lock(&cache.lock);
-			prev = find_snapshot(cache.entries, cache.n, kind, target);
-			pthread_mutex_unlock(&cache.lock);
 			if (prev != NULL && memcmp(prev->digest, digest, FEED_HASH_LEN) == 0 &&
 			    prev->last_modified == lm) {
 				free(body);
+				ics_index_free(index);
 				snap = prev;
 				snap->refs++;
 			} else
-				snap = snapshot_new(kind, target, body, len, digest, lm);
+				snap = snapshot_new(kind, target, body, len, digest, lm, index);
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -18,6 +18,7 @@
 #include <sha2.h>
 #include <sqlite3.h>
 
+#include "ics.h"
 #include "ikond.h"
 
 #define FEED_HASH_LEN		SHA256_DIGEST_LENGTH	/* libmd's SHA-256 */
@@ -75,6 +76,8 @@ struct feed_snapshot {
 	char		 etag_gzip[2 * FEED_HASH_LEN + 8];
 	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
 	size_t		 len, gzip_len;
+	const char	*body;		/* the plain body, owned by plain */
+	struct ics_index *index;	/* its events, for the next build to reuse */
 };
 
 /* Builds every feed that has a live token and starts publishing. */
