@@ -65,11 +65,13 @@ stop() {
 }
 hwm() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
 
-# reload FILE: reloads, prints "SECONDS SESSIONS MOVED"
+# reload: reloads, prints "MS SESSIONS MOVED" of the deadlines' catch-up as
+# the daemon logs it (the answer to reload follows the feeds' rebuild,
+# which the snapshot column shows)
 reload() {
-	t0=$(now); c reload >/dev/null; t1=$(now)
-	sed -n 's/.*deadlines recomputed[^:]*: \([0-9]*\) session(s) in [0-9]* ms; \([0-9]*\) deadline.*/\1 \2/p' \
-	    "$dir/ikond.log" | tail -n 1 | { read -r s m; echo "$(ms "$t0" "$t1") $s $m"; }
+	c reload >/dev/null
+	sed -n 's/.*deadlines recomputed[^:]*: \([0-9]*\) session(s) in \([0-9]*\) ms; \([0-9]*\) deadline.*/\2 \1 \3/p' \
+	    "$dir/ikond.log" | tail -n 1
 }
 
 printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s %9s %9s\n' size sessions deadlines actors \
