@@ -227,6 +227,8 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	struct ics_calendar cal;
 	struct ics_event *ev;
 	char *name = NULL, *desc = NULL, *tname, **descs, *out;
+	size_t *from;
+	bool *copied;
 	sqlite3_int64 removed;
 	size_t i, n = 0;
 	time_t lm = 0;
@@ -258,6 +260,8 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 		lm = (time_t)removed;
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
 	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
+	from = xcalloc(a->n ? a->n : 1, sizeof(*from));
+	copied = xcalloc(a->n ? a->n : 1, sizeof(*copied));
 	for (i = 0; i < a->n; i++) {
 		const struct agenda_item *it = &a->items[i];
 		struct ics_event *e = &ev[n];
@@ -275,8 +279,7 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 		e->start = it->start;
 		e->end = it->end;
 		e->summary = it->title;
-		descs[n] = agenda_feed_description(a, it);
-		e->description = descs[n];
+		from[n] = i;
 		e->location = it->location && it->location[0] ? it->location : NULL;
 		e->url = it->url;
 		e->categories = item_categories[it->kind];
@@ -291,11 +294,22 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	cal.timezone = tz;
 	cal.refresh = ikd->cfg->feeds_refresh;
 	cal.alarm_minutes = ikd->cfg->feeds_alarm_minutes;
+	/* An event copied from the last build needs no description. */
+	if (prev != NULL)
+		ics_index_copies(prev->index, &cal, ev, n, copied);
+	for (i = 0; i < n; i++) {
+		if (!copied[i]) {
+			descs[i] = agenda_feed_description(a, &a->items[from[i]]);
+			ev[i].description = descs[i];
+		}
+	}
 	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
 	    index, len, cause);
 	for (i = 0; i < n; i++)
 		free(descs[i]);
 	free(descs);
+	free(from);
+	free(copied);
 	free(ev);
 	agenda_free(a);
 	free(name);

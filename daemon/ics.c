@@ -785,6 +785,35 @@ index_find(const struct ics_index *ix, const struct ics_event *e)
 	return p;
 }
 
+/* The year of the zone rules a feed is written with: 0 for Berlin's fixed ones. */
+static int
+model_year(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev)
+{
+	return strcmp(cal->timezone, "Europe/Berlin") == 0 ? 0 : reference_year(ev, nev);
+}
+
+static bool
+same_context(const struct ics_index *prev, const struct ics_calendar *cal, int year)
+{
+	return prev != NULL && prev->year == year && prev->alarm == cal->alarm_minutes &&
+	    strcmp(prev->zone, cal->timezone) == 0;
+}
+
+size_t
+ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,
+    const struct ics_event *ev, size_t nev, bool *copied)
+{
+	size_t i, n = 0;
+	bool ok;
+
+	ok = cal->timezone != NULL && same_context(prev, cal, model_year(cal, ev, nev));
+	for (i = 0; i < nev; i++) {
+		copied[i] = ok && ev[i].uid != NULL && index_find(prev, &ev[i]) != NULL;
+		n += copied[i];
+	}
+	return n;
+}
+
 char *
 ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
     size_t *len, char **cause)
@@ -825,14 +854,13 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 	buf_init(&w.out);
 	w.zone = cal->timezone;
 	w.cache = xcalloc(CACHE_SLOTS, sizeof(*w.cache));
-	if (strcmp(cal->timezone, "Europe/Berlin") == 0)
+	if ((year = model_year(cal, ev, nev)) == 0)
 		w.model = berlin;
-	else if (model_from_system(&w, (year = reference_year(ev, nev))) == -1) {
+	else if (model_from_system(&w, year) == -1) {
 		set_cause(cause, "cannot read the rules of time zone \"%s\"", cal->timezone);
 		goto fail;
 	}
-	if (prev_body == NULL || prev == NULL || prev->year != year ||
-	    prev->alarm != cal->alarm_minutes || strcmp(prev->zone, cal->timezone) != 0)
+	if (prev_body == NULL || !same_context(prev, cal, year))
 		prev = NULL;
 	if (index != NULL)
 		ix = index_new(cal->timezone, year, cal->alarm_minutes, nev);

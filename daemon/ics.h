@@ -81,5 +81,11 @@ void ics_index_free(struct ics_index *ix);
 char *ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev,
     size_t nev, const char *prev_body, const struct ics_index *prev,
     struct ics_index **index, size_t *len, char **cause);
+/*
+ * Marks in copied[i] the events that ics_build_reusing() will copy from
+ * prev under cal (their descriptions need not be made); returns how many.
+ */
+size_t ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,
+    const struct ics_event *ev, size_t nev, bool *copied);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -471,6 +472,7 @@ test_reuse(void **state)
 	struct ics_event ev[3];
 	struct ics_index *ix = NULL, *ix2 = NULL;
 	char *cause = NULL, *first, *marked, *again, *plain, *p;
+	bool copied[3];
 	size_t len, i;
 
 	(void)state;
@@ -486,6 +488,16 @@ test_reuse(void **state)
 	plain = build(&cal, ev, 3);
 	assert_string_equal(first, plain);
 	free(plain);
+
+	/* What will be copied: everything, then not what changed, then nothing. */
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 3);
+	ev[2].sequence = 5;
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 2);
+	assert_true(copied[0] && copied[1] && !copied[2]);
+	ev[2].sequence = 0;
+	cal.alarm_minutes = 15;
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 0);
+	cal.alarm_minutes = -1;
 
 	/* Unchanged: the second event is copied, mark and all. */
 	marked = strdup(first);
