@@ -2,8 +2,9 @@
 """Writes a generated data set into a database that ikond created (and is
 not running on): committees, their monthly sessions over twenty years,
 actors with memberships, and enough submissions that materialising every
-deadline gives the wanted total.  Deadlines themselves are left to ikond
-(`ikond-ctl reload` recomputes them all).
+deadline gives the wanted total.  Deadlines themselves are left to ikond:
+the basis they were computed from is removed, so its next start derives
+them all.
 
     gen_data.py DB FRACTION
 
@@ -79,6 +80,9 @@ def main():
     con.executemany(
         "INSERT INTO beratung (submission_id, session_id, role) VALUES (?, ?, 'entscheidung')",
         beratungen)
+    # Rows written behind ikond's back: without a basis the next start
+    # derives every deadline.
+    con.execute("DELETE FROM deadline_basis")
     con.commit()
     con.close()
     print("%d committees, %d sessions, %d actors, %d memberships, %d submissions, "

@@ -2,10 +2,12 @@
 # Scale benchmark: a generated data set at 1/100, 1/10 and full size (200
 # committees with monthly sessions over 20 years = 48,000 sessions, 100,000
 # actors, 1,000,000 materialised deadlines).  For each size: the time to
-# materialise every deadline from nothing, start-up time (exec to the first
-# answered `status`), peak RSS, the time to build one actor's feed (ikond-ctl
-# feed export, and the daemon's own snapshot build for a feed token), and
-# the time to recompute every deadline after a holiday change (reload).
+# materialise every deadline from nothing (the start after the rows were
+# written), start-up time (exec to the first answered `status`), peak RSS,
+# the time to build one actor's feed (ikond-ctl feed export, and the
+# daemon's own snapshot build for a feed token), and reloads after changes
+# of growing size: one local day off on one date, the same day off every
+# year, and one rule (the Antragsfrist of every session).
 # The reference is the 1/100 row: each column shows how it grows.
 #
 #   bench/scale.sh BUILD_DIR [FRACTIONS]     (default: "0.01 0.1 1")
@@ -31,18 +33,20 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
+[ -n "${SCALE_KEEP:-}" ] && trap "cp $dir/ikond.log $SCALE_KEEP; cleanup" EXIT INT TERM
 now() { date +%s.%N; }
 ms() { python3 -c "print('%.0f' % (1000 * ($2 - $1)))"; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # Reloads at full size run for most of a minute: no --timeout.
 c() { "$ctl" --socket "$dir/ctl.sock" --timeout 0 "$@"; }
 
-write_config() {	# write_config DAYS_OFF
+write_config() {	# write_config DAYS_OFF [RULES]
 	cat >"$dir/ikond.conf" <<CONF
 state_dir = "$dir/state";
 control_socket = "$dir/ctl.sock";
 http = { listen = "127.0.0.1"; port = $port; base_url = "http://127.0.0.1:$port"; };
 body = { land = "NI"; days_off = ( $1 ); };
+rules = { ${2:-} };
 reminders = { session = [ ]; deadline = [ ]; window = [ ]; measure = [ ]; evaluation = [ ]; };
 CONF
 }
@@ -61,19 +65,28 @@ stop() {
 }
 hwm() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' /proc/$pid/status; }
 
-printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s\n' size sessions deadlines actors \
-    "materialise" start-up "peak RSS" "export" "snapshot" "holiday"
-printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s\n' "" "" "" "" "all (s)" "(ms)" "(MiB)" \
-    "1 actor" "1 actor" "reload (s)"
+# reload: reloads, prints "MS SESSIONS MOVED" of the deadlines' catch-up as
+# the daemon logs it (the answer to reload follows the feeds' rebuild,
+# which the snapshot column shows)
+reload() {
+	c reload >/dev/null
+	sed -n 's/.*deadlines recomputed[^:]*: \([0-9]*\) session(s) in \([0-9]*\) ms; \([0-9]*\) deadline.*/\2 \1 \3/p' \
+	    "$dir/ikond.log" | tail -n 1
+}
+
+printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s %9s %9s\n' size sessions deadlines actors \
+    "materialise" start-up "peak RSS" "export" "snapshot" "reload:" "reload:" "reload:"
+printf '%-8s %9s %10s %8s %10s %9s %9s %9s %10s %9s %9s %9s\n' "" "" "" "" "all (s)" "(ms)" "(MiB)" \
+    "1 actor" "1 actor" "1 day off" "yearly" "1 rule"
 for f in $fractions; do
 	rm -rf "$dir/state" "$dir/ikond.log"
 	write_config ""
 	start
 	stop
 	python3 "$here/gen_data.py" "$dir/state/ikond.db" "$f" >"$dir/gen.out"
+	# No basis: this start derives every deadline.
 	start
-	t0=$(now); c reload >/dev/null; t1=$(now)
-	materialise=$(python3 -c "print('%.1f' % ($t1 - $t0))")
+	materialise=$(python3 -c "print('%.1f' % ($up / 1000))")
 	c feed add --actor person-1 >/dev/null
 	stop
 	start
@@ -84,17 +97,26 @@ for f in $fractions; do
 	events=$(grep -c '^BEGIN:VEVENT' "$dir/feed.ics" || true)
 	snapshot=$(sed -n 's/.*feeds: built actor [0-9]*: [0-9]* bytes in \([0-9.]*\) ms.*/\1/p' \
 	    "$dir/ikond.log" | tail -n 1)
-	# A local day off on every 15 May moves the deadlines that fall on it.
+	# A local day off on 15 May of the middle year, then on every 15 May,
+	# then a longer Antragsfrist.
+	year=$(python3 -c 'import datetime; print(datetime.date.today().year)')
+	write_config "{ date = \"$year-05-15\"; name = \"Brückentag\"; }"
+	set -- $(reload)
+	one_ms=$1 one_s=$2 one_m=$3
 	write_config '{ date = "05-15"; name = "Brückentag"; }'
-	t0=$(now); c reload >/dev/null; t1=$(now)
-	holiday=$(python3 -c "print('%.1f' % ($t1 - $t0))")
-	changed=$(sed -n 's/.*configuration reloaded; \([0-9]*\) deadline.*/\1/p' "$dir/ikond.log" | tail -n 1)
+	set -- $(reload)
+	yearly_ms=$1 yearly_s=$2 yearly_m=$3
+	write_config '{ date = "05-15"; name = "Brückentag"; }' 'antragsfrist = "-12d earlier";'
+	set -- $(reload)
+	rule_ms=$1 rule_s=$2 rule_m=$3
 	rss=$(hwm)
 	sessions=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM session')
 	deadlines=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM deadline')
 	actors=$(sqlite3 "$dir/state/ikond.db" 'SELECT count(*) FROM actor')
 	stop
-	printf '%-8s %9s %10s %8s %10s %9s %9s %6s ms %7s ms %9s\n' "$f" "$sessions" "$deadlines" \
-	    "$actors" "$materialise" "$up" "$rss" "$export_ms" "${snapshot:-?}" "$holiday"
-	echo "         (actor feed: $events events; holiday change moved $changed deadlines)"
+	printf '%-8s %9s %10s %8s %10s %9s %9s %6s ms %7s ms %6s ms %6s ms %6s ms\n' "$f" \
+	    "$sessions" "$deadlines" "$actors" "$materialise" "$up" "$rss" "$export_ms" \
+	    "${snapshot:-?}" "$one_ms" "$yearly_ms" "$rule_ms"
+	echo "         (actor feed: $events events; reloads recomputed $one_s / $yearly_s / $rule_s" \
+	    "sessions and moved $one_m / $yearly_m / $rule_m deadlines)"
 done

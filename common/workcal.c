@@ -6,6 +6,7 @@
  * municipal calendar, but they do not change what a working day is: the
  * administration works during the summer break, only the council rests.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,32 @@ const char *
 workcal_land(const struct workcal *wc)
 {
 	return wc->land;
+}
+
+json_t *
+workcal_days_off(const struct workcal *wc)
+{
+	json_t *list = json_array();
+	char spec[16];
+	size_t i;
+
+	for (i = 0; i < wc->ndays_off; i++) {
+		const struct day_off *off = &wc->days_off[i];
+
+		switch (off->kind) {
+		case DAY_OFF_ANNUAL:
+			snprintf(spec, sizeof(spec), "%02d-%02d", off->month, off->day);
+			break;
+		case DAY_OFF_ONCE:
+			civil_format_date(off->days, spec);
+			break;
+		case DAY_OFF_EASTER:
+			snprintf(spec, sizeof(spec), "easter%+d", off->days);
+			break;
+		}
+		json_array_append_new(list, json_pack("[ss]", spec, off->name));
+	}
+	return list;
 }
 
 static int

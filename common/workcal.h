@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct workcal;
 
 /* land is a two-letter code (see holiday.h); NULL on an unknown code. */
@@ -27,6 +29,9 @@ const char *workcal_land(const struct workcal *wc);
  */
 int workcal_add_day_off(struct workcal *wc, const char *spec, const char *name, char **cause);
 /* A session-free period [from, to] inclusive, as day numbers. */
+/* The local days off as [[spec, name], ...] in the order they were added,
+ * for workcal_add_day_off() to rebuild the same calendar. */
+json_t *workcal_days_off(const struct workcal *wc);
 int workcal_add_break(struct workcal *wc, int from_days, int to_days, const char *name, char **cause);
 
 bool workcal_is_working_day(const struct workcal *wc, int days);

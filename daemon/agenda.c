@@ -280,7 +280,7 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 void
 agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64 committee_id)
 {
-	size_t lo = 0, hi, mid;
+	size_t lo = 0, hi, mid, end, n0 = it->nactors, i;
 
 	/* The first membership of the committee, then all of them in actor order. */
 	hi = a->nmembers;
@@ -291,8 +291,20 @@ agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64
 		else
 			hi = mid;
 	}
-	for (; lo < a->nmembers && a->members[lo].committee_id == committee_id; lo++)
-		agenda_add_actor(it, a->members[lo].actor_id);
+	for (end = lo; end < a->nmembers && a->members[end].committee_id == committee_id; end++)
+		continue;
+	if (end == lo)
+		return;
+	/* The members are distinct: each is compared with the actors the
+	 * item had before, not with the members added (quadratic in a large
+	 * committee). */
+	it->actors = xreallocarray(it->actors, n0 + (end - lo), sizeof(*it->actors));
+	for (; lo < end; lo++) {
+		for (i = 0; i < n0 && it->actors[i] != a->members[lo].actor_id; i++)
+			continue;
+		if (i == n0)
+			it->actors[it->nactors++] = a->members[lo].actor_id;
+	}
 }
 
 /* The German date ("Montag, 5. Januar 2026") and "HH:MM" of t in zone tz. */
@@ -415,10 +427,38 @@ deadline_why(const char *rule_text, const char *derivation, int session_day, int
 	return why;
 }
 
+/* The last sentence deadline_why() gave: the deadlines of one session's
+ * submissions come one after another and share rule and derivation. */
+struct why_memo {
+	char	*rule, *derivation, *why;
+	int	 session_day, due_day;
+};
+
+static char *
+deadline_why_memo(struct why_memo *m, const char *rule_text, const char *derivation,
+    int session_day, int due_day)
+{
+	if (rule_text == NULL || derivation == NULL)
+		return deadline_why(rule_text, derivation, session_day, due_day);
+	if (m->rule == NULL || m->session_day != session_day || m->due_day != due_day ||
+	    strcmp(m->rule, rule_text) != 0 || strcmp(m->derivation, derivation) != 0) {
+		free(m->rule);
+		free(m->derivation);
+		free(m->why);
+		m->rule = xstrdup(rule_text);
+		m->derivation = xstrdup(derivation);
+		m->session_day = session_day;
+		m->due_day = due_day;
+		m->why = deadline_why(rule_text, derivation, session_day, due_day);
+	}
+	return m->why != NULL ? xstrdup(m->why) : NULL;
+}
+
 static int
 collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause)
 {
+	struct why_memo memo = { NULL, NULL, NULL, 0, 0 };
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda_item *it;
 	sqlite3_stmt *st;
@@ -473,7 +513,7 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		local_date_time(tz, (time_t)sqlite3_column_int64(st, 9), date, sizeof(date), when);
 		owner = NULL;
 		it->subkind = xstrdup(kind);
-		it->why = deadline_why((const char *)sqlite3_column_text(st, 20),
+		it->why = deadline_why_memo(&memo, (const char *)sqlite3_column_text(st, 20),
 		    (const char *)sqlite3_column_text(st, 21),
 		    timefmt_local_day(tz, (time_t)sqlite3_column_int64(st, 9)), days);
 		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
@@ -507,6 +547,9 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		agenda_keep_if_matches(a, f);
 	}
 	store_done(ikd->store, st);
+	free(memo.rule);
+	free(memo.derivation);
+	free(memo.why);
 	return rc;
 }
 

@@ -2,10 +2,20 @@
  * deadline: materialised deadlines (see deadline.h).  All writes happen
  * inside the caller's transaction, so a session and its deadlines always
  * change together.
+ *
+ * The basis of the stored deadlines (time zone, Land, local days off,
+ * rules) is kept beside them.  When it changes, a rule change recomputes
+ * the deadlines of that kind, and a changed day recomputes the sessions
+ * whose deadlines may count over it: a rule looks at no day further from
+ * its anchor than its reach (its offset, plus the longest run of days off
+ * it may have to step over).  Within one recomputation a rule's result for
+ * an anchor is computed once: a session's submissions share their anchor
+ * and mostly their rule.
  */
 #include "deadline.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,27 +49,108 @@ today(struct ikond *ikd)
 /* The SQL below stores a date without a time as NULL with nullif(?, -1). */
 _Static_assert(CIVIL_NO_TIME == -1, "deadline SQL maps CIVIL_NO_TIME to NULL");
 
-/* Inserts or updates one deadline row; sequence grows only on a change. */
+#define MEMO_SLOTS	512
+#define ALL_KINDS	(~0U)
+
+/* One rule's result for one anchor. */
+struct memo {
+	const struct named_rule	*nr;
+	int			 days, minute;
+	char			 date[11];
+	int			 due_minute;
+	char			*explanation;
+	char			*derivation;
+};
+
+/* One recomputation under one configuration. */
+struct sync {
+	struct ikond	*ikd;
+	int		 moved;		/* existing deadlines that changed */
+	struct memo	 memo[MEMO_SLOTS];
+};
+
+static struct sync *
+sync_new(struct ikond *ikd)
+{
+	struct sync *s = xcalloc(1, sizeof(*s));
+
+	s->ikd = ikd;
+	return s;
+}
+
+static void
+sync_free(struct sync *s)
+{
+	size_t i;
+
+	for (i = 0; i < MEMO_SLOTS; i++) {
+		free(s->memo[i].explanation);
+		free(s->memo[i].derivation);
+	}
+	free(s);
+}
+
+/* The bit of a rule name (config_rule_names) in a mask of kinds. */
+static unsigned
+kind_bit(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; config_rule_names[i] != NULL; i++)
+		if (strcmp(config_rule_names[i], kind) == 0)
+			return 1U << i;
+	return 0;
+}
+
 static int
-upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
-    const char *kind, const struct named_rule *nr, struct civil_moment anchor, char **cause)
+compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    const struct memo **out, char **cause)
 {
 	struct rule_result res;
-	char date[11], *derivation = NULL;
+	struct memo *m;
+	size_t slot;
+
+	slot = ((uintptr_t)nr / 8 * 31 + (unsigned)anchor.days * 1009U +
+	    (unsigned)(anchor.minute + 1)) % MEMO_SLOTS;
+	m = &s->memo[slot];
+	if (m->nr == nr && m->days == anchor.days && m->minute == anchor.minute) {
+		*out = m;
+		return 0;
+	}
+	memset(&res, 0, sizeof(res));
+	if (rule_apply(&nr->rule, s->ikd->cfg->workcal, anchor, &res, cause) == -1 ||
+	    rule_result_in_zone(&res, s->ikd->cfg->body_timezone, cause) == -1) {
+		rule_result_clear(&res);
+		return -1;
+	}
+	free(m->explanation);
+	free(m->derivation);
+	m->nr = nr;
+	m->days = anchor.days;
+	m->minute = anchor.minute;
+	civil_format_date(res.due.days, m->date);
+	m->due_minute = res.due.minute;
+	m->explanation = xstrdup(res.explanation);
+	m->derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
+	rule_result_clear(&res);
+	*out = m;
+	return 0;
+}
+
+/* Inserts or updates one deadline row; sequence grows only on a change. */
+static int
+upsert(struct sync *s, sqlite3_int64 session_id, sqlite3_int64 submission_id,
+    const char *kind, const struct named_rule *nr, struct civil_moment anchor, char **cause)
+{
+	struct store *store = s->ikd->store;
+	const struct memo *m;
 	const char *sql;
 	sqlite3_stmt *st;
 	sqlite3_int64 id = 0;
 	bool same = false;
-	int rc = -1;
 
-	memset(&res, 0, sizeof(res));
-	if (rule_apply(&nr->rule, ikd->cfg->workcal, anchor, &res, cause) == -1 ||
-	    rule_result_in_zone(&res, ikd->cfg->body_timezone, cause) == -1) {
-		rule_result_clear(&res);
+	if (compute(s, nr, anchor, &m, cause) == -1)
 		return -1;
-	}
-	civil_format_date(res.due.days, date);
-	derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
 	/* One statement per partial unique index: a single one matching
 	 * coalesce(submission_id, 0) could use neither and scanned the table,
 	 * which made recomputing all deadlines quadratic. */
@@ -71,34 +162,31 @@ upsert(struct ikond *ikd, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 		sql = "SELECT id, rule = ?4 AND due_date = ?5 AND due_minute IS nullif(?6, -1) "
 		    "AND explanation = ?7 FROM deadline WHERE submission_id = ?2 "
 		    "AND session_id = ?1 AND kind = ?3";
-	switch (store_first(ikd->store, cause, &st, sql, "iitttit", session_id, submission_id,
-	    kind, nr->text, date, (sqlite3_int64)res.due.minute, res.explanation)) {
+	switch (store_first(store, cause, &st, sql, "iitttit", session_id, submission_id,
+	    kind, nr->text, m->date, (sqlite3_int64)m->due_minute, m->explanation)) {
 	case -1:
-		goto out;
+		return -1;
 	case 1:
 		id = sqlite3_column_int64(st, 0);
 		same = sqlite3_column_int(st, 1) != 0;
-		store_done(ikd->store, st);
+		store_done(store, st);
 		break;
 	}
 	if (same)
-		rc = 0;
-	else if (id != 0)
-		rc = store_exec(ikd->store, cause, "UPDATE deadline SET rule = ?, due_date = ?, "
+		return 0;
+	if (id != 0) {
+		s->moved++;
+		return store_exec(store, cause, "UPDATE deadline SET rule = ?, due_date = ?, "
 		    "due_minute = nullif(?, -1), explanation = ?, derivation = ?, "
 		    "sequence = sequence + 1, updated_at = ? WHERE id = ?", "ttittii", nr->text,
-		    date, (sqlite3_int64)res.due.minute, res.explanation, derivation,
+		    m->date, (sqlite3_int64)m->due_minute, m->explanation, m->derivation,
 		    (sqlite3_int64)time(NULL), id) == -1 ? -1 : 0;
-	else
-		rc = store_exec(ikd->store, cause, "INSERT INTO deadline (rule, due_date, "
-		    "due_minute, explanation, derivation, updated_at, session_id, submission_id, "
-		    "kind) VALUES (?, ?, nullif(?, -1), ?, ?, ?, ?, nullif(?, 0), ?)", "ttittiiit",
-		    nr->text, date, (sqlite3_int64)res.due.minute, res.explanation, derivation,
-		    (sqlite3_int64)time(NULL), session_id, submission_id, kind) == -1 ? -1 : 0;
-out:
-	free(derivation);
-	rule_result_clear(&res);
-	return rc;
+	}
+	return store_exec(store, cause, "INSERT INTO deadline (rule, due_date, "
+	    "due_minute, explanation, derivation, updated_at, session_id, submission_id, "
+	    "kind) VALUES (?, ?, nullif(?, -1), ?, ?, ?, ?, nullif(?, 0), ?)", "ttittiiit",
+	    nr->text, m->date, (sqlite3_int64)m->due_minute, m->explanation, m->derivation,
+	    (sqlite3_int64)time(NULL), session_id, submission_id, kind) == -1 ? -1 : 0;
 }
 
 /* The session's committee slug and kind and its local start. */
@@ -126,7 +214,7 @@ session_anchor(struct ikond *ikd, sqlite3_int64 session_id, char **slug, char **
 
 /* The Vorlagenfrist of the submission in one of its sessions. */
 static int
-sync_beratung(struct ikond *ikd, sqlite3_int64 submission_id, sqlite3_int64 session_id,
+sync_beratung(struct sync *s, sqlite3_int64 submission_id, sqlite3_int64 session_id,
     const char *kind, char **cause)
 {
 	const struct named_rule *nr;
@@ -134,26 +222,27 @@ sync_beratung(struct ikond *ikd, sqlite3_int64 submission_id, sqlite3_int64 sess
 	char *slug = NULL, *ckind = NULL;
 	int rc = -1;
 
-	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
+	if (session_anchor(s->ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
 		return -1;
-	if ((nr = config_rule(ikd->cfg, kind, slug)) == NULL)
+	if ((nr = config_rule(s->ikd->cfg, kind, slug)) == NULL)
 		set_cause(cause, "no rule for \"%s\"", kind);
 	else
-		rc = upsert(ikd, session_id, submission_id, kind, nr, anchor, cause);
+		rc = upsert(s, session_id, submission_id, kind, nr, anchor, cause);
 	free(slug);
 	free(ckind);
 	return rc;
 }
 
-int
-deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause)
+static int
+sync_submission(struct sync *s, sqlite3_int64 submission_id, char **cause)
 {
+	struct store *store = s->ikd->store;
 	sqlite3_int64 *sessions = NULL;
 	size_t i, n = 0;
 	char *kind;
 	int rc;
 
-	switch (store_get_text(ikd->store, cause, &kind, "SELECT kind FROM submission "
+	switch (store_get_text(store, cause, &kind, "SELECT kind FROM submission "
 	    "WHERE id = ?", "i", submission_id)) {
 	case -1:
 		return -1;
@@ -161,22 +250,34 @@ deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **
 		return set_cause(cause, "no submission %lld", (long long)submission_id);
 	}
 	/* A Beratung that went, or a change of kind, leaves rows behind. */
-	rc = store_exec(ikd->store, cause, "DELETE FROM deadline WHERE submission_id = ?1 AND "
+	rc = store_exec(store, cause, "DELETE FROM deadline WHERE submission_id = ?1 AND "
 	    "(kind <> ?2 OR session_id NOT IN (SELECT session_id FROM beratung WHERE "
 	    "submission_id = ?1))", "it", submission_id, kind) == -1 ? -1 : 0;
 	if (rc == 0)
-		rc = store_get_ints(ikd->store, cause, &sessions, &n, "SELECT session_id FROM "
+		rc = store_get_ints(store, cause, &sessions, &n, "SELECT session_id FROM "
 		    "beratung WHERE submission_id = ? ORDER BY id", "i", submission_id);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = sync_beratung(ikd, submission_id, sessions[i], kind, cause);
+		rc = sync_beratung(s, submission_id, sessions[i], kind, cause);
 	free(sessions);
 	free(kind);
 	return rc;
 }
 
 int
+deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause)
+{
+	struct sync *s = sync_new(ikd);
+	int rc;
+
+	rc = sync_submission(s, submission_id, cause);
+	sync_free(s);
+	return rc;
+}
+
+int
 deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 {
+	struct sync *s = sync_new(ikd);
 	struct civil_moment anchor;
 	char *slug = NULL, *ckind = NULL;
 	sqlite3_int64 *subs = NULL;
@@ -184,10 +285,10 @@ deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 	int rc = -1;
 
 	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
-		return -1;
+		goto out;
 	if (has_session_deadlines(ckind)) {
 		for (i = 0; session_kinds[i] != NULL; i++)
-			if (upsert(ikd, session_id, 0, session_kinds[i],
+			if (upsert(s, session_id, 0, session_kinds[i],
 			    config_rule(ikd->cfg, session_kinds[i], slug), anchor, cause) == -1)
 				goto out;
 	} else if (store_exec(ikd->store, cause, "DELETE FROM deadline WHERE session_id = ? "
@@ -197,35 +298,322 @@ deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 	    "beratung WHERE session_id = ?", "i", session_id) == -1)
 		goto out;
 	for (i = 0; i < nsubs; i++)
-		if (deadline_sync_submission(ikd, subs[i], cause) == -1)
+		if (sync_submission(s, subs[i], cause) == -1)
 			goto out;
 	rc = 0;
 out:
 	free(subs);
 	free(slug);
 	free(ckind);
+	sync_free(s);
+	return rc;
+}
+
+/*
+ * The deadlines of one session, its own and its Beratungen's, of the kinds
+ * in mask.  Rows that should not exist are left to the edits that make
+ * them so (deadline_sync_session, deadline_sync_submission).
+ */
+static int
+recompute_session(struct sync *s, sqlite3_int64 session_id, unsigned mask, char **cause)
+{
+	struct ikond *ikd = s->ikd;
+	const struct named_rule *nr;
+	struct civil_moment anchor;
+	sqlite3_stmt *st;
+	const char *kind;
+	char *slug = NULL, *ckind = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
+		return -1;
+	for (i = 0; has_session_deadlines(ckind) && session_kinds[i] != NULL; i++)
+		if ((mask & kind_bit(session_kinds[i])) != 0 && upsert(s, session_id, 0,
+		    session_kinds[i], config_rule(ikd->cfg, session_kinds[i], slug), anchor,
+		    cause) == -1)
+			goto out;
+	if ((st = store_query(ikd->store, cause, "SELECT r.submission_id, b.kind FROM beratung r "
+	    "JOIN submission b ON b.id = r.submission_id WHERE r.session_id = ?", "i",
+	    session_id)) == NULL)
+		goto out;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		kind = (const char *)sqlite3_column_text(st, 1);
+		if ((mask & kind_bit(kind)) == 0)
+			continue;
+		if ((nr = config_rule(ikd->cfg, kind, slug)) == NULL) {
+			rc = set_cause(cause, "no rule for \"%s\"", kind);
+			break;
+		}
+		if ((rc = upsert(s, session_id, sqlite3_column_int64(st, 0), kind, nr, anchor,
+		    cause)) == -1)
+			break;
+	}
+	store_done(ikd->store, st);
+out:
+	free(slug);
+	free(ckind);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Recomputes the sessions the SQL selects; *n counts them. */
+static int
+recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const char *sql,
+    sqlite3_int64 from, sqlite3_int64 to)
+{
+	sqlite3_int64 *ids;
+	size_t i, nids;
+	int rc = 0;
+
+	if (store_get_ints(s->ikd->store, cause, &ids, &nids, sql, "ii", from, to) == -1)
+		return -1;
+	for (i = 0; i < nids && rc == 0; i++)
+		rc = recompute_session(s, ids[i], mask, cause);
+	free(ids);
+	*n += nids;
+	return rc;
+}
+
+static json_t *
+basis_of(const struct config *cfg)
+{
+	json_t *rules = json_array();
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++)
+		json_array_append_new(rules, json_pack("[s, s?, s]", cfg->rules[i].name,
+		    cfg->rules[i].committee, cfg->rules[i].text));
+	return json_pack("{s:s, s:s, s:o, s:o}", "timezone", cfg->body_timezone, "land",
+	    workcal_land(cfg->workcal), "days_off", workcal_days_off(cfg->workcal),
+	    "rules", rules);
+}
+
+/* The [committee, text] pairs of one rule name in a basis. */
+static json_t *
+rules_named(json_t *basis, const char *name)
+{
+	json_t *out = json_array(), *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(basis, "rules"), i, r)
+		if (json_is_string(json_array_get(r, 0)) &&
+		    strcmp(json_string_value(json_array_get(r, 0)), name) == 0)
+			json_array_append_new(out, json_pack("[OO]", json_array_get(r, 1),
+			    json_array_get(r, 2)));
+	return out;
+}
+
+/* The kinds whose rules differ between two bases. */
+static unsigned
+changed_kinds(json_t *then, json_t *now)
+{
+	json_t *a, *b;
+	unsigned mask = 0;
+	size_t i;
+
+	for (i = 0; config_rule_names[i] != NULL; i++) {
+		a = rules_named(then, config_rule_names[i]);
+		b = rules_named(now, config_rule_names[i]);
+		if (!json_equal(a, b))
+			mask |= 1U << i;
+		json_decref(a);
+		json_decref(b);
+	}
+	return mask;
+}
+
+/* The calendar a basis describes, or NULL. */
+static struct workcal *
+calendar_of(json_t *basis)
+{
+	struct workcal *wc;
+	json_t *d;
+	size_t i;
+
+	if ((wc = workcal_new(json_string_value(json_object_get(basis, "land")), NULL)) == NULL)
+		return NULL;
+	json_array_foreach(json_object_get(basis, "days_off"), i, d) {
+		if (workcal_add_day_off(wc, json_string_value(json_array_get(d, 0)),
+		    json_string_value(json_array_get(d, 1)), NULL) == -1) {
+			workcal_free(wc);
+			return NULL;
+		}
+	}
+	return wc;
+}
+
+static bool
+same_day(const struct workcal *a, const struct workcal *b, int days)
+{
+	const char *ra = workcal_reason(a, days), *rb = workcal_reason(b, days);
+
+	return ra == rb || (ra != NULL && rb != NULL && strcmp(ra, rb) == 0);
+}
+
+/* How many days from its anchor a rule may look, given the longest run
+ * of days off it may step over. */
+static int
+reach(const char *text, int run)
+{
+	struct rule r;
+	int n;
+
+	if (text == NULL || rule_parse(text, &r, NULL) == -1)
+		return -1;
+	n = r.count;
+	switch (r.unit) {
+	case RULE_DAYS:
+		break;
+	case RULE_WEEKS:
+		n *= 7;
+		break;
+	case RULE_MONTHS:
+		n *= 31;
+		break;
+	case RULE_WORKING_DAYS:
+		n *= run + 1;
+		break;
+	}
+	return n + run + 1;
+}
+
+/* The farthest reach backward (*back) and forward (*fwd) of both bases' rules. */
+static int
+reaches(json_t *then, json_t *now, int run, int *back, int *fwd)
+{
+	json_t *bases[2] = { then, now }, *r;
+	const char *text;
+	size_t b, i;
+	int n;
+
+	*back = *fwd = 0;
+	for (b = 0; b < 2; b++) {
+		json_array_foreach(json_object_get(bases[b], "rules"), i, r) {
+			text = json_string_value(json_array_get(r, 2));
+			if ((n = reach(text, run)) == -1)
+				return -1;
+			if (text[0] == '-' && n > *back)
+				*back = n;
+			else if (text[0] != '-' && n > *fwd)
+				*fwd = n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The sessions whose deadlines may count over a day that the calendar of
+ * then and the current one see differently (working or not, or another
+ * reason), recomputed; *n counts them.  1 if the calendars could not be
+ * compared (the caller recomputes everything), 0 or -1.
+ */
+static int
+calendar_changes(struct sync *s, json_t *then, json_t *now, size_t *n, char **cause)
+{
+	static const char *const by_start = "SELECT id FROM session WHERE start_utc "
+	    "BETWEEN ? AND ? ORDER BY id";
+	const struct workcal *cur = s->ikd->cfg->workcal;
+	const char *tz = s->ikd->cfg->body_timezone;
+	struct workcal *old;
+	sqlite3_stmt *st;
+	time_t first, last;
+	int lo, hi, minute, d, run = 0, len = 0, back, fwd, from = 0, to = 0, rc = 0;
+	bool open = false;
+
+	switch (store_first(s->ikd->store, cause, &st, "SELECT min(start_utc), max(start_utc) "
+	    "FROM session HAVING count(*) > 0", "")) {
+	case -1:
+		return -1;
+	case 0:
+		return 0;
+	}
+	first = (time_t)sqlite3_column_int64(st, 0);
+	last = (time_t)sqlite3_column_int64(st, 1);
+	store_done(s->ikd->store, st);
+	if ((old = calendar_of(then)) == NULL)
+		return 1;
+	civil_from_utc(tz, first, &lo, &minute, NULL);
+	civil_from_utc(tz, last, &hi, &minute, NULL);
+	/* Runs of days off repeat every year: the sessions' years tell. */
+	for (d = lo - 400; d <= hi + 400; d++) {
+		len = workcal_is_working_day(old, d) && workcal_is_working_day(cur, d) ? 0 :
+		    len + 1;
+		if (len > run)
+			run = len;
+	}
+	if (reaches(then, now, run, &back, &fwd) == -1) {
+		workcal_free(old);
+		return 1;
+	}
+	/* A day d matters to anchors from d - fwd to d + back. */
+	for (d = lo - back; d <= hi + fwd && rc == 0; d++) {
+		if (same_day(old, cur, d))
+			continue;
+		if (open && d - fwd <= to + 1) {
+			to = d + back;
+			continue;
+		}
+		if (open)
+			rc = recompute_sessions(s, ALL_KINDS, n, cause, by_start,
+			    (sqlite3_int64)(from - 1) * 86400, (sqlite3_int64)(to + 2) * 86400);
+		from = d - fwd;
+		to = d + back;
+		open = true;
+	}
+	if (open && rc == 0)
+		rc = recompute_sessions(s, ALL_KINDS, n, cause, by_start,
+		    (sqlite3_int64)(from - 1) * 86400, (sqlite3_int64)(to + 2) * 86400);
+	workcal_free(old);
 	return rc;
 }
 
 int
-deadline_sync_all(struct ikond *ikd, int *changed, char **cause)
+deadline_catch_up(struct ikond *ikd, struct deadline_catch_up *out, char **cause)
 {
-	static const char *const sum_sql = "SELECT coalesce(sum(sequence), 0) FROM deadline";
-	sqlite3_int64 *ids, before, after;
-	size_t i, n;
-	int rc = 0;
+	static const char *const every = "SELECT id FROM session WHERE id BETWEEN ? AND ? "
+	    "ORDER BY id";
+	json_t *now = basis_of(ikd->cfg), *then = NULL;
+	char *now_text = json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS), *then_text = NULL;
+	struct sync *s = sync_new(ikd);
+	unsigned mask;
+	int rc;
 
-	if (store_get_int(ikd->store, cause, &before, sum_sql, "") == -1 ||
-	    store_get_ints(ikd->store, cause, &ids, &n, "SELECT id FROM session", "") == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = deadline_sync_session(ikd, ids[i], cause);
-	free(ids);
-	if (rc == -1 || store_get_int(ikd->store, cause, &after, sum_sql, "") == -1)
-		return -1;
-	if (changed != NULL)
-		*changed = (int)(after - before);
-	return 0;
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_get_text(ikd->store, cause, &then_text, "SELECT basis FROM "
+	    "deadline_basis WHERE id = 1", "")) == -1)
+		goto done;
+	if (rc == 1 && strcmp(then_text, now_text) == 0) {
+		rc = 0;
+		goto done;
+	}
+	if (rc == 1 && (then = json_loads(then_text, 0, NULL)) != NULL &&
+	    json_equal(json_object_get(then, "timezone"), json_object_get(now, "timezone"))) {
+		out->what = DEADLINE_CHANGES;
+		if ((mask = changed_kinds(then, now)) != 0)
+			rc = recompute_sessions(s, mask, &out->sessions, cause, every, 0,
+			    INT64_MAX);
+		else
+			rc = 0;
+		if (rc == 0)
+			rc = calendar_changes(s, then, now, &out->sessions, cause);
+	} else
+		rc = 1;
+	if (rc == 1) {
+		out->what = DEADLINE_ALL;
+		out->sessions = 0;
+		rc = recompute_sessions(s, ALL_KINDS, &out->sessions, cause, every, 0, INT64_MAX);
+	}
+	if (rc == 0)
+		rc = store_exec(ikd->store, cause, "INSERT OR REPLACE INTO deadline_basis "
+		    "(id, basis) VALUES (1, ?)", "t", now_text) == -1 ? -1 : 0;
+	out->moved = s->moved;
+done:
+	sync_free(s);
+	json_decref(now);
+	json_decref(then);
+	free(now_text);
+	free(then_text);
+	return rc;
 }
 
 static json_t *

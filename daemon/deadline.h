@@ -18,9 +18,22 @@
 /* Recomputes the deadlines of a session and of all its submissions. */
 int deadline_sync_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause);
 int deadline_sync_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause);
-/* Recomputes everything (after a reload changed rules or holidays);
- * *changed counts the deadlines whose date moved. */
-int deadline_sync_all(struct ikond *ikd, int *changed, char **cause);
+
+/*
+ * Brings the stored deadlines up to the current configuration (at start-up
+ * and after a reload): nothing if their basis (time zone, Land, local days
+ * off, rules) is the one they were computed from; after a change of rules
+ * the deadlines of those kinds; after a change of days the sessions whose
+ * deadlines may count over one of them; everything if the basis is not
+ * known (a database from before it was kept, or rows written behind the
+ * daemon's back with the basis removed) or the time zone changed.
+ */
+struct deadline_catch_up {
+	enum { DEADLINE_NOTHING, DEADLINE_CHANGES, DEADLINE_ALL } what;
+	size_t	sessions;	/* sessions recomputed */
+	int	moved;		/* stored deadlines that changed */
+};
+int deadline_catch_up(struct ikond *ikd, struct deadline_catch_up *out, char **cause);
 
 /* The deadlines of a session or a submission as a JSON array, or NULL
  * with *cause. */

@@ -6,7 +6,9 @@
  * A feed whose bytes did not change keeps its snapshot, so its gzip body
  * is not recomputed and its ETag stays.  Everything in a feed comes from
  * the data, never from the clock, so an unchanged feed is the same bytes
- * across requests and restarts.
+ * across requests and restarts.  A rebuild copies the text of every event
+ * whose UID and SEQUENCE it published before from the previous snapshot
+ * (ics.h), so a change writes only the events it changed.
  */
 #include "feed.h"
 
@@ -296,8 +298,10 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struc
 	return 0;
 }
 
+/* The calendar of a view, copying unchanged events from prev's body (see ics.h). */
 static char *
-view_ics(struct ikond *ikd, const struct feed_view *v, int today, size_t *len,
+view_ics(struct ikond *ikd, const struct feed_view *v, int today,
+    const struct feed_snapshot *prev, struct ics_index **index, size_t *len,
     time_t *last_modified, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
@@ -305,11 +309,14 @@ view_ics(struct ikond *ikd, const struct feed_view *v, int today, size_t *len,
 	struct ics_calendar cal;
 	struct ics_event *ev;
 	char **descs, *out;
-	size_t i, n = 0;
+	size_t *from, i, n = 0;
+	bool *copied;
 	time_t lm = v->removed;
 
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
 	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
+	from = xcalloc(a->n ? a->n : 1, sizeof(*from));
+	copied = xcalloc(a->n ? a->n : 1, sizeof(*copied));
 	for (i = 0; i < a->n; i++) {
 		const struct agenda_item *it = &a->items[i];
 		struct ics_event *e = &ev[n];
@@ -327,8 +334,7 @@ view_ics(struct ikond *ikd, const struct feed_view *v, int today, size_t *len,
 		e->start = it->start;
 		e->end = it->end;
 		e->summary = it->title;
-		descs[n] = agenda_feed_description(a, it);
-		e->description = descs[n];
+		from[n] = i;
 		e->location = it->location && it->location[0] ? it->location : NULL;
 		e->url = it->url;
 		e->categories = item_categories[it->kind];
@@ -342,10 +348,22 @@ view_ics(struct ikond *ikd, const struct feed_view *v, int today, size_t *len,
 	cal.timezone = tz;
 	cal.refresh = ikd->cfg->feeds_refresh;
 	cal.alarm_minutes = ikd->cfg->feeds_alarm_minutes;
-	out = ics_build(&cal, ev, n, len, cause);
+	/* An event copied from the last build needs no description. */
+	if (prev != NULL)
+		ics_index_copies(prev->index, &cal, ev, n, copied);
+	for (i = 0; i < n; i++) {
+		if (!copied[i]) {
+			descs[i] = agenda_feed_description(a, &a->items[from[i]]);
+			ev[i].description = descs[i];
+		}
+	}
+	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
+	    index, len, cause);
 	for (i = 0; i < n; i++)
 		free(descs[i]);
 	free(descs);
+	free(from);
+	free(copied);
 	free(ev);
 	if (out != NULL)
 		*last_modified = lm;
@@ -361,7 +379,7 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 
 	if (view_collect(ikd, kind, target, &v, cause) == -1)
 		return NULL;
-	out = view_ics(ikd, &v, today, len, last_modified, cause);
+	out = view_ics(ikd, &v, today, NULL, NULL, len, last_modified, cause);
 	view_clear(&v);
 	return out;
 }
@@ -398,6 +416,7 @@ struct built {
 	size_t		 ics_len;
 	time_t		 ics_lm;
 	unsigned char	 ics_digest[FEED_HASH_LEN];
+	struct ics_index *index;	/* the calendar's events, for the next build */
 	char		*page;
 	size_t		 page_len;
 	time_t		 page_lm;
@@ -431,6 +450,9 @@ snapshot_new(enum feed_kind kind, sqlite3_int64 target, struct built *b)
 	feed_etags(b->ics_digest, s->etag, s->etag_gzip);
 	s->last_modified = b->ics_lm;
 	s->len = b->ics_len;
+	s->body = b->ics;
+	s->index = b->index;
+	b->index = NULL;
 	if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
 	feed_page_prepare(&s->page, b->page, b->page_len, b->page_digest, b->page_lm);
@@ -448,6 +470,7 @@ snapshot_unref(struct feed_snapshot *s)
 		return;
 	http_snapshot_release(s);
 	feed_page_clear(&s->page);
+	ics_index_free(s->index);
 	free(s);
 }
 
@@ -469,10 +492,11 @@ today_in(struct ikond *ikd)
 	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
 }
 
-/* Builds a feed and its page from one collection of its agenda. */
+/* Builds a feed and its page from one collection of its agenda, reusing
+ * what prev (the feed's last snapshot, or NULL) serialized. */
 static int
-build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today, struct built *b,
-    char **cause)
+build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
+    const struct feed_snapshot *prev, struct built *b, char **cause)
 {
 	struct feed_view v;
 	time_t midnight;
@@ -480,10 +504,12 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today, s
 	memset(b, 0, sizeof(*b));
 	if (view_collect(ikd, kind, target, &v, cause) == -1)
 		return -1;
-	if ((b->ics = view_ics(ikd, &v, today, &b->ics_len, &b->ics_lm, cause)) == NULL ||
+	if ((b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
+	    cause)) == NULL ||
 	    (b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
 	    &b->page_len, cause)) == NULL) {
 		free(b->ics);
+		ics_index_free(b->index);
 		view_clear(&v);
 		return -1;
 	}
@@ -542,8 +568,11 @@ rebuild(struct ikond *ikd)
 		if ((snap = find_snapshot(fresh, n, kind, target)) != NULL)
 			snap->refs++;
 		else {
+			pthread_mutex_lock(&cache.lock);
+			prev = find_snapshot(cache.entries, cache.n, kind, target);
+			pthread_mutex_unlock(&cache.lock);
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			if (build(ikd, kind, target, today, &b, &cause) == -1) {
+			if (build(ikd, kind, target, today, prev, &b, &cause) == -1) {
 				log_warnx("feeds: %s %lld: %s", kind_names[kind], (long long)target,
 				    cause);
 				free(cause);
@@ -555,12 +584,10 @@ rebuild(struct ikond *ikd)
 			    kind_names[kind], (long long)target, b.ics_len, b.page_len,
 			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-			pthread_mutex_lock(&cache.lock);
-			prev = find_snapshot(cache.entries, cache.n, kind, target);
-			pthread_mutex_unlock(&cache.lock);
 			if (unchanged(prev, &b)) {
 				free(b.ics);
 				free(b.page);
+				ics_index_free(b.index);
 				snap = prev;
 				snap->refs++;
 			} else

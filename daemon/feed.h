@@ -22,6 +22,7 @@
 
 #include "agenda.h"
 #include "config.h"
+#include "ics.h"
 #include "ikond.h"
 
 #define FEED_HASH_LEN		SHA256_DIGEST_LENGTH	/* libmd's SHA-256 */
@@ -159,6 +160,8 @@ struct feed_snapshot {
 	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
 	size_t		 len, gzip_len;
 	struct feed_page page;		/* its web page */
+	const char	*body;		/* the plain body, owned by plain */
+	struct ics_index *index;	/* its events, for the next build to reuse */
 };
 
 /* Builds every feed that has a live token and starts publishing. */

@@ -12,7 +12,10 @@
  * tree of heap objects per property; for 30,000 events that is several
  * times slower than this writer, which stays in the tens of milliseconds
  * (bench/feed_build).  libical stays the parser: the tests and the importer
- * read feeds back with it.
+ * read feeds back with it.  A build may copy events from the previous
+ * build of the same feed through that build's index (UID, SEQUENCE,
+ * modification time), which is exact while the time zone rules and the
+ * alarm stay the same: the index records both.
  *
  * Local times come from the C library's zone data through civil.h.  The
  * offset of each instant is cached per week (a zone changes its offset at
@@ -686,13 +689,149 @@ reference_year(const struct ics_event *ev, size_t nev)
 	return y < 1970 ? 1970 : y > 9998 ? 9998 : y;
 }
 
+/* One event's text in a built feed; uid NULL marks an empty slot. */
+struct ics_piece {
+	char		*uid;
+	uint64_t	 hash;
+	int		 sequence;
+	time_t		 last_modified;
+	size_t		 off, len;
+};
+
+struct ics_index {
+	char		*zone;
+	int		 year;		/* of the zone rules, 0 for the fixed Berlin ones */
+	int		 alarm;
+	size_t		 mask;		/* slots - 1, slots a power of two */
+	struct ics_piece *slots;
+};
+
+static uint64_t
+uid_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct ics_index *
+index_new(const char *zone, int year, int alarm, size_t nev)
+{
+	struct ics_index *ix = xcalloc(1, sizeof(*ix));
+	size_t slots = 16;
+
+	while (slots < 2 * nev)
+		slots *= 2;
+	ix->zone = xstrdup(zone);
+	ix->year = year;
+	ix->alarm = alarm;
+	ix->mask = slots - 1;
+	ix->slots = xcalloc(slots, sizeof(*ix->slots));
+	return ix;
+}
+
+void
+ics_index_free(struct ics_index *ix)
+{
+	size_t i;
+
+	if (ix == NULL)
+		return;
+	for (i = 0; i <= ix->mask; i++)
+		free(ix->slots[i].uid);
+	free(ix->slots);
+	free(ix->zone);
+	free(ix);
+}
+
+/* The slot of uid: its piece, or the empty slot where it would go. */
+static struct ics_piece *
+index_slot(const struct ics_index *ix, const char *uid, uint64_t hash)
+{
+	size_t i = (size_t)hash & ix->mask;
+
+	while (ix->slots[i].uid != NULL &&
+	    (ix->slots[i].hash != hash || strcmp(ix->slots[i].uid, uid) != 0))
+		i = (i + 1) & ix->mask;
+	return &ix->slots[i];
+}
+
+/* Records an event's text; a UID seen before in the same feed keeps its first. */
+static void
+index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t len)
+{
+	uint64_t hash = uid_hash(e->uid);
+	struct ics_piece *p = index_slot(ix, e->uid, hash);
+
+	if (p->uid != NULL)
+		return;
+	p->uid = xstrdup(e->uid);
+	p->hash = hash;
+	p->sequence = e->sequence;
+	p->last_modified = e->last_modified;
+	p->off = off;
+	p->len = len;
+}
+
+static const struct ics_piece *
+index_find(const struct ics_index *ix, const struct ics_event *e)
+{
+	const struct ics_piece *p = index_slot(ix, e->uid, uid_hash(e->uid));
+
+	if (p->uid == NULL || p->sequence != e->sequence || p->last_modified != e->last_modified)
+		return NULL;
+	return p;
+}
+
+/* The year of the zone rules a feed is written with: 0 for Berlin's fixed ones. */
+static int
+model_year(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev)
+{
+	return strcmp(cal->timezone, "Europe/Berlin") == 0 ? 0 : reference_year(ev, nev);
+}
+
+static bool
+same_context(const struct ics_index *prev, const struct ics_calendar *cal, int year)
+{
+	return prev != NULL && prev->year == year && prev->alarm == cal->alarm_minutes &&
+	    strcmp(prev->zone, cal->timezone) == 0;
+}
+
+size_t
+ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,
+    const struct ics_event *ev, size_t nev, bool *copied)
+{
+	size_t i, n = 0;
+	bool ok;
+
+	ok = cal->timezone != NULL && same_context(prev, cal, model_year(cal, ev, nev));
+	for (i = 0; i < nev; i++) {
+		copied[i] = ok && ev[i].uid != NULL && index_find(prev, &ev[i]) != NULL;
+		n += copied[i];
+	}
+	return n;
+}
+
 char *
 ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
     size_t *len, char **cause)
 {
+	return ics_build_reusing(cal, ev, nev, NULL, NULL, NULL, len, cause);
+}
+
+char *
+ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
+    const char *prev_body, const struct ics_index *prev, struct ics_index **index,
+    size_t *len, char **cause)
+{
+	const struct ics_piece *p;
+	struct ics_index *ix = NULL;
 	struct writer w;
-	size_t i;
+	size_t i, start;
 	char *text;
+	int year = 0;
 
 	if (cal->timezone == NULL || !civil_zone_valid(cal->timezone)) {
 		set_cause(cause, "unknown time zone \"%s\"", cal->timezone ? cal->timezone : "");
@@ -715,12 +854,16 @@ ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev
 	buf_init(&w.out);
 	w.zone = cal->timezone;
 	w.cache = xcalloc(CACHE_SLOTS, sizeof(*w.cache));
-	if (strcmp(cal->timezone, "Europe/Berlin") == 0)
+	if ((year = model_year(cal, ev, nev)) == 0)
 		w.model = berlin;
-	else if (model_from_system(&w, reference_year(ev, nev)) == -1) {
+	else if (model_from_system(&w, year) == -1) {
 		set_cause(cause, "cannot read the rules of time zone \"%s\"", cal->timezone);
 		goto fail;
 	}
+	if (prev_body == NULL || !same_context(prev, cal, year))
+		prev = NULL;
+	if (index != NULL)
+		ix = index_new(cal->timezone, year, cal->alarm_minutes, nev);
 
 	put_raw(&w, "BEGIN", "VCALENDAR");
 	put_raw(&w, "VERSION", "2.0");
@@ -736,16 +879,25 @@ ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev
 		put_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
 	}
 	put_vtimezone(&w);
-	for (i = 0; i < nev; i++)
-		if (put_event(&w, cal, &ev[i], i, cause) == -1)
+	for (i = 0; i < nev; i++) {
+		start = w.out.len;
+		if (prev != NULL && (p = index_find(prev, &ev[i])) != NULL)
+			buf_add(&w.out, prev_body + p->off, p->len);
+		else if (put_event(&w, cal, &ev[i], i, cause) == -1)
 			goto fail;
+		if (ix != NULL)
+			index_add(ix, &ev[i], start, w.out.len - start);
+	}
 	put_raw(&w, "END", "VCALENDAR");
 
 	free(w.cache);
 	free(w.line);
 	text = buf_steal(&w.out, len);
+	if (index != NULL)
+		*index = ix;
 	return text;
 fail:
+	ics_index_free(ix);
 	free(w.cache);
 	free(w.line);
 	buf_free(&w.out);

@@ -64,4 +64,28 @@ struct ics_calendar {
 char *ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
     size_t *len, char **cause);
 
+/*
+ * Where each event lies in a built feed, so that the next build of the
+ * same feed copies an event instead of writing it again: one with the same
+ * UID, SEQUENCE and modification time, under the same time zone (and the
+ * same zone rules) and alarm.  ikond raises an item's SEQUENCE whenever
+ * what a feed shows of it changes (revision.h), so these name its text.
+ */
+struct ics_index;
+void ics_index_free(struct ics_index *ix);
+/*
+ * ics_build(), copying events from prev_body (a text prev indexes; both
+ * NULL for none), and the new text's index in *index.  The same input
+ * gives the same bytes as ics_build().
+ */
+char *ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev,
+    size_t nev, const char *prev_body, const struct ics_index *prev,
+    struct ics_index **index, size_t *len, char **cause);
+/*
+ * Marks in copied[i] the events that ics_build_reusing() will copy from
+ * prev under cal (their descriptions need not be made); returns how many.
+ */
+size_t ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,
+    const struct ics_event *ev, size_t nev, bool *copied);
+
 #endif

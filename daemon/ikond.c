@@ -2,7 +2,7 @@
  * ikond: what happens to the daemon's shared state as a whole: a committed
  * change that caches and schedules must catch up with, and a reload of the
  * configuration that either replaces the old one completely (and recomputes
- * every deadline under the new rules and holidays) or leaves it in force.
+ * the deadlines its rules and holidays reach) or leaves it in force.
  */
 #include "ikond.h"
 
@@ -22,13 +22,37 @@ ikond_data_changed(struct ikond *ikd)
 	ikd->data_version++;
 }
 
+/* Deadlines under the current configuration, in one transaction. */
+int
+ikond_catch_up(struct ikond *ikd, char **cause)
+{
+	static const char *const what[] = { "unchanged", "recomputed where the change reaches",
+	    "all recomputed" };
+	struct deadline_catch_up cu;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (store_begin(ikd->store, cause) == -1)
+		return -1;
+	if (deadline_catch_up(ikd, &cu, cause) == -1 || store_commit(ikd->store, cause) == -1) {
+		store_rollback(ikd->store);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("deadlines %s: %zu session(s) in %.0f ms; %d deadline(s) changed",
+	    what[cu.what], cu.sessions, (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, cu.moved);
+	if (cu.what != DEADLINE_NOTHING)
+		ikond_data_changed(ikd);
+	return 0;
+}
+
 int
 ikond_reload(struct ikond *ikd, char **errors)
 {
 	struct config *cfg, *old = ikd->cfg;
 	char *cause = NULL;
 	struct timespec mono;
-	int changed = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)mono.tv_sec *
@@ -42,11 +66,8 @@ ikond_reload(struct ikond *ikd, char **errors)
 	    strcmp(cfg->control_socket, old->control_socket) != 0)
 		log_warnx("state_dir and control_socket take effect at the next start");
 	ikd->cfg = cfg;
-	/* Rules and holidays may have changed: every deadline is recomputed. */
-	if (store_begin(ikd->store, &cause) == -1 ||
-	    deadline_sync_all(ikd, &changed, &cause) == -1 ||
-	    store_commit(ikd->store, &cause) == -1) {
-		store_rollback(ikd->store);
+	/* Rules and holidays may have changed: the deadlines they reach follow. */
+	if (ikond_catch_up(ikd, &cause) == -1) {
 		ikd->cfg = old;
 		config_free(cfg);
 		xasprintf(errors, "reload failed while recomputing deadlines: %s", cause);
@@ -57,7 +78,7 @@ ikond_reload(struct ikond *ikd, char **errors)
 	}
 	config_free(old);
 	ikond_data_changed(ikd);
-	log_info("configuration reloaded; %d deadline(s) changed", changed);
+	log_info("configuration reloaded");
 	sd_notify(0, "READY=1\nSTATUS=running");
 	return 0;
 }

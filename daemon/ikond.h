@@ -28,6 +28,8 @@ struct ikond {
 
 /* Called after a committed change, so feeds and reminders catch up. */
 void ikond_data_changed(struct ikond *ikd);
+/* Brings the deadlines up to the current configuration (deadline.h). */
+int ikond_catch_up(struct ikond *ikd, char **cause);
 /* Re-reads the configuration; on failure keeps the old one and fills *errors. */
 int ikond_reload(struct ikond *ikd, char **errors);
 

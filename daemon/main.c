@@ -314,7 +314,7 @@ main(int argc, char *argv[])
 	lockfd = take_lock(ikd.cfg->state_dir);
 	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
 	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
-	    entity_installation_load(&ikd, &cause) == -1)
+	    entity_installation_load(&ikd, &cause) == -1 || ikond_catch_up(&ikd, &cause) == -1)
 		fatalx("%s", cause);
 	free(dbpath);
 	dispatch_check_table();

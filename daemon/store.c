@@ -6,23 +6,37 @@
  * a nested use of the same SQL (a loop that calls a function running it
  * again) gets a fresh statement that store_done() finalizes, so no use
  * resets a statement another one is still stepping.
+ *
+ * Opening runs an integrity check, which reads the whole file, unless the
+ * file is as this daemon left it: a clean close writes the file's stamp
+ * (device, inode, size, modification time) beside it, the next open
+ * consumes it, and a file with another stamp, a write-ahead log left
+ * behind, or no stamp (a crash, a restored backup) is checked.
  */
 #include "store.h"
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "xmalloc.h"
 
 #define STORE_CACHE_SIZE	256
 
+#define STAMP_MAX		128
+#define STAMP_SETTLE_NS		30000000LL	/* well over a jiffy */
+
 struct store {
 	sqlite3		*db;
+	char		*path;
 	bool		 in_txn;	/* between store_begin and commit or rollback */
 	char		*broken;	/* why the open transaction cannot be committed */
 	struct {
@@ -79,6 +93,80 @@ check_sound(sqlite3 *db, char **cause)
 	}
 	sqlite3_finalize(st);
 	return 0;
+}
+
+/* The stamp of a file as text; false if it has none. */
+static bool
+stamp_of(const char *path, char out[STAMP_MAX])
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return false;
+	snprintf(out, STAMP_MAX, "%ju %ju %jd %jd.%09ld\n", (uintmax_t)sb.st_dev,
+	    (uintmax_t)sb.st_ino, (intmax_t)sb.st_size, (intmax_t)sb.st_mtim.tv_sec,
+	    sb.st_mtim.tv_nsec);
+	return true;
+}
+
+/* True if the file is as a clean close left it; the stamp is used up. */
+static bool
+closed_cleanly(const char *path)
+{
+	char *stamp, *wal, want[STAMP_MAX], have[STAMP_MAX];
+	struct stat sb;
+	ssize_t n = -1;
+	bool ok;
+	FILE *f;
+
+	xasprintf(&stamp, "%s-clean", path);
+	xasprintf(&wal, "%s-wal", path);
+	if ((f = fopen(stamp, "re")) != NULL) {
+		n = (ssize_t)fread(want, 1, sizeof(want) - 1, f);
+		want[n] = '\0';
+		fclose(f);
+		unlink(stamp);
+	}
+	ok = n > 0 && stamp_of(path, have) && strcmp(want, have) == 0 &&
+	    (stat(wal, &sb) == -1 || sb.st_size == 0);
+	free(stamp);
+	free(wal);
+	return ok;
+}
+
+/*
+ * File times come from a clock that ticks in jiffies: a write right after
+ * this one could keep the same time.  Waiting until the clock is well past
+ * the file's time makes any later write show.
+ */
+static void
+stamp_write(const char *path)
+{
+	struct timespec now, wait = { 0, 0 };
+	struct stat sb;
+	char *stamp, text[STAMP_MAX];
+	long long ns;
+	FILE *f;
+
+	if (stat(path, &sb) == -1)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = (long long)(now.tv_sec - sb.st_mtim.tv_sec) * 1000000000LL + now.tv_nsec -
+	    sb.st_mtim.tv_nsec;
+	if (ns < STAMP_SETTLE_NS) {
+		wait.tv_nsec = (long)(STAMP_SETTLE_NS - (ns < 0 ? 0 : ns));
+		nanosleep(&wait, NULL);
+	}
+	if (!stamp_of(path, text))
+		return;
+	xasprintf(&stamp, "%s-clean", path);
+	if ((f = fopen(stamp, "we")) != NULL) {
+		if (fputs(text, f) == EOF)
+			unlink(stamp);
+		if (fclose(f) == EOF)
+			unlink(stamp);
+	}
+	free(stamp);
 }
 
 static int
@@ -188,7 +276,7 @@ store_open(const char *path, char **cause)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
 	/* The integrity check refuses a damaged file before anything writes to it. */
-	if (check_sound(db, &why) == -1) {
+	if (!closed_cleanly(path) && check_sound(db, &why) == -1) {
 		set_cause(cause, "%s is damaged and was left as it is (%s); restore it from a "
 		    "backup", path, why);
 		free(why);
@@ -211,6 +299,7 @@ store_open(const char *path, char **cause)
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->db = db;
+	st->path = xstrdup(path);
 	return st;
 }
 
@@ -225,7 +314,9 @@ store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);
 	}
-	sqlite3_close(st->db);
+	if (sqlite3_close(st->db) == SQLITE_OK)
+		stamp_write(st->path);
+	free(st->path);
 	free(st->broken);
 	free(st);
 }

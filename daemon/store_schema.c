@@ -429,6 +429,14 @@ static const char *const migrations[] = {
 	"  submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (source, source_id));"
 	"CREATE INDEX submission_source_by_submission ON submission_source(submission_id);",
+
+	/* 13: What the stored deadlines were computed from (time zone, Land,
+	 * local days off, rules; see deadline.h), so that a change recomputes
+	 * only what it touches and a start-up nothing.  No row: not known, and
+	 * the next start recomputes every deadline. */
+	"CREATE TABLE deadline_basis ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  basis TEXT NOT NULL);",
 };
 
 int

@@ -448,6 +448,30 @@ class TestHostileClients(FeedsBase):
         self.assertEqual(len(bodies), 1)
 
 
+class TestRebuild(ikondtest.DaemonTestCase):
+    """A rebuild copies unchanged events from the last snapshot (ics.h):
+    what it serves is the same bytes as a build from nothing."""
+
+    def test_a_rebuild_is_the_same_bytes_as_a_fresh_build(self):
+        d = self.d
+        self.load_example()
+        feed = d.json("feed", "add", "--all")
+        _, headers, first = curl(feed["url"])
+        sessions = d.json("session", "list")
+        d.ctl("session", "edit", str(sessions[0]["id"]), "--title", "Umbenannte Sitzung")
+        d.ctl("session", "edit", str(sessions[-1]["id"]), "--location", "Kreishaus, Raum 2")
+        raw, later = first, headers
+        until = time.time() + 10 * ikondtest.SLOWDOWN
+        while (raw == first or b"Raum 2" not in raw) and time.time() < until:
+            time.sleep(0.1)
+            _, later, raw = curl(feed["url"])
+        exported = subprocess.run([ikondtest.IKOND_CTL, "--socket", d.socket, "export", "--all"],
+                                  capture_output=True, check=True).stdout
+        self.assertEqual(raw, exported, "the rebuilt feed differs from a fresh build")
+        self.assertIn(b"SUMMARY:Umbenannte Sitzung", raw)
+        self.assertNotEqual(headers["etag"], later["etag"])
+
+
 class TestBigExport(unittest.TestCase):
     """A feed above the 16 MiB request limit still exports: replies may be larger."""
 

@@ -2,12 +2,15 @@
  * test_ics: the feed writer.  Folding at exactly 75/76 octets and with
  * multi-octet characters at the fold, TEXT escaping (also of X-
  * properties), all-day events, the VTIMEZONE, local times on both sides of
- * the DST changes, byte-stable output, and that libical reads it back.
+ * the DST changes, byte-stable output, that libical reads it back, and
+ * that a build reusing the previous one's events gives the same bytes while
+ * copying only events whose UID, SEQUENCE and time are unchanged.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -460,6 +463,91 @@ test_empty_feed(void **state)
 	free(text);
 }
 
+/* Three events, built with an index; the text of the second marked in a
+ * copy of the body, so that a rebuild shows whether it copied or wrote. */
+static void
+test_reuse(void **state)
+{
+	struct ics_calendar cal = berlin_cal;
+	struct ics_event ev[3];
+	struct ics_index *ix = NULL, *ix2 = NULL;
+	char *cause = NULL, *first, *marked, *again, *plain, *p;
+	bool copied[3];
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2 + (int)i, 17, 0),
+		    berlin(2026, 3, 2 + (int)i, 19, 0));
+	ev[0].uid = "session-1@ikond.test";
+	ev[1].uid = "session-2@ikond.test";
+	ev[2].uid = "session-3@ikond.test";
+	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
+	assert_non_null(first);
+	assert_non_null(ix);
+	plain = build(&cal, ev, 3);
+	assert_string_equal(first, plain);
+	free(plain);
+
+	/* What will be copied: everything, then not what changed, then nothing. */
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 3);
+	ev[2].sequence = 5;
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 2);
+	assert_true(copied[0] && copied[1] && !copied[2]);
+	ev[2].sequence = 0;
+	cal.alarm_minutes = 15;
+	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 0);
+	cal.alarm_minutes = -1;
+
+	/* Unchanged: the second event is copied, mark and all. */
+	marked = strdup(first);
+	p = strstr(strstr(marked, "UID:session-2@"), "SUMMARY:Integrationsausschuss");
+	assert_non_null(p);
+	p[8] = 'X';
+	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	assert_non_null(again);
+	assert_string_equal(again, marked);
+	assert_int_equal(strlen(again), len);
+	free(again);
+	ics_index_free(ix2);
+
+	/* So is a new modification time (DTSTAMP). */
+	ev[1].last_modified += 60;
+	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	plain = build(&cal, ev, 3);
+	assert_string_equal(again, plain);
+	free(again);
+	free(plain);
+	ics_index_free(ix2);
+	ev[1].last_modified -= 60;
+
+	/* A new SEQUENCE is written again; the others are still copied. */
+	ev[1].sequence = 1;
+	ev[1].summary = "Integrationsausschuss (verlegt)";
+	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	plain = build(&cal, ev, 3);
+	assert_string_equal(again, plain);
+	free(again);
+	ics_index_free(ix2);
+
+	/* Another alarm changes every event: nothing is copied. */
+	ev[1].sequence = 0;
+	ev[1].summary = "Integrationsausschuss";
+	cal.alarm_minutes = 30;
+	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	free(plain);
+	plain = build(&cal, ev, 3);
+	assert_string_equal(again, plain);
+	assert_null(strstr(again, "SUMMARY:Xntegrationsausschuss"));
+	assert_non_null(strstr(again, "BEGIN:VALARM"));
+	free(again);
+	ics_index_free(ix2);
+	free(plain);
+	free(marked);
+	free(first);
+	ics_index_free(ix);
+}
+
 int
 main(void)
 {
@@ -476,6 +564,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_libical_reads_it),
 		cmocka_unit_test(test_empty_feed),
+		cmocka_unit_test(test_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,89 @@
+"""Integration tests of how the stored deadlines follow the configuration:
+a reload recomputes only the sessions a changed day can reach, a rule
+change the deadlines of its kind, a start after the configuration changed
+while the daemon was stopped catches up before it answers, a start with
+nothing changed recomputes nothing, and rows written without a basis are
+all derived at the next start."""
+
+import os
+import re
+import sqlite3
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ikondtest  # noqa: E402
+from ikondtest import DaemonTestCase  # noqa: E402
+
+BASE = 'body = { land = "NI"; days_off = ( %s ); };\n'
+
+
+class CatchUp(DaemonTestCase):
+    extra_config = BASE % ""
+
+    def setUp(self):
+        super().setUp()
+        d = self.d
+        d.ctl("committee", "add", "kt", "--name", "Kreistag", "--kind", "kreistag")
+        self.may = d.json("session", "add", "--committee", "kt", "--start", "2031-05-20 18:00")["id"]
+        self.nov = d.json("session", "add", "--committee", "kt", "--start", "2031-11-20 18:00")["id"]
+
+    def deadlines(self, session):
+        return {x["kind"]: x["date"] for x in self.d.json("session", "show", str(session))["deadlines"]}
+
+    def last_catch_up(self):
+        lines = re.findall(r"deadlines ([a-z ]+): (\d+) session\(s\)", self.d.read_log())
+        return lines[-1]
+
+    def test_a_day_off_recomputes_the_sessions_it_reaches(self):
+        d = self.d
+        nov = self.deadlines(self.nov)
+        self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
+        d.write_config(BASE % '{ date = "2031-05-13"; name = "Brückentag"; }')
+        d.ctl("reload")
+        self.assertEqual(self.last_catch_up(), ("recomputed where the change reaches", "1"))
+        may = self.deadlines(self.may)
+        self.assertEqual(may["ladungsfrist"], "2031-05-12")
+        self.assertEqual(may["bekanntmachung"], "2031-05-12")
+        self.assertEqual(self.deadlines(self.nov), nov)
+        # The same again: nothing to do.
+        d.ctl("reload")
+        self.assertEqual(self.last_catch_up(), ("unchanged", "0"))
+
+    def test_a_rule_recomputes_its_kind(self):
+        d = self.d
+        d.write_config(BASE % "" + 'rules = { antragsfrist = "-12d earlier"; };\n')
+        d.ctl("reload")
+        self.assertEqual(self.last_catch_up(), ("recomputed where the change reaches", "2"))
+        self.assertEqual(self.deadlines(self.may)["antragsfrist"], "2031-05-08")
+        self.assertEqual(self.deadlines(self.nov)["antragsfrist"], "2031-11-07")
+        self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
+
+    def test_a_start_catches_up_with_a_change_made_while_stopped(self):
+        d = self.d
+        d.stop()
+        d.write_config(BASE % '{ date = "11-13"; name = "Martini-Brückentag"; }')
+        d.start()
+        self.assertEqual(self.last_catch_up(), ("recomputed where the change reaches", "1"))
+        self.assertEqual(self.deadlines(self.nov)["ladungsfrist"], "2031-11-12")
+        self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
+        d.stop()
+        d.start()
+        self.assertEqual(self.last_catch_up(), ("unchanged", "0"))
+
+    def test_rows_without_a_basis_are_derived_at_the_next_start(self):
+        d = self.d
+        d.stop()
+        db = sqlite3.connect(os.path.join(d.state, "ikond.db"))
+        with db:
+            db.execute("DELETE FROM deadline")
+            db.execute("DELETE FROM deadline_basis")
+        db.close()
+        d.start()
+        self.assertEqual(self.last_catch_up(), ("all recomputed", "2"))
+        self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
+        self.assertEqual(len(self.deadlines(self.nov)), 3)
+
+
+if __name__ == "__main__":
+    ikondtest.main()
