@@ -116,6 +116,7 @@ static const struct key_spec schema[] = {
 	{ "smtp.timeout", K_INT },
 	{ "smtp.max_attempts", K_INT },
 	{ "smtp.retry_seconds", K_INT },
+	{ "smtp.rate", K_STRING },
 	{ "reminders", K_GROUP },
 	{ "reminders.send_time", K_STRING },
 	{ "reminders.non_working_days", K_STRING },
@@ -888,6 +889,35 @@ load_patterns(struct loader *ld, const config_t *cf, const char *path, struct ti
 }
 
 /* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
+/* smtp.rate: "N/sec", "N/min" or "N/hour", the most the relay takes. */
+static void
+load_smtp_rate(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	static const struct {
+		const char	*unit;
+		int		 seconds;
+	} units[] = { { "sec", 1 }, { "min", 60 }, { "hour", 3600 } };
+	const config_setting_t *s = lookup(cf, "smtp.rate");
+	const char *text, *slash;
+	char *end;
+	long n;
+	size_t i;
+
+	if (s == NULL || (text = config_setting_get_string(s)) == NULL)
+		return;
+	n = strtol(text, &end, 10);
+	slash = end;
+	if (end != text && *slash == '/' && n >= 1 && n <= 100000)
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(slash + 1, units[i].unit) == 0) {
+				cfg->smtp_rate_count = (int)n;
+				cfg->smtp_rate_period = units[i].seconds;
+				return;
+			}
+	complain(ld, s, "smtp.rate is \"%s\"; write messages per "
+	    "period as \"30/min\" (1 to 100000 per sec, min or hour)", text);
+}
+
 static int
 get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
 {
@@ -1014,6 +1044,7 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->smtp_timeout = get_int(ld, cf, "smtp.timeout", 60, 1, 3600);
 	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
 	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
+	load_smtp_rate(ld, cf, cfg);
 
 	load_reminders(ld, cf, cfg);
 

@@ -135,6 +135,7 @@ reminders_stop(struct reminders *r)
 	if (r == NULL)
 		return;
 	/* Let the job in flight finish, recording its outcomes as they come. */
+	mailer_halt(r->mailer);
 	while (!mailer_idle(r->mailer)) {
 		pfd.fd = mailer_fd(r->mailer);
 		pfd.events = POLLIN;
