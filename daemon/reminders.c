@@ -207,7 +207,8 @@ record_results(struct reminders *r)
 		return;
 	}
 	r->batch_sent = r->batch_failed = r->batch_retried = 0;
-	if (store_begin(store, &cause) == -1)
+	/* Without waiting for the disk: see outbox.h. */
+	if (store_begin_nosync(store, &cause) == -1)
 		goto fail;
 	n = mailer_collect(r->mailer, apply_result, r);
 	if (r->apply_cause != NULL) {
