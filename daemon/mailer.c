@@ -147,7 +147,7 @@ rate_room(const struct mailer *m, const struct mailer_transport *t, uint64_t *un
 struct accepted_ctx {
 	struct mailer		*m;
 	struct mailer_item	*items;
-	size_t			*index;		/* job item of each SMTP item */
+	const size_t		*index;		/* job item of each SMTP item */
 };
 
 static void
@@ -194,7 +194,7 @@ deliver_session(struct mailer *m, struct mailer_job *job, const size_t *queue, s
 	cfg.timeout_seconds = t->timeout;
 	ctx.m = m;
 	ctx.items = job->items;
-	ctx.index = (size_t *)queue;
+	ctx.index = queue;
 	cfg.accepted = on_accepted;
 	cfg.accepted_arg = &ctx;
 	smtp_send_batch(&cfg, items, k, &cause);

@@ -262,6 +262,7 @@ main(int argc, char *argv[])
 	if ((name = getenv("IKOND_INSTANCE")) != NULL && *name != '\0' &&
 	    config_set_instance(name, &cause) == -1) {
 		fprintf(stderr, "ikond: IKOND_INSTANCE: %s\n", cause);
+		free(cause);
 		return 2;
 	}
 	while ((ch = getopt_long(argc, argv, "f:nvhV", longopts, NULL)) != -1) {
@@ -269,6 +270,7 @@ main(int argc, char *argv[])
 		case 'i':
 			if (config_set_instance(optarg, &cause) == -1) {
 				fprintf(stderr, "ikond: %s\n", cause);
+				free(cause);
 				return 2;
 			}
 			break;
