@@ -1,7 +1,8 @@
 #!/bin/sh
 # Reminders per second that ikond delivers to Postfix's smtp-sink, beside
 # the rate of smtp-source (one session) against the same sink, in one run.
-# Target: ikond reaches at least 70 % of smtp-source's single-session rate.
+# Target (issue: mail at the relay's pace): at the sink at least 1.0x
+# smtp-source over one connection (-d), committed as sent at least 0.8x.
 #
 #   bench/reminders.sh BUILD_DIR [N]
 #
@@ -95,4 +96,4 @@ echo "smtp-source, 1 session, new connection per message: $ref msg/s"
 echo "smtp-source, 1 session, one connection (-d):        $ref_d msg/s"
 echo "ikond, due to received by the sink:                 $ours_sink msg/s ($n reminders)"
 echo "ikond, due to committed as sent:                    $ours msg/s ($n reminders)"
-python3 -c "print('ikond / smtp-source (committed as sent): %.0f %%' % (100.0 * $ours / $ref))"
+python3 -c "print('ikond / smtp-source -d: at the sink %.2fx, committed as sent %.2fx' % ($ours_sink / $ref_d, $ours / $ref_d))"

@@ -24,7 +24,8 @@ _ikond_ctl()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	cword=$COMP_CWORD
 
-	# Global options before the cursor; --socket also applies to the queries.
+	# Global options before the cursor; --socket and --instance also apply
+	# to the queries.
 	local i w
 	for ((i = 1; i < cword; i++)); do
 		w=${COMP_WORDS[i]}
@@ -36,6 +37,13 @@ _ikond_ctl()
 			((i++))
 			;;
 		--socket=*) ctl+=("$w") ;;
+		--instance)
+			if ((i + 1 < cword)); then
+				ctl+=(--instance "${COMP_WORDS[i+1]}")
+			fi
+			((i++))
+			;;
+		--instance=*) ctl+=("$w") ;;
 		--timeout) ((i++)) ;;
 		--timeout=* | --json | --help | -h) ;;
 		*) typed+=("$w") ;;
@@ -44,6 +52,11 @@ _ikond_ctl()
 
 	if [[ $prev == --socket ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+	fi
+	if [[ $prev == --instance ]]; then
+		COMPREPLY=($(compgen -W "$(cd /etc/ikond 2>/dev/null && ls -- *.conf 2>/dev/null |
+		    sed -n 's/\.conf$//p' | grep -vx ikond)" -- "$cur"))
 		return
 	fi
 	if [[ $prev == --timeout ]]; then
@@ -73,7 +86,7 @@ _ikond_ctl()
 	done
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--socket --timeout --json --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--socket --instance --timeout --json --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
 		fi

@@ -32,6 +32,7 @@
 
 struct options {
 	const char	*socket;
+	const char	*instance;
 	bool		 json;
 	bool		 help;
 	unsigned	 timeout;	/* seconds; 0: wait as long as it takes */
@@ -46,13 +47,14 @@ print_overview(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: ikond-ctl [--socket PATH] [--timeout SECONDS] [--json] COMMAND [ARGS...]\n"
+	    "usage: ikond-ctl [--instance NAME | --socket PATH] [--timeout SECONDS] [--json]\n"
+	    "                 COMMAND [ARGS...]\n"
 	    "       ikond-ctl COMMAND --help\n"
 	    "\n"
 	    "Controls ikond, the deadline, feed and reminder service for an\n"
 	    "Integrationskonzept.  Times are local to the body's time zone and written\n"
-	    "\"YYYY-MM-DD HH:MM\".  The socket is taken from --socket, IKOND_SOCKET or\n"
-	    "the default location.\n"
+	    "\"YYYY-MM-DD HH:MM\".  The socket is taken from --socket, --instance,\n"
+	    "IKOND_SOCKET, IKOND_INSTANCE or the default location.\n"
 	    "\n"
 	    "commands:\n");
 	for (i = 0; cmdtab[i].name != NULL; i++)
@@ -61,6 +63,9 @@ print_overview(FILE *f)
 	    "\n"
 	    "options:\n"
 	    "  --socket PATH   control socket of the daemon\n"
+	    "  --instance NAME the daemon ikond@NAME of several on this machine: its\n"
+	    "                  socket /run/ikond/NAME/control.sock and configuration\n"
+	    "                  /etc/ikond/NAME.conf\n"
 	    "  --timeout SECONDS\n"
 	    "                  give up when the daemon has not answered within SECONDS\n"
 	    "                  (default %d; 0 waits as long as it takes)\n"
@@ -147,7 +152,15 @@ take_globals(int *argc, char **argv, struct options *opt)
 			opt->json = true;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			opt->help = true;
-		else if (strncmp(argv[i], "--socket=", 9) == 0)
+		else if (strncmp(argv[i], "--instance=", 11) == 0)
+			opt->instance = argv[i] + 11;
+		else if (strcmp(argv[i], "--instance") == 0) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "ikond-ctl: %s\n", _("--instance needs a NAME"));
+				return -1;
+			}
+			opt->instance = argv[++i];
+		} else if (strncmp(argv[i], "--socket=", 9) == 0)
 			opt->socket = argv[i] + 9;
 		else if (strcmp(argv[i], "--socket") == 0) {
 			if (i + 1 >= *argc) {
@@ -395,10 +408,10 @@ run_local(const struct cmd_spec *cmd, int argc, char **argv, const struct option
 int
 main(int argc, char *argv[])
 {
-	struct options opt = { NULL, false, false, DEFAULT_TIMEOUT };
+	struct options opt = { NULL, NULL, false, false, DEFAULT_TIMEOUT };
 	const struct cmd_spec *cmd;
 	char *socket_path, *input = NULL, *cause = NULL;
-	const char *outpath = NULL, *lang;
+	const char *outpath = NULL, *lang, *instance;
 	json_t *req, *args, *reply;
 	size_t input_len = 0;
 	const struct opt_spec *o;
@@ -420,6 +433,17 @@ main(int argc, char *argv[])
 	}
 	if (take_globals(&argc, argv, &opt) == -1)
 		return 2;
+	/* On the command line --socket beats --instance; either beats the
+	 * environment, where IKOND_SOCKET beats IKOND_INSTANCE. */
+	instance = opt.instance;
+	if (instance == NULL && opt.socket == NULL && getenv("IKOND_SOCKET") == NULL)
+		instance = getenv("IKOND_INSTANCE");
+	if (instance != NULL && (opt.instance != NULL || *instance != '\0') &&
+	    config_set_instance(instance, &cause) == -1) {
+		fprintf(stderr, "ikond-ctl: %s\n", cause);
+		free(cause);
+		return 2;
+	}
 	cmd = cmdtab_find(argv, argc, &used);
 	if (opt.help || argc == 0) {
 		if (cmd != NULL)
@@ -489,8 +513,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
-	socket_path = opt.socket ? xstrdup(opt.socket) : getenv("IKOND_SOCKET") ?
-	    xstrdup(getenv("IKOND_SOCKET")) : config_default_socket();
+	socket_path = opt.socket ? xstrdup(opt.socket) : opt.instance == NULL &&
+	    getenv("IKOND_SOCKET") != NULL ? xstrdup(getenv("IKOND_SOCKET")) :
+	    config_default_socket();
 	/* A daemon that closes the connection is a failure to report, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	arm_timeout(&opt, socket_path, cmd ? cmd->name : argv[0]);

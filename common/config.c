@@ -75,10 +75,12 @@ static const struct key_spec schema[] = {
 	{ "control.allow_groups", K_IDS },
 	{ "control.max_clients", K_INT },
 	{ "control.max_clients_per_user", K_INT },
+	{ "control.socket_group", K_STRING },
 	{ "http", K_GROUP },
 	{ "http.listen", K_STRING },
 	{ "http.port", K_INT },
 	{ "http.base_url", K_STRING },
+	{ "http.socket", K_STRING },
 	{ "http.max_connections", K_INT },
 	{ "http.timeout", K_INT },
 	{ "http.request_timeout", K_INT },
@@ -116,6 +118,7 @@ static const struct key_spec schema[] = {
 	{ "smtp.timeout", K_INT },
 	{ "smtp.max_attempts", K_INT },
 	{ "smtp.retry_seconds", K_INT },
+	{ "smtp.rate", K_STRING },
 	{ "reminders", K_GROUP },
 	{ "reminders.send_time", K_STRING },
 	{ "reminders.non_working_days", K_STRING },
@@ -442,20 +445,59 @@ get_int(struct loader *ld, const config_t *cf, const char *path, int def, int mi
 	return (int)v;
 }
 
+static char instance[CONFIG_INSTANCE_MAX + 1];
+
+int
+config_set_instance(const char *name, char **cause)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '-' || name[i] == '_'))
+			break;
+	if (n == 0 || n > CONFIG_INSTANCE_MAX || i < n || name[0] == '-')
+		return set_cause(cause, "instance name \"%.80s\" is not valid: use 1 to %d "
+		    "letters, digits, '-' or '_', not starting with '-'", name,
+		    CONFIG_INSTANCE_MAX);
+	memcpy(instance, name, n + 1);
+	return 0;
+}
+
+const char *
+config_instance(void)
+{
+	return instance[0] != '\0' ? instance : NULL;
+}
+
+/* dir, or dir/NAME for an instance. */
+static char *
+instance_dir(const char *dir)
+{
+	char *path;
+
+	if (instance[0] == '\0')
+		return xstrdup(dir);
+	xasprintf(&path, "%s/%s", dir, instance);
+	return path;
+}
+
 char *
 config_default_state_dir(void)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *dir;
+	char *base, *dir;
 
 	if (geteuid() == 0)
-		return xstrdup("/var/lib/ikond");
+		return instance_dir("/var/lib/ikond");
 	if (xdg != NULL && *xdg == '/')
-		xasprintf(&dir, "%s/ikond", xdg);
+		xasprintf(&base, "%s/ikond", xdg);
 	else if (home != NULL && *home == '/')
-		xasprintf(&dir, "%s/.local/state/ikond", home);
+		xasprintf(&base, "%s/.local/state/ikond", home);
 	else
-		dir = xstrdup("./var");
+		base = xstrdup("./var");
+	dir = instance_dir(base);
+	free(base);
 	return dir;
 }
 
@@ -463,24 +505,37 @@ char *
 config_default_socket(void)
 {
 	const char *run = getenv("XDG_RUNTIME_DIR");
-	char *path, *state;
+	char *path, *dir, *base;
 
-	if (geteuid() == 0 || access("/run/ikond/control.sock", F_OK) == 0)
-		return xstrdup("/run/ikond/control.sock");
+	dir = instance_dir("/run/ikond");
+	xasprintf(&path, "%s/control.sock", dir);
+	free(dir);
+	if (geteuid() == 0 || access(path, F_OK) == 0)
+		return path;
+	free(path);
 	if (run != NULL && *run == '/') {
-		xasprintf(&path, "%s/ikond/control.sock", run);
+		xasprintf(&base, "%s/ikond", run);
+		dir = instance_dir(base);
+		xasprintf(&path, "%s/control.sock", dir);
+		free(base);
+		free(dir);
 		return path;
 	}
-	state = config_default_state_dir();
-	xasprintf(&path, "%s/control.sock", state);
-	free(state);
+	dir = config_default_state_dir();
+	xasprintf(&path, "%s/control.sock", dir);
+	free(dir);
 	return path;
 }
 
 const char *
 config_default_path(void)
 {
-	return IKOND_SYSCONFDIR "/ikond.conf";
+	static char path[sizeof(IKOND_SYSCONFDIR) + CONFIG_INSTANCE_MAX + 8];
+
+	if (instance[0] == '\0')
+		return IKOND_SYSCONFDIR "/ikond.conf";
+	snprintf(path, sizeof(path), "%s/%s.conf", IKOND_SYSCONFDIR, instance);
+	return path;
 }
 
 /*
@@ -566,6 +621,24 @@ load_ids(struct loader *ld, const config_t *cf, struct config *cfg)
 				cfg->allow_gids[cfg->n_allow_gids++] = gr->gr_gid;
 		}
 	}
+}
+
+/* control.socket_group: who may open the control socket (a group name). */
+static void
+load_socket_group(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	const config_setting_t *s = lookup(cf, "control.socket_group");
+	const char *name;
+	struct group *gr;
+
+	if (s == NULL || (name = config_setting_get_string(s)) == NULL)
+		return;
+	if ((gr = getgrnam(name)) == NULL) {
+		complain(ld, s, "unknown group \"%s\" in control.socket_group", name);
+		return;
+	}
+	cfg->control_group = gr->gr_gid;
+	cfg->control_group_set = true;
 }
 
 static void
@@ -888,6 +961,35 @@ load_patterns(struct loader *ld, const config_t *cf, const char *path, struct ti
 }
 
 /* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
+/* smtp.rate: "N/sec", "N/min" or "N/hour", the most the relay takes. */
+static void
+load_smtp_rate(struct loader *ld, const config_t *cf, struct config *cfg)
+{
+	static const struct {
+		const char	*unit;
+		int		 seconds;
+	} units[] = { { "sec", 1 }, { "min", 60 }, { "hour", 3600 } };
+	const config_setting_t *s = lookup(cf, "smtp.rate");
+	const char *text, *slash;
+	char *end;
+	long n;
+	size_t i;
+
+	if (s == NULL || (text = config_setting_get_string(s)) == NULL)
+		return;
+	n = strtol(text, &end, 10);
+	slash = end;
+	if (end != text && *slash == '/' && n >= 1 && n <= 100000)
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(slash + 1, units[i].unit) == 0) {
+				cfg->smtp_rate_count = (int)n;
+				cfg->smtp_rate_period = units[i].seconds;
+				return;
+			}
+	complain(ld, s, "smtp.rate is \"%s\"; write messages per "
+	    "period as \"30/min\" (1 to 100000 per sec, min or hour)", text);
+}
+
 static int
 get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
 {
@@ -955,6 +1057,7 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 		complain(ld, lookup(cf, "control_socket"),
 		    "control_socket must be a path of 1 to 107 bytes");
 	load_ids(ld, cf, cfg);
+	load_socket_group(ld, cf, cfg);
 	cfg->control_max_clients = get_int(ld, cf, "control.max_clients", 64, 1, 4096);
 	cfg->control_max_clients_per_user = get_int(ld, cf, "control.max_clients_per_user", 8,
 	    1, 4096);
@@ -962,6 +1065,11 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->http_listen = get_string(cf, "http.listen", "127.0.0.1");
 	cfg->http_port = get_int(ld, cf, "http.port", 8080, 0, 65535);
 	cfg->http_base_url = get_string(cf, "http.base_url", NULL);
+	cfg->http_socket = get_string(cf, "http.socket", NULL);
+	if (cfg->http_socket != NULL && (cfg->http_socket[0] != '/' ||
+	    strlen(cfg->http_socket) >= 108))
+		complain(ld, lookup(cf, "http.socket"),
+		    "http.socket must be an absolute path of at most 107 bytes");
 	if (cfg->http_base_url == NULL)
 		xasprintf(&cfg->http_base_url, "http://localhost:%d", cfg->http_port);
 	if (strncmp(cfg->http_base_url, "http://", 7) != 0 &&
@@ -1014,6 +1122,7 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->smtp_timeout = get_int(ld, cf, "smtp.timeout", 60, 1, 3600);
 	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
 	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
+	load_smtp_rate(ld, cf, cfg);
 
 	load_reminders(ld, cf, cfg);
 
@@ -1108,6 +1217,7 @@ config_free(struct config *cfg)
 	free(cfg->allow_uids);
 	free(cfg->allow_gids);
 	free(cfg->http_listen);
+	free(cfg->http_socket);
 	free(cfg->http_base_url);
 	free(cfg->body_name);
 	free(cfg->body_land);

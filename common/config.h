@@ -75,10 +75,13 @@ struct config {
 	size_t		 n_allow_gids;
 	int		 control_max_clients;
 	int		 control_max_clients_per_user;	/* users who may only read */
+	bool		 control_group_set;	/* control.socket_group given */
+	gid_t		 control_group;		/* the control socket's group */
 
 	char		*http_listen;
 	int		 http_port;
 	char		*http_base_url;
+	char		*http_socket;		/* a Unix socket instead of listen/port, or NULL */
 	int		 http_max_connections;
 	int		 http_timeout;		/* inactivity while answering */
 	int		 http_request_timeout;	/* to deliver a whole request */
@@ -108,6 +111,8 @@ struct config {
 	int		 smtp_timeout;
 	int		 smtp_max_attempts;
 	int		 smtp_retry_seconds;
+	int		 smtp_rate_count;	/* smtp.rate: messages per period, 0: unpaced */
+	int		 smtp_rate_period;	/* seconds */
 
 	int		 remind_send_minute;	/* minute of day for whole-day offsets */
 	enum rule_roll	 remind_non_working_days; /* RULE_EARLIER or RULE_KEEP */
@@ -163,7 +168,19 @@ const struct named_rule *config_rule(const struct config *cfg, const char *name,
 const struct reminder_offsets *config_reminders(const struct config *cfg,
     enum reminder_kind kind, const char *committee);
 
-/* Default locations when the config says nothing. */
+/*
+ * One of several daemons on a machine (ikond@NAME.service): NAME chooses
+ * the default locations below: /etc/ikond/NAME.conf, a state directory
+ * and a control socket of its own (/var/lib/ikond/NAME,
+ * /run/ikond/NAME/control.sock).  Letters, digits, '-' and '_', at most
+ * CONFIG_INSTANCE_MAX bytes.  0, or -1 with *cause.
+ */
+#define CONFIG_INSTANCE_MAX	64
+int config_set_instance(const char *name, char **cause);
+/* The instance set, or NULL. */
+const char *config_instance(void);
+
+/* Default locations when the config says nothing (per instance, if set). */
 char *config_default_state_dir(void);
 char *config_default_socket(void);
 const char *config_default_path(void);

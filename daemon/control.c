@@ -81,25 +81,37 @@ someone_listens(const struct sockaddr_un *sun)
 	return rc == 0;
 }
 
+/* Creates the directories above path that are missing (mode 0750); the
+ * socket's own directory gets its group, so that the group can reach it. */
 static int
-make_parent_dir(const char *path, char **cause)
+make_parent_dir(const char *path, const gid_t *gid, char **cause)
 {
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *s;
+	int rc = 0;
 
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
-			set_cause(cause, "cannot create %s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
+	if (slash == NULL || slash == dir) {
+		free(dir);
+		return 0;
 	}
+	*slash = '\0';
+	for (s = dir + 1; rc == 0 && (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+			rc = set_cause(cause, "cannot create %s: %s", dir, strerror(errno));
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(dir, 0750) == 0) {
+		if (gid != NULL && chown(dir, (uid_t)-1, *gid) == -1)
+			rc = set_cause(cause, "cannot give %s to group %u: %s", dir,
+			    (unsigned)*gid, strerror(errno));
+	} else if (rc == 0 && errno != EEXIST)
+		rc = set_cause(cause, "cannot create %s: %s", dir, strerror(errno));
 	free(dir);
-	return 0;
+	return rc;
 }
 
 struct control *
-control_new(const char *path, int max_clients, char **cause)
+control_new(const char *path, int max_clients, const gid_t *gid, char **cause)
 {
 	struct sockaddr_un sun;
 	struct control *ctl;
@@ -113,7 +125,7 @@ control_new(const char *path, int max_clients, char **cause)
 		return NULL;
 	}
 	strcpy(sun.sun_path, path);
-	if (make_parent_dir(path, cause) == -1)
+	if (make_parent_dir(path, gid, cause) == -1)
 		return NULL;
 	if (someone_listens(&sun)) {
 		set_cause(cause, "another ikond already answers on %s", path);
@@ -132,7 +144,8 @@ control_new(const char *path, int max_clients, char **cause)
 		return NULL;
 	}
 	umask(old_umask);
-	if (chmod(path, 0660) == -1 || listen(fd, CONTROL_BACKLOG) == -1) {
+	if ((gid != NULL && chown(path, (uid_t)-1, *gid) == -1) || chmod(path, 0660) == -1 ||
+	    listen(fd, CONTROL_BACKLOG) == -1) {
 		set_cause(cause, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);

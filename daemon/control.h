@@ -13,11 +13,18 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <sys/types.h>
+
 struct ikond;
 struct control;
 
-/* Fails if another daemon answers on path ("already running"). */
-struct control *control_new(const char *path, int max_clients, char **cause);
+/*
+ * Listens on path, mode 0660, in the group gid if set (control.socket_group;
+ * else the daemon's own).  Fails if another daemon answers on path
+ * ("already running").
+ */
+struct control *control_new(const char *path, int max_clients, const gid_t *gid,
+    char **cause);
 void control_free(struct control *ctl);
 /* Adds the listening socket and every client to pfd (capacity max); returns the count. */
 size_t control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max);

@@ -27,7 +27,9 @@
  *
  * The listening socket is ikond's own and has no SO_REUSEPORT, so a second
  * daemon configured with the same port fails to start instead of quietly
- * taking half of the requests.
+ * taking half of the requests.  With http.socket it is a Unix socket
+ * (mode 0666: the feeds are public, their tokens are the secret) for a
+ * reverse proxy in front of many daemons on one machine.
  *
  * A request for a token that does not exist, was revoked, or is not even
  * well-formed gets the same 404 after the same work: the path is hashed
@@ -49,6 +51,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +59,8 @@
 #include <sys/eventfd.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -118,6 +123,7 @@ struct http {
 	struct MHD_Response	*not_found;
 	struct MHD_Response	*not_allowed;
 	int			 listen_fd;
+	char			*unix_path;	/* http.socket, removed at the end */
 	int			 stop_fd;	/* eventfd: readable once the workers must end */
 	struct worker		*workers;
 	size_t			 nworkers;
@@ -733,6 +739,40 @@ text_response(const char *text)
 	return r;
 }
 
+/* http.socket: replaces a stale socket file, not one a daemon answers on. */
+static int
+listen_unix(const char *path, char **cause)
+{
+	struct sockaddr_un sun;
+	mode_t old_umask;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return set_cause(cause, "cannot serve HTTP: socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		close(fd);
+		return set_cause(cause, "cannot serve HTTP on %s: another server answers there "
+		    "(see http.socket)", path);
+	}
+	close(fd);
+	unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		return set_cause(cause, "cannot serve HTTP: socket: %s", strerror(errno));
+	old_umask = umask(0);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(fd, HTTP_BACKLOG) == -1) {
+		set_cause(cause, "cannot serve HTTP on %s: %s", path, strerror(errno));
+		umask(old_umask);
+		close(fd);
+		return -1;
+	}
+	umask(old_umask);
+	return fd;
+}
+
 /* The listening socket; config_load() has checked that the address is numeric. */
 static int
 listen_socket(const struct config *cfg, char **cause)
@@ -821,12 +861,18 @@ http_start(const struct config *cfg, size_t capacity, char **cause)
 	size_t i;
 	int fd, rc;
 
-	if (cfg->http_port == 0)
+	if (cfg->http_socket != NULL)
+		fd = listen_unix(cfg->http_socket, cause);
+	else if (cfg->http_port == 0)
 		return NULL;
-	if ((fd = listen_socket(cfg, cause)) == -1)
+	else
+		fd = listen_socket(cfg, cause);
+	if (fd == -1)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
 	h->listen_fd = fd;
+	if (cfg->http_socket != NULL)
+		h->unix_path = xstrdup(cfg->http_socket);
 	h->capacity = capacity;
 	h->request_ms = (uint64_t)cfg->http_request_timeout * 1000;
 	pthread_mutex_init(&h->lock, NULL);
@@ -884,6 +930,10 @@ http_stop(struct http *h)
 	}
 	free(h->workers);
 	close(h->listen_fd);
+	if (h->unix_path != NULL) {
+		unlink(h->unix_path);
+		free(h->unix_path);
+	}
 	if (h->stop_fd != -1)
 		close(h->stop_fd);
 	MHD_destroy_response(h->not_found);

@@ -4,6 +4,12 @@
  * the mutex; an eventfd tells the main loop to collect them, and
  * mailer_recorded() tells the thread that they are stored, which is what
  * it waits for after MAILER_UNRECORDED_MAX deliveries (see mailer.h).
+ *
+ * The pace (smtp.rate) is a sliding window: the monotonic times of the
+ * last rate_count accepted messages, kept across jobs; a session may
+ * carry as many messages as the window has room for now.  Waits for the
+ * window or after a 4xx are timed waits on the wake condition (on
+ * CLOCK_MONOTONIC), so that mailer_free() ends them at once.
  */
 #include "mailer.h"
 
@@ -19,6 +25,7 @@
 
 #include "log.h"
 #include "maildir.h"
+#include "monotonic.h"
 #include "xmalloc.h"
 
 struct mailer {
@@ -28,10 +35,15 @@ struct mailer {
 	pthread_cond_t		 progress;	/* outcomes were recorded */
 	int			 efd;
 	bool			 stop;
+	bool			 halt;		/* end waits for the pace or a backoff */
 	struct mailer_job	*job;		/* submitted, not yet collected */
 	bool			 running;	/* the thread works on job */
 	size_t			 delivered;	/* items of job SMTP_SENT */
 	size_t			 recorded;	/* of those, committed */
+	/* the pace: accept times of the last rate messages, a ring (thread only) */
+	uint64_t		*accepted_at;
+	size_t			 rate;		/* capacity of accepted_at */
+	size_t			 ring_next;	/* where the next time goes */
 };
 
 static void
@@ -70,10 +82,72 @@ wait_recorded(struct mailer *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* Sleeps until the monotonic instant until; false if the mailer stops meanwhile. */
+static bool
+mailer_sleep(struct mailer *m, uint64_t until)
+{
+	struct timespec ts;
+	bool stopped;
+
+	ts.tv_sec = (time_t)(until / 1000);
+	ts.tv_nsec = (long)(until % 1000) * 1000000;
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop && !m->halt && monotonic_ms() < until)
+		pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+	stopped = m->stop || m->halt;
+	pthread_mutex_unlock(&m->lock);
+	return !stopped;
+}
+
+/* Sizes the ring for the transport's pace; a changed rate starts afresh. */
+static void
+rate_setup(struct mailer *m, const struct mailer_transport *t)
+{
+	size_t rate = t->rate_period > 0 ? (size_t)t->rate_count : 0;
+
+	if (rate == m->rate)
+		return;
+	free(m->accepted_at);
+	m->accepted_at = rate > 0 ? xcalloc(rate, sizeof(*m->accepted_at)) : NULL;
+	m->rate = rate;
+	m->ring_next = 0;
+}
+
+static void
+rate_note(struct mailer *m)
+{
+	if (m->rate == 0)
+		return;
+	m->accepted_at[m->ring_next] = monotonic_ms();
+	m->ring_next = (m->ring_next + 1) % m->rate;
+}
+
+/*
+ * How many messages the pace allows now (SIZE_MAX if unpaced); when none,
+ * *until is the instant the oldest message in the window leaves it.
+ */
+static size_t
+rate_room(const struct mailer *m, const struct mailer_transport *t, uint64_t *until)
+{
+	uint64_t now = monotonic_ms(), period = (uint64_t)t->rate_period * 1000, at;
+	size_t i, room = 0;
+
+	if (m->rate == 0)
+		return SIZE_MAX;
+	for (i = 0; i < m->rate; i++) {
+		at = m->accepted_at[i];
+		if (at == 0 || now >= at + period)
+			room++;
+	}
+	/* The ring's oldest entry is the one written next. */
+	*until = m->accepted_at[m->ring_next] + period;
+	return room;
+}
+
 struct accepted_ctx {
 	struct mailer		*m;
 	struct mailer_item	*items;
-	size_t			*index;		/* job item of each SMTP item */
+	const size_t		*index;		/* job item of each SMTP item */
 };
 
 static void
@@ -81,29 +155,35 @@ on_accepted(size_t index, int code, const char *reply, void *arg)
 {
 	struct accepted_ctx *ctx = arg;
 
+	rate_note(ctx->m);
 	finish_item(ctx->m, &ctx->items[ctx->index[index]], SMTP_SENT, code, reply);
 	/* libESMTP starts the next message only when this returns. */
 	wait_recorded(ctx->m);
 }
 
-static void
-deliver_smtp(struct mailer *m, struct mailer_job *job)
+/*
+ * One session with the job items queue[0..k); returns how many the relay
+ * accepted.  Items it pushed back (4xx) go to *deferred, unless they have
+ * been deferred MAILER_DEFER_MAX times; every other item is finished.
+ */
+static size_t
+deliver_session(struct mailer *m, struct mailer_job *job, const size_t *queue, size_t k,
+    unsigned char *deferrals, size_t *deferred, size_t *ndeferred)
 {
 	const struct mailer_transport *t = &job->transport;
 	struct smtp_config cfg;
-	struct smtp_item *items = xcalloc(job->n ? job->n : 1, sizeof(*items));
+	struct smtp_item *items = xcalloc(k, sizeof(*items));
+	struct mailer_item *it;
 	struct accepted_ctx ctx;
-	size_t i, n = 0, *index = xcalloc(job->n ? job->n : 1, sizeof(*index));
+	size_t i, accepted = 0;
 	char *cause = NULL;
 
-	for (i = 0; i < job->n; i++) {
-		if (job->items[i].done)
-			continue;
-		items[n].from_addr = job->items[i].from_addr;
-		items[n].to_addr = job->items[i].to_addr;
-		items[n].data = job->items[i].data;
-		items[n].len = job->items[i].len;
-		index[n++] = i;
+	for (i = 0; i < k; i++) {
+		it = &job->items[queue[i]];
+		items[i].from_addr = it->from_addr;
+		items[i].to_addr = it->to_addr;
+		items[i].data = it->data;
+		items[i].len = it->len;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host = t->host;
@@ -114,17 +194,86 @@ deliver_smtp(struct mailer *m, struct mailer_job *job)
 	cfg.timeout_seconds = t->timeout;
 	ctx.m = m;
 	ctx.items = job->items;
-	ctx.index = index;
+	ctx.index = queue;
 	cfg.accepted = on_accepted;
 	cfg.accepted_arg = &ctx;
-	if (n > 0)
-		smtp_send_batch(&cfg, items, n, &cause);
+	smtp_send_batch(&cfg, items, k, &cause);
 	free(cause);
-	for (i = 0; i < n; i++)
-		finish_item(m, &job->items[index[i]], items[i].outcome, items[i].status_code,
+	for (i = 0; i < k; i++) {
+		if (items[i].outcome == SMTP_SENT)
+			accepted++;
+		if (items[i].outcome == SMTP_TEMPFAIL && items[i].pushed_back &&
+		    ++deferrals[queue[i]] < MAILER_DEFER_MAX) {
+			deferred[(*ndeferred)++] = queue[i];
+			continue;
+		}
+		finish_item(m, &job->items[queue[i]], items[i].outcome, items[i].status_code,
 		    items[i].server_reply);
-	free(index);
+	}
 	free(items);
+	return accepted;
+}
+
+/* Delivers the job's items at the relay's pace (see mailer.h). */
+static void
+deliver_smtp(struct mailer *m, struct mailer_job *job)
+{
+	const struct mailer_transport *t = &job->transport;
+	size_t *queue = xcalloc(job->n ? job->n : 1, sizeof(*queue));
+	size_t *deferred = xcalloc(job->n ? job->n : 1, sizeof(*deferred));
+	unsigned char *deferrals = xcalloc(job->n ? job->n : 1, 1);
+	size_t i, k, nq = 0, nd, accepted, session = SIZE_MAX;
+	uint64_t until = 0, backoff = 0;
+	int stalled = 0;
+	const char *why = "not sent: ikond stopped while waiting for the relay";
+
+	for (i = 0; i < job->n; i++)
+		if (!job->items[i].done)
+			queue[nq++] = i;
+	rate_setup(m, t);
+	while (nq > 0) {
+		if ((k = rate_room(m, t, &until)) == 0) {
+			if (!mailer_sleep(m, until))
+				break;
+			continue;
+		}
+		if (k > nq)
+			k = nq;
+		if (k > session)
+			k = session;
+		nd = 0;
+		accepted = deliver_session(m, job, queue, k, deferrals, deferred, &nd);
+		/* The rest of the queue first, then what the relay pushed back. */
+		memmove(queue, queue + k, (nq - k) * sizeof(*queue));
+		memcpy(queue + nq - k, deferred, nd * sizeof(*queue));
+		nq = nq - k + nd;
+		if (nd == 0) {
+			backoff = 0;
+			stalled = 0;
+			session = session > SIZE_MAX / 2 ? SIZE_MAX : session * 2;
+			continue;
+		}
+		if (accepted > 0) {
+			backoff = MAILER_BACKOFF_MIN_MS;
+			stalled = 0;
+		} else {
+			backoff = backoff == 0 ? MAILER_BACKOFF_MIN_MS : backoff * 2;
+			if (backoff > MAILER_BACKOFF_MAX_MS)
+				backoff = MAILER_BACKOFF_MAX_MS;
+			if (++stalled >= MAILER_STALL_ROUNDS) {
+				why = "the relay accepted nothing for several minutes; will retry";
+				break;
+			}
+		}
+		session = 1;
+		if (!mailer_sleep(m, monotonic_ms() + backoff))
+			break;
+	}
+	for (i = 0; i < nq; i++)
+		finish_item(m, &job->items[queue[i]], SMTP_TEMPFAIL, 0, why);
+	free(deferrals);
+	free(deferred);
+	free(queue);
 }
 
 static void
@@ -182,6 +331,7 @@ struct mailer *
 mailer_new(char **cause)
 {
 	struct mailer *m = xcalloc(1, sizeof(*m));
+	pthread_condattr_t attr;
 	sigset_t all, old;
 	int rc;
 
@@ -191,7 +341,11 @@ mailer_new(char **cause)
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_cond_init(&m->wake, NULL);
+	/* Timed waits on wake end on the monotonic clock (mailer_sleep()). */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	pthread_cond_init(&m->progress, NULL);
 	/* The thread takes no signals: the main loop reads them from its signalfd. */
 	sigfillset(&all);
@@ -223,7 +377,17 @@ mailer_free(struct mailer *m)
 	pthread_cond_destroy(&m->progress);
 	pthread_mutex_destroy(&m->lock);
 	close(m->efd);
+	free(m->accepted_at);
 	free(m);
+}
+
+void
+mailer_halt(struct mailer *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->halt = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
 }
 
 int

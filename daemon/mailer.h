@@ -14,6 +14,20 @@
  * A crash therefore delivers again (with the same Message-ID) at most
  * MAILER_UNRECORDED_MAX messages: those the thread knew were accepted
  * (fewer than the bound) plus the one in transfer.
+ *
+ * Pace: with smtp.rate the thread never hands the relay more than rate
+ * messages in any window of its period (it remembers the times of the
+ * last ones across jobs), and it waits between sessions, not inside one,
+ * so no connection sits idle while it waits.  A 4xx answer to a message
+ * is the relay pushing back (Exchange Online answers 451 4.7.500 when a
+ * mailbox sends too much): the message goes back to the end of the job,
+ * the thread waits (1 s, doubling while nothing is accepted, at most
+ * MAILER_BACKOFF_MAX_MS, on the monotonic clock) and starts again with one
+ * message per session, doubling the session while the relay accepts.
+ * Such a deferral is no failed attempt.  Only a message deferred
+ * MAILER_DEFER_MAX times, or all that are left after MAILER_STALL_ROUNDS
+ * sessions in a row in which the relay accepted nothing, is reported as
+ * a temporary failure, which the outbox counts and retries later.
  */
 #ifndef IKOND_MAILER_H
 #define IKOND_MAILER_H
@@ -26,6 +40,10 @@
 #include "smtp.h"
 
 #define MAILER_UNRECORDED_MAX	8	/* messages a crash may deliver twice */
+#define MAILER_BACKOFF_MIN_MS	1000	/* first wait after a 4xx */
+#define MAILER_BACKOFF_MAX_MS	60000
+#define MAILER_DEFER_MAX	5	/* 4xx answers one message may get in one job */
+#define MAILER_STALL_ROUNDS	10	/* sessions in a row without an accepted message */
 
 struct mailer_item {
 	/* in */
@@ -54,6 +72,8 @@ struct mailer_transport {
 	char		*user;
 	char		*password;
 	int		 timeout;
+	int		 rate_count;	/* smtp.rate: at most this many messages */
+	int		 rate_period;	/* in any window of this many seconds; 0: unpaced */
 };
 
 struct mailer_job {
@@ -69,6 +89,12 @@ struct mailer;
 struct mailer *mailer_new(char **cause);
 /* Waits for the job in flight, then stops the thread. */
 void mailer_free(struct mailer *m);
+/*
+ * The daemon stops: the thread waits no longer for the pace or after a
+ * 4xx, and reports the messages of the job that are left as temporary
+ * failures.  Waiting for outcomes to be recorded goes on.
+ */
+void mailer_halt(struct mailer *m);
 /* Readable when results are waiting. */
 int mailer_fd(const struct mailer *m);
 bool mailer_idle(const struct mailer *m);

@@ -66,7 +66,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: ikond [-nv] [-f FILE]\n"
+	    "usage: ikond [-nv] [-f FILE] [--instance NAME]\n"
 	    "\n"
 	    "Tracks committee sessions, Vorlagen deadlines, feedback windows and\n"
 	    "evaluation dates of an Integrationskonzept; serves iCalendar feeds and\n"
@@ -74,6 +74,10 @@ usage(FILE *f)
 	    "\n"
 	    "  -f FILE   configuration file (default %s if it exists,\n"
 	    "            else the embedded defaults)\n"
+	    "  --instance NAME\n"
+	    "            one of several daemons on this machine (also IKOND_INSTANCE):\n"
+	    "            configuration /etc/ikond/NAME.conf, state and control socket\n"
+	    "            of its own; -f and the file's settings still win\n"
 	    "  -n        check the configuration and the process files, print\n"
 	    "            \"configuration OK\" or every problem as FILE:LINE: message,\n"
 	    "            and exit\n"
@@ -245,14 +249,31 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 int
 main(int argc, char *argv[])
 {
-	const char *path = NULL;
+	static const struct option longopts[] = {
+		{ "instance", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *path = NULL, *name;
 	struct ikond ikd;
 	struct control *ctl;
 	char *errors = NULL, *cause = NULL, *dbpath;
 	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
 
-	while ((ch = getopt(argc, argv, "f:nvhV")) != -1) {
+	if ((name = getenv("IKOND_INSTANCE")) != NULL && *name != '\0' &&
+	    config_set_instance(name, &cause) == -1) {
+		fprintf(stderr, "ikond: IKOND_INSTANCE: %s\n", cause);
+		free(cause);
+		return 2;
+	}
+	while ((ch = getopt_long(argc, argv, "f:nvhV", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'i':
+			if (config_set_instance(optarg, &cause) == -1) {
+				fprintf(stderr, "ikond: %s\n", cause);
+				free(cause);
+				return 2;
+			}
+			break;
 		case 'f':
 			path = optarg;
 			break;
@@ -320,7 +341,7 @@ main(int argc, char *argv[])
 	dispatch_check_table();
 	sigfd = signals_fd();
 	if ((ctl = control_new(ikd.cfg->control_socket, ikd.cfg->control_max_clients,
-	    &cause)) == NULL)
+	    ikd.cfg->control_group_set ? &ikd.cfg->control_group : NULL, &cause)) == NULL)
 		fatalx("%s", cause);
 	feeds_start(&ikd);
 	if ((ikd.http = http_start(ikd.cfg, http_capacity(ikd.cfg), &cause)) == NULL &&

@@ -799,4 +799,6 @@ outbox_transport(const struct ikond *ikd, const char *password, struct mailer_tr
 	t->user = cfg->smtp_user != NULL ? xstrdup(cfg->smtp_user) : NULL;
 	t->password = password != NULL ? xstrdup(password) : NULL;
 	t->timeout = cfg->smtp_timeout;
+	t->rate_count = cfg->smtp_rate_count;
+	t->rate_period = cfg->smtp_rate_period;
 }

@@ -10,7 +10,11 @@
  * commits.  On start, rows still
  * "sending" (a crash between the relay's answer and the commit) go back
  * to "queued" and are sent again with the same Message-ID, so a duplicate
- * can be recognised.  A temporary failure waits retry_seconds * 2^(n-1)
+ * can be recognised.  Outcomes are committed without waiting for the disk
+ * (store_begin_nosync()): a crash of ikond loses none of them, a power
+ * failure may lose those of the last moments, whose mails then go out
+ * again with their Message-ID; waiting for the disk after every few
+ * messages took more time than delivering them.  A temporary failure waits retry_seconds * 2^(n-1)
  * (at most a day) until smtp.max_attempts is reached; a permanent one
  * keeps the relay's answer in last_error.
  */

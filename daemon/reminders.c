@@ -135,6 +135,7 @@ reminders_stop(struct reminders *r)
 	if (r == NULL)
 		return;
 	/* Let the job in flight finish, recording its outcomes as they come. */
+	mailer_halt(r->mailer);
 	while (!mailer_idle(r->mailer)) {
 		pfd.fd = mailer_fd(r->mailer);
 		pfd.events = POLLIN;
@@ -206,7 +207,8 @@ record_results(struct reminders *r)
 		return;
 	}
 	r->batch_sent = r->batch_failed = r->batch_retried = 0;
-	if (store_begin(store, &cause) == -1)
+	/* Without waiting for the disk: see outbox.h. */
+	if (store_begin_nosync(store, &cause) == -1)
 		goto fail;
 	n = mailer_collect(r->mailer, apply_result, r);
 	if (r->apply_cause != NULL) {

@@ -144,6 +144,7 @@ smtp_item_set(struct smtp_item *it, enum smtp_outcome outcome, int code,
     const char *text)
 {
 	it->outcome = outcome;
+	it->pushed_back = false;
 	it->status_code = code;
 	smtp_copy_text(it->server_reply, sizeof it->server_reply, text);
 }
@@ -377,8 +378,10 @@ smtp_item_from_status(struct smtp_item *it, const smtp_status_t *st,
 		snprintf(text, sizeof text, "authentication failed: %s",
 		    run->auth_reply);
 		smtp_item_set(it, SMTP_TEMPFAIL, st->code, text);
-	} else if (st->code >= 400 && st->code < 500)
+	} else if (st->code >= 400 && st->code < 500) {
 		smtp_item_set(it, SMTP_TEMPFAIL, st->code, st->text);
+		it->pushed_back = true;
+	}
 	else if (st->code == 530)
 		smtp_item_set(it, SMTP_TEMPFAIL, st->code, st->text);
 	else

@@ -14,6 +14,7 @@
 #ifndef IKOND_SMTP_H
 #define IKOND_SMTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum smtp_tls {
@@ -55,6 +56,7 @@ struct smtp_item {
 	int		 status_code;	/* the deciding SMTP reply code, 0 if none */
 	char		 server_reply[256]; /* its text, or why there was none */
 	enum smtp_outcome outcome;
+	bool		 pushed_back;	/* SMTP_TEMPFAIL from a 4xx answer to this message */
 };
 
 /*

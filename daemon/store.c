@@ -38,6 +38,7 @@ struct store {
 	sqlite3		*db;
 	char		*path;
 	bool		 in_txn;	/* between store_begin and commit or rollback */
+	bool		 nosync;	/* in_txn from store_begin_nosync() */
 	char		*broken;	/* why the open transaction cannot be committed */
 	struct {
 		char		*sql;
@@ -331,6 +332,18 @@ store_version(struct store *st)
 	return v;
 }
 
+/* After a store_begin_nosync() transaction: back to waiting for the disk. */
+static void
+sync_again(struct store *st)
+{
+	if (!st->nosync)
+		return;
+	if (sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK)
+		fatalx("store: cannot switch back to synchronous commits: %s",
+		    sqlite3_errmsg(st->db));
+	st->nosync = false;
+}
+
 int
 store_begin(struct store *st, char **cause)
 {
@@ -339,6 +352,20 @@ store_begin(struct store *st, char **cause)
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return store_error(st, cause);
 	st->in_txn = true;
+	return 0;
+}
+
+int
+store_begin_nosync(struct store *st, char **cause)
+{
+	/* SQLite refuses to change the level inside a transaction. */
+	if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+		return store_error(st, cause);
+	st->nosync = true;
+	if (store_begin(st, cause) == -1) {
+		sync_again(st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -404,6 +431,7 @@ store_commit(struct store *st, char **cause)
 		return -1;
 	}
 	st->in_txn = false;
+	sync_again(st);
 	return 0;
 }
 
@@ -413,6 +441,7 @@ store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_txn = false;
+	sync_again(st);
 	free(st->broken);
 	st->broken = NULL;
 }

@@ -23,6 +23,14 @@ int store_version(struct store *st);
 
 /* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(struct store *st, char **cause);
+/*
+ * A transaction whose commit does not wait for the disk (SQLite's
+ * synchronous = NORMAL until it ends): it survives a crash of ikond, but
+ * a power failure may undo it until the next ordinary commit or
+ * checkpoint.  Only for what can be done again: the outcomes of
+ * deliveries (a mail sent again keeps its Message-ID).
+ */
+int store_begin_nosync(struct store *st, char **cause);
 int store_commit(struct store *st, char **cause);
 void store_rollback(struct store *st);
 

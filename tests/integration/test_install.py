@@ -2,7 +2,8 @@
 the bash completion.
 
 `cmake --install BUILD --prefix /usr` into a temporary DESTDIR must hold
-every file a deployment needs; the unit passes `systemd-analyze verify`;
+every file a deployment needs; the unit and the template (as
+ikond@musterstadt.service) pass `systemd-analyze verify`;
 the sysusers and tmpfiles snippets create the user and the state
 directory in a scratch root; every manual page renders with
 `groff -ww -man` without a warning; ikond-ctl needs none of the daemon's
@@ -82,12 +83,12 @@ class Installed(unittest.TestCase):
     def path(self, rel):
         return os.path.join(self.dest, rel)
 
-    def unit(self):
+    def unit(self, name="ikond.service"):
         for d in UNIT_DIRS:
-            p = self.path(os.path.join(d, "ikond.service"))
+            p = self.path(os.path.join(d, name))
             if os.path.exists(p):
                 return p
-        self.fail("ikond.service is not installed in any of " + ", ".join(UNIT_DIRS))
+        self.fail(name + " is not installed in any of " + ", ".join(UNIT_DIRS))
 
     def test_every_file(self):
         for rel in FILES:
@@ -95,6 +96,7 @@ class Installed(unittest.TestCase):
         for rel in ("usr/sbin/ikond", "usr/bin/ikond-ctl"):
             self.assertTrue(os.access(self.path(rel), os.X_OK), rel)
         self.unit()
+        self.unit("ikond@.service")
         shipped = []
         for top, _, files in os.walk(os.path.join(SRC, "templates")):
             shipped += [os.path.relpath(os.path.join(top, f), os.path.join(SRC, "templates"))
@@ -118,9 +120,16 @@ class Installed(unittest.TestCase):
         self.assertEqual([n for n in ctl if n.startswith(daemon_only)], [])
 
     def test_unit_verifies(self):
-        with open(self.unit(), encoding="utf-8") as f:
+        self.verify("ikond.service", "ikond.service", "ExecStart=/usr/sbin/ikond\n")
+
+    def test_template_verifies(self):
+        self.verify("ikond@.service", "ikond@musterstadt.service",
+                    "ExecStart=/usr/sbin/ikond --instance %i\n")
+
+    def verify(self, installed, name, exec_start):
+        with open(self.unit(installed), encoding="utf-8") as f:
             unit = f.read()
-        self.assertIn("ExecStart=/usr/sbin/ikond\n", unit)
+        self.assertIn(exec_start, unit)
         ikondtest.require("systemd-analyze", "systemd")
         # verify runs `man` for every Documentation= entry.
         ikondtest.require("man", "man-db")
@@ -128,7 +137,7 @@ class Installed(unittest.TestCase):
         # exists, so point it at the installed one.
         scratch = tempfile.mkdtemp(prefix="ikond-verify-")
         try:
-            copy = os.path.join(scratch, "ikond.service")
+            copy = os.path.join(scratch, name)
             with open(copy, "w", encoding="utf-8") as f:
                 f.write(unit.replace("ExecStart=/usr/sbin/ikond",
                                      "ExecStart=" + self.path("usr/sbin/ikond")))

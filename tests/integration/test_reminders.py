@@ -284,6 +284,7 @@ class Failures(ReminderTest):
         self.assertEqual(self.server.handler.count(), 1)
 
     def test_4xx_then_success(self):
+        # A 4xx slows delivery down: the same attempt tries again after a pause.
         self.server.handler.rcpt_replies["p0@example.org"] = ["451 4.3.0 try later"]
         self.start()
         self.people(1)
@@ -292,7 +293,19 @@ class Failures(ReminderTest):
         time.sleep(1)
         self.assertEqual(self.server.handler.count(), 1)
         sent = [r for r in self.session_rows(self.queue()) if r["state"] == "sent"][0]
+        self.assertEqual(sent["attempts"], 1)
+
+    def test_4xx_that_persists_counts_as_an_attempt(self):
+        # Five 4xx answers in a row (MAILER_DEFER_MAX) end the attempt; the
+        # outbox retries it later as a new one.
+        self.server.handler.rcpt_replies["p0@example.org"] = ["451 4.3.0 try later"] * 5
+        self.start()
+        self.people(1)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 1, timeout=60)
+        sent = [r for r in self.session_rows(self.queue()) if r["state"] == "sent"][0]
         self.assertEqual(sent["attempts"], 2)
+        self.assertEqual(self.server.handler.rcpt_replies["p0@example.org"], [])
 
     def test_5xx_for_one_of_several(self):
         self.server.handler.rcpt_replies["p1@example.org"] = ["550 5.1.1 no such user"]
@@ -351,6 +364,76 @@ class Crash(ReminderTest):
             self.assertEqual(v[0], v[1])
         self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending")
                           and r["offset"] == "P2D"])
+
+
+class Throttling(Recorder):
+    """A relay that takes at most limit messages in any window of seconds
+    and answers MAIL with 451 beyond that, as Exchange Online does at 30 a
+    minute."""
+
+    def __init__(self, limit, window):
+        super().__init__()
+        self.limit = limit
+        self.window = window
+        self.accepted_at = []
+        self.refused = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        now = time.monotonic()
+        with self.lock:
+            recent = [t for t in self.accepted_at if now - t < self.window]
+            if len(recent) >= self.limit:
+                self.refused += 1
+                return "451 4.7.500 Server busy. Please try again later."
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        with self.lock:
+            self.accepted_at.append(time.monotonic())
+        return reply
+
+
+class Pace(ReminderTest):
+    """smtp.rate and a relay that throttles: 30 reminders through a relay
+    that takes 5 a second (the test's short window for 30 a minute)."""
+
+    n = 30
+
+    def setUp(self):
+        self.server = Server()
+        self.server.handler = Throttling(5, 1.0)
+        self.server.start()
+        self.d = None
+
+    def deliver_all(self, extra_smtp):
+        cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "off"; '
+               'from = "Integrationskonzept <ikond@example.org>"; retry_seconds = 600; '
+               'timeout = 5; %s };\n' % (self.server.port, extra_smtp)) + REMINDERS
+        self.d = Daemon(cfg).start()
+        self.people(self.n)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= self.n, timeout=120,
+                 what="every reminder")
+        wait_for(lambda: not self.queue("sending"), what="the outcomes recorded")
+        # P5D is past when the session is added (skipped), P2D due at once.
+        rows = [r for r in self.queue() if r["offset"] == "P2D"]
+        self.assertEqual(len(rows), self.n)
+        self.assertEqual({r["state"] for r in rows}, {"sent"})
+        self.assertEqual({r["attempts"] for r in rows}, {1})
+        self.assertEqual(self.queue("failed"), [])
+        got = sorted(a for rcpts, m in self.server.handler.mails for a in rcpts)
+        self.assertEqual(got, sorted("p%d@example.org" % i for i in range(self.n)))
+
+    def test_rate_keeps_below_the_relay_limit(self):
+        self.deliver_all('rate = "5/sec";')
+        self.assertEqual(self.server.handler.refused, 0)
+
+    def test_throttled_without_rate_slows_down(self):
+        self.deliver_all("")
+        # The relay did push back, and no reminder counted it as a failure.
+        self.assertGreater(self.server.handler.refused, 0)
 
 
 class Wording(ReminderTest):

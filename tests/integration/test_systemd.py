@@ -1,6 +1,8 @@
 """The systemd unit, its sandbox, and ikond living in it.
 
-- systemd-analyze security rates systemd/ikond.service at 1.5 or lower;
+- systemd-analyze security rates systemd/ikond.service at 1.5 or lower,
+  and the template ikond@.service as ikond@musterstadt.service too; the
+  template is the unit with per-instance paths and nothing else changed;
 - the unit runs ikond as Type=notify, as the user its sysusers snippet
   creates, with the state and runtime directories the daemon uses;
 - ikond started the way the unit starts it (an unprivileged user, umask
@@ -31,6 +33,7 @@ import ikondtest  # noqa: E402
 from ikondtest import IKOND, IKOND_CTL, SRC, free_port  # noqa: E402
 
 UNIT = os.path.join(SRC, "systemd", "ikond.service")
+TEMPLATE = os.path.join(SRC, "systemd", "ikond@.service")
 BUILD = os.environ.get("IKOND_BUILD", ".")
 SYSUSERS = os.path.join(SRC, "systemd", "ikond.sysusers")
 MAX_EXPOSURE = 1.5
@@ -47,11 +50,11 @@ def sanitized():
         return False
 
 
-def unit_settings():
-    """The [Service] section as a dict of lists (a key may repeat)."""
+def unit_settings(path=UNIT):
+    """The unit's settings as a dict of lists by (section, key) (a key may repeat)."""
     settings = {}
     section = None
-    with open(UNIT, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
             if not line or line.startswith("#"):
@@ -110,6 +113,35 @@ class Unit(unittest.TestCase):
         exposure = float(m.group(1))
         print("exposure %.1f" % exposure)
         self.assertLessEqual(exposure, MAX_EXPOSURE, r.stdout)
+
+    def test_template_security_exposure(self):
+        scratch = tempfile.mkdtemp(prefix="ikond-template-")
+        try:
+            unit = os.path.join(scratch, "ikond@musterstadt.service")
+            shutil.copy(TEMPLATE, unit)
+            r = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager",
+                                unit], capture_output=True, text=True)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        m = re.search(r"Overall exposure level for ikond@musterstadt\.service: ([0-9.]+)",
+                      r.stdout + r.stderr)
+        self.assertIsNotNone(m, r.stdout + r.stderr)
+        self.assertLessEqual(float(m.group(1)), MAX_EXPOSURE, r.stdout)
+
+    def test_template_is_the_unit_per_instance(self):
+        plain, template = unit_settings(), unit_settings(TEMPLATE)
+        per_instance = {
+            ("Unit", "Description"):
+                [plain[("Unit", "Description")][0].replace("ikond:", "ikond %i:")],
+            ("Service", "ExecStart"): ["/usr/sbin/ikond --instance %i"],
+            ("Service", "StateDirectory"): ["ikond/%i"],
+            ("Service", "RuntimeDirectory"): ["ikond/%i"],
+            # the proxy reaches http.socket, an instance's group its control socket
+            ("Service", "RuntimeDirectoryMode"): ["0755"],
+        }
+        expected = dict(plain)
+        expected.update(per_instance)
+        self.assertEqual(template, expected)
 
     def test_shape(self):
         s = unit_settings()
