@@ -14,6 +14,7 @@
 #include "monotonic.h"
 #include "oparl_sync.h"
 #include "process.h"
+#include "reminders.h"
 #include "ris.h"
 #include "xmalloc.h"
 
@@ -83,6 +84,8 @@ daemon_status(struct request *req, struct reply *rep)
 	    "counts", counts,
 	    "problems", problems);
 	json_object_set_new(rep->data, "oparl", oparl);
+	if (ikd->reminders != NULL)
+		json_object_set_new(rep->data, "mail", reminders_status_json(ikd->reminders));
 	if (json_array_size(problems) > 0)
 		reply_warn(rep, "%zu problem(s) need attention (see \"problems\")",
 		    json_array_size(problems));

@@ -318,6 +318,10 @@ class Failures(ReminderTest):
         self.assertEqual([r["actor"] for r in failed], ["p1"])
         self.assertIn("550", failed[0]["last_error"])
         self.assertIn("no such user", failed[0]["last_error"])
+        # status counts what the delivery thread did.
+        wait_for(lambda: self.d.json("status")["mail"]["sent"] >= 2, what="status counts")
+        mail = self.d.json("status")["mail"]
+        self.assertEqual((mail["sent"], mail["failed"]), (2, 1), mail)
         # retry --failed queues it again; the server takes it now
         self.d.ctl("mail", "retry", "--failed")
         wait_for(lambda: self.server.handler.count() >= 3)
