@@ -100,7 +100,14 @@ class Daemon:
                                      stdout=logf, stderr=subprocess.STDOUT)
         logf.close()
         if wait:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except BaseException:
+                # A daemon that never became ready is not left running
+                # behind a test that will not reach its cleanup.
+                self.proc.kill()
+                self.proc.wait()
+                raise
         return self
 
     def wait_ready(self, timeout=10):
