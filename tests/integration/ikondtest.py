@@ -105,8 +105,7 @@ class Daemon:
             except BaseException:
                 # A daemon that never became ready is not left running
                 # behind a test that will not reach its cleanup.
-                self.proc.kill()
-                self.proc.wait()
+                self.kill()
                 raise
         return self
 
