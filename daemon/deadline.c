@@ -22,6 +22,7 @@
 
 #include "civil.h"
 #include "domain.h"
+#include "ikond.h"
 #include "rule.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -51,6 +52,7 @@ _Static_assert(CIVIL_NO_TIME == -1, "deadline SQL maps CIVIL_NO_TIME to NULL");
 
 #define MEMO_SLOTS	512
 #define ALL_KINDS	(~0U)
+#define BUSY_SESSIONS	1000	/* sessions between two signs of life to systemd */
 
 /* One rule's result for one anchor. */
 struct memo {
@@ -367,8 +369,13 @@ recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const
 
 	if (store_get_ints(s->ikd->store, cause, &ids, &nids, sql, "ii", from, to) == -1)
 		return -1;
-	for (i = 0; i < nids && rc == 0; i++)
+	for (i = 0; i < nids && rc == 0; i++) {
+		/* A start after an upgrade may recompute every session: minutes
+		 * at full size, longer than systemd waits without a word. */
+		if (i % BUSY_SESSIONS == 0)
+			ikond_busy(s->ikd, "recomputing deadlines, sessions", i, nids);
 		rc = recompute_session(s, ids[i], mask, cause);
+	}
 	free(ids);
 	*n += nids;
 	return rc;

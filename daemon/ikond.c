@@ -16,6 +16,9 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* How long systemd is asked to wait for the next sign of long work. */
+#define BUSY_EXTEND_USEC	(60ULL * 1000 * 1000)
+
 void
 ikond_data_changed(struct ikond *ikd)
 {
@@ -23,6 +26,14 @@ ikond_data_changed(struct ikond *ikd)
 }
 
 /* Deadlines under the current configuration, in one transaction. */
+void
+ikond_busy(struct ikond *ikd, const char *what, size_t done, size_t total)
+{
+	(void)ikd;
+	sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nWATCHDOG=1\nSTATUS=%s: %zu of %zu",
+	    (unsigned long long)BUSY_EXTEND_USEC, what, done, total);
+}
+
 int
 ikond_catch_up(struct ikond *ikd, char **cause)
 {

@@ -6,6 +6,7 @@
 #define IKOND_IKOND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -28,6 +29,9 @@ struct ikond {
 
 /* Called after a committed change, so feeds and reminders catch up. */
 void ikond_data_changed(struct ikond *ikd);
+/* Tells systemd that long work goes on (what, done of total): the start
+ * or reload may take another minute, and the watchdog is fed. */
+void ikond_busy(struct ikond *ikd, const char *what, size_t done, size_t total);
 /* Brings the deadlines up to the current configuration (deadline.h). */
 int ikond_catch_up(struct ikond *ikd, char **cause);
 /* Re-reads the configuration; on failure keeps the old one and fills *errors. */

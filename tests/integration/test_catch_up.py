@@ -7,6 +7,7 @@ all derived at the next start."""
 
 import os
 import re
+import socket
 import sqlite3
 import sys
 import unittest
@@ -79,7 +80,26 @@ class CatchUp(DaemonTestCase):
             db.execute("DELETE FROM deadline")
             db.execute("DELETE FROM deadline_basis")
         db.close()
-        d.start()
+        # Recomputing everything can take minutes at full size: systemd
+        # hears of it before READY, so its start timeout does not strike.
+        sock_path = os.path.join(d.dir, "notify.sock")
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.settimeout(20)
+        os.environ["NOTIFY_SOCKET"] = sock_path
+        try:
+            d.start()
+            del os.environ["NOTIFY_SOCKET"]
+            msgs = []
+            while not any("READY=1" in m for m in msgs):
+                msgs.append(ns.recv(4096).decode())
+        finally:
+            os.environ.pop("NOTIFY_SOCKET", None)
+            ns.close()
+        busy = [m for m in msgs if "EXTEND_TIMEOUT_USEC=" in m]
+        self.assertTrue(busy, msgs)
+        self.assertLess(msgs.index(busy[0]), len(msgs) - 1)
+        self.assertIn("STATUS=recomputing deadlines, sessions: 0 of 2", busy[0])
         self.assertEqual(self.last_catch_up(), ("all recomputed", "2"))
         self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
         self.assertEqual(len(self.deadlines(self.nov)), 3)
