@@ -214,7 +214,7 @@ control_pollfds(struct control *ctl, struct pollfd *pfd, size_t max)
 }
 
 /* Sends a refusal to a connection that gets no slot, and closes it. */
-static void
+static void __attribute__((format(printf, 2, 3)))
 refuse(int fd, const char *fmt, ...)
 {
 	json_t *r = json_object();

@@ -2,8 +2,9 @@
  * fuzz_http_path: the parts of the feed server that read what an HTTP
  * client sends: the request path with its token, and the Accept-Encoding,
  * If-None-Match and If-Modified-Since values.  A path is accepted only if
- * it is exactly "/feeds/<43 token characters>.ics", and then its hash must
- * be the hash of the token.
+ * it is exactly "/feeds/<43 token characters>.ics" or the same with
+ * ".html" (the feed's page), and then its hash must be the hash of the
+ * token.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned char hash[FEED_HASH_LEN], again[FEED_HASH_LEN];
+	enum feed_format format;
 	char *text;
 	time_t t;
 
@@ -26,9 +28,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (feed_path_hash(text, hash)) {
+	if (feed_path_hash(text, hash, &format)) {
 		if (strlen(text) != strlen(FEED_PATH_PREFIX) + FEED_TOKEN_CHARS +
-		    strlen(FEED_PATH_SUFFIX))
+		    strlen(format == FEED_PAGE ? FEED_PAGE_SUFFIX : FEED_PATH_SUFFIX))
 			abort();
 		feed_hash(text + strlen(FEED_PATH_PREFIX), FEED_TOKEN_CHARS, again);
 		if (!feed_hash_equal(hash, again))
