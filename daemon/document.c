@@ -108,30 +108,37 @@ document_escape(struct buf *out, const char *s, size_t len, bool odt)
 	}
 }
 
-/* The text of a node's inlines: an image's, its caption. */
-static char *
-inline_text(cmark_node *node)
+void
+document_node_text(cmark_node *node, struct buf *b)
 {
 	cmark_iter *it = cmark_iter_new(node);
 	cmark_event_type ev;
 	cmark_node *n;
 	const char *lit;
-	struct buf b;
 
-	buf_init(&b);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		n = cmark_iter_get_node(it);
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		if (cmark_node_get_type(n) == CMARK_NODE_SOFTBREAK ||
 		    cmark_node_get_type(n) == CMARK_NODE_LINEBREAK)
-			buf_add_char(&b, ' ');
+			buf_add_char(b, ' ');
 		else if ((cmark_node_get_type(n) == CMARK_NODE_TEXT ||
 		    cmark_node_get_type(n) == CMARK_NODE_CODE) &&
 		    (lit = cmark_node_get_literal(n)) != NULL)
-			buf_add_str(&b, lit);
+			buf_add_str(b, lit);
 	}
 	cmark_iter_free(it);
+}
+
+/* The text of a node's inlines: an image's, its caption. */
+static char *
+inline_text(cmark_node *node)
+{
+	struct buf b;
+
+	buf_init(&b);
+	document_node_text(node, &b);
 	return buf_steal(&b, NULL);
 }
 

@@ -107,6 +107,10 @@ struct document_placed {
 	int		 number;	/* 1, 2, ... in the document */
 };
 
+/* The text of a node and its descendants: the literals, a space for each
+ * line break (a caption, or a table cell to measure). */
+void document_node_text(cmark_node *node, struct buf *b);
+
 /* document_html.c */
 void document_html(cmark_node *doc, cmark_llist *extensions,
     const struct document_info *info, struct buf *out);

@@ -282,30 +282,6 @@ odt_text(struct odt *o, const char *s, size_t len)
 		buf_add_str(o->out, "</text:span>");
 }
 
-/* The text a cell shows, for measuring: its literals and spaces. */
-static void
-plain_text(cmark_node *cell, struct buf *b)
-{
-	cmark_iter *it = cmark_iter_new(cell);
-	cmark_event_type ev;
-	cmark_node *n;
-	const char *lit;
-
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		n = cmark_iter_get_node(it);
-		if (ev != CMARK_EVENT_ENTER)
-			continue;
-		if (cmark_node_get_type(n) == CMARK_NODE_SOFTBREAK ||
-		    cmark_node_get_type(n) == CMARK_NODE_LINEBREAK)
-			buf_add_char(b, ' ');
-		else if ((cmark_node_get_type(n) == CMARK_NODE_TEXT ||
-		    cmark_node_get_type(n) == CMARK_NODE_CODE) &&
-		    (lit = cmark_node_get_literal(n)) != NULL)
-			buf_add_str(b, lit);
-	}
-	cmark_iter_free(it);
-}
-
 /* Characters (not bytes) of the longest run of non-blanks: what cannot
  * wrap; and of the whole text. */
 static void
@@ -349,7 +325,7 @@ odt_table_columns(struct odt *o, cmark_node *table, uint16_t ncols)
 		for (c = 0, cell = cmark_node_first_child(row); cell != NULL && c < ncols;
 		    cell = cmark_node_next(cell), c++) {
 			buf_reset(&text);
-			plain_text(cell, &text);
+			document_node_text(cell, &text);
 			measure(text.data ? text.data : "", text.len, &chars, &word);
 			if (chars > want[c])
 				want[c] = chars;
