@@ -496,8 +496,11 @@ class TestBigExport(unittest.TestCase):
             db.commit()
             db.close()
             d.start()
-            r = subprocess.run([ikondtest.IKOND_CTL, "--socket", d.socket, "export", "--all"],
-                               capture_output=True, timeout=300)
+            # Under valgrind (SLOWDOWN) the export takes longer than
+            # ikond-ctl's default wait for an answer.
+            r = subprocess.run([ikondtest.IKOND_CTL, "--socket", d.socket, "--timeout",
+                                str(30 * ikondtest.SLOWDOWN), "export", "--all"],
+                               capture_output=True, timeout=300 * ikondtest.SLOWDOWN)
             self.assertEqual(r.returncode, 0, r.stderr[:300])
             self.assertGreater(len(r.stdout), 16 * 1024 * 1024)
             self.assertEqual(r.stdout.count(b"BEGIN:VEVENT\r\n"), 36000)
