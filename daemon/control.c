@@ -264,12 +264,40 @@ evict_reader(struct control *ctl)
 	return true;
 }
 
+/*
+ * Closes the connections whose client has gone (POLLHUP: closed, not just
+ * half-closed) before the loop read their end: a client that finished one
+ * command and connected for the next, or sent garbage and left, would
+ * otherwise hold a slot until the next poll.  A client whose command still
+ * runs keeps its slot until the command is done.
+ */
+static void
+reap_gone(struct control *ctl)
+{
+	struct pollfd p;
+	size_t i = 0;
+
+	while (i < ctl->nclients) {
+		p.fd = ctl->clients[i].fd;
+		p.events = 0;
+		p.revents = 0;
+		if (ctl->clients[i].job == NULL && poll(&p, 1, 0) == 1 &&
+		    (p.revents & (POLLHUP | POLLERR)))
+			client_close(ctl, i);
+		else
+			i++;
+	}
+}
+
 /* Decides whether a new client gets a slot; false after refusing it. */
 static bool
 admit(struct control *ctl, const struct config *cfg, int fd, uid_t uid, bool may_change)
 {
 	size_t i, readers = 0, mine = 0;
 	size_t reserved = ctl->max / 4;
+
+	if (ctl->nclients >= ctl->max - reserved)
+		reap_gone(ctl);
 
 	if (may_change) {
 		if (ctl->nclients < ctl->max || evict_reader(ctl))
