@@ -265,6 +265,26 @@ class Delivery(ReminderTest):
         rows = self.queue()
         self.assertFalse([r for r in rows if r["state"] == "queued"], rows)
 
+    def test_more_than_one_job(self):
+        # More than a job holds (200): the rest is composed while the first
+        # job is delivered, and every reminder goes out exactly once.
+        n = 230
+        self.start()
+        self.people(n)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= n, timeout=60,
+                 what="every reminder")
+        wait_for(lambda: not self.queue("sending"), what="the outcomes recorded")
+        time.sleep(1)
+        rcpts = sorted(a for rc, m in self.server.handler.mails for a in rc)
+        self.assertEqual(rcpts, sorted("p%d@example.org" % i for i in range(n)))
+        ids = [m["Message-ID"] for rc, m in self.server.handler.mails]
+        self.assertEqual(len(set(ids)), n)
+        sent = [r for r in self.queue("sent") if r["offset"] == "P2D"]
+        self.assertEqual(len(sent), n)
+        self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending", "failed")
+                          and r["offset"] == "P2D"])
+
 
 class Failures(ReminderTest):
     def test_server_down_then_up(self):
@@ -340,7 +360,6 @@ class Failures(ReminderTest):
         r = self.d.ctl("mail", "test", "admin@example.org")
         self.assertIn("sent: 250", r.stdout)
         self.assertEqual(len(self.server.handler.to("admin@example.org")), 1)
-
 
 class Crash(ReminderTest):
     def test_kill_in_the_middle_of_a_batch(self):
