@@ -46,6 +46,11 @@ BAD = [
      "no group has the gid 3999999"),
     ("refresh the feed writer refuses", b'feeds = { refresh = "P1W2D"; };\n', 1,
      'feeds.refresh "P1W2D" is not an RFC 5545 duration'),
+    ("relative feed socket", b'http = {\n  socket = "run/feeds.sock";\n};\n', 2,
+     "http.socket must be an absolute path"),
+    ("unknown socket group", b'control = { socket_group = "no-such-group-here"; };\n', 1,
+     'unknown group "no-such-group-here" in control.socket_group'),
+    ("smtp.rate per day", b'smtp = {\n\n  rate = "30/day";\n};\n', 3, 'smtp.rate is "30/day"'),
     ("unreadable password file", b'smtp = { host = "mail.example"; password_file = '
      b'"/nonexistent/ikond-password"; };\n', 1, "smtp.password_file: cannot read"),
 ]
