@@ -132,13 +132,12 @@ event_add(struct request *req, struct reply *rep)
 static int
 event_list(struct request *req, struct reply *rep)
 {
-	const char *process = args_get(req->args, "process"), *actor = args_get(req->args, "actor");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 pid = 0, aid = 0;
+	sqlite3_int64 pid, aid;
 	char *cause = NULL;
 
-	if ((process != NULL && process_id(ikd, process, &pid, &cause) == -1) ||
-	    (actor != NULL && entity_actor_id(ikd, actor, &aid, &cause) == -1))
+	if (process_actor_filter(ikd, args_get(req->args, "process"),
+	    args_get(req->args, "actor"), &pid, &aid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_list(ikd, event_json, &cause, "SELECT e.id FROM event e "
 	    "WHERE (?1 = 0 OR e.process_id = ?1) AND (?2 = 0 OR EXISTS (SELECT 1 FROM "

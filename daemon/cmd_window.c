@@ -208,13 +208,12 @@ window_add(struct request *req, struct reply *rep)
 static int
 window_list(struct request *req, struct reply *rep)
 {
-	const char *process = args_get(req->args, "process"), *actor = args_get(req->args, "actor");
 	struct ikond *ikd = req->ikd;
-	sqlite3_int64 pid = 0, aid = 0;
+	sqlite3_int64 pid, aid;
 	char *cause = NULL;
 
-	if ((process != NULL && process_id(ikd, process, &pid, &cause) == -1) ||
-	    (actor != NULL && entity_actor_id(ikd, actor, &aid, &cause) == -1))
+	if (process_actor_filter(ikd, args_get(req->args, "process"),
+	    args_get(req->args, "actor"), &pid, &aid, &cause) == -1)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = entity_list(ikd, window_json, &cause, "SELECT w.id FROM "
 	    "feedback_window w WHERE (?1 = 0 OR w.process_id = ?1) AND (?2 = 0 OR EXISTS "

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "civil.h"
+#include "entity.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -311,6 +312,18 @@ process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause)
 	if (rc == 0)
 		set_cause(cause, "no process \"%.48s\" (see: ikond-ctl process list)", slug);
 	return rc == 1 ? 0 : -1;
+}
+
+int
+process_actor_filter(struct ikond *ikd, const char *process, const char *actor,
+    sqlite3_int64 *pid, sqlite3_int64 *aid, char **cause)
+{
+	*pid = 0;
+	*aid = 0;
+	if ((process != NULL && process_id(ikd, process, pid, cause) == -1) ||
+	    (actor != NULL && entity_actor_id(ikd, actor, aid, cause) == -1))
+		return -1;
+	return 0;
 }
 
 int

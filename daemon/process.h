@@ -70,6 +70,9 @@ int process_id(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **ca
 /* Looks a slug up: 1 with *id set, 0 if there is no such process, -1 if
  * the store fails. */
 int process_find(struct ikond *ikd, const char *slug, sqlite3_int64 *id, char **cause);
+/* The ids of a list's "--process P --actor A" filter, 0 for each not given. */
+int process_actor_filter(struct ikond *ikd, const char *process, const char *actor,
+    sqlite3_int64 *pid, sqlite3_int64 *aid, char **cause);
 /* Today in the body's zone, as a day number. */
 int process_today(struct ikond *ikd);
 

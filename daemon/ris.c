@@ -114,32 +114,36 @@ field_equal(enum field f, const struct values *a, const struct values *b)
 	return false;
 }
 
+/* Replaces *to with a copy of from (NULL stays NULL). */
+static void
+text_copy(char **to, const char *from)
+{
+	free(*to);
+	*to = from ? xstrdup(from) : NULL;
+}
+
 static void
 field_copy(enum field f, struct values *to, const struct values *from)
 {
 	switch (f) {
 	case F_TITLE:
-		free(to->title);
-		to->title = from->title ? xstrdup(from->title) : NULL;
+		text_copy(&to->title, from->title);
 		break;
 	case F_TIME:
 		to->start = from->start;
 		to->end = from->end;
 		break;
 	case F_LOCATION:
-		free(to->location);
-		to->location = from->location ? xstrdup(from->location) : NULL;
+		text_copy(&to->location, from->location);
 		break;
 	case F_STATE:
 		to->cancelled = from->cancelled;
 		break;
 	case F_URL:
-		free(to->url);
-		to->url = from->url ? xstrdup(from->url) : NULL;
+		text_copy(&to->url, from->url);
 		break;
 	case F_DESCRIPTION:
-		free(to->description);
-		to->description = from->description ? xstrdup(from->description) : NULL;
+		text_copy(&to->description, from->description);
 		break;
 	case F_COUNT:
 		break;
