@@ -232,6 +232,26 @@ class DraftCommandTest(DaemonTestCase):
                       % long_de(session["start"]), chain)
         self.assertNotIn("Kreistag", chain)
 
+    def test_head_names_the_lead_office(self):
+        """Federfuehrung is the owner's office; an owner without one leaves it
+        to the body's department, and without that too the cell says so."""
+        self.plan()
+        self.d.ctl("actor", "add", "ohneamt", "--name", "Kim Ohneamt",
+                   "--email", "kim@example.org")
+
+        def head(owner):
+            sub = self.d.json("submission", "list")[0]
+            self.d.ctl("submission", "edit", str(sub["id"]), "--owner", owner)
+            md = self.render("verwaltungsvorlage", "--process", "ik", "--submission",
+                             str(sub["id"])).stdout
+            return md.splitlines()[2].replace("\\", "")
+        owner = self.d.json("actor", "show", "schulte")
+        self.assertIn("| %s | %s |" % (owner["org"], owner["name"]), head("schulte"))
+        self.assertIn("| Bildungsbüro | Kim Ohneamt |", head("ohneamt"))
+        self.d.write_config('templates = { dir = "%s"; };\n' % self.tpl)
+        self.d.ctl("reload")
+        self.assertIn("| noch nicht benannt | Kim Ohneamt |", head("ohneamt"))
+
     def test_verwaltungsvorlage_names_the_money(self):
         """Finanzielle Auswirkungen: the process's own budget and note as
         "process edit" stored them, and each measure's money with its
