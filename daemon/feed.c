@@ -580,10 +580,10 @@ rebuild(struct ikond *ikd)
 				continue;
 			}
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("feeds: built %s %lld: %zu bytes and a page of %zu in %.1f ms",
-			    kind_names[kind], (long long)target, b.ics_len, b.page_len,
+			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu",
+			    kind_names[kind], (long long)target, b.ics_len,
 			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, b.page_len);
 			if (unchanged(prev, &b)) {
 				free(b.ics);
 				free(b.page);
