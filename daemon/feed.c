@@ -4,7 +4,11 @@
  * whenever ikd->data_version moves (or the day changes, which ends the
  * life of past cancelled events) and swaps the new table in under a mutex.
  * A feed whose bytes did not change keeps its snapshot, so its gzip body
- * is not recomputed and its ETag stays.  Everything in a feed comes from
+ * is not recomputed and its ETag stays.  A big feed (a body over 1 MiB)
+ * is published plain first and gets its gzip copy on the next tick, so
+ * that a change shows without waiting for the compression; its ETag is
+ * the digest ics.c makes from the events' digests, so it is ready with
+ * the text.  Everything in a feed comes from
  * the data, never from the clock, so an unchanged feed is the same bytes
  * across requests and restarts.  A rebuild copies the text of every event
  * whose UID and SEQUENCE it published before from the previous snapshot
@@ -34,6 +38,10 @@
 #include "xmalloc.h"
 
 #define CALENDAR_PREFIX	"Integrationskonzept – "
+/* A larger body is published plain at once and gzip-encoded a tick later. */
+#define GZIP_AT_ONCE_MAX	(1024 * 1024)
+
+_Static_assert(ICS_DIGEST_LEN == FEED_HASH_LEN, "a feed's ETag is its ics digest");
 
 static const char *const kind_names[] = { "all", "actor", "committee", "process" };
 
@@ -453,7 +461,9 @@ snapshot_new(enum feed_kind kind, sqlite3_int64 target, struct built *b)
 	s->body = b->ics;
 	s->index = b->index;
 	b->index = NULL;
-	if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
+	if (b->ics_len > GZIP_AT_ONCE_MAX)
+		s->gzip_pending = true;
+	else if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
 	feed_page_prepare(&s->page, b->page, b->page_len, b->page_digest, b->page_lm);
 	free(b->page);
@@ -514,7 +524,7 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 		return -1;
 	}
 	view_clear(&v);
-	feed_hash(b->ics, b->ics_len, b->ics_digest);
+	ics_index_digest(b->index, b->ics_digest);
 	feed_hash(b->page, b->page_len, b->page_digest);
 	/* The page shows today too: it is new at midnight at the latest. */
 	if (civil_to_utc(ikd->cfg->body_timezone, today, 0, &midnight, NULL, NULL) == -1)
@@ -656,6 +666,33 @@ feeds_start(struct ikond *ikd)
 	log_info("feeds: %zu token(s) published", cache.n);
 }
 
+/*
+ * Gives the published snapshots that wait for it their gzip copy.  Only
+ * the main thread changes snapshots; the HTTP threads read s->gzip under
+ * the table's lock, so they see a snapshot with both answers or plain
+ * only, each with its own ETag.
+ */
+static void
+compress_pending(void)
+{
+	struct feed_snapshot *s;
+	unsigned char *gz;
+	size_t i, gzlen;
+
+	for (i = 0; i < cache.n; i++) {
+		s = cache.entries[i].snap;
+		if (!s->gzip_pending)
+			continue;
+		s->gzip_pending = false;
+		if (gzip_body(s->body, s->len, &gz, &gzlen) == -1)
+			continue;
+		pthread_mutex_lock(&cache.lock);
+		s->gzip_len = gzlen;
+		http_snapshot_add_gzip(s, gz);
+		pthread_mutex_unlock(&cache.lock);
+	}
+}
+
 void
 feeds_tick(struct ikond *ikd)
 {
@@ -663,6 +700,8 @@ feeds_tick(struct ikond *ikd)
 		return;
 	if (cache.version != ikd->data_version || cache.today != today_in(ikd))
 		rebuild_recorded(ikd);
+	else
+		compress_pending();
 }
 
 void
