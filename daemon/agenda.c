@@ -660,8 +660,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			    sqlite3_column_type(st, 19) == SQLITE_NULL ? "–" :
 			    vocab_label(beratung_roles, (const char *)sqlite3_column_text(st, 19)));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
-		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
-		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));
+		    "berechnet:\n", sqlite3_column_text(st, 8), date, when,
+		    sqlite3_column_text(st, 12));
+		/* Long: printf's %s costs several times a copy. */
+		buf_add_str(&d, (const char *)sqlite3_column_text(st, 4));
 		it->description = buf_steal(&d, NULL);
 		free(owner);
 		agenda_keep_if_matches(a, f);

@@ -16,6 +16,7 @@
  */
 #include "feed.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@
 #define CALENDAR_PREFIX	"Integrationskonzept – "
 /* A larger body is published plain at once and gzip-encoded a tick later. */
 #define GZIP_AT_ONCE_MAX	(1024 * 1024)
+#define FEED_MMAP_THRESHOLD	(256 * 1024)
 
 _Static_assert(ICS_DIGEST_LEN == FEED_HASH_LEN, "a feed's ETag is its ics digest");
 
@@ -306,14 +308,19 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struc
 	return 0;
 }
 
-/* The calendar of a view, copying unchanged events from prev's body (see ics.h). */
+/*
+ * The calendar of a view, copying unchanged events from prev's body (see
+ * ics.h).  It uses up the items' descriptions: each is freed once its
+ * event's is made (or the event is copied), so that the descriptions are
+ * not held twice while the text grows.
+ */
 static char *
-view_ics(struct ikond *ikd, const struct feed_view *v, int today,
+view_ics(struct ikond *ikd, struct feed_view *v, int today,
     const struct feed_snapshot *prev, struct ics_index **index, size_t *len,
     time_t *last_modified, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
-	const struct agenda *a = v->agenda;
+	struct agenda *a = v->agenda;
 	struct ics_calendar cal;
 	struct ics_event *ev;
 	char **descs, *out;
@@ -364,6 +371,8 @@ view_ics(struct ikond *ikd, const struct feed_view *v, int today,
 			descs[i] = agenda_feed_description(a, &a->items[from[i]]);
 			ev[i].description = descs[i];
 		}
+		free(a->items[from[i]].description);
+		a->items[from[i]].description = NULL;
 	}
 	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
 	    index, len, cause);
@@ -514,10 +523,12 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	memset(b, 0, sizeof(*b));
 	if (view_collect(ikd, kind, target, &v, cause) == -1)
 		return -1;
-	if ((b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
-	    cause)) == NULL ||
-	    (b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
-	    &b->page_len, cause)) == NULL) {
+	/* The page first: the calendar uses up the descriptions. */
+	if ((b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
+	    &b->page_len, cause)) == NULL ||
+	    (b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
+	    cause)) == NULL) {
+		free(b->page);
 		free(b->ics);
 		ics_index_free(b->index);
 		view_clear(&v);
@@ -548,7 +559,7 @@ rebuild(struct ikond *ikd)
 	struct feed_entry *fresh = NULL, *old;
 	struct feed_snapshot *snap, *prev;
 	sqlite3_stmt *st;
-	size_t n = 0, cap = 0, nold, i;
+	size_t n = 0, cap = 0, nold, i, len, page_len;
 	enum feed_kind kind;
 	sqlite3_int64 target;
 	char *cause = NULL;
@@ -589,11 +600,8 @@ rebuild(struct ikond *ikd)
 				cause = NULL;
 				continue;
 			}
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu",
-			    kind_names[kind], (long long)target, b.ics_len,
-			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, b.page_len);
+			len = b.ics_len;
+			page_len = b.page_len;
 			if (unchanged(prev, &b)) {
 				free(b.ics);
 				free(b.page);
@@ -602,6 +610,12 @@ rebuild(struct ikond *ikd)
 				snap->refs++;
 			} else
 				snap = snapshot_new(kind, target, &b);
+			/* Until it can be published: its gzip copy may come later. */
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu",
+			    kind_names[kind], (long long)target, len,
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, page_len);
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -656,11 +670,23 @@ rebuild_recorded(struct ikond *ikd)
 		log_warnx("feeds: %s", cause);
 		free(cause);
 	}
+	/* The items of a build were many small blocks: their pages go back. */
+	malloc_trim(0);
 }
 
 void
 feeds_start(struct ikond *ikd)
 {
+	/*
+	 * A feed's text is one big block.  glibc serves blocks above a
+	 * threshold from their own mapping, but raises the threshold to the
+	 * size of each such block freed, so from the first rebuild on the
+	 * texts, their copies while they grow and every item of a build came
+	 * from the heap, which does not shrink (150 MB after a rebuild of 26
+	 * MB).  A fixed threshold keeps big blocks in mappings that go back to
+	 * the system when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, FEED_MMAP_THRESHOLD);
 	cache.started = true;
 	rebuild_recorded(ikd);
 	log_info("feeds: %zu token(s) published", cache.n);
