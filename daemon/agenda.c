@@ -134,6 +134,8 @@ agenda_free(struct agenda *a)
 		item_clear(&a->items[i]);
 	free(a->items);
 	free(a->members);
+	free(a->loaded);
+	free(a->error);
 	for (i = 0; i < a->nactors; i++)
 		free(a->actor_names[i]);
 	free(a->actor_names);
@@ -189,6 +191,114 @@ members_load(struct ikond *ikd, struct agenda *a, char **cause)
 	return rc;
 }
 
+/* The position of the first membership of committee_id in a->members. */
+static size_t
+members_first(const struct agenda *a, sqlite3_int64 committee_id)
+{
+	size_t lo = 0, hi = a->nmembers, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->members[mid].committee_id < committee_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A narrowed collection reads the members of a committee when an item
+ * first names it: an actor's feed needs the few committees it touches,
+ * not every membership of the body. */
+static int
+members_load_committee(struct agenda *a, sqlite3_int64 committee_id, char **cause)
+{
+	struct agenda_membership *rows = NULL;
+	sqlite3_int64 *ids = NULL;
+	size_t n = 0, at, i;
+
+	for (i = 0; i < a->nloaded; i++)
+		if (a->loaded[i] == committee_id)
+			return 0;
+	if (store_get_ints(a->ikd->store, cause, &ids, &n, "SELECT actor_id FROM membership "
+	    "WHERE committee_id = ? ORDER BY actor_id", "i", committee_id) == -1)
+		return -1;
+	a->loaded = xreallocarray(a->loaded, a->nloaded + 1, sizeof(*a->loaded));
+	a->loaded[a->nloaded++] = committee_id;
+	if (n > 0) {
+		rows = xreallocarray(NULL, n, sizeof(*rows));
+		for (i = 0; i < n; i++) {
+			rows[i].committee_id = committee_id;
+			rows[i].actor_id = ids[i];
+		}
+		at = members_first(a, committee_id);
+		a->members = xreallocarray(a->members, a->nmembers + n, sizeof(*a->members));
+		memmove(a->members + at + n, a->members + at,
+		    (a->nmembers - at) * sizeof(*a->members));
+		memcpy(a->members + at, rows, n * sizeof(*rows));
+		a->nmembers += n;
+	}
+	free(rows);
+	free(ids);
+	return 0;
+}
+
+/* The position of id in a->actor_ids, or where it would go. */
+static size_t
+actor_slot(const struct agenda *a, sqlite3_int64 id)
+{
+	size_t lo = 0, hi = a->nactors, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->actor_ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A narrowed collection reads the names of its items' actors only. */
+static int
+actor_names_load_items(struct ikond *ikd, struct agenda *a, char **cause)
+{
+	const struct agenda_item *it;
+	sqlite3_int64 id;
+	size_t i, k, at;
+	char *name;
+
+	for (i = 0; i < a->n; i++) {
+		it = &a->items[i];
+		for (k = 0; k < it->nactors; k++) {
+			id = it->actors[k];
+			at = actor_slot(a, id);
+			if (at < a->nactors && a->actor_ids[at] == id)
+				continue;
+			switch (store_get_text(ikd->store, cause, &name, "SELECT name FROM actor "
+			    "WHERE id = ?", "i", id)) {
+			case -1:
+				return -1;
+			case 0:
+				name = NULL;	/* gone: named by no one */
+				break;
+			}
+			a->actor_ids = xreallocarray(a->actor_ids, a->nactors + 1,
+			    sizeof(*a->actor_ids));
+			a->actor_names = xreallocarray(a->actor_names, a->nactors + 1,
+			    sizeof(*a->actor_names));
+			memmove(a->actor_ids + at + 1, a->actor_ids + at,
+			    (a->nactors - at) * sizeof(*a->actor_ids));
+			memmove(a->actor_names + at + 1, a->actor_names + at,
+			    (a->nactors - at) * sizeof(*a->actor_names));
+			a->actor_ids[at] = id;
+			a->actor_names[at] = name;
+			a->nactors++;
+		}
+	}
+	return 0;
+}
+
 static int
 actor_names_load(struct ikond *ikd, struct agenda *a, char **cause)
 {
@@ -216,18 +326,9 @@ actor_names_load(struct ikond *ikd, struct agenda *a, char **cause)
 const char *
 agenda_actor_name(const struct agenda *a, sqlite3_int64 id)
 {
-	size_t lo = 0, hi = a->nactors, mid;
+	size_t at = actor_slot(a, id);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (a->actor_ids[mid] == id)
-			return a->actor_names[mid];
-		if (a->actor_ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return at < a->nactors && a->actor_ids[at] == id ? a->actor_names[at] : NULL;
 }
 
 char *
@@ -258,17 +359,26 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 	struct agenda *a = xcalloc(1, sizeof(*a));
 	size_t i;
 
-	if (members_load(ikd, a, cause) == -1 || actor_names_load(ikd, a, cause) == -1) {
+	a->ikd = ikd;
+	a->narrowed = f->actor_id != 0 || f->committee_id != 0 || f->process_id != 0;
+	if (!a->narrowed && (members_load(ikd, a, cause) == -1 ||
+	    actor_names_load(ikd, a, cause) == -1)) {
 		agenda_free(a);
 		return NULL;
 	}
 	for (i = 0; collectors[i] != NULL; i++) {
-		if (collectors[i](ikd, f, a, cause) == -1) {
+		if (collectors[i](ikd, f, a, cause) == -1 || a->error != NULL) {
+			if (a->error != NULL) {
+				free(*cause);
+				*cause = a->error;
+				a->error = NULL;
+			}
 			agenda_free(a);
 			return NULL;
 		}
 	}
-	if (revision_apply(ikd, a, time(NULL), cause) == -1) {
+	if ((a->narrowed && actor_names_load_items(ikd, a, cause) == -1) ||
+	    revision_apply(ikd, a, time(NULL), cause) == -1) {
 		agenda_free(a);
 		return NULL;
 	}
@@ -278,19 +388,15 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 }
 
 void
-agenda_add_members(const struct agenda *a, struct agenda_item *it, sqlite3_int64 committee_id)
+agenda_add_members(struct agenda *a, struct agenda_item *it, sqlite3_int64 committee_id)
 {
-	size_t lo = 0, hi, mid, end, n0 = it->nactors, i;
+	size_t lo, end, n0 = it->nactors, i;
 
+	if (a->narrowed && a->error == NULL &&
+	    members_load_committee(a, committee_id, &a->error) == -1)
+		return;
 	/* The first membership of the committee, then all of them in actor order. */
-	hi = a->nmembers;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (a->members[mid].committee_id < committee_id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = members_first(a, committee_id);
 	for (end = lo; end < a->nmembers && a->members[end].committee_id == committee_id; end++)
 		continue;
 	if (end == lo)
@@ -329,6 +435,13 @@ instant_range(struct ikond *ikd, const struct agenda_filter *f, time_t *from, ti
 		*to = (time_t)1 << 40;
 }
 
+#define SESSIONS "SELECT s.id, s.uid, s.title, s.location, " \
+	"s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, " \
+	"c.internal, (SELECT group_concat(b.ref || ' ' || b.title, '; ') FROM beratung r " \
+	" JOIN submission b ON b.id = r.submission_id WHERE r.session_id = s.id " \
+	" AND b.state <> 'withdrawn'), s.url, s.description " \
+	"FROM session s JOIN committee c ON c.id = s.committee_id "
+
 static int
 collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause)
@@ -343,19 +456,16 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	int rc;
 
 	instant_range(ikd, f, &from, &to);
-	st = store_query(ikd->store, cause, "SELECT s.id, s.uid, s.title, s.location, "
-	    "s.start_utc, s.end_utc, s.sequence, s.updated_at, s.state, c.id, c.name, c.kind, "
-	    "c.internal, (SELECT group_concat(b.ref || ' ' || b.title, '; ') FROM beratung r "
-	    " JOIN submission b ON b.id = r.submission_id WHERE r.session_id = s.id "
-	    " AND b.state <> 'withdrawn'), s.url, s.description "
-	    "FROM session s JOIN committee c ON c.id = s.committee_id "
-	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) "
-	    /* An actor's view narrows in SQL, so its cost follows the actor's
-	     * share of the data, not the whole database. */
-	    "AND (?4 = 0 OR EXISTS (SELECT 1 FROM membership m WHERE m.actor_id = ?4 "
-	    "AND m.committee_id = c.id)) "
-	    "ORDER BY s.start_utc, s.id", "iiii", (sqlite3_int64)from, (sqlite3_int64)to,
-	    f->committee_id, f->actor_id);
+	st = store_query(ikd->store, cause, f->actor_id == 0 ? SESSIONS
+	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
+	    "ORDER BY s.start_utc, s.id" : SESSIONS
+	    /* An actor's view starts from the actor's committees, so its cost
+	     * follows the actor's share of the data, not the whole database
+	     * (a condition "?4 = 0 OR ..." would have every session read). */
+	    "WHERE s.committee_id IN (SELECT committee_id FROM membership "
+	    "WHERE actor_id = ?4) AND s.end_utc > ?1 AND s.start_utc < ?2 "
+	    "AND (?3 = 0 OR c.id = ?3) ORDER BY s.start_utc, s.id", "iiii",
+	    (sqlite3_int64)from, (sqlite3_int64)to, f->committee_id, f->actor_id);
 	if (st == NULL)
 		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
@@ -454,6 +564,17 @@ deadline_why_memo(struct why_memo *m, const char *rule_text, const char *derivat
 	return m->why != NULL ? xstrdup(m->why) : NULL;
 }
 
+#define DEADLINES "SELECT d.id, d.kind, d.due_date, d.due_minute, " \
+	"d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, " \
+	"c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role, d.rule, " \
+	"d.derivation " \
+	"FROM deadline d JOIN session s ON s.id = d.session_id " \
+	"JOIN committee c ON c.id = s.committee_id " \
+	"LEFT JOIN submission b ON b.id = d.submission_id " \
+	"LEFT JOIN beratung r ON r.submission_id = d.submission_id AND " \
+	"r.session_id = d.session_id " \
+	"LEFT JOIN actor a ON a.id = b.owner_id "
+
 static int
 collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
     char **cause)
@@ -469,20 +590,19 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 
 	civil_format_date(f->from_days, from);
 	civil_format_date(f->to_days, to);
-	st = store_query(ikd->store, cause, "SELECT d.id, d.kind, d.due_date, d.due_minute, "
-	    "d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, "
-	    "c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role, d.rule, "
-	    "d.derivation "
-	    "FROM deadline d JOIN session s ON s.id = d.session_id "
-	    "JOIN committee c ON c.id = s.committee_id "
-	    "LEFT JOIN submission b ON b.id = d.submission_id "
-	    "LEFT JOIN beratung r ON r.submission_id = d.submission_id AND "
-	    "r.session_id = d.session_id "
-	    "LEFT JOIN actor a ON a.id = b.owner_id "
-	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
-	    "AND (?4 = 0 OR b.owner_id = ?4 OR (d.submission_id IS NULL AND "
-	    "d.kind = 'antragsfrist' AND EXISTS (SELECT 1 FROM membership m "
-	    "WHERE m.actor_id = ?4 AND m.committee_id = c.id))) "
+	st = store_query(ikd->store, cause, f->actor_id == 0 ? DEADLINES
+	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
+	    "ORDER BY d.due_date, d.id" : DEADLINES
+	    /* An actor's: those of the Vorlagen it owns and the Antragsfristen
+	     * of its committees, each found through an index (as one
+	     * condition with OR, every deadline was read: seconds at a
+	     * million). */
+	    "WHERE d.id IN (SELECT o.id FROM submission ob JOIN deadline o "
+	    "ON o.submission_id = ob.id WHERE ob.owner_id = ?4 "
+	    "UNION ALL SELECT o.id FROM membership m JOIN session os "
+	    "ON os.committee_id = m.committee_id JOIN deadline o ON o.session_id = os.id "
+	    "WHERE m.actor_id = ?4 AND o.submission_id IS NULL AND o.kind = 'antragsfrist') "
+	    "AND d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
 	    "ORDER BY d.due_date, d.id", "ttii", from, to, f->committee_id, f->actor_id);
 	if (st == NULL)
 		return -1;
@@ -540,8 +660,10 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 			    sqlite3_column_type(st, 19) == SQLITE_NULL ? "–" :
 			    vocab_label(beratung_roles, (const char *)sqlite3_column_text(st, 19)));
 		buf_printf(&d, "Für die Sitzung: %s am %s, %s Uhr (%s)\n\nSo wurde die Frist "
-		    "berechnet:\n%s", sqlite3_column_text(st, 8), date, when,
-		    sqlite3_column_text(st, 12), sqlite3_column_text(st, 4));
+		    "berechnet:\n", sqlite3_column_text(st, 8), date, when,
+		    sqlite3_column_text(st, 12));
+		/* Long: printf's %s costs several times a copy. */
+		buf_add_str(&d, (const char *)sqlite3_column_text(st, 4));
 		it->description = buf_steal(&d, NULL);
 		free(owner);
 		agenda_keep_if_matches(a, f);

@@ -76,14 +76,25 @@ struct agenda {
 	struct agenda_item	*items;
 	size_t			 n;
 	size_t			 cap;
-	/* Every membership, read once per collection by agenda_collect() for
-	 * agenda_add_members(), sorted by committee, then actor. */
+	/* The memberships agenda_add_members() reads, sorted by committee,
+	 * then actor: every one, read once per collection, or for a narrowed
+	 * collection (one actor, committee or process) those of the
+	 * committees its items named so far, read as each is first named. */
 	struct agenda_membership *members;
 	size_t			 nmembers;
-	/* Every actor's name by id (sorted), for "Betrifft:" lines. */
+	sqlite3_int64		*loaded;	/* narrowed: committees read, in order */
+	size_t			 nloaded;
+	/* Actors' names by id (sorted), for "Betrifft:" lines: everyone's,
+	 * or a narrowed collection's items' actors'. */
 	sqlite3_int64		*actor_ids;
 	char			**actor_names;
 	size_t			 nactors;
+	/* While collecting: the store for the reads above, whether they are
+	 * narrowed, and the first failure of one (agenda_add_members() has
+	 * no way to report it; agenda_collect() does). */
+	struct ikond		*ikd;
+	bool			 narrowed;
+	char			*error;
 };
 
 /* A filter that lets everything through. */
@@ -106,8 +117,8 @@ void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
 /* Lets the item pass the filter of one more committee. */
 void agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id);
 /* Adds every member of a committee to it (an item of a), from the
- * memberships the collection read once. */
-void agenda_add_members(const struct agenda *a, struct agenda_item *it,
+ * memberships the collection read. */
+void agenda_add_members(struct agenda *a, struct agenda_item *it,
     sqlite3_int64 committee_id);
 /* True if the item passes the filter's actor, committee and process tests
  * (collectors check dates themselves, in SQL). */

@@ -4,7 +4,11 @@
  * whenever ikd->data_version moves (or the day changes, which ends the
  * life of past cancelled events) and swaps the new table in under a mutex.
  * A feed whose bytes did not change keeps its snapshot, so its gzip body
- * is not recomputed and its ETag stays.  Everything in a feed comes from
+ * is not recomputed and its ETag stays.  A big feed (a body over 1 MiB)
+ * is published plain first and gets its gzip copy on the next tick, so
+ * that a change shows without waiting for the compression; its ETag is
+ * the digest ics.c makes from the events' digests, so it is ready with
+ * the text.  Everything in a feed comes from
  * the data, never from the clock, so an unchanged feed is the same bytes
  * across requests and restarts.  A rebuild copies the text of every event
  * whose UID and SEQUENCE it published before from the previous snapshot
@@ -12,6 +16,7 @@
  */
 #include "feed.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +39,11 @@
 #include "xmalloc.h"
 
 #define CALENDAR_PREFIX	"Integrationskonzept – "
+/* A larger body is published plain at once and gzip-encoded a tick later. */
+#define GZIP_AT_ONCE_MAX	(1024 * 1024)
+#define FEED_MMAP_THRESHOLD	(256 * 1024)
+
+_Static_assert(ICS_DIGEST_LEN == FEED_HASH_LEN, "a feed's ETag is its ics digest");
 
 static const char *const kind_names[] = { "all", "actor", "committee", "process" };
 
@@ -298,14 +308,19 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struc
 	return 0;
 }
 
-/* The calendar of a view, copying unchanged events from prev's body (see ics.h). */
+/*
+ * The calendar of a view, copying unchanged events from prev's body (see
+ * ics.h).  It uses up the items' descriptions: each is freed once its
+ * event's is made (or the event is copied), so that the descriptions are
+ * not held twice while the text grows.
+ */
 static char *
-view_ics(struct ikond *ikd, const struct feed_view *v, int today,
+view_ics(struct ikond *ikd, struct feed_view *v, int today,
     const struct feed_snapshot *prev, struct ics_index **index, size_t *len,
     time_t *last_modified, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
-	const struct agenda *a = v->agenda;
+	struct agenda *a = v->agenda;
 	struct ics_calendar cal;
 	struct ics_event *ev;
 	char **descs, *out;
@@ -356,6 +371,8 @@ view_ics(struct ikond *ikd, const struct feed_view *v, int today,
 			descs[i] = agenda_feed_description(a, &a->items[from[i]]);
 			ev[i].description = descs[i];
 		}
+		free(a->items[from[i]].description);
+		a->items[from[i]].description = NULL;
 	}
 	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
 	    index, len, cause);
@@ -453,7 +470,9 @@ snapshot_new(enum feed_kind kind, sqlite3_int64 target, struct built *b)
 	s->body = b->ics;
 	s->index = b->index;
 	b->index = NULL;
-	if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
+	if (b->ics_len > GZIP_AT_ONCE_MAX)
+		s->gzip_pending = true;
+	else if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
 	feed_page_prepare(&s->page, b->page, b->page_len, b->page_digest, b->page_lm);
 	free(b->page);
@@ -504,17 +523,19 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	memset(b, 0, sizeof(*b));
 	if (view_collect(ikd, kind, target, &v, cause) == -1)
 		return -1;
-	if ((b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
-	    cause)) == NULL ||
-	    (b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
-	    &b->page_len, cause)) == NULL) {
+	/* The page first: the calendar uses up the descriptions. */
+	if ((b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
+	    &b->page_len, cause)) == NULL ||
+	    (b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
+	    cause)) == NULL) {
+		free(b->page);
 		free(b->ics);
 		ics_index_free(b->index);
 		view_clear(&v);
 		return -1;
 	}
 	view_clear(&v);
-	feed_hash(b->ics, b->ics_len, b->ics_digest);
+	ics_index_digest(b->index, b->ics_digest);
 	feed_hash(b->page, b->page_len, b->page_digest);
 	/* The page shows today too: it is new at midnight at the latest. */
 	if (civil_to_utc(ikd->cfg->body_timezone, today, 0, &midnight, NULL, NULL) == -1)
@@ -538,7 +559,7 @@ rebuild(struct ikond *ikd)
 	struct feed_entry *fresh = NULL, *old;
 	struct feed_snapshot *snap, *prev;
 	sqlite3_stmt *st;
-	size_t n = 0, cap = 0, nold, i;
+	size_t n = 0, cap = 0, nold, i, len, page_len;
 	enum feed_kind kind;
 	sqlite3_int64 target;
 	char *cause = NULL;
@@ -579,11 +600,8 @@ rebuild(struct ikond *ikd)
 				cause = NULL;
 				continue;
 			}
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("feeds: built %s %lld: %zu bytes and a page of %zu in %.1f ms",
-			    kind_names[kind], (long long)target, b.ics_len, b.page_len,
-			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			len = b.ics_len;
+			page_len = b.page_len;
 			if (unchanged(prev, &b)) {
 				free(b.ics);
 				free(b.page);
@@ -592,6 +610,12 @@ rebuild(struct ikond *ikd)
 				snap->refs++;
 			} else
 				snap = snapshot_new(kind, target, &b);
+			/* Until it can be published: its gzip copy may come later. */
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu",
+			    kind_names[kind], (long long)target, len,
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, page_len);
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -646,14 +670,53 @@ rebuild_recorded(struct ikond *ikd)
 		log_warnx("feeds: %s", cause);
 		free(cause);
 	}
+	/* The items of a build were many small blocks: their pages go back. */
+	malloc_trim(0);
 }
 
 void
 feeds_start(struct ikond *ikd)
 {
+	/*
+	 * A feed's text is one big block.  glibc serves blocks above a
+	 * threshold from their own mapping, but raises the threshold to the
+	 * size of each such block freed, so from the first rebuild on the
+	 * texts, their copies while they grow and every item of a build came
+	 * from the heap, which does not shrink (150 MB after a rebuild of 26
+	 * MB).  A fixed threshold keeps big blocks in mappings that go back to
+	 * the system when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, FEED_MMAP_THRESHOLD);
 	cache.started = true;
 	rebuild_recorded(ikd);
 	log_info("feeds: %zu token(s) published", cache.n);
+}
+
+/*
+ * Gives the published snapshots that wait for it their gzip copy.  Only
+ * the main thread changes snapshots; the HTTP threads read s->gzip under
+ * the table's lock, so they see a snapshot with both answers or plain
+ * only, each with its own ETag.
+ */
+static void
+compress_pending(void)
+{
+	struct feed_snapshot *s;
+	unsigned char *gz;
+	size_t i, gzlen;
+
+	for (i = 0; i < cache.n; i++) {
+		s = cache.entries[i].snap;
+		if (!s->gzip_pending)
+			continue;
+		s->gzip_pending = false;
+		if (gzip_body(s->body, s->len, &gz, &gzlen) == -1)
+			continue;
+		pthread_mutex_lock(&cache.lock);
+		s->gzip_len = gzlen;
+		http_snapshot_add_gzip(s, gz);
+		pthread_mutex_unlock(&cache.lock);
+	}
 }
 
 void
@@ -663,6 +726,8 @@ feeds_tick(struct ikond *ikd)
 		return;
 	if (cache.version != ikd->data_version || cache.today != today_in(ikd))
 		rebuild_recorded(ikd);
+	else
+		compress_pending();
 }
 
 void

@@ -150,9 +150,10 @@ struct feed_snapshot {
 	int		 refs;		/* main thread only */
 	enum feed_kind	 kind;
 	sqlite3_int64	 target;
-	unsigned char	 digest[FEED_HASH_LEN];	/* of the plain body */
+	unsigned char	 digest[FEED_HASH_LEN];	/* of the plain body (ics_index_digest()) */
 	void		*plain;		/* struct MHD_Response *, body as it is */
 	void		*gzip;		/* struct MHD_Response *, gzip-encoded, or NULL */
+	bool		 gzip_pending;	/* gzip comes on the next tick (main thread only) */
 	void		*not_modified;	/* 304 answers for the plain body */
 	void		*not_modified_gzip;
 	char		 etag[2 * FEED_HASH_LEN + 3];	/* "hex" with the quotes */

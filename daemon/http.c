@@ -329,6 +329,13 @@ http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz)
 }
 
 void
+http_snapshot_add_gzip(struct feed_snapshot *s, unsigned char *gz)
+{
+	s->gzip = body_response(s, gz, s->gzip_len, s->etag_gzip, true);
+	s->not_modified_gzip = not_modified_response(s->last_modified, s->etag_gzip);
+}
+
+void
 http_snapshot_release(struct feed_snapshot *s)
 {
 	if (s->plain != NULL)

@@ -39,6 +39,10 @@ void http_stats(struct http *h, struct http_stats *stats);
  * ownership of body and gz (either may be freed later, when the last
  * connection that sends it is done).  gz may be NULL. */
 void http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz);
+/* Adds the gzip-encoded answers to a snapshot prepared without them;
+ * takes ownership of gz (s->gzip_len bytes).  Under the lock that the
+ * HTTP threads take to read the snapshot. */
+void http_snapshot_add_gzip(struct feed_snapshot *s, unsigned char *gz);
 void http_snapshot_release(struct feed_snapshot *s);
 
 /* RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (30 bytes with NUL). */

@@ -15,7 +15,9 @@
  * read feeds back with it.  A build may copy events from the previous
  * build of the same feed through that build's index (UID, SEQUENCE,
  * modification time), which is exact while the time zone rules and the
- * alarm stay the same: the index records both.
+ * alarm stay the same: the index records both.  It also records each
+ * event's SHA-256, so the digest of a text (its ETag) is made from the
+ * events' digests and costs only the events a build wrote.
  *
  * Local times come from the C library's zone data through civil.h.  The
  * offset of each instant is cached per week (a zone changes its offset at
@@ -28,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sha2.h>
 
 #include "buf.h"
 #include "civil.h"
@@ -693,6 +697,7 @@ reference_year(const struct ics_event *ev, size_t nev)
 struct ics_piece {
 	char		*uid;
 	uint64_t	 hash;
+	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text */
 	int		 sequence;
 	time_t		 last_modified;
 	size_t		 off, len;
@@ -704,6 +709,7 @@ struct ics_index {
 	int		 alarm;
 	size_t		 mask;		/* slots - 1, slots a power of two */
 	struct ics_piece *slots;
+	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text, by pieces */
 };
 
 static uint64_t
@@ -758,9 +764,26 @@ index_slot(const struct ics_index *ix, const char *uid, uint64_t hash)
 	return &ix->slots[i];
 }
 
+void
+ics_index_digest(const struct ics_index *ix, unsigned char out[ICS_DIGEST_LEN])
+{
+	memcpy(out, ix->digest, ICS_DIGEST_LEN);
+}
+
+static void
+piece_digest(const void *text, size_t len, unsigned char out[ICS_DIGEST_LEN])
+{
+	SHA2_CTX ctx;
+
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, text, len);
+	SHA256Final(out, &ctx);
+}
+
 /* Records an event's text; a UID seen before in the same feed keeps its first. */
 static void
-index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t len)
+index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t len,
+    const unsigned char digest[ICS_DIGEST_LEN])
 {
 	uint64_t hash = uid_hash(e->uid);
 	struct ics_piece *p = index_slot(ix, e->uid, hash);
@@ -773,6 +796,7 @@ index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t le
 	p->last_modified = e->last_modified;
 	p->off = off;
 	p->len = len;
+	memcpy(p->digest, digest, ICS_DIGEST_LEN);
 }
 
 static const struct ics_piece *
@@ -829,6 +853,8 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 	const struct ics_piece *p;
 	struct ics_index *ix = NULL;
 	struct writer w;
+	unsigned char digest[ICS_DIGEST_LEN];
+	SHA2_CTX whole;
 	size_t i, start;
 	char *text;
 	int year = 0;
@@ -879,16 +905,33 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 		put_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
 	}
 	put_vtimezone(&w);
+	/* A copied event brings its digest; only what is written is hashed. */
+	SHA256Init(&whole);
+	if (ix != NULL) {
+		piece_digest(w.out.data, w.out.len, digest);
+		SHA256Update(&whole, digest, sizeof(digest));
+	}
 	for (i = 0; i < nev; i++) {
 		start = w.out.len;
-		if (prev != NULL && (p = index_find(prev, &ev[i])) != NULL)
+		if (prev != NULL && (p = index_find(prev, &ev[i])) != NULL) {
 			buf_add(&w.out, prev_body + p->off, p->len);
-		else if (put_event(&w, cal, &ev[i], i, cause) == -1)
+			memcpy(digest, p->digest, sizeof(digest));
+		} else if (put_event(&w, cal, &ev[i], i, cause) == -1)
 			goto fail;
-		if (ix != NULL)
-			index_add(ix, &ev[i], start, w.out.len - start);
+		else if (ix != NULL)
+			piece_digest(w.out.data + start, w.out.len - start, digest);
+		if (ix != NULL) {
+			index_add(ix, &ev[i], start, w.out.len - start, digest);
+			SHA256Update(&whole, digest, sizeof(digest));
+		}
 	}
+	start = w.out.len;
 	put_raw(&w, "END", "VCALENDAR");
+	if (ix != NULL) {
+		piece_digest(w.out.data + start, w.out.len - start, digest);
+		SHA256Update(&whole, digest, sizeof(digest));
+		SHA256Final(ix->digest, &whole);
+	}
 
 	free(w.cache);
 	free(w.line);

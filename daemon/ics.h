@@ -74,6 +74,14 @@ char *ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size
 struct ics_index;
 void ics_index_free(struct ics_index *ix);
 /*
+ * The SHA-256 digest of an indexed text, taken over the digests of its
+ * pieces (what comes before the first event, each event, the end) rather
+ * than its bytes, so that a build hashes only the events it wrote.  The
+ * same text gives the same digest; any other text (almost surely) another.
+ */
+#define ICS_DIGEST_LEN	32
+void ics_index_digest(const struct ics_index *ix, unsigned char out[ICS_DIGEST_LEN]);
+/*
  * ics_build(), copying events from prev_body (a text prev indexes; both
  * NULL for none), and the new text's index in *index.  The same input
  * gives the same bytes as ics_build().

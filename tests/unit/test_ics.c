@@ -548,6 +548,62 @@ test_reuse(void **state)
 	ics_index_free(ix);
 }
 
+/* The digest by pieces: the same for the same text however it was built
+ * (copied or written), another for another text. */
+static void
+test_digest(void **state)
+{
+	struct ics_calendar cal = berlin_cal;
+	struct ics_event ev[3];
+	struct ics_index *ix = NULL, *ix2 = NULL, *ix3 = NULL;
+	unsigned char d1[ICS_DIGEST_LEN], d2[ICS_DIGEST_LEN], d3[ICS_DIGEST_LEN];
+	char *cause = NULL, *first, *again, *fresh;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2 + (int)i, 17, 0),
+		    berlin(2026, 3, 2 + (int)i, 19, 0));
+	ev[0].uid = "session-1@ikond.test";
+	ev[1].uid = "session-2@ikond.test";
+	ev[2].uid = "session-3@ikond.test";
+	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
+	assert_non_null(first);
+	ics_index_digest(ix, d1);
+	again = ics_build_reusing(&cal, ev, 3, first, ix, &ix2, &len, &cause);
+	ics_index_digest(ix2, d2);
+	assert_memory_equal(d1, d2, ICS_DIGEST_LEN);
+	free(again);
+	ics_index_free(ix2);
+
+	/* One event written anew: another digest, the same as a fresh build's. */
+	ev[1].sequence = 1;
+	ev[1].summary = "Integrationsausschuss (verlegt)";
+	again = ics_build_reusing(&cal, ev, 3, first, ix, &ix2, &len, &cause);
+	fresh = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix3, &len, &cause);
+	assert_string_equal(again, fresh);
+	ics_index_digest(ix2, d2);
+	ics_index_digest(ix3, d3);
+	assert_memory_not_equal(d1, d2, ICS_DIGEST_LEN);
+	assert_memory_equal(d2, d3, ICS_DIGEST_LEN);
+	free(again);
+	free(fresh);
+	ics_index_free(ix2);
+	ics_index_free(ix3);
+
+	/* Only the calendar's name differs: another digest too. */
+	ev[1].sequence = 0;
+	ev[1].summary = "Integrationsausschuss";
+	cal.name = "Fristen – Kreistag";
+	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	ics_index_digest(ix3, d3);
+	assert_memory_not_equal(d1, d3, ICS_DIGEST_LEN);
+	free(fresh);
+	ics_index_free(ix3);
+	free(first);
+	ics_index_free(ix);
+}
+
 int
 main(void)
 {
@@ -565,6 +621,7 @@ main(void)
 		cmocka_unit_test(test_libical_reads_it),
 		cmocka_unit_test(test_empty_feed),
 		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
