@@ -53,9 +53,10 @@ now() { date +%s.%N; }
 rate() { python3 -c "import sys; print('%.0f' % ($1 / ($3 - $2)))"; }
 
 # The watcher reads smtp-sink's counters ("... mesg=K\r" after every
-# message) as they come and writes the time the Nth arrived to the FIFO
-# $dir/done; given a database, it then reads the count of rows sent every
-# 2 ms and writes the time that reached N too.  It gives up after 300 s.
+# message) as they come and notes the time the Nth arrived; given a
+# database, it then reads the count of rows sent every 2 ms and notes the
+# time that reached N too.  It writes the times in one line to the FIFO
+# $dir/done, or why it gave up (after 300 s).
 cat >"$dir/watch.py" <<'PY'
 import os, re, select, sqlite3, sys, time
 n, done = int(sys.argv[1]), sys.argv[2]
@@ -75,14 +76,15 @@ while count < n:
     last = re.findall(rb"mesg=(\d+)\r", tail)
     if last:
         count = int(last[-1])
-report(repr(time.time()))
+times = [repr(time.time())]
 if db is not None:
     con = sqlite3.connect(db, timeout=10)
     while con.execute("SELECT count(*) FROM reminder WHERE state = 'sent'").fetchone()[0] < n:
         if time.time() > deadline:
             report("timeout"); sys.exit(1)
         time.sleep(0.002)
-    report(repr(time.time()))
+    times.append(repr(time.time()))
+report(" ".join(times))
 while os.read(fd, 65536):
     pass
 PY
@@ -96,7 +98,7 @@ start_sink() {
 	watch_pid=$!
 	sleep 0.5
 }
-# The next time the watcher reports, or exit if it reports trouble.
+# What the watcher reports, or exit if it reports trouble.
 reported() {
 	read -r t <"$dir/done"
 	case $t in
@@ -128,8 +130,9 @@ tomorrow=$(date -d tomorrow +%F)
 start_sink "$dir/state/ikond.db"
 t0=$(now)
 c session add --committee bench --start "$tomorrow 18:00"
-t_sink=$(reported)
-t_sent=$(reported)
+times=$(reported)
+t_sink=${times% *}
+t_sent=${times#* }
 stop_sink
 ours_sink=$(rate "$n" "$t0" "$t_sink")
 ours=$(rate "$n" "$t0" "$t_sent")
