@@ -1,6 +1,6 @@
 #!/bin/sh
 # Reminders per second that ikond delivers to Postfix's smtp-sink, beside
-# the rate of smtp-source (one session) against the same sink, in one run.
+# the rate of smtp-source against the same kind of sink, in one run.
 # Target (issue: mail at the relay's pace): at the sink at least 1.0x
 # smtp-source over one connection (-d), committed as sent at least 0.8x.
 #
@@ -9,10 +9,17 @@
 # Needs smtp-sink and smtp-source (Debian package postfix; the postfix
 # service itself is not started).  N reminders (default 2000): N actors in
 # one committee whose session is a day ahead, so every reminder is due at once.
-# ikond's clock runs from the moment the session is added (plan, compose,
-# send, commit) to two points: the sink has received N messages (counted by
-# smtp-sink itself, so the daemon is not disturbed while it works), and all N
-# rows are committed as sent.
+#
+# Like with like: smtp-source sends the very message ikond sent (one of the
+# N, taken with "mail preview" after ikond's run: headers, text part and
+# the .ics attachment), N times, over one connection (-d) and over one
+# connection per message.  Every clock stops when the sink has received
+# the Nth message, reported by smtp-sink's own counter and read by one
+# process that blocks on it: no polling, nothing that asks the daemon
+# while it works.  ikond's clock runs from the moment the session is added
+# (plan, compose, send) to that point, and on to the moment all N rows are
+# committed as sent (read from the database file, which does not disturb
+# the daemon's writes: WAL).
 set -eu
 build=${1:?usage: reminders.sh BUILD_DIR [N]}
 n=${2:-2000}
@@ -24,39 +31,86 @@ for tool in smtp-sink smtp-source; do
 done
 
 dir=$(mktemp -d)
-sink_pid=; ikond_pid=
+sink_pid=; watch_pid=; ikond_pid=
+stop_sink() {
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+	[ -n "$watch_pid" ] && wait "$watch_pid" 2>/dev/null || true
+	sink_pid=; watch_pid=
+}
 cleanup() {
 	[ -n "$ikond_pid" ] && kill "$ikond_pid" 2>/dev/null || true
-	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+	stop_sink
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+freeport() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+port=$(freeport)
 sinkuser=
 [ "$(id -u)" = 0 ] && sinkuser="-u nobody"	# smtp-sink refuses to run as root
-smtp-sink -c $sinkuser 127.0.0.1:$port 256 >"$dir/sink.out" 2>&1 &
-sink_pid=$!
-sleep 0.5
-
 now() { date +%s.%N; }
-# Messages the sink has received so far (its -c counters end in "mesg=N").
-received() {
-	tr '\r' '\n' <"$dir/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' |
-	    awk '{ n = $1 } END { print n + 0 }'
-}
 rate() { python3 -c "import sys; print('%.0f' % ($1 / ($3 - $2)))"; }
 
-# Reference: smtp-source, one session, one message per connection as ikond's
-# single mail test would, and with -d several messages per connection.
-t0=$(now); smtp-source -s 1 -m "$n" -f a@example.org -t b@example.org 127.0.0.1:$port; t1=$(now)
-ref=$(rate "$n" "$t0" "$t1")
-t0=$(now); smtp-source -d -s 1 -m "$n" -f a@example.org -t b@example.org 127.0.0.1:$port; t1=$(now)
-ref_d=$(rate "$n" "$t0" "$t1")
+# The watcher reads smtp-sink's counters ("... mesg=K\r" after every
+# message) as they come and notes the time the Nth arrived; given a
+# database, it then reads the count of rows sent every 2 ms and notes the
+# time that reached N too.  It writes the times in one line to the FIFO
+# $dir/done, or why it gave up (after 300 s).
+cat >"$dir/watch.py" <<'PY'
+import os, re, select, sqlite3, sys, time
+n, done = int(sys.argv[1]), sys.argv[2]
+db = sys.argv[3] if len(sys.argv) > 3 else None
+fd, tail, deadline = 0, b"", time.time() + 300
+def report(what):
+    with open(done, "w") as f:
+        f.write(what + "\n")
+count = 0
+while count < n:
+    if not select.select([fd], [], [], max(deadline - time.time(), 0))[0]:
+        report("timeout"); sys.exit(1)
+    data = os.read(fd, 65536)
+    if not data:
+        report("sink ended"); sys.exit(1)
+    tail = (tail + data)[-256:]
+    last = re.findall(rb"mesg=(\d+)\r", tail)
+    if last:
+        count = int(last[-1])
+times = [repr(time.time())]
+if db is not None:
+    con = sqlite3.connect(db, timeout=10)
+    while con.execute("SELECT count(*) FROM reminder WHERE state = 'sent'").fetchone()[0] < n:
+        if time.time() > deadline:
+            report("timeout"); sys.exit(1)
+        time.sleep(0.002)
+    times.append(repr(time.time()))
+report(" ".join(times))
+while os.read(fd, 65536):
+    pass
+PY
+# start_sink [DB]: a sink on $port with a fresh watcher expecting N messages.
+start_sink() {
+	rm -f "$dir/done" "$dir/counter"
+	mkfifo "$dir/done" "$dir/counter"
+	smtp-sink -c $sinkuser 127.0.0.1:$port 256 >"$dir/counter" 2>"$dir/sink.err" &
+	sink_pid=$!
+	python3 "$dir/watch.py" "$n" "$dir/done" "$@" <"$dir/counter" &
+	watch_pid=$!
+	sleep 0.5
+}
+# What the watcher reports, or exit if it reports trouble.
+reported() {
+	read -r t <"$dir/done"
+	case $t in
+	[0-9]*) echo "$t" ;;
+	*) echo "the sink: $t" >&2; cat "$dir/sink.err" >&2; exit 1 ;;
+	esac
+}
 
 cat >"$dir/ikond.conf" <<CONF
 state_dir = "$dir/state";
 control_socket = "$dir/ctl.sock";
-http = { listen = "127.0.0.1"; port = $(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); };
+http = { listen = "127.0.0.1"; port = $(freeport); };
 smtp = { host = "127.0.0.1"; port = $port; starttls = "off"; from = "Bench <ikond@example.org>"; };
 reminders = { send_time = "00:00"; session = [ "P2D" ]; deadline = [ ]; };
 CONF
@@ -72,28 +126,41 @@ while [ $i -lt "$n" ]; do
 	i=$((i + 1))
 done
 tomorrow=$(date -d tomorrow +%F)
-base=$(received)
+
+start_sink "$dir/state/ikond.db"
 t0=$(now)
 c session add --committee bench --start "$tomorrow 18:00"
-while [ "$(received)" -lt $((base + n)) ]; do
-	sleep 0.01
-done
-t_sink=$(now)
-# Rows still queued or sending: short lists by now, so asking costs little.
-count() {
-	"$ctl" --socket "$dir/ctl.sock" --json mail queue --state "$1" |
-	    python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
-}
-while [ "$(count sending)" -gt 0 ] || [ "$(count queued)" -gt 0 ]; do
-	sleep 0.01
-done
-t1=$(now)
-sent=$(count sent)
-[ "$sent" -eq "$n" ] || { echo "only $sent of $n reminders were sent" >&2; exit 1; }
+times=$(reported)
+t_sink=${times% *}
+t_sent=${times#* }
+stop_sink
 ours_sink=$(rate "$n" "$t0" "$t_sink")
-ours=$(rate "$n" "$t0" "$t1")
-echo "smtp-source, 1 session, new connection per message: $ref msg/s"
-echo "smtp-source, 1 session, one connection (-d):        $ref_d msg/s"
-echo "ikond, due to received by the sink:                 $ours_sink msg/s ($n reminders)"
-echo "ikond, due to committed as sent:                    $ours msg/s ($n reminders)"
+ours=$(rate "$n" "$t0" "$t_sent")
+
+# One of the messages ikond sent, as smtp-source -F wants it (LF endings).
+id=$(python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT min(id) FROM reminder WHERE state = '"'sent'"'").fetchone()[0])' \
+    "$dir/state/ikond.db")
+"$ctl" --socket "$dir/ctl.sock" mail preview "$id" | tr -d '\r' >"$dir/message"
+size=$(wc -c <"$dir/message")
+
+# smtp-source with that message: over one connection per message, and
+# over one connection for all (-d).
+src() {
+	start_sink
+	t0=$(now)
+	smtp-source "$@" -s 1 -m "$n" -F "$dir/message" -f ikond@example.org -t a1@example.org \
+	    127.0.0.1:$port
+	t1=$(reported)
+	stop_sink
+	rate "$n" "$t0" "$t1"
+}
+ref=$(src)
+ref_d=$(src -d)
+
+echo "message: $size bytes (one of ikond's, as smtp-source sends it)"
+echo "smtp-source, new connection per message:    $ref msg/s"
+echo "smtp-source, one connection (-d):           $ref_d msg/s"
+echo "ikond, due to received by the sink:         $ours_sink msg/s ($n reminders)"
+echo "ikond, due to committed as sent:            $ours msg/s ($n reminders)"
 python3 -c "print('ikond / smtp-source -d: at the sink %.2fx, committed as sent %.2fx' % ($ours_sink / $ref_d, $ours / $ref_d))"

@@ -40,6 +40,9 @@ struct mailer {
 	bool			 running;	/* the thread works on job */
 	size_t			 delivered;	/* items of job SMTP_SENT */
 	size_t			 recorded;	/* of those, committed */
+	/* outcomes not yet announced on efd, and when it was last written (thread only) */
+	size_t			 unnotified;
+	uint64_t		 notified_at;
 	/* the pace: accept times of the last rate messages, a ring (thread only) */
 	uint64_t		*accepted_at;
 	size_t			 rate;		/* capacity of accepted_at */
@@ -55,6 +58,23 @@ notify(struct mailer *m)
 		log_warn("mailer: eventfd");
 }
 
+/* Announces the outcomes finished so far to the main loop. */
+static void
+flush_notify(struct mailer *m)
+{
+	if (m->unnotified == 0)
+		return;
+	m->unnotified = 0;
+	m->notified_at = monotonic_ms();
+	notify(m);
+}
+
+/*
+ * A delivery is announced at once when the last announcement is
+ * MAILER_NOTIFY_MS old (a slow relay: each outcome is recorded as soon as
+ * it is known), else with the MAILER_NOTIFY_EVERY-th (a fast one: one
+ * commit for several); anything else than a delivery at once.
+ */
 static void
 finish_item(struct mailer *m, struct mailer_item *it, enum smtp_outcome outcome, int code,
     const char *reply)
@@ -67,9 +87,12 @@ finish_item(struct mailer *m, struct mailer_item *it, enum smtp_outcome outcome,
 		it->done = true;
 		if (outcome == SMTP_SENT)
 			m->delivered++;
+		m->unnotified++;
 	}
 	pthread_mutex_unlock(&m->lock);
-	notify(m);
+	if (outcome != SMTP_SENT || m->unnotified >= MAILER_NOTIFY_EVERY ||
+	    monotonic_ms() - m->notified_at >= MAILER_NOTIFY_MS)
+		flush_notify(m);
 }
 
 /* Before the next message: fewer than MAILER_UNRECORDED_MAX unrecorded deliveries. */
@@ -77,6 +100,11 @@ static void
 wait_recorded(struct mailer *m)
 {
 	pthread_mutex_lock(&m->lock);
+	if (!m->stop && m->delivered - m->recorded >= MAILER_UNRECORDED_MAX) {
+		pthread_mutex_unlock(&m->lock);
+		flush_notify(m);
+		pthread_mutex_lock(&m->lock);
+	}
 	while (!m->stop && m->delivered - m->recorded >= MAILER_UNRECORDED_MAX)
 		pthread_cond_wait(&m->progress, &m->lock);
 	pthread_mutex_unlock(&m->lock);
@@ -210,8 +238,48 @@ deliver_session(struct mailer *m, struct mailer_job *job, const size_t *queue, s
 		finish_item(m, &job->items[queue[i]], items[i].outcome, items[i].status_code,
 		    items[i].server_reply);
 	}
+	flush_notify(m);
 	free(items);
 	return accepted;
+}
+
+/*
+ * How many items the job has now in *n; true while more may be added
+ * (see mailer_room()).  Once it returns false it does so for good.
+ */
+static bool
+job_grown(struct mailer *m, struct mailer_job *job, size_t *n)
+{
+	bool open;
+
+	pthread_mutex_lock(&m->lock);
+	*n = job->n;
+	if (m->stop || m->halt || job->n == job->cap)
+		job->sealed = true;
+	open = !job->sealed;
+	pthread_mutex_unlock(&m->lock);
+	return open;
+}
+
+/* Takes no more items; how many the job has in *n. */
+static void
+job_seal(struct mailer *m, struct mailer_job *job, size_t *n)
+{
+	pthread_mutex_lock(&m->lock);
+	job->sealed = true;
+	*n = job->n;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* Nothing to deliver: waits until the job has more than seen items or is sealed. */
+static void
+wait_grown(struct mailer *m, struct mailer_job *job, size_t seen)
+{
+	flush_notify(m);
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop && !m->halt && !job->sealed && job->n == seen)
+		pthread_cond_wait(&m->wake, &m->lock);
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Delivers the job's items at the relay's pace (see mailer.h). */
@@ -219,19 +287,26 @@ static void
 deliver_smtp(struct mailer *m, struct mailer_job *job)
 {
 	const struct mailer_transport *t = &job->transport;
-	size_t *queue = xcalloc(job->n ? job->n : 1, sizeof(*queue));
-	size_t *deferred = xcalloc(job->n ? job->n : 1, sizeof(*deferred));
-	unsigned char *deferrals = xcalloc(job->n ? job->n : 1, 1);
-	size_t i, k, nq = 0, nd, accepted, session = SIZE_MAX;
+	size_t *queue = xcalloc(job->cap, sizeof(*queue));
+	size_t *deferred = xcalloc(job->cap, sizeof(*deferred));
+	unsigned char *deferrals = xcalloc(job->cap, 1);
+	size_t i, k, n, seen = 0, nq = 0, nd, accepted, session = SIZE_MAX;
 	uint64_t until = 0, backoff = 0;
 	int stalled = 0;
+	bool open;
 	const char *why = "not sent: ikond stopped while waiting for the relay";
 
-	for (i = 0; i < job->n; i++)
-		if (!job->items[i].done)
-			queue[nq++] = i;
 	rate_setup(m, t);
-	while (nq > 0) {
+	for (;;) {
+		open = job_grown(m, job, &n);
+		while (seen < n)
+			queue[nq++] = seen++;
+		if (nq == 0) {
+			if (!open)
+				break;
+			wait_grown(m, job, seen);
+			continue;
+		}
 		if ((k = rate_room(m, t, &until)) == 0) {
 			if (!mailer_sleep(m, until))
 				break;
@@ -269,8 +344,13 @@ deliver_smtp(struct mailer *m, struct mailer_job *job)
 		if (!mailer_sleep(m, monotonic_ms() + backoff))
 			break;
 	}
+	/* Stopped early: what the queue holds and what was added meanwhile. */
+	job_seal(m, job, &n);
+	while (seen < n)
+		queue[nq++] = seen++;
 	for (i = 0; i < nq; i++)
 		finish_item(m, &job->items[queue[i]], SMTP_TEMPFAIL, 0, why);
+	flush_notify(m);
 	free(deferrals);
 	free(deferred);
 	free(queue);
@@ -280,12 +360,20 @@ static void
 deliver_maildir(struct mailer *m, struct mailer_job *job)
 {
 	char *cause = NULL, *name = NULL, reply[256];
-	size_t i;
+	size_t i = 0, n;
+	bool open;
 
-	for (i = 0; i < job->n; i++) {
+	for (;;) {
+		open = job_grown(m, job, &n);
+		if (i == n) {
+			if (!open)
+				break;
+			wait_grown(m, job, n);
+			continue;
+		}
 		if (maildir_deliver(job->transport.maildir, job->items[i].data,
 		    job->items[i].len, &name, &cause) == -1) {
-			finish_item(m, &job->items[i], SMTP_TEMPFAIL, 0, cause);
+			finish_item(m, &job->items[i++], SMTP_TEMPFAIL, 0, cause);
 			free(cause);
 			cause = NULL;
 			continue;
@@ -293,9 +381,10 @@ deliver_maildir(struct mailer *m, struct mailer_job *job)
 		snprintf(reply, sizeof(reply), "delivered to Maildir as new/%s", name);
 		free(name);
 		name = NULL;
-		finish_item(m, &job->items[i], SMTP_SENT, 0, reply);
+		finish_item(m, &job->items[i++], SMTP_SENT, 0, reply);
 		wait_recorded(m);
 	}
+	flush_notify(m);
 }
 
 static void *
@@ -415,6 +504,44 @@ mailer_submit(struct mailer *m, struct mailer_job *job)
 	pthread_mutex_unlock(&m->lock);
 }
 
+size_t
+mailer_room(struct mailer *m)
+{
+	size_t room = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (m->job != NULL && !m->job->sealed && !m->job->finished)
+		room = m->job->cap - m->job->n;
+	pthread_mutex_unlock(&m->lock);
+	return room;
+}
+
+void
+mailer_append(struct mailer *m, struct mailer_job *more)
+{
+	struct mailer_job *job = m->job;
+
+	pthread_mutex_lock(&m->lock);
+	if (job == NULL || job->sealed || more->n > job->cap - job->n)
+		fatalx("mailer: no room in the job in flight");
+	memcpy(job->items + job->n, more->items, more->n * sizeof(*more->items));
+	job->n += more->n;
+	memset(more->items, 0, more->n * sizeof(*more->items));
+	more->n = 0;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void
+mailer_seal(struct mailer *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (m->job != NULL)
+		m->job->sealed = true;
+	pthread_cond_signal(&m->wake);
+	pthread_mutex_unlock(&m->lock);
+}
+
 void
 mailer_clear_fd(struct mailer *m)
 {
@@ -511,8 +638,8 @@ mailer_job_new(size_t n)
 {
 	struct mailer_job *job = xcalloc(1, sizeof(*job));
 
-	job->items = xcalloc(n ? n : 1, sizeof(*job->items));
-	job->n = 0;
+	job->cap = n ? n : 1;
+	job->items = xcalloc(job->cap, sizeof(*job->items));
 	return job;
 }
 
@@ -530,18 +657,26 @@ mailer_transport_clear(struct mailer_transport *t)
 }
 
 void
+mailer_job_truncate(struct mailer_job *job, size_t n)
+{
+	struct mailer_item *it;
+
+	while (job->n > n) {
+		it = &job->items[--job->n];
+		free(it->rows);
+		free(it->from_addr);
+		free(it->to_addr);
+		free(it->data);
+		memset(it, 0, sizeof(*it));
+	}
+}
+
+void
 mailer_job_free(struct mailer_job *job)
 {
-	size_t i;
-
 	if (job == NULL)
 		return;
-	for (i = 0; i < job->n; i++) {
-		free(job->items[i].rows);
-		free(job->items[i].from_addr);
-		free(job->items[i].to_addr);
-		free(job->items[i].data);
-	}
+	mailer_job_truncate(job, 0);
 	free(job->items);
 	mailer_transport_clear(&job->transport);
 	free(job);

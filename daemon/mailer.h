@@ -13,7 +13,14 @@
  * while MAILER_UNRECORDED_MAX or more delivered outcomes are unrecorded.
  * A crash therefore delivers again (with the same Message-ID) at most
  * MAILER_UNRECORDED_MAX messages: those the thread knew were accepted
- * (fewer than the bound) plus the one in transfer.
+ * (fewer than the bound) plus the one in transfer.  To a fast relay the
+ * thread announces deliveries MAILER_NOTIFY_EVERY at a time, so that one
+ * commit records several (a commit per message cost the main thread more
+ * than the thread spent delivering it); a delivery that follows the last
+ * announcement by MAILER_NOTIFY_MS or more is announced at once, and so
+ * is every other outcome, the end of a session and a wait for the bound.
+ * Announced or not, what is finished is recorded at the next pass of the
+ * main loop, which passes at least once a second.
  *
  * Pace: with smtp.rate the thread never hands the relay more than rate
  * messages in any window of its period (it remembers the times of the
@@ -40,6 +47,8 @@
 #include "smtp.h"
 
 #define MAILER_UNRECORDED_MAX	8	/* messages a crash may deliver twice */
+#define MAILER_NOTIFY_EVERY	4	/* deliveries announced together to a fast relay */
+#define MAILER_NOTIFY_MS	5	/* later than this, a delivery is announced alone */
 #define MAILER_BACKOFF_MIN_MS	1000	/* first wait after a 4xx */
 #define MAILER_BACKOFF_MAX_MS	60000
 #define MAILER_DEFER_MAX	5	/* 4xx answers one message may get in one job */
@@ -80,6 +89,8 @@ struct mailer_job {
 	struct mailer_transport	 transport;
 	struct mailer_item	*items;
 	size_t			 n;
+	size_t			 cap;		/* room in items, fixed */
+	bool			 sealed;	/* takes no more items */
 	bool			 finished;
 };
 
@@ -98,8 +109,21 @@ void mailer_halt(struct mailer *m);
 /* Readable when results are waiting. */
 int mailer_fd(const struct mailer *m);
 bool mailer_idle(const struct mailer *m);
-/* Hands a job to the thread (which must be idle); the mailer owns it from now on. */
+/*
+ * Hands a job to the thread (which must be idle); the mailer owns it from
+ * now on.  The job grows while it is delivered: the caller adds what it
+ * composes meanwhile with mailer_append() and says with mailer_seal() that
+ * nothing more comes; the thread delivers what it has, waits for more
+ * while the job is neither sealed nor full, and finishes after that.
+ */
 void mailer_submit(struct mailer *m, struct mailer_job *job);
+/* How many more items the job in flight takes now (0: none in flight, sealed or full). */
+size_t mailer_room(struct mailer *m);
+/* Moves the items of more (at most mailer_room()) to the end of the job in
+ * flight; more is left empty, for the caller to free. */
+void mailer_append(struct mailer *m, struct mailer_job *more);
+/* The job in flight takes no more items. */
+void mailer_seal(struct mailer *m);
 /* Makes the descriptor unreadable until the thread reports again; call
  * before looking for results with mailer_unrecorded() or mailer_collect(). */
 void mailer_clear_fd(struct mailer *m);
@@ -122,7 +146,10 @@ bool mailer_unrecorded(struct mailer *m);
 /* True while the thread still works on the job. */
 bool mailer_busy(struct mailer *m);
 
+/* An empty job with room for n items. */
 struct mailer_job *mailer_job_new(size_t n);
+/* Drops the items from the n-th on (of a job not submitted). */
+void mailer_job_truncate(struct mailer_job *job, size_t n);
 void mailer_job_free(struct mailer_job *job);
 void mailer_transport_clear(struct mailer_transport *t);
 

@@ -223,25 +223,19 @@ col_dup(sqlite3_stmt *st, int i)
 	return xstrdup((const char *)sqlite3_column_text(st, i));
 }
 
-/* Loads the row; an item that is not valid JSON is left NULL for
- * compose() to refuse, which marks the row failed. */
-static int
-row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
+/* The columns row_fill() reads, in its order. */
+#define ROW_COLUMNS	"r.id, r.kind, r.item_kind, r.old_when, r.item_json, a.name, a.email, " \
+	"r.message_id, a.salutation, a.title, a.family_name"
+
+/* Fills r from a result row of ROW_COLUMNS; an item that is not valid JSON
+ * is left NULL for compose() to refuse, which marks the row failed. */
+static void
+row_fill(sqlite3_stmt *st, struct row *r)
 {
-	sqlite3_stmt *st;
 	json_error_t err;
 
 	memset(r, 0, sizeof(*r));
-	switch (store_first(ikd->store, cause, &st, "SELECT r.id, r.kind, r.item_kind, "
-	    "r.old_when, r.item_json, a.name, a.email, r.message_id, a.salutation, a.title, "
-	    "a.family_name FROM reminder r "
-	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
-	case -1:
-		return -1;
-	case 0:
-		return set_cause(cause, "no reminder %lld", (long long)id);
-	}
-	r->id = id;
+	r->id = sqlite3_column_int64(st, 0);
 	r->kind = col_dup(st, 1);
 	r->item_kind = col_dup(st, 2);
 	r->old_when = col_dup(st, 3);
@@ -252,6 +246,22 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	    r->actor_name);
 	r->actor_email = col_dup(st, 6);
 	r->message_id = col_dup(st, 7);
+}
+
+static int
+row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
+{
+	sqlite3_stmt *st;
+
+	memset(r, 0, sizeof(*r));
+	switch (store_first(ikd->store, cause, &st, "SELECT " ROW_COLUMNS " FROM reminder r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE r.id = ?", "i", id)) {
+	case -1:
+		return -1;
+	case 0:
+		return set_cause(cause, "no reminder %lld", (long long)id);
+	}
+	row_fill(st, r);
 	store_done(ikd->store, st);
 	return 0;
 }
@@ -495,12 +505,23 @@ mark_failed(struct ikond *ikd, const sqlite3_int64 *ids, size_t n, const char *w
 	return 0;
 }
 
-/* Due rows, digest rows of one actor next to each other. */
+/* A due row, loaded in the query that finds it. */
 struct due {
-	sqlite3_int64	id;
+	struct row	row;
 	sqlite3_int64	actor;
 	bool		digest;
+	bool		taken;		/* composed (into a digest) already */
 };
+
+static void
+due_free(struct due *due, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		row_clear(&due[i].row);
+	free(due);
+}
 
 static int
 due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n, char **cause)
@@ -510,43 +531,41 @@ due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = store_query(ikd->store, cause, "SELECT r.id, r.actor_id, "
+	if ((st = store_query(ikd->store, cause, "SELECT " ROW_COLUMNS ", r.actor_id, "
 	    "a.reminders = 'digest' AND r.kind = 'remind' FROM reminder r "
 	    "JOIN actor a ON a.id = r.actor_id WHERE r.state = 'queued' AND r.due_utc <= ?1 "
 	    "AND r.next_attempt_utc <= ?1 ORDER BY r.due_utc, r.id LIMIT ?2", "ii",
 	    (sqlite3_int64)now, (sqlite3_int64)max)) == NULL)
 		return -1;
-	while ((rc = store_next(ikd->store, st, cause)) == 1) {
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[*n].id = sqlite3_column_int64(st, 0);
-		(*out)[*n].actor = sqlite3_column_int64(st, 1);
-		(*out)[*n].digest = sqlite3_column_int(st, 2) != 0;
+	*out = xcalloc(max ? max : 1, sizeof(**out));
+	while ((rc = store_next(ikd->store, st, cause)) == 1 && *n < max) {
+		row_fill(st, &(*out)[*n].row);
+		(*out)[*n].actor = sqlite3_column_int64(st, 11);
+		(*out)[*n].digest = sqlite3_column_int(st, 12) != 0;
 		(*n)++;
 	}
 	store_done(ikd->store, st);
 	return rc;
 }
 
-/* Composes one message for the rows ids and adds it to the job.  A
- * message that cannot be composed marks its rows failed; only a failing
- * store stops the claim. */
+/* Composes one message for rows (the caller's) and adds it to the job.
+ * A message that cannot be composed marks its rows failed; only a
+ * failing store stops the claim. */
 static int
 claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
-    const sqlite3_int64 *ids, size_t n, bool digest, time_t now, char **cause)
+    struct row *rows, size_t n, bool digest, time_t now, char **cause)
 {
-	struct row *rows = xcalloc(n, sizeof(*rows));
+	sqlite3_int64 *ids = xcalloc(n, sizeof(*ids));
 	struct mailer_item *it;
 	struct sender from;
 	struct buf out;
-	char *mid = NULL, *why = NULL;
+	char *mid, *why = NULL;
 	size_t i;
 	int rc = 0;
 
 	buf_init(&out);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = row_load(ikd, ids[i], &rows[i], cause);
-	if (rc == -1)
-		goto done;
+	for (i = 0; i < n; i++)
+		ids[i] = rows[i].id;
 	mid = message_id(ikd, &rows[0], digest);
 	if (compose(ikd, ts, rows, n, digest, now, mid, &out, &why) == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
@@ -562,8 +581,8 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	rc = 0;
 	sender_parse(ikd->cfg->smtp_from, &from);
 	it = &job->items[job->n++];
-	it->rows = xcalloc(n, sizeof(*it->rows));
-	memcpy(it->rows, ids, n * sizeof(*ids));
+	it->rows = ids;
+	ids = NULL;
 	it->nrows = n;
 	it->from_addr = from.addr;
 	from.addr = NULL;
@@ -572,62 +591,86 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	sender_free(&from);
 done:
 	buf_free(&out);
-	for (i = 0; i < n; i++)
-		row_clear(&rows[i]);
-	free(rows);
+	free(ids);
 	free(mid);
 	free(why);
 	return rc;
 }
 
-int
-outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
-    struct mailer_job **jobp, char **cause)
+/*
+ * The due digest rows of actor (kind "remind"), all of them: a chunk's
+ * rows may hold only some of them, and an actor gets one digest for all.
+ */
+static int
+digest_rows(struct ikond *ikd, sqlite3_int64 actor, time_t now, struct row **rows, size_t *n,
+    char **cause)
 {
-	struct mailer_job *job;
+	sqlite3_stmt *st;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if ((st = store_query(ikd->store, cause, "SELECT " ROW_COLUMNS " FROM reminder r "
+	    "JOIN actor a ON a.id = r.actor_id WHERE r.actor_id = ?1 AND r.kind = 'remind' AND "
+	    "r.state = 'queued' AND r.due_utc <= ?2 AND r.next_attempt_utc <= ?2 "
+	    "ORDER BY r.due_utc, r.id", "ii", actor, (sqlite3_int64)now)) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		*rows = xreallocarray(*rows, *n + 1, sizeof(**rows));
+		row_fill(st, &(*rows)[(*n)++]);
+	}
+	store_done(ikd->store, st);
+	return rc;
+}
+
+int
+outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job, char **cause)
+{
 	struct templates ts;
 	struct due *due;
-	sqlite3_int64 *ids;
-	size_t n, i, j, k;
+	struct row *rows;
+	size_t n, i, j, k, before = job->n;
 	int rc = 0;
 
-	*jobp = NULL;
+	if (max > job->cap - job->n)
+		max = job->cap - job->n;
+	if (max == 0)
+		return 0;
 	memset(&ts, 0, sizeof(ts));
-	if (store_begin(ikd->store, cause) == -1)
+	/* Without waiting for the disk: see outbox.h. */
+	if (store_begin_nosync(ikd->store, cause) == -1)
 		return -1;
 	if (due_rows(ikd, now, max, &due, &n, cause) == -1) {
 		store_rollback(ikd->store);
+		due_free(due, n);
 		return -1;
 	}
-	job = mailer_job_new(n);
-	ids = xcalloc(n ? n : 1, sizeof(*ids));
 	for (i = 0; i < n && rc == 0; i++) {
-		if (due[i].id == 0)
+		if (due[i].taken)
 			continue;
-		k = 0;
-		ids[k++] = due[i].id;
-		for (j = i + 1; due[i].digest && j < n; j++)
-			if (due[j].digest && due[j].actor == due[i].actor && due[j].id != 0) {
-				ids[k++] = due[j].id;
-				due[j].id = 0;
-			}
-		rc = claim_message(ikd, &ts, job, ids, k, due[i].digest, now, cause);
+		if (!due[i].digest) {
+			rc = claim_message(ikd, &ts, job, &due[i].row, 1, false, now, cause);
+			continue;
+		}
+		if ((rc = digest_rows(ikd, due[i].actor, now, &rows, &k, cause)) == -1)
+			break;
+		for (j = i + 1; j < n; j++)
+			if (due[j].digest && due[j].actor == due[i].actor)
+				due[j].taken = true;
+		if (k > 0)
+			rc = claim_message(ikd, &ts, job, rows, k, true, now, cause);
+		for (j = 0; j < k; j++)
+			row_clear(&rows[j]);
+		free(rows);
 	}
 	templates_clear(&ts);
-	free(ids);
-	free(due);
+	due_free(due, n);
 	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
 		store_rollback(ikd->store);
-		mailer_job_free(job);
+		mailer_job_truncate(job, before);
 		return -1;
 	}
-	if (job->n == 0) {
-		mailer_job_free(job);
-		return 0;
-	}
-	outbox_transport(ikd, password, &job->transport);
-	*jobp = job;
-	return 0;
+	return (int)(job->n - before);
 }
 
 int

@@ -10,13 +10,14 @@
  * commits.  On start, rows still
  * "sending" (a crash between the relay's answer and the commit) go back
  * to "queued" and are sent again with the same Message-ID, so a duplicate
- * can be recognised.  Outcomes are committed without waiting for the disk
- * (store_begin_nosync()): a crash of ikond loses none of them, a power
- * failure may lose those of the last moments, whose mails then go out
- * again with their Message-ID; waiting for the disk after every few
- * messages took more time than delivering them.  A temporary failure waits retry_seconds * 2^(n-1)
- * (at most a day) until smtp.max_attempts is reached; a permanent one
- * keeps the relay's answer in last_error.
+ * can be recognised.  Claims and outcomes are committed without waiting
+ * for the disk (store_begin_nosync()): a crash of ikond loses none of
+ * them, a power failure may lose those of the last moments, whose mails
+ * then go out again with their Message-ID (derived from the row, so a
+ * lost claim changes nothing); waiting for the disk after every few
+ * messages took more time than delivering them.  A temporary failure
+ * waits retry_seconds * 2^(n-1) (at most a day) until smtp.max_attempts
+ * is reached; a permanent one keeps the relay's answer in last_error.
  */
 #ifndef IKOND_OUTBOX_H
 #define IKOND_OUTBOX_H
@@ -32,19 +33,22 @@
 #include "mailer.h"
 
 #define OUTBOX_BATCH_MAX	200	/* messages per delivery job */
+#define OUTBOX_CHUNK		16	/* messages composed at a time */
 
 extern const char *const outbox_states[];
 
 /* Rows left in "sending" go back to "queued"; returns how many, or -1. */
 int outbox_recover(struct ikond *ikd, char **cause);
 /*
- * Composes the due rows (at most max messages; an actor who wants a
- * digest gets one message for all their due reminders), marks them
- * "sending" and commits.  *job is NULL when nothing is due.  Rows whose
- * message cannot be composed are marked failed with the reason.
+ * Composes rows due at now (at most max messages, and no more than job
+ * has room for; an actor who wants a digest gets one message for all
+ * their due reminders), marks them "sending", commits and adds the
+ * messages to job.  Rows whose message cannot be composed are marked
+ * failed with the reason.  Returns how many messages were added, or -1
+ * (job as before).
  */
-int outbox_claim(struct ikond *ikd, const char *password, time_t now, size_t max,
-    struct mailer_job **job, char **cause);
+int outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job,
+    char **cause);
 /* Records one delivery outcome, inside the caller's transaction.  Returns
  * 0, or -1 with *cause set (the caller rolls back and tries again later). */
 int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause);

@@ -42,6 +42,7 @@ struct reminders {
 	uint64_t		 sent, failed, retried;
 	uint64_t		 batch_sent, batch_failed, batch_retried; /* not committed */
 	char			*apply_cause;
+	time_t			 job_now;	/* the time the job in flight was claimed at */
 };
 
 static void record_results(struct reminders *r);
@@ -287,11 +288,41 @@ clock_step(struct reminders *r)
 	return (dr - dm) / 1000;
 }
 
+/*
+ * While the thread delivers, the job grows by OUTBOX_CHUNK messages per
+ * pass of the main loop, so that the outcomes coming in are recorded in
+ * between (the thread stops after MAILER_UNRECORDED_MAX unrecorded ones)
+ * and the thread goes on without waiting for a new job.  Only rows due
+ * when the job began: rows that fall due later wait for the next job and
+ * the catch-up rule before it.
+ */
+static void
+extend(struct reminders *r, struct ikond *ikd)
+{
+	struct mailer_job *more;
+	size_t room;
+	char *cause = NULL;
+	int added;
+
+	if ((room = mailer_room(r->mailer)) == 0)
+		return;
+	more = mailer_job_new(room < OUTBOX_CHUNK ? room : OUTBOX_CHUNK);
+	if ((added = outbox_claim(ikd, r->job_now, more->cap, more, &cause)) == -1) {
+		log_warnx("reminders: %s", cause);
+		free(cause);
+	}
+	if (added > 0)
+		mailer_append(r->mailer, more);
+	else
+		mailer_seal(r->mailer);
+	mailer_job_free(more);
+}
+
 void
 reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 {
 	struct reminder_stats before = r->stats;
-	struct mailer_job *job = NULL;
+	struct mailer_job *job;
 	struct timespec t0, t1;
 	char *cause = NULL;
 	long long step;
@@ -336,8 +367,10 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 			log_info("reminders: %d reminder(s) skipped because their date is past",
 			    r->stats.skipped_past - before.skipped_past);
 	}
-	if (!mailer_idle(r->mailer))
+	if (!mailer_idle(r->mailer)) {
+		extend(r, ikd);
 		return;
+	}
 	if (outbox_next_due(ikd, &next, &cause) == -1) {
 		log_warnx("reminders: %s", cause);
 		free(cause);
@@ -359,13 +392,18 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		free(cause);
 		cause = NULL;
 	}
-	if (outbox_claim(ikd, r->password, now, OUTBOX_BATCH_MAX, &job, &cause) == -1) {
+	job = mailer_job_new(OUTBOX_BATCH_MAX);
+	if (outbox_claim(ikd, now, OUTBOX_CHUNK, job, &cause) == -1) {
 		log_warnx("reminders: %s", cause);
 		free(cause);
+	}
+	if (job->n == 0) {
+		mailer_job_free(job);
 		return;
 	}
-	if (job != NULL)
-		mailer_submit(r->mailer, job);
+	outbox_transport(ikd, r->password, &job->transport);
+	r->job_now = now;
+	mailer_submit(r->mailer, job);
 }
 
 const char *

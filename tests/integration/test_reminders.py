@@ -234,6 +234,36 @@ class Delivery(ReminderTest):
         self.assertEqual(mails[0].get_body(("plain",)).get_content().count("Sitzung des"), 2)
         self.assertRegex(mails[0]["Message-ID"], r"^<digest-\d+\.")
 
+    def test_digests_whose_rows_lie_apart(self):
+        # Two sessions imported at once: one plan makes every actor's two
+        # reminders due together, but far apart in the queue, so the rows
+        # composed at one time hold one of them only.  Each actor still gets
+        # one digest with both sessions.
+        n = 20
+        self.start()
+        self.people(n)
+        for i in range(n):
+            self.d.ctl("actor", "edit", "p%d" % i, "--reminders", "digest")
+        when = day(1).replace("-", "")
+        events = "".join(
+            "BEGIN:VEVENT\r\nUID:digest-%d@test\r\nDTSTAMP:20260101T000000Z\r\n"
+            "DTSTART;TZID=Europe/Berlin:%sT%s0000\r\nDTEND;TZID=Europe/Berlin:%sT%s0000\r\n"
+            "SUMMARY:Sitzung des Integrationsausschusses\r\nEND:VEVENT\r\n"
+            % (k, when, start, when, end) for k, start, end in ((1, "17", "18"), (2, "19", "20")))
+        path = os.path.join(self.d.dir, "sessions.ics")
+        with open(path, "w", newline="") as f:
+            f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + events +
+                    "END:VCALENDAR\r\n")
+        self.d.ctl("import", "sessions", path, "--committee", "ia")
+        wait_for(lambda: self.server.handler.count() >= n, what="a digest for each")
+        wait_for(lambda: not self.queue("sending"), what="the outcomes recorded")
+        time.sleep(1)
+        for i in range(n):
+            mails = self.server.handler.to("p%d@example.org" % i)
+            self.assertEqual(len(mails), 1, "p%d" % i)
+            body = mails[0].get_body(("plain",)).get_content()
+            self.assertEqual(body.count("Sitzung des"), 2, "p%d" % i)
+
     def test_none_preference(self):
         self.start()
         self.people(2)
