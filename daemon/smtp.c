@@ -410,7 +410,13 @@ smtp_stalled(const struct smtp_run *run, int err, long timeout_ms)
 	return silent_ms >= timeout_ms * 9 / 10;
 }
 
-/* Why the session ended without an answer for some message. */
+/*
+ * Why the session ended without an answer for some message.  The reason is
+ * kept with each message (server_reply), so a very long host name is cut
+ * to leave room for what went wrong.
+ */
+#define SERVER_SHOWN	64
+
 static void
 smtp_session_reason(char *dst, size_t dstlen, const struct smtp_run *run,
     const char *server, bool answered, bool timed_out, int timeout_s)
@@ -419,26 +425,26 @@ smtp_session_reason(char *dst, size_t dstlen, const struct smtp_run *run,
 	int e = smtp_errno();
 
 	if (run->starttls_missing)
-		snprintf(dst, dstlen, "%s: STARTTLS required but not offered "
-		    "by the server; nothing was sent", server);
+		snprintf(dst, dstlen, "%.*s: STARTTLS required but not offered "
+		    "by the server; nothing was sent", SERVER_SHOWN, server);
 	else if (run->tls_problem[0] != '\0')
-		snprintf(dst, dstlen, "%s: %s", server, run->tls_problem);
+		snprintf(dst, dstlen, "%.*s: %s", SERVER_SHOWN, server, run->tls_problem);
 	else if (smtp_auth_failed(run))
-		snprintf(dst, dstlen, "%s: authentication failed: %s", server,
+		snprintf(dst, dstlen, "%.*s: authentication failed: %s", SERVER_SHOWN, server,
 		    run->auth_reply);
 	else if (answered && timed_out)
-		snprintf(dst, dstlen, "%s: timeout: no answer within %d seconds; "
-		    "the session ended before this message was transferred", server,
+		snprintf(dst, dstlen, "%.*s: timeout: no answer within %d seconds; "
+		    "the session ended before this message was transferred", SERVER_SHOWN, server,
 		    timeout_s);
 	else if (answered)
-		snprintf(dst, dstlen, "%s: the session ended before this "
-		    "message was transferred (%s)", server,
+		snprintf(dst, dstlen, "%.*s: the session ended before this "
+		    "message was transferred (%s)", SERVER_SHOWN, server,
 		    smtp_strerror(e, err, sizeof err));
 	else if (timed_out)
-		snprintf(dst, dstlen, "%s: no answer within %d seconds", server,
+		snprintf(dst, dstlen, "%.*s: no answer within %d seconds", SERVER_SHOWN, server,
 		    timeout_s);
 	else
-		snprintf(dst, dstlen, "%s: %s", server,
+		snprintf(dst, dstlen, "%.*s: %s", SERVER_SHOWN, server,
 		    smtp_strerror(e, err, sizeof err));
 }
 
