@@ -208,8 +208,9 @@ test_submissions_become_beratungen(void **state)
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
 	    "session_id, role) VALUES (9, 1, 'vorberatung')", ""), 1);
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO deadline (session_id, "
-	    "submission_id, kind, rule, due_date, explanation, derivation, updated_at) VALUES "
-	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 1)", ""), 1);
+	    "submission_id, kind, rule, due_date, text_id, updated_at) VALUES "
+	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', "
+	    "(SELECT text_id FROM deadline WHERE id = 5), 1)", ""), 1);
 	store_close(st);
 }
 
