@@ -34,6 +34,17 @@ static const char *const session_kinds[] = {
 };
 
 static bool
+is_session_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; session_kinds[i] != NULL; i++)
+		if (strcmp(session_kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+static bool
 has_session_deadlines(const char *committee_kind)
 {
 	return strcmp(committee_kind, "verwaltungsvorstand") != 0 &&
@@ -69,7 +80,11 @@ struct memo {
 	int			 days, minute;
 	char			 date[11];
 	int			 due_minute;
-	sqlite3_int64		 text_id;	/* its explanation and derivation */
+	char			 anchor[24];	/* as the derivation and the text key say */
+	/* Its stored text, or 0 and the words until it is found or stored. */
+	sqlite3_int64		 text_id;
+	char			*explanation;
+	char			*derivation;
 };
 
 /* One recomputation under one configuration. */
@@ -77,6 +92,8 @@ struct sync {
 	struct ikond	*ikd;
 	int		 moved;		/* existing deadlines that changed */
 	bool		 fresh;		/* the table was empty: nothing to compare */
+	bool		 changed_only;	/* recompute a session only if a result changed */
+	size_t		 recomputed;	/* sessions recomputed when changed_only */
 	/* Every rule result of this recomputation, open addressing; the
 	 * table doubles when half full. */
 	struct memo	*memo;
@@ -129,6 +146,12 @@ memo_grow(struct sync *s)
 static void
 sync_free(struct sync *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->nmemo; i++) {
+		free(s->memo[i].explanation);
+		free(s->memo[i].derivation);
+	}
 	free(s->memo);
 	free(s);
 }
@@ -145,43 +168,14 @@ kind_bit(const char *kind)
 	return 0;
 }
 
-/*
- * The id of the stored text of a result: an existing one with the same
- * words, or a new one.  Texts are shared by every deadline of one rule
- * and anchor, and never changed: a deadline whose words change gets
- * another text, so comparing ids compares the words.
- */
+/* The rule's result for the anchor, computed once per recomputation. */
 static int
-text_of(struct sync *s, const char *rule, const struct rule_result *res,
-    sqlite3_int64 *id, char **cause)
-{
-	struct store *store = s->ikd->store;
-	const char *anchor = json_string_value(json_object_get(res->derivation, "anchor"));
-	char *derivation = json_dumps(res->derivation, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc;
-
-	if (anchor == NULL)
-		anchor = "";
-	rc = store_get_int(store, cause, id, "SELECT id FROM deadline_text WHERE rule = ? AND "
-	    "anchor = ? AND explanation = ? AND derivation = ?", "tttt", rule, anchor,
-	    res->explanation, derivation);
-	if (rc == 0) {
-		rc = store_exec(store, cause, "INSERT INTO deadline_text (rule, anchor, "
-		    "explanation, derivation) VALUES (?, ?, ?, ?)", "tttt", rule, anchor,
-		    res->explanation, derivation);
-		*id = store_last_id(store);
-	}
-	free(derivation);
-	return rc == -1 ? -1 : 0;
-}
-
-static int
-compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
-    const struct memo **out, char **cause)
+result_of(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    struct memo **out, char **cause)
 {
 	struct rule_result res;
-	sqlite3_int64 text_id;
 	struct memo *m;
+	const char *at;
 
 	m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
 	if (m->nr != NULL) {
@@ -190,8 +184,7 @@ compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
 	}
 	memset(&res, 0, sizeof(res));
 	if (rule_apply(&nr->rule, s->ikd->cfg->workcal, anchor, &res, cause) == -1 ||
-	    rule_result_in_zone(&res, s->ikd->cfg->body_timezone, cause) == -1 ||
-	    text_of(s, nr->text, &res, &text_id, cause) == -1) {
+	    rule_result_in_zone(&res, s->ikd->cfg->body_timezone, cause) == -1) {
 		rule_result_clear(&res);
 		return -1;
 	}
@@ -199,15 +192,82 @@ compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
 		memo_grow(s);
 		m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
 	}
-	m->text_id = text_id;
 	m->nr = nr;
 	m->days = anchor.days;
 	m->minute = anchor.minute;
 	civil_format_date(res.due.days, m->date);
 	m->due_minute = res.due.minute;
+	at = json_string_value(json_object_get(res.derivation, "anchor"));
+	snprintf(m->anchor, sizeof(m->anchor), "%s", at != NULL ? at : "");
+	m->text_id = 0;
+	m->explanation = xstrdup(res.explanation);
+	m->derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
 	rule_result_clear(&res);
 	*out = m;
 	return 0;
+}
+
+/*
+ * The stored text of a result: an existing one with the same words, or
+ * (if store) a new one; m->text_id stays 0 if there is none.  Texts are
+ * shared by every deadline of one rule and anchor, and never changed: a
+ * deadline whose words change gets another text, so comparing ids
+ * compares the words.
+ */
+static int
+text_of(struct sync *s, struct memo *m, bool store_it, char **cause)
+{
+	struct store *store = s->ikd->store;
+	int rc;
+
+	if (m->text_id != 0)
+		return 0;
+	rc = store_get_int(store, cause, &m->text_id, "SELECT id FROM deadline_text WHERE "
+	    "rule = ? AND anchor = ? AND explanation = ? AND derivation = ?", "tttt",
+	    m->nr->text, m->anchor, m->explanation, m->derivation);
+	if (rc == 0 && store_it) {
+		rc = store_exec(store, cause, "INSERT INTO deadline_text (rule, anchor, "
+		    "explanation, derivation) VALUES (?, ?, ?, ?)", "tttt", m->nr->text,
+		    m->anchor, m->explanation, m->derivation);
+		m->text_id = store_last_id(store);
+	}
+	if (rc == -1)
+		return -1;
+	if (m->text_id != 0) {
+		free(m->explanation);
+		free(m->derivation);
+		m->explanation = m->derivation = NULL;
+	}
+	return 0;
+}
+
+static int
+compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    const struct memo **out, char **cause)
+{
+	struct memo *m;
+
+	if (result_of(s, nr, anchor, &m, cause) == -1 || text_of(s, m, true, cause) == -1)
+		return -1;
+	*out = m;
+	return 0;
+}
+
+/*
+ * 1 if deadlines of the rule and anchor may say something else now: a
+ * text of theirs with other words is still stored (the deadlines that
+ * use it are the ones not yet recomputed); 0 if not, -1 with *cause.
+ */
+static int
+result_changed(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    char **cause)
+{
+	struct memo *m;
+
+	if (result_of(s, nr, anchor, &m, cause) == -1 || text_of(s, m, false, cause) == -1)
+		return -1;
+	return store_exists(s->ikd->store, cause, "SELECT 1 FROM deadline_text WHERE "
+	    "rule = ? AND anchor = ? AND id <> ?", "tti", nr->text, m->anchor, m->text_id);
 }
 
 /* Inserts or updates one deadline row; sequence grows only on a change. */
@@ -383,6 +443,32 @@ out:
 }
 
 /*
+ * 1 if a deadline of a session with this committee and anchor may change:
+ * one of the rules that can apply to it gives a result whose words differ
+ * from a stored text of that rule and anchor.  Every stored deadline uses
+ * the text of its rule and anchor under the basis it was computed from,
+ * so where no result changed no row needs to be read.
+ */
+static int
+session_changed(struct sync *s, const char *slug, const char *ckind,
+    struct civil_moment anchor, char **cause)
+{
+	const struct named_rule *nr;
+	size_t i;
+	int rc;
+
+	for (i = 0; config_rule_names[i] != NULL; i++) {
+		if (!has_session_deadlines(ckind) && is_session_kind(config_rule_names[i]))
+			continue;
+		if ((nr = config_rule(s->ikd->cfg, config_rule_names[i], slug)) == NULL)
+			continue;
+		if ((rc = result_changed(s, nr, anchor, cause)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The deadlines of one session, its own and its Beratungen's, of the kinds
  * in mask.  Rows that should not exist are left to the edits that make
  * them so (deadline_sync_session, deadline_sync_submission).
@@ -401,11 +487,28 @@ recompute_session(struct sync *s, sqlite3_int64 session_id, unsigned mask, char 
 
 	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
 		return -1;
+	if (s->changed_only) {
+		switch (session_changed(s, slug, ckind, anchor, cause)) {
+		case -1:
+			goto out;
+		case 0:
+			rc = 0;
+			goto out;
+		}
+		s->recomputed++;
+	}
 	for (i = 0; has_session_deadlines(ckind) && session_kinds[i] != NULL; i++)
 		if ((mask & kind_bit(session_kinds[i])) != 0 && upsert(s, session_id, 0,
 		    session_kinds[i], config_rule(ikd->cfg, session_kinds[i], slug), anchor,
 		    cause) == -1)
 			goto out;
+	/* A change of a session rule reads no Beratungen. */
+	for (i = 0; session_kinds[i] != NULL; i++)
+		mask &= ~kind_bit(session_kinds[i]);
+	if (mask == 0) {
+		rc = 0;
+		goto out;
+	}
 	if ((st = store_query(ikd->store, cause, "SELECT r.submission_id, b.kind FROM beratung r "
 	    "JOIN submission b ON b.id = r.submission_id WHERE r.session_id = ?", "i",
 	    session_id)) == NULL)
@@ -435,7 +538,7 @@ recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const
     sqlite3_int64 from, sqlite3_int64 to)
 {
 	sqlite3_int64 *ids;
-	size_t i, nids;
+	size_t i, nids, before = s->recomputed;
 	int rc = 0;
 
 	if (store_get_ints(s->ikd->store, cause, &ids, &nids, sql, "ii", from, to) == -1)
@@ -448,7 +551,7 @@ recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const
 		rc = recompute_session(s, ids[i], mask, cause);
 	}
 	free(ids);
-	*n += nids;
+	*n += s->changed_only ? s->recomputed - before : nids;
 	return rc;
 }
 
@@ -623,7 +726,9 @@ calendar_changes(struct sync *s, json_t *then, json_t *now, size_t *n, char **ca
 		workcal_free(old);
 		return 1;
 	}
-	/* A day d matters to anchors from d - fwd to d + back. */
+	/* A day d matters to anchors from d - fwd to d + back; of those
+	 * sessions, only the ones where a result changed are read. */
+	s->changed_only = true;
 	for (d = lo - back; d <= hi + fwd && rc == 0; d++) {
 		if (same_day(old, cur, d))
 			continue;
@@ -641,6 +746,7 @@ calendar_changes(struct sync *s, json_t *then, json_t *now, size_t *n, char **ca
 	if (open && rc == 0)
 		rc = recompute_sessions(s, ALL_KINDS, n, cause, by_start,
 		    (sqlite3_int64)(from - 1) * 86400, (sqlite3_int64)(to + 2) * 86400);
+	s->changed_only = false;
 	workcal_free(old);
 	return rc;
 }
