@@ -565,10 +565,11 @@ deadline_why_memo(struct why_memo *m, const char *rule_text, const char *derivat
 }
 
 #define DEADLINES "SELECT d.id, d.kind, d.due_date, d.due_minute, " \
-	"d.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, " \
+	"t.explanation, d.sequence, d.updated_at, s.id, s.title, s.start_utc, s.state, " \
 	"c.id, c.name, b.id, b.ref, b.title, b.state, a.id, a.name, r.role, d.rule, " \
-	"d.derivation " \
-	"FROM deadline d JOIN session s ON s.id = d.session_id " \
+	"t.derivation " \
+	"FROM deadline d JOIN deadline_text t ON t.id = d.text_id " \
+	"JOIN session s ON s.id = d.session_id " \
 	"JOIN committee c ON c.id = s.committee_id " \
 	"LEFT JOIN submission b ON b.id = d.submission_id " \
 	"LEFT JOIN beratung r ON r.submission_id = d.submission_id AND " \

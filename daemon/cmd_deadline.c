@@ -96,9 +96,10 @@ deadline_explain(struct request *req, struct reply *rep)
 
 	if (entity_parse_id("deadline", args_pos(req->args, 0), &id, &cause) == -1)
 		return reply_cause(rep, 1, cause);
-	switch (store_get_row(ikd->store, &cause, &obj, "SELECT id, session_id AS session, "
-	    "submission_id AS submission, kind, due_date AS date, rule, explanation, "
-	    "derivation, sequence FROM deadline WHERE id = ?", "i", id)) {
+	switch (store_get_row(ikd->store, &cause, &obj, "SELECT d.id, d.session_id AS session, "
+	    "d.submission_id AS submission, d.kind, d.due_date AS date, d.rule, t.explanation, "
+	    "t.derivation, d.sequence FROM deadline d JOIN deadline_text t ON t.id = d.text_id "
+	    "WHERE d.id = ?", "i", id)) {
 	case -1:
 		return reply_cause(rep, 1, cause);
 	case 0:

@@ -34,6 +34,17 @@ static const char *const session_kinds[] = {
 };
 
 static bool
+is_session_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; session_kinds[i] != NULL; i++)
+		if (strcmp(session_kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+static bool
 has_session_deadlines(const char *committee_kind)
 {
 	return strcmp(committee_kind, "verwaltungsvorstand") != 0 &&
@@ -42,15 +53,24 @@ has_session_deadlines(const char *committee_kind)
 }
 
 static int
+today_of(const struct config *cfg)
+{
+	return timefmt_local_day(cfg->body_timezone, time(NULL));
+}
+
+static int
 today(struct ikond *ikd)
 {
-	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
+	return today_of(ikd->cfg);
 }
 
 /* The SQL below stores a date without a time as NULL with nullif(?, -1). */
 _Static_assert(CIVIL_NO_TIME == -1, "deadline SQL maps CIVIL_NO_TIME to NULL");
 
-#define MEMO_SLOTS	512
+#define MEMO_FIRST	64	/* slots of the rule results a recomputation starts with */
+/* SQLite's page cache while every deadline is made anew (negative: KiB),
+ * so that the sessions, submissions and Beratungen it reads stay in it. */
+#define BULK_CACHE	"-131072"
 #define ALL_KINDS	(~0U)
 #define BUSY_SESSIONS	1000	/* sessions between two signs of life to systemd */
 
@@ -60,6 +80,9 @@ struct memo {
 	int			 days, minute;
 	char			 date[11];
 	int			 due_minute;
+	char			 anchor[24];	/* as the derivation and the text key say */
+	/* Its stored text, or 0 and the words until it is found or stored. */
+	sqlite3_int64		 text_id;
 	char			*explanation;
 	char			*derivation;
 };
@@ -68,7 +91,14 @@ struct memo {
 struct sync {
 	struct ikond	*ikd;
 	int		 moved;		/* existing deadlines that changed */
-	struct memo	 memo[MEMO_SLOTS];
+	bool		 fresh;		/* the table was empty: nothing to compare */
+	bool		 changed_only;	/* recompute a session only if a result changed */
+	size_t		 recomputed;	/* sessions recomputed when changed_only */
+	/* Every rule result of this recomputation, open addressing; the
+	 * table doubles when half full. */
+	struct memo	*memo;
+	size_t		 nmemo;		/* slots, a power of two */
+	size_t		 used;
 };
 
 static struct sync *
@@ -77,7 +107,40 @@ sync_new(struct ikond *ikd)
 	struct sync *s = xcalloc(1, sizeof(*s));
 
 	s->ikd = ikd;
+	s->nmemo = MEMO_FIRST;
+	s->memo = xcalloc(s->nmemo, sizeof(*s->memo));
 	return s;
+}
+
+/* The slot of a rule and anchor: its own, or the empty one it would take. */
+static struct memo *
+memo_slot(struct memo *memo, size_t nmemo, const struct named_rule *nr, int days, int minute)
+{
+	size_t i;
+
+	i = (size_t)((((uint64_t)(uintptr_t)nr / 8 * 31 + (uint64_t)(unsigned)days) * 1441 +
+	    (uint64_t)(minute + 1)) * 0x9e3779b97f4a7c15ULL >> 32);
+	for (;; i++) {
+		i &= nmemo - 1;
+		if (memo[i].nr == NULL || (memo[i].nr == nr && memo[i].days == days &&
+		    memo[i].minute == minute))
+			return &memo[i];
+	}
+}
+
+static void
+memo_grow(struct sync *s)
+{
+	struct memo *memo = xcalloc(s->nmemo * 2, sizeof(*memo));
+	size_t i;
+
+	for (i = 0; i < s->nmemo; i++)
+		if (s->memo[i].nr != NULL)
+			*memo_slot(memo, s->nmemo * 2, s->memo[i].nr, s->memo[i].days,
+			    s->memo[i].minute) = s->memo[i];
+	free(s->memo);
+	s->memo = memo;
+	s->nmemo *= 2;
 }
 
 static void
@@ -85,10 +148,11 @@ sync_free(struct sync *s)
 {
 	size_t i;
 
-	for (i = 0; i < MEMO_SLOTS; i++) {
+	for (i = 0; i < s->nmemo; i++) {
 		free(s->memo[i].explanation);
 		free(s->memo[i].derivation);
 	}
+	free(s->memo);
 	free(s);
 }
 
@@ -104,18 +168,17 @@ kind_bit(const char *kind)
 	return 0;
 }
 
+/* The rule's result for the anchor, computed once per recomputation. */
 static int
-compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
-    const struct memo **out, char **cause)
+result_of(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    struct memo **out, char **cause)
 {
 	struct rule_result res;
 	struct memo *m;
-	size_t slot;
+	const char *at;
 
-	slot = ((uintptr_t)nr / 8 * 31 + (unsigned)anchor.days * 1009U +
-	    (unsigned)(anchor.minute + 1)) % MEMO_SLOTS;
-	m = &s->memo[slot];
-	if (m->nr == nr && m->days == anchor.days && m->minute == anchor.minute) {
+	m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
+	if (m->nr != NULL) {
 		*out = m;
 		return 0;
 	}
@@ -125,18 +188,86 @@ compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
 		rule_result_clear(&res);
 		return -1;
 	}
-	free(m->explanation);
-	free(m->derivation);
+	if (++s->used * 2 > s->nmemo) {
+		memo_grow(s);
+		m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
+	}
 	m->nr = nr;
 	m->days = anchor.days;
 	m->minute = anchor.minute;
 	civil_format_date(res.due.days, m->date);
 	m->due_minute = res.due.minute;
+	at = json_string_value(json_object_get(res.derivation, "anchor"));
+	snprintf(m->anchor, sizeof(m->anchor), "%s", at != NULL ? at : "");
+	m->text_id = 0;
 	m->explanation = xstrdup(res.explanation);
 	m->derivation = json_dumps(res.derivation, JSON_COMPACT | JSON_SORT_KEYS);
 	rule_result_clear(&res);
 	*out = m;
 	return 0;
+}
+
+/*
+ * The stored text of a result: an existing one with the same words, or
+ * (if store) a new one; m->text_id stays 0 if there is none.  Texts are
+ * shared by every deadline of one rule and anchor, and never changed: a
+ * deadline whose words change gets another text, so comparing ids
+ * compares the words.
+ */
+static int
+text_of(struct sync *s, struct memo *m, bool store_it, char **cause)
+{
+	struct store *store = s->ikd->store;
+	int rc;
+
+	if (m->text_id != 0)
+		return 0;
+	rc = store_get_int(store, cause, &m->text_id, "SELECT id FROM deadline_text WHERE "
+	    "rule = ? AND anchor = ? AND explanation = ? AND derivation = ?", "tttt",
+	    m->nr->text, m->anchor, m->explanation, m->derivation);
+	if (rc == 0 && store_it) {
+		rc = store_exec(store, cause, "INSERT INTO deadline_text (rule, anchor, "
+		    "explanation, derivation) VALUES (?, ?, ?, ?)", "tttt", m->nr->text,
+		    m->anchor, m->explanation, m->derivation);
+		m->text_id = store_last_id(store);
+	}
+	if (rc == -1)
+		return -1;
+	if (m->text_id != 0) {
+		free(m->explanation);
+		free(m->derivation);
+		m->explanation = m->derivation = NULL;
+	}
+	return 0;
+}
+
+static int
+compute(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    const struct memo **out, char **cause)
+{
+	struct memo *m;
+
+	if (result_of(s, nr, anchor, &m, cause) == -1 || text_of(s, m, true, cause) == -1)
+		return -1;
+	*out = m;
+	return 0;
+}
+
+/*
+ * 1 if deadlines of the rule and anchor may say something else now: a
+ * text of theirs with other words is still stored (the deadlines that
+ * use it are the ones not yet recomputed); 0 if not, -1 with *cause.
+ */
+static int
+result_changed(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
+    char **cause)
+{
+	struct memo *m;
+
+	if (result_of(s, nr, anchor, &m, cause) == -1 || text_of(s, m, false, cause) == -1)
+		return -1;
+	return store_exists(s->ikd->store, cause, "SELECT 1 FROM deadline_text WHERE "
+	    "rule = ? AND anchor = ? AND id <> ?", "tti", nr->text, m->anchor, m->text_id);
 }
 
 /* Inserts or updates one deadline row; sequence grows only on a change. */
@@ -158,14 +289,14 @@ upsert(struct sync *s, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 	 * which made recomputing all deadlines quadratic. */
 	if (submission_id == 0)
 		sql = "SELECT id, rule = ?4 AND due_date = ?5 AND due_minute IS nullif(?6, -1) "
-		    "AND explanation = ?7 FROM deadline WHERE session_id = ?1 "
+		    "AND text_id = ?7 FROM deadline WHERE session_id = ?1 "
 		    "AND submission_id IS NULL AND kind = ?3";
 	else
 		sql = "SELECT id, rule = ?4 AND due_date = ?5 AND due_minute IS nullif(?6, -1) "
-		    "AND explanation = ?7 FROM deadline WHERE submission_id = ?2 "
+		    "AND text_id = ?7 FROM deadline WHERE submission_id = ?2 "
 		    "AND session_id = ?1 AND kind = ?3";
-	switch (store_first(store, cause, &st, sql, "iitttit", session_id, submission_id,
-	    kind, nr->text, m->date, (sqlite3_int64)m->due_minute, m->explanation)) {
+	switch (s->fresh ? 0 : store_first(store, cause, &st, sql, "iitttii", session_id,
+	    submission_id, kind, nr->text, m->date, (sqlite3_int64)m->due_minute, m->text_id)) {
 	case -1:
 		return -1;
 	case 1:
@@ -179,16 +310,16 @@ upsert(struct sync *s, sqlite3_int64 session_id, sqlite3_int64 submission_id,
 	if (id != 0) {
 		s->moved++;
 		return store_exec(store, cause, "UPDATE deadline SET rule = ?, due_date = ?, "
-		    "due_minute = nullif(?, -1), explanation = ?, derivation = ?, "
-		    "sequence = sequence + 1, updated_at = ? WHERE id = ?", "ttittii", nr->text,
-		    m->date, (sqlite3_int64)m->due_minute, m->explanation, m->derivation,
-		    (sqlite3_int64)time(NULL), id) == -1 ? -1 : 0;
+		    "due_minute = nullif(?, -1), text_id = ?, sequence = sequence + 1, "
+		    "updated_at = ? WHERE id = ?", "ttiiii", nr->text, m->date,
+		    (sqlite3_int64)m->due_minute, m->text_id, (sqlite3_int64)time(NULL),
+		    id) == -1 ? -1 : 0;
 	}
-	return store_exec(store, cause, "INSERT INTO deadline (rule, due_date, "
-	    "due_minute, explanation, derivation, updated_at, session_id, submission_id, "
-	    "kind) VALUES (?, ?, nullif(?, -1), ?, ?, ?, ?, nullif(?, 0), ?)", "ttittiiit",
-	    nr->text, m->date, (sqlite3_int64)m->due_minute, m->explanation, m->derivation,
-	    (sqlite3_int64)time(NULL), session_id, submission_id, kind) == -1 ? -1 : 0;
+	return store_exec(store, cause, "INSERT INTO deadline (rule, due_date, due_minute, "
+	    "text_id, updated_at, session_id, submission_id, kind) VALUES (?, ?, nullif(?, -1), "
+	    "?, ?, ?, nullif(?, 0), ?)", "ttiiiiit", nr->text, m->date,
+	    (sqlite3_int64)m->due_minute, m->text_id, (sqlite3_int64)time(NULL), session_id,
+	    submission_id, kind) == -1 ? -1 : 0;
 }
 
 /* The session's committee slug and kind and its local start. */
@@ -312,6 +443,32 @@ out:
 }
 
 /*
+ * 1 if a deadline of a session with this committee and anchor may change:
+ * one of the rules that can apply to it gives a result whose words differ
+ * from a stored text of that rule and anchor.  Every stored deadline uses
+ * the text of its rule and anchor under the basis it was computed from,
+ * so where no result changed no row needs to be read.
+ */
+static int
+session_changed(struct sync *s, const char *slug, const char *ckind,
+    struct civil_moment anchor, char **cause)
+{
+	const struct named_rule *nr;
+	size_t i;
+	int rc;
+
+	for (i = 0; config_rule_names[i] != NULL; i++) {
+		if (!has_session_deadlines(ckind) && is_session_kind(config_rule_names[i]))
+			continue;
+		if ((nr = config_rule(s->ikd->cfg, config_rule_names[i], slug)) == NULL)
+			continue;
+		if ((rc = result_changed(s, nr, anchor, cause)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The deadlines of one session, its own and its Beratungen's, of the kinds
  * in mask.  Rows that should not exist are left to the edits that make
  * them so (deadline_sync_session, deadline_sync_submission).
@@ -330,11 +487,28 @@ recompute_session(struct sync *s, sqlite3_int64 session_id, unsigned mask, char 
 
 	if (session_anchor(ikd, session_id, &slug, &ckind, &anchor, cause) == -1)
 		return -1;
+	if (s->changed_only) {
+		switch (session_changed(s, slug, ckind, anchor, cause)) {
+		case -1:
+			goto out;
+		case 0:
+			rc = 0;
+			goto out;
+		}
+		s->recomputed++;
+	}
 	for (i = 0; has_session_deadlines(ckind) && session_kinds[i] != NULL; i++)
 		if ((mask & kind_bit(session_kinds[i])) != 0 && upsert(s, session_id, 0,
 		    session_kinds[i], config_rule(ikd->cfg, session_kinds[i], slug), anchor,
 		    cause) == -1)
 			goto out;
+	/* A change of a session rule reads no Beratungen. */
+	for (i = 0; session_kinds[i] != NULL; i++)
+		mask &= ~kind_bit(session_kinds[i]);
+	if (mask == 0) {
+		rc = 0;
+		goto out;
+	}
 	if ((st = store_query(ikd->store, cause, "SELECT r.submission_id, b.kind FROM beratung r "
 	    "JOIN submission b ON b.id = r.submission_id WHERE r.session_id = ?", "i",
 	    session_id)) == NULL)
@@ -364,7 +538,7 @@ recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const
     sqlite3_int64 from, sqlite3_int64 to)
 {
 	sqlite3_int64 *ids;
-	size_t i, nids;
+	size_t i, nids, before = s->recomputed;
 	int rc = 0;
 
 	if (store_get_ints(s->ikd->store, cause, &ids, &nids, sql, "ii", from, to) == -1)
@@ -377,7 +551,7 @@ recompute_sessions(struct sync *s, unsigned mask, size_t *n, char **cause, const
 		rc = recompute_session(s, ids[i], mask, cause);
 	}
 	free(ids);
-	*n += nids;
+	*n += s->changed_only ? s->recomputed - before : nids;
 	return rc;
 }
 
@@ -552,7 +726,9 @@ calendar_changes(struct sync *s, json_t *then, json_t *now, size_t *n, char **ca
 		workcal_free(old);
 		return 1;
 	}
-	/* A day d matters to anchors from d - fwd to d + back. */
+	/* A day d matters to anchors from d - fwd to d + back; of those
+	 * sessions, only the ones where a result changed are read. */
+	s->changed_only = true;
 	for (d = lo - back; d <= hi + fwd && rc == 0; d++) {
 		if (same_day(old, cur, d))
 			continue;
@@ -570,15 +746,137 @@ calendar_changes(struct sync *s, json_t *then, json_t *now, size_t *n, char **ca
 	if (open && rc == 0)
 		rc = recompute_sessions(s, ALL_KINDS, n, cause, by_start,
 		    (sqlite3_int64)(from - 1) * 86400, (sqlite3_int64)(to + 2) * 86400);
+	s->changed_only = false;
 	workcal_free(old);
+	return rc;
+}
+
+static const char *const every = "SELECT id FROM session WHERE id BETWEEN ? AND ? "
+    "ORDER BY id";
+
+/* A session as every deadline needs it: where its rules come from and
+ * its anchor. */
+struct session_at {
+	sqlite3_int64		 id;
+	char			*slug;
+	struct civil_moment	 anchor;
+};
+
+static int
+session_at_cmp(const void *key, const void *elem)
+{
+	sqlite3_int64 id = *(const sqlite3_int64 *)key;
+	const struct session_at *sa = elem;
+
+	return id < sa->id ? -1 : id > sa->id;
+}
+
+/*
+ * Every deadline: first each session's own, then the Vorlagenfristen in
+ * the order the submissions are stored, so that reading them walks the
+ * tables instead of jumping to each session's submissions; the sessions
+ * are kept in memory meanwhile.  *n counts the sessions.
+ */
+static int
+every_deadline(struct sync *s, size_t *n, char **cause)
+{
+	struct ikond *ikd = s->ikd;
+	struct store *store = ikd->store;
+	const struct named_rule *nr;
+	struct session_at *at = NULL, *sa;
+	sqlite3_stmt *st;
+	sqlite3_int64 total, id;
+	const char *kind;
+	size_t i, nat = 0;
+	int rc;
+
+	if (store_get_int(store, cause, &total, "SELECT count(*) FROM session", "") == -1)
+		return -1;
+	at = xcalloc((size_t)total + 1, sizeof(*at));
+	if ((st = store_query(store, cause, "SELECT s.id, s.start_utc, c.slug, c.kind "
+	    "FROM session s JOIN committee c ON c.id = s.committee_id ORDER BY s.id",
+	    "")) == NULL) {
+		free(at);
+		return -1;
+	}
+	while ((rc = store_next(store, st, cause)) == 1 && nat <= (size_t)total) {
+		if (nat % BUSY_SESSIONS == 0)
+			ikond_busy(ikd, "recomputing deadlines, sessions", nat, (size_t)total);
+		sa = &at[nat++];
+		sa->id = sqlite3_column_int64(st, 0);
+		civil_from_utc(ikd->cfg->body_timezone, (time_t)sqlite3_column_int64(st, 1),
+		    &sa->anchor.days, &sa->anchor.minute, NULL);
+		sa->slug = store_column_dup(st, 2);
+		if (!has_session_deadlines((const char *)sqlite3_column_text(st, 3)))
+			continue;
+		for (i = 0; session_kinds[i] != NULL && rc == 1; i++)
+			if (upsert(s, sa->id, 0, session_kinds[i], config_rule(ikd->cfg,
+			    session_kinds[i], sa->slug), sa->anchor, cause) == -1)
+				rc = -1;
+		if (rc == -1)
+			break;
+	}
+	store_done(store, st);
+	if (rc != -1 && (st = store_query(store, cause, "SELECT r.session_id, "
+	    "r.submission_id, b.kind FROM submission b JOIN beratung r ON "
+	    "r.submission_id = b.id", "")) == NULL)
+		rc = -1;
+	while (rc != -1 && (rc = store_next(store, st, cause)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		kind = (const char *)sqlite3_column_text(st, 2);
+		if ((sa = bsearch(&id, at, nat, sizeof(*at), session_at_cmp)) == NULL)
+			rc = set_cause(cause, "no session %lld", (long long)id);
+		else if ((nr = config_rule(ikd->cfg, kind, sa->slug)) == NULL)
+			rc = set_cause(cause, "no rule for \"%s\"", kind);
+		else
+			rc = upsert(s, id, sqlite3_column_int64(st, 1), kind, nr, sa->anchor,
+			    cause);
+	}
+	store_done(store, st);
+	for (i = 0; i < nat; i++)
+		free(at[i].slug);
+	free(at);
+	*n += nat;
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * Every deadline.  Into an empty table (a new database, or rows written
+ * without deadlines) they go without comparing, and its indexes are made
+ * afterwards in one pass each.
+ */
+static int
+recompute_all(struct sync *s, size_t *n, char **cause)
+{
+	struct store *store = s->ikd->store;
+	json_t *indexes = NULL;
+	sqlite3_int64 cache;
+	char *restore;
+	int rc;
+
+	if (store_get_int(store, cause, &cache, "PRAGMA cache_size", "") == -1 ||
+	    (rc = store_exists(store, cause, "SELECT 1 FROM deadline", "")) == -1)
+		return -1;
+	if (rc == 0 && (indexes = store_indexes_drop(store, "deadline", cause)) == NULL)
+		return -1;
+	s->fresh = indexes != NULL;
+	/* PRAGMA takes no parameters: the old size comes back as text. */
+	xasprintf(&restore, "PRAGMA cache_size = %lld", (long long)cache);
+	if ((rc = store_exec(store, cause, "PRAGMA cache_size = " BULK_CACHE, "")) != -1)
+		rc = every_deadline(s, n, cause);
+	s->fresh = false;
+	if (rc == 0 && indexes != NULL)
+		rc = store_indexes_create(store, indexes, cause);
+	if (store_exec(store, rc == 0 ? cause : NULL, restore, "") == -1)
+		rc = -1;
+	free(restore);
+	json_decref(indexes);
 	return rc;
 }
 
 int
 deadline_catch_up(struct ikond *ikd, struct deadline_catch_up *out, char **cause)
 {
-	static const char *const every = "SELECT id FROM session WHERE id BETWEEN ? AND ? "
-	    "ORDER BY id";
 	json_t *now = basis_of(ikd->cfg), *then = NULL;
 	char *now_text = json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS), *then_text = NULL;
 	struct sync *s = sync_new(ikd);
@@ -608,7 +906,7 @@ deadline_catch_up(struct ikond *ikd, struct deadline_catch_up *out, char **cause
 	if (rc == 1) {
 		out->what = DEADLINE_ALL;
 		out->sessions = 0;
-		rc = recompute_sessions(s, ALL_KINDS, &out->sessions, cause, every, 0, INT64_MAX);
+		rc = recompute_all(s, &out->sessions, cause);
 	}
 	if (rc == 0)
 		rc = store_exec(ikd->store, cause, "INSERT OR REPLACE INTO deadline_basis "
@@ -635,22 +933,23 @@ deadline_rows(struct ikond *ikd, const char *sql, sqlite3_int64 id, char **cause
 	return list;
 }
 
-#define DEADLINE_COLUMNS "id, session_id AS session, submission_id AS submission, kind, " \
-	"due_date AS date, CASE WHEN due_minute IS NULL THEN NULL ELSE " \
-	"printf('%02d:%02d', due_minute / 60, due_minute % 60) END AS time, rule, explanation"
+#define DEADLINE_COLUMNS "d.id, d.session_id AS session, d.submission_id AS submission, " \
+	"d.kind, d.due_date AS date, CASE WHEN d.due_minute IS NULL THEN NULL ELSE " \
+	"printf('%02d:%02d', d.due_minute / 60, d.due_minute % 60) END AS time, d.rule, " \
+	"t.explanation FROM deadline d JOIN deadline_text t ON t.id = d.text_id"
 
 json_t *
 deadline_list_session(struct ikond *ikd, sqlite3_int64 session_id, char **cause)
 {
-	return deadline_rows(ikd, "SELECT " DEADLINE_COLUMNS " FROM deadline WHERE "
-	    "session_id = ? AND submission_id IS NULL ORDER BY due_date, kind", session_id, cause);
+	return deadline_rows(ikd, "SELECT " DEADLINE_COLUMNS " WHERE d.session_id = ? AND "
+	    "d.submission_id IS NULL ORDER BY d.due_date, d.kind", session_id, cause);
 }
 
 json_t *
 deadline_list_submission(struct ikond *ikd, sqlite3_int64 submission_id, char **cause)
 {
-	return deadline_rows(ikd, "SELECT " DEADLINE_COLUMNS " FROM deadline WHERE "
-	    "submission_id = ? ORDER BY due_date, kind", submission_id, cause);
+	return deadline_rows(ikd, "SELECT " DEADLINE_COLUMNS " WHERE d.submission_id = ? "
+	    "ORDER BY d.due_date, d.kind", submission_id, cause);
 }
 
 json_t *
@@ -695,6 +994,25 @@ deadline_submission_late(struct ikond *ikd, sqlite3_int64 submission_id, json_t 
 	return rc;
 }
 
+/* How many days before its session a deadline may lie at most, under the
+ * current rules and calendar. */
+static int
+back_reach(const struct config *cfg)
+{
+	int d, day = today_of(cfg), run = 0, len = 0, n, back = 0;
+	size_t i;
+
+	for (d = day - 400; d <= day + 400; d++) {
+		len = workcal_is_working_day(cfg->workcal, d) ? 0 : len + 1;
+		if (len > run)
+			run = len;
+	}
+	for (i = 0; i < cfg->n_rules; i++)
+		if (cfg->rules[i].text[0] == '-' && (n = reach(cfg->rules[i].text, run)) > back)
+			back = n;
+	return back;
+}
+
 json_t *
 deadline_problems(struct ikond *ikd, char **cause)
 {
@@ -704,11 +1022,17 @@ deadline_problems(struct ikond *ikd, char **cause)
 	int rc;
 
 	civil_format_date(today(ikd), now);
+	/* Only sessions within the rules' reach of today can have a deadline
+	 * behind them: a few hundred, not every deadline before today (the
+	 * CROSS JOINs keep SQLite from starting there to save the sort). */
 	if ((st = store_query(ikd->store, cause, "SELECT b.id, b.title, d.due_date "
-	    "FROM submission b JOIN deadline d ON d.submission_id = b.id "
-	    "JOIN session s ON s.id = d.session_id WHERE b.state = 'draft' AND d.due_date < ?1 "
-	    "AND s.state <> 'cancelled' AND s.start_utc > strftime('%s', 'now') "
-	    "ORDER BY d.due_date", "t", now)) == NULL)
+	    "FROM session s CROSS JOIN beratung r ON r.session_id = s.id "
+	    "CROSS JOIN deadline d ON d.submission_id = r.submission_id AND "
+	    "d.session_id = s.id CROSS JOIN submission b ON b.id = d.submission_id "
+	    "WHERE s.start_utc > strftime('%s', 'now') AND s.start_utc <= ?2 "
+	    "AND s.state <> 'cancelled' AND b.state = 'draft' AND d.due_date < ?1 "
+	    "ORDER BY d.due_date", "ti", now,
+	    ((sqlite3_int64)today(ikd) + back_reach(ikd->cfg) + 2) * 86400)) == NULL)
 		goto fail;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		xasprintf(&text, "submission %lld \"%s\" missed its deadline %s",

@@ -617,6 +617,49 @@ store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...
 	return sqlite3_changes(st->db);
 }
 
+json_t *
+store_indexes_drop(struct store *st, const char *table, char **cause)
+{
+	json_t *rows, *row, *saved;
+	char *sql;
+	size_t i;
+	int rc = 0;
+
+	if ((rows = store_get_rows(st, cause, "SELECT name, sql FROM sqlite_master WHERE "
+	    "type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", "t",
+	    table)) == NULL)
+		return NULL;
+	saved = json_array();
+	json_array_foreach(rows, i, row) {
+		/* Index names come from the schema, not from a client. */
+		xasprintf(&sql, "DROP INDEX \"%s\"", json_string_value(json_object_get(row,
+		    "name")));
+		rc = exec_script(st->db, sql, cause);
+		free(sql);
+		if (rc == -1)
+			break;
+		json_array_append(saved, json_object_get(row, "sql"));
+	}
+	json_decref(rows);
+	if (rc == -1) {
+		json_decref(saved);
+		return NULL;
+	}
+	return saved;
+}
+
+int
+store_indexes_create(struct store *st, json_t *saved, char **cause)
+{
+	json_t *sql;
+	size_t i;
+
+	json_array_foreach(saved, i, sql)
+		if (exec_script(st->db, json_string_value(sql), cause) == -1)
+			return -1;
+	return 0;
+}
+
 sqlite3_int64
 store_last_id(struct store *st)
 {

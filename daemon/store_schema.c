@@ -437,6 +437,58 @@ static const char *const migrations[] = {
 	"CREATE TABLE deadline_basis ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  basis TEXT NOT NULL);",
+
+	/* 14: A deadline's German explanation and its derivation, stored once
+	 * per rule and anchor (a session's submissions share them) instead of
+	 * in every row: a third of the bytes, so materialising all deadlines
+	 * writes a third.  A text is never changed, only replaced, so a
+	 * deadline whose text changed has another text_id; a text that no row
+	 * uses any more goes with its last row. */
+	"CREATE TABLE deadline_text ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rule TEXT NOT NULL,"
+	"  anchor TEXT NOT NULL,"
+	"  explanation TEXT NOT NULL,"
+	"  derivation TEXT NOT NULL);"
+	"INSERT INTO deadline_text (rule, anchor, explanation, derivation)"
+	"  SELECT DISTINCT rule, CASE WHEN json_valid(derivation) THEN"
+	"  coalesce(json_extract(derivation, '$.anchor'), '') ELSE '' END, explanation,"
+	"  derivation FROM deadline;"
+	"CREATE INDEX deadline_text_by_key ON deadline_text(rule, anchor);"
+	"CREATE TABLE deadline_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  submission_id INTEGER REFERENCES submission(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  due_date TEXT NOT NULL,"
+	"  due_minute INTEGER,"
+	"  text_id INTEGER NOT NULL REFERENCES deadline_text(id),"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL);"
+	"INSERT INTO deadline_new (id, session_id, submission_id, kind, rule, due_date,"
+	"  due_minute, text_id, sequence, updated_at)"
+	"  SELECT d.id, d.session_id, d.submission_id, d.kind, d.rule, d.due_date,"
+	"  d.due_minute, (SELECT t.id FROM deadline_text t WHERE t.rule = d.rule AND"
+	"  t.anchor = CASE WHEN json_valid(d.derivation) THEN"
+	"  coalesce(json_extract(d.derivation, '$.anchor'), '') ELSE '' END AND"
+	"  t.explanation = d.explanation AND t.derivation = d.derivation),"
+	"  d.sequence, d.updated_at FROM deadline d;"
+	"DROP TABLE deadline;"
+	"ALTER TABLE deadline_new RENAME TO deadline;"
+	"CREATE UNIQUE INDEX deadline_of_session ON deadline(session_id, kind)"
+	"  WHERE submission_id IS NULL;"
+	"CREATE UNIQUE INDEX deadline_of_submission ON deadline(submission_id, session_id, kind)"
+	"  WHERE submission_id IS NOT NULL;"
+	"CREATE INDEX deadline_by_date ON deadline(due_date);"
+	"CREATE INDEX deadline_by_text ON deadline(text_id);"
+	"CREATE TRIGGER deadline_text_unused AFTER DELETE ON deadline"
+	"  WHEN NOT EXISTS (SELECT 1 FROM deadline WHERE text_id = old.text_id)"
+	"  BEGIN DELETE FROM deadline_text WHERE id = old.text_id; END;"
+	"CREATE TRIGGER deadline_text_replaced AFTER UPDATE OF text_id ON deadline"
+	"  WHEN old.text_id <> new.text_id AND"
+	"  NOT EXISTS (SELECT 1 FROM deadline WHERE text_id = old.text_id)"
+	"  BEGIN DELETE FROM deadline_text WHERE id = old.text_id; END;",
 };
 
 int

@@ -104,6 +104,105 @@ class CatchUp(DaemonTestCase):
         self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
         self.assertEqual(len(self.deadlines(self.nov)), 3)
 
+    def db(self):
+        return sqlite3.connect(os.path.join(self.d.state, "ikond.db"))
+
+    def count(self, sql):
+        db = self.db()
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+
+    def test_sessions_at_one_time_share_their_texts_until_they_go(self):
+        d = self.d
+        d.ctl("committee", "add", "ka", "--name", "Kreisausschuss", "--kind", "kreisausschuss")
+        ka = d.json("session", "add", "--committee", "ka", "--start", "2031-05-20 18:00")["id"]
+        self.assertEqual(self.count("SELECT count(*) FROM deadline"), 9)
+        # Two rules (Ladungsfrist and Bekanntmachung share one), two
+        # anchors: May (two sessions) and November.
+        self.assertEqual(self.count("SELECT count(DISTINCT rule) FROM deadline"), 2)
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_text"), 4)
+        self.assertEqual(self.deadlines(ka), self.deadlines(self.may))
+        d.ctl("session", "remove", str(ka))
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_text"), 4)
+        d.ctl("session", "remove", str(self.may))
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_text"), 2)
+        d.ctl("session", "edit", str(self.nov), "--start", "2031-11-21 18:00")
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_text"), 2)
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_text WHERE anchor "
+                                    "LIKE '2031-11-20%'"), 0)
+
+    def test_a_renamed_day_off_changes_words_and_sequence_not_the_date(self):
+        d = self.d
+        d.write_config(BASE % '{ date = "2031-05-13"; name = "Brückentag"; }')
+        d.ctl("reload")
+        lf = [x for x in d.json("session", "show", str(self.may))["deadlines"]
+              if x["kind"] == "ladungsfrist"][0]
+        before = d.json("deadline", "explain", str(lf["id"]))
+        self.assertEqual(before["date"], "2031-05-12")
+        self.assertIn("Brückentag", before["explanation"])
+        d.write_config(BASE % '{ date = "2031-05-13"; name = "Betriebsausflug"; }')
+        d.ctl("reload")
+        after = d.json("deadline", "explain", str(lf["id"]))
+        self.assertEqual(after["date"], "2031-05-12")
+        self.assertIn("Betriebsausflug", after["explanation"])
+        self.assertNotIn("Brückentag", after["explanation"])
+        self.assertEqual(after["sequence"], before["sequence"] + 1)
+        self.assertEqual(after["derivation"]["skipped"][0]["reason"], "Betriebsausflug")
+
+    def test_a_kill_while_every_deadline_is_derived_leaves_all_or_nothing(self):
+        d = self.d
+        d.stop()
+        db = self.db()
+        now = 1700000000
+        with db:
+            db.execute("DELETE FROM deadline")
+            db.execute("DELETE FROM deadline_basis")
+            owner = db.execute("INSERT INTO actor (slug, name, email, created_at, updated_at) "
+                               "VALUES ('bb', 'Bildungsbüro', 'bb@example.org', 0, 0)").lastrowid
+            kt = db.execute("SELECT id FROM committee WHERE slug = 'kt'").fetchone()[0]
+            for i in range(3000):
+                start = 1900000000 + i * 86400
+                sid = db.execute("INSERT INTO session (committee_id, title, start_utc, end_utc, uid, "
+                                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (kt, "S %d" % i, start, start + 3600, "s-%d@test" % i, now, now)).lastrowid
+                for j in range(3):
+                    sub = db.execute("INSERT INTO submission (ref, title, kind, owner_id, created_at, "
+                                     "updated_at) VALUES (?, ?, 'beschlussvorlage', ?, ?, ?)",
+                                     ("V/%d/%d" % (i, j), "V", owner, now, now)).lastrowid
+                    db.execute("INSERT INTO beratung (submission_id, session_id, role) "
+                               "VALUES (?, ?, 'entscheidung')", (sub, sid))
+        sessions = db.execute("SELECT count(*) FROM session").fetchone()[0]
+        db.close()
+        want = sessions * 3 + 9000
+        sock_path = os.path.join(d.dir, "notify.sock")
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.settimeout(60)
+        os.environ["NOTIFY_SOCKET"] = sock_path
+        try:
+            d.start(wait=False)
+            del os.environ["NOTIFY_SOCKET"]
+            while "sessions: 1000 of" not in ns.recv(4096).decode():
+                pass
+            d.kill()
+        finally:
+            os.environ.pop("NOTIFY_SOCKET", None)
+            ns.close()
+        # All or nothing: the basis is written with the last deadline.
+        basis = self.count("SELECT count(*) FROM deadline_basis")
+        self.assertEqual(self.count("SELECT count(*) FROM deadline"), want if basis else 0)
+        d.start()
+        self.assertEqual(self.last_catch_up(), ("unchanged", "0") if basis else
+                         ("all recomputed", str(sessions)))
+        self.assertEqual(self.count("SELECT count(*) FROM deadline"), want)
+        self.assertEqual(self.count("SELECT count(*) FROM deadline_basis"), 1)
+        self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
+        db = self.db()
+        self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+        db.close()
+
 
 if __name__ == "__main__":
     ikondtest.main()

@@ -179,6 +179,11 @@ test_submissions_become_beratungen(void **state)
 	    "AND session_id = 2 AND role = 'entscheidung'"), 1);
 	/* Every deadline kept: the rebuild of submission cascaded nothing. */
 	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline"), 3);
+	/* Their words moved to one text per rule and anchor (14). */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline_text"), 2);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline d JOIN deadline_text t ON "
+	    "t.id = d.text_id AND t.rule = d.rule WHERE t.explanation = 'e' AND "
+	    "t.derivation = '{}'"), 3);
 	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE id = 4 AND "
 	    "submission_id = 7 AND session_id = 1 AND due_date = '2026-12-24' AND "
 	    "sequence = 2"), 1);
@@ -197,6 +202,8 @@ test_submissions_become_beratungen(void **state)
 	 * takes its Beratungen and deadlines, and a Beratung's session must exist. */
 	assert_int_equal(store_exec(st, &cause, "DELETE FROM submission WHERE id = 7", ""), 1);
 	assert_int_equal(get_int(st, "SELECT count(*) FROM beratung"), 1);
+	/* The text of '-21d earlier' stays with deadline 5. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline_text"), 2);
 	assert_int_equal(get_int(st, "SELECT count(*) FROM deadline WHERE submission_id = 7"),
 	    0);
 	sql = "INSERT INTO beratung (submission_id, session_id, role) VALUES (9, 5, "
@@ -208,8 +215,9 @@ test_submissions_become_beratungen(void **state)
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO beratung (submission_id, "
 	    "session_id, role) VALUES (9, 1, 'vorberatung')", ""), 1);
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO deadline (session_id, "
-	    "submission_id, kind, rule, due_date, explanation, derivation, updated_at) VALUES "
-	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', 'e', '{}', 1)", ""), 1);
+	    "submission_id, kind, rule, due_date, text_id, updated_at) VALUES "
+	    "(1, 9, 'beschlussvorlage', '-21d earlier', '2026-12-24', "
+	    "(SELECT text_id FROM deadline WHERE id = 5), 1)", ""), 1);
 	store_close(st);
 }
 
