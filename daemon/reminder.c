@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agenda.h"
+#include "buf.h"
 #include "civil.h"
 #include "config.h"
 #include "log.h"
@@ -688,6 +689,43 @@ reminder_horizon_days(const struct config *cfg)
 			}
 		}
 	return max + PLAN_MARGIN_DAYS;
+}
+
+static void
+basis_offsets(struct buf *b, const char *what, const struct reminder_offsets *offs)
+{
+	size_t o;
+
+	buf_printf(b, " %s[", what);
+	for (o = 0; o < offs->n; o++)
+		buf_printf(b, "%s%s", o ? "," : "", offs->offset[o].text);
+	buf_add_str(b, "]");
+}
+
+char *
+reminder_basis(const struct config *cfg, int today)
+{
+	int k, d, horizon = reminder_horizon_days(cfg);
+	struct buf b;
+	size_t c;
+
+	buf_init(&b);
+	buf_printf(&b, "day %d tz %s send %d roll %d", today, cfg->body_timezone,
+	    cfg->remind_send_minute, (int)cfg->remind_non_working_days);
+	for (k = 0; k < REMIND_KIND_COUNT; k++)
+		basis_offsets(&b, config_reminder_kind_names[k], &cfg->remind[k]);
+	for (c = 0; c < cfg->n_remind_committee; c++)
+		for (k = 0; k < REMIND_KIND_COUNT; k++)
+			if (cfg->remind_committee[c].set[k]) {
+				buf_printf(&b, " %s:", cfg->remind_committee[c].committee);
+				basis_offsets(&b, config_reminder_kind_names[k],
+				    &cfg->remind_committee[c].kind[k]);
+			}
+	/* Every day a due time of the window can fall on or be moved to. */
+	buf_add_str(&b, " working ");
+	for (d = today - 1 - horizon - WORKING_DAY_SEARCH; d <= today + horizon + 2; d++)
+		buf_add_str(&b, workcal_is_working_day(cfg->workcal, d) ? "1" : "0");
+	return buf_steal(&b, NULL);
 }
 
 static int
