@@ -598,7 +598,10 @@ class CleanRestart(ReminderTest):
     def test_kept_until_something_changed(self):
         self.start()
         self.people(1)
-        self.session(days=3)
+        # Four days ahead: inside the window of P1D (four days) and both
+        # offsets still ahead, even when the body's day is one ahead of
+        # this machine's.
+        self.session(days=4)
         wait_for(lambda: self.offsets() == ["P1D"], what="the P1D reminder planned")
         rows = self.queue()
         self.d.stop()
