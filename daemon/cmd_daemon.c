@@ -41,15 +41,17 @@ daemon_status(struct request *req, struct reply *rep)
 	time_t now = time(NULL);
 	json_t *counts = NULL, *problems = NULL, *oparl;
 	struct store *st = ikd->store;
+	sqlite3_int64 ahead;
+	long long n[IKOND_COUNTS];
 	char *cause = NULL;
 	int version;
 
-	if (store_get_row(st, &cause, &counts, "SELECT "
-	    "(SELECT count(*) FROM committee) AS committees, "
-	    "(SELECT count(*) FROM session WHERE start_utc >= ? AND state <> 'cancelled') "
-	    "AS sessions_ahead, (SELECT count(*) FROM actor) AS actors, "
-	    "(SELECT count(*) FROM submission) AS submissions, "
-	    "(SELECT count(*) FROM deadline) AS deadlines", "i", (sqlite3_int64)now) == -1 ||
+	if (ikond_counts(ikd, n, &cause) == -1 || store_get_int(st, &cause, &ahead,
+	    "SELECT count(*) FROM session WHERE start_utc >= ? AND state <> 'cancelled'", "i",
+	    (sqlite3_int64)now) == -1 || (counts = json_pack("{s:I, s:I, s:I, s:I, s:I}",
+	    "committees", (json_int_t)n[0], "sessions_ahead", (json_int_t)ahead,
+	    "actors", (json_int_t)n[1], "submissions", (json_int_t)n[2],
+	    "deadlines", (json_int_t)n[3])) == NULL ||
 	    (problems = deadline_problems(ikd, &cause)) == NULL ||
 	    process_add_problems(ikd, problems, &cause) == -1 ||
 	    ris_add_problems(ikd, problems, &cause) == -1) {

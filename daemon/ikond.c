@@ -2,13 +2,16 @@
  * ikond: what happens to the daemon's shared state as a whole: a committed
  * change that caches and schedules must catch up with, and a reload of the
  * configuration that either replaces the old one completely (and recomputes
- * the deadlines its rules and holidays reach) or leaves it in force.
+ * the deadlines its rules and holidays reach) or leaves it in force; and
+ * the table counts that stay while nothing changes.
  */
 #include "ikond.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -18,6 +21,13 @@
 
 /* How long systemd is asked to wait for the next sign of long work. */
 #define BUSY_EXTEND_USEC	(60ULL * 1000 * 1000)
+
+/* The counts of ikond_counts() and the data_version they were made at. */
+static struct {
+	bool		 valid;
+	uint64_t	 version;
+	long long	 n[IKOND_COUNTS];
+} counted;
 
 void
 ikond_data_changed(struct ikond *ikd)
@@ -72,6 +82,80 @@ ikond_catch_up(struct ikond *ikd, char **cause)
 	if (cu.what != DEADLINE_NOTHING)
 		ikond_data_changed(ikd);
 	return 0;
+}
+
+int
+ikond_counts(struct ikond *ikd, long long out[IKOND_COUNTS], char **cause)
+{
+	static const char *const sql[IKOND_COUNTS] = {
+		"SELECT count(*) FROM committee", "SELECT count(*) FROM actor",
+		"SELECT count(*) FROM submission", "SELECT count(*) FROM deadline"
+	};
+	sqlite3_int64 n;
+	size_t i;
+
+	if (!counted.valid || counted.version != ikd->data_version) {
+		counted.valid = false;
+		for (i = 0; i < IKOND_COUNTS; i++) {
+			if (store_get_int(ikd->store, cause, &n, sql[i], "") == -1)
+				return -1;
+			counted.n[i] = n;
+		}
+		counted.valid = true;
+		counted.version = ikd->data_version;
+	}
+	memcpy(out, counted.n, sizeof(counted.n));
+	return 0;
+}
+
+static char *
+counts_path(struct ikond *ikd)
+{
+	char *path;
+
+	xasprintf(&path, "%s/status-counts", ikd->cfg->state_dir);
+	return path;
+}
+
+void
+ikond_counts_take(struct ikond *ikd)
+{
+	char *path = counts_path(ikd);
+	long long n[IKOND_COUNTS];
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		free(path);
+		return;
+	}
+	if (fscanf(f, "%lld %lld %lld %lld", &n[0], &n[1], &n[2], &n[3]) == IKOND_COUNTS &&
+	    store_opened_clean(ikd->store) && ikd->data_version == 0) {
+		memcpy(counted.n, n, sizeof(counted.n));
+		counted.valid = true;
+		counted.version = ikd->data_version;
+	}
+	fclose(f);
+	unlink(path);
+	free(path);
+}
+
+void
+ikond_counts_leave(struct ikond *ikd)
+{
+	char *path;
+	FILE *f;
+
+	if (!counted.valid || counted.version != ikd->data_version)
+		return;
+	path = counts_path(ikd);
+	if ((f = fopen(path, "we")) != NULL) {
+		if (fprintf(f, "%lld %lld %lld %lld\n", counted.n[0], counted.n[1],
+		    counted.n[2], counted.n[3]) < 0)
+			unlink(path);
+		if (fclose(f) == EOF)
+			unlink(path);
+	}
+	free(path);
 }
 
 int

@@ -34,6 +34,17 @@ void ikond_data_changed(struct ikond *ikd);
 void ikond_busy(struct ikond *ikd, const char *what, size_t done, size_t total);
 /* Brings the deadlines up to the current configuration (deadline.h). */
 int ikond_catch_up(struct ikond *ikd, char **cause);
+/*
+ * The numbers of committees, actors, submissions and deadlines (in this
+ * order) for status: counted once per data_version, since counting a
+ * million deadlines reads their whole index.  A clean stop leaves them
+ * in the state directory (ikond_counts_leave()) and the next start takes
+ * them (ikond_counts_take()) if nothing wrote to the database in between.
+ */
+#define IKOND_COUNTS	4
+int ikond_counts(struct ikond *ikd, long long out[IKOND_COUNTS], char **cause);
+void ikond_counts_take(struct ikond *ikd);
+void ikond_counts_leave(struct ikond *ikd);
 /* Re-reads the configuration; on failure keeps the old one and fills *errors. */
 int ikond_reload(struct ikond *ikd, char **errors);
 

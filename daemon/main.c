@@ -337,6 +337,7 @@ main(int argc, char *argv[])
 	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
 	    entity_installation_load(&ikd, &cause) == -1 || ikond_catch_up(&ikd, &cause) == -1)
 		fatalx("%s", cause);
+	ikond_counts_take(&ikd);
 	free(dbpath);
 	dispatch_check_table();
 	sigfd = signals_fd();
@@ -365,6 +366,7 @@ main(int argc, char *argv[])
 	control_free(ctl);
 	oparl_sync_free(ikd.oparl);
 	reminders_stop(ikd.reminders);
+	ikond_counts_leave(&ikd);
 	store_close(ikd.store);
 	config_free(ikd.cfg);
 	close(sigfd);

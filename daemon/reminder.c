@@ -3,13 +3,21 @@
  * agenda (see reminder.h).  It decides which mails are due when; the
  * scheduler in reminders.c runs it from the main loop, and only the main
  * thread calls into this file.
+ *
+ * A plan visits every recipient of every item in its window, most of
+ * them with nothing to change: an item's rows are read once (struct
+ * item_rows) and each actor's preference once per plan (struct prefs), so
+ * that a recipient without rows costs no statement and only the writes
+ * that change a row reach the database.
  */
 #include "reminder.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agenda.h"
+#include "buf.h"
 #include "civil.h"
 #include "config.h"
 #include "log.h"
@@ -135,6 +143,33 @@ kind_index(const char *name)
 	return -1;
 }
 
+/* One row of an item as the plan began with it. */
+struct item_row {
+	sqlite3_int64		 id;
+	sqlite3_int64		 actor;
+	sqlite3_int64		 due;
+	sqlite3_int64		 sent_at;	/* INT64_MIN if none */
+	char			 kind[12];
+	char			 state[12];
+	char			*offset;
+	char			*when;
+};
+
+/* An item's rows, by actor and id. */
+struct item_rows {
+	struct item_row		*row;
+	size_t			 n;
+};
+
+/* The actors' reminder preferences read so far in one plan: an open
+ * addressing table of ids, with 'e'ach, 'd'igest, 'n'one or '-' (gone). */
+struct prefs {
+	sqlite3_int64		*id;
+	char			*pref;
+	size_t			 cap;	/* a power of two, or 0 */
+	size_t			 n;
+};
+
 /* Everything planning one item needs. */
 struct plan {
 	struct ikond		*ikd;
@@ -145,40 +180,160 @@ struct plan {
 	time_t			 item_at;
 	char			 when[32];
 	char			*snapshot;
+	struct item_rows	 rows;
 };
 
-/* The row with this key: *id (0 if none), its state and due time. */
 static int
-find_row(struct plan *p, const char *offset, sqlite3_int64 actor, sqlite3_int64 *id,
-    char *state, size_t statelen, sqlite3_int64 *due, char **cause)
+rows_load(struct plan *p, char **cause)
 {
+	struct item_row *r;
 	sqlite3_stmt *st;
+	size_t cap = 0;
 	int rc;
 
-	*id = 0;
-	rc = store_first(p->ikd->store, cause, &st, "SELECT id, state, due_utc FROM reminder "
-	    "WHERE item_uid = ? AND offset = ? AND actor_id = ?", "tti", p->it->uid, offset,
-	    actor);
-	if (rc == 1) {
-		*id = sqlite3_column_int64(st, 0);
-		snprintf(state, statelen, "%s", sqlite3_column_text(st, 1));
-		*due = sqlite3_column_int64(st, 2);
-		store_done(p->ikd->store, st);
+	if ((st = store_query(p->ikd->store, cause, "SELECT id, actor_id, kind, state, offset, "
+	    "due_utc, item_when, sent_at FROM reminder WHERE item_uid = ? ORDER BY actor_id, id",
+	    "t", p->it->uid)) == NULL)
+		return -1;
+	while ((rc = store_next(p->ikd->store, st, cause)) == 1) {
+		if (p->rows.n == cap) {
+			cap = cap ? cap * 2 : 16;
+			p->rows.row = xreallocarray(p->rows.row, cap, sizeof(*p->rows.row));
+		}
+		r = &p->rows.row[p->rows.n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->actor = sqlite3_column_int64(st, 1);
+		snprintf(r->kind, sizeof(r->kind), "%s", sqlite3_column_text(st, 2));
+		snprintf(r->state, sizeof(r->state), "%s", sqlite3_column_text(st, 3));
+		r->offset = store_column_dup(st, 4);
+		r->due = sqlite3_column_int64(st, 5);
+		r->when = store_column_dup(st, 6);
+		r->sent_at = sqlite3_column_type(st, 7) == SQLITE_NULL ? INT64_MIN :
+		    sqlite3_column_int64(st, 7);
 	}
-	return rc == -1 ? -1 : 0;
+	store_done(p->ikd->store, st);
+	return rc;
+}
+
+static void
+rows_free(struct item_rows *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->n; i++) {
+		free(rows->row[i].offset);
+		free(rows->row[i].when);
+	}
+	free(rows->row);
+	rows->row = NULL;
+	rows->n = 0;
+}
+
+/* The actor's rows: [*first, return value). */
+static size_t
+rows_of(const struct item_rows *rows, sqlite3_int64 actor, size_t *first)
+{
+	size_t lo = 0, hi = rows->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rows->row[mid].actor < actor)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (hi < rows->n && rows->row[hi].actor == actor)
+		hi++;
+	return hi;
+}
+
+/* The row with this key, or NULL. */
+static struct item_row *
+find_row(struct plan *p, const char *offset, sqlite3_int64 actor)
+{
+	size_t i, end;
+
+	for (end = rows_of(&p->rows, actor, &i); i < end; i++)
+		if (strcmp(p->rows.row[i].offset, offset) == 0)
+			return &p->rows.row[i];
+	return NULL;
+}
+
+static size_t
+prefs_slot(const struct prefs *pf, sqlite3_int64 id)
+{
+	size_t i = ((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 17 & (pf->cap - 1);
+
+	while (pf->id[i] != 0 && pf->id[i] != id)
+		i = (i + 1) & (pf->cap - 1);
+	return i;
+}
+
+static void
+prefs_put(struct prefs *pf, sqlite3_int64 id, char pref)
+{
+	sqlite3_int64 *oid = pf->id;
+	char *opref = pf->pref;
+	size_t ocap = pf->cap, i, at;
+
+	if ((pf->n + 1) * 2 > pf->cap) {
+		pf->cap = ocap ? ocap * 2 : 256;
+		pf->id = xcalloc(pf->cap, sizeof(*pf->id));
+		pf->pref = xcalloc(pf->cap, sizeof(*pf->pref));
+		for (i = 0; i < ocap; i++)
+			if (oid[i] != 0) {
+				at = prefs_slot(pf, oid[i]);
+				pf->id[at] = oid[i];
+				pf->pref[at] = opref[i];
+			}
+		free(oid);
+		free(opref);
+	}
+	at = prefs_slot(pf, id);
+	if (pf->id[at] == 0)
+		pf->n++;
+	pf->id[at] = id;
+	pf->pref[at] = pref;
+}
+
+static void
+prefs_free(struct prefs *pf)
+{
+	free(pf->id);
+	free(pf->pref);
+}
+
+/* The actor's preference ('e', 'd', 'n'; '-' if the actor is gone) in *pref. */
+static int
+prefs_get(struct ikond *ikd, struct prefs *pf, sqlite3_int64 id, char *pref, char **cause)
+{
+	char *text;
+	size_t at;
+	int rc;
+
+	if (pf->cap > 0 && pf->id[at = prefs_slot(pf, id)] == id) {
+		*pref = pf->pref[at];
+		return 0;
+	}
+	if ((rc = store_get_text(ikd->store, cause, &text, "SELECT reminders FROM actor "
+	    "WHERE id = ?", "i", id)) == -1)
+		return -1;
+	*pref = rc == 0 ? '-' : text[0];
+	if (rc == 1)
+		free(text);
+	prefs_put(pf, id, *pref);
+	return 0;
 }
 
 static int
 plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due, char **cause)
 {
 	struct store *store = p->ikd->store;
-	sqlite3_int64 id, old_due = 0;
-	char state[16] = "";
+	struct item_row *row;
 	int rc;
 
-	if (find_row(p, offset, actor, &id, state, sizeof(state), &old_due, cause) == -1)
-		return -1;
-	if (id == 0) {
+	if ((row = find_row(p, offset, actor)) == NULL) {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
 		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
 		    "updated_at) VALUES (?, ?, ?, ?, 'remind', ?, ?, ?, ?, ?, ?, ?)", "ttti"
@@ -189,9 +344,9 @@ plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due,
 			p->stats->planned++;
 		return rc == -1 ? -1 : 0;
 	}
-	if (strcmp(state, "queued") == 0 ||
-	    (strcmp(state, "skipped") == 0 && due > p->now && p->item_at > p->now)) {
-		if (strcmp(state, "queued") == 0 && old_due != (sqlite3_int64)due)
+	if (strcmp(row->state, "queued") == 0 ||
+	    (strcmp(row->state, "skipped") == 0 && due > p->now && p->item_at > p->now)) {
+		if (strcmp(row->state, "queued") == 0 && row->due != (sqlite3_int64)due)
 			p->stats->moved++;
 		rc = store_exec(store, cause, "UPDATE reminder SET state = 'queued', "
 		    "last_error = CASE WHEN state = 'queued' THEN last_error ELSE '' END, "
@@ -199,25 +354,47 @@ plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due,
 		    "due_utc = ?, item_at = ?, item_when = ?, item_json = ?, plan_gen = ?, "
 		    "updated_at = CASE WHEN due_utc = ?1 AND item_json = ?4 THEN updated_at ELSE ? END "
 		    "WHERE id = ?", "iittiii", (sqlite3_int64)due, (sqlite3_int64)p->item_at,
-		    p->when, p->snapshot, p->gen, (sqlite3_int64)p->now, id);
+		    p->when, p->snapshot, p->gen, (sqlite3_int64)p->now, row->id);
 	} else
 		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
-		    p->gen, id);
+		    p->gen, row->id);
 	return rc == -1 ? -1 : 0;
 }
 
-/* What the actor was last told about the item: *when allocated, or NULL
- * if nothing.  0 or -1. */
-static int
-last_told(struct plan *p, sqlite3_int64 actor, char **when, char **cause)
+/* What the actor was last told about the item (the latest sent reminder
+ * or notice), or NULL if nothing. */
+static const char *
+last_told(struct plan *p, sqlite3_int64 actor)
 {
-	int rc;
+	const struct item_row *r, *best = NULL;
+	size_t i, end;
 
-	*when = NULL;
-	rc = store_get_text(p->ikd->store, cause, when, "SELECT item_when FROM reminder "
-	    "WHERE item_uid = ? AND actor_id = ? AND state = 'sent' AND kind IN ('remind', "
-	    "'moved') ORDER BY sent_at DESC, id DESC LIMIT 1", "ti", p->it->uid, actor);
-	return rc == -1 ? -1 : 0;
+	for (end = rows_of(&p->rows, actor, &i); i < end; i++) {
+		r = &p->rows.row[i];
+		if (strcmp(r->state, "sent") != 0 || (strcmp(r->kind, "remind") != 0 &&
+		    strcmp(r->kind, "moved") != 0))
+			continue;
+		if (best == NULL || r->sent_at > best->sent_at ||
+		    (r->sent_at == best->sent_at && r->id > best->id))
+			best = r;
+	}
+	return best != NULL ? best->when : NULL;
+}
+
+/* True if the actor has a queued notice of a move to another date than offset. */
+static bool
+other_moves_queued(struct plan *p, sqlite3_int64 actor, const char *offset)
+{
+	const struct item_row *r;
+	size_t i, end;
+
+	for (end = rows_of(&p->rows, actor, &i); i < end; i++) {
+		r = &p->rows.row[i];
+		if (strcmp(r->kind, "moved") == 0 && strcmp(r->state, "queued") == 0 &&
+		    strcmp(r->offset, offset) != 0)
+			return true;
+	}
+	return false;
 }
 
 /* One "Termin verschoben" notice for an actor told of another date. */
@@ -225,29 +402,24 @@ static int
 plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
 {
 	struct store *store = p->ikd->store;
-	char *told, offset[48], state[16];
-	sqlite3_int64 id, old_due;
-	int rc;
+	const char *told, *keep;
+	struct item_row *row;
+	char offset[48];
+	int rc = 0;
 
-	if (last_told(p, actor, &told, cause) == -1)
-		return -1;
+	told = last_told(p, actor);
 	snprintf(offset, sizeof(offset), "moved %s", p->when);
-	rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
-	    "'superseded: the date changed again', updated_at = ? WHERE item_uid = ? AND "
-	    "actor_id = ? AND kind = 'moved' AND state = 'queued' AND offset <> ?", "itit",
-	    (sqlite3_int64)p->now, p->it->uid, actor, told != NULL && strcmp(told, p->when) != 0 ?
-	    offset : "");
-	if (rc == -1 || told == NULL || strcmp(told, p->when) == 0) {
-		free(told);
+	keep = told != NULL && strcmp(told, p->when) != 0 ? offset : "";
+	if (other_moves_queued(p, actor, keep))
+		rc = store_exec(store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
+		    "'superseded: the date changed again', updated_at = ? WHERE item_uid = ? AND "
+		    "actor_id = ? AND kind = 'moved' AND state = 'queued' AND offset <> ?", "itit",
+		    (sqlite3_int64)p->now, p->it->uid, actor, keep);
+	if (rc == -1 || told == NULL || strcmp(told, p->when) == 0)
 		return rc == -1 ? -1 : 0;
-	}
-	if (find_row(p, offset, actor, &id, state, sizeof(state), &old_due, cause) == -1) {
-		free(told);
-		return -1;
-	}
-	if (id != 0)
+	if ((row = find_row(p, offset, actor)) != NULL)
 		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
-		    p->gen, id);
+		    p->gen, row->id);
 	else {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
 		    "actor_id, kind, due_utc, item_at, item_when, old_when, item_json, plan_gen, "
@@ -258,7 +430,6 @@ plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
 		if (rc == 1)
 			p->stats->notices++;
 	}
-	free(told);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -319,16 +490,73 @@ same_due_closer(const struct reminder_offsets *offs, const time_t *due, size_t o
 }
 
 static int
+id_cmp(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* True if one of the loaded rows is of this kind and state (kind NULL:
+ * 'remind' or 'moved'). */
+static bool
+rows_any(const struct item_rows *rows, const char *kind, const char *state)
+{
+	const struct item_row *r;
+	size_t i;
+
+	for (i = 0; i < rows->n; i++) {
+		r = &rows->row[i];
+		if (strcmp(r->state, state) == 0 && (kind != NULL ? strcmp(r->kind, kind) == 0 :
+		    strcmp(r->kind, "remind") == 0 || strcmp(r->kind, "moved") == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Marks the actors of the item that an earlier entry already listed, so
+ * that each recipient is planned once: *dup[a] is true for a repeat.
+ */
+static bool *
+repeated_actors(const struct agenda_item *it)
+{
+	sqlite3_int64 *sorted, *hit;
+	bool *dup, *seen;
+	size_t a;
+
+	dup = xcalloc(it->nactors ? it->nactors : 1, sizeof(*dup));
+	if (it->nactors < 2)
+		return dup;
+	sorted = xreallocarray(NULL, it->nactors, sizeof(*sorted));
+	memcpy(sorted, it->actors, it->nactors * sizeof(*sorted));
+	qsort(sorted, it->nactors, sizeof(*sorted), id_cmp);
+	seen = xcalloc(it->nactors, sizeof(*seen));
+	for (a = 0; a < it->nactors; a++) {
+		hit = bsearch(&it->actors[a], sorted, it->nactors, sizeof(*sorted), id_cmp);
+		/* bsearch may land on any of equal ids: take the first. */
+		while (hit > sorted && hit[-1] == *hit)
+			hit--;
+		dup[a] = seen[hit - sorted];
+		seen[hit - sorted] = true;
+	}
+	free(seen);
+	free(sorted);
+	return dup;
+}
+
+static int
 plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_int64 gen,
-    struct reminder_stats *stats, char **cause)
+    struct prefs *prefs, struct reminder_stats *stats, char **cause)
 {
 	const struct config *cfg = ikd->cfg;
 	const char *tz = cfg->body_timezone;
 	const struct reminder_offsets *offs;
 	struct reminder_date d;
 	struct plan p;
-	char *slug = NULL, *pref;
+	char *slug = NULL, pref;
 	time_t due[CONFIG_MAX_OFFSETS];
+	bool *dup;
 	size_t a, o;
 	int k, rc = 0;
 
@@ -351,27 +579,34 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 		free(p.snapshot);
 		return rc;
 	}
-	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
-	    "'the date is no longer cancelled', updated_at = ? WHERE item_uid = ? AND "
-	    "kind = 'cancelled' AND state = 'queued'", "it", (sqlite3_int64)now, it->uid);
+	if (rows_load(&p, cause) == -1) {
+		rows_free(&p.rows);
+		free(p.snapshot);
+		return -1;
+	}
+	if (rows_any(&p.rows, "cancelled", "queued"))
+		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
+		    "last_error = 'the date is no longer cancelled', updated_at = ? WHERE "
+		    "item_uid = ? AND kind = 'cancelled' AND state = 'queued'", "it",
+		    (sqlite3_int64)now, it->uid);
 	if (rc != -1 && it->committee_id != 0 && store_get_text(ikd->store, cause, &slug,
 	    "SELECT slug FROM committee WHERE id = ?", "i", it->committee_id) == -1)
 		rc = -1;
 	offs = config_reminders(cfg, (enum reminder_kind)k, slug);
+	dup = repeated_actors(it);
 	for (a = 0; a < it->nactors && rc != -1; a++) {
-		if ((rc = store_get_text(ikd->store, cause, &pref, "SELECT reminders FROM actor "
-		    "WHERE id = ?", "i", it->actors[a])) != 1 || strcmp(pref, "none") == 0) {
-			if (rc == 1)
-				free(pref);
+		if (dup[a])
 			continue;
-		}
+		if ((rc = prefs_get(ikd, prefs, it->actors[a], &pref, cause)) == -1 ||
+		    pref == '-' || pref == 'n')
+			continue;
 		for (o = 0; o < offs->n && rc != -1; o++) {
 			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
 			    &due[o], cause) == -1) {
 				rc = -1;
 				break;
 			}
-			if (strcmp(pref, "digest") == 0)
+			if (pref == 'd')
 				due[o] = digest_due(tz, cfg->remind_send_minute, due[o], p.item_at);
 			if (cfg->remind_non_working_days == RULE_EARLIER)
 				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
@@ -382,10 +617,11 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 				    cause);
 		if (rc != -1)
 			rc = plan_moved_notice(&p, it->actors[a], cause);
-		free(pref);
 	}
+	free(dup);
 	free(slug);
-	if (rc != -1) {
+	/* Rows this plan wrote carry gen: only rows queued before can be left. */
+	if (rc != -1 && rows_any(&p.rows, NULL, "queued")) {
 		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
 		    "last_error = 'no longer planned: recipient, preference or offsets changed', "
 		    "updated_at = ? WHERE item_uid = ? AND state = 'queued' AND kind IN "
@@ -393,6 +629,7 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 		if (rc > 0)
 			stats->skipped_other += rc;
 	}
+	rows_free(&p.rows);
 	free(p.snapshot);
 	return rc == -1 ? -1 : 0;
 }
@@ -454,6 +691,43 @@ reminder_horizon_days(const struct config *cfg)
 	return max + PLAN_MARGIN_DAYS;
 }
 
+static void
+basis_offsets(struct buf *b, const char *what, const struct reminder_offsets *offs)
+{
+	size_t o;
+
+	buf_printf(b, " %s[", what);
+	for (o = 0; o < offs->n; o++)
+		buf_printf(b, "%s%s", o ? "," : "", offs->offset[o].text);
+	buf_add_str(b, "]");
+}
+
+char *
+reminder_basis(const struct config *cfg, int today)
+{
+	int k, d, horizon = reminder_horizon_days(cfg);
+	struct buf b;
+	size_t c;
+
+	buf_init(&b);
+	buf_printf(&b, "day %d tz %s send %d roll %d", today, cfg->body_timezone,
+	    cfg->remind_send_minute, (int)cfg->remind_non_working_days);
+	for (k = 0; k < REMIND_KIND_COUNT; k++)
+		basis_offsets(&b, config_reminder_kind_names[k], &cfg->remind[k]);
+	for (c = 0; c < cfg->n_remind_committee; c++)
+		for (k = 0; k < REMIND_KIND_COUNT; k++)
+			if (cfg->remind_committee[c].set[k]) {
+				buf_printf(&b, " %s:", cfg->remind_committee[c].committee);
+				basis_offsets(&b, config_reminder_kind_names[k],
+				    &cfg->remind_committee[c].kind[k]);
+			}
+	/* Every day a due time of the window can fall on or be moved to. */
+	buf_add_str(&b, " working ");
+	for (d = today - 1 - horizon - WORKING_DAY_SEARCH; d <= today + horizon + 2; d++)
+		buf_add_str(&b, workcal_is_working_day(cfg->workcal, d) ? "1" : "0");
+	return buf_steal(&b, NULL);
+}
+
 static int
 uid_cmp(const void *a, const void *b)
 {
@@ -509,8 +783,8 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t
  */
 static int
 plan_strays(struct ikond *ikd, const struct agenda_filter *window, time_t window_end,
-    char **seen, size_t nseen, time_t now, sqlite3_int64 gen, struct reminder_stats *stats,
-    char **cause)
+    char **seen, size_t nseen, time_t now, sqlite3_int64 gen, struct prefs *prefs,
+    struct reminder_stats *stats, char **cause)
 {
 	struct agenda_filter f;
 	struct agenda *a;
@@ -528,7 +802,7 @@ plan_strays(struct ikond *ikd, const struct agenda_filter *window, time_t window
 		rc = -1;
 	for (i = 0; a != NULL && i < a->n && rc != -1; i++)
 		if (uid_in(strays, n, a->items[i].uid))
-			rc = plan_item(ikd, &a->items[i], now, gen, stats, cause);
+			rc = plan_item(ikd, &a->items[i], now, gen, prefs, stats, cause);
 	agenda_free(a);
 	for (i = 0; i < n; i++)
 		free(strays[i]);
@@ -541,6 +815,7 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 {
 	const char *tz = ikd->cfg->body_timezone;
 	struct reminder_stats local;
+	struct prefs prefs = { NULL, NULL, 0, 0 };
 	struct agenda_filter f;
 	struct agenda *a;
 	sqlite3_int64 gen;
@@ -577,9 +852,10 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 		seen[i] = a->items[i].uid != NULL ? a->items[i].uid : "";
 	qsort(seen, a->n, sizeof(*seen), uid_cmp);
 	for (i = 0; i < a->n && rc != -1; i++)
-		rc = plan_item(ikd, &a->items[i], now, gen, stats, cause);
+		rc = plan_item(ikd, &a->items[i], now, gen, &prefs, stats, cause);
 	if (rc != -1)
-		rc = plan_strays(ikd, &f, window_end, seen, a->n, now, gen, stats, cause);
+		rc = plan_strays(ikd, &f, window_end, seen, a->n, now, gen, &prefs, stats, cause);
+	prefs_free(&prefs);
 	free(seen);
 	agenda_free(a);
 	if (rc != -1)

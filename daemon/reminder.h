@@ -79,6 +79,13 @@ struct reminder_stats {
 int reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char **cause);
 /* How many days ahead of today reminder_plan() plans items. */
 int reminder_horizon_days(const struct config *cfg);
+/*
+ * What a plan made today depends on besides the data: the day, the time
+ * zone, send time, offsets and the working days its due times can fall
+ * on, as text (allocated).  Two plans of the same data and basis write the
+ * same rows.
+ */
+char *reminder_basis(const struct config *cfg, int today);
 /* The catch-up rule alone, inside the caller's transaction. */
 int reminder_catch_up(struct ikond *ikd, time_t now, struct reminder_stats *stats,
     char **cause);

@@ -4,14 +4,23 @@
  * configuration, the local day or the wall clock changed, claims due rows
  * from the outbox for the delivery thread (mailer.c, which never touches
  * the database) and commits what that thread reports.
+ *
+ * A clean stop whose last plan saw every change leaves a record of what
+ * that plan was made under (the program, reminder_basis()); a start on
+ * the same day with the same record, on a database that nothing wrote to
+ * since (store_opened_clean(), no deadline recomputed at start-up), keeps
+ * that plan instead of planning again and only applies the catch-up rule
+ * to what fell due meanwhile.  The record is used up by every start.
  */
 #include "reminders.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -25,6 +34,7 @@
 #define PLAN_INTERVAL		600	/* seconds between routine re-plans */
 #define CLOCK_STEP_MS		5000	/* wall-clock drift against CLOCK_MONOTONIC that is a step */
 #define PASSWORD_MAX		1024
+#define RECORD_MAX		65536	/* bytes of a plan record read */
 
 struct reminders {
 	struct ikond		*ikd;
@@ -33,6 +43,8 @@ struct reminders {
 	uint64_t		 seen_version;
 	const struct config	*seen_cfg;
 	bool			 replan;
+	bool			 planned;	/* the last plan succeeded */
+	bool			 catch_up_first; /* a kept plan's catch-up is due */
 	uint64_t		 last_plan_ms;	/* monotonic */
 	int			 plan_day;	/* the local day of the last plan */
 	bool			 record_failing; /* outcomes wait for the store */
@@ -96,11 +108,93 @@ arm_timer(struct reminders *r, time_t t)
 		log_warn("reminders: timerfd_settime");
 }
 
+static char *
+record_path(struct ikond *ikd)
+{
+	char *path;
+
+	xasprintf(&path, "%s/reminder-plan", ikd->cfg->state_dir);
+	return path;
+}
+
+/* What a plan made now would be made under: this program and the basis. */
+static char *
+record_now(struct ikond *ikd, time_t now)
+{
+	struct stat sb;
+	char *basis, *out;
+
+	if (stat("/proc/self/exe", &sb) == -1)
+		memset(&sb, 0, sizeof(sb));
+	basis = reminder_basis(ikd->cfg, timefmt_local_day(ikd->cfg->body_timezone, now));
+	xasprintf(&out, "ikond %s %ju %ju %jd %jd.%09ld\n%s\n", IKOND_VERSION,
+	    (uintmax_t)sb.st_dev, (uintmax_t)sb.st_ino, (intmax_t)sb.st_size,
+	    (intmax_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, basis);
+	free(basis);
+	return out;
+}
+
+/* The record a clean stop left, used up; NULL if none. */
+static char *
+record_take(struct ikond *ikd)
+{
+	char *path = record_path(ikd), *text = NULL;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) != NULL) {
+		text = xmalloc(RECORD_MAX + 1);
+		n = fread(text, 1, RECORD_MAX, f);
+		text[n] = '\0';
+		fclose(f);
+		unlink(path);
+	}
+	free(path);
+	return text;
+}
+
+static void
+record_write(struct ikond *ikd, time_t now)
+{
+	char *path = record_path(ikd), *text = record_now(ikd, now);
+	FILE *f;
+
+	if ((f = fopen(path, "we")) != NULL) {
+		if (fputs(text, f) == EOF)
+			unlink(path);
+		if (fclose(f) == EOF)
+			unlink(path);
+	}
+	free(text);
+	free(path);
+}
+
+/*
+ * True if the plan the last clean stop left stands: see the comment at
+ * the top.  recovered: the rows outbox_recover() put back, or -1.
+ */
+static bool
+plan_stands(struct ikond *ikd, time_t now, int recovered)
+{
+	char *then = record_take(ikd), *want;
+	bool same;
+
+	if (then == NULL)
+		return false;
+	want = record_now(ikd, now);
+	same = strcmp(then, want) == 0;
+	free(want);
+	free(then);
+	return same && recovered == 0 && ikd->data_version == 0 &&
+	    store_opened_clean(ikd->store);
+}
+
 struct reminders *
 reminders_start(struct ikond *ikd, char **cause)
 {
 	struct reminders *r = xcalloc(1, sizeof(*r));
 	char *why = NULL;
+	time_t now;
 	int n;
 
 	if ((r->mailer = mailer_new(cause)) == NULL) {
@@ -122,6 +216,17 @@ reminders_start(struct ikond *ikd, char **cause)
 	r->password = read_password(ikd->cfg->smtp_password_file);
 	r->seen_cfg = ikd->cfg;
 	r->replan = true;
+	now = time(NULL);
+	if (plan_stands(ikd, now, n)) {
+		log_info("reminders: nothing changed since the clean stop today; the plan "
+		    "stands, catching up only");
+		r->replan = false;
+		r->planned = true;
+		r->catch_up_first = true;
+		r->plan_day = timefmt_local_day(ikd->cfg->body_timezone, now);
+		r->seen_version = ikd->data_version;
+		r->last_plan_ms = monotonic_ms();
+	}
 	clock_gettime(CLOCK_REALTIME, &r->last_real);
 	clock_gettime(CLOCK_MONOTONIC, &r->last_mono);
 	arm_timer(r, time(NULL));
@@ -147,6 +252,11 @@ reminders_stop(struct reminders *r)
 			break;
 	}
 	mailer_free(r->mailer);
+	/* The last plan saw every change and the configuration in force. */
+	if (r->planned && !r->replan && r->seen_cfg == r->ikd->cfg &&
+	    r->seen_version == r->ikd->data_version &&
+	    r->plan_day == timefmt_local_day(r->ikd->cfg->body_timezone, time(NULL)))
+		record_write(r->ikd, time(NULL));
 	if (r->timerfd != -1)
 		close(r->timerfd);
 	forget_password(r);
@@ -318,6 +428,21 @@ extend(struct reminders *r, struct ikond *ikd)
 	mailer_job_free(more);
 }
 
+/* The catch-up rule in a transaction of its own. */
+static void
+catch_up(struct reminders *r, struct ikond *ikd, time_t now)
+{
+	char *cause = NULL;
+
+	if (store_begin(ikd->store, &cause) == 0 &&
+	    reminder_catch_up(ikd, now, &r->stats, &cause) == 0 &&
+	    store_commit(ikd->store, &cause) == 0)
+		return;
+	store_rollback(ikd->store);
+	log_warnx("reminders: %s", cause);
+	free(cause);
+}
+
 void
 reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 {
@@ -351,7 +476,8 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		/* Outcomes first: planning must not keep them waiting. */
 		record_results(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (reminder_plan(ikd, now, &r->stats, &cause) == -1) {
+		r->planned = reminder_plan(ikd, now, &r->stats, &cause) == 0;
+		if (!r->planned) {
 			log_warnx("reminders: planning failed: %s", cause);
 			free(cause);
 			cause = NULL;
@@ -363,6 +489,13 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		r->plan_day = today;
 		r->seen_version = ikd->data_version;
 		r->last_plan_ms = monotonic_ms();
+		if (r->stats.skipped_past != before.skipped_past)
+			log_info("reminders: %d reminder(s) skipped because their date is past",
+			    r->stats.skipped_past - before.skipped_past);
+	}
+	if (r->catch_up_first) {
+		r->catch_up_first = false;
+		catch_up(r, ikd, now);
 		if (r->stats.skipped_past != before.skipped_past)
 			log_info("reminders: %d reminder(s) skipped because their date is past",
 			    r->stats.skipped_past - before.skipped_past);
@@ -382,16 +515,7 @@ reminders_tick(struct reminders *r, struct ikond *ikd, time_t now)
 		return;
 	}
 	/* Between two plans rows can fall due together: the catch-up rule again. */
-	if (store_begin(ikd->store, &cause) == 0 &&
-	    reminder_catch_up(ikd, now, &r->stats, &cause) == 0 &&
-	    store_commit(ikd->store, &cause) == 0)
-		;
-	else {
-		store_rollback(ikd->store);
-		log_warnx("reminders: %s", cause);
-		free(cause);
-		cause = NULL;
-	}
+	catch_up(r, ikd, now);
 	job = mailer_job_new(OUTBOX_BATCH_MAX);
 	if (outbox_claim(ikd, now, OUTBOX_CHUNK, job, &cause) == -1) {
 		log_warnx("reminders: %s", cause);

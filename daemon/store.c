@@ -40,6 +40,7 @@ struct store {
 	bool		 in_txn;	/* between store_begin and commit or rollback */
 	bool		 nosync;	/* in_txn from store_begin_nosync() */
 	char		*broken;	/* why the open transaction cannot be committed */
+	bool		 clean;		/* opened as the last clean close left it */
 	struct {
 		char		*sql;
 		sqlite3_stmt	*stmt;
@@ -265,7 +266,8 @@ store_open(const char *path, char **cause)
 	struct store *st;
 	sqlite3 *db = NULL;
 	char *why = NULL;
-	int rc;
+	bool clean;
+	int rc, before = 0, after = 0;
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
@@ -277,7 +279,8 @@ store_open(const char *path, char **cause)
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
 	/* The integrity check refuses a damaged file before anything writes to it. */
-	if (!closed_cleanly(path) && check_sound(db, &why) == -1) {
+	clean = closed_cleanly(path);
+	if (!clean && check_sound(db, &why) == -1) {
 		set_cause(cause, "%s is damaged and was left as it is (%s); restore it from a "
 		    "backup", path, why);
 		free(why);
@@ -294,14 +297,26 @@ store_open(const char *path, char **cause)
 		sqlite3_close(db);
 		return NULL;
 	}
+	/* A migration writes too: the file is then no longer as it was left. */
+	if (clean && read_version(db, &before, NULL) == -1)
+		clean = false;
 	if (migrate(db, path, cause) == -1) {
 		sqlite3_close(db);
 		return NULL;
 	}
+	if (clean && (read_version(db, &after, NULL) == -1 || after != before))
+		clean = false;
 	st = xcalloc(1, sizeof(*st));
 	st->db = db;
 	st->path = xstrdup(path);
+	st->clean = clean;
 	return st;
+}
+
+bool
+store_opened_clean(const struct store *st)
+{
+	return st->clean;
 }
 
 void

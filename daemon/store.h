@@ -18,6 +18,9 @@ struct store;
 
 struct store *store_open(const char *path, char **cause);
 void store_close(struct store *st);
+/* True if the file was opened as the last clean close left it: nothing
+ * wrote to it in between. */
+bool store_opened_clean(const struct store *st);
 /* The schema version (PRAGMA user_version), or -1 if it cannot be read. */
 int store_version(struct store *st);
 

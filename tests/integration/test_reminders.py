@@ -17,6 +17,7 @@ import glob
 import os
 import re
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -573,6 +574,79 @@ class NonWorkingDays(ReminderTest):
         row = self.session_rows(self.queue())[0]
         self.assertEqual(row["state"], "queued")
         self.assertEqual(row["due"], "2027-03-14T08:00:00+01:00")
+
+
+class CleanRestart(ReminderTest):
+    """A clean restart on the same day keeps the plan the daemon stopped
+    with; a start after anything the plan depends on changed (the
+    configuration, the database written while ikond was stopped) plans
+    again.  The routine re-plan comes only after ten minutes, so a kept
+    plan that should not have been kept shows here."""
+
+    KEPT = "the plan stands"
+
+    def start(self, reminders=('reminders = { send_time = "00:00"; session = [ "P1D" ]; '
+                               'deadline = [ ]; };\n')):
+        return super().start(reminders=reminders)
+
+    def offsets(self, state="queued"):
+        return sorted(r["offset"] for r in self.session_rows(self.queue(state)))
+
+    def kept(self):
+        return self.d.read_log().count(self.KEPT)
+
+    def test_kept_until_something_changed(self):
+        self.start()
+        self.people(1)
+        # Four days ahead: inside the window of P1D (four days) and both
+        # offsets still ahead, even when the body's day is one ahead of
+        # this machine's.
+        self.session(days=4)
+        wait_for(lambda: self.offsets() == ["P1D"], what="the P1D reminder planned")
+        rows = self.queue()
+        self.d.stop()
+        self.d.start()
+        self.assertEqual(self.kept(), 1, self.d.read_log())
+        self.assertEqual(self.queue(), rows)
+        # Other offsets: the old plan does not stand.
+        self.d.stop()
+        self.d.write_config(self.d_config('reminders = { send_time = "00:00"; '
+                                          'session = [ "P2D", "P1D" ]; deadline = [ ]; };\n'))
+        self.d.start()
+        wait_for(lambda: self.offsets() == ["P1D", "P2D"], what="the P2D reminder planned")
+        self.assertEqual(self.kept(), 1)
+        # Written behind ikond's back while it was stopped: planned again.
+        self.d.stop()
+        with sqlite3.connect(os.path.join(self.d.state, "ikond.db")) as db:
+            db.execute("UPDATE actor SET reminders = 'none'")
+        db.close()
+        self.d.start()
+        wait_for(lambda: self.offsets() == [], what="the reminders of p0 skipped")
+        self.assertEqual(self.kept(), 1)
+
+    def test_status_counts(self):
+        self.start()
+        self.people(1)
+        counts = self.d.json("status")["counts"]
+        self.assertEqual((counts["committees"], counts["actors"]), (1, 1))
+        self.d.ctl("actor", "add", "p9", "--name", "Person 9", "--email", "p9@example.org")
+        self.assertEqual(self.d.json("status")["counts"]["actors"], 2)
+        self.d.stop()
+        self.d.start()
+        self.assertEqual(self.d.json("status")["counts"]["actors"], 2)
+        self.d.stop()
+        with sqlite3.connect(os.path.join(self.d.state, "ikond.db")) as db:
+            db.execute("INSERT INTO committee (slug, name, kind, created_at, updated_at) "
+                       "VALUES ('rat', 'Rat', 'rat', 0, 0)")
+        db.close()
+        self.d.start()
+        counts = self.d.json("status")["counts"]
+        self.assertEqual((counts["committees"], counts["actors"]), (2, 2))
+
+    def d_config(self, reminders):
+        return ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
+                'from = "ikond <ikond@example.org>"; retry_seconds = 1; timeout = 5; };\n'
+                % (self.server.port, self.starttls)) + reminders
 
 
 class MaildirDefault(unittest.TestCase):
