@@ -5,6 +5,7 @@ while the daemon was stopped catches up before it answers, a start with
 nothing changed recomputes nothing, and rows written without a basis are
 all derived at the next start."""
 
+import contextlib
 import os
 import re
 import socket
@@ -82,20 +83,11 @@ class CatchUp(DaemonTestCase):
         db.close()
         # Recomputing everything can take minutes at full size: systemd
         # hears of it before READY, so its start timeout does not strike.
-        sock_path = os.path.join(d.dir, "notify.sock")
-        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        ns.bind(sock_path)
-        ns.settimeout(20)
-        os.environ["NOTIFY_SOCKET"] = sock_path
-        try:
+        msgs = []
+        with self.notified(20) as ns:
             d.start()
-            del os.environ["NOTIFY_SOCKET"]
-            msgs = []
             while not any("READY=1" in m for m in msgs):
                 msgs.append(ns.recv(4096).decode())
-        finally:
-            os.environ.pop("NOTIFY_SOCKET", None)
-            ns.close()
         busy = [m for m in msgs if "EXTEND_TIMEOUT_USEC=" in m]
         self.assertTrue(busy, msgs)
         self.assertLess(msgs.index(busy[0]), len(msgs) - 1)
@@ -103,6 +95,22 @@ class CatchUp(DaemonTestCase):
         self.assertEqual(self.last_catch_up(), ("all recomputed", "2"))
         self.assertEqual(self.deadlines(self.may)["ladungsfrist"], "2031-05-13")
         self.assertEqual(len(self.deadlines(self.nov)), 3)
+
+    @contextlib.contextmanager
+    def notified(self, timeout):
+        """A notify socket the daemon started inside the block reports to,
+        as systemd's would."""
+        sock_path = os.path.join(self.d.dir, "notify.sock")
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.settimeout(timeout)
+        os.environ["NOTIFY_SOCKET"] = sock_path
+        try:
+            yield ns
+        finally:
+            os.environ.pop("NOTIFY_SOCKET", None)
+            ns.close()
+            os.unlink(sock_path)
 
     def db(self):
         return sqlite3.connect(os.path.join(self.d.state, "ikond.db"))
@@ -176,20 +184,11 @@ class CatchUp(DaemonTestCase):
         sessions = db.execute("SELECT count(*) FROM session").fetchone()[0]
         db.close()
         want = sessions * 3 + 9000
-        sock_path = os.path.join(d.dir, "notify.sock")
-        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        ns.bind(sock_path)
-        ns.settimeout(60)
-        os.environ["NOTIFY_SOCKET"] = sock_path
-        try:
+        with self.notified(60) as ns:
             d.start(wait=False)
-            del os.environ["NOTIFY_SOCKET"]
             while "sessions: 1000 of" not in ns.recv(4096).decode():
                 pass
             d.kill()
-        finally:
-            os.environ.pop("NOTIFY_SOCKET", None)
-            ns.close()
         # All or nothing: the basis is written with the last deadline.
         basis = self.count("SELECT count(*) FROM deadline_basis")
         self.assertEqual(self.count("SELECT count(*) FROM deadline"), want if basis else 0)

@@ -463,6 +463,22 @@ test_empty_feed(void **state)
 	free(text);
 }
 
+/* Three sessions on consecutive days, each with its own UID. */
+static void
+three_sessions(struct ics_event ev[3])
+{
+	static const char *const uids[3] = {
+		"session-1@ikond.test", "session-2@ikond.test", "session-3@ikond.test"
+	};
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2 + i, 17, 0),
+		    berlin(2026, 3, 2 + i, 19, 0));
+		ev[i].uid = uids[i];
+	}
+}
+
 /* Three events, built with an index; the text of the second marked in a
  * copy of the body, so that a rebuild shows whether it copied or wrote. */
 static void
@@ -473,15 +489,10 @@ test_reuse(void **state)
 	struct ics_index *ix = NULL, *ix2 = NULL;
 	char *cause = NULL, *first, *marked, *again, *plain, *p;
 	bool copied[3];
-	size_t len, i;
+	size_t len;
 
 	(void)state;
-	for (i = 0; i < 3; i++)
-		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2 + (int)i, 17, 0),
-		    berlin(2026, 3, 2 + (int)i, 19, 0));
-	ev[0].uid = "session-1@ikond.test";
-	ev[1].uid = "session-2@ikond.test";
-	ev[2].uid = "session-3@ikond.test";
+	three_sessions(ev);
 	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
 	assert_non_null(first);
 	assert_non_null(ix);
@@ -558,15 +569,10 @@ test_digest(void **state)
 	struct ics_index *ix = NULL, *ix2 = NULL, *ix3 = NULL;
 	unsigned char d1[ICS_DIGEST_LEN], d2[ICS_DIGEST_LEN], d3[ICS_DIGEST_LEN];
 	char *cause = NULL, *first, *again, *fresh;
-	size_t len, i;
+	size_t len;
 
 	(void)state;
-	for (i = 0; i < 3; i++)
-		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2 + (int)i, 17, 0),
-		    berlin(2026, 3, 2 + (int)i, 19, 0));
-	ev[0].uid = "session-1@ikond.test";
-	ev[1].uid = "session-2@ikond.test";
-	ev[2].uid = "session-3@ikond.test";
+	three_sessions(ev);
 	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
 	assert_non_null(first);
 	ics_index_digest(ix, d1);
