@@ -643,6 +643,34 @@ class CleanRestart(ReminderTest):
         counts = self.d.json("status")["counts"]
         self.assertEqual((counts["committees"], counts["actors"]), (2, 2))
 
+    def test_damaged_records_are_not_trusted(self):
+        """Garbage, or a cut-off copy, in what a clean stop leaves: the
+        start plans and counts as if there were none, and removes them."""
+        self.start()
+        self.people(1)
+        self.session(days=4)
+        wait_for(lambda: self.offsets() == ["P1D"], what="the P1D reminder planned")
+        rows = self.queue()
+        for plan, counts in ((b"\x00\xff garbage\n", b"x y z\n"), (None, b"1 1\n")):
+            self.d.json("status")
+            self.d.stop()
+            paths = {name: os.path.join(self.d.state, name)
+                     for name in ("reminder-plan", "status-counts")}
+            self.assertTrue(all(os.path.exists(p) for p in paths.values()), paths)
+            if plan is None:
+                with open(paths["reminder-plan"], "rb") as fp:
+                    plan = fp.read()[:20]
+            with open(paths["reminder-plan"], "wb") as fp:
+                fp.write(plan)
+            with open(paths["status-counts"], "wb") as fp:
+                fp.write(counts)
+            self.d.start()
+            self.assertEqual(self.kept(), 0, self.d.read_log())
+            self.assertFalse(any(os.path.exists(p) for p in paths.values()))
+            counts_now = self.d.json("status")["counts"]
+            self.assertEqual((counts_now["committees"], counts_now["actors"]), (1, 1))
+            self.assertEqual(self.queue(), rows)
+
     def d_config(self, reminders):
         return ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
                 'from = "ikond <ikond@example.org>"; retry_seconds = 1; timeout = 5; };\n'
