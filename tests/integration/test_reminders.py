@@ -92,8 +92,9 @@ def day(offset):
 def wait_for(pred, timeout=20, what="condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if pred():
-            return
+        found = pred()
+        if found:
+            return found
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
 
@@ -325,10 +326,12 @@ class Failures(ReminderTest):
         self.start(port=port)
         self.people(1)
         self.session(days=1)
-        wait_for(lambda: any(r["attempts"] >= 1 and r["state"] == "queued"
-                             for r in self.session_rows(self.queue())), what="a failed try")
-        r = [r for r in self.session_rows(self.queue()) if r["state"] == "queued"][0]
-        self.assertTrue(r["last_error"], r)
+        # Keep the row the wait saw: a second look may catch it claimed for
+        # the next try, no longer "queued".
+        failed = wait_for(lambda: [r for r in self.session_rows(self.queue())
+                                   if r["attempts"] >= 1 and r["state"] == "queued"],
+                          what="a failed try")
+        self.assertTrue(failed[0]["last_error"], failed[0])
         self.server.start()
         wait_for(lambda: self.server.handler.count() >= 1, timeout=30)
         time.sleep(2)
