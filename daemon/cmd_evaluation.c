@@ -130,6 +130,23 @@ one(struct ikond *ikd, sqlite3_int64 id, int from, size_t count, char **cause)
 	return obj;
 }
 
+/* A series from the 29th to the 31st loses the months without that day;
+ * say so while the admin can still choose BYMONTHDAY=-1. */
+static void
+warn_skipped_months(struct reply *rep)
+{
+	const char *start = json_string_value(json_object_get(rep->data, "start"));
+	const char *rrule = json_string_value(json_object_get(rep->data, "rrule"));
+	int d, skip;
+
+	if (start == NULL || rrule == NULL || civil_parse_date(start, &d, NULL) == -1)
+		return;
+	if ((skip = process_rrule_skip_day(rrule, d)) != 0)
+		reply_warn(rep, "the series starts on day %d of its month, so months or years "
+		    "without that day have no date (RFC 5545); for the last day of each month "
+		    "add BYMONTHDAY=-1 to --rrule", skip);
+}
+
 static int
 evaluation_add(struct request *req, struct reply *rep)
 {
@@ -166,6 +183,7 @@ evaluation_add(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = one(ikd, id, d, DEFAULT_COUNT, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	warn_skipped_months(rep);
 	return 0;
 }
 
@@ -309,6 +327,8 @@ evaluation_edit(struct request *req, struct reply *rep)
 		return reply_cause(rep, 1, cause);
 	if ((rep->data = one(ikd, id, process_today(ikd), DEFAULT_COUNT, &cause)) == NULL)
 		return reply_cause(rep, 1, cause);
+	if (start != NULL || rrule != NULL)
+		warn_skipped_months(rep);
 	return 0;
 }
 

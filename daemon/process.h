@@ -114,6 +114,10 @@ int process_occurrences(const char *rrule, int start, int from, int to, enum rul
     const struct workcal *wc, struct occurrence **out, size_t *n, size_t max, char **cause);
 /* Checks an RRULE without expanding it. */
 int process_rrule_check(const char *rrule, char **cause);
+/* The day of the month (29 to 31) a series from start skips in the months
+ * or years that lack it (RFC 5545 drops such dates, it does not move them),
+ * or 0 if every period has its date. */
+int process_rrule_skip_day(const char *rrule, int start);
 /* The last day a series is expanded to for a view that begins on from:
  * the evaluation horizon after today, or after from if that is later. */
 int process_series_end(const struct config *cfg, int today, int from);

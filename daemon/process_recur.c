@@ -58,6 +58,26 @@ process_rrule_check(const char *rrule, char **cause)
 }
 
 int
+process_rrule_skip_day(const char *rrule, int start)
+{
+	struct icalrecurrencetype r;
+	int y, m, d;
+
+	if (parse_rrule(rrule, &r, NULL) == -1 ||
+	    r.by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r.by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX)
+		return 0;
+	civil_date_from_days(start, &y, &m, &d);
+	if (r.freq == ICAL_MONTHLY_RECURRENCE && d > 28)
+		return d;
+	if (r.freq == ICAL_YEARLY_RECURRENCE && m == 2 && d == 29 &&
+	    r.by_month[0] == ICAL_RECURRENCE_ARRAY_MAX)
+		return d;
+	return 0;
+}
+
+int
 process_occurrences(const char *rrule, int start, int from, int to, enum rule_roll roll,
     const struct workcal *wc, struct occurrence **out, size_t *n, size_t max, char **cause)
 {

@@ -474,6 +474,31 @@ class FiniteSeries(DaemonTestCase):
         listed = self.d.json("evaluation", "list", "--from", later, "--count", "100")
         self.assertEqual(len(listed[0]["occurrences"]), 2)
 
+    def test_month_end_start_warns(self):
+        ctl = self.d.ctl
+        ctl("actor", "add", "bb", "--name", "Bildungsbüro", "--email", "bb@example.org")
+        ctl("process", "add", "ik", "--name", "IK")
+        year = datetime.date.today().year + 1
+        r = ctl("evaluation", "add", "--process", "ik", "--title", "Quartal", "--owner", "bb",
+                "--start", "%d-03-31" % year, "--rrule", "FREQ=MONTHLY;INTERVAL=3")
+        self.assertIn("ikond-ctl: warning: the series starts on day 31 of its month", r.stderr)
+        dates = [o["nominal"] for o in self.d.json("evaluation", "list", "--from",
+                                                   "%d-01-01" % year)[0]["occurrences"]]
+        self.assertEqual(dates[:2], ["%d-03-31" % year, "%d-12-31" % year])
+        # The advice given works: every quarter's last day, no warning.
+        r = ctl("evaluation", "edit", "1", "--rrule", "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1")
+        self.assertNotIn("warning", r.stderr)
+        dates = [o["nominal"] for o in self.d.json("evaluation", "list", "--from",
+                                                   "%d-01-01" % year)[0]["occurrences"]]
+        self.assertEqual(dates[:3], ["%d-03-31" % year, "%d-06-30" % year, "%d-09-30" % year])
+        # A day every month has: nothing to say.
+        r = ctl("evaluation", "edit", "1", "--start", "%d-03-28" % year, "--rrule",
+                "FREQ=MONTHLY;INTERVAL=3")
+        self.assertNotIn("warning", r.stderr)
+        r = ctl("evaluation", "add", "--process", "ik", "--title", "Schalttag", "--owner", "bb",
+                "--start", "2028-02-29", "--rrule", "FREQ=YEARLY")
+        self.assertIn("starts on day 29", r.stderr)
+
 
 class OddDays(DaemonTestCase):
     extra_config = ('body = { land = "NI"; days_off = ( { date = "12-24"; '

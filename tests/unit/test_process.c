@@ -105,6 +105,35 @@ test_occurrences(void **state)
 	free(cause);
 }
 
+/* RFC 5545 drops the dates a month or year lacks; the admin is told when a
+ * series would lose some, and only then. */
+static void
+test_skipped_days(void **state)
+{
+	char *cause = NULL;
+	struct occurrence *occ;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(process_rrule_skip_day("FREQ=MONTHLY;INTERVAL=3", day("2027-03-31")), 31);
+	/* The dates really go missing: 31.03., then 31.12. */
+	assert_int_equal(process_occurrences("FREQ=MONTHLY;INTERVAL=3", day("2027-03-31"),
+	    day("2027-01-01"), day("2027-12-31"), RULE_KEEP, wc, &occ, &n, 10, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_day(occ[1].nominal, "2027-12-31");
+	free(occ);
+	assert_int_equal(process_rrule_skip_day("FREQ=MONTHLY", day("2027-01-29")), 29);
+	assert_int_equal(process_rrule_skip_day("FREQ=MONTHLY", day("2027-01-28")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=MONTHLY;BYMONTHDAY=-1",
+	    day("2027-03-31")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=MONTHLY;BYDAY=-1FR", day("2027-03-31")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=YEARLY", day("2028-02-29")), 29);
+	assert_int_equal(process_rrule_skip_day("FREQ=YEARLY", day("2027-12-31")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=YEARLY;BYMONTH=2", day("2028-02-29")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=WEEKLY", day("2027-03-31")), 0);
+	assert_int_equal(process_rrule_skip_day("FREQ=NEVER", day("2027-03-31")), 0);
+}
+
 static void
 test_horizon(void **state)
 {
@@ -137,6 +166,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_occurrences),
+		cmocka_unit_test(test_skipped_days),
 		cmocka_unit_test(test_horizon),
 	};
 
