@@ -351,7 +351,8 @@ static const struct opt_spec evaluation_add_opts[] = {
 	{ "title", OPT_REQUIRED, "TEXT", "what is evaluated" },
 	{ "owner", OPT_REQUIRED, "ACTOR", "responsible actor" },
 	{ "start", OPT_REQUIRED, "DATE", "first occurrence" },
-	{ "rrule", OPT_REQUIRED, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY or FREQ=MONTHLY;INTERVAL=3" },
+	{ "rrule", OPT_REQUIRED, "RULE", "RFC 5545 RRULE, e.g. FREQ=YEARLY, "
+	    "FREQ=MONTHLY;INTERVAL=3 (month ends: add ;BYMONTHDAY=-1)" },
 	{ "committee", OPT_VALUE, "SLUG", "the committee it reports to" },
 	{ NULL, 0, NULL, NULL },
 };
