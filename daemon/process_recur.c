@@ -30,6 +30,7 @@ parse_rrule(const char *rrule, struct icalrecurrencetype *r, char **cause)
 {
 	size_t len = strlen(rrule);
 
+	icalrecurrencetype_clear(r);
 	if (len == 0 || len > 200)
 		return set_cause(cause, "the RRULE must be 1 to 200 bytes");
 	if (strstr(rrule, "FREQ=") == NULL)
