@@ -93,6 +93,10 @@ struct sync {
 	int		 moved;		/* existing deadlines that changed */
 	bool		 fresh;		/* the table was empty: nothing to compare */
 	bool		 changed_only;	/* recompute a session only if a result changed */
+	bool		 texts_new;	/* no text was stored before: none to look up */
+	/* For each rule of the configuration the first with the same text:
+	 * rules that read alike give alike results, computed once. */
+	const struct named_rule **alike;
 	size_t		 recomputed;	/* sessions recomputed when changed_only */
 	/* Every rule result of this recomputation, open addressing; the
 	 * table doubles when half full. */
@@ -105,10 +109,18 @@ static struct sync *
 sync_new(struct ikond *ikd)
 {
 	struct sync *s = xcalloc(1, sizeof(*s));
+	const struct config *cfg = ikd->cfg;
+	size_t i, j;
 
 	s->ikd = ikd;
 	s->nmemo = MEMO_FIRST;
 	s->memo = xcalloc(s->nmemo, sizeof(*s->memo));
+	s->alike = xcalloc(cfg->n_rules + 1, sizeof(*s->alike));
+	for (i = 0; i < cfg->n_rules; i++) {
+		for (j = 0; strcmp(cfg->rules[j].text, cfg->rules[i].text) != 0; j++)
+			;
+		s->alike[i] = &cfg->rules[j];
+	}
 	return s;
 }
 
@@ -153,6 +165,7 @@ sync_free(struct sync *s)
 		free(s->memo[i].derivation);
 	}
 	free(s->memo);
+	free(s->alike);
 	free(s);
 }
 
@@ -177,6 +190,8 @@ result_of(struct sync *s, const struct named_rule *nr, struct civil_moment ancho
 	struct memo *m;
 	const char *at;
 
+	/* Every rule comes from config_rule(), so it is one of cfg->rules. */
+	nr = s->alike[nr - s->ikd->cfg->rules];
 	m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
 	if (m->nr != NULL) {
 		*out = m;
@@ -222,9 +237,10 @@ text_of(struct sync *s, struct memo *m, bool store_it, char **cause)
 
 	if (m->text_id != 0)
 		return 0;
-	rc = store_get_int(store, cause, &m->text_id, "SELECT id FROM deadline_text WHERE "
-	    "rule = ? AND anchor = ? AND explanation = ? AND derivation = ?", "tttt",
-	    m->nr->text, m->anchor, m->explanation, m->derivation);
+	/* A memo is made once per rule text and anchor: a new text has no twin. */
+	rc = s->texts_new ? 0 : store_get_int(store, cause, &m->text_id, "SELECT id FROM "
+	    "deadline_text WHERE rule = ? AND anchor = ? AND explanation = ? AND "
+	    "derivation = ?", "tttt", m->nr->text, m->anchor, m->explanation, m->derivation);
 	if (rc == 0 && store_it) {
 		rc = store_exec(store, cause, "INSERT INTO deadline_text (rule, anchor, "
 		    "explanation, derivation) VALUES (?, ?, ?, ?)", "tttt", m->nr->text,
@@ -860,11 +876,14 @@ recompute_all(struct sync *s, size_t *n, char **cause)
 	if (rc == 0 && (indexes = store_indexes_drop(store, "deadline", cause)) == NULL)
 		return -1;
 	s->fresh = indexes != NULL;
+	rc = s->fresh ? store_exists(store, cause, "SELECT 1 FROM deadline_text", "") : 1;
+	s->texts_new = rc == 0;
 	/* PRAGMA takes no parameters: the old size comes back as text. */
 	xasprintf(&restore, "PRAGMA cache_size = %lld", (long long)cache);
-	if ((rc = store_exec(store, cause, "PRAGMA cache_size = " BULK_CACHE, "")) != -1)
+	if (rc != -1 && (rc = store_exec(store, cause, "PRAGMA cache_size = " BULK_CACHE,
+	    "")) != -1)
 		rc = every_deadline(s, n, cause);
-	s->fresh = false;
+	s->fresh = s->texts_new = false;
 	if (rc == 0 && indexes != NULL)
 		rc = store_indexes_create(store, indexes, cause);
 	if (store_exec(store, rc == 0 ? cause : NULL, restore, "") == -1)
