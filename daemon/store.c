@@ -13,7 +13,7 @@
  * consumes it, and a file with another stamp, a write-ahead log left
  * behind, or no stamp (a crash, a restored backup) is checked.  On a file
  * already in WAL mode with the current schema the check runs on a thread
- * and a read-only connection of its own while the start goes on reading
+ * and a connection of its own while the start goes on reading
  * and building in an open transaction, which it sees nothing of; nothing
  * is committed before the check has found the file sound: every COMMIT
  * and every statement that writes outside a transaction waits for it, and
@@ -110,14 +110,18 @@ check_sound(sqlite3 *db, char **cause)
 	return 0;
 }
 
-/* The check on a connection of its own; st->damage says what it found. */
+/*
+ * The check on a connection of its own; st->damage says what it found.
+ * The connection may write, though the check does not: on a read-only one
+ * SQLite leaves out the rows' NOT NULL and CHECK constraints.
+ */
 static void *
 check_main(void *arg)
 {
 	struct store *st = arg;
 	sqlite3 *db = NULL;
 
-	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
 		st->damage = xstrdup(db ? sqlite3_errmsg(db) : "cannot open it");
 	} else {

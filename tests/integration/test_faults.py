@@ -408,6 +408,18 @@ class DamagedAtStart(unittest.TestCase):
             self.assertEqual(f.read(), before, "the damaged file was changed")
         self.assertEqual(glob.glob(d.db + "-wal"), [])
 
+    def test_row_that_breaks_a_constraint(self):
+        """Sound pages, but a row no statement of ikond's could have
+        written: the check of a file written behind its back reads the
+        rows' constraints too."""
+        def damage(path):
+            con = sqlite3.connect(path)
+            con.execute("PRAGMA ignore_check_constraints = ON")
+            with con:
+                con.execute("UPDATE actor SET reminders = 'sometimes' WHERE slug = 'a7'")
+            con.close()
+        self.refuses(damage)
+
     def test_not_a_database(self):
         def damage(path):
             with open(path, "r+b") as f:
