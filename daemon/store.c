@@ -344,7 +344,7 @@ store_open(const char *path, char **cause)
 	/* The integrity check refuses a damaged file before anything writes to it. */
 	clean = closed_cleanly(path);
 	if (!clean && (beside = check_beside(db, NULL)) == 1) {
-		if ((rc = pthread_create(&st->checker, NULL, check_main, st)) == 0)
+		if (pthread_create(&st->checker, NULL, check_main, st) == 0)
 			st->checking = true;
 		else
 			beside = 0;
@@ -565,9 +565,10 @@ store_prepare(struct store *st, const char *sql, char **cause)
 	for (i = 0; i < st->ncache; i++)
 		if (st->cache[i].key == sql && strcmp(st->cache[i].sql, sql) == 0)
 			break;
-	for (i = i < st->ncache ? i : 0; i < st->ncache; i++)
-		if (strcmp(st->cache[i].sql, sql) == 0)
-			break;
+	if (i == st->ncache)
+		for (i = 0; i < st->ncache; i++)
+			if (strcmp(st->cache[i].sql, sql) == 0)
+				break;
 	if (i < st->ncache && !st->cache[i].in_use) {
 		st->cache[i].in_use = true;
 		return st->cache[i].stmt;
