@@ -10,7 +10,7 @@
  * its anchor than its reach (its offset, plus the longest run of days off
  * it may have to step over).  Within one recomputation a rule's result for
  * an anchor is computed once: a session's submissions share their anchor
- * and mostly their rule.
+ * and mostly their rule, and rules that read alike share their results.
  */
 #include "deadline.h"
 
@@ -93,6 +93,10 @@ struct sync {
 	int		 moved;		/* existing deadlines that changed */
 	bool		 fresh;		/* the table was empty: nothing to compare */
 	bool		 changed_only;	/* recompute a session only if a result changed */
+	bool		 texts_new;	/* no text was stored before: none to look up */
+	/* For each rule of the configuration the first with the same text:
+	 * rules that read alike give alike results, computed once. */
+	const struct named_rule **alike;
 	size_t		 recomputed;	/* sessions recomputed when changed_only */
 	/* Every rule result of this recomputation, open addressing; the
 	 * table doubles when half full. */
@@ -105,10 +109,18 @@ static struct sync *
 sync_new(struct ikond *ikd)
 {
 	struct sync *s = xcalloc(1, sizeof(*s));
+	const struct config *cfg = ikd->cfg;
+	size_t i, j;
 
 	s->ikd = ikd;
 	s->nmemo = MEMO_FIRST;
 	s->memo = xcalloc(s->nmemo, sizeof(*s->memo));
+	s->alike = xcalloc(cfg->n_rules + 1, sizeof(*s->alike));
+	for (i = 0; i < cfg->n_rules; i++) {
+		for (j = 0; strcmp(cfg->rules[j].text, cfg->rules[i].text) != 0; j++)
+			;
+		s->alike[i] = &cfg->rules[j];
+	}
 	return s;
 }
 
@@ -153,6 +165,7 @@ sync_free(struct sync *s)
 		free(s->memo[i].derivation);
 	}
 	free(s->memo);
+	free(s->alike);
 	free(s);
 }
 
@@ -177,6 +190,8 @@ result_of(struct sync *s, const struct named_rule *nr, struct civil_moment ancho
 	struct memo *m;
 	const char *at;
 
+	/* Every rule comes from config_rule(), so it is one of cfg->rules. */
+	nr = s->alike[nr - s->ikd->cfg->rules];
 	m = memo_slot(s->memo, s->nmemo, nr, anchor.days, anchor.minute);
 	if (m->nr != NULL) {
 		*out = m;
@@ -222,9 +237,10 @@ text_of(struct sync *s, struct memo *m, bool store_it, char **cause)
 
 	if (m->text_id != 0)
 		return 0;
-	rc = store_get_int(store, cause, &m->text_id, "SELECT id FROM deadline_text WHERE "
-	    "rule = ? AND anchor = ? AND explanation = ? AND derivation = ?", "tttt",
-	    m->nr->text, m->anchor, m->explanation, m->derivation);
+	/* A memo is made once per rule text and anchor: a new text has no twin. */
+	rc = s->texts_new ? 0 : store_get_int(store, cause, &m->text_id, "SELECT id FROM "
+	    "deadline_text WHERE rule = ? AND anchor = ? AND explanation = ? AND "
+	    "derivation = ?", "tttt", m->nr->text, m->anchor, m->explanation, m->derivation);
 	if (rc == 0 && store_it) {
 		rc = store_exec(store, cause, "INSERT INTO deadline_text (rule, anchor, "
 		    "explanation, derivation) VALUES (?, ?, ?, ?)", "tttt", m->nr->text,
@@ -771,6 +787,124 @@ session_at_cmp(const void *key, const void *elem)
 	return id < sa->id ? -1 : id > sa->id;
 }
 
+/* The session of a Beratung, from the sessions in memory. */
+static const struct session_at *
+session_of(const struct session_at *at, size_t nat, sqlite3_int64 id, char **cause)
+{
+	const struct session_at *sa;
+
+	if ((sa = bsearch(&id, at, nat, sizeof(*at), session_at_cmp)) == NULL)
+		set_cause(cause, "no session %lld", (long long)id);
+	return sa;
+}
+
+/*
+ * The Vorlagenfristen into an empty table: a submission's deadline in a
+ * session depends on the session and the submission's kind only, so each
+ * pair's result goes once into a temporary table, and one statement
+ * writes every Beratung's row from it in the order the submissions are
+ * stored, as the row by row way does: a million rows through a bound
+ * statement each took twice as long.
+ */
+static int
+every_beratung_fresh(struct sync *s, const struct session_at *at, size_t nat, char **cause)
+{
+	struct store *store = s->ikd->store;
+	const struct session_at *sa;
+	const struct named_rule *nr;
+	const struct memo *m;
+	sqlite3_stmt *st;
+	const char *kind;
+	sqlite3_int64 cache;
+	unsigned *kinds, bit;
+	char *restore;
+	size_t i = 0;
+	int rc;
+
+	/* Its lookups stay in memory: SQLite's temporary file is slow. */
+	if (store_get_int(store, cause, &cache, "PRAGMA temp.cache_size", "") == -1 ||
+	    store_exec(store, cause, "PRAGMA temp.cache_size = -16384", "") == -1 ||
+	    store_exec(store, cause, "CREATE TEMP TABLE deadline_bulk (session_id INTEGER "
+	    "NOT NULL, kind TEXT NOT NULL, rule TEXT NOT NULL, due_date TEXT NOT NULL, "
+	    "due_minute INTEGER, text_id INTEGER NOT NULL, PRIMARY KEY (session_id, kind)) "
+	    "WITHOUT ROWID", "") == -1 ||
+	    (st = store_query(store, cause, "SELECT r.session_id, b.kind FROM submission b "
+	    "JOIN beratung r ON r.submission_id = b.id", "")) == NULL)
+		return -1;
+	/* The kinds (rule bits) each session has had so far. */
+	kinds = xcalloc(nat + 1, sizeof(*kinds));
+	while ((rc = store_next(store, st, cause)) == 1) {
+		kind = (const char *)sqlite3_column_text(st, 1);
+		if ((sa = session_of(at, nat, sqlite3_column_int64(st, 0), cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if ((kinds[sa - at] & (bit = kind_bit(kind))) != 0)
+			continue;
+		kinds[sa - at] |= bit;
+		if (++i % BUSY_SESSIONS == 0)
+			ikond_busy(s->ikd, "recomputing deadlines, the sessions' Vorlagen",
+			    (size_t)(sa - at), nat);
+		if ((nr = config_rule(s->ikd->cfg, kind, sa->slug)) == NULL)
+			rc = set_cause(cause, "no rule for \"%s\"", kind);
+		else if ((rc = compute(s, nr, sa->anchor, &m, cause)) == 0)
+			rc = store_exec(store, cause, "INSERT INTO temp.deadline_bulk (session_id, "
+			    "kind, rule, due_date, due_minute, text_id) VALUES (?, ?, ?, ?, "
+			    "nullif(?, -1), ?)", "itttii", sa->id, kind, nr->text, m->date,
+			    (sqlite3_int64)m->due_minute, m->text_id);
+		if (rc == -1)
+			break;
+	}
+	store_done(store, st);
+	free(kinds);
+	if (rc == -1 || store_exec(store, cause, "INSERT INTO deadline (rule, due_date, "
+	    "due_minute, text_id, updated_at, session_id, submission_id, kind) "
+	    "SELECT v.rule, v.due_date, v.due_minute, v.text_id, ?, r.session_id, "
+	    "r.submission_id, b.kind FROM submission b JOIN beratung r ON "
+	    "r.submission_id = b.id CROSS JOIN temp.deadline_bulk v ON "
+	    "v.session_id = r.session_id AND v.kind = b.kind", "i",
+	    (sqlite3_int64)time(NULL)) == -1 ||
+	    store_exec(store, cause, "DROP TABLE temp.deadline_bulk", "") == -1)
+		rc = -1;
+	xasprintf(&restore, "PRAGMA temp.cache_size = %lld", (long long)cache);
+	if (store_exec(store, rc == -1 ? NULL : cause, restore, "") == -1)
+		rc = -1;
+	free(restore);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The Vorlagenfristen row by row, each compared with the stored one. */
+static int
+every_beratung(struct sync *s, const struct session_at *at, size_t nat, char **cause)
+{
+	struct store *store = s->ikd->store;
+	const struct session_at *sa;
+	const struct named_rule *nr;
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	const char *kind;
+	int rc;
+
+	if ((st = store_query(store, cause, "SELECT r.session_id, r.submission_id, b.kind "
+	    "FROM submission b JOIN beratung r ON r.submission_id = b.id", "")) == NULL)
+		return -1;
+	while ((rc = store_next(store, st, cause)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		kind = (const char *)sqlite3_column_text(st, 2);
+		if ((sa = session_of(at, nat, id, cause)) == NULL)
+			rc = -1;
+		else if ((nr = config_rule(s->ikd->cfg, kind, sa->slug)) == NULL)
+			rc = set_cause(cause, "no rule for \"%s\"", kind);
+		else
+			rc = upsert(s, id, sqlite3_column_int64(st, 1), kind, nr, sa->anchor,
+			    cause);
+		if (rc == -1)
+			break;
+	}
+	store_done(store, st);
+	return rc == -1 ? -1 : 0;
+}
+
 /*
  * Every deadline: first each session's own, then the Vorlagenfristen in
  * the order the submissions are stored, so that reading them walks the
@@ -782,11 +916,9 @@ every_deadline(struct sync *s, size_t *n, char **cause)
 {
 	struct ikond *ikd = s->ikd;
 	struct store *store = ikd->store;
-	const struct named_rule *nr;
 	struct session_at *at = NULL, *sa;
 	sqlite3_stmt *st;
-	sqlite3_int64 total, id;
-	const char *kind;
+	sqlite3_int64 total;
 	size_t i, nat = 0;
 	int rc;
 
@@ -817,22 +949,9 @@ every_deadline(struct sync *s, size_t *n, char **cause)
 			break;
 	}
 	store_done(store, st);
-	if (rc != -1 && (st = store_query(store, cause, "SELECT r.session_id, "
-	    "r.submission_id, b.kind FROM submission b JOIN beratung r ON "
-	    "r.submission_id = b.id", "")) == NULL)
-		rc = -1;
-	while (rc != -1 && (rc = store_next(store, st, cause)) == 1) {
-		id = sqlite3_column_int64(st, 0);
-		kind = (const char *)sqlite3_column_text(st, 2);
-		if ((sa = bsearch(&id, at, nat, sizeof(*at), session_at_cmp)) == NULL)
-			rc = set_cause(cause, "no session %lld", (long long)id);
-		else if ((nr = config_rule(ikd->cfg, kind, sa->slug)) == NULL)
-			rc = set_cause(cause, "no rule for \"%s\"", kind);
-		else
-			rc = upsert(s, id, sqlite3_column_int64(st, 1), kind, nr, sa->anchor,
-			    cause);
-	}
-	store_done(store, st);
+	if (rc != -1)
+		rc = s->fresh ? every_beratung_fresh(s, at, nat, cause) :
+		    every_beratung(s, at, nat, cause);
 	for (i = 0; i < nat; i++)
 		free(at[i].slug);
 	free(at);
@@ -860,11 +979,14 @@ recompute_all(struct sync *s, size_t *n, char **cause)
 	if (rc == 0 && (indexes = store_indexes_drop(store, "deadline", cause)) == NULL)
 		return -1;
 	s->fresh = indexes != NULL;
+	rc = s->fresh ? store_exists(store, cause, "SELECT 1 FROM deadline_text", "") : 1;
+	s->texts_new = rc == 0;
 	/* PRAGMA takes no parameters: the old size comes back as text. */
 	xasprintf(&restore, "PRAGMA cache_size = %lld", (long long)cache);
-	if ((rc = store_exec(store, cause, "PRAGMA cache_size = " BULK_CACHE, "")) != -1)
+	if (rc != -1 && (rc = store_exec(store, cause, "PRAGMA cache_size = " BULK_CACHE,
+	    "")) != -1)
 		rc = every_deadline(s, n, cause);
-	s->fresh = false;
+	s->fresh = s->texts_new = false;
 	if (rc == 0 && indexes != NULL)
 		rc = store_indexes_create(store, indexes, cause);
 	if (store_exec(store, rc == 0 ? cause : NULL, restore, "") == -1)

@@ -256,8 +256,8 @@ main(int argc, char *argv[])
 	const char *path = NULL, *name;
 	struct ikond ikd;
 	struct control *ctl;
-	char *errors = NULL, *cause = NULL, *dbpath;
-	int ch, verbose = 0, check_only = 0, sigfd, lockfd;
+	char *errors = NULL, *cause = NULL, *damage = NULL, *dbpath;
+	int ch, rc, verbose = 0, check_only = 0, sigfd, lockfd;
 
 	if ((name = getenv("IKOND_INSTANCE")) != NULL && *name != '\0' &&
 	    config_set_instance(name, &cause) == -1) {
@@ -334,8 +334,18 @@ main(int argc, char *argv[])
 		fatal("cannot create state directory %s", ikd.cfg->state_dir);
 	lockfd = take_lock(ikd.cfg->state_dir);
 	xasprintf(&dbpath, "%s/ikond.db", ikd.cfg->state_dir);
-	if ((ikd.store = store_open(dbpath, &cause)) == NULL ||
-	    entity_installation_load(&ikd, &cause) == -1 || ikond_catch_up(&ikd, &cause) == -1)
+	if ((ikd.store = store_open(dbpath, &cause)) == NULL)
+		fatalx("%s", cause);
+	rc = entity_installation_load(&ikd, &cause);
+	if (rc == 0)
+		rc = ikond_catch_up(&ikd, &cause);
+	/* The integrity check ran beside them: damage it found explains
+	 * their failure too, and the file is closed as it was found. */
+	if (store_checked(ikd.store, &damage) == -1) {
+		store_close(ikd.store);
+		fatalx("%s", damage);
+	}
+	if (rc == -1)
 		fatalx("%s", cause);
 	ikond_counts_take(&ikd);
 	free(dbpath);

@@ -11,12 +11,20 @@
  * file is as this daemon left it: a clean close writes the file's stamp
  * (device, inode, size, modification time) beside it, the next open
  * consumes it, and a file with another stamp, a write-ahead log left
- * behind, or no stamp (a crash, a restored backup) is checked.
+ * behind, or no stamp (a crash, a restored backup) is checked.  On a file
+ * already in WAL mode with the current schema the check runs on a thread
+ * and a connection of its own while the start goes on reading
+ * and building in an open transaction, which it sees nothing of; nothing
+ * is committed before the check has found the file sound: every COMMIT
+ * and every statement that writes outside a transaction waits for it, and
+ * the daemon serves nothing before store_checked().  A file that needs a
+ * migration or another journal mode is checked before anything else.
  */
 #include "store.h"
 
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,8 +49,12 @@ struct store {
 	bool		 nosync;	/* in_txn from store_begin_nosync() */
 	char		*broken;	/* why the open transaction cannot be committed */
 	bool		 clean;		/* opened as the last clean close left it */
+	pthread_t	 checker;	/* the integrity check beside the start */
+	bool		 checking;	/* checker started and not yet joined */
+	char		*damage;	/* what the check found wrong, or NULL */
 	struct {
 		char		*sql;
+		const char	*key;		/* the caller's SQL text as it was passed */
 		sqlite3_stmt	*stmt;
 		bool		 in_use;	/* between store_prepare and store_done */
 	}		 cache[STORE_CACHE_SIZE];
@@ -50,6 +62,7 @@ struct store {
 };
 
 static int store_error(struct store *, char **);
+static int read_version(sqlite3 *, int *, char **);
 
 static int
 exec_script(sqlite3 *db, const char *sql, char **cause)
@@ -95,6 +108,53 @@ check_sound(sqlite3 *db, char **cause)
 	}
 	sqlite3_finalize(st);
 	return 0;
+}
+
+/*
+ * The check on a connection of its own; st->damage says what it found.
+ * The connection may write, though the check does not: on a read-only one
+ * SQLite leaves out the rows' NOT NULL and CHECK constraints.
+ */
+static void *
+check_main(void *arg)
+{
+	struct store *st = arg;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		st->damage = xstrdup(db ? sqlite3_errmsg(db) : "cannot open it");
+	} else {
+		sqlite3_busy_timeout(db, 5000);
+		check_sound(db, &st->damage);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/*
+ * 1 if the check may run beside the start: the file is in WAL mode, so
+ * the start's open transaction writes nothing into it, and needs no
+ * migration; 0 if it must run first, -1 if the file cannot be read.
+ */
+static int
+check_beside(sqlite3 *db, char **cause)
+{
+	sqlite3_stmt *st;
+	int version, rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return set_cause(cause, "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		set_cause(cause, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	rc = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	if (rc == 1 && read_version(db, &version, cause) == -1)
+		return -1;
+	return rc == 1 && version == store_schema_latest();
 }
 
 /* The stamp of a file as text; false if it has none. */
@@ -267,7 +327,7 @@ store_open(const char *path, char **cause)
 	sqlite3 *db = NULL;
 	char *why = NULL;
 	bool clean;
-	int rc, before = 0, after = 0;
+	int rc, beside = 0, before = 0, after = 0;
 
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL);
@@ -278,14 +338,20 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	st->path = xstrdup(path);
 	/* The integrity check refuses a damaged file before anything writes to it. */
 	clean = closed_cleanly(path);
-	if (!clean && check_sound(db, &why) == -1) {
-		set_cause(cause, "%s is damaged and was left as it is (%s); restore it from a "
-		    "backup", path, why);
-		free(why);
-		sqlite3_close(db);
-		return NULL;
+	if (!clean && (beside = check_beside(db, NULL)) == 1) {
+		if (pthread_create(&st->checker, NULL, check_main, st) == 0)
+			st->checking = true;
+		else
+			beside = 0;
+	}
+	if (!clean && beside != 1 && check_sound(db, &st->damage) == -1) {
+		store_checked(st, cause);
+		goto fail;
 	}
 	/* A newer schema is refused before anything (even WAL mode) touches the file. */
 	if (refuse_newer(db, path, cause) == -1 ||
@@ -294,23 +360,38 @@ store_open(const char *path, char **cause)
 		if (why != NULL)
 			set_cause(cause, "%s: %s", path, why);
 		free(why);
-		sqlite3_close(db);
-		return NULL;
+		goto fail;
 	}
 	/* A migration writes too: the file is then no longer as it was left. */
 	if (clean && read_version(db, &before, NULL) == -1)
 		clean = false;
-	if (migrate(db, path, cause) == -1) {
-		sqlite3_close(db);
-		return NULL;
-	}
+	if (migrate(db, path, cause) == -1)
+		goto fail;
 	if (clean && (read_version(db, &after, NULL) == -1 || after != before))
 		clean = false;
-	st = xcalloc(1, sizeof(*st));
-	st->db = db;
-	st->path = xstrdup(path);
 	st->clean = clean;
 	return st;
+fail:
+	if (st->checking)
+		pthread_join(st->checker, NULL);
+	sqlite3_close(db);
+	free(st->damage);
+	free(st->path);
+	free(st);
+	return NULL;
+}
+
+int
+store_checked(struct store *st, char **cause)
+{
+	if (st->checking) {
+		pthread_join(st->checker, NULL);
+		st->checking = false;
+	}
+	if (st->damage != NULL)
+		return set_cause(cause, "%s is damaged and was left as it is (%s); restore it "
+		    "from a backup", st->path, st->damage);
+	return 0;
 }
 
 bool
@@ -323,6 +404,7 @@ void
 store_close(struct store *st)
 {
 	size_t i;
+	bool damaged;
 
 	if (st == NULL)
 		return;
@@ -330,8 +412,11 @@ store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);
 	}
-	if (sqlite3_close(st->db) == SQLITE_OK)
+	/* A file the check found damaged gets no stamp: the next start checks it again. */
+	damaged = store_checked(st, NULL) == -1;
+	if (sqlite3_close(st->db) == SQLITE_OK && !damaged)
 		stamp_write(st->path);
+	free(st->damage);
 	free(st->path);
 	free(st->broken);
 	free(st);
@@ -435,6 +520,10 @@ txn_lost(struct store *st)
 int
 store_commit(struct store *st, char **cause)
 {
+	if (store_checked(st, cause) == -1) {
+		store_rollback(st);
+		return -1;
+	}
 	if (txn_lost(st)) {
 		set_cause(cause, "%s, nothing was changed", st->broken);
 		store_rollback(st);
@@ -471,9 +560,15 @@ store_prepare(struct store *st, const char *sql, char **cause)
 		set_cause(cause, "%s, nothing was changed", st->broken);
 		return NULL;
 	}
+	/* SQL text is mostly a literal of the source: its address finds it
+	 * (and the text confirms it: a freed buffer's address comes again). */
 	for (i = 0; i < st->ncache; i++)
-		if (strcmp(st->cache[i].sql, sql) == 0)
+		if (st->cache[i].key == sql && strcmp(st->cache[i].sql, sql) == 0)
 			break;
+	if (i == st->ncache)
+		for (i = 0; i < st->ncache; i++)
+			if (strcmp(st->cache[i].sql, sql) == 0)
+				break;
 	if (i < st->ncache && !st->cache[i].in_use) {
 		st->cache[i].in_use = true;
 		return st->cache[i].stmt;
@@ -490,6 +585,7 @@ store_prepare(struct store *st, const char *sql, char **cause)
 	if (st->ncache == STORE_CACHE_SIZE)
 		fatalx("store: more than %d distinct statements", STORE_CACHE_SIZE);
 	st->cache[st->ncache].sql = xstrdup(sql);
+	st->cache[st->ncache].key = sql;
 	st->cache[st->ncache].stmt = stmt;
 	st->cache[st->ncache].in_use = true;
 	st->ncache++;
@@ -533,9 +629,14 @@ store_error(struct store *st, char **cause)
 	return set_cause(cause, "%s (%s), nothing was changed", fault, msg);
 }
 
-/* Binds the parameters of stmt from fmt (see store.h). */
+/*
+ * Binds the parameters of stmt from fmt (see store.h); texts and blobs
+ * are copied unless how is SQLITE_STATIC, for a statement that is done
+ * before its caller returns.
+ */
 static int
-bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt, va_list ap)
+bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt, va_list ap,
+    sqlite3_destructor_type how)
 {
 	const char *s;
 	const void *blob;
@@ -555,12 +656,12 @@ bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt,
 			if (s == NULL)
 				rc = sqlite3_bind_null(stmt, i + 1);
 			else
-				rc = sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT);
+				rc = sqlite3_bind_text(stmt, i + 1, s, -1, how);
 			break;
 		case 'b':
 			blob = va_arg(ap, const void *);
 			len = va_arg(ap, size_t);
-			rc = sqlite3_bind_blob64(stmt, i + 1, blob, len, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_blob64(stmt, i + 1, blob, len, how);
 			break;
 		case 'n':
 			rc = sqlite3_bind_null(stmt, i + 1);
@@ -575,17 +676,30 @@ bind_values(struct store *st, sqlite3_stmt *stmt, char **cause, const char *fmt,
 }
 
 static sqlite3_stmt *
-store_vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
+bound(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap,
+    sqlite3_destructor_type how)
 {
 	sqlite3_stmt *stmt;
 
 	if ((stmt = store_prepare(st, sql, cause)) == NULL)
 		return NULL;
-	if (bind_values(st, stmt, cause, fmt, ap) == -1) {
+	/* Outside a transaction a write is committed at once: not before the check. */
+	if (st->checking && !st->in_txn && !sqlite3_stmt_readonly(stmt) &&
+	    store_checked(st, cause) == -1) {
+		store_done(st, stmt);
+		return NULL;
+	}
+	if (bind_values(st, stmt, cause, fmt, ap, how) == -1) {
 		store_done(st, stmt);
 		return NULL;
 	}
 	return stmt;
+}
+
+static sqlite3_stmt *
+store_vquery(struct store *st, char **cause, const char *sql, const char *fmt, va_list ap)
+{
+	return bound(st, cause, sql, fmt, ap, SQLITE_TRANSIENT);
 }
 
 sqlite3_stmt *
@@ -620,8 +734,9 @@ store_exec(struct store *st, char **cause, const char *sql, const char *fmt, ...
 	va_list ap;
 	int rc;
 
+	/* Stepped and reset before this returns: the caller's texts need no copy. */
 	va_start(ap, fmt);
-	stmt = store_vquery(st, cause, sql, fmt, ap);
+	stmt = bound(st, cause, sql, fmt, ap, SQLITE_STATIC);
 	va_end(ap);
 	if (stmt == NULL)
 		return -1;

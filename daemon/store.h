@@ -18,6 +18,13 @@ struct store;
 
 struct store *store_open(const char *path, char **cause);
 void store_close(struct store *st);
+/*
+ * The integrity check of a file not closed cleanly may still run when
+ * store_open() returns (see store.c); this waits for it: 0 if the file is
+ * sound (or was not checked), -1 with *cause if it is damaged.  Every
+ * commit waits for it by itself; the daemon calls it before it serves.
+ */
+int store_checked(struct store *st, char **cause);
 /* True if the file was opened as the last clean close left it: nothing
  * wrote to it in between. */
 bool store_opened_clean(const struct store *st);

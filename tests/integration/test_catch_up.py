@@ -159,6 +159,48 @@ class CatchUp(DaemonTestCase):
         self.assertEqual(after["sequence"], before["sequence"] + 1)
         self.assertEqual(after["derivation"]["skipped"][0]["reason"], "Betriebsausflug")
 
+    def test_deadlines_derived_from_nothing_are_the_ones_edits_made(self):
+        """Every Vorlagenfrist derived at a start from rows without
+        deadlines reads as the one the edits made: Vorlagen of several
+        kinds in one session, one Vorlage in two sessions, and a committee
+        with a rule of its own, at a time of day."""
+        d = self.d
+        d.stop()
+        d.write_config(BASE % "" + 'rules = { mitteilungsvorlage = "-3wd later at 12:00"; '
+                       'committee = { ia = { beschlussvorlage = "-30d keep"; }; }; };\n')
+        d.start()
+        d.ctl("committee", "add", "ia", "--name", "Integrationsausschuss", "--kind",
+              "fachausschuss")
+        ia = d.json("session", "add", "--committee", "ia", "--start", "2031-06-04 17:00")["id"]
+        d.ctl("actor", "add", "bb", "--name", "Bildungsbüro", "--email", "bb@example.org")
+        for n, kind in enumerate(("verwaltungsvorlage", "beschlussvorlage",
+                                  "mitteilungsvorlage", "beschlussvorlage")):
+            sub = d.json("submission", "add", "--title", "V %d" % n, "--kind", kind,
+                         "--owner", "bb", "--session", str(ia if n % 2 else self.nov),
+                         "--role", "vorberatung")["id"]
+            if n % 2:
+                d.ctl("submission", "beratung", "add", str(sub), "--session", str(self.may),
+                      "--role", "entscheidung")
+        rows = ("SELECT d.session_id, d.submission_id, d.kind, d.rule, d.due_date, "
+                "d.due_minute, d.sequence, t.rule, t.anchor, t.explanation, t.derivation "
+                "FROM deadline d JOIN deadline_text t ON t.id = d.text_id "
+                "ORDER BY d.session_id, d.submission_id, d.kind")
+        d.stop()
+        db = self.db()
+        made = db.execute(rows).fetchall()
+        self.assertEqual(len([r for r in made if r[1] is not None]), 6)
+        with db:
+            db.execute("DELETE FROM deadline")
+            db.execute("DELETE FROM deadline_basis")
+        db.close()
+        d.start()
+        self.assertEqual(self.last_catch_up(), ("all recomputed", "3"))
+        db = self.db()
+        self.assertEqual(db.execute(rows).fetchall(), made)
+        self.assertEqual(db.execute("SELECT count(*) FROM deadline_text WHERE id NOT IN "
+                                    "(SELECT text_id FROM deadline)").fetchone()[0], 0)
+        db.close()
+
     def test_a_kill_while_every_deadline_is_derived_leaves_all_or_nothing(self):
         d = self.d
         d.stop()

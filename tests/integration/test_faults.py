@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -367,6 +368,56 @@ class DamagedAtStart(unittest.TestCase):
             with open(path, "r+b") as f:
                 f.seek(4096 + 8)
                 f.write(b"\xa5" * 3000)
+        self.refuses(damage)
+
+    def test_damage_found_while_deadlines_are_built(self):
+        """The check of a file written behind ikond's back runs beside the
+        start, which meanwhile derives every deadline (the basis is gone):
+        damage in a part the derivation never reads must still keep its
+        transaction from being committed."""
+        d = self.d
+        d.start()
+        d.ctl("committee", "add", "ia", "--name", "Ausschuss", "--kind", "fachausschuss")
+        for i in range(40):
+            d.ctl("actor", "add", "a%d" % i, "--name", "Actor %d" % i, "--email",
+                  "a%d@example.org" % i)
+        for i in range(3):
+            d.ctl("session", "add", "--committee", "ia", "--start",
+                  "%s 18:00" % day(30 + 30 * i))
+        self.assertEqual(d.stop(), 0)
+        con = sqlite3.connect(d.db)
+        with con:
+            con.execute("DELETE FROM deadline_basis")
+            con.execute("DELETE FROM deadline")
+        page = con.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
+                           "AND tbl_name = 'actor' ORDER BY rootpage LIMIT 1").fetchone()[0]
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+        con.close()
+        with open(d.db, "r+b") as f:
+            f.seek((page - 1) * size)
+            f.write(b"\x00" * 16)
+        with open(d.db, "rb") as f:
+            before = f.read()
+        d.start(wait=False)
+        self.assertEqual(d.proc.wait(timeout=20), 1)
+        d.proc = None
+        log = d.read_log()
+        self.assertIn("damaged", log)
+        self.assertIn(d.db, log)
+        with open(d.db, "rb") as f:
+            self.assertEqual(f.read(), before, "the damaged file was changed")
+        self.assertEqual(glob.glob(d.db + "-wal"), [])
+
+    def test_row_that_breaks_a_constraint(self):
+        """Sound pages, but a row no statement of ikond's could have
+        written: the check of a file written behind its back reads the
+        rows' constraints too."""
+        def damage(path):
+            con = sqlite3.connect(path)
+            con.execute("PRAGMA ignore_check_constraints = ON")
+            with con:
+                con.execute("UPDATE actor SET reminders = 'sometimes' WHERE slug = 'a7'")
+            con.close()
         self.refuses(damage)
 
     def test_not_a_database(self):

@@ -321,10 +321,11 @@ test_corrupt_file_is_refused(void **state)
 {
 	struct store *st;
 	FILE *f;
-	char *cause = NULL, *before, *after, junk[8192];
+	char *cause = NULL, *before, *after, junk[8192], stamp[128];
 	size_t lb, la, i;
 
 	(void)state;
+	snprintf(stamp, sizeof(stamp), "%s-clean", path);
 	/* A valid header followed by garbage pages. */
 	st = store_open(path, &cause);
 	assert_non_null(st);
@@ -336,9 +337,19 @@ test_corrupt_file_is_refused(void **state)
 	fwrite(junk, 1, sizeof(junk), f);
 	fclose(f);
 	before = slurp(path, &lb);
+	/* A file in WAL mode is checked beside the start: no write before the
+	 * verdict, and none after it. */
 	st = store_open(path, &cause);
-	assert_null(st);
-	assert_non_null(cause);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO committee (slug, name, kind, "
+	    "created_at, updated_at) VALUES ('kt', 'Kreistag', 'kreistag', 1, 1)", ""), -1);
+	assert_non_null(strstr(cause, "is damaged and was left as it is"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_checked(st, &cause), -1);
+	assert_non_null(strstr(cause, "is damaged"));
+	store_close(st);
+	assert_int_equal(access(stamp, F_OK), -1);
 	after = slurp(path, &la);
 	assert_int_equal(lb, la);
 	assert_memory_equal(before, after, lb);
