@@ -84,8 +84,9 @@ struct agenda {
 	size_t			 nmembers;
 	sqlite3_int64		*loaded;	/* narrowed: committees read, in order */
 	size_t			 nloaded;
-	/* Actors' names by id (sorted), for "Betrifft:" lines: everyone's,
-	 * or a narrowed collection's items' actors'. */
+	/* Actors' names by id (sorted; NULL: no such actor), for "Betrifft:"
+	 * lines: everyone's, or for a narrowed or short collection those its
+	 * items' lines show. */
 	sqlite3_int64		*actor_ids;
 	char			**actor_names;
 	size_t			 nactors;
@@ -104,7 +105,8 @@ void agenda_filter_all(struct agenda_filter *f);
 struct agenda *agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause);
 void agenda_free(struct agenda *a);
 
-/* The name of actor id, NULL if there is none. */
+/* The name of actor id, NULL if there is none.  Only the names an item's
+ * description shows are sure to be read (see struct agenda). */
 const char *agenda_actor_name(const struct agenda *a, sqlite3_int64 id);
 
 /* What a feed shows as an item's description: its own, then whom it

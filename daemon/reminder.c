@@ -6,9 +6,14 @@
  *
  * A plan visits every recipient of every item in its window, most of
  * them with nothing to change: an item's rows are read once (struct
- * item_rows) and each actor's preference once per plan (struct prefs), so
- * that a recipient without rows costs no statement and only the writes
- * that change a row reach the database.
+ * item_rows) and the preferences of all the window's recipients in one
+ * statement (struct prefs), so that a recipient without rows costs no
+ * statement and only the writes that change a row reach the database.
+ * What the plan saw is kept in memory, not written: a row it planned
+ * again is marked kept, and the queued rows of its items it did not keep,
+ * and of items it did not plan (the window's and the strays'), are
+ * skipped.  The reminder's copy of the item makes every write of a row
+ * a rewrite of kilobytes, so a plan that changes nothing writes nothing.
  */
 #include "reminder.h"
 
@@ -109,7 +114,7 @@ when_text(const char *tz, const struct reminder_date *d, char *out, size_t len)
 
 /* The item as stored with each row: what the mail and the .ics need. */
 static char *
-item_snapshot(const struct agenda_item *it)
+item_snapshot_make(const struct agenda_item *it)
 {
 	json_t *o;
 	char *s;
@@ -148,11 +153,14 @@ struct item_row {
 	sqlite3_int64		 id;
 	sqlite3_int64		 actor;
 	sqlite3_int64		 due;
+	sqlite3_int64		 item_at;
 	sqlite3_int64		 sent_at;	/* INT64_MIN if none */
 	char			 kind[12];
 	char			 state[12];
 	char			*offset;
 	char			*when;
+	bool			 same_item;	/* queued with the item as it is now */
+	bool			 kept;		/* this plan planned it */
 };
 
 /* An item's rows, by actor and id. */
@@ -175,13 +183,22 @@ struct plan {
 	struct ikond		*ikd;
 	const struct agenda_item *it;
 	time_t			 now;
-	sqlite3_int64		 gen;
 	struct reminder_stats	*stats;
 	time_t			 item_at;
 	char			 when[32];
 	char			*snapshot;
 	struct item_rows	 rows;
 };
+
+/* The item's snapshot, made when a row first needs it: most recipients
+ * of most items have nothing to write. */
+static const char *
+item_snapshot(struct plan *p)
+{
+	if (p->snapshot == NULL)
+		p->snapshot = item_snapshot_make(p->it);
+	return p->snapshot;
+}
 
 static int
 rows_load(struct plan *p, char **cause)
@@ -192,8 +209,8 @@ rows_load(struct plan *p, char **cause)
 	int rc;
 
 	if ((st = store_query(p->ikd->store, cause, "SELECT id, actor_id, kind, state, offset, "
-	    "due_utc, item_when, sent_at FROM reminder WHERE item_uid = ? ORDER BY actor_id, id",
-	    "t", p->it->uid)) == NULL)
+	    "due_utc, item_when, sent_at, item_at FROM reminder WHERE item_uid = ? "
+	    "ORDER BY actor_id, id", "t", p->it->uid)) == NULL)
 		return -1;
 	while ((rc = store_next(p->ikd->store, st, cause)) == 1) {
 		if (p->rows.n == cap) {
@@ -210,6 +227,34 @@ rows_load(struct plan *p, char **cause)
 		r->when = store_column_dup(st, 6);
 		r->sent_at = sqlite3_column_type(st, 7) == SQLITE_NULL ? INT64_MIN :
 		    sqlite3_column_int64(st, 7);
+		r->item_at = sqlite3_column_int64(st, 8);
+		r->same_item = false;
+		r->kept = false;
+	}
+	store_done(p->ikd->store, st);
+	return rc;
+}
+
+/* Marks the queued rows that hold the item as it is now (in the order of
+ * the rows, so one walk finds them). */
+static int
+rows_mark_same_item(struct plan *p, char **cause)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 id;
+	size_t j = 0;
+	int rc;
+
+	if ((st = store_query(p->ikd->store, cause, "SELECT id FROM reminder WHERE "
+	    "item_uid = ? AND state = 'queued' AND item_json = ? ORDER BY actor_id, id", "tt",
+	    p->it->uid, item_snapshot(p))) == NULL)
+		return -1;
+	while ((rc = store_next(p->ikd->store, st, cause)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		while (j < p->rows.n && p->rows.row[j].id != id)
+			j++;
+		if (j < p->rows.n)
+			p->rows.row[j].same_item = true;
 	}
 	store_done(p->ikd->store, st);
 	return rc;
@@ -326,6 +371,45 @@ prefs_get(struct ikond *ikd, struct prefs *pf, sqlite3_int64 id, char *pref, cha
 	return 0;
 }
 
+/*
+ * Enters the preference of every recipient of the items, from one pass
+ * over the actors; one not found is gone ('-').  At full scale the
+ * window's recipients are most actors of the body (85,000 of 100,000):
+ * a statement each cost a plan 480 million instructions, reading them by
+ * id through json_each() 330 million, this pass 85 million.
+ */
+static int
+prefs_load(struct ikond *ikd, struct prefs *pf, const struct agenda *a, char **cause)
+{
+	const struct agenda_item *it;
+	sqlite3_int64 id;
+	sqlite3_stmt *st;
+	size_t i, k, at, n = 0;
+	int rc;
+
+	for (i = 0; i < a->n; i++) {
+		it = &a->items[i];
+		if (it->cancelled || kind_index(it->reminder_kind) == -1)
+			continue;
+		for (k = 0; k < it->nactors; k++)
+			if (pf->cap == 0 || pf->id[prefs_slot(pf, it->actors[k])] == 0) {
+				prefs_put(pf, it->actors[k], '-');
+				n++;
+			}
+	}
+	if (n == 0)
+		return 0;
+	if ((st = store_query(ikd->store, cause, "SELECT id, reminders FROM actor", "")) == NULL)
+		return -1;
+	while ((rc = store_next(ikd->store, st, cause)) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		if (pf->id[at = prefs_slot(pf, id)] == id)
+			pf->pref[at] = ((const char *)sqlite3_column_text(st, 1))[0];
+	}
+	store_done(ikd->store, st);
+	return rc;
+}
+
 static int
 plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due, char **cause)
 {
@@ -335,29 +419,34 @@ plan_offset(struct plan *p, sqlite3_int64 actor, const char *offset, time_t due,
 
 	if ((row = find_row(p, offset, actor)) == NULL) {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
-		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
-		    "updated_at) VALUES (?, ?, ?, ?, 'remind', ?, ?, ?, ?, ?, ?, ?)", "ttti"
-		    "iittiii", p->it->uid, p->it->reminder_kind, offset, actor, (sqlite3_int64)due,
-		    (sqlite3_int64)p->item_at, p->when, p->snapshot, p->gen,
+		    "actor_id, kind, due_utc, item_at, item_when, item_json, created_at, "
+		    "updated_at) VALUES (?, ?, ?, ?, 'remind', ?, ?, ?, ?, ?, ?)", "ttti"
+		    "iittii", p->it->uid, p->it->reminder_kind, offset, actor, (sqlite3_int64)due,
+		    (sqlite3_int64)p->item_at, p->when, item_snapshot(p),
 		    (sqlite3_int64)p->now, (sqlite3_int64)p->now);
 		if (rc == 1)
 			p->stats->planned++;
 		return rc == -1 ? -1 : 0;
 	}
-	if (strcmp(row->state, "queued") == 0 ||
-	    (strcmp(row->state, "skipped") == 0 && due > p->now && p->item_at > p->now)) {
-		if (strcmp(row->state, "queued") == 0 && row->due != (sqlite3_int64)due)
-			p->stats->moved++;
-		rc = store_exec(store, cause, "UPDATE reminder SET state = 'queued', "
-		    "last_error = CASE WHEN state = 'queued' THEN last_error ELSE '' END, "
-		    "next_attempt_utc = CASE WHEN state = 'queued' THEN next_attempt_utc ELSE 0 END, "
-		    "due_utc = ?, item_at = ?, item_when = ?, item_json = ?, plan_gen = ?, "
-		    "updated_at = CASE WHEN due_utc = ?1 AND item_json = ?4 THEN updated_at ELSE ? END "
-		    "WHERE id = ?", "iittiii", (sqlite3_int64)due, (sqlite3_int64)p->item_at,
-		    p->when, p->snapshot, p->gen, (sqlite3_int64)p->now, row->id);
-	} else
-		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
-		    p->gen, row->id);
+	row->kept = true;
+	/* A queued row as it would be written again stays as it is: a write
+	 * rewrites the whole row with its copy of the item. */
+	if (strcmp(row->state, "queued") == 0 && row->same_item &&
+	    row->due == (sqlite3_int64)due && row->item_at == (sqlite3_int64)p->item_at &&
+	    strcmp(row->when, p->when) == 0)
+		return 0;
+	if (strcmp(row->state, "queued") != 0 &&
+	    (strcmp(row->state, "skipped") != 0 || due <= p->now || p->item_at <= p->now))
+		return 0;
+	if (strcmp(row->state, "queued") == 0 && row->due != (sqlite3_int64)due)
+		p->stats->moved++;
+	rc = store_exec(store, cause, "UPDATE reminder SET state = 'queued', "
+	    "last_error = CASE WHEN state = 'queued' THEN last_error ELSE '' END, "
+	    "next_attempt_utc = CASE WHEN state = 'queued' THEN next_attempt_utc ELSE 0 END, "
+	    "due_utc = ?, item_at = ?, item_when = ?, item_json = ?, "
+	    "updated_at = CASE WHEN due_utc = ?1 AND item_json = ?4 THEN updated_at ELSE ? END "
+	    "WHERE id = ?", "iittii", (sqlite3_int64)due, (sqlite3_int64)p->item_at,
+	    p->when, item_snapshot(p), (sqlite3_int64)p->now, row->id);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -405,8 +494,11 @@ plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
 	const char *told, *keep;
 	struct item_row *row;
 	char offset[48];
+	size_t first;
 	int rc = 0;
 
+	if (rows_of(&p->rows, actor, &first) == first)
+		return 0;	/* never told, nothing queued */
 	told = last_told(p, actor);
 	snprintf(offset, sizeof(offset), "moved %s", p->when);
 	keep = told != NULL && strcmp(told, p->when) != 0 ? offset : "";
@@ -418,15 +510,14 @@ plan_moved_notice(struct plan *p, sqlite3_int64 actor, char **cause)
 	if (rc == -1 || told == NULL || strcmp(told, p->when) == 0)
 		return rc == -1 ? -1 : 0;
 	if ((row = find_row(p, offset, actor)) != NULL)
-		rc = store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE id = ?", "ii",
-		    p->gen, row->id);
+		row->kept = true;
 	else {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
-		    "actor_id, kind, due_utc, item_at, item_when, old_when, item_json, plan_gen, "
-		    "created_at, updated_at) VALUES (?, ?, ?, ?, 'moved', ?, ?, ?, ?, ?, ?, ?, ?)",
-		    "tttiiitttiii", p->it->uid, p->it->reminder_kind, offset, actor,
-		    (sqlite3_int64)p->now, (sqlite3_int64)p->item_at, p->when, told, p->snapshot,
-		    p->gen, (sqlite3_int64)p->now, (sqlite3_int64)p->now);
+		    "actor_id, kind, due_utc, item_at, item_when, old_when, item_json, "
+		    "created_at, updated_at) VALUES (?, ?, ?, ?, 'moved', ?, ?, ?, ?, ?, ?, ?)",
+		    "tttiiitttii", p->it->uid, p->it->reminder_kind, offset, actor,
+		    (sqlite3_int64)p->now, (sqlite3_int64)p->item_at, p->when, told,
+		    item_snapshot(p), (sqlite3_int64)p->now, (sqlite3_int64)p->now);
 		if (rc == 1)
 			p->stats->notices++;
 	}
@@ -453,20 +544,17 @@ plan_cancelled(struct plan *p, char **cause)
 		return -1;
 	for (i = 0; i < n && rc != -1; i++) {
 		rc = store_exec(store, cause, "INSERT INTO reminder (item_uid, item_kind, offset, "
-		    "actor_id, kind, due_utc, item_at, item_when, item_json, plan_gen, created_at, "
-		    "updated_at) VALUES (?, ?, 'cancelled', ?, 'cancelled', ?, ?, ?, ?, ?, ?, ?) "
-		    "ON CONFLICT (item_uid, offset, actor_id) DO NOTHING", "ttiiittiii",
+		    "actor_id, kind, due_utc, item_at, item_when, item_json, created_at, "
+		    "updated_at) VALUES (?, ?, 'cancelled', ?, 'cancelled', ?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT (item_uid, offset, actor_id) DO NOTHING", "ttiiittii",
 		    p->it->uid, p->it->reminder_kind, actors[i], (sqlite3_int64)p->now,
-		    (sqlite3_int64)p->item_at, p->when, p->snapshot, p->gen,
+		    (sqlite3_int64)p->item_at, p->when, item_snapshot(p),
 		    (sqlite3_int64)p->now, (sqlite3_int64)p->now);
 		if (rc == 1)
 			p->stats->notices++;
 	}
 	free(actors);
-	if (rc == -1)
-		return -1;
-	return store_exec(store, cause, "UPDATE reminder SET plan_gen = ? WHERE item_uid = ?",
-	    "it", p->gen, p->it->uid) == -1 ? -1 : 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -546,12 +634,13 @@ repeated_actors(const struct agenda_item *it)
 }
 
 static int
-plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_int64 gen,
-    struct prefs *prefs, struct reminder_stats *stats, char **cause)
+plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct prefs *prefs,
+    struct reminder_stats *stats, char **cause)
 {
 	const struct config *cfg = ikd->cfg;
 	const char *tz = cfg->body_timezone;
 	const struct reminder_offsets *offs;
+	const struct item_row *r;
 	struct reminder_date d;
 	struct plan p;
 	char *slug = NULL, pref;
@@ -566,20 +655,19 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	p.ikd = ikd;
 	p.it = it;
 	p.now = now;
-	p.gen = gen;
 	p.stats = stats;
 	d.all_day = it->all_day;
 	d.days = it->start_days;
 	d.start = it->start;
 	p.item_at = reminder_date_over(tz, &d);
 	when_text(tz, &d, p.when, sizeof(p.when));
-	p.snapshot = item_snapshot(it);
 	if (it->cancelled) {
 		rc = plan_cancelled(&p, cause);
 		free(p.snapshot);
 		return rc;
 	}
-	if (rows_load(&p, cause) == -1) {
+	if (rows_load(&p, cause) == -1 || (rows_any(&p.rows, NULL, "queued") &&
+	    rows_mark_same_item(&p, cause) == -1)) {
 		rows_free(&p.rows);
 		free(p.snapshot);
 		return -1;
@@ -620,12 +708,16 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, sqlite3_i
 	}
 	free(dup);
 	free(slug);
-	/* Rows this plan wrote carry gen: only rows queued before can be left. */
-	if (rc != -1 && rows_any(&p.rows, NULL, "queued")) {
+	/* Queued rows this plan did not plan again; rows it wrote are new or kept. */
+	for (a = 0; a < p.rows.n && rc != -1; a++) {
+		r = &p.rows.row[a];
+		if (r->kept || strcmp(r->state, "queued") != 0 || (strcmp(r->kind, "remind") != 0 &&
+		    strcmp(r->kind, "moved") != 0))
+			continue;
 		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
 		    "last_error = 'no longer planned: recipient, preference or offsets changed', "
-		    "updated_at = ? WHERE item_uid = ? AND state = 'queued' AND kind IN "
-		    "('remind', 'moved') AND plan_gen <> ?", "iti", (sqlite3_int64)now, it->uid, gen);
+		    "updated_at = ? WHERE id = ? AND state = 'queued'", "ii", (sqlite3_int64)now,
+		    r->id);
 		if (rc > 0)
 			stats->skipped_other += rc;
 	}
@@ -745,11 +837,14 @@ uid_in(char **uids, size_t n, const char *uid)
  * collection did not bring them: moved beyond the window or into the
  * past, or deleted.  A row counts unless the same actor has a newer row
  * (by updated_at) for a date beyond the window, which is what planning a
- * stray item leaves behind.  Returns the sorted uids not in seen.
+ * stray item leaves behind.  Returns the sorted uids not in seen (a JSON
+ * array), which is tested first: the other columns lie behind the row's
+ * copy of the item, and reading them for every row in the window cost a
+ * plan more than all else.
  */
 static int
-stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t nseen,
-    char ***out, size_t *nout, char **cause)
+stray_uids(struct ikond *ikd, time_t now, time_t window_end, const char *seen, char ***out,
+    size_t *nout, char **cause)
 {
 	sqlite3_stmt *st;
 	const char *uid;
@@ -758,17 +853,16 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t
 	*out = NULL;
 	*nout = 0;
 	if ((st = store_query(ikd->store, cause, "SELECT DISTINCT r.item_uid FROM reminder r "
-	    "WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.kind IN ('remind', 'moved') AND "
+	    "WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.item_uid NOT IN "
+	    "(SELECT value FROM json_each(?3)) AND r.kind IN ('remind', 'moved') AND "
 	    "r.state IN ('queued', 'sending', 'sent') AND NOT EXISTS (SELECT 1 FROM reminder n "
 	    "WHERE n.item_uid = r.item_uid AND n.actor_id = r.actor_id AND "
 	    "n.kind IN ('remind', 'moved') AND n.state IN ('queued', 'sending', 'sent') AND "
-	    "n.item_at > ?2 AND n.updated_at >= r.updated_at) ORDER BY r.item_uid", "ii",
-	    (sqlite3_int64)now, (sqlite3_int64)window_end)) == NULL)
+	    "n.item_at > ?2 AND n.updated_at >= r.updated_at) ORDER BY r.item_uid", "iit",
+	    (sqlite3_int64)now, (sqlite3_int64)window_end, seen)) == NULL)
 		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		uid = (const char *)sqlite3_column_text(st, 0);
-		if (uid_in(seen, nseen, uid))
-			continue;
 		*out = xreallocarray(*out, *nout + 1, sizeof(**out));
 		(*out)[(*nout)++] = xstrdup(uid);
 	}
@@ -776,23 +870,37 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, char **seen, size_t
 	return rc;
 }
 
+/* The uids planned as a JSON array, for json_each(). */
+static char *
+planned_json(json_t *planned)
+{
+	char *s;
+
+	if ((s = json_dumps(planned, JSON_COMPACT)) == NULL)
+		fatalx("reminder: out of memory");
+	return s;
+}
+
 /*
  * Plans the stray items (see stray_uids()) where they are now: one
  * collection of the agenda beyond the window, only when there are any.
- * Items not found there keep their old plan_gen and are swept as removed.
+ * Those found are added to planned (the window's items so far); the
+ * others are swept as removed.
  */
 static int
 plan_strays(struct ikond *ikd, const struct agenda_filter *window, time_t window_end,
-    char **seen, size_t nseen, time_t now, sqlite3_int64 gen, struct prefs *prefs,
-    struct reminder_stats *stats, char **cause)
+    time_t now, json_t *planned, struct prefs *prefs, struct reminder_stats *stats,
+    char **cause)
 {
 	struct agenda_filter f;
 	struct agenda *a;
-	char **strays;
+	char **strays, *seen = planned_json(planned);
 	size_t n, i;
 	int rc = 0;
 
-	if (stray_uids(ikd, now, window_end, seen, nseen, &strays, &n, cause) == -1)
+	rc = stray_uids(ikd, now, window_end, seen, &strays, &n, cause);
+	free(seen);
+	if (rc == -1)
 		return -1;
 	if (n == 0)
 		return 0;
@@ -801,8 +909,10 @@ plan_strays(struct ikond *ikd, const struct agenda_filter *window, time_t window
 	if ((a = agenda_collect(ikd, &f, cause)) == NULL)
 		rc = -1;
 	for (i = 0; a != NULL && i < a->n && rc != -1; i++)
-		if (uid_in(strays, n, a->items[i].uid))
-			rc = plan_item(ikd, &a->items[i], now, gen, prefs, stats, cause);
+		if (uid_in(strays, n, a->items[i].uid)) {
+			rc = plan_item(ikd, &a->items[i], now, prefs, stats, cause);
+			json_array_append_new(planned, json_string(a->items[i].uid));
+		}
 	agenda_free(a);
 	for (i = 0; i < n; i++)
 		free(strays[i]);
@@ -818,9 +928,9 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 	struct prefs prefs = { NULL, NULL, 0, 0 };
 	struct agenda_filter f;
 	struct agenda *a;
-	sqlite3_int64 gen;
+	json_t *planned;
 	time_t window_end;
-	char **seen;
+	char *list;
 	size_t i;
 	int rc = 0;
 
@@ -839,36 +949,32 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 		store_rollback(ikd->store);
 		return -1;
 	}
-	/* A generation no row that can still be queued carries: rows of dates
-	 * past are settled by the catch-up rule, whatever their generation. */
-	if (store_get_int(ikd->store, cause, &gen, "SELECT coalesce(max(plan_gen), 0) + 1 "
-	    "FROM reminder WHERE item_at > ?", "i", (sqlite3_int64)now - 2 * 86400) == -1) {
-		agenda_free(a);
-		store_rollback(ikd->store);
-		return -1;
+	planned = json_array();
+	rc = prefs_load(ikd, &prefs, a, cause);
+	for (i = 0; i < a->n && rc != -1; i++) {
+		rc = plan_item(ikd, &a->items[i], now, &prefs, stats, cause);
+		json_array_append_new(planned, json_string(a->items[i].uid));
 	}
-	seen = xcalloc(a->n ? a->n : 1, sizeof(*seen));
-	for (i = 0; i < a->n; i++)
-		seen[i] = a->items[i].uid != NULL ? a->items[i].uid : "";
-	qsort(seen, a->n, sizeof(*seen), uid_cmp);
-	for (i = 0; i < a->n && rc != -1; i++)
-		rc = plan_item(ikd, &a->items[i], now, gen, &prefs, stats, cause);
 	if (rc != -1)
-		rc = plan_strays(ikd, &f, window_end, seen, a->n, now, gen, &prefs, stats, cause);
+		rc = plan_strays(ikd, &f, window_end, now, planned, &prefs, stats, cause);
 	prefs_free(&prefs);
-	free(seen);
 	agenda_free(a);
 	if (rc != -1)
 		rc = reminder_catch_up(ikd, now, stats, cause);
-	/* Rows beyond the window were planned earlier and stay until it reaches them. */
+	/* The rows of items this plan did not plan, within the window: rows
+	 * beyond it were planned earlier and stay until it reaches them. */
 	if (rc != -1) {
+		list = planned_json(planned);
 		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
 		    "last_error = 'the date was removed', updated_at = ? WHERE state = 'queued' "
-		    "AND kind IN ('remind', 'moved') AND plan_gen <> ? AND item_at <= ?", "iii",
-		    (sqlite3_int64)now, gen, (sqlite3_int64)window_end);
+		    "AND kind IN ('remind', 'moved') AND item_at <= ? AND item_uid NOT IN "
+		    "(SELECT value FROM json_each(?))", "iit", (sqlite3_int64)now,
+		    (sqlite3_int64)window_end, list);
+		free(list);
 		if (rc > 0)
 			stats->skipped_other += rc;
 	}
+	json_decref(planned);
 	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
 		store_rollback(ikd->store);
 		return -1;

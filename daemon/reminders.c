@@ -376,8 +376,9 @@ reminders_replan(struct reminders *r)
 
 /*
  * Seconds by which the wall clock was set since the last look: the
- * difference between how far it and CLOCK_MONOTONIC moved, or 0 when that
- * is within CLOCK_STEP_MS.
+ * difference between how far it and CLOCK_MONOTONIC moved, rounded (each
+ * reading is cut to milliseconds, so a step of an hour can come out as
+ * 3,599.999 s), or 0 when that is within CLOCK_STEP_MS.
  */
 static long long
 clock_step(struct reminders *r)
@@ -395,7 +396,7 @@ clock_step(struct reminders *r)
 	r->last_mono = mono;
 	if (dr - dm <= CLOCK_STEP_MS && dm - dr <= CLOCK_STEP_MS)
 		return 0;
-	return (dr - dm) / 1000;
+	return (dr - dm + (dr > dm ? 500 : -500)) / 1000;
 }
 
 /*

@@ -3,7 +3,8 @@
  * the local calendar across the DST change, send days moved off weekends
  * and holidays, the catch-up rule (only the
  * latest past offset is sent), dates already past, moved and cancelled
- * sessions without duplicate rows, the preference "none", and the planning
+ * sessions without duplicate rows and without rewriting unchanged ones,
+ * the preference "none", and the planning
  * window (items far ahead get rows once they enter it; moves out of it and
  * deletions are still noticed).
  */
@@ -206,6 +207,7 @@ static void
 test_plan_lifecycle(void **state)
 {
 	struct reminder_stats st;
+	sqlite3_int64 writes;
 
 	(void)state;
 	/* Default session offsets P7D and P1D; both already past: only P1D goes out. */
@@ -216,10 +218,19 @@ test_plan_lifecycle(void **state)
 	assert_int_equal(count("state = 'queued' AND offset = 'P1D'"), 2);
 	assert_int_equal(count("state = 'skipped' AND offset = 'P7D'"), 2);
 
-	/* Planning again changes nothing and duplicates nothing. */
+	/* Planning again changes nothing and duplicates nothing, and writes no
+	 * row: each write rewrites the row with its copy of the item. */
+	assert_int_not_equal(store_exec(ikd.store, NULL, "CREATE TEMP TABLE writes AS "
+	    "SELECT 0 AS n", ""), -1);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "CREATE TEMP TRIGGER reminder_written "
+	    "AFTER UPDATE ON reminder BEGIN UPDATE writes SET n = n + 1; END", ""), -1);
 	plan("2026-03-10 12:01", &st);
 	assert_int_equal(st.planned + st.moved + st.notices + st.skipped_older, 0);
 	assert_int_equal(count("1"), 4);
+	assert_int_equal(store_get_int(ikd.store, NULL, &writes, "SELECT n FROM writes", ""), 1);
+	assert_int_equal(writes, 0);
+	assert_int_not_equal(store_exec(ikd.store, NULL, "DROP TRIGGER reminder_written", ""),
+	    -1);
 
 	/* Actor a was reminded; the session moves: queued rows follow, a gets one notice. */
 	assert_int_not_equal(store_exec(ikd.store, NULL, "UPDATE reminder SET state = 'sent', "
