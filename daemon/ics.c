@@ -712,8 +712,8 @@ struct ics_index {
 	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text, by pieces */
 };
 
-static uint64_t
-uid_hash(const char *s)
+uint64_t
+ics_uid_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -785,7 +785,7 @@ static void
 index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t len,
     const unsigned char digest[ICS_DIGEST_LEN])
 {
-	uint64_t hash = uid_hash(e->uid);
+	uint64_t hash = ics_uid_hash(e->uid);
 	struct ics_piece *p = index_slot(ix, e->uid, hash);
 
 	if (p->uid != NULL)
@@ -802,7 +802,7 @@ index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t le
 static const struct ics_piece *
 index_find(const struct ics_index *ix, const struct ics_event *e)
 {
-	const struct ics_piece *p = index_slot(ix, e->uid, uid_hash(e->uid));
+	const struct ics_piece *p = index_slot(ix, e->uid, ics_uid_hash(e->uid));
 
 	if (p->uid == NULL || p->sequence != e->sequence || p->last_modified != e->last_modified)
 		return NULL;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 enum ics_status {
@@ -73,6 +74,9 @@ char *ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size
  */
 struct ics_index;
 void ics_index_free(struct ics_index *ix);
+/* The hash an index finds an event's UID by (FNV-1a, 64 bit); other
+ * tables keyed by UID use it too. */
+uint64_t ics_uid_hash(const char *uid);
 /*
  * The SHA-256 digest of an indexed text, taken over the digests of its
  * pieces (what comes before the first event, each event, the end) rather

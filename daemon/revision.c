@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "feed.h"
+#include "ics.h"
 #include "xmalloc.h"
 
 struct known {
@@ -40,16 +41,6 @@ static struct {
 	sqlite3		*db;		/* the connection they were read from */
 	bool		 lost;		/* it rolled back since */
 } memory;
-
-static uint64_t
-uid_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
 
 static void
 memory_clear(void)
@@ -106,7 +97,7 @@ memory_find(const char *uid)
 
 	if (memory.slots == NULL)
 		return NULL;
-	k = memory_slot(uid, uid_hash(uid));
+	k = memory_slot(uid, ics_uid_hash(uid));
 	return k->uid != NULL ? k : NULL;
 }
 
@@ -116,7 +107,7 @@ memory_put(const char *uid, const unsigned char digest[FEED_HASH_LEN], int seque
 {
 	struct known *old, *k;
 	size_t i, nold;
-	uint64_t hash = uid_hash(uid);
+	uint64_t hash = ics_uid_hash(uid);
 
 	if (2 * (memory.n + 1) > (memory.slots != NULL ? memory.mask + 1 : 0)) {
 		old = memory.slots;
