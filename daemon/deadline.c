@@ -181,6 +181,17 @@ kind_bit(const char *kind)
 	return 0;
 }
 
+/* The place of a kind's bit among the rule names. */
+static unsigned
+kind_place(unsigned bit)
+{
+	unsigned i;
+
+	for (i = 0; bit > 1; i++)
+		bit >>= 1;
+	return i;
+}
+
 /* The rule's result for the anchor, computed once per recomputation. */
 static int
 result_of(struct sync *s, const struct named_rule *nr, struct civil_moment anchor,
@@ -778,6 +789,37 @@ struct session_at {
 	struct civil_moment	 anchor;
 };
 
+/*
+ * The sessions in memory, in the order of their ids.  Ids are mostly
+ * dense, and then slot[id - first] is the place of a session plus one (0:
+ * none), one load per Beratung instead of a binary search that misses the
+ * cache at most of its steps (a million Beratungen in random order of
+ * sessions took a second of them).
+ */
+struct sessions {
+	struct session_at	*at;
+	size_t			 n;
+	sqlite3_int64		 first;
+	uint32_t		*slot;		/* NULL: ids too sparse */
+	size_t			 span;
+};
+
+static void
+sessions_index(struct sessions *ss)
+{
+	size_t i;
+
+	if (ss->n == 0 || ss->n > UINT32_MAX - 1)
+		return;
+	ss->first = ss->at[0].id;
+	if ((uint64_t)(ss->at[ss->n - 1].id - ss->first) >= 4 * (uint64_t)ss->n + 1024)
+		return;
+	ss->span = (size_t)(ss->at[ss->n - 1].id - ss->first) + 1;
+	ss->slot = xcalloc(ss->span, sizeof(*ss->slot));
+	for (i = 0; i < ss->n; i++)
+		ss->slot[ss->at[i].id - ss->first] = (uint32_t)i + 1;
+}
+
 static int
 session_at_cmp(const void *key, const void *elem)
 {
@@ -789,11 +831,16 @@ session_at_cmp(const void *key, const void *elem)
 
 /* The session of a Beratung, from the sessions in memory. */
 static const struct session_at *
-session_of(const struct session_at *at, size_t nat, sqlite3_int64 id, char **cause)
+session_of(const struct sessions *ss, sqlite3_int64 id, char **cause)
 {
-	const struct session_at *sa;
+	const struct session_at *sa = NULL;
 
-	if ((sa = bsearch(&id, at, nat, sizeof(*at), session_at_cmp)) == NULL)
+	if (ss->slot == NULL)
+		sa = bsearch(&id, ss->at, ss->n, sizeof(*ss->at), session_at_cmp);
+	else if (id >= ss->first && (uint64_t)(id - ss->first) < ss->span &&
+	    ss->slot[id - ss->first] != 0)
+		sa = &ss->at[ss->slot[id - ss->first] - 1];
+	if (sa == NULL)
 		set_cause(cause, "no session %lld", (long long)id);
 	return sa;
 }
@@ -804,10 +851,12 @@ session_of(const struct session_at *at, size_t nat, sqlite3_int64 id, char **cau
  * pair's result goes once into a temporary table, and one statement
  * writes every Beratung's row from it in the order the submissions are
  * stored, as the row by row way does: a million rows through a bound
- * statement each took twice as long.
+ * statement each took twice as long.  A pair's key is one integer (the
+ * session's id and the kind's place among the rule names), which SQLite
+ * finds faster than a key of a number and a text.
  */
 static int
-every_beratung_fresh(struct sync *s, const struct session_at *at, size_t nat, char **cause)
+every_beratung_fresh(struct sync *s, const struct sessions *ss, char **cause)
 {
 	struct store *store = s->ikd->store;
 	const struct session_at *sa;
@@ -817,55 +866,62 @@ every_beratung_fresh(struct sync *s, const struct session_at *at, size_t nat, ch
 	const char *kind;
 	sqlite3_int64 cache;
 	unsigned *kinds, bit;
-	char *restore;
+	char *restore, *pair, *sql;
 	size_t i = 0;
 	int rc;
 
 	/* Its lookups stay in memory: SQLite's temporary file is slow. */
 	if (store_get_int(store, cause, &cache, "PRAGMA temp.cache_size", "") == -1 ||
 	    store_exec(store, cause, "PRAGMA temp.cache_size = -16384", "") == -1 ||
-	    store_exec(store, cause, "CREATE TEMP TABLE deadline_bulk (session_id INTEGER "
-	    "NOT NULL, kind TEXT NOT NULL, rule TEXT NOT NULL, due_date TEXT NOT NULL, "
-	    "due_minute INTEGER, text_id INTEGER NOT NULL, PRIMARY KEY (session_id, kind)) "
-	    "WITHOUT ROWID", "") == -1 ||
+	    store_exec(store, cause, "CREATE TEMP TABLE deadline_bulk (pair INTEGER PRIMARY "
+	    "KEY, rule TEXT NOT NULL, due_date TEXT NOT NULL, due_minute INTEGER, text_id "
+	    "INTEGER NOT NULL)", "") == -1 ||
 	    (st = store_query(store, cause, "SELECT r.session_id, b.kind FROM submission b "
 	    "JOIN beratung r ON r.submission_id = b.id", "")) == NULL)
 		return -1;
 	/* The kinds (rule bits) each session has had so far. */
-	kinds = xcalloc(nat + 1, sizeof(*kinds));
+	kinds = xcalloc(ss->n + 1, sizeof(*kinds));
 	while ((rc = store_next(store, st, cause)) == 1) {
 		kind = (const char *)sqlite3_column_text(st, 1);
-		if ((sa = session_of(at, nat, sqlite3_column_int64(st, 0), cause)) == NULL) {
+		if ((sa = session_of(ss, sqlite3_column_int64(st, 0), cause)) == NULL) {
 			rc = -1;
 			break;
 		}
-		if ((kinds[sa - at] & (bit = kind_bit(kind))) != 0)
+		if ((kinds[sa - ss->at] & (bit = kind_bit(kind))) != 0)
 			continue;
-		kinds[sa - at] |= bit;
+		kinds[sa - ss->at] |= bit;
 		if (++i % BUSY_SESSIONS == 0)
 			ikond_busy(s->ikd, "recomputing deadlines, the sessions' Vorlagen",
-			    (size_t)(sa - at), nat);
+			    (size_t)(sa - ss->at), ss->n);
 		if ((nr = config_rule(s->ikd->cfg, kind, sa->slug)) == NULL)
 			rc = set_cause(cause, "no rule for \"%s\"", kind);
 		else if ((rc = compute(s, nr, sa->anchor, &m, cause)) == 0)
-			rc = store_exec(store, cause, "INSERT INTO temp.deadline_bulk (session_id, "
-			    "kind, rule, due_date, due_minute, text_id) VALUES (?, ?, ?, ?, "
-			    "nullif(?, -1), ?)", "itttii", sa->id, kind, nr->text, m->date,
-			    (sqlite3_int64)m->due_minute, m->text_id);
+			rc = store_exec(store, cause, "INSERT INTO temp.deadline_bulk (pair, "
+			    "rule, due_date, due_minute, text_id) VALUES (? * 64 + ?, ?, ?, "
+			    "nullif(?, -1), ?)", "iittii", sa->id, (sqlite3_int64)kind_place(bit),
+			    nr->text, m->date, (sqlite3_int64)m->due_minute, m->text_id);
 		if (rc == -1)
 			break;
 	}
 	store_done(store, st);
 	free(kinds);
-	if (rc == -1 || store_exec(store, cause, "INSERT INTO deadline (rule, due_date, "
-	    "due_minute, text_id, updated_at, session_id, submission_id, kind) "
-	    "SELECT v.rule, v.due_date, v.due_minute, v.text_id, ?, r.session_id, "
-	    "r.submission_id, b.kind FROM submission b JOIN beratung r ON "
-	    "r.submission_id = b.id CROSS JOIN temp.deadline_bulk v ON "
-	    "v.session_id = r.session_id AND v.kind = b.kind", "i",
-	    (sqlite3_int64)time(NULL)) == -1 ||
+	/* The same key in SQL: "CASE b.kind WHEN 'ladungsfrist' THEN 0 ... END". */
+	pair = xstrdup("CASE b.kind");
+	for (i = 0; config_rule_names[i] != NULL; i++) {
+		xasprintf(&sql, "%s WHEN '%s' THEN %zu", pair, config_rule_names[i], i);
+		free(pair);
+		pair = sql;
+	}
+	xasprintf(&sql, "INSERT INTO deadline (rule, due_date, due_minute, text_id, "
+	    "updated_at, session_id, submission_id, kind) SELECT v.rule, v.due_date, "
+	    "v.due_minute, v.text_id, ?, r.session_id, r.submission_id, b.kind FROM "
+	    "submission b JOIN beratung r ON r.submission_id = b.id CROSS JOIN "
+	    "temp.deadline_bulk v ON v.pair = r.session_id * 64 + (%s END)", pair);
+	if (rc == -1 || store_exec(store, cause, sql, "i", (sqlite3_int64)time(NULL)) == -1 ||
 	    store_exec(store, cause, "DROP TABLE temp.deadline_bulk", "") == -1)
 		rc = -1;
+	free(pair);
+	free(sql);
 	xasprintf(&restore, "PRAGMA temp.cache_size = %lld", (long long)cache);
 	if (store_exec(store, rc == -1 ? NULL : cause, restore, "") == -1)
 		rc = -1;
@@ -875,7 +931,7 @@ every_beratung_fresh(struct sync *s, const struct session_at *at, size_t nat, ch
 
 /* The Vorlagenfristen row by row, each compared with the stored one. */
 static int
-every_beratung(struct sync *s, const struct session_at *at, size_t nat, char **cause)
+every_beratung(struct sync *s, const struct sessions *ss, char **cause)
 {
 	struct store *store = s->ikd->store;
 	const struct session_at *sa;
@@ -891,7 +947,7 @@ every_beratung(struct sync *s, const struct session_at *at, size_t nat, char **c
 	while ((rc = store_next(store, st, cause)) == 1) {
 		id = sqlite3_column_int64(st, 0);
 		kind = (const char *)sqlite3_column_text(st, 2);
-		if ((sa = session_of(at, nat, id, cause)) == NULL)
+		if ((sa = session_of(ss, id, cause)) == NULL)
 			rc = -1;
 		else if ((nr = config_rule(s->ikd->cfg, kind, sa->slug)) == NULL)
 			rc = set_cause(cause, "no rule for \"%s\"", kind);
@@ -916,25 +972,27 @@ every_deadline(struct sync *s, size_t *n, char **cause)
 {
 	struct ikond *ikd = s->ikd;
 	struct store *store = ikd->store;
-	struct session_at *at = NULL, *sa;
+	struct sessions ss;
+	struct session_at *sa;
 	sqlite3_stmt *st;
 	sqlite3_int64 total;
-	size_t i, nat = 0;
+	size_t i;
 	int rc;
 
 	if (store_get_int(store, cause, &total, "SELECT count(*) FROM session", "") == -1)
 		return -1;
-	at = xcalloc((size_t)total + 1, sizeof(*at));
+	memset(&ss, 0, sizeof(ss));
+	ss.at = xcalloc((size_t)total + 1, sizeof(*ss.at));
 	if ((st = store_query(store, cause, "SELECT s.id, s.start_utc, c.slug, c.kind "
 	    "FROM session s JOIN committee c ON c.id = s.committee_id ORDER BY s.id",
 	    "")) == NULL) {
-		free(at);
+		free(ss.at);
 		return -1;
 	}
-	while ((rc = store_next(store, st, cause)) == 1 && nat <= (size_t)total) {
-		if (nat % BUSY_SESSIONS == 0)
-			ikond_busy(ikd, "recomputing deadlines, sessions", nat, (size_t)total);
-		sa = &at[nat++];
+	while ((rc = store_next(store, st, cause)) == 1 && ss.n <= (size_t)total) {
+		if (ss.n % BUSY_SESSIONS == 0)
+			ikond_busy(ikd, "recomputing deadlines, sessions", ss.n, (size_t)total);
+		sa = &ss.at[ss.n++];
 		sa->id = sqlite3_column_int64(st, 0);
 		civil_from_utc(ikd->cfg->body_timezone, (time_t)sqlite3_column_int64(st, 1),
 		    &sa->anchor.days, &sa->anchor.minute, NULL);
@@ -949,13 +1007,16 @@ every_deadline(struct sync *s, size_t *n, char **cause)
 			break;
 	}
 	store_done(store, st);
-	if (rc != -1)
-		rc = s->fresh ? every_beratung_fresh(s, at, nat, cause) :
-		    every_beratung(s, at, nat, cause);
-	for (i = 0; i < nat; i++)
-		free(at[i].slug);
-	free(at);
-	*n += nat;
+	if (rc != -1) {
+		sessions_index(&ss);
+		rc = s->fresh ? every_beratung_fresh(s, &ss, cause) :
+		    every_beratung(s, &ss, cause);
+	}
+	for (i = 0; i < ss.n; i++)
+		free(ss.at[i].slug);
+	free(ss.at);
+	free(ss.slot);
+	*n += ss.n;
 	return rc == -1 ? -1 : 0;
 }
 
