@@ -238,6 +238,7 @@ run(struct ikond *ikd, struct control *ctl, int sigfd)
 			reminders_replan(ikd->reminders);
 		}
 		reminders_tick(ikd->reminders, ikd, now);
+		store_checkpoint_behind(ikd->store);
 		mono = monotonic_ms();
 		if (watchdog_usec != 0 && (mono - last_watchdog) * 2000 >= watchdog_usec) {
 			sd_notify(0, "WATCHDOG=1");

@@ -19,6 +19,15 @@
  * and every statement that writes outside a transaction waits for it, and
  * the daemon serves nothing before store_checked().  A file that needs a
  * migration or another journal mode is checked before anything else.
+ *
+ * Checkpoints: after a commit SQLite copies the write-ahead log into the
+ * file once it holds 1,000 pages, in the committing call.  A commit that
+ * leaves a log of over CHECKPOINT_BEHIND_PAGES (deriving every deadline
+ * anew writes about 250 MB) would make its caller wait seconds for that
+ * copy, and the start its first answer: such a log is copied by a thread
+ * with a connection of its own, started by store_checkpoint_behind() from
+ * the main loop once the work at hand is done.  Until the thread ends no
+ * commit copies; readers see the same data either way.
  */
 #include "store.h"
 
@@ -26,6 +35,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +52,9 @@
 #define STAMP_MAX		128
 #define STAMP_SETTLE_NS		30000000LL	/* well over a jiffy */
 
+#define CHECKPOINT_PAGES	1000	/* SQLite's own autocheckpoint */
+#define CHECKPOINT_BEHIND_PAGES	16384	/* 64 MiB of 4 KiB pages */
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -52,6 +65,13 @@ struct store {
 	pthread_t	 checker;	/* the integrity check beside the start */
 	bool		 checking;	/* checker started and not yet joined */
 	char		*damage;	/* what the check found wrong, or NULL */
+	bool		 checkpoint_due;	/* a large log waits for the thread */
+	pthread_t	 checkpointer;
+	bool		 checkpointing;	/* checkpointer started and not yet joined */
+	atomic_bool	 checkpoint_ended;
+	int		 checkpoint_rc;	/* the thread's outcome, read after the join */
+	int		 checkpoint_log, checkpoint_pages;
+	uint64_t	 checkpoint_ms;
 	struct {
 		char		*sql;
 		const char	*key;		/* the caller's SQL text as it was passed */
@@ -320,6 +340,85 @@ migrate(sqlite3 *db, const char *path, char **cause)
 	return rc;
 }
 
+/* After each commit: copy a small log now, leave a large one to the thread. */
+static int
+wal_committed(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = arg;
+
+	if (st->checkpointing || st->checkpoint_due || pages < CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	if (pages >= CHECKPOINT_BEHIND_PAGES)
+		st->checkpoint_due = true;
+	else
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static uint64_t
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)((t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void *
+checkpoint_main(void *arg)
+{
+	struct store *st = arg;
+	struct timespec t0;
+	sqlite3 *db = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st->checkpoint_rc = sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	/* A connection finds the log when it first reads the file. */
+	if (st->checkpoint_rc == SQLITE_OK)
+		st->checkpoint_rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL,
+		    NULL);
+	if (st->checkpoint_rc == SQLITE_OK)
+		st->checkpoint_rc = sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &st->checkpoint_log,
+		    &st->checkpoint_pages);
+	sqlite3_close(db);
+	st->checkpoint_ms = elapsed_ms(&t0);
+	atomic_store(&st->checkpoint_ended, true);
+	return NULL;
+}
+
+static void
+checkpoint_join(struct store *st)
+{
+	pthread_join(st->checkpointer, NULL);
+	st->checkpointing = false;
+	if (st->checkpoint_rc == SQLITE_OK)
+		log_debug("store: copied %d of the write-ahead log's %d page(s) in %llu ms",
+		    st->checkpoint_pages, st->checkpoint_log,
+		    (unsigned long long)st->checkpoint_ms);
+	else
+		log_warnx("store: copying the write-ahead log failed: %s; the next "
+		    "commit tries again", sqlite3_errstr(st->checkpoint_rc));
+}
+
+void
+store_checkpoint_behind(struct store *st)
+{
+	if (st->checkpointing && atomic_load(&st->checkpoint_ended))
+		checkpoint_join(st);
+	if (!st->checkpoint_due || st->checkpointing)
+		return;
+	st->checkpoint_due = false;
+	atomic_store(&st->checkpoint_ended, false);
+	if (pthread_create(&st->checkpointer, NULL, checkpoint_main, st) == 0)
+		st->checkpointing = true;
+	else
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+		    NULL);
+}
+
 struct store *
 store_open(const char *path, char **cause)
 {
@@ -370,6 +469,7 @@ store_open(const char *path, char **cause)
 	if (clean && (read_version(db, &after, NULL) == -1 || after != before))
 		clean = false;
 	st->clean = clean;
+	sqlite3_wal_hook(db, wal_committed, st);
 	return st;
 fail:
 	if (st->checking)
@@ -408,6 +508,8 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (st->checkpointing)
+		checkpoint_join(st);
 	for (i = 0; i < st->ncache; i++) {
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);

@@ -31,6 +31,13 @@ bool store_opened_clean(const struct store *st);
 /* The schema version (PRAGMA user_version), or -1 if it cannot be read. */
 int store_version(struct store *st);
 
+/*
+ * Starts the copy of a large write-ahead log that a commit left (see
+ * store.c) on a thread, and reaps the thread when it has ended; the main
+ * loop calls it once per turn, when the work at hand is done.
+ */
+void store_checkpoint_behind(struct store *st);
+
 /* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(struct store *st, char **cause);
 /*

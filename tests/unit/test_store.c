@@ -3,7 +3,9 @@
  * schema with data in it, a newer schema (refused, file untouched), a
  * corrupt file (refused, untouched), and the constraints that keep the
  * data consistent; the query helpers, which fail on every SQLite error,
- * and nested uses of one cached statement.
+ * and nested uses of one cached statement; a commit that leaves a large
+ * write-ahead log returns before the log is copied into the file, and the
+ * copy follows on a thread.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -287,6 +289,64 @@ test_uids_follow_the_installation(void **state)
 	assert_int_equal(store_exec(st, &cause, "INSERT INTO submission (ref, title, kind, "
 	    "owner_id, created_at, updated_at) VALUES ('V/1', 'P', 'beschlussvorlage', NULL, "
 	    "1, 1)", ""), 1);
+	store_close(st);
+}
+
+static off_t
+file_size(const char *p)
+{
+	struct stat sb;
+
+	if (stat(p, &sb) == -1)
+		return 0;
+	return sb.st_size;
+}
+
+static void
+test_large_log_is_copied_behind(void **state)
+{
+	struct store *st;
+	sqlite3 *db;
+	char *cause = NULL, wal[128];
+	off_t before;
+	int i;
+
+	(void)state;
+	/* Small pages: the threshold counts pages, so 10 MB are enough. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 512; PRAGMA journal_mode = WAL;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, &cause, "INSERT INTO committee (slug, name, kind, "
+	    "created_at, updated_at) VALUES ('kt', 'Kreistag', 'kreistag', 1, 1)", ""), 1);
+	before = file_size(path);
+	assert_int_equal(store_begin(st, &cause), 0);
+	assert_int_equal(store_exec(st, &cause, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+	    "SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO committee (slug, name, kind, "
+	    "created_at, updated_at) SELECT 'c' || i, hex(randomblob(250)), 'kreistag', 1, 1 "
+	    "FROM n", ""), 20000);
+	assert_int_equal(store_commit(st, &cause), 0);
+	/* Committed, in the log, not yet in the file. */
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_true(file_size(wal) > 10 * 1000 * 1000);
+	assert_true(file_size(path) < before + 1000 * 1000);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM committee"), 20001);
+	/* The main loop's turn starts the copy; it ends on its own. */
+	store_checkpoint_behind(st);
+	for (i = 0; i < 3000 && file_size(path) < before + 10 * 1000 * 1000; i++) {
+		usleep(10000);
+		store_checkpoint_behind(st);
+	}
+	assert_true(file_size(path) >= before + 10 * 1000 * 1000);
+	/* Writing goes on as before, while and after the copy. */
+	assert_int_equal(store_exec(st, &cause, "DELETE FROM committee WHERE slug <> 'kt'",
+	    ""), 20000);
+	store_close(st);
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM committee"), 1);
 	store_close(st);
 }
 
@@ -610,6 +670,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_submissions_become_beratungen, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_log_is_copied_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
