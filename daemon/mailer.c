@@ -255,7 +255,6 @@ on_accepted(size_t index, int code, const char *reply, void *arg)
 	m->inflight--;
 	sn->slot = false;
 	finish_item(m, &sn->d->job->items[sn->mine[index]], SMTP_SENT, code, reply);
-	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 	/* libESMTP starts the next message only when this returns. */
 	if (index + 1 < sn->n) {
