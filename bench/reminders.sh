@@ -42,7 +42,7 @@ stop_sink() {
 	sink_pid=; watch_pid=
 }
 cleanup() {
-	[ -n "$ikond_pid" ] && kill "$ikond_pid" 2>/dev/null || true
+	[ -n "$ikond_pid" ] && kill "$ikond_pid" 2>/dev/null && wait "$ikond_pid" 2>/dev/null || true
 	stop_sink
 	rm -rf "$dir"
 }
