@@ -119,6 +119,7 @@ static const struct key_spec schema[] = {
 	{ "smtp.max_attempts", K_INT },
 	{ "smtp.retry_seconds", K_INT },
 	{ "smtp.rate", K_STRING },
+	{ "smtp.connections", K_INT },
 	{ "reminders", K_GROUP },
 	{ "reminders.send_time", K_STRING },
 	{ "reminders.non_working_days", K_STRING },
@@ -1123,6 +1124,7 @@ load_values(struct loader *ld, const config_t *cf, struct config *cfg)
 	cfg->smtp_max_attempts = get_int(ld, cf, "smtp.max_attempts", 12, 1, 1000);
 	cfg->smtp_retry_seconds = get_int(ld, cf, "smtp.retry_seconds", 60, 1, 86400);
 	load_smtp_rate(ld, cf, cfg);
+	cfg->smtp_connections = get_int(ld, cf, "smtp.connections", 4, 1, 16);
 
 	load_reminders(ld, cf, cfg);
 

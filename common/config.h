@@ -113,6 +113,7 @@ struct config {
 	int		 smtp_retry_seconds;
 	int		 smtp_rate_count;	/* smtp.rate: messages per period, 0: unpaced */
 	int		 smtp_rate_period;	/* seconds */
+	int		 smtp_connections;	/* sessions with the relay at once */
 
 	int		 remind_send_minute;	/* minute of day for whole-day offsets */
 	enum rule_roll	 remind_non_working_days; /* RULE_EARLIER or RULE_KEEP */

@@ -1,15 +1,18 @@
 /*
  * mailer: the delivery thread (see mailer.h).  One job at a time: the main
- * thread only submits when the mailer is idle.  Results travel back under
- * the mutex; an eventfd tells the main loop to collect them, and
- * mailer_recorded() tells the thread that they are stored, which is what
- * it waits for after MAILER_UNRECORDED_MAX deliveries (see mailer.h).
+ * thread only submits when the mailer is idle.  For an SMTP job the thread
+ * starts smtp.connections - 1 more threads and is a connection itself;
+ * they share the job's queue under the mutex and end with the job.
+ * Results travel back under the mutex; an eventfd tells the main loop to
+ * collect them, and mailer_recorded() tells the connections that they are
+ * stored, which frees the slots they wait for (see mailer.h).
  *
  * The pace (smtp.rate) is a sliding window: the monotonic times of the
  * last rate_count accepted messages, kept across jobs; a session may
- * carry as many messages as the window has room for now.  Waits for the
- * window or after a 4xx are timed waits on the wake condition (on
- * CLOCK_MONOTONIC), so that mailer_free() ends them at once.
+ * carry as many messages as the window has room for now, less what the
+ * other sessions reserved.  Waits for the window, for work or after a 4xx
+ * are waits on the wake condition (timed ones on CLOCK_MONOTONIC), so
+ * that mailer_free() ends them at once.
  */
 #include "mailer.h"
 
@@ -31,7 +34,7 @@
 struct mailer {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;
+	pthread_cond_t		 wake;		/* work, a changed pace or queue, stop */
 	pthread_cond_t		 progress;	/* outcomes were recorded */
 	int			 efd;
 	bool			 stop;
@@ -40,13 +43,39 @@ struct mailer {
 	bool			 running;	/* the thread works on job */
 	size_t			 delivered;	/* items of job SMTP_SENT */
 	size_t			 recorded;	/* of those, committed */
-	/* outcomes not yet announced on efd, and when it was last written (thread only) */
+	size_t			 inflight;	/* messages handed to the relay, no outcome yet */
+	/* outcomes not yet announced on efd, and when it was last written */
 	size_t			 unnotified;
 	uint64_t		 notified_at;
-	/* the pace: accept times of the last rate messages, a ring (thread only) */
+	/* the pace: accept times of the last rate messages, a ring */
 	uint64_t		*accepted_at;
 	size_t			 rate;		/* capacity of accepted_at */
 	size_t			 ring_next;	/* where the next time goes */
+	size_t			 rate_reserved;	/* taken into sessions, not yet accepted */
+};
+
+/*
+ * One SMTP job shared by its connections, under the mailer's lock: the
+ * items waiting, in order, and how the relay has been answering.
+ */
+struct dispatch {
+	struct mailer		*m;
+	struct mailer_job	*job;
+	size_t			*queue;		/* job items waiting for a session */
+	size_t			 nq;
+	size_t			 seen;		/* job items moved into the queue */
+	unsigned char		*deferrals;	/* 4xx answers per job item */
+	size_t			 session;	/* most messages one session takes */
+	uint64_t		 backoff;	/* 0 while the relay does not push back */
+	uint64_t		 resume_at;	/* no session starts before (monotonic ms) */
+	unsigned		 round;		/* how often the connections backed off */
+	int			 stalled;
+	size_t			 alive;		/* connections still delivering */
+	size_t			 busy;		/* of those, in a session now */
+	size_t			 peak;		/* most sessions at once */
+	size_t			 sessions;
+	bool			 over;		/* the relay accepts nothing: give up */
+	const char		*why;
 };
 
 static void
@@ -58,7 +87,7 @@ notify(struct mailer *m)
 		log_warn("mailer: eventfd");
 }
 
-/* Announces the outcomes finished so far to the main loop. */
+/* Announces the outcomes finished so far to the main loop; lock held. */
 static void
 flush_notify(struct mailer *m)
 {
@@ -70,61 +99,67 @@ flush_notify(struct mailer *m)
 }
 
 /*
- * A delivery is announced at once when the last announcement is
- * MAILER_NOTIFY_MS old (a slow relay: each outcome is recorded as soon as
- * it is known), else with the MAILER_NOTIFY_EVERY-th (a fast one: one
+ * Lock held.  A delivery is announced at once when the last announcement
+ * is MAILER_NOTIFY_MS old (a slow relay: each outcome is recorded as soon
+ * as it is known), else with the MAILER_NOTIFY_EVERY-th (a fast one: one
  * commit for several); anything else than a delivery at once.
  */
 static void
 finish_item(struct mailer *m, struct mailer_item *it, enum smtp_outcome outcome, int code,
     const char *reply)
 {
-	pthread_mutex_lock(&m->lock);
-	if (!it->done) {
-		it->outcome = outcome;
-		it->code = code;
-		snprintf(it->reply, sizeof(it->reply), "%s", reply);
-		it->done = true;
-		if (outcome == SMTP_SENT)
-			m->delivered++;
-		m->unnotified++;
-	}
-	pthread_mutex_unlock(&m->lock);
+	if (it->done)
+		return;
+	it->outcome = outcome;
+	it->code = code;
+	snprintf(it->reply, sizeof(it->reply), "%s", reply);
+	it->done = true;
+	if (outcome == SMTP_SENT)
+		m->delivered++;
+	m->unnotified++;
 	if (outcome != SMTP_SENT || m->unnotified >= MAILER_NOTIFY_EVERY ||
 	    monotonic_ms() - m->notified_at >= MAILER_NOTIFY_MS)
 		flush_notify(m);
 }
 
-/* Before the next message: fewer than MAILER_UNRECORDED_MAX unrecorded deliveries. */
+/*
+ * Before a message goes to the relay: waits for one of the
+ * MAILER_UNRECORDED_MAX slots (see mailer.h), which the message holds
+ * until its delivery is recorded or it turns out not delivered.
+ */
 static void
-wait_recorded(struct mailer *m)
+slot_take(struct mailer *m)
 {
 	pthread_mutex_lock(&m->lock);
-	if (!m->stop && m->delivered - m->recorded >= MAILER_UNRECORDED_MAX) {
-		pthread_mutex_unlock(&m->lock);
+	if (!m->stop && m->inflight + m->delivered - m->recorded >= MAILER_UNRECORDED_MAX)
 		flush_notify(m);
-		pthread_mutex_lock(&m->lock);
-	}
-	while (!m->stop && m->delivered - m->recorded >= MAILER_UNRECORDED_MAX)
+	while (!m->stop && m->inflight + m->delivered - m->recorded >= MAILER_UNRECORDED_MAX)
 		pthread_cond_wait(&m->progress, &m->lock);
+	m->inflight++;
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* Sleeps until the monotonic instant until; false if the mailer stops meanwhile. */
-static bool
-mailer_sleep(struct mailer *m, uint64_t until)
+/* The message in transfer was not delivered; lock held. */
+static void
+slot_give(struct mailer *m)
+{
+	m->inflight--;
+	pthread_cond_broadcast(&m->progress);
+}
+
+/* Lock held: waits for a wake-up or, if until is not 0, the monotonic instant until. */
+static void
+wait_wake(struct mailer *m, uint64_t until)
 {
 	struct timespec ts;
-	bool stopped;
 
+	if (until == 0) {
+		pthread_cond_wait(&m->wake, &m->lock);
+		return;
+	}
 	ts.tv_sec = (time_t)(until / 1000);
 	ts.tv_nsec = (long)(until % 1000) * 1000000;
-	pthread_mutex_lock(&m->lock);
-	while (!m->stop && !m->halt && monotonic_ms() < until)
-		pthread_cond_timedwait(&m->wake, &m->lock, &ts);
-	stopped = m->stop || m->halt;
-	pthread_mutex_unlock(&m->lock);
-	return !stopped;
+	pthread_cond_timedwait(&m->wake, &m->lock, &ts);
 }
 
 /* Sizes the ring for the transport's pace; a changed rate starts afresh. */
@@ -139,8 +174,10 @@ rate_setup(struct mailer *m, const struct mailer_transport *t)
 	m->accepted_at = rate > 0 ? xcalloc(rate, sizeof(*m->accepted_at)) : NULL;
 	m->rate = rate;
 	m->ring_next = 0;
+	m->rate_reserved = 0;
 }
 
+/* A message taken into a session was accepted; lock held. */
 static void
 rate_note(struct mailer *m)
 {
@@ -148,11 +185,15 @@ rate_note(struct mailer *m)
 		return;
 	m->accepted_at[m->ring_next] = monotonic_ms();
 	m->ring_next = (m->ring_next + 1) % m->rate;
+	m->rate_reserved--;
 }
 
 /*
- * How many messages the pace allows now (SIZE_MAX if unpaced); when none,
- * *until is the instant the oldest message in the window leaves it.
+ * Lock held.  How many messages the pace allows now (SIZE_MAX if
+ * unpaced): the window's free places less those other sessions took.
+ * When none, *until is the instant the oldest message in the window
+ * leaves it, or 0 if a session holds the free places (it wakes the
+ * others when it ends).
  */
 static size_t
 rate_room(const struct mailer *m, const struct mailer_transport *t, uint64_t *until)
@@ -167,52 +208,183 @@ rate_room(const struct mailer *m, const struct mailer_transport *t, uint64_t *un
 		if (at == 0 || now >= at + period)
 			room++;
 	}
-	/* The ring's oldest entry is the one written next. */
-	*until = m->accepted_at[m->ring_next] + period;
-	return room;
+	if (room > m->rate_reserved)
+		return room - m->rate_reserved;
+	/* Writes go to the oldest place, which is free whenever any is. */
+	*until = room > 0 ? 0 : m->accepted_at[m->ring_next] + period;
+	return 0;
 }
 
-struct accepted_ctx {
-	struct mailer		*m;
-	struct mailer_item	*items;
-	const size_t		*index;		/* job item of each SMTP item */
+/*
+ * Moves the items added to the job since into the queue; true while more
+ * may be added (see mailer_room()).  Lock held.
+ */
+static bool
+queue_grow(struct dispatch *d)
+{
+	struct mailer_job *job = d->job;
+
+	if (d->m->stop || d->m->halt || job->n == job->cap)
+		job->sealed = true;
+	while (d->seen < job->n)
+		d->queue[d->nq++] = d->seen++;
+	return !job->sealed;
+}
+
+/* One connection's session: the job items it carries, in order. */
+struct session {
+	struct dispatch		*d;
+	size_t			*mine;		/* job item of each SMTP item */
+	size_t			 n;
+	size_t			 reserved;	/* places in the pace's window, not yet used */
+	bool			 slot;		/* holds a slot for the message in transfer */
 };
 
 static void
 on_accepted(size_t index, int code, const char *reply, void *arg)
 {
-	struct accepted_ctx *ctx = arg;
+	struct session *sn = arg;
+	struct mailer *m = sn->d->m;
 
-	rate_note(ctx->m);
-	finish_item(ctx->m, &ctx->items[ctx->index[index]], SMTP_SENT, code, reply);
+	pthread_mutex_lock(&m->lock);
+	if (m->rate > 0) {
+		rate_note(m);
+		sn->reserved--;
+	}
+	/* The slot stays taken until the delivery is recorded. */
+	m->inflight--;
+	sn->slot = false;
+	finish_item(m, &sn->d->job->items[sn->mine[index]], SMTP_SENT, code, reply);
+	pthread_mutex_unlock(&m->lock);
 	/* libESMTP starts the next message only when this returns. */
-	wait_recorded(ctx->m);
+	if (index + 1 < sn->n) {
+		slot_take(m);
+		sn->slot = true;
+	}
+}
+
+/* Lock held: moves the first queued item into the session as SMTP item it. */
+static void
+session_take(struct session *sn, struct smtp_item *it)
+{
+	struct dispatch *d = sn->d;
+	struct mailer_item *mi;
+
+	sn->mine[sn->n++] = d->queue[0];
+	mi = &d->job->items[d->queue[0]];
+	memmove(d->queue, d->queue + 1, --d->nq * sizeof(*d->queue));
+	memset(it, 0, sizeof(*it));
+	it->from_addr = mi->from_addr;
+	it->to_addr = mi->to_addr;
+	it->data = mi->data;
+	it->len = mi->len;
+	if (d->m->rate > 0) {
+		d->m->rate_reserved++;
+		sn->reserved++;
+	}
 }
 
 /*
- * One session with the job items queue[0..k); returns how many the relay
- * accepted.  Items it pushed back (4xx) go to *deferred, unless they have
- * been deferred MAILER_DEFER_MAX times; every other item is finished.
+ * The relay accepted the session's last message: the next one from the
+ * queue, waiting while the job is still composed, unless the pace has
+ * no room now, a connection was pushed back or the session is as long as
+ * it may be; then the session ends.
  */
 static size_t
-deliver_session(struct mailer *m, struct mailer_job *job, const size_t *queue, size_t k,
-    unsigned char *deferrals, size_t *deferred, size_t *ndeferred)
+on_more(struct smtp_item *items, size_t n, void *arg)
 {
-	const struct mailer_transport *t = &job->transport;
-	struct smtp_config cfg;
-	struct smtp_item *items = xcalloc(k, sizeof(*items));
-	struct mailer_item *it;
-	struct accepted_ctx ctx;
-	size_t i, accepted = 0;
-	char *cause = NULL;
+	struct session *sn = arg;
+	struct dispatch *d = sn->d;
+	struct mailer *m = d->m;
+	uint64_t until;
+	bool open;
 
-	for (i = 0; i < k; i++) {
-		it = &job->items[queue[i]];
-		items[i].from_addr = it->from_addr;
-		items[i].to_addr = it->to_addr;
-		items[i].data = it->data;
-		items[i].len = it->len;
+	pthread_mutex_lock(&m->lock);
+	for (;;) {
+		if (d->over || d->backoff > 0 || n >= d->session) {
+			pthread_mutex_unlock(&m->lock);
+			return 0;
+		}
+		open = queue_grow(d);
+		if (d->nq > 0)
+			break;
+		if (!open) {
+			pthread_mutex_unlock(&m->lock);
+			return 0;
+		}
+		flush_notify(m);
+		wait_wake(m, 0);
 	}
+	if (rate_room(m, &d->job->transport, &until) == 0) {
+		pthread_mutex_unlock(&m->lock);
+		return 0;
+	}
+	session_take(sn, &items[n]);
+	pthread_mutex_unlock(&m->lock);
+	slot_take(m);
+	sn->slot = true;
+	return 1;
+}
+
+/*
+ * Lock held.  The relay answered a session whose round was round with
+ * accepted messages and nd pushed back: the connections slow down or
+ * speed up together, and only the first session to see a change reacts.
+ */
+static void
+pace_react(struct dispatch *d, unsigned round, size_t accepted, size_t nd)
+{
+	if (round != d->round)
+		return;
+	if (nd == 0) {
+		d->backoff = 0;
+		d->stalled = 0;
+		d->session = d->session > SIZE_MAX / 2 ? SIZE_MAX : d->session * 2;
+		return;
+	}
+	if (accepted > 0) {
+		d->backoff = MAILER_BACKOFF_MIN_MS;
+		d->stalled = 0;
+	} else {
+		d->backoff = d->backoff == 0 ? MAILER_BACKOFF_MIN_MS : d->backoff * 2;
+		if (d->backoff > MAILER_BACKOFF_MAX_MS)
+			d->backoff = MAILER_BACKOFF_MAX_MS;
+		if (++d->stalled >= MAILER_STALL_ROUNDS) {
+			d->why = "the relay accepted nothing for several minutes; will retry";
+			d->over = true;
+		}
+	}
+	d->session = 1;
+	d->resume_at = monotonic_ms() + d->backoff;
+	d->round++;
+}
+
+/*
+ * One session, starting with the first queued item and growing while the
+ * relay accepts (on_more()), in the given round.  Items the relay pushed
+ * back (4xx) go back to the end of the queue, unless they have been
+ * deferred MAILER_DEFER_MAX times; every other item is finished.  Returns
+ * true if the connection gives up for this job: it reached no relay while
+ * another connection still delivers, so its items go back to the queue
+ * for the others (a relay that takes fewer connections than
+ * smtp.connections).  Called and returns with the lock held.
+ */
+static bool
+deliver_session(struct dispatch *d, size_t *mine, unsigned round)
+{
+	struct mailer *m = d->m;
+	const struct mailer_transport *t = &d->job->transport;
+	struct smtp_config cfg;
+	struct smtp_item *items = xcalloc(d->job->cap, sizeof(*items));
+	struct session sn;
+	size_t i, accepted = 0, nd = 0;
+	char *cause = NULL;
+	int rc;
+
+	memset(&sn, 0, sizeof(sn));
+	sn.d = d;
+	sn.mine = mine;
+	session_take(&sn, &items[0]);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.host = t->host;
 	cfg.port = t->port;
@@ -220,159 +392,188 @@ deliver_session(struct mailer *m, struct mailer_job *job, const size_t *queue, s
 	cfg.user = t->user;
 	cfg.password = t->password;
 	cfg.timeout_seconds = t->timeout;
-	ctx.m = m;
-	ctx.items = job->items;
-	ctx.index = queue;
 	cfg.accepted = on_accepted;
-	cfg.accepted_arg = &ctx;
-	smtp_send_batch(&cfg, items, k, &cause);
+	cfg.accepted_arg = &sn;
+	cfg.more = on_more;
+	cfg.more_arg = &sn;
+	cfg.capacity = d->job->cap;
+	pthread_mutex_unlock(&m->lock);
+	slot_take(m);
+	sn.slot = true;
+	rc = smtp_send_batch(&cfg, items, 1, &cause);
 	free(cause);
-	for (i = 0; i < k; i++) {
+	pthread_mutex_lock(&m->lock);
+	if (sn.slot)
+		slot_give(m);
+	m->rate_reserved -= sn.reserved;
+	d->busy--;
+	pthread_cond_broadcast(&m->wake);
+	if (rc == -1 && d->alive > 1) {
+		memmove(d->queue + sn.n, d->queue, d->nq * sizeof(*d->queue));
+		memcpy(d->queue, mine, sn.n * sizeof(*d->queue));
+		d->nq += sn.n;
+		free(items);
+		return true;
+	}
+	for (i = 0; i < sn.n; i++) {
 		if (items[i].outcome == SMTP_SENT)
 			accepted++;
 		if (items[i].outcome == SMTP_TEMPFAIL && items[i].pushed_back &&
-		    ++deferrals[queue[i]] < MAILER_DEFER_MAX) {
-			deferred[(*ndeferred)++] = queue[i];
+		    ++d->deferrals[mine[i]] < MAILER_DEFER_MAX) {
+			d->queue[d->nq++] = mine[i];
+			nd++;
 			continue;
 		}
-		finish_item(m, &job->items[queue[i]], items[i].outcome, items[i].status_code,
+		finish_item(m, &d->job->items[mine[i]], items[i].outcome, items[i].status_code,
 		    items[i].server_reply);
 	}
 	flush_notify(m);
+	pace_react(d, round, accepted, nd);
 	free(items);
-	return accepted;
+	return false;
 }
 
 /*
- * How many items the job has now in *n; true while more may be added
- * (see mailer_room()).  Once it returns false it does so for good.
+ * One connection: starts a session whenever messages wait and the pace
+ * allows, until the job is sealed and delivered, the relay gives up or
+ * the mailer stops.  While the relay pushes back, one session at a time
+ * probes it.
  */
-static bool
-job_grown(struct mailer *m, struct mailer_job *job, size_t *n)
+static void
+connection_run(struct dispatch *d)
 {
+	struct mailer *m = d->m;
+	const struct mailer_transport *t = &d->job->transport;
+	size_t *mine = xcalloc(d->job->cap, sizeof(*mine));
+	uint64_t until = 0;
 	bool open;
 
 	pthread_mutex_lock(&m->lock);
-	*n = job->n;
-	if (m->stop || m->halt || job->n == job->cap)
-		job->sealed = true;
-	open = !job->sealed;
+	while (!d->over) {
+		open = queue_grow(d);
+		if (d->nq == 0) {
+			if (!open)
+				break;
+			flush_notify(m);
+			wait_wake(m, 0);
+			continue;
+		}
+		if (monotonic_ms() < d->resume_at) {
+			if (m->stop || m->halt)
+				break;
+			wait_wake(m, d->resume_at);
+			continue;
+		}
+		if (d->backoff > 0 && d->busy > 0) {
+			if (m->stop || m->halt)
+				break;
+			wait_wake(m, 0);
+			continue;
+		}
+		if (rate_room(m, t, &until) == 0) {
+			if (m->stop || m->halt)
+				break;
+			wait_wake(m, until);
+			continue;
+		}
+		if (++d->busy > d->peak)
+			d->peak = d->busy;
+		d->sessions++;
+		if (deliver_session(d, mine, d->round))
+			break;
+	}
+	d->alive--;
+	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
-	return open;
+	free(mine);
 }
 
-/* Takes no more items; how many the job has in *n. */
-static void
-job_seal(struct mailer *m, struct mailer_job *job, size_t *n)
+static void *
+connection_main(void *arg)
 {
-	pthread_mutex_lock(&m->lock);
-	job->sealed = true;
-	*n = job->n;
-	pthread_mutex_unlock(&m->lock);
+	connection_run(arg);
+	return NULL;
 }
 
-/* Nothing to deliver: waits until the job has more than seen items or is sealed. */
-static void
-wait_grown(struct mailer *m, struct mailer_job *job, size_t seen)
-{
-	flush_notify(m);
-	pthread_mutex_lock(&m->lock);
-	while (!m->stop && !m->halt && !job->sealed && job->n == seen)
-		pthread_cond_wait(&m->wake, &m->lock);
-	pthread_mutex_unlock(&m->lock);
-}
-
-/* Delivers the job's items at the relay's pace (see mailer.h). */
+/*
+ * Delivers the job's items at the relay's pace over smtp.connections
+ * connections (see mailer.h): this thread is one, the others run on
+ * threads of their own until the job is done.
+ */
 static void
 deliver_smtp(struct mailer *m, struct mailer_job *job)
 {
-	const struct mailer_transport *t = &job->transport;
-	size_t *queue = xcalloc(job->cap, sizeof(*queue));
-	size_t *deferred = xcalloc(job->cap, sizeof(*deferred));
-	unsigned char *deferrals = xcalloc(job->cap, 1);
-	size_t i, k, n, seen = 0, nq = 0, nd, accepted, session = SIZE_MAX;
-	uint64_t until = 0, backoff = 0;
-	int stalled = 0;
-	bool open;
-	const char *why = "not sent: ikond stopped while waiting for the relay";
+	struct dispatch d;
+	pthread_t *threads;
+	size_t i, started = 0, want;
+	int rc;
 
-	rate_setup(m, t);
-	for (;;) {
-		open = job_grown(m, job, &n);
-		while (seen < n)
-			queue[nq++] = seen++;
-		if (nq == 0) {
-			if (!open)
-				break;
-			wait_grown(m, job, seen);
+	memset(&d, 0, sizeof(d));
+	d.m = m;
+	d.job = job;
+	d.queue = xcalloc(job->cap, sizeof(*d.queue));
+	d.deferrals = xcalloc(job->cap, 1);
+	d.session = SIZE_MAX;
+	d.why = "not sent: ikond stopped while waiting for the relay";
+	want = job->transport.connections > 1 ? (size_t)job->transport.connections : 1;
+	threads = xcalloc(want, sizeof(*threads));
+	pthread_mutex_lock(&m->lock);
+	rate_setup(m, &job->transport);
+	d.alive = want;
+	pthread_mutex_unlock(&m->lock);
+	for (i = 1; i < want; i++) {
+		if ((rc = pthread_create(&threads[started], NULL, connection_main, &d)) == 0) {
+			started++;
 			continue;
 		}
-		if ((k = rate_room(m, t, &until)) == 0) {
-			if (!mailer_sleep(m, until))
-				break;
-			continue;
-		}
-		if (k > nq)
-			k = nq;
-		if (k > session)
-			k = session;
-		nd = 0;
-		accepted = deliver_session(m, job, queue, k, deferrals, deferred, &nd);
-		/* The rest of the queue first, then what the relay pushed back. */
-		memmove(queue, queue + k, (nq - k) * sizeof(*queue));
-		memcpy(queue + nq - k, deferred, nd * sizeof(*queue));
-		nq = nq - k + nd;
-		if (nd == 0) {
-			backoff = 0;
-			stalled = 0;
-			session = session > SIZE_MAX / 2 ? SIZE_MAX : session * 2;
-			continue;
-		}
-		if (accepted > 0) {
-			backoff = MAILER_BACKOFF_MIN_MS;
-			stalled = 0;
-		} else {
-			backoff = backoff == 0 ? MAILER_BACKOFF_MIN_MS : backoff * 2;
-			if (backoff > MAILER_BACKOFF_MAX_MS)
-				backoff = MAILER_BACKOFF_MAX_MS;
-			if (++stalled >= MAILER_STALL_ROUNDS) {
-				why = "the relay accepted nothing for several minutes; will retry";
-				break;
-			}
-		}
-		session = 1;
-		if (!mailer_sleep(m, monotonic_ms() + backoff))
-			break;
+		log_warnx("mailer: cannot start another connection's thread: %s", strerror(rc));
+		pthread_mutex_lock(&m->lock);
+		d.alive--;
+		pthread_mutex_unlock(&m->lock);
 	}
+	connection_run(&d);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 	/* Stopped early: what the queue holds and what was added meanwhile. */
-	job_seal(m, job, &n);
-	while (seen < n)
-		queue[nq++] = seen++;
-	for (i = 0; i < nq; i++)
-		finish_item(m, &job->items[queue[i]], SMTP_TEMPFAIL, 0, why);
+	pthread_mutex_lock(&m->lock);
+	job->sealed = true;
+	queue_grow(&d);
+	for (i = 0; i < d.nq; i++)
+		finish_item(m, &job->items[d.queue[i]], SMTP_TEMPFAIL, 0, d.why);
 	flush_notify(m);
-	free(deferrals);
-	free(deferred);
-	free(queue);
+	pthread_mutex_unlock(&m->lock);
+	log_debug("mailer: %zu message(s) in %zu session(s), at most %zu at once",
+	    job->n, d.sessions, d.peak);
+	free(threads);
+	free(d.deferrals);
+	free(d.queue);
 }
 
 static void
 deliver_maildir(struct mailer *m, struct mailer_job *job)
 {
 	char *cause = NULL, *name = NULL, reply[256];
-	size_t i = 0, n;
-	bool open;
+	size_t i = 0;
+	int rc;
 
+	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		open = job_grown(m, job, &n);
-		if (i == n) {
-			if (!open)
+		if (m->stop || m->halt || job->n == job->cap)
+			job->sealed = true;
+		if (i == job->n) {
+			if (job->sealed)
 				break;
-			wait_grown(m, job, n);
+			flush_notify(m);
+			wait_wake(m, 0);
 			continue;
 		}
-		if (maildir_deliver(job->transport.maildir, job->items[i].data,
-		    job->items[i].len, &name, &cause) == -1) {
+		pthread_mutex_unlock(&m->lock);
+		slot_take(m);
+		rc = maildir_deliver(job->transport.maildir, job->items[i].data,
+		    job->items[i].len, &name, &cause);
+		pthread_mutex_lock(&m->lock);
+		if (rc == -1) {
+			slot_give(m);
 			finish_item(m, &job->items[i++], SMTP_TEMPFAIL, 0, cause);
 			free(cause);
 			cause = NULL;
@@ -381,10 +582,11 @@ deliver_maildir(struct mailer *m, struct mailer_job *job)
 		snprintf(reply, sizeof(reply), "delivered to Maildir as new/%s", name);
 		free(name);
 		name = NULL;
+		m->inflight--;
 		finish_item(m, &job->items[i++], SMTP_SENT, 0, reply);
-		wait_recorded(m);
 	}
 	flush_notify(m);
+	pthread_mutex_unlock(&m->lock);
 }
 
 static void *
@@ -408,8 +610,8 @@ mailer_main(void *arg)
 		pthread_mutex_lock(&m->lock);
 		job->finished = true;
 		m->running = false;
-		pthread_mutex_unlock(&m->lock);
 		notify(m);
+		pthread_mutex_unlock(&m->lock);
 		pthread_mutex_lock(&m->lock);
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -430,7 +632,7 @@ mailer_new(char **cause)
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	/* Timed waits on wake end on the monotonic clock (mailer_sleep()). */
+	/* Timed waits on wake end on the monotonic clock (wait_wake()). */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->wake, &attr);
@@ -457,8 +659,8 @@ mailer_free(struct mailer *m)
 		return;
 	pthread_mutex_lock(&m->lock);
 	m->stop = true;
-	pthread_cond_signal(&m->wake);
-	pthread_cond_signal(&m->progress);
+	pthread_cond_broadcast(&m->wake);
+	pthread_cond_broadcast(&m->progress);
 	pthread_mutex_unlock(&m->lock);
 	pthread_join(m->thread, NULL);
 	mailer_job_free(m->job);
@@ -475,7 +677,7 @@ mailer_halt(struct mailer *m)
 {
 	pthread_mutex_lock(&m->lock);
 	m->halt = true;
-	pthread_cond_signal(&m->wake);
+	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -499,8 +701,8 @@ mailer_submit(struct mailer *m, struct mailer_job *job)
 	pthread_mutex_lock(&m->lock);
 	m->job = job;
 	m->running = true;
-	m->delivered = m->recorded = 0;
-	pthread_cond_signal(&m->wake);
+	m->delivered = m->recorded = m->inflight = 0;
+	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -528,7 +730,7 @@ mailer_append(struct mailer *m, struct mailer_job *more)
 	job->n += more->n;
 	memset(more->items, 0, more->n * sizeof(*more->items));
 	more->n = 0;
-	pthread_cond_signal(&m->wake);
+	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -538,7 +740,7 @@ mailer_seal(struct mailer *m)
 	pthread_mutex_lock(&m->lock);
 	if (m->job != NULL)
 		m->job->sealed = true;
-	pthread_cond_signal(&m->wake);
+	pthread_cond_broadcast(&m->wake);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -601,7 +803,7 @@ mailer_recorded(struct mailer *m, bool committed)
 		left += !it->recorded;
 	}
 	finished = job->finished;
-	pthread_cond_signal(&m->progress);
+	pthread_cond_broadcast(&m->progress);
 	if (finished && left == 0)
 		m->job = NULL;
 	pthread_mutex_unlock(&m->lock);

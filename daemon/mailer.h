@@ -1,36 +1,46 @@
 /*
  * mailer: the delivery thread.  The main thread composes messages and
- * hands them over as one job; the thread delivers them (SMTP batch over
- * one session, or the local Maildir) and reports each message's outcome
- * as soon as it is known through a descriptor the main loop polls.  The
- * thread never touches the database or the daemon's state, so a slow or
- * dead relay stalls nothing but itself.
+ * hands them over as one job; the thread delivers them (SMTP over
+ * smtp.connections sessions at once, or the local Maildir) and reports
+ * each message's outcome as soon as it is known through a descriptor the
+ * main loop polls.  Each SMTP connection is a libESMTP session on a
+ * thread of its own (libESMTP runs a whole session in one blocking call),
+ * taking its share of the job's waiting messages for one session at a
+ * time.  The threads never touch the database or the daemon's state, so
+ * a slow or dead relay stalls nothing but themselves.  A connection that
+ * reaches no relay while another one delivers gives its messages back to
+ * the others and ends for this job: a relay that takes fewer connections
+ * (or answers 421 to the second) gets everything over those it takes,
+ * and nothing counts as a failed attempt.
  *
  * The main thread records outcomes in the database and then says so with
- * mailer_recorded().  The thread never lets more than
- * MAILER_UNRECORDED_MAX messages be delivered without their outcome
- * recorded: having delivered one, it waits before starting the next
- * while MAILER_UNRECORDED_MAX or more delivered outcomes are unrecorded.
- * A crash therefore delivers again (with the same Message-ID) at most
- * MAILER_UNRECORDED_MAX messages: those the thread knew were accepted
- * (fewer than the bound) plus the one in transfer.  To a fast relay the
+ * mailer_recorded().  A message takes one of MAILER_UNRECORDED_MAX slots,
+ * shared by all connections, before it goes to the relay, and gives it
+ * back when its delivery is recorded or it was not delivered; a
+ * connection waits for a slot before each message.  A crash therefore
+ * delivers again (with the same Message-ID) at most MAILER_UNRECORDED_MAX
+ * messages, however many connections there are: those accepted but not
+ * yet recorded plus those in transfer.  To a fast relay the
  * thread announces deliveries MAILER_NOTIFY_EVERY at a time, so that one
  * commit records several (a commit per message cost the main thread more
  * than the thread spent delivering it); a delivery that follows the last
  * announcement by MAILER_NOTIFY_MS or more is announced at once, and so
- * is every other outcome, the end of a session and a wait for the bound.
+ * is every other outcome, the end of a session and a wait for a slot.
  * Announced or not, what is finished is recorded at the next pass of the
  * main loop, which passes at least once a second.
  *
- * Pace: with smtp.rate the thread never hands the relay more than rate
- * messages in any window of its period (it remembers the times of the
- * last ones across jobs), and it waits between sessions, not inside one,
- * so no connection sits idle while it waits.  A 4xx answer to a message
- * is the relay pushing back (Exchange Online answers 451 4.7.500 when a
- * mailbox sends too much): the message goes back to the end of the job,
- * the thread waits (1 s, doubling while nothing is accepted, at most
- * MAILER_BACKOFF_MAX_MS, on the monotonic clock) and starts again with one
- * message per session, doubling the session while the relay accepts.
+ * Pace: with smtp.rate the connections together never hand the relay
+ * more than rate messages in any window of its period (the times of the
+ * last ones are remembered across jobs, and a session reserves its
+ * messages' places in the window before it starts), and they wait
+ * between sessions, not inside one, so no connection sits idle while it
+ * waits.  A 4xx answer to a message is the relay pushing back (Exchange
+ * Online answers 451 4.7.500 when a mailbox sends too much): the message
+ * goes back to the end of the job, all connections wait (1 s, doubling
+ * while nothing is accepted, at most MAILER_BACKOFF_MAX_MS, on the
+ * monotonic clock), then one session at a time probes the relay with one
+ * message, doubling the session while the relay accepts, and all
+ * connections go on once a session went through without a 4xx.
  * Such a deferral is no failed attempt.  Only a message deferred
  * MAILER_DEFER_MAX times, or all that are left after MAILER_STALL_ROUNDS
  * sessions in a row in which the relay accepted nothing, is reported as
@@ -83,6 +93,7 @@ struct mailer_transport {
 	int		 timeout;
 	int		 rate_count;	/* smtp.rate: at most this many messages */
 	int		 rate_period;	/* in any window of this many seconds; 0: unpaced */
+	int		 connections;	/* smtp.connections: sessions at once */
 };
 
 struct mailer_job {
@@ -96,7 +107,8 @@ struct mailer_job {
 
 struct mailer;
 
-/* Starts the thread; NULL with *cause if it cannot. */
+/* Starts the thread (a job's further connections start with the job);
+ * NULL with *cause if it cannot. */
 struct mailer *mailer_new(char **cause);
 /* Waits for the job in flight, then stops the thread. */
 void mailer_free(struct mailer *m);

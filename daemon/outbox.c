@@ -844,4 +844,5 @@ outbox_transport(const struct ikond *ikd, const char *password, struct mailer_tr
 	t->timeout = cfg->smtp_timeout;
 	t->rate_count = cfg->smtp_rate_count;
 	t->rate_period = cfg->smtp_rate_period;
+	t->connections = cfg->smtp_connections;
 }

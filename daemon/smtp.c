@@ -5,6 +5,12 @@
  * the status libESMTP recorded for each envelope step, turning it into the
  * three outcomes the outbox acts on.
  *
+ * A session grows while it runs: libESMTP reports the end of each message
+ * (SMTP_EV_MESSAGESENT) before it looks for the next one in its list, so a
+ * message added at that event goes out in the same session.  The caller's
+ * more callback is asked there, after the last message if the relay took
+ * it, and one connection carries a whole job without reconnecting.
+ *
  * libESMTP has no API that says whether AUTH succeeded (on failure it goes
  * on without authenticating), so the protocol monitor watches the replies
  * to AUTH; it never looks at what the client writes beyond the verb, so
@@ -67,6 +73,11 @@ struct smtp_run {
 	int		 auth_code;	/* final reply to the last AUTH, 0 if none */
 	char		 auth_reply[128];
 	struct smtp_item *items;	/* to turn a message back into its index */
+	size_t		 n;		/* items in the session so far */
+	smtp_message_t	*msgs;		/* per item, NULL if not sent */
+	smtp_recipient_t *rcpts;
+	struct smtp_reader *readers;
+	char		**copies;	/* CRLF copies of the items' data */
 	struct timespec	 last_read;	/* when the relay last said something */
 };
 
@@ -206,17 +217,66 @@ smtp_crlf_copy(const char *data, size_t len, size_t *outlen)
 	return buf_steal(&b, outlen);
 }
 
+/* Adds item i to the session; false if it is not sent (its outcome is set). */
+static bool
+smtp_queue_item(struct smtp_run *run, smtp_session_t session, size_t i)
+{
+	struct smtp_item *it = &run->items[i];
+
+	/* Checked here too: an address goes verbatim into MAIL/RCPT. */
+	if (!mail_address_valid(it->from_addr) ||
+	    !mail_address_valid(it->to_addr) || it->data == NULL ||
+	    it->len == 0 || it->len > INT_MAX) {
+		smtp_item_set(it, SMTP_PERMFAIL, 0,
+		    "invalid envelope address or empty message");
+		return false;
+	}
+	run->readers[i].data = it->data;
+	run->readers[i].len = it->len;
+	if ((run->copies[i] = smtp_crlf_copy(it->data, it->len,
+	    &run->readers[i].len)) != NULL)
+		run->readers[i].data = run->copies[i];
+	run->msgs[i] = smtp_add_message(session);
+	if (run->msgs[i] == NULL ||
+	    !smtp_set_reverse_path(run->msgs[i], it->from_addr) ||
+	    (run->rcpts[i] = smtp_add_recipient(run->msgs[i], it->to_addr)) == NULL ||
+	    !smtp_set_messagecb(run->msgs[i], smtp_message_cb, &run->readers[i]))
+		fatalx("smtp: cannot set up a message");
+	smtp_message_set_application_data_release(run->msgs[i], it, NULL);
+	return true;
+}
+
+/*
+ * At the end of a message: reports it if the relay accepted it and, if it
+ * was the last one, asks for more.  libESMTP moves on to the next message
+ * after this event, so a message added now goes out in this session.
+ */
 static void
-smtp_report_accepted(const struct smtp_run *run, smtp_message_t msg)
+smtp_message_done(struct smtp_run *run, smtp_session_t session, smtp_message_t msg)
 {
 	const smtp_status_t *st = smtp_message_transfer_status(msg);
 	struct smtp_item *it = smtp_message_get_application_data(msg);
+	const struct smtp_config *cfg = run->cfg;
+	size_t i, added, queued;
 
-	if (run->cfg->accepted == NULL || it == NULL || st == NULL || st->code < 200 ||
-	    st->code >= 300)
+	if (it == NULL || st == NULL || st->code < 200 || st->code >= 300)
 		return;
-	run->cfg->accepted((size_t)(it - run->items), st->code, st->text != NULL ? st->text : "",
-	    run->cfg->accepted_arg);
+	if (cfg->accepted != NULL)
+		cfg->accepted((size_t)(it - run->items), st->code, st->text != NULL ? st->text : "",
+		    cfg->accepted_arg);
+	while (cfg->more != NULL && it == &run->items[run->n - 1] && run->n < cfg->capacity) {
+		if ((added = cfg->more(run->items, run->n, cfg->more_arg)) == 0)
+			return;
+		if (added > cfg->capacity - run->n)
+			fatalx("smtp: more messages than room");
+		for (i = run->n, queued = 0; i < run->n + added; i++)
+			queued += smtp_queue_item(run, session, i);
+		run->n += added;
+		if (queued > 0)
+			return;
+		/* None of them could be sent: ask again. */
+		it = &run->items[run->n - 1];
+	}
 }
 
 /* The peer's port of a connected TCP socket, or -1 for anything else. */
@@ -278,14 +338,13 @@ smtp_event_cb(smtp_session_t session, int event, void *arg, ...)
 	va_list ap;
 	long verify;
 
-	(void)session;
 	va_start(ap, arg);
 	switch (event) {
 	case SMTP_EV_CONNECT:
 		smtp_nodelay(run->port);
 		break;
 	case SMTP_EV_MESSAGESENT:
-		smtp_report_accepted(run, va_arg(ap, smtp_message_t));
+		smtp_message_done(run, session, va_arg(ap, smtp_message_t));
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		run->starttls_missing = true;
@@ -481,14 +540,10 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
     size_t n, char **cause)
 {
 	smtp_session_t session;
-	smtp_message_t *msgs;
-	smtp_recipient_t *rcpts;
-	struct smtp_reader *readers;
-	char **copies;
 	auth_context_t auth = NULL;
 	struct smtp_run run;
 	char server[300], reason[sizeof items->server_reply];
-	size_t i, queued = 0, answered = 0;
+	size_t i, room, queued = 0, answered = 0;
 	long timeout_ms;
 	uint64_t started;
 	bool timed_out;
@@ -499,16 +554,20 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 	memset(&run, 0, sizeof run);
 	run.cfg = cfg;
 	run.items = items;
+	run.n = n;
 	port = cfg->port > 0 ? cfg->port : SMTP_DEFAULT_PORT;
 	run.port = port;
 	snprintf(server, sizeof server, "%s:%d",
 	    cfg->host != NULL && *cfg->host != '\0' ? cfg->host : "localhost",
 	    port);
 
-	msgs = xcalloc(n ? n : 1, sizeof *msgs);
-	rcpts = xcalloc(n ? n : 1, sizeof *rcpts);
-	readers = xcalloc(n ? n : 1, sizeof *readers);
-	copies = xcalloc(n ? n : 1, sizeof *copies);
+	room = cfg->more != NULL && cfg->capacity > n ? cfg->capacity : n;
+	if (room == 0)
+		room = 1;
+	run.msgs = xcalloc(room, sizeof *run.msgs);
+	run.rcpts = xcalloc(room, sizeof *run.rcpts);
+	run.readers = xcalloc(room, sizeof *run.readers);
+	run.copies = xcalloc(room, sizeof *run.copies);
 
 	pthread_once(&smtp_auth_once, smtp_auth_init);
 	if ((session = smtp_create_session()) == NULL) {
@@ -539,31 +598,8 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 		smtp_auth_set_context(session, auth);
 	}
 
-	for (i = 0; i < n; i++) {
-		struct smtp_item *it = &items[i];
-
-		/* Checked here too: an address goes verbatim into MAIL/RCPT. */
-		if (!mail_address_valid(it->from_addr) ||
-		    !mail_address_valid(it->to_addr) || it->data == NULL ||
-		    it->len == 0 || it->len > INT_MAX) {
-			smtp_item_set(it, SMTP_PERMFAIL, 0,
-			    "invalid envelope address or empty message");
-			continue;
-		}
-		readers[i].data = it->data;
-		readers[i].len = it->len;
-		if ((copies[i] = smtp_crlf_copy(it->data, it->len,
-		    &readers[i].len)) != NULL)
-			readers[i].data = copies[i];
-		msgs[i] = smtp_add_message(session);
-		if (msgs[i] == NULL ||
-		    !smtp_set_reverse_path(msgs[i], it->from_addr) ||
-		    (rcpts[i] = smtp_add_recipient(msgs[i], it->to_addr)) == NULL ||
-		    !smtp_set_messagecb(msgs[i], smtp_message_cb, &readers[i]))
-			fatalx("smtp: cannot set up a message");
-		smtp_message_set_application_data_release(msgs[i], it, NULL);
-		queued++;
-	}
+	for (i = 0; i < n; i++)
+		queued += smtp_queue_item(&run, session, i);
 	if (queued == 0) {
 		ok = 0;
 		goto out;
@@ -579,12 +615,12 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 	ok = smtp_start_session(session) ? 0 : -1;
 	/* A long batch is no timeout; silence for the timeout is. */
 	timed_out = smtp_stalled(&run, smtp_errno(), timeout_ms);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < run.n; i++) {
 		const smtp_status_t *st;
 
-		if (msgs[i] == NULL)
+		if (run.msgs[i] == NULL)
 			continue;
-		st = smtp_reverse_path_status(msgs[i]);
+		st = smtp_reverse_path_status(run.msgs[i]);
 		if (st != NULL && st->code != 0)
 			answered++;
 	}
@@ -592,9 +628,9 @@ smtp_send_batch(const struct smtp_config *cfg, struct smtp_item *items,
 		timed_out = true;
 	smtp_session_reason(reason, sizeof reason, &run, server,
 	    answered > 0, timed_out, (int)(timeout_ms / 1000));
-	for (i = 0; i < n; i++)
-		if (msgs[i] != NULL)
-			smtp_item_result(&items[i], msgs[i], rcpts[i], &run,
+	for (i = 0; i < run.n; i++)
+		if (run.msgs[i] != NULL)
+			smtp_item_result(&items[i], run.msgs[i], run.rcpts[i], &run,
 			    reason);
 	if (answered == 0) {
 		set_cause(cause, "%s", reason);
@@ -607,12 +643,12 @@ out:
 		smtp_destroy_session(session);
 	if (auth != NULL)
 		auth_destroy_context(auth);
-	for (i = 0; i < n; i++)
-		free(copies[i]);
-	free(copies);
-	free(readers);
-	free(rcpts);
-	free(msgs);
+	for (i = 0; i < run.n; i++)
+		free(run.copies[i]);
+	free(run.copies);
+	free(run.readers);
+	free(run.rcpts);
+	free(run.msgs);
 	return ok;
 }
 

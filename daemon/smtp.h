@@ -4,7 +4,8 @@
  * it, refused it for now, or refused it for good.
  *
  * Thread safety: smtp_send_batch() keeps all its state on the stack and in
- * the libESMTP session it creates, so several threads may each run a batch.
+ * the libESMTP session it creates, so several threads may each run a batch
+ * (the mailer runs one per connection to the relay).
  * The first call initialises libESMTP's SASL module once per process.  The
  * process must ignore SIGPIPE (the daemon does at start-up): a relay that
  * drops the connection would otherwise kill it in the middle of a write.
@@ -23,6 +24,8 @@ enum smtp_tls {
 	SMTP_TLS_REQUIRED	/* refuse to send without STARTTLS */
 };
 
+struct smtp_item;
+
 struct smtp_config {
 	const char	*host;		/* NULL means "localhost"; no IPv6 literals */
 	int		 port;		/* 0 means 25 */
@@ -38,6 +41,17 @@ struct smtp_config {
 	 */
 	void		(*accepted)(size_t index, int code, const char *reply, void *arg);
 	void		*accepted_arg;
+	/*
+	 * Optional, NULL for none: a session that grows.  When the relay
+	 * accepted the last message the session holds (after accepted),
+	 * more may fill in items[n..capacity) and returns how many it added;
+	 * they go out in the same session.  0 lets the session end.  The
+	 * session does not grow after a refused message, so that a relay
+	 * pushing back ends it.
+	 */
+	size_t		(*more)(struct smtp_item *items, size_t n, void *arg);
+	void		*more_arg;
+	size_t		 capacity;	/* room in items for more */
 };
 
 enum smtp_outcome {
@@ -60,7 +74,8 @@ struct smtp_item {
 };
 
 /*
- * Sends every item over one SMTP session and fills in each item's outcome.
+ * Sends every item over one SMTP session (and those more adds, see
+ * struct smtp_config) and fills in each item's outcome.
  * Returns 0 if the session ran (each item says how it went), or -1 with
  * *cause set if no message reached the relay's answer at all: nothing
  * listening, a timeout, TLS failure, or STARTTLS required but not offered.

@@ -51,6 +51,8 @@ BAD = [
     ("unknown socket group", b'control = { socket_group = "no-such-group-here"; };\n', 1,
      'unknown group "no-such-group-here" in control.socket_group'),
     ("smtp.rate per day", b'smtp = {\n\n  rate = "30/day";\n};\n', 3, 'smtp.rate is "30/day"'),
+    ("too many connections", b'smtp = {\n  connections = 17;\n};\n', 2,
+     '"smtp.connections" is 17; it must be between 1 and 16'),
     ("unreadable password file", b'smtp = { host = "mail.example"; password_file = '
      b'"/nonexistent/ikond-password"; };\n', 1, "smtp.password_file: cannot read"),
 ]

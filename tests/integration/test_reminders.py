@@ -25,6 +25,7 @@ import time
 import unittest
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 import icalendar
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -41,6 +42,11 @@ class Recorder:
         self.lock = threading.Lock()
         self.rcpt_replies = {}      # address -> list of replies, used up one by one
         self.delay = 0.0
+        self.max_connections = None  # more at once are answered 421
+        self.open = 0               # connections now
+        self.peak = 0               # most connections at once that were served
+        self.served = 0             # connections served in all
+        self.turned_away = 0
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         replies = self.rcpt_replies.get(address)
@@ -66,6 +72,42 @@ class Recorder:
             return len(self.mails)
 
 
+class CountingSMTP(SMTP):
+    """Counts the connections open at once; beyond the handler's
+    max_connections it answers 421 and closes, as a relay that takes one
+    connection per client does."""
+
+    refused = False
+
+    def connection_made(self, transport):
+        h = self.event_handler
+        with h.lock:
+            self.refused = h.max_connections is not None and h.open >= h.max_connections
+            if self.refused:
+                h.turned_away += 1
+            else:
+                h.open += 1
+                h.served += 1
+                h.peak = max(h.peak, h.open)
+        if self.refused:
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")
+            transport.close()
+            return
+        super().connection_made(transport)
+
+    def connection_lost(self, error):
+        if self.refused:
+            return
+        with self.event_handler.lock:
+            self.event_handler.open -= 1
+        super().connection_lost(error)
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class Server:
     def __init__(self, port=None, **kw):
         self.handler = Recorder()
@@ -74,8 +116,8 @@ class Server:
         self.controller = None
 
     def start(self):
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     **self.kw)
+        self.controller = CountingController(self.handler, hostname="127.0.0.1",
+                                             port=self.port, **self.kw)
         self.controller.start()
         return self
 
@@ -115,11 +157,13 @@ class ReminderTest(unittest.TestCase):
             self.d.cleanup()
         self.server.stop()
 
-    def start(self, port=None, extra="", reminders=REMINDERS):
+    def start(self, port=None, extra="", reminders=REMINDERS, connections=None):
         cfg = ('smtp = { host = "127.0.0.1"; port = %d; starttls = "%s"; '
                'from = "Integrationskonzept Überlingen <ikond@example.org>"; '
-               'retry_seconds = 1; timeout = 5; };\n'
-               % (port or self.server.port, self.starttls)) + reminders + extra
+               'retry_seconds = 1; timeout = 5; %s};\n'
+               % (port or self.server.port, self.starttls,
+                  "connections = %d; " % connections if connections else "")
+               ) + reminders + extra
         self.d = Daemon(cfg).start()
         return self.d
 
@@ -314,6 +358,9 @@ class Delivery(ReminderTest):
         self.assertEqual(len(set(ids)), n)
         sent = [r for r in self.queue("sent") if r["offset"] == "P2D"]
         self.assertEqual(len(sent), n)
+        # A session carries one message after another: a few per job and
+        # connection, not one per message.
+        self.assertLess(self.server.handler.served, n // 5)
         self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending", "failed")
                           and r["offset"] == "P2D"])
 
@@ -396,10 +443,15 @@ class Failures(ReminderTest):
         self.assertEqual(len(self.server.handler.to("admin@example.org")), 1)
 
 class Crash(ReminderTest):
-    def test_kill_in_the_middle_of_a_batch(self):
+    """A crash while a batch is delivered sends again only mails whose
+    outcome was not recorded yet: with one connection at most the one the
+    relay was taking, with several at most MAILER_UNRECORDED_MAX (8) over
+    all of them, each again with its Message-ID."""
+
+    def run_kill(self, connections):
         n = 12
         self.server.handler.delay = 0.25
-        self.start()
+        self.start(connections=connections)
         self.people(n)
         self.session(days=1)
         wait_for(lambda: self.server.handler.count() >= 4, what="part of the batch")
@@ -415,12 +467,45 @@ class Crash(ReminderTest):
         for rcpts, m in self.server.handler.mails:
             ids.setdefault(rcpts[0], []).append(m["Message-ID"])
         dups = {a: v for a, v in ids.items() if len(v) > 1}
-        self.assertLessEqual(len(dups), 1, dups)
         for v in dups.values():
             self.assertEqual(len(v), 2)
             self.assertEqual(v[0], v[1])
         self.assertFalse([r for r in self.queue() if r["state"] in ("queued", "sending")
                           and r["offset"] == "P2D"])
+        return dups
+
+    def test_kill_in_the_middle_of_a_batch(self):
+        dups = self.run_kill(1)
+        self.assertLessEqual(len(dups), 1, dups)
+
+    def test_unrecorded_bound_over_all_connections(self):
+        # Another writer holds the database, so no outcome can be committed:
+        # the four connections together hand the relay at most
+        # MAILER_UNRECORDED_MAX (8) mails beyond those recorded, then wait.
+        n = 40
+        self.server.handler.delay = 0.05
+        self.start(connections=4)
+        self.people(n)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= 1, what="the first mail")
+        con = sqlite3.connect(os.path.join(self.d.state, "ikond.db"), isolation_level=None,
+                              timeout=10)
+        con.execute("BEGIN IMMEDIATE")
+        recorded = con.execute("SELECT count(*) FROM reminder WHERE state = 'sent'").fetchone()[0]
+        time.sleep(2)
+        got = self.server.handler.count()
+        con.execute("ROLLBACK")
+        con.close()
+        self.assertLessEqual(got - recorded, 8, (got, recorded))
+        wait_for(lambda: self.server.handler.count() >= n, timeout=60, what="every reminder")
+        wait_for(lambda: not self.queue("sending"), what="the outcomes recorded")
+        self.assertEqual(len(self.server.handler.mails), n)
+        self.assertGreater(self.server.handler.peak, 1)
+
+    def test_kill_with_several_connections(self):
+        dups = self.run_kill(4)
+        self.assertLessEqual(len(dups), 8, dups)
+        self.assertGreater(self.server.handler.peak, 1)
 
 
 class Throttling(Recorder):
@@ -488,9 +573,62 @@ class Pace(ReminderTest):
         self.assertEqual(self.server.handler.refused, 0)
 
     def test_throttled_without_rate_slows_down(self):
-        self.deliver_all("")
+        self.deliver_all("connections = 4;")
         # The relay did push back, and no reminder counted it as a failure.
         self.assertGreater(self.server.handler.refused, 0)
+
+    def test_throttled_over_one_connection(self):
+        self.deliver_all("connections = 1;")
+        self.assertGreater(self.server.handler.refused, 0)
+        self.assertEqual(self.server.handler.peak, 1)
+
+
+class SummedPace(ReminderTest):
+    """Several connections share one pace: 60 reminders at 20 a second
+    through a relay that refuses the 21st message in any second, over four
+    connections at once."""
+
+    n = 60
+    deliver_all = Pace.deliver_all
+
+    def setUp(self):
+        self.server = Server()
+        self.server.handler = Throttling(20, 1.0)
+        self.server.handler.delay = 0.02
+        self.server.start()
+        self.d = None
+
+    def test_rate_summed_over_connections(self):
+        self.deliver_all('rate = "20/sec"; connections = 4;')
+        h = self.server.handler
+        self.assertEqual(h.refused, 0)
+        self.assertGreater(h.peak, 1)
+        times = sorted(h.accepted_at)
+        for i, t in enumerate(times):
+            self.assertLessEqual(len([u for u in times[i:] if u - t < 1.0]), 20)
+
+
+class OneConnectionRelay(ReminderTest):
+    """A relay that serves one connection at a time and answers 421 to any
+    other: the connections it turns away give their mails back, so every
+    reminder goes out over the one it serves, none counted as an attempt
+    that failed."""
+
+    def test_421_to_the_second_connection(self):
+        n = 40
+        self.server.handler.max_connections = 1
+        self.server.handler.delay = 0.01
+        self.start(connections=4)
+        self.people(n)
+        self.session(days=1)
+        wait_for(lambda: self.server.handler.count() >= n, timeout=60, what="every reminder")
+        wait_for(lambda: not self.queue("sending"), what="the outcomes recorded")
+        rows = [r for r in self.queue() if r["offset"] == "P2D"]
+        self.assertEqual(len(rows), n)
+        self.assertEqual({r["state"] for r in rows}, {"sent"})
+        self.assertEqual({r["attempts"] for r in rows}, {1})
+        self.assertGreater(self.server.handler.turned_away, 0)
+        self.assertEqual(self.server.handler.peak, 1)
 
 
 class Wording(ReminderTest):

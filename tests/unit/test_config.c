@@ -66,6 +66,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg->http_port, 8080);
 	assert_null(cfg->smtp_host);
 	assert_int_equal(cfg->smtp_rate_count, 0);
+	assert_int_equal(cfg->smtp_connections, 4);
 	assert_int_equal(cfg->remind_send_minute, 8 * 60);
 	assert_int_equal(cfg->remind_non_working_days, RULE_EARLIER);
 	assert_string_equal(cfg->body_kind, "landkreis");
@@ -98,7 +99,8 @@ test_full_file(void **state)
 	    "rules = { ladungsfrist = \"-8d earlier\"; committee = { kreistag = { ladungsfrist = \"-10d earlier\"; }; }; };\n"
 	    "reminders = { send_time = \"07:30\"; session = [ \"P3D\" ]; non_working_days = \"keep\";\n"
 	    "  committee = { kreistag = { session = [ \"P10D\", \"PT2H\" ]; }; }; };\n"
-	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; rate = \"30/min\"; };\n"
+	    "smtp = { host = \"mail.example.org\"; port = 25; starttls = \"off\"; rate = \"30/min\";\n"
+	    "  connections = 2; };\n"
 	    "process = { evaluation_roll = \"earlier\"; evaluation_horizon = \"P18M\"; };\n");
 	cfg = config_load(path, &errors);
 	unlink(path);
@@ -108,6 +110,7 @@ test_full_file(void **state)
 	assert_int_equal(cfg->http_port, 8081);
 	assert_int_equal(cfg->smtp_rate_count, 30);
 	assert_int_equal(cfg->smtp_rate_period, 60);
+	assert_int_equal(cfg->smtp_connections, 2);
 	assert_string_equal(config_rule(cfg, "ladungsfrist", NULL)->text, "-8d earlier");
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreistag")->text, "-10d earlier");
 	assert_string_equal(config_rule(cfg, "ladungsfrist", "kreisausschuss")->text, "-8d earlier");
@@ -155,7 +158,7 @@ test_every_error_with_line(void **state)
 	    "rules = { ladungsfrist = \"-7x\"; };\n"		/* 6: bad rule */
 	    "reminders = { session = [ \"P1M\" ]; non_working_days = \"later\"; };\n"
 							/* 7: bad duration, word */
-	    "smtp = { port = 70000; starttls = \"maybe\"; rate = \"30/day\"; };\n"
+	    "smtp = { port = 70000; starttls = \"maybe\"; rate = \"30/day\"; connections = 0; };\n"
 							/* 8: range, words */
 	    "process = { evaluation_horizon = \"P31Y\";\n"	/* 9: too far */
 	    "  drafting_weeks = 16; };\n");			/* 10: moved */
@@ -168,6 +171,7 @@ test_every_error_with_line(void **state)
 	assert_contains(e, ":8: \"smtp.port\" is 70000");
 	assert_contains(e, ":8: smtp.starttls is \"maybe\"");
 	assert_contains(e, ":8: smtp.rate is \"30/day\"");
+	assert_contains(e, ":8: \"smtp.connections\" is 0; it must be between 1 and 16");
 	assert_contains(e, ":4: unknown kind of body \"bezirk\"; valid: gemeinde, stadt");
 	assert_contains(e, ":7: reminders.non_working_days is \"later\"; valid: earlier keep");
 	assert_contains(e, ":9: process.evaluation_horizon is \"P31Y\"");
