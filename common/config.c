@@ -961,7 +961,6 @@ load_patterns(struct loader *ld, const config_t *cf, const char *path, struct ti
 	}
 }
 
-/* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
 /* smtp.rate: "N/sec", "N/min" or "N/hour", the most the relay takes. */
 static void
 load_smtp_rate(struct loader *ld, const config_t *cf, struct config *cfg)
@@ -991,6 +990,7 @@ load_smtp_rate(struct loader *ld, const config_t *cf, struct config *cfg)
 	    "period as \"30/min\" (1 to 100000 per sec, min or hour)", text);
 }
 
+/* An interval: an ISO 8601 duration ("PT1H", "P1D", "PT30S"), in seconds. */
 static int
 get_interval(struct loader *ld, const config_t *cf, const char *path, const char *def)
 {
