@@ -412,13 +412,19 @@ class DamagedAtStart(unittest.TestCase):
 
 
 class ClockJumps(unittest.TestCase):
+    # The reminders fall due on the days their offsets say: moved to the
+    # Friday before a weekend, the first session's P2D would be due at the
+    # first jump together with its P5D (on every Saturday the suite runs).
+    REMINDERS = ('reminders = { send_time = "00:00"; non_working_days = "keep"; '
+                 'session = [ "P5D", "P2D" ]; deadline = [ ]; };\n')
+
     def setUp(self):
         if find_faketime() is None:
             raise AssertionError("libfaketimeMT.so.1 is not installed: apt-get install libfaketime")
         self.tmp = tempfile.mkdtemp(prefix="ikond-clock-")
         self.clock = os.path.join(self.tmp, "faketime")
         self.jump(0)
-        self.d = Daemon(REMINDERS)
+        self.d = Daemon(self.REMINDERS)
         self.d.env = {
             "LD_PRELOAD": find_faketime(),
             "FAKETIME_TIMESTAMP_FILE": self.clock,

@@ -48,6 +48,12 @@ def allris_event(uid, start, end, summary, url):
             "END:VEVENT\r\n\r\n" % (uid, start, end, summary, url))
 
 
+# The year of the sessions the tests import: the next one, so that every
+# date in it is ahead and a session is "planned" whatever day the suite
+# runs on (16 March is on winter time, 13 April on summer time every year).
+Y = str(date.today().year + 1)
+
+
 def ymd(d):
     return d.strftime("%Y%m%d")
 
@@ -84,18 +90,18 @@ class ImportBase(ikondtest.DaemonTestCase):
 class TestImport(ImportBase):
     def test_create_update_cancel_unchanged(self):
         first = HEAD + \
-            event("allris-1001@ris.example", "20270316T170000", "20270316T193000",
+            event("allris-1001@ris.example", Y + "0316T170000", Y + "0316T193000",
                   "Sitzung des Ausschusses für Integration\\, öffentlich") + \
-            event("allris-1002@ris.example", "20270413T170000", "20270413T190000",
+            event("allris-1002@ris.example", Y + "0413T170000", Y + "0413T190000",
                   "2. Sitzung") + \
-            event("allris-1003@ris.example", "20270511T170000", "20270511T190000",
+            event("allris-1003@ris.example", Y + "0511T170000", Y + "0511T190000",
                   "3. Sitzung") + TAIL
         r = self.imp("a.ics", first, "--committee", "ia")
         self.assertEqual((r["created"], r["changed"], r["unchanged"], r["rejected"]), (3, 0, 0, 0))
         s = self.sessions()
         self.assertEqual(s["allris-1001@ris.example"]["title"],
                          "Sitzung des Ausschusses für Integration, öffentlich")
-        self.assertEqual(s["allris-1001@ris.example"]["start"], "2027-03-16T17:00:00+01:00")
+        self.assertEqual(s["allris-1001@ris.example"]["start"], Y + "-03-16T17:00:00+01:00")
         self.assertEqual(s["allris-1001@ris.example"]["state"], "planned")
         # The feed names the session with ikond's own UID, not the export's.
         self.assertRegex(s["allris-1001@ris.example"]["uid"], r"^session-.*\.ikond$")
@@ -107,20 +113,20 @@ class TestImport(ImportBase):
                          (0, 0, 3, 0))
 
         second = HEAD + \
-            event("allris-1001@ris.example", "20270316T180000", "20270316T200000",
+            event("allris-1001@ris.example", Y + "0316T180000", Y + "0316T200000",
                   "Sitzung des Ausschusses für Integration\\, öffentlich") + \
-            event("allris-1002@ris.example", "20270413T170000", "20270413T190000",
+            event("allris-1002@ris.example", Y + "0413T170000", Y + "0413T190000",
                   "2. Sitzung", extra="STATUS:CANCELLED\r\n") + \
-            event("allris-1003@ris.example", "20270511T170000", "20270511T190000",
+            event("allris-1003@ris.example", Y + "0511T170000", Y + "0511T190000",
                   "3. Sitzung") + TAIL
         r = self.imp("b.ics", second, "--committee", "ia")
         self.assertEqual((r["created"], r["changed"], r["unchanged"], r["cancelled"]),
                          (0, 1, 1, 1))
         moved = self.events(r, "changed")[0]
-        self.assertEqual(moved["changes"], [{"field": "time", "old": "2027-03-16 17:00–19:30",
-                                             "new": "2027-03-16 18:00–20:00"}])
+        self.assertEqual(moved["changes"], [{"field": "time", "old": Y + "-03-16 17:00–19:30",
+                                             "new": Y + "-03-16 18:00–20:00"}])
         s2 = self.sessions()
-        self.assertEqual(s2["allris-1001@ris.example"]["start"], "2027-03-16T18:00:00+01:00")
+        self.assertEqual(s2["allris-1001@ris.example"]["start"], Y + "-03-16T18:00:00+01:00")
         self.assertGreater(s2["allris-1001@ris.example"]["sequence"],
                            s["allris-1001@ris.example"]["sequence"])
         self.assertEqual(s2["allris-1002@ris.example"]["state"], "cancelled")
@@ -138,10 +144,10 @@ class TestImport(ImportBase):
 
     def test_bad_events_are_rejected_with_reasons(self):
         text = HEAD + \
-            event("ok-1@ris.example", "20270316T170000", "20270316T190000", "Gut") + \
-            event("bad-1@ris.example", "20270316T170000", "20270316T150000", "Ende vor Beginn") + \
-            "BEGIN:VEVENT\r\nDTSTART:20270316T170000Z\r\nSUMMARY:Ohne UID\r\nEND:VEVENT\r\n" + \
-            event("ok-1@ris.example", "20270317T170000", "20270317T190000", "Doppelt") + TAIL
+            event("ok-1@ris.example", Y + "0316T170000", Y + "0316T190000", "Gut") + \
+            event("bad-1@ris.example", Y + "0316T170000", Y + "0316T150000", "Ende vor Beginn") + \
+            "BEGIN:VEVENT\r\nDTSTART:%s0316T170000Z\r\nSUMMARY:Ohne UID\r\nEND:VEVENT\r\n" % Y + \
+            event("ok-1@ris.example", Y + "0317T170000", Y + "0317T190000", "Doppelt") + TAIL
         r = self.imp("c.ics", text, "--committee", "ia")
         self.assertEqual(r["created"], 1)
         self.assertEqual(r["rejected"], 3)
@@ -151,19 +157,19 @@ class TestImport(ImportBase):
         self.assertIn("rejected", human.stdout)
 
         # A UID of another committee's session is not moved over.
-        r = self.imp("d.ics", HEAD + event("ok-1@ris.example", "20270316T170000",
-                                           "20270316T190000", "Gut") + TAIL,
+        r = self.imp("d.ics", HEAD + event("ok-1@ris.example", Y + "0316T170000",
+                                           Y + "0316T190000", "Gut") + TAIL,
                      "--committee", "kt")
         self.assertEqual(r["rejected"], 1)
 
     def test_malformed_file_changes_nothing(self):
-        self.imp("ok.ics", HEAD + event("keep@ris.example", "20270316T170000",
-                                        "20270316T190000", "Bleibt") + TAIL, "--committee", "ia")
+        self.imp("ok.ics", HEAD + event("keep@ris.example", Y + "0316T170000",
+                                        Y + "0316T190000", "Bleibt") + TAIL, "--committee", "ia")
         before = self.d.json("session", "list")
         for name, text in (("html.ics", "<html><body>Fehler 500</body></html>"),
                            ("empty.ics", ""),
-                           ("cut.ics", HEAD + event("new@ris.example", "20270316T170000",
-                                                    "20270316T190000", "Neu")[:60]),
+                           ("cut.ics", HEAD + event("new@ris.example", Y + "0316T170000",
+                                                    Y + "0316T190000", "Neu")[:60]),
                            ("nested.ics", HEAD + "BEGIN:VEVENT\r\n" * 50 + TAIL)):
             with self.subTest(file=name):
                 r = self.d.ctl("import", "sessions", self.write(name, text), "--committee", "ia",
@@ -184,17 +190,17 @@ class TestImport(ImportBase):
 
     def test_missing_session_is_cancelled_and_reported(self):
         three = HEAD + \
-            event("m-1@ris.example", "20270316T170000", "20270316T190000", "1. Sitzung") + \
-            event("m-2@ris.example", "20270413T170000", "20270413T190000", "2. Sitzung") + \
-            event("m-3@ris.example", "20270511T170000", "20270511T190000", "3. Sitzung") + \
-            event("m-4@ris.example", "20270921T170000", "20270921T190000", "4. Sitzung") + TAIL
+            event("m-1@ris.example", Y + "0316T170000", Y + "0316T190000", "1. Sitzung") + \
+            event("m-2@ris.example", Y + "0413T170000", Y + "0413T190000", "2. Sitzung") + \
+            event("m-3@ris.example", Y + "0511T170000", Y + "0511T190000", "3. Sitzung") + \
+            event("m-4@ris.example", Y + "0921T170000", Y + "0921T190000", "4. Sitzung") + TAIL
         self.imp("m.ics", three, "--committee", "ia")
         # A session entered here and one of another committee are not the export's.
-        self.d.ctl("session", "add", "--committee", "ia", "--start", "2027-04-20 17:00")
-        self.d.ctl("session", "add", "--committee", "kt", "--start", "2027-04-21 17:00")
+        self.d.ctl("session", "add", "--committee", "ia", "--start", Y + "-04-20 17:00")
+        self.d.ctl("session", "add", "--committee", "kt", "--start", Y + "-04-21 17:00")
         without_2 = HEAD + \
-            event("m-1@ris.example", "20270316T170000", "20270316T190000", "1. Sitzung") + \
-            event("m-3@ris.example", "20270511T170000", "20270511T190000", "3. Sitzung") + TAIL
+            event("m-1@ris.example", Y + "0316T170000", Y + "0316T190000", "1. Sitzung") + \
+            event("m-3@ris.example", Y + "0511T170000", Y + "0511T190000", "3. Sitzung") + TAIL
 
         r = self.imp("m2.ics", without_2, "--committee", "ia", "--keep-missing")
         self.assertEqual((r["cancelled"], r["missing"]), (0, 1))
@@ -222,45 +228,45 @@ class TestImport(ImportBase):
         self.assertEqual(self.sessions()["m-2@ris.example"]["state"], "planned")
 
     def test_local_changes_are_kept_and_conflicts_reported(self):
-        one = HEAD + event("c-1@ris.example", "20270316T170000", "20270316T190000",
+        one = HEAD + event("c-1@ris.example", Y + "0316T170000", Y + "0316T190000",
                            "Sitzung") + \
-            event("c-2@ris.example", "20270413T170000", "20270413T190000", "Sitzung") + TAIL
+            event("c-2@ris.example", Y + "0413T170000", Y + "0413T190000", "Sitzung") + TAIL
         self.imp("c.ics", one, "--committee", "ia")
         s = self.sessions()
         self.d.ctl("session", "cancel", str(s["c-1@ris.example"]["id"]))
         self.d.ctl("session", "edit", str(s["c-2@ris.example"]["id"]), "--start",
-                   "2027-04-13 18:00")
+                   Y + "-04-13 18:00")
 
         # The export did not change: the changes made here stay, nothing reported.
         r = self.imp("c.ics", one, "--committee", "ia")
         self.assertEqual((r["changed"], r["conflicts"], r["unchanged"]), (0, 0, 2))
         s = self.sessions()
         self.assertEqual(s["c-1@ris.example"]["state"], "cancelled")
-        self.assertEqual(s["c-2@ris.example"]["start"], "2027-04-13T18:00:00+02:00")
+        self.assertEqual(s["c-2@ris.example"]["start"], Y + "-04-13T18:00:00+02:00")
 
         # The export changed the same fields: conflicts, the local values stay.
-        two = HEAD + event("c-1@ris.example", "20270316T170000", "20270316T190000",
+        two = HEAD + event("c-1@ris.example", Y + "0316T170000", Y + "0316T190000",
                            "Sitzung", location="Rathaus") + \
-            event("c-2@ris.example", "20270413T163000", "20270413T183000", "Sitzung") + TAIL
+            event("c-2@ris.example", Y + "0413T163000", Y + "0413T183000", "Sitzung") + TAIL
         r = self.imp("c2.ics", two, "--committee", "ia")
         self.assertEqual((r["conflicts"], r["changed"]), (1, 1))
         conflict = self.events(r, "conflict")[0]
         self.assertEqual(conflict["source_id"], "c-2@ris.example")
         self.assertEqual(conflict["conflicts"], [{
-            "field": "time", "here": "2027-04-13 18:00–20:00",
-            "source": "2027-04-13 16:30–18:30", "overwritten": False}])
+            "field": "time", "here": Y + "-04-13 18:00–20:00",
+            "source": Y + "-04-13 16:30–18:30", "overwritten": False}])
         # The location changed only in the export and comes in; the cancellation stays.
         changed = self.events(r, "changed")[0]
         self.assertEqual([c["field"] for c in changed["changes"]], ["location"])
         s = self.sessions()
         self.assertEqual(s["c-1@ris.example"]["state"], "cancelled")
         self.assertEqual(s["c-1@ris.example"]["location"], "Rathaus")
-        self.assertEqual(s["c-2@ris.example"]["start"], "2027-04-13T18:00:00+02:00")
+        self.assertEqual(s["c-2@ris.example"]["start"], Y + "-04-13T18:00:00+02:00")
         human = self.d.ctl("import", "sessions", self.write("c3.ics", two), "--committee",
                            "ia").stdout
         self.assertIn("conflict", human)
-        self.assertIn("time is 2027-04-13 18:00–20:00 here, 2027-04-13 16:30–18:30 in the "
-                      "source; kept as it is here", human)
+        self.assertIn("time is %s-04-13 18:00–20:00 here, %s-04-13 16:30–18:30 in the "
+                      "source; kept as it is here" % (Y, Y), human)
 
         # --overwrite takes the export's value where it conflicts.
         three = two.replace("Rathaus", "Rathaus, Saal 2")
@@ -268,14 +274,14 @@ class TestImport(ImportBase):
         self.assertEqual(r["conflicts"], 1)
         self.assertTrue(self.events(r, "conflict")[0]["conflicts"][0]["overwritten"])
         s = self.sessions()
-        self.assertEqual(s["c-2@ris.example"]["start"], "2027-04-13T16:30:00+02:00")
+        self.assertEqual(s["c-2@ris.example"]["start"], Y + "-04-13T16:30:00+02:00")
         # Settled: the next run has nothing to say.
         r = self.imp("c4.ics", three, "--committee", "ia")
         self.assertEqual((r["conflicts"], r["changed"], r["unchanged"]), (0, 0, 2))
 
         # A cancellation made here stays when the export moves the session.
         self.d.ctl("session", "cancel", str(s["c-2@ris.example"]["id"]))
-        four = three.replace("20270413T163000", "20270413T160000")
+        four = three.replace(Y + "0413T163000", Y + "0413T160000")
         r = self.imp("c5.ics", four, "--committee", "ia")
         self.assertEqual(r["conflicts"], 0)
         self.assertEqual(r["changed"], 1)
@@ -287,9 +293,9 @@ class TestImport(ImportBase):
                   "ENTFAELLT: Kreistag", "Faellt aus: Jugendhilfeausschuss",
                   "Abgesagt! Sozialausschuss"]
         text = HEAD + "".join(
-            event("w-%d@ris.example" % i, "202704%02dT170000" % (i + 1),
-                  "202704%02dT190000" % (i + 1), t) for i, t in enumerate(titles)) + \
-            event("w-9@ris.example", "20270420T170000", "20270420T190000",
+            event("w-%d@ris.example" % i, Y + "04%02dT170000" % (i + 1),
+                  Y + "04%02dT190000" % (i + 1), t) for i, t in enumerate(titles)) + \
+            event("w-9@ris.example", Y + "0420T170000", Y + "0420T190000",
                   "Bericht über entfallene Förderung") + TAIL
         r = self.imp("w.ics", text, "--committee", "ia")
         self.assertEqual(r["created"], 8)
@@ -308,11 +314,11 @@ class TestImport(ImportBase):
 
     def test_combined_export_split_by_the_map(self):
         text = ALLRIS_HEAD + \
-            allris_event("a-1@allris", "20270316T170000", "20270316T190000",
+            allris_event("a-1@allris", Y + "0316T170000", Y + "0316T190000",
                          "Ausschuss für Integration", "https://ris.example/si0057.asp?__ksinr=1") + \
-            allris_event("a-2@allris", "20270324T180000", "20270324T210000",
+            allris_event("a-2@allris", Y + "0324T180000", Y + "0324T210000",
                          "ENTFÄLLT: Kreistag des Landkreises", "https://ris.example/si0057.asp?__ksinr=2") + \
-            allris_event("a-3@allris", "20270325T170000", "20270325T190000",
+            allris_event("a-3@allris", Y + "0325T170000", Y + "0325T190000",
                          "Jugendhilfeausschuss", "https://ris.example/si0057.asp?__ksinr=3") + TAIL
         r = self.imp("all.ics", text, "--map", "Integration=ia", "--map", "kreistag*=kt")
         self.assertEqual((r["created"], r["unmapped"]), (2, 1))
@@ -337,11 +343,11 @@ class TestImport(ImportBase):
                             'kt = [ "Kreistag*", "Kreisausschuss*" ]; }; };\n')
         self.d.ctl("reload")
         text = HEAD + \
-            event("k-1@ris.example", "20270316T170000", "20270316T190000",
+            event("k-1@ris.example", Y + "0316T170000", Y + "0316T190000",
                   "Ausschuss für Integration") + \
-            event("k-2@ris.example", "20270317T170000", "20270317T190000",
+            event("k-2@ris.example", Y + "0317T170000", Y + "0317T190000",
                   "Kreisausschuss") + \
-            event("k-3@ris.example", "20270318T170000", "20270318T190000",
+            event("k-3@ris.example", Y + "0318T170000", Y + "0318T190000",
                   "Schulausschuss") + TAIL
         r = self.imp("k.ics", text)
         self.assertEqual((r["created"], r["unmapped"]), (2, 1))

@@ -13,6 +13,7 @@ syncs on its own thread, and the control socket and the feeds keep
 answering while its fetch waits at the server.
 """
 
+import datetime
 import os
 import subprocess
 import sys
@@ -27,6 +28,10 @@ import ikondtest  # noqa: E402
 from oparlserver import OParlServer  # noqa: E402
 
 CONFIG = "oparl = { timeout = 3; };\n"
+# The year of the meetings: the next one, so that every meeting is ahead
+# whatever day the suite runs on (a past one is not cancelled when the
+# source deletes it).  The papers keep their own dates.
+Y = str(datetime.date.today().year + 1)
 
 
 def fill(srv):
@@ -35,20 +40,20 @@ def fill(srv):
     srv.organization(2, "Kreistag", "Parlament")
     srv.organization(3, "SPD-Fraktion", "Fraktion", org_type="Fraktion")
     srv.organization(4, "Integrationsbeirat", "Beirat", org_type=None)
-    srv.meeting(1, 1, "2027-03-16T17:00:00+01:00", "2027-03-16T19:30:00+01:00")
+    srv.meeting(1, 1, Y + "-03-16T17:00:00+01:00", Y + "-03-16T19:30:00+01:00")
     # HTML in the name, null fields, no end.
-    srv.meeting(2, 1, "2027-04-13T17:00:00+02:00",
+    srv.meeting(2, 1, Y + "-04-13T17:00:00+02:00",
                 name="<b>2. Sitzung</b> des Ausschusses f&uuml;r Integration",
                 location=None, web=None, end=None)
     # A date without a time, the organisation as a bare string, a wrong type.
-    srv.meeting(3, 2, "2027-05-20", organization=srv.url("organization", 2),
+    srv.meeting(3, 2, Y + "-05-20", organization=srv.url("organization", 2),
                 cancelled="true")
     # Local time without an offset, a location without "type" and without description.
-    srv.meeting(4, 2, "2027-06-24T18:00:00", "2027-06-24T21:00:00",
+    srv.meeting(4, 2, Y + "-06-24T18:00:00", Y + "-06-24T21:00:00",
                 location={"streetAddress": "Kreishaus", "room": "Saal 1",
                           "postalCode": "12345", "locality": "Musterstadt"})
-    srv.meeting(5, 3, "2027-03-17T19:00:00+01:00")          # the Fraktion's: not imported
-    srv.meeting(6, 4, "2027-03-18T17:00:00+01:00", name="Integrationsbeirat")
+    srv.meeting(5, 3, Y + "-03-17T19:00:00+01:00")          # the Fraktion's: not imported
+    srv.meeting(6, 4, Y + "-03-18T17:00:00+01:00", name="Integrationsbeirat")
     srv.meeting(7, 1, None)                                  # no start: reported, skipped
     srv.person(1, "Petra Schulte", [1, 2])
     srv.person(2, "Can Demir", [3])                          # only in the Fraktion
@@ -114,18 +119,18 @@ class TestImport(OParlBase):
         self.assertIn("no \"start\"", self.events(r, "rejected")[0]["reason"])
 
         s = self.sessions()
-        self.assertEqual(s[1]["start"], "2027-03-16T17:00:00+01:00")
-        self.assertEqual(s[1]["end"], "2027-03-16T19:30:00+01:00")
+        self.assertEqual(s[1]["start"], Y + "-03-16T17:00:00+01:00")
+        self.assertEqual(s[1]["end"], Y + "-03-16T19:30:00+01:00")
         self.assertEqual(s[1]["location"], "Kreishaus, Sitzungssaal 1")
         self.assertEqual(s[1]["url"], "https://ris.example/si0057.asp?__ksinr=1")
         self.assertEqual(s[1]["committee"], "integrationsausschuss")
         self.assertEqual(s[2]["title"], "2. Sitzung des Ausschusses für Integration")
         self.assertEqual(s[2]["location"], "")
-        self.assertEqual(s[2]["end"], "2027-04-13T20:00:00+02:00")
-        self.assertEqual(s[3]["start"], "2027-05-20T00:00:00+02:00")
+        self.assertEqual(s[2]["end"], Y + "-04-13T20:00:00+02:00")
+        self.assertEqual(s[3]["start"], Y + "-05-20T00:00:00+02:00")
         self.assertEqual(s[3]["state"], "cancelled")
         self.assertEqual(s[3]["committee"], "kreistag")
-        self.assertEqual(s[4]["start"], "2027-06-24T18:00:00+02:00")
+        self.assertEqual(s[4]["start"], Y + "-06-24T18:00:00+02:00")
         self.assertEqual(s[4]["location"], "Kreishaus, Saal 1, 12345 Musterstadt")
         self.assertNotIn(5, s)
         self.assertTrue(self.d.json("deadline", "list"))
@@ -143,12 +148,12 @@ class TestImport(OParlBase):
         self.assertIn("modified_since", self.srv.list_requests("meetings")[-1])
 
         # A moved meeting comes in through modified_since.
-        self.srv.change("meetings", 1, start="2027-03-16T18:00:00+01:00",
-                        end="2027-03-16T20:00:00+01:00")
+        self.srv.change("meetings", 1, start=Y + "-03-16T18:00:00+01:00",
+                        end=Y + "-03-16T20:00:00+01:00")
         r = self.run_json()
         self.assertEqual(r["changed"], 1)
         self.assertEqual(self.events(r, "changed")[0]["changes"][0]["field"], "time")
-        self.assertEqual(self.sessions()[1]["start"], "2027-03-16T18:00:00+01:00")
+        self.assertEqual(self.sessions()[1]["start"], Y + "-03-16T18:00:00+01:00")
 
         status = self.d.json("status")["oparl"]
         self.assertEqual(status["last_run"]["result"], "ok")
@@ -176,8 +181,8 @@ class TestImport(OParlBase):
 
     def test_a_failing_server_changes_nothing(self):
         self.run_json()
-        self.srv.meeting(8, 1, "2027-09-14T17:00:00+02:00")
-        self.srv.change("meetings", 2, start="2027-04-13T18:00:00+02:00")
+        self.srv.meeting(8, 1, Y + "-09-14T17:00:00+02:00")
+        self.srv.change("meetings", 2, start=Y + "-04-13T18:00:00+02:00")
         self.srv.delete("meetings", 4)
         self.srv.page_size = 1
         before = self.state()
@@ -223,14 +228,14 @@ class TestNothingTwice(OParlBase):
         d.ctl("committee", "add", "ia", "--name", "Ausschuss für Integration", "--kind",
               "fachausschuss")
         d.ctl("committee", "add", "kt", "--name", "Der Kreistag", "--kind", "kreistag")
-        by_hand = d.json("session", "add", "--committee", "ia", "--start", "2027-03-16 17:00",
+        by_hand = d.json("session", "add", "--committee", "ia", "--start", Y + "-03-16 17:00",
                          "--title", "Von Hand")
         ics = os.path.join(d.dir, "kt.ics")
         with open(ics, "w", encoding="utf-8", newline="") as f:
             f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n"
-                    "UID:allris-4@ris.example\r\nDTSTART;TZID=Europe/Berlin:20270624T180000\r\n"
-                    "DTEND;TZID=Europe/Berlin:20270624T210000\r\nSUMMARY:Kreistag\r\n"
-                    "DESCRIPTION:Tagesordnung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+                    "UID:allris-4@ris.example\r\nDTSTART;TZID=Europe/Berlin:%s0624T180000\r\n"
+                    "DTEND;TZID=Europe/Berlin:%s0624T210000\r\nSUMMARY:Kreistag\r\n"
+                    "DESCRIPTION:Tagesordnung\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" % (Y, Y))
         d.ctl("import", "sessions", ics, "--committee", "kt")
         r = self.run_json("--map", "Kreistag=kt", "--map", "Ausschuss für Integration=ia")
         # Only the mapped organisations; the existing committees are theirs.
@@ -255,22 +260,22 @@ class TestNothingTwice(OParlBase):
         self.run_json()
         s = self.sessions()
         self.d.ctl("session", "cancel", str(s[1]["id"]))
-        self.srv.change("meetings", 1, start="2027-03-16T16:00:00+01:00",
-                        end="2027-03-16T18:00:00+01:00", cancelled=False,
+        self.srv.change("meetings", 1, start=Y + "-03-16T16:00:00+01:00",
+                        end=Y + "-03-16T18:00:00+01:00", cancelled=False,
                         name="1. Sitzung (verlegt)")
         r = self.run_json()
         # Time and title came from the server; the cancellation made here stays.
         self.assertEqual(r["changed"], 1)
         s = self.sessions()
         self.assertEqual(s[1]["state"], "cancelled")
-        self.assertEqual(s[1]["start"], "2027-03-16T16:00:00+01:00")
-        self.d.ctl("session", "edit", str(s[2]["id"]), "--start", "2027-04-13 19:00")
-        self.srv.change("meetings", 2, start="2027-04-13T18:30:00+02:00")
+        self.assertEqual(s[1]["start"], Y + "-03-16T16:00:00+01:00")
+        self.d.ctl("session", "edit", str(s[2]["id"]), "--start", Y + "-04-13 19:00")
+        self.srv.change("meetings", 2, start=Y + "-04-13T18:30:00+02:00")
         r = self.run_json()
         self.assertEqual(r["conflicts"], 1)
-        self.assertEqual(self.sessions()[2]["start"], "2027-04-13T19:00:00+02:00")
+        self.assertEqual(self.sessions()[2]["start"], Y + "-04-13T19:00:00+02:00")
         r = self.run_json("--overwrite")
-        self.assertEqual(self.sessions()[2]["start"], "2027-04-13T18:30:00+02:00")
+        self.assertEqual(self.sessions()[2]["start"], Y + "-04-13T18:30:00+02:00")
 
 
 class TestPersons(OParlBase):
