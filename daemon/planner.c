@@ -141,10 +141,14 @@ planner_roll(const struct workcal *wc, int d, enum rule_roll r)
 static const char *
 span_text(int days, char *buf, size_t len)
 {
-	if (days % 7 == 0 && days > 0)
-		snprintf(buf, len, "%d week%s", days / 7, days == 7 ? "" : "s");
+	if (days == 7)
+		snprintf(buf, len, "%s", _("1 week"));
+	else if (days % 7 == 0 && days > 0)
+		snprintf(buf, len, _("%d weeks"), days / 7);
+	else if (days == 1)
+		snprintf(buf, len, "%s", _("1 day"));
 	else
-		snprintf(buf, len, "%d day%s", days, days == 1 ? "" : "s");
+		snprintf(buf, len, _("%d days"), days);
 	return buf;
 }
 
@@ -695,25 +699,30 @@ explain_too_early(struct ctx *c, size_t a)
 	char gap[32];
 	struct buf b;
 
+	/* Put together from pieces, each translated (see HACKING.md). */
 	buf_init(&b);
-	buf_printf(&b, "target session %s is %d day%s too early: planned from %s, ",
-	    said(p->target->day).s, need - c->earliest_due, need - c->earliest_due == 1 ? "" : "s",
-	    said(c->in->origin).s);
+	if (need - c->earliest_due == 1)
+		buf_printf(&b, _("target session %s is 1 day too early: planned from %s, "),
+		    said(p->target->day).s, said(c->in->origin).s);
+	else
+		buf_printf(&b, _("target session %s is %d days too early: planned from %s, "),
+		    said(p->target->day).s, need - c->earliest_due, said(c->in->origin).s);
 	if (d >= 0 && p->steps[d].nberatungen == 1) {
 		s = p->steps[d].beratungen[0].session;
-		buf_printf(&b, "the earliest start decision is %s's session on %s "
-		    "(Verwaltungsvorlage due %s); after it ", s->committee_name, said(s->day).s,
+		buf_printf(&b, _("the earliest start decision is %s's session on %s "
+		    "(Verwaltungsvorlage due %s); after it "), s->committee_name, said(s->day).s,
 		    said(s->verwaltung_due).s);
 	}
-	buf_printf(&b, "step %d (%s) ends %s at the earliest, so with %s after it the route's "
-	    "first Vorlagenfrist could be %s at the earliest, but it is %s", last->n,
+	buf_printf(&b, _("step %d (%s) ends %s at the earliest, so with %s after it the "
+	    "route's first Vorlagenfrist could be %s at the earliest, but it is %s"), last->n,
 	    last->def->title, said(last->end).s, span_text(ad->def->gap_days, gap, sizeof(gap)),
 	    said(need).s, said(c->earliest_due).s);
 	for (k = ad->after; k >= 0 && guard++ < PROCDEF_STEPS_MAX; k = p->steps[k].after) {
 		m = &p->steps[k];
 		if (m->break_name != NULL)
-			buf_printf(&b, " (step %d moved past the session-free period \"%s\", %s to "
-			    "%s)", m->n, m->break_name, said(m->break_from).s, said(m->break_to).s);
+			buf_printf(&b, _(" (step %d moved past the session-free period \"%s\", "
+			    "%s to %s)"), m->n, m->break_name, said(m->break_from).s,
+			    said(m->break_to).s);
 	}
 	buf_add_char(&b, '\0');
 	problem(c->p, "%s", b.data);
