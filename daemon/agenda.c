@@ -128,6 +128,22 @@ item_clear(struct agenda_item *it)
 }
 
 void
+agenda_item_slim(struct agenda_item *it)
+{
+	free(it->description);
+	free(it->name);
+	free(it->why);
+	free(it->subkind);
+	free(it->reminder_kind);
+	free(it->actors);
+	free(it->committees);
+	it->description = it->name = it->why = it->subkind = it->reminder_kind = NULL;
+	it->actors = it->committees = NULL;
+	it->nactors = it->ncommittees = 0;
+	it->undescribed = true;
+}
+
+void
 agenda_free(struct agenda *a)
 {
 	size_t i;
@@ -937,7 +953,8 @@ agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *
 {
 	struct agenda_filter f;
 	sqlite3_int64 *sessions = NULL, *deadlines = NULL, *more = NULL;
-	size_t ns = 0, nd = 0, nmore = 0, n0 = a->n, i, kept;
+	size_t ns = 0, nd = 0, nmore = 0, n0 = a->n, i, j, m, kept, old = 0;
+	struct agenda_item *merged;
 	const struct agenda_item *it;
 	bool replaced;
 	char *list;
@@ -986,14 +1003,24 @@ agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *
 		it = &a->items[i];
 		replaced = i < n0 && (it->kind == AGENDA_SESSION ? has_id(sessions, ns, it->id) :
 		    it->kind == AGENDA_DEADLINE ? has_id(deadlines, nd, it->id) : true);
+		if (i == n0)
+			old = kept;
 		if (replaced)
 			item_clear(&a->items[i]);
 		else if (kept++ != i)
 			a->items[kept - 1] = a->items[i];
 	}
+	if (n0 == a->n)
+		old = kept;
 	a->n = kept;
-	if (a->n > 1)
-		qsort(a->items, a->n, sizeof(a->items[0]), compare_items);
+	/* The items kept are in order: the new ones are sorted and merged in. */
+	qsort(a->items + old, a->n - old, sizeof(a->items[0]), compare_items);
+	merged = xreallocarray(NULL, a->cap ? a->cap : 1, sizeof(*merged));
+	for (i = 0, j = old, m = 0; i < old || j < a->n; m++)
+		merged[m] = j == a->n || (i < old && compare_items(&a->items[i],
+		    &a->items[j]) < 0) ? a->items[i++] : a->items[j++];
+	free(a->items);
+	a->items = merged;
 	rc = 0;
 out:
 	free(sessions);

@@ -59,7 +59,7 @@ struct agenda_item {
 	sqlite3_int64	*actors;	/* whom it concerns (actor ids) */
 	size_t		 nactors;
 	char		*reminder_kind;	/* "session", "deadline", ... (config reminders.*) */
-	bool		 undescribed;	/* its description was let go (a feed wrote it) */
+	bool		 undescribed;	/* agenda_item_slim() let its description go */
 };
 
 struct agenda_filter {
@@ -115,6 +115,11 @@ const char *agenda_actor_name(const struct agenda *a, sqlite3_int64 id);
 /* What a feed shows as an item's description: its own, then whom it
  * concerns ("Betrifft: ..."). */
 char *agenda_feed_description(const struct agenda *a, const struct agenda_item *it);
+
+/* Lets go of what only a description, a reminder or a filter needs (the
+ * description, name, why, subkind, reminder kind, actors and further
+ * committees), keeping what a calendar event and a headline show. */
+void agenda_item_slim(struct agenda_item *it);
 
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);

@@ -14,8 +14,8 @@
  * whose UID and SEQUENCE it published before from the previous snapshot
  * (ics.h), so a change writes only the events it changed.
  *
- * The feed of everything also keeps the agenda it was built from (without
- * the descriptions its page does not show) and follows the rows that
+ * The feed of everything also keeps the agenda it was built from (but for
+ * the items its page shows, only what their events need) and follows the rows that
  * change: an update hook on the store's connection notes the sessions,
  * deadlines and Vorlagen written (agenda_row_touches()), and the next
  * build collects only their items again (agenda_recollect()).  Anything
@@ -79,10 +79,12 @@ static struct {
 } cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, false, 0, 0 };
 
 /* The rows of sessions, deadlines and Vorlagen written since the last
- * build (main thread: the store's update hook), or all: whatever changed. */
+ * build (main thread: the store's update hook), or all: whatever changed;
+ * and SQLite's count of commits by other connections then. */
 enum { CHANGED_SESSION, CHANGED_DEADLINE, CHANGED_SUBMISSION, CHANGED_KINDS };
 static struct {
 	bool		 all;
+	sqlite3_int64	 others;
 	sqlite3_int64	*ids[CHANGED_KINDS];
 	size_t		 n[CHANGED_KINDS];
 	size_t		 cap[CHANGED_KINDS];
@@ -340,17 +342,27 @@ keys_free(struct agenda_keys *k)
 /*
  * Hands the rows noted since the last call over to k (sorted, distinct)
  * and starts noting anew on db.  False when they cannot be followed:
- * anything changed, or the hook was not on db (the first build, another
- * connection), which also leaves k empty.
+ * anything changed, the hook was not on db (the first build, another
+ * connection) or another connection wrote (which no hook sees), which
+ * also leaves k empty.
  */
 static bool
-changes_take(sqlite3 *db, struct agenda_keys *k)
+changes_take(struct ikond *ikd, sqlite3 *db, struct agenda_keys *k)
 {
 	sqlite3_int64 **ids[CHANGED_KINDS] = { &k->sessions, &k->deadlines, &k->submissions };
 	size_t *ns[CHANGED_KINDS] = { &k->nsessions, &k->ndeadlines, &k->nsubmissions };
 	bool whole = sqlite3_update_hook(db, on_row_change, &changes) != &changes ||
 	    changes.all;
+	sqlite3_int64 others = -1;
+	char *cause = NULL;
 	size_t i, j, u;
+
+	if (store_get_int(ikd->store, &cause, &others, "PRAGMA data_version", "") == -1) {
+		log_debug("feeds: %s", cause);
+		free(cause);
+	}
+	whole = whole || others == -1 || others != changes.others;
+	changes.others = others;
 
 	memset(k, 0, sizeof(*k));
 	for (i = 0; i < CHANGED_KINDS; i++) {
@@ -450,9 +462,9 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target,
 /*
  * The calendar of a view, copying unchanged events from prev's body (see
  * ics.h).  It uses up the items' descriptions but those the page shows
- * today (feed_html_shows()): each is freed once its event's is made (or
- * the event is copied), so that the descriptions are not held twice while
- * the text grows.  An event to write whose item lost its description
+ * today (feed_html_shows()): each item is slimmed (agenda_item_slim())
+ * once its event's is made (or the event is copied), so that the
+ * descriptions are not held twice while the text grows.  An event to write whose item lost its description
  * fails the build.
  */
 static char *
@@ -519,11 +531,8 @@ view_ics(struct ikond *ikd, struct feed_view *v, int today,
 			descs[i] = agenda_feed_description(a, it);
 			ev[i].description = descs[i];
 		}
-		if (!it->undescribed && !feed_html_shows(it, today, tz)) {
-			free(it->description);
-			it->description = NULL;
-			it->undescribed = true;
-		}
+		if (!it->undescribed && !feed_html_shows(it, today, tz))
+			agenda_item_slim(it);
 	}
 	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
 	    index, len, cause);
@@ -766,7 +775,7 @@ rebuild(struct ikond *ikd)
 		agenda_free(last);
 		return;
 	}
-	follow = changes_take(sqlite3_db_handle(st), &changed) && kept.today == today &&
+	follow = changes_take(ikd, sqlite3_db_handle(st), &changed) && kept.today == today &&
 	    kept.config_version == ikd->config_version;
 	if (!follow) {
 		agenda_free(last);

@@ -171,6 +171,13 @@ class Following(unittest.TestCase):
     def followed(self):
         return self.d.read_log().count("following the changed rows")
 
+    def write_beside(self):
+        db = sqlite3.connect(os.path.join(self.d.state, "ikond.db"), timeout=10)
+        with db:
+            db.execute("UPDATE session SET title = 'Von nebenan' WHERE id = ("
+                       "SELECT min(id) FROM session)")
+        db.close()
+
     def built_from_nothing(self):
         out = os.path.join(self.d.dir, "export.ics")
         self.d.ctl("export", "--all", "--output", out)
@@ -207,6 +214,10 @@ class Following(unittest.TestCase):
                                "--opens", "2031-04-01", "--closes", "2031-04-20")], True),
             ("actor renamed", [("actor", "edit", "demir", "--name", "Can Demir-Ak")], False),
             ("session removed", [("session", "remove", str(s[1]))], True),
+            # No hook sees another connection's rows: the next change has
+            # everything collected anew.
+            ("written beside the daemon", [self.write_beside, ("session", "edit", str(s[2]),
+                                                               "--location", "Saal 2")], False),
             ("reload", [("reload",)], False),
         ]
         feed = fetch(self.url)
@@ -214,7 +225,10 @@ class Following(unittest.TestCase):
             with self.subTest(what):
                 n = self.followed()
                 for cmd in cmds:
-                    d.ctl(*cmd)
+                    if callable(cmd):
+                        cmd()
+                    else:
+                        d.ctl(*cmd)
                 feed = self.changed(feed)
                 self.assertEqual(feed, self.built_from_nothing())
                 self.assertEqual(self.followed() - n, 1 if follows else 0)
