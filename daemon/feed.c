@@ -14,14 +14,14 @@
  * whose UID and SEQUENCE it published before from the previous snapshot
  * (ics.h), so a change writes only the events it changed.
  *
- * The feed of everything also keeps the agenda it was built from (but for
- * the items its page shows, only what their events need) and follows the rows that
- * change: an update hook on the store's connection notes the sessions,
- * deadlines and Vorlagen written (agenda_row_touches()), and the next
- * build collects only their items again (agenda_recollect()).  Anything
- * it cannot follow (a committee, actor, membership or Beratung written,
- * too many rows, another connection, a reload, a new day, a build that
- * failed) has it collected anew, as the first build is.
+ * The feed of everything also keeps the agenda it was built from (but
+ * for the items its page shows, only what their events need) and follows
+ * the rows that change: an update hook on the store's connection notes
+ * the sessions, deadlines and Vorlagen written (agenda_row_touches()), and
+ * the next build collects only their items again (agenda_recollect()).
+ * Anything it cannot follow (a committee, actor, membership or Beratung
+ * written, too many rows, another connection's commit, a reload, a new
+ * day, a step that failed) has it collected anew, as the first build is.
  */
 #include "feed.h"
 
@@ -464,8 +464,8 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target,
  * ics.h).  It uses up the items' descriptions but those the page shows
  * today (feed_html_shows()): each item is slimmed (agenda_item_slim())
  * once its event's is made (or the event is copied), so that the
- * descriptions are not held twice while the text grows.  An event to write whose item lost its description
- * fails the build.
+ * descriptions are not held twice while the text grows.  An event to
+ * write whose item lost its description fails the build.
  */
 static char *
 view_ics(struct ikond *ikd, struct feed_view *v, int today,

@@ -830,11 +830,8 @@ links_add(unsigned char sum[ICS_DIGEST_LEN], const unsigned char link[ICS_DIGEST
 	}
 }
 
-/*
- * Links piece d (its digest) to the one before it (last, with its piece
- * in the new index and its source in the previous one, either NULL), and
- * makes it the one before the next.
- */
+/* The pieces of a text so far: the last one's digest, its piece in the
+ * new index and the one it was copied from (either NULL), and the links. */
 struct chain {
 	unsigned char		 last[ICS_DIGEST_LEN];
 	struct ics_piece	*last_piece;
@@ -843,6 +840,7 @@ struct chain {
 	uint64_t		 n;
 };
 
+/* Links piece d (its digest) to the last one and makes it the last. */
 static void
 chain_add(struct chain *c, const unsigned char d[ICS_DIGEST_LEN], struct ics_piece *piece,
     const struct ics_piece *source)
@@ -1046,7 +1044,8 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 		chain_add(&chain, digest, NULL, NULL);
 		SHA256Init(&whole);
 		SHA256Update(&whole, chain.sum, sizeof(chain.sum));
-		memcpy(count, &chain.n, sizeof(count));
+		for (i = 0; i < sizeof(count); i++)
+			count[i] = (unsigned char)(chain.n >> (8 * i));
 		SHA256Update(&whole, count, sizeof(count));
 		SHA256Final(ix->digest, &whole);
 	}
