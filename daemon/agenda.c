@@ -1014,7 +1014,8 @@ agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *
 		old = kept;
 	a->n = kept;
 	/* The items kept are in order: the new ones are sorted and merged in. */
-	qsort(a->items + old, a->n - old, sizeof(a->items[0]), compare_items);
+	if (a->n - old > 1)
+		qsort(a->items + old, a->n - old, sizeof(a->items[0]), compare_items);
 	merged = xreallocarray(NULL, a->cap ? a->cap : 1, sizeof(*merged));
 	for (i = 0, j = old, m = 0; i < old || j < a->n; m++)
 		merged[m] = j == a->n || (i < old && compare_items(&a->items[i],

@@ -617,6 +617,7 @@ test_digest(void **state)
 	assert_memory_equal(d2, d3, ICS_DIGEST_LEN);
 	assert_memory_not_equal(d1, d2, ICS_DIGEST_LEN);
 	free(fresh);
+	ics_index_free(ix3);
 	/* And back, copied from that text: the first digest again. */
 	fresh = ics_build_reusing(&cal, ev, 3, again, ix2, &ix3, &len, &cause);
 	assert_string_equal(fresh, first);
