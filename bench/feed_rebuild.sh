@@ -2,9 +2,9 @@
 # The overview feed of a generated data set (about 30,000 events at the
 # default fraction 0.03: 1,440 sessions and 30,000 deadlines), built in
 # the daemon: the first build at start-up, then the rebuild after one
-# change (a session renamed), and the daemon's peak RSS afterwards; a
-# time is until the feed can be published (its gzip copy follows on the
-# next tick).  Beside the times, the processor time the daemon spent from
+# change (a session renamed; only the changed rows are collected again),
+# and the daemon's peak RSS afterwards; a time is until the feed can be
+# published (its gzip copy follows on the next tick).  Beside the times, the processor time the daemon spent from
 # the first change's command until its feed was built, which shared cores
 # disturb less than the time it took.  The
 # reference is python-icalendar building and serialising the same number
@@ -77,6 +77,7 @@ change_cpu=$(( $(cpu) - cpu0 ))
 c session edit 2 --title "Sitzung (auch umbenannt)" >/dev/null
 set -- $(built 4)
 change2_ms=$1
+followed=$(grep -c 'feeds: built all.*following the changed rows' "$dir/ikond.log" || true)
 events=$(sqlite3 "$dir/state/ikond.db" "SELECT (SELECT count(*) FROM session) + (SELECT count(*) FROM deadline)")
 rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' /proc/$pid/status)
 now=$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' /proc/$pid/status)
@@ -113,4 +114,4 @@ printf '%-44s %8s ms\n' "  processor time of the daemon for it" "$change_cpu"
 printf '%-44s %8s ms\n' "rebuilt after another change" "$change2_ms"
 printf '%-44s %8s MB\n' "peak RSS of the daemon afterwards" "$rss"
 printf '%-44s %8s MB\n' "its RSS then" "$now"
-echo "(feed: $bytes bytes)"
+echo "(feed: $bytes bytes; rebuilds that collected only the changed rows: $followed of 2)"

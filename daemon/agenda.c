@@ -128,6 +128,22 @@ item_clear(struct agenda_item *it)
 }
 
 void
+agenda_item_slim(struct agenda_item *it)
+{
+	free(it->description);
+	free(it->name);
+	free(it->why);
+	free(it->subkind);
+	free(it->reminder_kind);
+	free(it->actors);
+	free(it->committees);
+	it->description = it->name = it->why = it->subkind = it->reminder_kind = NULL;
+	it->actors = it->committees = NULL;
+	it->nactors = it->ncommittees = 0;
+	it->undescribed = true;
+}
+
+void
 agenda_free(struct agenda *a)
 {
 	size_t i;
@@ -512,7 +528,7 @@ agenda_collect(struct ikond *ikd, const struct agenda_filter *f, char **cause)
 		}
 	}
 	if ((few && actor_names_load_items(ikd, a, cause) == -1) ||
-	    revision_apply(ikd, a, time(NULL), cause) == -1) {
+	    revision_apply(ikd, a, 0, time(NULL), cause) == -1) {
 		agenda_free(a);
 		return NULL;
 	}
@@ -576,37 +592,24 @@ instant_range(struct ikond *ikd, const struct agenda_filter *f, time_t *from, ti
 	" AND b.state <> 'withdrawn'), s.url, s.description " \
 	"FROM session s JOIN committee c ON c.id = s.committee_id "
 
+/* Adds the sessions of a statement over SESSIONS that f lets through. */
 static int
-collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
-    char **cause)
+sessions_add(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    sqlite3_stmt *st, char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda_item *it;
-	sqlite3_stmt *st;
-	time_t from, to;
 	struct buf d;
 	char when[6], date[40];
 	const char *kind, *state;
 	int rc;
 
-	instant_range(ikd, f, &from, &to);
-	st = store_query(ikd->store, cause, f->actor_id == 0 ? SESSIONS
-	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
-	    "ORDER BY s.start_utc, s.id" : SESSIONS
-	    /* An actor's view starts from the actor's committees, so its cost
-	     * follows the actor's share of the data, not the whole database
-	     * (a condition "?4 = 0 OR ..." would have every session read). */
-	    "WHERE s.committee_id IN (SELECT committee_id FROM membership "
-	    "WHERE actor_id = ?4) AND s.end_utc > ?1 AND s.start_utc < ?2 "
-	    "AND (?3 = 0 OR c.id = ?3) ORDER BY s.start_utc, s.id", "iiii",
-	    (sqlite3_int64)from, (sqlite3_int64)to, f->committee_id, f->actor_id);
-	if (st == NULL)
-		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_SESSION;
 		it->reminder_kind = xstrdup("session");
 		it->id = sqlite3_column_int64(st, 0);
+		it->session_id = it->id;
 		it->uid = store_column_dup(st, 1);
 		it->location = store_column_dup(st, 3);
 		it->start = (time_t)sqlite3_column_int64(st, 4);
@@ -646,6 +649,29 @@ collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 	}
 	store_done(ikd->store, st);
 	return rc;
+}
+
+static int
+collect_sessions(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	time_t from, to;
+
+	instant_range(ikd, f, &from, &to);
+	st = store_query(ikd->store, cause, f->actor_id == 0 ? SESSIONS
+	    "WHERE s.end_utc > ?1 AND s.start_utc < ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
+	    "ORDER BY s.start_utc, s.id" : SESSIONS
+	    /* An actor's view starts from the actor's committees, so its cost
+	     * follows the actor's share of the data, not the whole database
+	     * (a condition "?4 = 0 OR ..." would have every session read). */
+	    "WHERE s.committee_id IN (SELECT committee_id FROM membership "
+	    "WHERE actor_id = ?4) AND s.end_utc > ?1 AND s.start_utc < ?2 "
+	    "AND (?3 = 0 OR c.id = ?3) ORDER BY s.start_utc, s.id", "iiii",
+	    (sqlite3_int64)from, (sqlite3_int64)to, f->committee_id, f->actor_id);
+	if (st == NULL)
+		return -1;
+	return sessions_add(ikd, f, a, st, cause);
 }
 
 /* The deadline's rule in one German sentence, from its derivation. */
@@ -710,37 +736,19 @@ deadline_why_memo(struct why_memo *m, const char *rule_text, const char *derivat
 	"r.session_id = d.session_id " \
 	"LEFT JOIN actor a ON a.id = b.owner_id "
 
+/* Adds the deadlines of a statement over DEADLINES that f lets through. */
 static int
-collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
-    char **cause)
+deadlines_add(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    sqlite3_stmt *st, char **cause)
 {
 	struct why_memo memo = { NULL, NULL, NULL, 0, 0 };
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda_item *it;
-	sqlite3_stmt *st;
-	char from[11], to[11], date[40], when[6], *owner;
+	char date[40], when[6], *owner;
 	const char *kind, *kind_de;
 	struct buf d;
 	int days, rc;
 
-	civil_format_date(f->from_days, from);
-	civil_format_date(f->to_days, to);
-	st = store_query(ikd->store, cause, f->actor_id == 0 ? DEADLINES
-	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
-	    "ORDER BY d.due_date, d.id" : DEADLINES
-	    /* An actor's: those of the Vorlagen it owns and the Antragsfristen
-	     * of its committees, each found through an index (as one
-	     * condition with OR, every deadline was read: seconds at a
-	     * million). */
-	    "WHERE d.id IN (SELECT o.id FROM submission ob JOIN deadline o "
-	    "ON o.submission_id = ob.id WHERE ob.owner_id = ?4 "
-	    "UNION ALL SELECT o.id FROM membership m JOIN session os "
-	    "ON os.committee_id = m.committee_id JOIN deadline o ON o.session_id = os.id "
-	    "WHERE m.actor_id = ?4 AND o.submission_id IS NULL AND o.kind = 'antragsfrist') "
-	    "AND d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
-	    "ORDER BY d.due_date, d.id", "ttii", from, to, f->committee_id, f->actor_id);
-	if (st == NULL)
-		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		it = agenda_add(a);
 		it->kind = AGENDA_DEADLINE;
@@ -762,6 +770,8 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 		it->sequence = sqlite3_column_int(st, 5);
 		it->updated = (time_t)sqlite3_column_int64(st, 6);
 		it->committee_id = sqlite3_column_int64(st, 11);
+		it->session_id = sqlite3_column_int64(st, 7);
+		it->submission_id = sqlite3_column_int64(st, 13);
 		it->cancelled = strcmp((const char *)sqlite3_column_text(st, 10), "cancelled") == 0 ||
 		    (sqlite3_column_type(st, 16) != SQLITE_NULL &&
 		    strcmp((const char *)sqlite3_column_text(st, 16), "withdrawn") == 0);
@@ -807,6 +817,215 @@ collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agend
 	free(memo.rule);
 	free(memo.derivation);
 	free(memo.why);
+	return rc;
+}
+
+static int
+collect_deadlines(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char from[11], to[11];
+
+	civil_format_date(f->from_days, from);
+	civil_format_date(f->to_days, to);
+	st = store_query(ikd->store, cause, f->actor_id == 0 ? DEADLINES
+	    "WHERE d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) AND ?4 = 0 "
+	    "ORDER BY d.due_date, d.id" : DEADLINES
+	    /* An actor's: those of the Vorlagen it owns and the Antragsfristen
+	     * of its committees, each found through an index (as one
+	     * condition with OR, every deadline was read: seconds at a
+	     * million). */
+	    "WHERE d.id IN (SELECT o.id FROM submission ob JOIN deadline o "
+	    "ON o.submission_id = ob.id WHERE ob.owner_id = ?4 "
+	    "UNION ALL SELECT o.id FROM membership m JOIN session os "
+	    "ON os.committee_id = m.committee_id JOIN deadline o ON o.session_id = os.id "
+	    "WHERE m.actor_id = ?4 AND o.submission_id IS NULL AND o.kind = 'antragsfrist') "
+	    "AND d.due_date >= ?1 AND d.due_date <= ?2 AND (?3 = 0 OR c.id = ?3) "
+	    "ORDER BY d.due_date, d.id", "ttii", from, to, f->committee_id, f->actor_id);
+	if (st == NULL)
+		return -1;
+	return deadlines_add(ikd, f, a, st, cause);
+}
+
+/*
+ * What a changed row can touch (agenda.h), from the tables that SESSIONS,
+ * DEADLINES and the memberships and names of a collection read: a table
+ * they start to read goes here.  The collectors of processes and events
+ * run again in full whenever a collection follows changes.
+ */
+enum agenda_touch
+agenda_row_touches(const char *table, int op)
+{
+	static const char *const any[] = { "committee", "actor", "membership", "beratung" };
+	size_t i;
+
+	if (strcmp(table, "session") == 0)
+		return AGENDA_TOUCHES_SESSION;
+	if (strcmp(table, "deadline") == 0)
+		return AGENDA_TOUCHES_DEADLINE;
+	if (strcmp(table, "submission") == 0)
+		return AGENDA_TOUCHES_SUBMISSION;
+	/* A text is added before its first deadline and deleted after its
+	 * last one, never changed (store_schema.c): its rows' changes name it. */
+	if (strcmp(table, "deadline_text") == 0)
+		return op == SQLITE_UPDATE ? AGENDA_TOUCHES_ALL : AGENDA_TOUCHES_NONE;
+	for (i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+		if (strcmp(table, any[i]) == 0)
+			return AGENDA_TOUCHES_ALL;
+	return AGENDA_TOUCHES_NONE;
+}
+
+static bool
+has_id(const sqlite3_int64 *ids, size_t n, sqlite3_int64 id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(*ids), id_cmp) != NULL;
+}
+
+/* Sorts ids and drops repeated ones. */
+static void
+ids_settle(sqlite3_int64 *ids, size_t *n)
+{
+	size_t i, u;
+
+	if (*n == 0)
+		return;
+	qsort(ids, *n, sizeof(*ids), id_cmp);
+	for (i = u = 1; i < *n; i++)
+		if (ids[i] != ids[u - 1])
+			ids[u++] = ids[i];
+	*n = u;
+}
+
+static sqlite3_int64 *
+ids_join(const sqlite3_int64 *a, size_t na, const sqlite3_int64 *b, size_t nb, size_t *n)
+{
+	sqlite3_int64 *ids = xreallocarray(NULL, na + nb + 1, sizeof(*ids));
+
+	if (na > 0)
+		memcpy(ids, a, na * sizeof(*ids));
+	if (nb > 0)
+		memcpy(ids + na, b, nb * sizeof(*ids));
+	*n = na + nb;
+	ids_settle(ids, n);
+	return ids;
+}
+
+/* The sessions and deadlines of the given ids, as f lets them through. */
+static int
+collect_keyed(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
+    const sqlite3_int64 *sessions, size_t ns, const sqlite3_int64 *deadlines, size_t nd,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	time_t from, to;
+	char fromd[11], tod[11], *list;
+
+	instant_range(ikd, f, &from, &to);
+	civil_format_date(f->from_days, fromd);
+	civil_format_date(f->to_days, tod);
+	if (ns > 0) {
+		/* "+": the ids choose the rows, not the index of the dates. */
+		list = ids_json(sessions, ns);
+		st = store_query(ikd->store, cause, SESSIONS "WHERE s.id IN (SELECT value "
+		    "FROM json_each(?3)) AND +s.end_utc > ?1 AND +s.start_utc < ?2 "
+		    "ORDER BY s.start_utc, s.id", "iit", (sqlite3_int64)from, (sqlite3_int64)to,
+		    list);
+		free(list);
+		if (st == NULL || sessions_add(ikd, f, a, st, cause) == -1)
+			return -1;
+	}
+	if (nd > 0) {
+		list = ids_json(deadlines, nd);
+		st = store_query(ikd->store, cause, DEADLINES "WHERE d.id IN (SELECT value "
+		    "FROM json_each(?3)) AND +d.due_date >= ?1 AND +d.due_date <= ?2 "
+		    "ORDER BY d.due_date, d.id", "ttt", fromd, tod, list);
+		free(list);
+		if (st == NULL || deadlines_add(ikd, f, a, st, cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *k,
+    char **cause)
+{
+	struct agenda_filter f;
+	sqlite3_int64 *sessions = NULL, *deadlines = NULL, *more = NULL;
+	size_t ns = 0, nd = 0, nmore = 0, n0 = a->n, i, j, m, kept, old = 0;
+	struct agenda_item *merged;
+	const struct agenda_item *it;
+	bool replaced;
+	char *list;
+	int rc = -1;
+
+	agenda_filter_all(&f);
+	/* The sessions whose lists show a changed Vorlage. */
+	if (k->nsubmissions > 0) {
+		list = ids_json(k->submissions, k->nsubmissions);
+		rc = store_get_ints(ikd->store, cause, &more, &nmore, "SELECT session_id "
+		    "FROM beratung WHERE submission_id IN (SELECT value FROM json_each(?))", "t",
+		    list);
+		free(list);
+		if (rc == -1)
+			return -1;
+		rc = -1;
+	}
+	sessions = ids_join(k->sessions, k->nsessions, more, nmore, &ns);
+	free(more);
+	/* The deadlines of a changed session or Vorlage: the ones collected
+	 * before; a new or moved one is a changed deadline row itself. */
+	more = xreallocarray(NULL, n0 + 1, sizeof(*more));
+	for (i = nmore = 0; i < n0; i++) {
+		it = &a->items[i];
+		if (it->kind == AGENDA_DEADLINE && (has_id(k->sessions, k->nsessions,
+		    it->session_id) || (it->submission_id != 0 &&
+		    has_id(k->submissions, k->nsubmissions, it->submission_id))))
+			more[nmore++] = it->id;
+	}
+	deadlines = ids_join(k->deadlines, k->ndeadlines, more, nmore, &nd);
+	free(more);
+	if (collect_keyed(ikd, &f, a, sessions, ns, deadlines, nd, cause) == -1 ||
+	    agenda_collect_process(ikd, &f, a, cause) == -1 ||
+	    agenda_collect_events(ikd, &f, a, cause) == -1)
+		goto out;
+	if (a->error != NULL) {
+		free(*cause);
+		*cause = a->error;
+		a->error = NULL;
+		goto out;
+	}
+	if (revision_apply(ikd, a, n0, time(NULL), cause) == -1)
+		goto out;
+	/* In place of what they replace: every item of a process or event. */
+	for (i = kept = 0; i < a->n; i++) {
+		it = &a->items[i];
+		replaced = i < n0 && (it->kind == AGENDA_SESSION ? has_id(sessions, ns, it->id) :
+		    it->kind == AGENDA_DEADLINE ? has_id(deadlines, nd, it->id) : true);
+		if (i == n0)
+			old = kept;
+		if (replaced)
+			item_clear(&a->items[i]);
+		else if (kept++ != i)
+			a->items[kept - 1] = a->items[i];
+	}
+	if (n0 == a->n)
+		old = kept;
+	a->n = kept;
+	/* The items kept are in order: the new ones are sorted and merged in. */
+	if (a->n - old > 1)
+		qsort(a->items + old, a->n - old, sizeof(a->items[0]), compare_items);
+	merged = xreallocarray(NULL, a->cap ? a->cap : 1, sizeof(*merged));
+	for (i = 0, j = old, m = 0; i < old || j < a->n; m++)
+		merged[m] = j == a->n || (i < old && compare_items(&a->items[i],
+		    &a->items[j]) < 0) ? a->items[i++] : a->items[j++];
+	free(a->items);
+	a->items = merged;
+	rc = 0;
+out:
+	free(sessions);
+	free(deadlines);
 	return rc;
 }
 

@@ -54,9 +54,12 @@ struct agenda_item {
 	sqlite3_int64	*committees;	/* further committees it concerns (invited) */
 	size_t		 ncommittees;
 	sqlite3_int64	 process_id;	/* 0 if none */
+	sqlite3_int64	 session_id;	/* a session's id, a deadline's session; else 0 */
+	sqlite3_int64	 submission_id;	/* a deadline's Vorlage, 0 if none */
 	sqlite3_int64	*actors;	/* whom it concerns (actor ids) */
 	size_t		 nactors;
 	char		*reminder_kind;	/* "session", "deadline", ... (config reminders.*) */
+	bool		 undescribed;	/* agenda_item_slim() let its description go */
 };
 
 struct agenda_filter {
@@ -113,6 +116,11 @@ const char *agenda_actor_name(const struct agenda *a, sqlite3_int64 id);
  * concerns ("Betrifft: ..."). */
 char *agenda_feed_description(const struct agenda *a, const struct agenda_item *it);
 
+/* Lets go of what only a description, a reminder or a filter needs (the
+ * description, name, why, subkind, reminder kind, actors and further
+ * committees), keeping what a calendar event and a headline show. */
+void agenda_item_slim(struct agenda_item *it);
+
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
@@ -127,6 +135,46 @@ void agenda_add_members(struct agenda *a, struct agenda_item *it,
 bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f);
 /* For collectors: drops the item just added if it fails the filter. */
 void agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f);
+
+/*
+ * Following a collection of everything as rows change (the feed of
+ * everything).  Which items a changed row of a table can touch: none (the
+ * collectors of processes and events, which are run again in full, read
+ * it, or no collector does), the item of that session (and its
+ * deadlines), of that deadline, the deadlines and sessions of that
+ * Vorlage, or any (a committee, an actor, a membership, a Beratung).  op
+ * is SQLITE_INSERT, SQLITE_UPDATE or SQLITE_DELETE.
+ */
+enum agenda_touch {
+	AGENDA_TOUCHES_NONE,
+	AGENDA_TOUCHES_SESSION,
+	AGENDA_TOUCHES_DEADLINE,
+	AGENDA_TOUCHES_SUBMISSION,
+	AGENDA_TOUCHES_ALL,
+};
+enum agenda_touch agenda_row_touches(const char *table, int op);
+
+/* Row ids of changed rows, each list sorted and distinct. */
+struct agenda_keys {
+	sqlite3_int64	*sessions;
+	size_t		 nsessions;
+	sqlite3_int64	*deadlines;
+	size_t		 ndeadlines;
+	sqlite3_int64	*submissions;
+	size_t		 nsubmissions;
+};
+
+/*
+ * Brings a, a collection of everything (agenda_filter_all()), up to date
+ * when only the rows in k changed among what agenda_row_touches() does not
+ * call NONE: collects their items again and every item of processes and
+ * events, gives them their revisions and puts them in place of the ones
+ * they replace.  The same items as a new collection would have, but for
+ * the descriptions let go before.  0, or -1 with *cause (a is then only
+ * good for agenda_free()).
+ */
+int agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *k,
+    char **cause);
 
 /* The item as JSON, or NULL with *cause. */
 json_t *agenda_item_json(struct ikond *ikd, const struct agenda_item *it, char **cause);

@@ -13,6 +13,15 @@
  * across requests and restarts.  A rebuild copies the text of every event
  * whose UID and SEQUENCE it published before from the previous snapshot
  * (ics.h), so a change writes only the events it changed.
+ *
+ * The feed of everything also keeps the agenda it was built from (but
+ * for the items its page shows, only what their events need) and follows
+ * the rows that change: an update hook on the store's connection notes
+ * the sessions, deadlines and Vorlagen written (agenda_row_touches()), and
+ * the next build collects only their items again (agenda_recollect()).
+ * Anything it cannot follow (a committee, actor, membership or Beratung
+ * written, too many rows, another connection's commit, a reload, a new
+ * day, a step that failed) has it collected anew, as the first build is.
  */
 #include "feed.h"
 
@@ -42,6 +51,8 @@
 /* A larger body is published plain at once and gzip-encoded a tick later. */
 #define GZIP_AT_ONCE_MAX	(1024 * 1024)
 #define FEED_MMAP_THRESHOLD	(256 * 1024)
+/* More changed rows than this between builds: collected anew. */
+#define CHANGES_MAX		4096
 
 _Static_assert(ICS_DIGEST_LEN == FEED_HASH_LEN, "a feed's ETag is its ics digest");
 
@@ -66,6 +77,27 @@ static struct {
 	uint64_t		 version;	/* data_version the table was built from */
 	int			 today;
 } cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, false, 0, 0 };
+
+/* The rows of sessions, deadlines and Vorlagen written since the last
+ * build (main thread: the store's update hook), or all: whatever changed;
+ * and SQLite's count of commits by other connections then. */
+enum { CHANGED_SESSION, CHANGED_DEADLINE, CHANGED_SUBMISSION, CHANGED_KINDS };
+static struct {
+	bool		 all;
+	sqlite3_int64	 others;
+	sqlite3_int64	*ids[CHANGED_KINDS];
+	size_t		 n[CHANGED_KINDS];
+	size_t		 cap[CHANGED_KINDS];
+	size_t		 total;
+} changes;
+
+/* The agenda of the feed of everything as last built, the day and the
+ * configuration it was built under. */
+static struct {
+	struct agenda	*agenda;
+	int		 today;
+	uint64_t	 config_version;
+} kept;
 
 const char *
 feed_kind_name(enum feed_kind kind)
@@ -253,6 +285,104 @@ feed_category(enum agenda_kind kind)
 	return item_categories[kind];
 }
 
+static void
+on_row_change(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	enum agenda_touch touch;
+	size_t k;
+
+	(void)arg;
+	if (changes.all || strcmp(db, "main") != 0)
+		return;
+	switch ((touch = agenda_row_touches(table, op))) {
+	case AGENDA_TOUCHES_NONE:
+		return;
+	case AGENDA_TOUCHES_SESSION:
+		k = CHANGED_SESSION;
+		break;
+	case AGENDA_TOUCHES_DEADLINE:
+		k = CHANGED_DEADLINE;
+		break;
+	case AGENDA_TOUCHES_SUBMISSION:
+		k = CHANGED_SUBMISSION;
+		break;
+	default:
+		changes.all = true;
+		return;
+	}
+	if (++changes.total > CHANGES_MAX) {
+		changes.all = true;
+		return;
+	}
+	if (changes.n[k] == changes.cap[k]) {
+		changes.cap[k] = changes.cap[k] ? 2 * changes.cap[k] : 64;
+		changes.ids[k] = xreallocarray(changes.ids[k], changes.cap[k],
+		    sizeof(*changes.ids[k]));
+	}
+	changes.ids[k][changes.n[k]++] = rowid;
+}
+
+static int
+rowid_cmp(const void *pa, const void *pb)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)pa, y = *(const sqlite3_int64 *)pb;
+
+	return (x > y) - (x < y);
+}
+
+static void
+keys_free(struct agenda_keys *k)
+{
+	free(k->sessions);
+	free(k->deadlines);
+	free(k->submissions);
+	memset(k, 0, sizeof(*k));
+}
+
+/*
+ * Hands the rows noted since the last call over to k (sorted, distinct)
+ * and starts noting anew on db.  False when they cannot be followed:
+ * anything changed, the hook was not on db (the first build, another
+ * connection) or another connection wrote (which no hook sees), which
+ * also leaves k empty.
+ */
+static bool
+changes_take(struct ikond *ikd, sqlite3 *db, struct agenda_keys *k)
+{
+	sqlite3_int64 **ids[CHANGED_KINDS] = { &k->sessions, &k->deadlines, &k->submissions };
+	size_t *ns[CHANGED_KINDS] = { &k->nsessions, &k->ndeadlines, &k->nsubmissions };
+	bool whole = sqlite3_update_hook(db, on_row_change, &changes) != &changes ||
+	    changes.all;
+	sqlite3_int64 others = -1;
+	char *cause = NULL;
+	size_t i, j, u;
+
+	if (store_get_int(ikd->store, &cause, &others, "PRAGMA data_version", "") == -1) {
+		log_debug("feeds: %s", cause);
+		free(cause);
+	}
+	whole = whole || others == -1 || others != changes.others;
+	changes.others = others;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < CHANGED_KINDS; i++) {
+		if (!whole && changes.n[i] > 0) {
+			qsort(changes.ids[i], changes.n[i], sizeof(*changes.ids[i]), rowid_cmp);
+			for (j = u = 1; j < changes.n[i]; j++)
+				if (changes.ids[i][j] != changes.ids[i][u - 1])
+					changes.ids[i][u++] = changes.ids[i][j];
+			*ids[i] = changes.ids[i];
+			*ns[i] = u;
+		} else
+			free(changes.ids[i]);
+		changes.ids[i] = NULL;
+		changes.n[i] = changes.cap[i] = 0;
+	}
+	changes.all = false;
+	changes.total = 0;
+	return !whole;
+}
+
 /* What one feed shows, collected once for its calendar and its page. */
 struct feed_view {
 	struct agenda	*agenda;
@@ -270,10 +400,15 @@ view_clear(struct feed_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* Collects what a feed shows; for the feed of everything from last (its
+ * agenda as last built, used up) and the rows changed since, if given. */
 static int
-view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struct feed_view *v,
+view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target,
+    struct agenda **last, const struct agenda_keys *changed, struct feed_view *v,
     char **cause)
 {
+	struct agenda *follow = last != NULL ? *last : NULL;
+
 	struct agenda_filter f;
 	sqlite3_int64 removed;
 	char *tname;
@@ -296,11 +431,27 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struc
 	if (target_name(ikd, kind, target, &tname, cause) == -1)
 		return -1;
 	/* A removed item leaves no row behind; its audit entry dates the change. */
+	if (last != NULL)
+		*last = NULL;
 	if (store_get_int(ikd->store, cause, &removed, "SELECT coalesce(max(at), 0) FROM audit "
-	    "WHERE action IN ('remove', 'leave')", "") == -1 ||
-	    (v->agenda = agenda_collect(ikd, &f, cause)) == NULL) {
+	    "WHERE action IN ('remove', 'leave')", "") == -1) {
+		agenda_free(follow);
 		free(tname);
 		return -1;
+	}
+	if (follow != NULL && changed != NULL && kind == FEED_ALL) {
+		if (agenda_recollect(ikd, follow, changed, cause) == -1) {
+			agenda_free(follow);
+			free(tname);
+			return -1;
+		}
+		v->agenda = follow;
+	} else {
+		agenda_free(follow);
+		if ((v->agenda = agenda_collect(ikd, &f, cause)) == NULL) {
+			free(tname);
+			return -1;
+		}
 	}
 	v->removed = (time_t)removed;
 	calendar_names(ikd, kind, tname, &v->name, &v->desc);
@@ -310,9 +461,11 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, struc
 
 /*
  * The calendar of a view, copying unchanged events from prev's body (see
- * ics.h).  It uses up the items' descriptions: each is freed once its
- * event's is made (or the event is copied), so that the descriptions are
- * not held twice while the text grows.
+ * ics.h).  It uses up the items' descriptions but those the page shows
+ * today (feed_html_shows()): each item is slimmed (agenda_item_slim())
+ * once its event's is made (or the event is copied), so that the
+ * descriptions are not held twice while the text grows.  An event to
+ * write whose item lost its description fails the build.
  */
 static char *
 view_ics(struct ikond *ikd, struct feed_view *v, int today,
@@ -367,15 +520,23 @@ view_ics(struct ikond *ikd, struct feed_view *v, int today,
 	if (prev != NULL)
 		ics_index_copies(prev->index, &cal, ev, n, copied);
 	for (i = 0; i < n; i++) {
+		struct agenda_item *it = &a->items[from[i]];
+
+		if (!copied[i] && it->undescribed) {
+			out = NULL;
+			set_cause(cause, "the text of %s is no longer at hand", it->uid);
+			goto out;
+		}
 		if (!copied[i]) {
-			descs[i] = agenda_feed_description(a, &a->items[from[i]]);
+			descs[i] = agenda_feed_description(a, it);
 			ev[i].description = descs[i];
 		}
-		free(a->items[from[i]].description);
-		a->items[from[i]].description = NULL;
+		if (!it->undescribed && !feed_html_shows(it, today, tz))
+			agenda_item_slim(it);
 	}
 	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
 	    index, len, cause);
+out:
 	for (i = 0; i < n; i++)
 		free(descs[i]);
 	free(descs);
@@ -394,7 +555,7 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
 	struct feed_view v;
 	char *out;
 
-	if (view_collect(ikd, kind, target, &v, cause) == -1)
+	if (view_collect(ikd, kind, target, NULL, NULL, &v, cause) == -1)
 		return NULL;
 	out = view_ics(ikd, &v, today, NULL, NULL, len, last_modified, cause);
 	view_clear(&v);
@@ -438,6 +599,7 @@ struct built {
 	size_t		 page_len;
 	time_t		 page_lm;
 	unsigned char	 page_digest[FEED_HASH_LEN];
+	bool		 followed;	/* from the last build's agenda and the changes */
 };
 
 void
@@ -511,18 +673,32 @@ today_in(struct ikond *ikd)
 	return timefmt_local_day(ikd->cfg->body_timezone, time(NULL));
 }
 
-/* Builds a feed and its page from one collection of its agenda, reusing
- * what prev (the feed's last snapshot, or NULL) serialized. */
+/*
+ * Builds a feed and its page from one collection of its agenda, reusing
+ * what prev (the feed's last snapshot, or NULL) serialized.  The feed of
+ * everything follows the changed rows from *last (its agenda as last
+ * built, used up) when there are both, and is collected anew if that
+ * fails; its agenda is kept for the next build.
+ */
 static int
 build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
-    const struct feed_snapshot *prev, struct built *b, char **cause)
+    const struct feed_snapshot *prev, struct agenda **last, const struct agenda_keys *changed,
+    struct built *b, char **cause)
 {
 	struct feed_view v;
 	time_t midnight;
+	bool follow = kind == FEED_ALL && last != NULL && *last != NULL && changed != NULL &&
+	    prev != NULL;
 
 	memset(b, 0, sizeof(*b));
-	if (view_collect(ikd, kind, target, &v, cause) == -1)
-		return -1;
+	if (view_collect(ikd, kind, target, follow ? last : NULL, changed, &v, cause) == -1) {
+		if (!follow)
+			return -1;
+		log_debug("feeds: collecting all anew: %s", *cause);
+		free(*cause);
+		*cause = NULL;
+		return build(ikd, kind, target, today, prev, NULL, NULL, b, cause);
+	}
 	/* The page first: the calendar uses up the descriptions. */
 	if ((b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
 	    &b->page_len, cause)) == NULL ||
@@ -532,9 +708,22 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 		free(b->ics);
 		ics_index_free(b->index);
 		view_clear(&v);
-		return -1;
+		if (!follow)
+			return -1;
+		log_debug("feeds: collecting all anew: %s", *cause);
+		free(*cause);
+		*cause = NULL;
+		return build(ikd, kind, target, today, prev, NULL, NULL, b, cause);
+	}
+	if (kind == FEED_ALL) {
+		agenda_free(kept.agenda);
+		kept.agenda = v.agenda;
+		kept.today = today;
+		kept.config_version = ikd->config_version;
+		v.agenda = NULL;
 	}
 	view_clear(&v);
+	b->followed = follow;
 	ics_index_digest(b->index, b->ics_digest);
 	feed_hash(b->page, b->page_len, b->page_digest);
 	/* The page shows today too: it is new at midnight at the latest. */
@@ -565,7 +754,12 @@ rebuild(struct ikond *ikd)
 	char *cause = NULL;
 	struct built b;
 	struct timespec t0, t1;
+	struct agenda *last = kept.agenda;
+	struct agenda_keys changed;
+	bool follow;
 	int today = today_in(ikd), rc;
+
+	kept.agenda = NULL;
 
 	/* A feed whose target was removed answers 404 until it is revoked. */
 	st = store_query(ikd->store, &cause, "SELECT f.token_hash, f.kind, "
@@ -578,7 +772,14 @@ rebuild(struct ikond *ikd)
 	if (st == NULL) {
 		log_warnx("feeds: %s", cause);
 		free(cause);
+		agenda_free(last);
 		return;
+	}
+	follow = changes_take(ikd, sqlite3_db_handle(st), &changed) && kept.today == today &&
+	    kept.config_version == ikd->config_version;
+	if (!follow) {
+		agenda_free(last);
+		last = NULL;
 	}
 	while ((rc = store_next(ikd->store, st, &cause)) == 1) {
 		if (sqlite3_column_bytes(st, 0) != FEED_HASH_LEN ||
@@ -593,7 +794,8 @@ rebuild(struct ikond *ikd)
 			prev = find_snapshot(cache.entries, cache.n, kind, target);
 			pthread_mutex_unlock(&cache.lock);
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			if (build(ikd, kind, target, today, prev, &b, &cause) == -1) {
+			if (build(ikd, kind, target, today, prev, &last, follow ? &changed : NULL,
+			    &b, &cause) == -1) {
 				log_warnx("feeds: %s %lld: %s", kind_names[kind], (long long)target,
 				    cause);
 				free(cause);
@@ -612,10 +814,11 @@ rebuild(struct ikond *ikd)
 				snap = snapshot_new(kind, target, &b);
 			/* Until it can be published: its gzip copy may come later. */
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu",
+			log_debug("feeds: built %s %lld: %zu bytes in %.1f ms, a page of %zu%s",
 			    kind_names[kind], (long long)target, len,
 			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, page_len);
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, page_len,
+			    b.followed ? ", following the changed rows" : "");
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -625,8 +828,12 @@ rebuild(struct ikond *ikd)
 		fresh[n++].snap = snap;
 	}
 	store_done(ikd->store, st);
+	agenda_free(last);
+	keys_free(&changed);
 	if (rc == -1) {
 		/* The feeds published so far stay; the next tick tries again. */
+		agenda_free(kept.agenda);
+		kept.agenda = NULL;
 		log_warnx("feeds: %s", cause);
 		free(cause);
 		for (i = 0; i < n; i++)
@@ -669,6 +876,8 @@ rebuild_recorded(struct ikond *ikd)
 	if (txn && store_commit(ikd->store, &cause) == -1) {
 		log_warnx("feeds: %s", cause);
 		free(cause);
+		agenda_free(kept.agenda);
+		kept.agenda = NULL;
 	}
 	/* The items of a build were many small blocks: their pages go back. */
 	malloc_trim(0);
@@ -746,6 +955,8 @@ feeds_stop(void)
 	for (i = 0; i < nold; i++)
 		snapshot_unref(old[i].snap);
 	free(old);
+	agenda_free(kept.agenda);
+	kept.agenda = NULL;
 }
 
 void

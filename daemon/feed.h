@@ -145,6 +145,10 @@ char *feed_html_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 targ
     const struct agenda *a, const char *name, const char *desc, int today, size_t *len,
     char **cause);
 
+/* Whether the page of a feed may show an item today, with its
+ * description (the other items' descriptions are not needed). */
+bool feed_html_shows(const struct agenda_item *it, int today, const char *tz);
+
 /* The published form of one feed, shared by all of its tokens. */
 struct feed_snapshot {
 	int		 refs;		/* main thread only */

@@ -192,6 +192,17 @@ overdue(const struct agenda_item *it, int today, const char *tz)
 	    feed_item_past(it, today, tz);
 }
 
+bool
+feed_html_shows(const struct agenda_item *it, int today, const char *tz)
+{
+	int first, last;
+
+	if (overdue(it, today, tz))
+		return true;
+	item_days(it, tz, &first, &last);
+	return !feed_item_past(it, today, tz) && first <= today + PAGE_DAYS;
+}
+
 /* What is due next, by calendar week; the overdue first. */
 static void
 agenda_html(struct buf *b, const struct agenda *a, const char *tz, int today)

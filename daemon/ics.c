@@ -694,21 +694,33 @@ reference_year(const struct ics_event *ev, size_t nev)
 }
 
 /* One event's text in a built feed; uid NULL marks an empty slot. */
+/* How much of two neighbours' digests their link hashes: one SHA-256 block. */
+#define LINK_PART	24
+
 struct ics_piece {
 	char		*uid;
 	uint64_t	 hash;
 	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text */
+	unsigned char	 next[LINK_PART];	/* the next piece's digest, its start */
+	unsigned char	 link[ICS_DIGEST_LEN];	/* link_digest() of this and the next */
 	int		 sequence;
 	time_t		 last_modified;
 	size_t		 off, len;
 };
 
+/*
+ * The pieces in the order of the text, and a table by UID (open
+ * addressing, at most half full) of their positions: a rebuild finds most
+ * events where the last one was, one piece further on, without the table.
+ */
 struct ics_index {
 	char		*zone;
 	int		 year;		/* of the zone rules, 0 for the fixed Berlin ones */
 	int		 alarm;
+	struct ics_piece *pieces;
+	size_t		 npieces;
 	size_t		 mask;		/* slots - 1, slots a power of two */
-	struct ics_piece *slots;
+	uint32_t	*slots;		/* position in pieces + 1, 0: empty */
 	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text, by pieces */
 };
 
@@ -735,6 +747,7 @@ index_new(const char *zone, int year, int alarm, size_t nev)
 	ix->alarm = alarm;
 	ix->mask = slots - 1;
 	ix->slots = xcalloc(slots, sizeof(*ix->slots));
+	ix->pieces = xreallocarray(NULL, nev ? nev : 1, sizeof(*ix->pieces));
 	return ix;
 }
 
@@ -745,22 +758,27 @@ ics_index_free(struct ics_index *ix)
 
 	if (ix == NULL)
 		return;
-	for (i = 0; i <= ix->mask; i++)
-		free(ix->slots[i].uid);
+	for (i = 0; i < ix->npieces; i++)
+		free(ix->pieces[i].uid);
+	free(ix->pieces);
 	free(ix->slots);
 	free(ix->zone);
 	free(ix);
 }
 
-/* The slot of uid: its piece, or the empty slot where it would go. */
-static struct ics_piece *
+/* The slot of uid: its piece's, or the empty one where it would go. */
+static uint32_t *
 index_slot(const struct ics_index *ix, const char *uid, uint64_t hash)
 {
+	const struct ics_piece *p;
 	size_t i = (size_t)hash & ix->mask;
 
-	while (ix->slots[i].uid != NULL &&
-	    (ix->slots[i].hash != hash || strcmp(ix->slots[i].uid, uid) != 0))
+	while (ix->slots[i] != 0) {
+		p = &ix->pieces[ix->slots[i] - 1];
+		if (p->hash == hash && strcmp(p->uid, uid) == 0)
+			break;
 		i = (i + 1) & ix->mask;
+	}
 	return &ix->slots[i];
 }
 
@@ -780,16 +798,85 @@ piece_digest(const void *text, size_t len, unsigned char out[ICS_DIGEST_LEN])
 	SHA256Final(out, &ctx);
 }
 
-/* Records an event's text; a UID seen before in the same feed keeps its first. */
+/*
+ * The digest of a text is kept as the sum (modulo 2^256) of its links,
+ * one per two neighbouring pieces, each the SHA-256 of the start of both
+ * digests: a text made of the same pieces in another order has other
+ * links.  A rebuild takes a link from the last text when both pieces are
+ * the same there, so only the links around what it wrote are hashed.
+ */
 static void
-index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t len,
-    const unsigned char digest[ICS_DIGEST_LEN])
+link_digest(const unsigned char a[ICS_DIGEST_LEN], const unsigned char b[ICS_DIGEST_LEN],
+    unsigned char out[ICS_DIGEST_LEN])
 {
-	uint64_t hash = ics_uid_hash(e->uid);
-	struct ics_piece *p = index_slot(ix, e->uid, hash);
+	unsigned char both[2 * LINK_PART];
 
-	if (p->uid != NULL)
-		return;
+	memcpy(both, a, LINK_PART);
+	memcpy(both + LINK_PART, b, LINK_PART);
+	piece_digest(both, sizeof(both), out);
+}
+
+/* sum += link, as little-endian 256-bit numbers. */
+static void
+links_add(unsigned char sum[ICS_DIGEST_LEN], const unsigned char link[ICS_DIGEST_LEN])
+{
+	unsigned carry = 0;
+	size_t i;
+
+	for (i = 0; i < ICS_DIGEST_LEN; i++) {
+		carry += (unsigned)sum[i] + link[i];
+		sum[i] = (unsigned char)carry;
+		carry >>= 8;
+	}
+}
+
+/* The pieces of a text so far: the last one's digest, its piece in the
+ * new index and the one it was copied from (either NULL), and the links. */
+struct chain {
+	unsigned char		 last[ICS_DIGEST_LEN];
+	struct ics_piece	*last_piece;
+	const struct ics_piece	*last_source;
+	unsigned char		 sum[ICS_DIGEST_LEN];
+	uint64_t		 n;
+};
+
+/* Links piece d (its digest) to the last one and makes it the last. */
+static void
+chain_add(struct chain *c, const unsigned char d[ICS_DIGEST_LEN], struct ics_piece *piece,
+    const struct ics_piece *source)
+{
+	unsigned char link[ICS_DIGEST_LEN];
+
+	if (c->n++ > 0) {
+		if (c->last_source != NULL && memcmp(c->last_source->next, d, LINK_PART) == 0)
+			memcpy(link, c->last_source->link, sizeof(link));
+		else
+			link_digest(c->last, d, link);
+		links_add(c->sum, link);
+		if (c->last_piece != NULL) {
+			memcpy(c->last_piece->next, d, LINK_PART);
+			memcpy(c->last_piece->link, link, sizeof(link));
+		}
+	}
+	memcpy(c->last, d, ICS_DIGEST_LEN);
+	c->last_piece = piece;
+	c->last_source = source;
+}
+
+/* Records an event's text (hash: of its UID); a UID seen before in the
+ * same feed keeps its first (and NULL is returned for it). */
+static struct ics_piece *
+index_add(struct ics_index *ix, const struct ics_event *e, uint64_t hash, size_t off,
+    size_t len, const unsigned char digest[ICS_DIGEST_LEN])
+{
+	uint32_t *slot = index_slot(ix, e->uid, hash);
+	struct ics_piece *p;
+
+	if (*slot != 0)
+		return NULL;
+	p = &ix->pieces[ix->npieces++];
+	*slot = (uint32_t)ix->npieces;
+	memset(p, 0, sizeof(*p));
 	p->uid = xstrdup(e->uid);
 	p->hash = hash;
 	p->sequence = e->sequence;
@@ -797,15 +884,31 @@ index_add(struct ics_index *ix, const struct ics_event *e, size_t off, size_t le
 	p->off = off;
 	p->len = len;
 	memcpy(p->digest, digest, ICS_DIGEST_LEN);
+	return p;
 }
 
+/*
+ * The piece of an event's UID, looked for first at *at (the one after the
+ * last found), or NULL; the piece, if it has the event's SEQUENCE and
+ * modification time, is also in *found.
+ */
 static const struct ics_piece *
-index_find(const struct ics_index *ix, const struct ics_event *e)
+index_find(const struct ics_index *ix, const struct ics_event *e, size_t *at,
+    const struct ics_piece **found)
 {
-	const struct ics_piece *p = index_slot(ix, e->uid, ics_uid_hash(e->uid));
+	const struct ics_piece *p = NULL;
+	uint32_t slot;
 
-	if (p->uid == NULL || p->sequence != e->sequence || p->last_modified != e->last_modified)
+	*found = NULL;
+	if (*at < ix->npieces && strcmp(ix->pieces[*at].uid, e->uid) == 0)
+		p = &ix->pieces[*at];
+	else if ((slot = *index_slot(ix, e->uid, ics_uid_hash(e->uid))) != 0)
+		p = &ix->pieces[slot - 1];
+	if (p == NULL)
 		return NULL;
+	*at = (size_t)(p - ix->pieces) + 1;
+	if (p->sequence == e->sequence && p->last_modified == e->last_modified)
+		*found = p;
 	return p;
 }
 
@@ -827,12 +930,17 @@ size_t
 ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,
     const struct ics_event *ev, size_t nev, bool *copied)
 {
-	size_t i, n = 0;
+	const struct ics_piece *p;
+	size_t i, n = 0, at = 0;
 	bool ok;
 
 	ok = cal->timezone != NULL && same_context(prev, cal, model_year(cal, ev, nev));
 	for (i = 0; i < nev; i++) {
-		copied[i] = ok && ev[i].uid != NULL && index_find(prev, &ev[i]) != NULL;
+		copied[i] = false;
+		if (ok && ev[i].uid != NULL) {
+			index_find(prev, &ev[i], &at, &p);
+			copied[i] = p != NULL;
+		}
 		n += copied[i];
 	}
 	return n;
@@ -850,12 +958,13 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
     const char *prev_body, const struct ics_index *prev, struct ics_index **index,
     size_t *len, char **cause)
 {
-	const struct ics_piece *p;
+	const struct ics_piece *p, *seen;
 	struct ics_index *ix = NULL;
 	struct writer w;
-	unsigned char digest[ICS_DIGEST_LEN];
+	unsigned char digest[ICS_DIGEST_LEN], count[8];
+	struct chain chain;
 	SHA2_CTX whole;
-	size_t i, start;
+	size_t i, start, at = 0;
 	char *text;
 	int year = 0;
 
@@ -905,31 +1014,39 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 		put_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
 	}
 	put_vtimezone(&w);
-	/* A copied event brings its digest; only what is written is hashed. */
-	SHA256Init(&whole);
+	/* A copied event brings its digest and its link to the next one if
+	 * that is the same; only what is written is hashed. */
+	memset(&chain, 0, sizeof(chain));
 	if (ix != NULL) {
 		piece_digest(w.out.data, w.out.len, digest);
-		SHA256Update(&whole, digest, sizeof(digest));
+		chain_add(&chain, digest, NULL, NULL);
 	}
 	for (i = 0; i < nev; i++) {
 		start = w.out.len;
-		if (prev != NULL && (p = index_find(prev, &ev[i])) != NULL) {
+		p = NULL;
+		seen = prev != NULL ? index_find(prev, &ev[i], &at, &p) : NULL;
+		if (p != NULL) {
 			buf_add(&w.out, prev_body + p->off, p->len);
 			memcpy(digest, p->digest, sizeof(digest));
 		} else if (put_event(&w, cal, &ev[i], i, cause) == -1)
 			goto fail;
 		else if (ix != NULL)
 			piece_digest(w.out.data + start, w.out.len - start, digest);
-		if (ix != NULL) {
-			index_add(ix, &ev[i], start, w.out.len - start, digest);
-			SHA256Update(&whole, digest, sizeof(digest));
-		}
+		if (ix != NULL)
+			chain_add(&chain, digest, index_add(ix, &ev[i], seen != NULL ?
+			    seen->hash : ics_uid_hash(ev[i].uid), start, w.out.len - start, digest),
+			    p);
 	}
 	start = w.out.len;
 	put_raw(&w, "END", "VCALENDAR");
 	if (ix != NULL) {
 		piece_digest(w.out.data + start, w.out.len - start, digest);
-		SHA256Update(&whole, digest, sizeof(digest));
+		chain_add(&chain, digest, NULL, NULL);
+		SHA256Init(&whole);
+		SHA256Update(&whole, chain.sum, sizeof(chain.sum));
+		for (i = 0; i < sizeof(count); i++)
+			count[i] = (unsigned char)(chain.n >> (8 * i));
+		SHA256Update(&whole, count, sizeof(count));
 		SHA256Final(ix->digest, &whole);
 	}
 

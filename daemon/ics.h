@@ -78,10 +78,12 @@ void ics_index_free(struct ics_index *ix);
  * tables keyed by UID use it too. */
 uint64_t ics_uid_hash(const char *uid);
 /*
- * The SHA-256 digest of an indexed text, taken over the digests of its
+ * The SHA-256 digest of an indexed text, made from the digests of its
  * pieces (what comes before the first event, each event, the end) rather
- * than its bytes, so that a build hashes only the events it wrote.  The
- * same text gives the same digest; any other text (almost surely) another.
+ * than its bytes: the sum of a hash of every two neighbours, and their
+ * number.  A build hashes only the events it wrote and their links to
+ * their neighbours.  The same text gives the same digest; any other text
+ * (almost surely) another.
  */
 #define ICS_DIGEST_LEN	32
 void ics_index_digest(const struct ics_index *ix, unsigned char out[ICS_DIGEST_LEN]);

@@ -188,6 +188,7 @@ ikond_reload(struct ikond *ikd, char **errors)
 		return -1;
 	}
 	config_free(old);
+	ikd->config_version++;
 	ikond_data_changed(ikd);
 	log_info("configuration reloaded");
 	sd_notify(0, "READY=1\nSTATUS=running");

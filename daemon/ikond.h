@@ -22,6 +22,7 @@ struct ikond {
 	const char	*config_path;	/* file to (re)load, or NULL */
 	uint64_t	 started_ms;	/* monotonic (monotonic.h) */
 	uint64_t	 data_version;	/* grows with every committed change */
+	uint64_t	 config_version;	/* grows with every reload */
 	uint64_t	 requests;
 	bool		 quit;
 	bool		 reload;

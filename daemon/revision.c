@@ -212,7 +212,8 @@ revise(struct ikond *ikd, const struct agenda *a, struct agenda_item *it, time_t
 }
 
 int
-revision_apply(struct ikond *ikd, struct agenda *a, time_t now, char **cause)
+revision_apply(struct ikond *ikd, struct agenda *a, size_t from, time_t now,
+    char **cause)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -222,7 +223,7 @@ revision_apply(struct ikond *ikd, struct agenda *a, time_t now, char **cause)
 		return -1;
 	memory_check(sqlite3_db_handle(st));
 	store_done(ikd->store, st);
-	for (i = 0; i < a->n; i++)
+	for (i = from; i < a->n; i++)
 		if (revise(ikd, a, &a->items[i], now, cause) == -1)
 			return -1;
 	return 0;

@@ -18,7 +18,7 @@
 #include "ikond.h"
 
 /*
- * Gives every item of a its published sequence and modification time
+ * Gives every item of a from the from-th on its published sequence and modification time
  * (it->sequence, it->updated).  An item seen for the first time keeps the
  * values of its row (so an upgraded installation's feeds stay the same
  * bytes); an item whose content changed since it was last seen gets the
@@ -26,6 +26,7 @@
  * store: call inside a transaction when many items may be new.  0, or -1
  * with *cause.
  */
-int revision_apply(struct ikond *ikd, struct agenda *a, time_t now, char **cause);
+int revision_apply(struct ikond *ikd, struct agenda *a, size_t from, time_t now,
+    char **cause);
 
 #endif

@@ -7,7 +7,8 @@ each kind of change (a session cancelled, moved, renamed, a deadline
 recomputed by a new rule, an actor renamed, a no-op edit) and the set of
 events with a higher SEQUENCE must be exactly the set whose content
 changed.  UIDs carry the installation's id: two installations never share
-one, and a restart or a restored backup keeps them.
+one, and a restart or a restored backup keeps them.  The feed of everything,
+rebuilt from the rows a change wrote, has the bytes of a build from nothing.
 """
 
 import datetime
@@ -152,6 +153,90 @@ class Sequence(ikondtest.DaemonTestCase):
         self.d.stop()
         self.d.start()
         self.assertEqual(fetch(self.url), before)
+
+
+class Following(unittest.TestCase):
+    """The feed of everything follows the changed rows where it can; after
+    every kind of change its bytes are those of a build from nothing
+    (ikond-ctl export builds one), and a restart serves the same feed and
+    page."""
+
+    def setUp(self):
+        self.d = ikondtest.Daemon()
+        self.d.start(args=("-v",))  # -vv: the log tells how a feed was built
+
+    def tearDown(self):
+        self.d.cleanup()
+
+    def followed(self):
+        return self.d.read_log().count("following the changed rows")
+
+    def write_beside(self):
+        db = sqlite3.connect(os.path.join(self.d.state, "ikond.db"), timeout=10)
+        with db:
+            db.execute("UPDATE session SET title = 'Von nebenan' WHERE id = ("
+                       "SELECT min(id) FROM session)")
+        db.close()
+
+    def built_from_nothing(self):
+        out = os.path.join(self.d.dir, "export.ics")
+        self.d.ctl("export", "--all", "--output", out)
+        with open(out, "rb") as f:
+            return f.read()
+
+    def changed(self, before):
+        """The feed once the change shows (the feeds follow on the next tick)."""
+        deadline = time.time() + 10 * ikondtest.SLOWDOWN
+        while True:
+            now = fetch(self.url)
+            if now != before or time.time() > deadline:
+                return now
+            time.sleep(0.05)
+
+    def test_each_kind_of_change_gives_the_bytes_of_a_build_from_nothing(self):
+        d = self.d
+        s = setup_data(d)
+        self.url = d.json("feed", "add", "--all")["url"]
+        page_url = self.url[:-len(".ics")] + ".html"
+        d.ctl("process", "add", "ik", "--name", "Integrationskonzept 2031")
+        vorlage = d.json("submission", "list")[0]["id"]
+        steps = [
+            # (what, commands, whether it follows the rows)
+            ("session renamed", [("session", "edit", str(s[0]), "--title", "Neu")], True),
+            ("session moved", [("session", "edit", str(s[1]), "--start", "2031-05-20 17:00")],
+             True),
+            ("session cancelled", [("session", "cancel", str(s[2]))], True),
+            ("Vorlage renamed", [("submission", "edit", str(vorlage), "--title", "Konzept")],
+             True),
+            ("session added", [("session", "add", "--committee", "ia", "--start",
+                                "2031-09-09 17:00")], True),
+            ("window added", [("window", "add", "--process", "ik", "--title", "Runde",
+                               "--opens", "2031-04-01", "--closes", "2031-04-20")], True),
+            ("actor renamed", [("actor", "edit", "demir", "--name", "Can Demir-Ak")], False),
+            ("session removed", [("session", "remove", str(s[1]))], True),
+            # No hook sees another connection's rows: the next change has
+            # everything collected anew.
+            ("written beside the daemon", [self.write_beside, ("session", "edit", str(s[2]),
+                                                               "--location", "Saal 2")], False),
+            ("reload", [("reload",)], False),
+        ]
+        feed = fetch(self.url)
+        for what, cmds, follows in steps:
+            with self.subTest(what):
+                n = self.followed()
+                for cmd in cmds:
+                    if callable(cmd):
+                        cmd()
+                    else:
+                        d.ctl(*cmd)
+                feed = self.changed(feed)
+                self.assertEqual(feed, self.built_from_nothing())
+                self.assertEqual(self.followed() - n, 1 if follows else 0)
+        page = fetch(page_url)
+        d.stop()
+        d.start()
+        self.assertEqual(fetch(self.url), feed)
+        self.assertEqual(fetch(page_url), page)
 
 
 class Uids(unittest.TestCase):

@@ -565,7 +565,7 @@ static void
 test_digest(void **state)
 {
 	struct ics_calendar cal = berlin_cal;
-	struct ics_event ev[3];
+	struct ics_event ev[3], swap;
 	struct ics_index *ix = NULL, *ix2 = NULL, *ix3 = NULL;
 	unsigned char d1[ICS_DIGEST_LEN], d2[ICS_DIGEST_LEN], d3[ICS_DIGEST_LEN];
 	char *cause = NULL, *first, *again, *fresh;
@@ -601,6 +601,40 @@ test_digest(void **state)
 	ev[1].sequence = 0;
 	ev[1].summary = "Integrationsausschuss";
 	cal.name = "Fristen – Kreistag";
+	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	ics_index_digest(ix3, d3);
+	assert_memory_not_equal(d1, d3, ICS_DIGEST_LEN);
+	free(fresh);
+	ics_index_free(ix3);
+	cal.name = berlin_cal.name;
+
+	/* An event gone and the others copied: a fresh build's digest. */
+	again = ics_build_reusing(&cal, ev + 1, 2, first, ix, &ix2, &len, &cause);
+	fresh = ics_build_reusing(&cal, ev + 1, 2, NULL, NULL, &ix3, &len, &cause);
+	assert_string_equal(again, fresh);
+	ics_index_digest(ix2, d2);
+	ics_index_digest(ix3, d3);
+	assert_memory_equal(d2, d3, ICS_DIGEST_LEN);
+	assert_memory_not_equal(d1, d2, ICS_DIGEST_LEN);
+	free(fresh);
+	ics_index_free(ix3);
+	/* And back, copied from that text: the first digest again. */
+	fresh = ics_build_reusing(&cal, ev, 3, again, ix2, &ix3, &len, &cause);
+	assert_string_equal(fresh, first);
+	ics_index_free(ix3);
+	ics_index_free(ix2);
+	free(again);
+	free(fresh);
+	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	ics_index_digest(ix3, d3);
+	assert_memory_equal(d1, d3, ICS_DIGEST_LEN);
+	free(fresh);
+	ics_index_free(ix3);
+
+	/* The same events in another order: another digest. */
+	swap = ev[0];
+	ev[0] = ev[2];
+	ev[2] = swap;
 	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
 	ics_index_digest(ix3, d3);
 	assert_memory_not_equal(d1, d3, ICS_DIGEST_LEN);
