@@ -198,7 +198,9 @@ rate_note(struct mailer *m)
 static size_t
 rate_room(const struct mailer *m, const struct mailer_transport *t, uint64_t *until)
 {
-	uint64_t now = monotonic_ms(), period = (uint64_t)t->rate_period * 1000, at;
+	/* One millisecond more: both readings are truncated to the
+	 * millisecond, so a difference of period may be up to one less. */
+	uint64_t now = monotonic_ms(), period = (uint64_t)t->rate_period * 1000 + 1, at;
 	size_t i, room = 0;
 
 	if (m->rate == 0)
