@@ -114,17 +114,11 @@ agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
 static void
 item_clear(struct agenda_item *it)
 {
+	agenda_item_slim(it);
 	free(it->uid);
 	free(it->title);
-	free(it->name);
-	free(it->description);
-	free(it->why);
-	free(it->subkind);
 	free(it->location);
 	free(it->url);
-	free(it->actors);
-	free(it->committees);
-	free(it->reminder_kind);
 }
 
 void
