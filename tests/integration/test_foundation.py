@@ -2,6 +2,7 @@
 directory, driven only with ikond-ctl (and, for the abuse cases, raw
 sockets).  Every entity gets a full add/list/edit/remove round."""
 
+import datetime
 import json
 import os
 import random
@@ -191,26 +192,32 @@ class Submissions(DaemonTestCase):
         super().setUp()
         d = self.d
         d.ctl("committee", "add", "ia", "--name", "Integrationsausschuss", "--kind", "fachausschuss")
-        self.sid = d.json("session", "add", "--committee", "ia", "--start", "2031-03-18 17:00")["id"]
-        self.sid2 = d.json("session", "add", "--committee", "ia", "--start", "2031-05-13 17:00")["id"]
+        # The third Tuesday of March two years on, and eight weeks later: always
+        # ahead of today, and 21 days before either is a Tuesday in late
+        # February or in April, when no Land has a public holiday on a Tuesday.
+        march = datetime.date(datetime.date.today().year + 2, 3, 1)
+        self.day = march + datetime.timedelta(days=(1 - march.weekday()) % 7 + 14)
+        self.day2 = self.day + datetime.timedelta(weeks=8)
+        self.sid = d.json("session", "add", "--committee", "ia", "--start", f"{self.day} 17:00")["id"]
+        self.sid2 = d.json("session", "add", "--committee", "ia", "--start", f"{self.day2} 17:00")["id"]
         d.ctl("actor", "add", "schulte", "--name", "Petra Schulte", "--email", "p.schulte@example.org")
         d.ctl("actor", "add", "weber", "--name", "Jonas Weber", "--email", "j.weber@example.org")
 
     def test_round(self):
         d = self.d
         b = d.json("submission", "add", "--title", "Integrationskonzept: Start", "--kind", "verwaltungsvorlage",
-                   "--session", str(self.sid), "--owner", "schulte", "--ref", "V/2031/007")
+                   "--session", str(self.sid), "--owner", "schulte", "--ref", "V/2026/007")
         self.assertEqual(b["owner"], "schulte")
         self.assertEqual(b["deadlines"][0]["kind"], "verwaltungsvorlage")
-        # 21 days before Tue 2031-03-18 is Tue 2031-02-25, a working day.
-        self.assertEqual(b["deadlines"][0]["date"], "2031-02-25")
+        due = str(self.day - datetime.timedelta(days=21))
+        self.assertEqual(b["deadlines"][0]["date"], due)
         lst = d.json("submission", "list")
-        self.assertEqual(lst[0]["deadline"], "2031-02-25")
+        self.assertEqual(lst[0]["deadline"], due)
         self.assertFalse(lst[0]["late"])
         e = d.json("submission", "edit", str(b["id"]), "--session", str(self.sid2), "--owner", "weber",
                    "--state", "submitted")
         self.assertEqual(e["session"], self.sid2)
-        self.assertEqual(e["deadlines"][0]["date"], "2031-04-22")
+        self.assertEqual(e["deadlines"][0]["date"], str(self.day2 - datetime.timedelta(days=21)))
         self.assertEqual(len(d.json("deadline", "list", "--actor", "weber")), 1)
         self.assertEqual(d.json("deadline", "list", "--actor", "schulte"), [])
         r = d.ctl("actor", "remove", "weber", check=False)
