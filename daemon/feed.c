@@ -480,7 +480,7 @@ describe(void *arg, size_t i)
 	char *desc = agenda_feed_description(d->agenda, it);
 
 	if (!feed_html_shows(it, d->today, d->tz))
-		agenda_item_slim(it);
+		agenda_item_slim(d->agenda, it);
 	return desc;
 }
 
@@ -554,7 +554,7 @@ view_ics(struct ikond *ikd, struct feed_view *v, int today,
 			goto out;
 		}
 		if (copied[i] && !it->undescribed && !feed_html_shows(it, today, tz))
-			agenda_item_slim(it);
+			agenda_item_slim(a, it);
 	}
 	d.agenda = a;
 	d.from = from;
