@@ -24,6 +24,9 @@
  * "ikond-ctl agenda") reads only the names its items show; a longer one
  * (a feed) reads every actor's, which is one pass over the table. */
 #define FEW_DAYS		92
+/* Descriptions are kept in blocks of this size (a mapping of their own,
+ * given back when their last description goes: see feed.c). */
+#define TEXT_BLOCK		(1024 * 1024)
 
 static int collect_sessions(struct ikond *, const struct agenda_filter *, struct agenda *,
     char **);
@@ -112,23 +115,93 @@ agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f)
 }
 
 static void
-item_clear(struct agenda_item *it)
+item_clear(struct agenda *a, struct agenda_item *it)
 {
-	agenda_item_slim(it);
+	agenda_item_slim(a, it);
 	free(it->uid);
 	free(it->title);
 	free(it->location);
 	free(it->url);
 }
 
-void
-agenda_item_slim(struct agenda_item *it)
+/* A copy of len bytes of s (and a NUL) in a's blocks. */
+static char *
+text_keep(struct agenda *a, const char *s, size_t len)
 {
-	free(it->description);
-	free(it->name);
-	free(it->why);
-	free(it->subkind);
-	free(it->reminder_kind);
+	struct agenda_text_block *b = a->ntexts > 0 ? &a->texts[a->ntexts - 1] : NULL;
+	char *out;
+
+	if (b == NULL || b->data == NULL || b->cap - b->used < len + 1) {
+		while (a->ntexts > 0 && a->texts[a->ntexts - 1].data == NULL)
+			a->ntexts--;
+		a->texts = xreallocarray(a->texts, a->ntexts + 1, sizeof(*a->texts));
+		b = &a->texts[a->ntexts++];
+		b->cap = len + 1 > TEXT_BLOCK ? len + 1 : TEXT_BLOCK;
+		b->data = xmalloc(b->cap);
+		b->used = b->live = 0;
+	}
+	out = b->data + b->used;
+	if (len > 0)
+		memcpy(out, s, len);
+	out[len] = '\0';
+	b->used += len + 1;
+	b->live++;
+	return out;
+}
+
+char *
+agenda_description(struct agenda *a, struct buf *d)
+{
+	char *out = text_keep(a, d->data, d->len);
+
+	buf_free(d);
+	return out;
+}
+
+/* Moves an allocated string of an item into a's blocks. */
+static void
+text_move(struct agenda *a, char **s)
+{
+	char *kept;
+
+	if (*s == NULL)
+		return;
+	kept = text_keep(a, *s, strlen(*s));
+	free(*s);
+	*s = kept;
+}
+
+/* Lets a string of an item go: its block goes back with the last one in
+ * it.  One not in a block (an item made by hand) is freed. */
+static void
+text_free(struct agenda *a, char *text)
+{
+	struct agenda_text_block *b;
+	size_t i;
+
+	if (text == NULL)
+		return;
+	for (i = a->ntexts; i-- > 0;) {
+		b = &a->texts[i];
+		if (b->data != NULL && text >= b->data && text < b->data + b->used) {
+			if (--b->live == 0) {
+				free(b->data);
+				b->data = NULL;
+			}
+			return;
+		}
+	}
+	free(text);
+}
+
+void
+agenda_item_slim(struct agenda *a, struct agenda_item *it)
+{
+	text_free(a, it->description);
+	text_free(a, it->name);
+	text_free(a, it->why);
+	text_free(a, it->subkind);
+	text_free(a, it->reminder_kind);
 	free(it->actors);
 	free(it->committees);
 	it->description = it->name = it->why = it->subkind = it->reminder_kind = NULL;
@@ -145,8 +218,11 @@ agenda_free(struct agenda *a)
 	if (a == NULL)
 		return;
 	for (i = 0; i < a->n; i++)
-		item_clear(&a->items[i]);
+		item_clear(a, &a->items[i]);
 	free(a->items);
+	for (i = 0; i < a->ntexts; i++)
+		free(a->texts[i].data);
+	free(a->texts);
 	free(a->members);
 	free(a->loaded);
 	free(a->error);
@@ -160,10 +236,20 @@ agenda_free(struct agenda *a)
 void
 agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f)
 {
-	if (a->n > 0 && !agenda_item_matches(&a->items[a->n - 1], f)) {
-		item_clear(&a->items[a->n - 1]);
+	struct agenda_item *it = a->n > 0 ? &a->items[a->n - 1] : NULL;
+
+	if (it == NULL)
+		return;
+	if (!agenda_item_matches(it, f)) {
+		item_clear(a, it);
 		a->n--;
+		return;
 	}
+	/* What agenda_item_slim() lets go goes into the blocks. */
+	text_move(a, &it->name);
+	text_move(a, &it->why);
+	text_move(a, &it->subkind);
+	text_move(a, &it->reminder_kind);
 }
 
 static time_t
@@ -637,7 +723,7 @@ sessions_add(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a,
 		}
 		if (sqlite3_column_bytes(st, 15) > 0)
 			buf_printf(&d, "\n%s\n", sqlite3_column_text(st, 15));
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		agenda_add_members(a, it, it->committee_id);
 		agenda_keep_if_matches(a, f);
 	}
@@ -803,7 +889,7 @@ deadlines_add(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 		    sqlite3_column_text(st, 12));
 		/* Long: printf's %s costs several times a copy. */
 		buf_add_str(&d, (const char *)sqlite3_column_text(st, 4));
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		free(owner);
 		agenda_keep_if_matches(a, f);
 	}
@@ -1000,7 +1086,7 @@ agenda_recollect(struct ikond *ikd, struct agenda *a, const struct agenda_keys *
 		if (i == n0)
 			old = kept;
 		if (replaced)
-			item_clear(&a->items[i]);
+			item_clear(a, &a->items[i]);
 		else if (kept++ != i)
 			a->items[kept - 1] = a->items[i];
 	}

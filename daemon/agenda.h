@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "ikond.h"
 
 enum agenda_kind {
@@ -75,10 +76,26 @@ struct agenda_membership {
 	sqlite3_int64	actor_id;
 };
 
+/* A block of an agenda's descriptions and other strings (see struct
+ * agenda). */
+struct agenda_text_block {
+	char		*data;		/* NULL once every string in it is gone */
+	size_t		 used, cap;
+	size_t		 live;		/* strings in it not let go */
+};
+
 struct agenda {
 	struct agenda_item	*items;
 	size_t			 n;
 	size_t			 cap;
+	/* The items' descriptions (and the other strings that
+	 * agenda_item_slim() lets go), written one after another into big
+	 * blocks: they are most of a collection's bytes and go first, and
+	 * kept among the small strings that stay they would leave the heap
+	 * full of holes no page can be given back from.  A block goes back
+	 * when the last string in it does. */
+	struct agenda_text_block *texts;
+	size_t			 ntexts;
 	/* The memberships agenda_add_members() reads, sorted by committee,
 	 * then actor: every one, read once per collection, or for a narrowed
 	 * collection (one actor, committee or process) those of the
@@ -118,11 +135,15 @@ char *agenda_feed_description(const struct agenda *a, const struct agenda_item *
 
 /* Lets go of what only a description, a reminder or a filter needs (the
  * description, name, why, subkind, reminder kind, actors and further
- * committees), keeping what a calendar event and a headline show. */
-void agenda_item_slim(struct agenda_item *it);
+ * committees), keeping what a calendar event and a headline show.  it is
+ * an item of a. */
+void agenda_item_slim(struct agenda *a, struct agenda_item *it);
 
 /* For collectors: a new zeroed item at the end of a. */
 struct agenda_item *agenda_add(struct agenda *a);
+/* For collectors: the description in d (emptied) as one kept in a's
+ * blocks, for an item of a. */
+char *agenda_description(struct agenda *a, struct buf *d);
 void agenda_add_actor(struct agenda_item *it, sqlite3_int64 actor_id);
 /* Lets the item pass the filter of one more committee. */
 void agenda_add_committee(struct agenda_item *it, sqlite3_int64 committee_id);
@@ -133,7 +154,9 @@ void agenda_add_members(struct agenda *a, struct agenda_item *it,
 /* True if the item passes the filter's actor, committee and process tests
  * (collectors check dates themselves, in SQL). */
 bool agenda_item_matches(const struct agenda_item *it, const struct agenda_filter *f);
-/* For collectors: drops the item just added if it fails the filter. */
+/* For collectors, once an item is made: drops it if it fails the
+ * filter, or moves the strings agenda_item_slim() lets go into a's
+ * blocks. */
 void agenda_keep_if_matches(struct agenda *a, const struct agenda_filter *f);
 
 /*

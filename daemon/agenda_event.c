@@ -113,7 +113,7 @@ agenda_collect_events(struct ikond *ikd, const struct agenda_filter *f, struct a
 		    "wird noch mitgeteilt");
 		free(when);
 		rc = invite(ikd, a, it, &d, cause);
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		if (rc == -1)
 			break;
 		agenda_keep_if_matches(a, f);

@@ -71,7 +71,7 @@ collect_windows(struct ikond *ikd, const struct agenda_filter *f, struct agenda 
 		buf_printf(&d, "Rückmeldungen zum Entwurf %s\nvom %s bis zum %s\n",
 		    concept.gen, d1, d2);
 		german_forms_free(&concept);
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		if ((aud = store_query(ikd->store, cause, "SELECT actor_id, committee_id FROM "
 		    "window_audience WHERE window_id = ?", "i", it->id)) == NULL) {
 			rc = -1;
@@ -135,7 +135,7 @@ collect_measures(struct ikond *ikd, const struct agenda_filter *f, struct agenda
 			german_euro(sqlite3_column_int64(st, 5), euro, sizeof(euro));
 			buf_printf(&d, "Budget: %s\n", euro);
 		}
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		agenda_keep_if_matches(a, f);
 	}
 	store_done(ikd->store, st);
@@ -207,7 +207,7 @@ collect_evaluations(struct ikond *ikd, const struct agenda_filter *f, struct age
 				    german_day_off(workcal_reason(cfg->workcal, occ[i].nominal)));
 				buf_printf(&d, "%s.\n", it->why);
 			}
-			it->description = buf_steal(&d, NULL);
+			it->description = agenda_description(a, &d);
 			agenda_keep_if_matches(a, f);
 		}
 		free(occ);
@@ -256,7 +256,7 @@ collect_steps(struct ikond *ikd, const struct agenda_filter *f, struct agenda *a
 		german_forms_free(&concept);
 		if (sqlite3_column_text(st, 7)[0] != '\0')
 			buf_printf(&d, "Notizen: %s\n", sqlite3_column_text(st, 7));
-		it->description = buf_steal(&d, NULL);
+		it->description = agenda_description(a, &d);
 		if ((own = store_query(ikd->store, cause, "SELECT actor_id FROM step_owner "
 		    "WHERE step_id = ?", "i", it->id)) == NULL) {
 			rc = -1;

@@ -10,9 +10,13 @@
  * the digest ics.c makes from the events' digests, so it is ready with
  * the text.  Everything in a feed comes from
  * the data, never from the clock, so an unchanged feed is the same bytes
- * across requests and restarts.  A rebuild copies the text of every event
+ * across requests and restarts.  A rebuild takes the text of every event
  * whose UID and SEQUENCE it published before from the previous snapshot
- * (ics.h), so a change writes only the events it changed.
+ * (ics.h), so a change writes only the events it changed; the new text
+ * shares the blocks of the old one, and the HTTP threads send its parts
+ * as they are.  A first build makes each event's description only while
+ * it writes the event, and lets the item's go then, so the descriptions
+ * are never all held at once.
  *
  * The feed of everything also keeps the agenda it was built from (but
  * for the items its page shows, only what their events need) and follows
@@ -459,30 +463,52 @@ view_collect(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target,
 	return 0;
 }
 
+/* An event's description, made when ics.c writes it; the item lets its
+ * own go then unless the page shows it today. */
+struct describing {
+	struct agenda	*agenda;
+	const size_t	*from;		/* the item of each event */
+	int		 today;
+	const char	*tz;
+};
+
+static char *
+describe(void *arg, size_t i)
+{
+	struct describing *d = arg;
+	struct agenda_item *it = &d->agenda->items[d->from[i]];
+	char *desc = agenda_feed_description(d->agenda, it);
+
+	if (!feed_html_shows(it, d->today, d->tz))
+		agenda_item_slim(d->agenda, it);
+	return desc;
+}
+
 /*
- * The calendar of a view, copying unchanged events from prev's body (see
+ * The calendar of a view, sharing unchanged events with prev's text (see
  * ics.h).  It uses up the items' descriptions but those the page shows
- * today (feed_html_shows()): each item is slimmed (agenda_item_slim())
- * once its event's is made (or the event is copied), so that the
+ * today (feed_html_shows()): each event's description is made while the
+ * event is written (describe()), and the item slimmed
+ * (agenda_item_slim()) then or when its event is copied, so that the
  * descriptions are not held twice while the text grows.  An event to
  * write whose item lost its description fails the build.
  */
-static char *
+static struct ics_text *
 view_ics(struct ikond *ikd, struct feed_view *v, int today,
-    const struct feed_snapshot *prev, struct ics_index **index, size_t *len,
-    time_t *last_modified, char **cause)
+    const struct feed_snapshot *prev, struct ics_index **index, time_t *last_modified,
+    char **cause)
 {
 	const char *tz = ikd->cfg->body_timezone;
 	struct agenda *a = v->agenda;
 	struct ics_calendar cal;
 	struct ics_event *ev;
-	char **descs, *out;
+	struct ics_text *out;
+	struct describing d;
 	size_t *from, i, n = 0;
 	bool *copied;
 	time_t lm = v->removed;
 
 	ev = xcalloc(a->n ? a->n : 1, sizeof(*ev));
-	descs = xcalloc(a->n ? a->n : 1, sizeof(*descs));
 	from = xcalloc(a->n ? a->n : 1, sizeof(*from));
 	copied = xcalloc(a->n ? a->n : 1, sizeof(*copied));
 	for (i = 0; i < a->n; i++) {
@@ -527,19 +553,15 @@ view_ics(struct ikond *ikd, struct feed_view *v, int today,
 			set_cause(cause, "the text of %s is no longer at hand", it->uid);
 			goto out;
 		}
-		if (!copied[i]) {
-			descs[i] = agenda_feed_description(a, it);
-			ev[i].description = descs[i];
-		}
-		if (!it->undescribed && !feed_html_shows(it, today, tz))
-			agenda_item_slim(it);
+		if (copied[i] && !it->undescribed && !feed_html_shows(it, today, tz))
+			agenda_item_slim(a, it);
 	}
-	out = ics_build_reusing(&cal, ev, n, prev ? prev->body : NULL, prev ? prev->index : NULL,
-	    index, len, cause);
+	d.agenda = a;
+	d.from = from;
+	d.today = today;
+	d.tz = tz;
+	out = ics_build_text(&cal, ev, n, describe, &d, prev ? prev->index : NULL, index, cause);
 out:
-	for (i = 0; i < n; i++)
-		free(descs[i]);
-	free(descs);
 	free(from);
 	free(copied);
 	free(ev);
@@ -553,31 +575,37 @@ feed_build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int tod
     size_t *len, time_t *last_modified, char **cause)
 {
 	struct feed_view v;
-	char *out;
+	struct ics_text *t;
 
 	if (view_collect(ikd, kind, target, NULL, NULL, &v, cause) == -1)
 		return NULL;
-	out = view_ics(ikd, &v, today, NULL, NULL, len, last_modified, cause);
+	t = view_ics(ikd, &v, today, NULL, NULL, last_modified, cause);
 	view_clear(&v);
-	return out;
+	return t != NULL ? ics_text_steal(t, len) : NULL;
 }
 
+/* The gzip file of a text, its parts compressed one after another. */
 static int
-gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
+gzip_body(const struct ics_text *text, unsigned char **out, size_t *out_len)
 {
 	z_stream z;
-	size_t cap = compressBound((uLong)len) + 64;
-	int rc;
+	size_t cap = compressBound((uLong)ics_text_len(text)) + 64, i, n, len;
+	const char *part;
+	int rc = Z_OK;
 
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	*out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)body;
-	z.avail_in = (uInt)len;
 	z.next_out = *out;
 	z.avail_out = (uInt)cap;
-	rc = deflate(&z, Z_FINISH);
+	n = ics_text_nparts(text);
+	for (i = 0; i < n && rc == Z_OK; i++) {
+		part = ics_text_part(text, i, &len);
+		z.next_in = (Bytef *)(uintptr_t)part;
+		z.avail_in = (uInt)len;
+		rc = deflate(&z, i + 1 < n ? Z_NO_FLUSH : Z_FINISH);
+	}
 	*out_len = z.total_out;
 	deflateEnd(&z);
 	if (rc != Z_STREAM_END) {
@@ -590,7 +618,7 @@ gzip_body(const char *body, size_t len, unsigned char **out, size_t *out_len)
 
 /* A feed as this round built it, before it is published. */
 struct built {
-	char		*ics;
+	struct ics_text	*ics;
 	size_t		 ics_len;
 	time_t		 ics_lm;
 	unsigned char	 ics_digest[FEED_HASH_LEN];
@@ -629,18 +657,18 @@ snapshot_new(enum feed_kind kind, sqlite3_int64 target, struct built *b)
 	feed_etags(b->ics_digest, s->etag, s->etag_gzip);
 	s->last_modified = b->ics_lm;
 	s->len = b->ics_len;
-	s->body = b->ics;
+	s->text = b->ics;
+	b->ics = NULL;
 	s->index = b->index;
 	b->index = NULL;
 	if (b->ics_len > GZIP_AT_ONCE_MAX)
 		s->gzip_pending = true;
-	else if (gzip_body(b->ics, b->ics_len, &gz, &gzlen) == 0)
+	else if (gzip_body(s->text, &gz, &gzlen) == 0)
 		s->gzip_len = gzlen;
 	feed_page_prepare(&s->page, b->page, b->page_len, b->page_digest, b->page_lm);
 	free(b->page);
 	b->page = NULL;
-	http_snapshot_prepare(s, b->ics, gz);
-	b->ics = NULL;
+	http_snapshot_prepare(s, gz);
 	return s;
 }
 
@@ -652,6 +680,7 @@ snapshot_unref(struct feed_snapshot *s)
 	http_snapshot_release(s);
 	feed_page_clear(&s->page);
 	ics_index_free(s->index);
+	ics_text_unref(s->text);
 	free(s);
 }
 
@@ -702,10 +731,8 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	/* The page first: the calendar uses up the descriptions. */
 	if ((b->page = feed_html_build(ikd, kind, target, v.agenda, v.name, v.desc, today,
 	    &b->page_len, cause)) == NULL ||
-	    (b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_len, &b->ics_lm,
-	    cause)) == NULL) {
+	    (b->ics = view_ics(ikd, &v, today, prev, &b->index, &b->ics_lm, cause)) == NULL) {
 		free(b->page);
-		free(b->ics);
 		ics_index_free(b->index);
 		view_clear(&v);
 		if (!follow)
@@ -724,6 +751,7 @@ build(struct ikond *ikd, enum feed_kind kind, sqlite3_int64 target, int today,
 	}
 	view_clear(&v);
 	b->followed = follow;
+	b->ics_len = ics_text_len(b->ics);
 	ics_index_digest(b->index, b->ics_digest);
 	feed_hash(b->page, b->page_len, b->page_digest);
 	/* The page shows today too: it is new at midnight at the latest. */
@@ -805,7 +833,7 @@ rebuild(struct ikond *ikd)
 			len = b.ics_len;
 			page_len = b.page_len;
 			if (unchanged(prev, &b)) {
-				free(b.ics);
+				ics_text_unref(b.ics);
 				free(b.page);
 				ics_index_free(b.index);
 				snap = prev;
@@ -919,7 +947,7 @@ compress_pending(void)
 		if (!s->gzip_pending)
 			continue;
 		s->gzip_pending = false;
-		if (gzip_body(s->body, s->len, &gz, &gzlen) == -1)
+		if (gzip_body(s->text, &gz, &gzlen) == -1)
 			continue;
 		pthread_mutex_lock(&cache.lock);
 		s->gzip_len = gzlen;

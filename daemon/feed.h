@@ -165,7 +165,7 @@ struct feed_snapshot {
 	time_t		 last_modified;	/* 0: unknown, no Last-Modified */
 	size_t		 len, gzip_len;
 	struct feed_page page;		/* its web page */
-	const char	*body;		/* the plain body, owned by plain */
+	struct ics_text	*text;		/* the plain body (plain holds a reference too) */
 	struct ics_index *index;	/* its events, for the next build to reuse */
 };
 

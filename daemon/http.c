@@ -1,7 +1,10 @@
 /*
  * http: the feed server (see http.h).  Each request is answered from
  * responses prepared when the snapshot was published, so serving a feed
- * is a table lookup and a reference count, never a database query.
+ * is a table lookup and a reference count, never a database query.  A
+ * feed's text is the parts of its blocks (ics.h), sent as they are
+ * (libmicrohttpd's I/O vector response): a rebuild shares the blocks of
+ * the text before and copies nothing.
  *
  * libmicrohttpd parses and answers; ikond runs its event loop.  The
  * library's own threads are not used: in libmicrohttpd 0.9.75 (Debian 12)
@@ -285,21 +288,57 @@ add_validators(struct MHD_Response *r, time_t last_modified, const char *etag)
 	MHD_add_response_header(r, "Vary", "Accept-Encoding");
 }
 
-static struct MHD_Response *
-body_response(const struct feed_snapshot *s, void *data, size_t len, const char *etag,
+static void
+text_release(void *t)
+{
+	ics_text_unref(t);
+}
+
+/* The headers of a feed's answer, plain or gzip-encoded. */
+static void
+body_headers(struct MHD_Response *r, const struct feed_snapshot *s, const char *etag,
     bool gzip)
 {
-	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer_with_free_callback_cls(len, data, free_buffer, data);
-	if (r == NULL)
-		fatalx("cannot create an HTTP response");
 	MHD_add_response_header(r, "Content-Type", CONTENT_TYPE);
 	MHD_add_response_header(r, "Content-Disposition",
 	    "inline; filename=\"integrationskonzept.ics\"");
 	if (gzip)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
 	add_validators(r, s->last_modified, etag);
+}
+
+static struct MHD_Response *
+gzip_response(const struct feed_snapshot *s, unsigned char *gz)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer_with_free_callback_cls(s->gzip_len, gz, free_buffer,
+	    gz);
+	if (r == NULL)
+		fatalx("cannot create an HTTP response");
+	body_headers(r, s, s->etag_gzip, true);
+	return r;
+}
+
+/* The plain answer sends the text's parts; it holds a reference to them. */
+static struct MHD_Response *
+plain_response(const struct feed_snapshot *s)
+{
+	struct MHD_Response *r;
+	struct MHD_IoVec *iov;
+	size_t i, n = ics_text_nparts(s->text);
+
+	if (n > UINT_MAX)
+		fatalx("a feed of too many parts");
+	iov = xreallocarray(NULL, n, sizeof(*iov));
+	for (i = 0; i < n; i++)
+		iov[i].iov_base = ics_text_part(s->text, i, &iov[i].iov_len);
+	r = MHD_create_response_from_iovec(iov, (unsigned)n, text_release,
+	    ics_text_ref(s->text));
+	free(iov);
+	if (r == NULL)
+		fatalx("cannot create an HTTP response");
+	body_headers(r, s, s->etag, false);
 	return r;
 }
 
@@ -315,12 +354,12 @@ not_modified_response(time_t last_modified, const char *etag)
 }
 
 void
-http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz)
+http_snapshot_prepare(struct feed_snapshot *s, unsigned char *gz)
 {
-	s->plain = body_response(s, body, s->len, s->etag, false);
+	s->plain = plain_response(s);
 	s->not_modified = not_modified_response(s->last_modified, s->etag);
 	if (gz != NULL) {
-		s->gzip = body_response(s, gz, s->gzip_len, s->etag_gzip, true);
+		s->gzip = gzip_response(s, gz);
 		s->not_modified_gzip = not_modified_response(s->last_modified, s->etag_gzip);
 	}
 	s->page.not_modified = not_modified_response(s->page.last_modified, s->page.etag);
@@ -331,7 +370,7 @@ http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz)
 void
 http_snapshot_add_gzip(struct feed_snapshot *s, unsigned char *gz)
 {
-	s->gzip = body_response(s, gz, s->gzip_len, s->etag_gzip, true);
+	s->gzip = gzip_response(s, gz);
 	s->not_modified_gzip = not_modified_response(s->last_modified, s->etag_gzip);
 }
 

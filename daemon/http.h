@@ -35,10 +35,11 @@ struct http *http_start(const struct config *cfg, size_t capacity, char **cause)
 void http_stop(struct http *h);
 void http_stats(struct http *h, struct http_stats *stats);
 
-/* Prepares the answers of a snapshot (and the 304s of its page); takes
- * ownership of body and gz (either may be freed later, when the last
- * connection that sends it is done).  gz may be NULL. */
-void http_snapshot_prepare(struct feed_snapshot *s, char *body, unsigned char *gz);
+/* Prepares the answers of a snapshot (and the 304s of its page): its
+ * text (s->text, of which the answer takes a reference of its own, let go
+ * when the last connection that sends it is done) and gz, of which it
+ * takes ownership (freed then too).  gz may be NULL. */
+void http_snapshot_prepare(struct feed_snapshot *s, unsigned char *gz);
 /* Adds the gzip-encoded answers to a snapshot prepared without them;
  * takes ownership of gz (s->gzip_len bytes).  Under the lock that the
  * HTTP threads take to read the snapshot. */

@@ -19,6 +19,16 @@
  * event's SHA-256, so the digest of a text (its ETag) is made from the
  * events' digests and costs only the events a build wrote.
  *
+ * A text is kept as parts of counted blocks rather than one string: a
+ * rebuild shares the runs of unchanged events with the text before it
+ * and writes only the rest (the calendar's head, the events that changed,
+ * its end) into one new block, so it neither copies nor touches the bytes
+ * it keeps.  Each change leaves a few more parts and bytes in blocks that
+ * no part shows any more; a text with too many of either is written
+ * into one block again by its next build, which copies as a build did
+ * before, and a build that changes many events stops sharing when its
+ * text has PARTS_MAX parts.
+ *
  * Local times come from the C library's zone data through civil.h.  The
  * offset of each instant is cached per week (a zone changes its offset at
  * most once a week), and an event is written with TZID only if the embedded
@@ -26,6 +36,7 @@
  * otherwise, as for the second 02:30 of an October night, both are written
  * in UTC.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -625,7 +636,7 @@ check_event(const struct ics_event *e, size_t i, char **cause)
 
 static int
 put_event(struct writer *w, const struct ics_calendar *cal, const struct ics_event *e,
-    size_t i, char **cause)
+    const char *description, size_t i, char **cause)
 {
 	static const char *const status[] = { "CONFIRMED", "TENTATIVE", "CANCELLED" };
 	char stamp[20], num[32];
@@ -651,7 +662,7 @@ put_event(struct writer *w, const struct ics_calendar *cal, const struct ics_eve
 			    i + 1, e->uid);
 	}
 	put_text(w, "SUMMARY", e->summary);
-	put_text(w, "DESCRIPTION", e->description);
+	put_text(w, "DESCRIPTION", description);
 	put_text(w, "LOCATION", e->location);
 	if (e->url != NULL)
 		put_raw(w, "URL", e->url);
@@ -693,10 +704,37 @@ reference_year(const struct ics_event *ev, size_t nev)
 	return y < 1970 ? 1970 : y > 9998 ? 9998 : y;
 }
 
-/* One event's text in a built feed; uid NULL marks an empty slot. */
 /* How much of two neighbours' digests their link hashes: one SHA-256 block. */
 #define LINK_PART	24
+/* A text of this many parts, or whose blocks hold more than half as much
+ * again as it shows, is written into one block by its next build; a
+ * build stops sharing when its text reaches this many parts, so no text
+ * has more than one more.  (libmicrohttpd 0.9.75 sends an I/O vector of
+ * 2,000 parts, but not one of 2,040.) */
+#define PARTS_MAX	1024
 
+/* Bytes of text that parts of texts show; freed with the last part. */
+struct ics_block {
+	atomic_size_t	 refs;
+	char		*data;
+	size_t		 len;
+};
+
+/* A run of a block's bytes in a text. */
+struct ics_part {
+	struct ics_block *block;
+	size_t		 off, len;
+};
+
+struct ics_text {
+	atomic_size_t	 refs;
+	struct ics_part	*parts;
+	size_t		 nparts;
+	size_t		 len;
+	size_t		 block_bytes;	/* of the blocks its parts show, each once */
+};
+
+/* One event's text in a built feed; uid NULL marks an empty slot. */
 struct ics_piece {
 	char		*uid;
 	uint64_t	 hash;
@@ -705,6 +743,7 @@ struct ics_piece {
 	unsigned char	 link[ICS_DIGEST_LEN];	/* link_digest() of this and the next */
 	int		 sequence;
 	time_t		 last_modified;
+	struct ics_block *block;	/* where its text is (NULL: the new block, while building) */
 	size_t		 off, len;
 };
 
@@ -712,6 +751,7 @@ struct ics_piece {
  * The pieces in the order of the text, and a table by UID (open
  * addressing, at most half full) of their positions: a rebuild finds most
  * events where the last one was, one piece further on, without the table.
+ * An index holds its text, whose blocks its pieces point into.
  */
 struct ics_index {
 	char		*zone;
@@ -722,7 +762,135 @@ struct ics_index {
 	size_t		 mask;		/* slots - 1, slots a power of two */
 	uint32_t	*slots;		/* position in pieces + 1, 0: empty */
 	unsigned char	 digest[ICS_DIGEST_LEN];	/* of the text, by pieces */
+	struct ics_text	*text;
 };
+
+static void
+block_unref(struct ics_block *b)
+{
+	if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+		free(b->data);
+		free(b);
+	}
+}
+
+struct ics_text *
+ics_text_ref(struct ics_text *t)
+{
+	atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+	return t;
+}
+
+void
+ics_text_unref(struct ics_text *t)
+{
+	size_t i;
+
+	if (t == NULL || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (i = 0; i < t->nparts; i++)
+		block_unref(t->parts[i].block);
+	free(t->parts);
+	free(t);
+}
+
+size_t
+ics_text_len(const struct ics_text *t)
+{
+	return t->len;
+}
+
+size_t
+ics_text_nparts(const struct ics_text *t)
+{
+	return t->nparts;
+}
+
+const char *
+ics_text_part(const struct ics_text *t, size_t i, size_t *len)
+{
+	*len = t->parts[i].len;
+	return t->parts[i].block->data + t->parts[i].off;
+}
+
+char *
+ics_text_steal(struct ics_text *t, size_t *len)
+{
+	struct ics_block *b = t->parts[0].block;
+	struct buf out;
+	char *data;
+	size_t i;
+
+	/* A text written in one go is its block, which nothing else shows. */
+	if (atomic_load(&t->refs) == 1 && t->nparts == 1 && atomic_load(&b->refs) == 1 &&
+	    t->parts[0].off == 0 && t->parts[0].len == b->len) {
+		data = b->data;
+		b->data = NULL;
+	} else {
+		buf_init(&out);
+		for (i = 0; i < t->nparts; i++)
+			buf_add(&out, t->parts[i].block->data + t->parts[i].off,
+			    t->parts[i].len);
+		data = buf_steal(&out, NULL);
+	}
+	if (len != NULL)
+		*len = t->len;
+	ics_text_unref(t);
+	return data;
+}
+
+/* Adds a run of a block (NULL: the new one) to the parts of a text being
+ * built, joining it to the last part where it goes on from there. */
+static void
+parts_add(struct ics_text *t, size_t *cap, struct ics_block *block, size_t off, size_t len)
+{
+	struct ics_part *last = t->nparts > 0 ? &t->parts[t->nparts - 1] : NULL;
+
+	if (len == 0)
+		return;
+	t->len += len;
+	if (last != NULL && last->block == block && last->off + last->len == off) {
+		last->len += len;
+		return;
+	}
+	if (t->nparts == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		t->parts = xreallocarray(t->parts, *cap, sizeof(*t->parts));
+	}
+	t->parts[t->nparts].block = block;
+	t->parts[t->nparts].off = off;
+	t->parts[t->nparts++].len = len;
+}
+
+/* Gives the parts of the new block (NULL) their block, takes a reference
+ * on each part's block and counts the blocks' bytes. */
+static void
+parts_finish(struct ics_text *t, struct ics_block *fresh)
+{
+	struct ics_block **seen;
+	size_t i, j, nseen = 0;
+
+	seen = xreallocarray(NULL, t->nparts ? t->nparts : 1, sizeof(*seen));
+	for (i = 0; i < t->nparts; i++) {
+		if (t->parts[i].block == NULL)
+			t->parts[i].block = fresh;
+		atomic_fetch_add_explicit(&t->parts[i].block->refs, 1, memory_order_relaxed);
+		for (j = 0; j < nseen && seen[j] != t->parts[i].block; j++)
+			;
+		if (j == nseen) {
+			seen[nseen++] = t->parts[i].block;
+			t->block_bytes += t->parts[i].block->len;
+		}
+	}
+	free(seen);
+}
+
+/* Whether a build may share this text's blocks, or must write it anew. */
+static bool
+text_shareable(const struct ics_text *t)
+{
+	return t->nparts < PARTS_MAX && t->block_bytes <= t->len + t->len / 2;
+}
 
 uint64_t
 ics_uid_hash(const char *s)
@@ -763,7 +931,14 @@ ics_index_free(struct ics_index *ix)
 	free(ix->pieces);
 	free(ix->slots);
 	free(ix->zone);
+	ics_text_unref(ix->text);
 	free(ix);
+}
+
+struct ics_text *
+ics_index_text(const struct ics_index *ix)
+{
+	return ix->text;
 }
 
 /* The slot of uid: its piece's, or the empty one where it would go. */
@@ -863,11 +1038,12 @@ chain_add(struct chain *c, const unsigned char d[ICS_DIGEST_LEN], struct ics_pie
 	c->last_source = source;
 }
 
-/* Records an event's text (hash: of its UID); a UID seen before in the
- * same feed keeps its first (and NULL is returned for it). */
+/* Records an event's text (hash: of its UID) at off in block (NULL: the
+ * new one); a UID seen before in the same feed keeps its first (and NULL
+ * is returned for it). */
 static struct ics_piece *
-index_add(struct ics_index *ix, const struct ics_event *e, uint64_t hash, size_t off,
-    size_t len, const unsigned char digest[ICS_DIGEST_LEN])
+index_add(struct ics_index *ix, const struct ics_event *e, uint64_t hash,
+    struct ics_block *block, size_t off, size_t len, const unsigned char digest[ICS_DIGEST_LEN])
 {
 	uint32_t *slot = index_slot(ix, e->uid, hash);
 	struct ics_piece *p;
@@ -881,6 +1057,7 @@ index_add(struct ics_index *ix, const struct ics_event *e, uint64_t hash, size_t
 	p->hash = hash;
 	p->sequence = e->sequence;
 	p->last_modified = e->last_modified;
+	p->block = block;
 	p->off = off;
 	p->len = len;
 	memcpy(p->digest, digest, ICS_DIGEST_LEN);
@@ -950,23 +1127,30 @@ char *
 ics_build(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
     size_t *len, char **cause)
 {
-	return ics_build_reusing(cal, ev, nev, NULL, NULL, NULL, len, cause);
+	struct ics_text *t;
+
+	if ((t = ics_build_text(cal, ev, nev, NULL, NULL, NULL, NULL, cause)) == NULL)
+		return NULL;
+	return ics_text_steal(t, len);
 }
 
-char *
-ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
-    const char *prev_body, const struct ics_index *prev, struct ics_index **index,
-    size_t *len, char **cause)
+struct ics_text *
+ics_build_text(const struct ics_calendar *cal, const struct ics_event *ev, size_t nev,
+    ics_describe_fn describe, void *arg, const struct ics_index *prev,
+    struct ics_index **index, char **cause)
 {
 	const struct ics_piece *p, *seen;
 	struct ics_index *ix = NULL;
+	struct ics_text *text = NULL;
+	struct ics_block *fresh, *at_block;
 	struct writer w;
 	unsigned char digest[ICS_DIGEST_LEN], count[8];
 	struct chain chain;
 	SHA2_CTX whole;
-	size_t i, start, at = 0;
-	char *text;
-	int year = 0;
+	size_t i, start, at = 0, at_off, cap = 0;
+	char *desc;
+	int year = 0, rc;
+	bool share;
 
 	if (cal->timezone == NULL || !civil_zone_valid(cal->timezone)) {
 		set_cause(cause, "unknown time zone \"%s\"", cal->timezone ? cal->timezone : "");
@@ -995,10 +1179,13 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 		set_cause(cause, "cannot read the rules of time zone \"%s\"", cal->timezone);
 		goto fail;
 	}
-	if (prev_body == NULL || !same_context(prev, cal, year))
+	if (!same_context(prev, cal, year))
 		prev = NULL;
+	share = prev != NULL && text_shareable(prev->text);
 	if (index != NULL)
 		ix = index_new(cal->timezone, year, cal->alarm_minutes, nev);
+	text = xcalloc(1, sizeof(*text));
+	atomic_init(&text->refs, 1);
 
 	put_raw(&w, "BEGIN", "VCALENDAR");
 	put_raw(&w, "VERSION", "2.0");
@@ -1014,6 +1201,7 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 		put_raw(&w, "X-PUBLISHED-TTL", cal->refresh);
 	}
 	put_vtimezone(&w);
+	parts_add(text, &cap, NULL, 0, w.out.len);
 	/* A copied event brings its digest and its link to the next one if
 	 * that is the same; only what is written is hashed. */
 	memset(&chain, 0, sizeof(chain));
@@ -1023,22 +1211,39 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 	}
 	for (i = 0; i < nev; i++) {
 		start = w.out.len;
+		at_block = NULL;
+		at_off = start;
 		p = NULL;
 		seen = prev != NULL ? index_find(prev, &ev[i], &at, &p) : NULL;
-		if (p != NULL) {
-			buf_add(&w.out, prev_body + p->off, p->len);
+		if (p != NULL && share && text->nparts < PARTS_MAX) {
+			at_block = p->block;
+			at_off = p->off;
+			parts_add(text, &cap, p->block, p->off, p->len);
 			memcpy(digest, p->digest, sizeof(digest));
-		} else if (put_event(&w, cal, &ev[i], i, cause) == -1)
-			goto fail;
-		else if (ix != NULL)
-			piece_digest(w.out.data + start, w.out.len - start, digest);
+		} else if (p != NULL) {
+			buf_add(&w.out, p->block->data + p->off, p->len);
+			memcpy(digest, p->digest, sizeof(digest));
+		} else {
+			desc = ev[i].description == NULL && describe != NULL ?
+			    describe(arg, i) : NULL;
+			rc = put_event(&w, cal, &ev[i], desc != NULL ? desc : ev[i].description,
+			    i, cause);
+			free(desc);
+			if (rc == -1)
+				goto fail;
+			if (ix != NULL)
+				piece_digest(w.out.data + start, w.out.len - start, digest);
+		}
+		if (at_block == NULL)
+			parts_add(text, &cap, NULL, start, w.out.len - start);
 		if (ix != NULL)
 			chain_add(&chain, digest, index_add(ix, &ev[i], seen != NULL ?
-			    seen->hash : ics_uid_hash(ev[i].uid), start, w.out.len - start, digest),
-			    p);
+			    seen->hash : ics_uid_hash(ev[i].uid), at_block, at_off,
+			    at_block != NULL ? p->len : w.out.len - start, digest), p);
 	}
 	start = w.out.len;
 	put_raw(&w, "END", "VCALENDAR");
+	parts_add(text, &cap, NULL, start, w.out.len - start);
 	if (ix != NULL) {
 		piece_digest(w.out.data + start, w.out.len - start, digest);
 		chain_add(&chain, digest, NULL, NULL);
@@ -1052,12 +1257,24 @@ ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev, si
 
 	free(w.cache);
 	free(w.line);
-	text = buf_steal(&w.out, len);
-	if (index != NULL)
+	fresh = xcalloc(1, sizeof(*fresh));
+	atomic_init(&fresh->refs, 0);
+	fresh->data = buf_steal(&w.out, &fresh->len);
+	parts_finish(text, fresh);
+	if (ix != NULL) {
+		for (i = 0; i < ix->npieces; i++)
+			if (ix->pieces[i].block == NULL)
+				ix->pieces[i].block = fresh;
+		ix->text = ics_text_ref(text);
 		*index = ix;
+	}
 	return text;
 fail:
 	ics_index_free(ix);
+	if (text != NULL) {
+		free(text->parts);
+		free(text);
+	}
 	free(w.cache);
 	free(w.line);
 	buf_free(&w.out);

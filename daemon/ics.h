@@ -88,15 +88,40 @@ uint64_t ics_uid_hash(const char *uid);
 #define ICS_DIGEST_LEN	32
 void ics_index_digest(const struct ics_index *ix, unsigned char out[ICS_DIGEST_LEN]);
 /*
- * ics_build(), copying events from prev_body (a text prev indexes; both
- * NULL for none), and the new text's index in *index.  The same input
- * gives the same bytes as ics_build().
+ * A built text: parts of counted blocks, which later texts of the same
+ * feed share where their events are unchanged.  References may be taken
+ * and dropped on any thread; the bytes never change.
  */
-char *ics_build_reusing(const struct ics_calendar *cal, const struct ics_event *ev,
-    size_t nev, const char *prev_body, const struct ics_index *prev,
-    struct ics_index **index, size_t *len, char **cause);
+struct ics_text;
+struct ics_text *ics_text_ref(struct ics_text *t);
+void ics_text_unref(struct ics_text *t);
+size_t ics_text_len(const struct ics_text *t);
+size_t ics_text_nparts(const struct ics_text *t);
+/* The i-th part, *len bytes (not NUL-terminated). */
+const char *ics_text_part(const struct ics_text *t, size_t i, size_t *len);
+/* Drops the caller's reference and returns the text as one malloc'ed
+ * string (NUL-terminated, *len bytes; len may be NULL), without a copy
+ * if it is one block that nothing else shows. */
+char *ics_text_steal(struct ics_text *t, size_t *len);
+/* The text an index describes (the index holds a reference). */
+struct ics_text *ics_index_text(const struct ics_index *ix);
+
+/* The DESCRIPTION of ev[i], asked for only when event i is written and
+ * its description is NULL: malloc'ed (freed once written), or NULL. */
+typedef char *(*ics_describe_fn)(void *arg, size_t i);
+
 /*
- * Marks in copied[i] the events that ics_build_reusing() will copy from
+ * ics_build() as a text (one reference for the caller), copying events
+ * from the text prev indexes (NULL for none) and sharing that text's
+ * blocks where it can, and the new text's index in *index (index may be
+ * NULL).  The same input gives the same bytes as ics_build().  describe
+ * (may be NULL) makes the descriptions the events leave NULL.
+ */
+struct ics_text *ics_build_text(const struct ics_calendar *cal, const struct ics_event *ev,
+    size_t nev, ics_describe_fn describe, void *arg, const struct ics_index *prev,
+    struct ics_index **index, char **cause);
+/*
+ * Marks in copied[i] the events that ics_build_text() will copy from
  * prev under cal (their descriptions need not be made); returns how many.
  */
 size_t ics_index_copies(const struct ics_index *prev, const struct ics_calendar *cal,

@@ -12,6 +12,7 @@ rebuilt from the rows a change wrote, has the bytes of a build from nothing.
 """
 
 import datetime
+import gzip
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.request
 
 import icalendar
 
@@ -32,6 +34,18 @@ def fetch(url):
     r = subprocess.run(["curl", "-s", "--fail", "--max-time", "10", url], capture_output=True,
                        check=True)
     return r.stdout
+
+
+def fetch_gzip(url):
+    """The gzip-encoded answer, decompressed, and the plain answer's
+    Content-Length from a HEAD request."""
+    req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        encoding, body = r.headers.get("Content-Encoding"), r.read()
+    head = urllib.request.Request(url, method="HEAD")
+    with urllib.request.urlopen(head, timeout=10) as r:
+        length = int(r.headers["Content-Length"])
+    return gzip.decompress(body) if encoding == "gzip" else None, length
 
 
 def events(raw):
@@ -176,7 +190,8 @@ class Sequence(ikondtest.DaemonTestCase):
 class Following(unittest.TestCase):
     """The feed of everything follows the changed rows where it can; after
     every kind of change its bytes are those of a build from nothing
-    (ikond-ctl export builds one), and a restart serves the same feed and
+    (ikond-ctl export builds one), plain (parts shared with the text
+    before) and gzip-encoded, and a restart serves the same feed and
     page."""
 
     def setUp(self):
@@ -250,6 +265,7 @@ class Following(unittest.TestCase):
                         d.ctl(*cmd)
                 feed = self.changed(feed)
                 self.assertEqual(feed, self.built_from_nothing())
+                self.assertEqual(fetch_gzip(self.url), (feed, len(feed)))
                 self.assertEqual(self.followed() - n, 1 if follows else 0)
         page = fetch(page_url)
         d.stop()

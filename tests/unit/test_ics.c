@@ -65,6 +65,20 @@ build(const struct ics_calendar *cal, const struct ics_event *ev, size_t n)
 	return text;
 }
 
+/* A build with an index, from prev's text (NULL: from nothing), as one string. */
+static char *
+reuse(const struct ics_calendar *cal, const struct ics_event *ev, size_t n,
+    const struct ics_index *prev, struct ics_index **index, size_t *len)
+{
+	struct ics_text *t;
+	char *cause = NULL;
+
+	t = ics_build_text(cal, ev, n, NULL, NULL, prev, index, &cause);
+	if (t == NULL)
+		fail_msg("ics_build_text: %s", cause);
+	return ics_text_steal(t, len);
+}
+
 /* Every physical line: CRLF, at most 75 octets, never starting inside a UTF-8 sequence. */
 static void
 assert_well_formed(const char *text)
@@ -479,8 +493,8 @@ three_sessions(struct ics_event ev[3])
 	}
 }
 
-/* Three events, built with an index; the text of the second marked in a
- * copy of the body, so that a rebuild shows whether it copied or wrote. */
+/* Three events, built with an index: a rebuild shares the text of the
+ * unchanged ones and writes the rest, the same bytes as a fresh build. */
 static void
 test_reuse(void **state)
 {
@@ -488,12 +502,14 @@ test_reuse(void **state)
 	struct ics_event ev[3];
 	struct ics_index *ix = NULL, *ix2 = NULL;
 	char *cause = NULL, *first, *marked, *again, *plain, *p;
+	const char *first_part;
+	struct ics_text *t;
 	bool copied[3];
-	size_t len;
+	size_t len, first_len, part_len;
 
 	(void)state;
 	three_sessions(ev);
-	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
+	first = reuse(&cal, ev, 3, NULL, &ix, &len);
 	assert_non_null(first);
 	assert_non_null(ix);
 	plain = build(&cal, ev, 3);
@@ -510,21 +526,31 @@ test_reuse(void **state)
 	assert_int_equal(ics_index_copies(ix, &cal, ev, 3, copied), 0);
 	cal.alarm_minutes = -1;
 
-	/* Unchanged: the second event is copied, mark and all. */
-	marked = strdup(first);
-	p = strstr(strstr(marked, "UID:session-2@"), "SUMMARY:Integrationsausschuss");
-	assert_non_null(p);
-	p[8] = 'X';
-	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
-	assert_non_null(again);
-	assert_string_equal(again, marked);
+	/* Unchanged: the events are not written but shared with the first
+	 * text, one part in its block between the head and the end. */
+	t = ics_build_text(&cal, ev, 3, NULL, NULL, ix, &ix2, &cause);
+	assert_non_null(t);
+	first_part = ics_text_part(ics_index_text(ix), 0, &first_len);
+	assert_int_equal(ics_text_nparts(t), 3);
+	p = (char *)(uintptr_t)ics_text_part(t, 1, &part_len);
+	assert_true(p > first_part && p + part_len < first_part + first_len);
+	assert_memory_equal(p, strstr(first, "BEGIN:VEVENT"), part_len);
+	/* Sent as it is: a mark in the first text shows in the second. */
+	marked = strstr(strstr(p, "UID:session-2@"), "SUMMARY:Integrationsausschuss");
+	assert_non_null(marked);
+	marked[8] = 'X';
+	again = ics_text_steal(ics_text_ref(t), &len);
+	assert_non_null(strstr(again, "SUMMARY:Xntegrationsausschuss"));
 	assert_int_equal(strlen(again), len);
+	assert_int_equal(len, ics_text_len(t));
+	marked[8] = 'I';
 	free(again);
+	ics_text_unref(t);
 	ics_index_free(ix2);
 
 	/* So is a new modification time (DTSTAMP). */
 	ev[1].last_modified += 60;
-	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	again = reuse(&cal, ev, 3, ix, &ix2, &len);
 	plain = build(&cal, ev, 3);
 	assert_string_equal(again, plain);
 	free(again);
@@ -535,7 +561,7 @@ test_reuse(void **state)
 	/* A new SEQUENCE is written again; the others are still copied. */
 	ev[1].sequence = 1;
 	ev[1].summary = "Integrationsausschuss (verlegt)";
-	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	again = reuse(&cal, ev, 3, ix, &ix2, &len);
 	plain = build(&cal, ev, 3);
 	assert_string_equal(again, plain);
 	free(again);
@@ -545,7 +571,7 @@ test_reuse(void **state)
 	ev[1].sequence = 0;
 	ev[1].summary = "Integrationsausschuss";
 	cal.alarm_minutes = 30;
-	again = ics_build_reusing(&cal, ev, 3, marked, ix, &ix2, &len, &cause);
+	again = reuse(&cal, ev, 3, ix, &ix2, &len);
 	free(plain);
 	plain = build(&cal, ev, 3);
 	assert_string_equal(again, plain);
@@ -554,7 +580,6 @@ test_reuse(void **state)
 	free(again);
 	ics_index_free(ix2);
 	free(plain);
-	free(marked);
 	free(first);
 	ics_index_free(ix);
 }
@@ -568,15 +593,15 @@ test_digest(void **state)
 	struct ics_event ev[3], swap;
 	struct ics_index *ix = NULL, *ix2 = NULL, *ix3 = NULL;
 	unsigned char d1[ICS_DIGEST_LEN], d2[ICS_DIGEST_LEN], d3[ICS_DIGEST_LEN];
-	char *cause = NULL, *first, *again, *fresh;
+	char *first, *again, *fresh;
 	size_t len;
 
 	(void)state;
 	three_sessions(ev);
-	first = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix, &len, &cause);
+	first = reuse(&cal, ev, 3, NULL, &ix, &len);
 	assert_non_null(first);
 	ics_index_digest(ix, d1);
-	again = ics_build_reusing(&cal, ev, 3, first, ix, &ix2, &len, &cause);
+	again = reuse(&cal, ev, 3, ix, &ix2, &len);
 	ics_index_digest(ix2, d2);
 	assert_memory_equal(d1, d2, ICS_DIGEST_LEN);
 	free(again);
@@ -585,8 +610,8 @@ test_digest(void **state)
 	/* One event written anew: another digest, the same as a fresh build's. */
 	ev[1].sequence = 1;
 	ev[1].summary = "Integrationsausschuss (verlegt)";
-	again = ics_build_reusing(&cal, ev, 3, first, ix, &ix2, &len, &cause);
-	fresh = ics_build_reusing(&cal, ev, 3, NULL, NULL, &ix3, &len, &cause);
+	again = reuse(&cal, ev, 3, ix, &ix2, &len);
+	fresh = reuse(&cal, ev, 3, NULL, &ix3, &len);
 	assert_string_equal(again, fresh);
 	ics_index_digest(ix2, d2);
 	ics_index_digest(ix3, d3);
@@ -601,7 +626,7 @@ test_digest(void **state)
 	ev[1].sequence = 0;
 	ev[1].summary = "Integrationsausschuss";
 	cal.name = "Fristen – Kreistag";
-	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	fresh = reuse(&cal, ev, 3, ix, &ix3, &len);
 	ics_index_digest(ix3, d3);
 	assert_memory_not_equal(d1, d3, ICS_DIGEST_LEN);
 	free(fresh);
@@ -609,8 +634,8 @@ test_digest(void **state)
 	cal.name = berlin_cal.name;
 
 	/* An event gone and the others copied: a fresh build's digest. */
-	again = ics_build_reusing(&cal, ev + 1, 2, first, ix, &ix2, &len, &cause);
-	fresh = ics_build_reusing(&cal, ev + 1, 2, NULL, NULL, &ix3, &len, &cause);
+	again = reuse(&cal, ev + 1, 2, ix, &ix2, &len);
+	fresh = reuse(&cal, ev + 1, 2, NULL, &ix3, &len);
 	assert_string_equal(again, fresh);
 	ics_index_digest(ix2, d2);
 	ics_index_digest(ix3, d3);
@@ -619,13 +644,13 @@ test_digest(void **state)
 	free(fresh);
 	ics_index_free(ix3);
 	/* And back, copied from that text: the first digest again. */
-	fresh = ics_build_reusing(&cal, ev, 3, again, ix2, &ix3, &len, &cause);
+	fresh = reuse(&cal, ev, 3, ix2, &ix3, &len);
 	assert_string_equal(fresh, first);
 	ics_index_free(ix3);
 	ics_index_free(ix2);
 	free(again);
 	free(fresh);
-	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	fresh = reuse(&cal, ev, 3, ix, &ix3, &len);
 	ics_index_digest(ix3, d3);
 	assert_memory_equal(d1, d3, ICS_DIGEST_LEN);
 	free(fresh);
@@ -635,13 +660,86 @@ test_digest(void **state)
 	swap = ev[0];
 	ev[0] = ev[2];
 	ev[2] = swap;
-	fresh = ics_build_reusing(&cal, ev, 3, first, ix, &ix3, &len, &cause);
+	fresh = reuse(&cal, ev, 3, ix, &ix3, &len);
 	ics_index_digest(ix3, d3);
 	assert_memory_not_equal(d1, d3, ICS_DIGEST_LEN);
 	free(fresh);
 	ics_index_free(ix3);
 	free(first);
 	ics_index_free(ix);
+}
+
+/*
+ * Rebuilds of n events, each changing another one (one rebuild: every
+ * second one): every text is the bytes of a fresh build.  Returns the
+ * most parts a text had, and in *whole how many were one block again.
+ */
+static size_t
+rebuild_often(size_t n, size_t rounds, size_t *whole)
+{
+	struct ics_calendar cal = berlin_cal;
+	struct ics_event *ev = calloc(n, sizeof(*ev));
+	struct ics_index *ix = NULL, *next = NULL;
+	struct ics_text *t;
+	char (*uids)[48] = calloc(n, sizeof(*uids)), *cause = NULL, *text, *plain;
+	size_t i, round, most = 0;
+
+	*whole = 0;
+	for (i = 0; i < n; i++) {
+		ev[i] = timed("Integrationsausschuss", berlin(2026, 3, 2, 17, 0) + (time_t)i * 3600,
+		    berlin(2026, 3, 2, 19, 0) + (time_t)i * 3600);
+		snprintf(uids[i], sizeof(uids[i]), "session-%zu@ikond.test", i);
+		ev[i].uid = uids[i];
+	}
+	ics_text_unref(ics_build_text(&cal, ev, n, NULL, NULL, NULL, &ix, &cause));
+	for (round = 1; round <= rounds; round++) {
+		if (rounds == 1)
+			for (i = 0; i < n; i += 2)
+				ev[i].sequence++;
+		else
+			ev[(round * 7) % n].sequence++;
+		t = ics_build_text(&cal, ev, n, NULL, NULL, ix, &next, &cause);
+		assert_non_null(t);
+		if (ics_text_nparts(t) > most)
+			most = ics_text_nparts(t);
+		*whole += ics_text_nparts(t) == 1;
+		if (round % 97 == 0 || round + 10 > rounds) {
+			text = ics_text_steal(ics_text_ref(t), NULL);
+			plain = build(&cal, ev, n);
+			assert_string_equal(text, plain);
+			free(text);
+			free(plain);
+		}
+		ics_text_unref(t);
+		ics_index_free(ix);
+		ix = next;
+	}
+	ics_index_free(ix);
+	free(uids);
+	free(ev);
+	return most;
+}
+
+/*
+ * A text keeps few parts and little text it no longer shows: one with
+ * too many parts (a long text, many changes), or whose blocks mostly hold
+ * what it no longer shows (a short one), is written into one block again,
+ * and a build that changes many events stops sharing at 1,024 parts.
+ */
+static void
+test_parts_bounded(void **state)
+{
+	size_t most, whole;
+
+	(void)state;
+	most = rebuild_often(40, 3000, &whole);
+	assert_true(most > 2 && most < 100);
+	assert_true(whole > 0);
+	most = rebuild_often(5000, 1200, &whole);
+	assert_true(most > 1000 && most <= 1024 + 1);
+	assert_true(whole > 0);
+	most = rebuild_often(5000, 1, &whole);
+	assert_int_equal(most, 1024 + 1);
 }
 
 int
@@ -662,6 +760,7 @@ main(void)
 		cmocka_unit_test(test_empty_feed),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_parts_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * test_revision: published sequences against a real store.  A change
  * raises an item's sequence once and stamps it; the memory of what was
  * published follows the table, also when a transaction that wrote to it
- * is rolled back and when another connection comes in.
+ * is rolled back and when another connection comes in.  The strings a
+ * collection lets go first are kept in blocks that go back with them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,6 +174,64 @@ test_new_connection_reads_table(void **state)
 	assert_int_equal(seq, seq0 + 5);
 }
 
+/*
+ * The items' descriptions and the other strings agenda_item_slim() lets
+ * go are kept in blocks (agenda.h): as written, and each block given
+ * back once every string in it is let go.
+ */
+static void
+test_description_blocks(void **state)
+{
+	struct agenda_filter f;
+	struct agenda *a;
+	char *cause = NULL, long_text[1201], uid[32];
+	sqlite3_int64 committee = 0;
+	size_t i, n = 3000, live;
+	time_t t;
+
+	(void)state;
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	assert_int_equal(store_get_int(ikd.store, NULL, &committee, "SELECT id FROM committee",
+	    ""), 1);
+	assert_int_equal(store_begin(ikd.store, &cause), 0);
+	for (i = 0; i < n; i++) {
+		t = (time_t)1900000000 + (time_t)i * 86400;
+		snprintf(uid, sizeof(uid), "s%zu-more@test", i);
+		assert_int_equal(store_exec(ikd.store, NULL, "INSERT INTO session (committee_id, "
+		    "title, start_utc, end_utc, uid, description, created_at, updated_at) "
+		    "VALUES (?, 'Sitzung', ?, ?, ?, ?, 0, 0)", "iiitt", committee,
+		    (sqlite3_int64)t, (sqlite3_int64)t + 3600, uid, long_text), 1);
+	}
+	assert_int_equal(store_commit(ikd.store, &cause), 0);
+	agenda_filter_all(&f);
+	a = agenda_collect(&ikd, &f, &cause);
+	if (a == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(a->n, n + 1);
+	assert_true(a->ntexts >= 3);
+	for (i = 0; i < a->n; i++) {
+		assert_non_null(a->items[i].description);
+		assert_non_null(strstr(a->items[i].description, "Sitzung: Integrationsausschuss"));
+		assert_string_equal(a->items[i].reminder_kind, "session");
+		if (strcmp(a->items[i].uid, "s1@test") != 0)
+			assert_non_null(strstr(a->items[i].description, long_text));
+	}
+	/* All but the last item let go: only the last block stays. */
+	for (i = 0; i + 1 < a->n; i++)
+		agenda_item_slim(a, &a->items[i]);
+	for (i = live = 0; i < a->ntexts; i++)
+		live += a->texts[i].data != NULL;
+	assert_int_equal(live, 1);
+	assert_true(a->texts[a->ntexts - 1].data != NULL);
+	assert_string_equal(a->items[a->n - 1].name, "Sitzung");
+	agenda_item_slim(a, &a->items[a->n - 1]);
+	for (i = live = 0; i < a->ntexts; i++)
+		live += a->texts[i].data != NULL;
+	assert_int_equal(live, 0);
+	agenda_free(a);
+}
+
 int
 main(void)
 {
@@ -180,6 +239,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_change_raises_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_connection_reads_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_description_blocks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
