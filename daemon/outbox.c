@@ -229,6 +229,7 @@ struct item_memo {
 	json_t		*built;		/* the item data and ics are of */
 	json_t		*data;		/* item_data(), NULL until asked for */
 	char		*ics;		/* event_ics(), NULL until asked for */
+	char		*ics_base64;	/* ics as the attachment's lines */
 	bool		 ics_cancelled;	/* what ics was built for */
 };
 
@@ -241,9 +242,11 @@ memo_build_for(struct item_memo *memo, json_t *item)
 	json_decref(memo->built);
 	json_decref(memo->data);
 	free(memo->ics);
+	free(memo->ics_base64);
 	memo->built = json_incref(item);
 	memo->data = NULL;
 	memo->ics = NULL;
+	memo->ics_base64 = NULL;
 }
 
 static void
@@ -425,21 +428,32 @@ event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
 	return ics_build(&cal, &ev, 1, NULL, cause);
 }
 
-/* event_ics() of item, built once for the memo's item; the caller's, or
- * the memo's if *own stays NULL. */
+/* event_ics() of item, built once for the memo's item with its base64
+ * lines in *base64 (else NULL); the caller's, or the memo's if *own stays
+ * NULL. */
 static const char *
 event_ics_shared(struct ikond *ikd, struct item_memo *memo, json_t *item, bool cancelled,
-    char **own, char **cause)
+    const char **base64, char **own, char **cause)
 {
+	struct buf b;
+
 	*own = NULL;
+	*base64 = NULL;
 	if (memo == NULL)
 		return *own = event_ics(ikd, item, cancelled, cause);
 	memo_build_for(memo, item);
 	if (memo->ics == NULL || memo->ics_cancelled != cancelled) {
 		free(memo->ics);
+		free(memo->ics_base64);
+		memo->ics_base64 = NULL;
 		memo->ics_cancelled = cancelled;
-		memo->ics = event_ics(ikd, item, cancelled, cause);
+		if ((memo->ics = event_ics(ikd, item, cancelled, cause)) == NULL)
+			return NULL;
+		buf_init(&b);
+		mail_base64_lines(&b, memo->ics, strlen(memo->ics));
+		memo->ics_base64 = buf_steal(&b, NULL);
 	}
+	*base64 = memo->ics_base64;
 	return memo->ics;
 }
 
@@ -502,7 +516,7 @@ compose(struct ikond *ikd, struct templates *ts, struct item_memo *memo, struct 
 	struct template *t;
 	struct mail_message m;
 	json_t *data, *item, *items;
-	const char *ics = NULL;
+	const char *ics = NULL, *ics_base64 = NULL;
 	char *subject = NULL, *body = NULL, *own_ics = NULL, od[64], ot[16];
 	size_t i;
 	int rc = -1;
@@ -534,7 +548,7 @@ compose(struct ikond *ikd, struct templates *ts, struct item_memo *memo, struct 
 	if (render_mail(t, data, &subject, &body, cause) == -1)
 		goto out;
 	if (!digest && (ics = event_ics_shared(ikd, memo, rows[0].item,
-	    strcmp(rows[0].kind, "cancelled") == 0, &own_ics, cause)) == NULL)
+	    strcmp(rows[0].kind, "cancelled") == 0, &ics_base64, &own_ics, cause)) == NULL)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.from_name = from.name;
@@ -547,6 +561,7 @@ compose(struct ikond *ikd, struct templates *ts, struct item_memo *memo, struct 
 	m.date = now;
 	m.zone = ikd->cfg->body_timezone;
 	m.ics = ics;
+	m.ics_base64 = ics_base64;
 	m.ics_name = "termin.ics";
 	rc = mail_compose(&m, out, cause);
 out:
@@ -796,8 +811,28 @@ outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job, 
 	return (int)(job->n - before);
 }
 
+/* Appends text to b as a JSON string (SQLite's parser takes any byte but
+ * controls, quotes and backslashes as it is). */
+static void
+json_string_add(struct buf *b, const char *text)
+{
+	const unsigned char *p;
+
+	buf_add_char(b, '"');
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_add_char(b, (char)*p);
+	}
+	buf_add_char(b, '"');
+}
+
 int
-outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause)
+outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, struct buf *sent,
+    char **cause)
 {
 	char why[320];
 	sqlite3_int64 attempts;
@@ -812,9 +847,10 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 	for (i = 0; i < it->nrows && rc != -1; i++) {
 		switch (it->outcome) {
 		case SMTP_SENT:
-			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sent', "
-			    "sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
-			    (sqlite3_int64)now, why, (sqlite3_int64)now, it->rows[i]);
+			buf_printf(sent, "%s[%lld,", sent->len == 0 ? "[" : ",",
+			    (long long)it->rows[i]);
+			json_string_add(sent, why);
+			buf_add_char(sent, ']');
 			break;
 		case SMTP_PERMFAIL:
 			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'failed', "
@@ -855,6 +891,22 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 		log_info("outbox: %s to %s: %s", it->outcome == SMTP_PERMFAIL ? "failed" :
 		    "will retry", it->to_addr, why);
 	return 0;
+}
+
+int
+outbox_apply_sent(struct ikond *ikd, struct buf *sent, time_t now, char **cause)
+{
+	int rc;
+
+	if (sent->len == 0)
+		return 0;
+	buf_add_char(sent, ']');
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sent', sent_at = ?1, "
+	    "last_error = json_extract(j.value, '$[1]'), updated_at = ?1 FROM json_each(?2) j "
+	    "WHERE reminder.id = json_extract(j.value, '$[0]')", "it", (sqlite3_int64)now,
+	    sent->data);
+	buf_reset(sent);
+	return rc == -1 ? -1 : 0;
 }
 
 int
