@@ -23,6 +23,11 @@
 # (plan, compose, send) to that point, and on to the moment all N rows are
 # committed as sent (read from the database file, which does not disturb
 # the daemon's writes: WAL).
+#
+# It prints the daemon's CPU time for the run (from /proc, per 2,000
+# reminders: all threads, and the main thread that plans, composes and
+# records alone).  IKOND_BENCH_HOOK, if set, is run with the daemon's pid
+# just before the session is added (to attach perf or callgrind_control).
 set -eu
 build=${1:?usage: reminders.sh BUILD_DIR [N [CONNECTIONS]]}
 n=${2:-2000}
@@ -131,12 +136,21 @@ while [ $i -lt "$n" ]; do
 done
 tomorrow=$(date -d tomorrow +%F)
 
+# The daemon's CPU time in clock ticks: all its threads (those that ended
+# included), and the main thread alone.
+cpu() {
+	awk '{ print $14 + $15 }' /proc/$ikond_pid/stat
+	awk '{ print $14 + $15 }' /proc/$ikond_pid/task/$ikond_pid/stat
+}
 start_sink "$dir/state/ikond.db"
+${IKOND_BENCH_HOOK:-:} "$ikond_pid"
+cpu0=$(cpu)
 t0=$(now)
 c session add --committee bench --start "$tomorrow 18:00"
 times=$(reported)
 t_sink=${times% *}
 t_sent=${times#* }
+cpu1=$(cpu)
 stop_sink
 ours_sink=$(rate "$n" "$t0" "$t_sink")
 ours=$(rate "$n" "$t0" "$t_sent")
@@ -170,4 +184,10 @@ used=$(awk '/mailer: [0-9]+ message\(s\) in/ { s += $(NF-6); if ($(NF-2) > p) p 
     END { if (s) printf "%d connection(s) at once, %d session(s)", p, s }' "$dir/ikond.log")
 echo "ikond, due to received by the sink:         $ours_sink msg/s ($n reminders, ${used:-connections not logged})"
 echo "ikond, due to committed as sent:            $ours msg/s ($n reminders)"
+python3 -c "import os, sys
+a, b = [int(x) for x in sys.argv[1].split()], [int(x) for x in sys.argv[2].split()]
+hz, n = os.sysconf('SC_CLK_TCK'), int(sys.argv[3])
+total, main = (b[0] - a[0]) / hz, (b[1] - a[1]) / hz
+print('ikond CPU per 2,000 reminders: %.2f s (main thread %.2f s, delivery %.2f s)' %
+    (total * 2000 / n, main * 2000 / n, (total - main) * 2000 / n))" "$cpu0" "$cpu1" "$n"
 python3 -c "print('ikond / smtp-source -d: at the sink %.2fx, committed as sent %.2fx' % ($ours_sink / $ref_d, $ours / $ref_d))"

@@ -230,22 +230,46 @@ header_date(struct buf *b, time_t t, const char *zone)
 	    (off < 0 ? -off : off) % 60);
 }
 
+/*
+ * Quoted-printable output is gathered in a small buffer and appended a
+ * piece at a time: a call into buf per byte cost more than the encoding.
+ */
+struct qp_line {
+	char	 text[QP_LINE_MAX + 8];	/* a line, its soft break or CRLF included */
+	size_t	 len;
+};
+
+static void
+qp_raw(struct buf *b, struct qp_line *l, const char *s, size_t n)
+{
+	if (l->len + n > sizeof(l->text)) {
+		buf_add(b, l->text, l->len);
+		l->len = 0;
+	}
+	memcpy(l->text + l->len, s, n);
+	l->len += n;
+}
+
 /* Appends the next QP token for byte c; lines never exceed 76 characters. */
 static void
-qp_token(struct buf *b, unsigned char c, bool encode, size_t *col)
+qp_token(struct buf *b, struct qp_line *l, unsigned char c, bool encode, size_t *col)
 {
 	size_t need = encode ? 3 : 1;
+	char tok[3];
 
 	if (*col + need > QP_LINE_MAX - 1) {
-		buf_add_str(b, "=\r\n");
+		qp_raw(b, l, "=\r\n", 3);
 		*col = 0;
 	}
 	if (encode) {
-		buf_add_char(b, '=');
-		buf_add_char(b, hex_digits[c >> 4]);
-		buf_add_char(b, hex_digits[c & 15]);
-	} else
-		buf_add_char(b, (char)c);
+		tok[0] = '=';
+		tok[1] = hex_digits[c >> 4];
+		tok[2] = hex_digits[c & 15];
+		qp_raw(b, l, tok, 3);
+	} else {
+		tok[0] = (char)c;
+		qp_raw(b, l, tok, 1);
+	}
 	*col += need;
 }
 
@@ -259,14 +283,16 @@ static void
 qp_add(struct buf *b, const char *text, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)text;
+	struct qp_line l;
 	size_t i, col = 0;
 	bool eol, encode;
 
+	l.len = 0;
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\r' || p[i] == '\n') {
 			if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
 				i++;
-			buf_add_str(b, "\r\n");
+			qp_raw(b, &l, "\r\n", 2);
 			col = 0;
 			continue;
 		}
@@ -278,19 +304,22 @@ qp_add(struct buf *b, const char *text, size_t n)
 		else
 			encode = false;
 		/* A token that wraps starts the next line: judge it there. */
-		if (!encode && col + 1 > QP_LINE_MAX - 1)
-			buf_add_str(b, "=\r\n"), col = 0;
+		if (!encode && col + 1 > QP_LINE_MAX - 1) {
+			qp_raw(b, &l, "=\r\n", 3);
+			col = 0;
+		}
 		if (col == 0 && (p[i] == '.' ||
 		    (p[i] == 'F' && n - i >= 5 && memcmp(p + i, "From ", 5) == 0)))
 			encode = true;
-		qp_token(b, p[i], encode, &col);
+		qp_token(b, &l, p[i], encode, &col);
 	}
+	buf_add(b, l.text, l.len);
 	if (n > 0 && p[n - 1] != '\n' && p[n - 1] != '\r')
 		buf_add_str(b, "\r\n");
 }
 
-static void
-base64_lines_add(struct buf *b, const char *data, size_t n)
+void
+mail_base64_lines(struct buf *b, const char *data, size_t n)
 {
 	const size_t chunk = BASE64_LINE / 4 * 3;
 	size_t i;
@@ -453,7 +482,7 @@ mail_compose(const struct mail_message *m, struct buf *out, char **cause)
 {
 	const char *ics_name;
 	char *body, boundary[40];
-	size_t body_len, n;
+	size_t body_len;
 	uint32_t h = 2166136261u;
 	const char *p;
 
@@ -502,8 +531,10 @@ mail_compose(const struct mail_message *m, struct buf *out, char **cause)
 	buf_printf(out, "Content-Disposition: attachment; filename=\"%s\"\r\n",
 	    ics_name);
 	buf_add_str(out, "Content-Transfer-Encoding: base64\r\n\r\n");
-	n = strlen(m->ics);
-	base64_lines_add(out, m->ics, n);
+	if (m->ics_base64 != NULL)
+		buf_add_str(out, m->ics_base64);
+	else
+		mail_base64_lines(out, m->ics, strlen(m->ics));
 	buf_printf(out, "\r\n--%s--\r\n", boundary);
 	return 0;
 }

@@ -35,6 +35,8 @@ struct mail_message {
 	const char	*zone;		/* IANA zone the Date is written in; NULL: UTC */
 	const char	*ics;		/* optional text/calendar attachment (method PUBLISH) */
 	const char	*ics_name;	/* its file name; NULL means "termin.ics" */
+	const char	*ics_base64;	/* NULL, or ics as mail_base64_lines() wrote it
+					 * (shared by the messages of one event) */
 };
 
 /*
@@ -56,5 +58,7 @@ int	mail_compose(const struct mail_message *m, struct buf *out, char **cause);
  * Stricter than RFC 5321 on purpose: ikond only mails actors it knows.
  */
 bool	mail_address_valid(const char *addr);
+/* Appends data base64-encoded in lines of 76 characters, each ending in CRLF. */
+void	mail_base64_lines(struct buf *b, const char *data, size_t n);
 
 #endif

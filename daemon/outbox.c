@@ -215,6 +215,49 @@ row_clear(struct row *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * What one claim builds once per item and shares among the rows that
+ * remind of it (the rows of a claim come in order of their due time, so
+ * the rows of one item follow each other): the item parsed from its text
+ * (rows of the same text share one json_t), and for the item last
+ * composed its template data and calendar text.  Another item replaces
+ * them.
+ */
+struct item_memo {
+	char		*text;		/* item_json as stored */
+	json_t		*parsed;	/* from text */
+	json_t		*built;		/* the item data and ics are of */
+	json_t		*data;		/* item_data(), NULL until asked for */
+	char		*ics;		/* event_ics(), NULL until asked for */
+	char		*ics_base64;	/* ics as the attachment's lines */
+	bool		 ics_cancelled;	/* what ics was built for */
+};
+
+/* The data and ics of item, the memo's from now on. */
+static void
+memo_build_for(struct item_memo *memo, json_t *item)
+{
+	if (memo->built == item)
+		return;
+	json_decref(memo->built);
+	json_decref(memo->data);
+	free(memo->ics);
+	free(memo->ics_base64);
+	memo->built = json_incref(item);
+	memo->data = NULL;
+	memo->ics = NULL;
+	memo->ics_base64 = NULL;
+}
+
+static void
+memo_clear(struct item_memo *memo)
+{
+	memo_build_for(memo, NULL);
+	free(memo->text);
+	json_decref(memo->parsed);
+	memset(memo, 0, sizeof(*memo));
+}
+
 static char *
 col_dup(sqlite3_stmt *st, int i)
 {
@@ -228,10 +271,12 @@ col_dup(sqlite3_stmt *st, int i)
 	"r.message_id, a.salutation, a.title, a.family_name"
 
 /* Fills r from a result row of ROW_COLUMNS; an item that is not valid JSON
- * is left NULL for compose() to refuse, which marks the row failed. */
+ * is left NULL for compose() to refuse, which marks the row failed.  With
+ * a memo, an item the row before had too is not parsed again. */
 static void
-row_fill(sqlite3_stmt *st, struct row *r)
+row_fill(sqlite3_stmt *st, struct row *r, struct item_memo *memo)
 {
+	const char *text = (const char *)sqlite3_column_text(st, 4);
 	json_error_t err;
 
 	memset(r, 0, sizeof(*r));
@@ -239,7 +284,17 @@ row_fill(sqlite3_stmt *st, struct row *r)
 	r->kind = col_dup(st, 1);
 	r->item_kind = col_dup(st, 2);
 	r->old_when = col_dup(st, 3);
-	r->item = json_loads((const char *)sqlite3_column_text(st, 4), 0, &err);
+	if (memo != NULL && memo->text != NULL && text != NULL && strcmp(memo->text, text) == 0)
+		r->item = json_incref(memo->parsed);
+	else {
+		r->item = text != NULL ? json_loads(text, 0, &err) : NULL;
+		if (memo != NULL) {
+			free(memo->text);
+			json_decref(memo->parsed);
+			memo->text = text != NULL ? xstrdup(text) : NULL;
+			memo->parsed = json_incref(r->item);
+		}
+	}
 	r->actor_name = col_dup(st, 5);
 	r->actor_greeting = german_greeting((const char *)sqlite3_column_text(st, 8),
 	    (const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
@@ -261,7 +316,7 @@ row_load(struct ikond *ikd, sqlite3_int64 id, struct row *r, char **cause)
 	case 0:
 		return set_cause(cause, "no reminder %lld", (long long)id);
 	}
-	row_fill(st, r);
+	row_fill(st, r, NULL);
 	store_done(ikd->store, st);
 	return 0;
 }
@@ -320,6 +375,18 @@ item_data(struct ikond *ikd, json_t *item)
 	    strcmp(jstr(item, "subkind"), "antragsfrist") == 0);
 }
 
+/* item_data() of item, built once for the memo's item; a new reference. */
+static json_t *
+item_data_shared(struct ikond *ikd, struct item_memo *memo, json_t *item)
+{
+	if (memo == NULL)
+		return item_data(ikd, item);
+	memo_build_for(memo, item);
+	if (memo->data == NULL)
+		memo->data = item_data(ikd, item);
+	return json_copy(memo->data);
+}
+
 static json_t *
 common_data(struct ikond *ikd, const struct sender *from, const struct row *r)
 {
@@ -359,6 +426,35 @@ event_ics(struct ikond *ikd, json_t *item, bool cancelled, char **cause)
 	ev.transparent = strcmp(jstr(item, "kind"), "session") != 0 &&
 	    strcmp(jstr(item, "kind"), "event") != 0;
 	return ics_build(&cal, &ev, 1, NULL, cause);
+}
+
+/* event_ics() of item, built once for the memo's item with its base64
+ * lines in *base64 (else NULL); the caller's, or the memo's if *own stays
+ * NULL. */
+static const char *
+event_ics_shared(struct ikond *ikd, struct item_memo *memo, json_t *item, bool cancelled,
+    const char **base64, char **own, char **cause)
+{
+	struct buf b;
+
+	*own = NULL;
+	*base64 = NULL;
+	if (memo == NULL)
+		return *own = event_ics(ikd, item, cancelled, cause);
+	memo_build_for(memo, item);
+	if (memo->ics == NULL || memo->ics_cancelled != cancelled) {
+		free(memo->ics);
+		free(memo->ics_base64);
+		memo->ics_base64 = NULL;
+		memo->ics_cancelled = cancelled;
+		if ((memo->ics = event_ics(ikd, item, cancelled, cause)) == NULL)
+			return NULL;
+		buf_init(&b);
+		mail_base64_lines(&b, memo->ics, strlen(memo->ics));
+		memo->ics_base64 = buf_steal(&b, NULL);
+	}
+	*base64 = memo->ics_base64;
+	return memo->ics;
 }
 
 /* Renders t and splits off the "Subject: " line. */
@@ -409,17 +505,19 @@ message_id(struct ikond *ikd, const struct row *first, bool digest)
 
 /*
  * Composes the message for rows (one reminder, or an actor's digest) with
- * the Message-ID mid into out.
+ * the Message-ID mid into out; memo (or NULL) shares what only depends on
+ * the item among the rows of a claim.
  */
 static int
-compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, bool digest,
-    time_t now, const char *mid, struct buf *out, char **cause)
+compose(struct ikond *ikd, struct templates *ts, struct item_memo *memo, struct row *rows,
+    size_t n, bool digest, time_t now, const char *mid, struct buf *out, char **cause)
 {
 	struct sender from;
 	struct template *t;
 	struct mail_message m;
 	json_t *data, *item, *items;
-	char *subject = NULL, *body = NULL, *ics = NULL, od[64], ot[16];
+	const char *ics = NULL, *ics_base64 = NULL;
+	char *subject = NULL, *body = NULL, *own_ics = NULL, od[64], ot[16];
 	size_t i;
 	int rc = -1;
 
@@ -438,10 +536,10 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	if (digest) {
 		items = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(items, item_data(ikd, rows[i].item));
+			json_array_append_new(items, item_data_shared(ikd, memo, rows[i].item));
 		json_object_set_new(data, "items", items);
 	} else {
-		item = item_data(ikd, rows[0].item);
+		item = item_data_shared(ikd, memo, rows[0].item);
 		when_de(rows[0].old_when, od, sizeof(od), ot, sizeof(ot));
 		json_object_set_new(item, "old_date", json_string(od));
 		json_object_set_new(item, "old_time", json_string(ot));
@@ -449,8 +547,8 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	}
 	if (render_mail(t, data, &subject, &body, cause) == -1)
 		goto out;
-	if (!digest && (ics = event_ics(ikd, rows[0].item, strcmp(rows[0].kind, "cancelled") == 0,
-	    cause)) == NULL)
+	if (!digest && (ics = event_ics_shared(ikd, memo, rows[0].item,
+	    strcmp(rows[0].kind, "cancelled") == 0, &ics_base64, &own_ics, cause)) == NULL)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.from_name = from.name;
@@ -463,12 +561,13 @@ compose(struct ikond *ikd, struct templates *ts, struct row *rows, size_t n, boo
 	m.date = now;
 	m.zone = ikd->cfg->body_timezone;
 	m.ics = ics;
+	m.ics_base64 = ics_base64;
 	m.ics_name = "termin.ics";
 	rc = mail_compose(&m, out, cause);
 out:
 	free(subject);
 	free(body);
-	free(ics);
+	free(own_ics);
 	json_decref(data);
 	sender_free(&from);
 	return rc;
@@ -524,7 +623,8 @@ due_free(struct due *due, size_t n)
 }
 
 static int
-due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n, char **cause)
+due_rows(struct ikond *ikd, time_t now, size_t max, struct item_memo *memo, struct due **out,
+    size_t *n, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -539,7 +639,7 @@ due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n,
 		return -1;
 	*out = xcalloc(max ? max : 1, sizeof(**out));
 	while ((rc = store_next(ikd->store, st, cause)) == 1 && *n < max) {
-		row_fill(st, &(*out)[*n].row);
+		row_fill(st, &(*out)[*n].row, memo);
 		(*out)[*n].actor = sqlite3_column_int64(st, 11);
 		(*out)[*n].digest = sqlite3_column_int(st, 12) != 0;
 		(*n)++;
@@ -548,13 +648,43 @@ due_rows(struct ikond *ikd, time_t now, size_t max, struct due **out, size_t *n,
 	return rc;
 }
 
+/*
+ * One claim: the templates and the item memo it shares among its
+ * messages, and the rows composed so far, marked "sending" together by
+ * claim_mark() in one statement.
+ */
+struct claim {
+	struct templates	 ts;
+	struct item_memo	 memo;
+	struct mailer_job	*job;
+	struct buf		 sending;	/* JSON: [[id, "message id"], ...] */
+};
+
+/* Marks the rows composed so far "sending" with their Message-IDs. */
+static int
+claim_mark(struct ikond *ikd, struct claim *c, time_t now, char **cause)
+{
+	int rc;
+
+	if (c->sending.len == 0)
+		return 0;
+	buf_add_str(&c->sending, "]");
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sending', "
+	    "message_id = json_extract(j.value, '$[1]'), attempts = attempts + 1, "
+	    "updated_at = ?1 FROM json_each(?2) j WHERE reminder.id = json_extract(j.value, "
+	    "'$[0]')", "it", (sqlite3_int64)now, c->sending.data);
+	buf_reset(&c->sending);
+	return rc == -1 ? -1 : 0;
+}
+
 /* Composes one message for rows (the caller's) and adds it to the job.
  * A message that cannot be composed marks its rows failed; only a
  * failing store stops the claim. */
 static int
-claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
-    struct row *rows, size_t n, bool digest, time_t now, char **cause)
+claim_message(struct ikond *ikd, struct claim *c, struct row *rows, size_t n, bool digest,
+    time_t now, char **cause)
 {
+	struct mailer_job *job = c->job;
 	sqlite3_int64 *ids = xcalloc(n, sizeof(*ids));
 	struct mailer_item *it;
 	struct sender from;
@@ -567,18 +697,14 @@ claim_message(struct ikond *ikd, struct templates *ts, struct mailer_job *job,
 	for (i = 0; i < n; i++)
 		ids[i] = rows[i].id;
 	mid = message_id(ikd, &rows[0], digest);
-	if (compose(ikd, ts, rows, n, digest, now, mid, &out, &why) == -1) {
+	if (compose(ikd, &c->ts, &c->memo, rows, n, digest, now, mid, &out, &why) == -1) {
 		rc = mark_failed(ikd, ids, n, why ? why : "cannot compose the message", now, cause);
 		goto done;
 	}
-	/* store_exec() returns the number of changed rows: only -1 stops. */
-	for (i = 0; i < n && rc != -1; i++)
-		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sending', "
-		    "message_id = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?", "tii",
-		    mid, (sqlite3_int64)now, ids[i]);
-	if (rc == -1)
-		goto done;
-	rc = 0;
+	/* mail_compose() took mid: printable ASCII without quotes or backslashes. */
+	for (i = 0; i < n; i++)
+		buf_printf(&c->sending, "%s[%lld,\"%s\"]", c->sending.len == 0 ? "[" : ",",
+		    (long long)ids[i], mid);
 	sender_parse(ikd->cfg->smtp_from, &from);
 	it = &job->items[job->n++];
 	it->rows = ids;
@@ -602,8 +728,8 @@ done:
  * rows may hold only some of them, and an actor gets one digest for all.
  */
 static int
-digest_rows(struct ikond *ikd, sqlite3_int64 actor, time_t now, struct row **rows, size_t *n,
-    char **cause)
+digest_rows(struct ikond *ikd, sqlite3_int64 actor, time_t now, struct item_memo *memo,
+    struct row **rows, size_t *n, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -617,7 +743,7 @@ digest_rows(struct ikond *ikd, sqlite3_int64 actor, time_t now, struct row **row
 		return -1;
 	while ((rc = store_next(ikd->store, st, cause)) == 1) {
 		*rows = xreallocarray(*rows, *n + 1, sizeof(**rows));
-		row_fill(st, &(*rows)[(*n)++]);
+		row_fill(st, &(*rows)[(*n)++], memo);
 	}
 	store_done(ikd->store, st);
 	return rc;
@@ -626,7 +752,7 @@ digest_rows(struct ikond *ikd, sqlite3_int64 actor, time_t now, struct row **row
 int
 outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job, char **cause)
 {
-	struct templates ts;
+	struct claim c;
 	struct due *due;
 	struct row *rows;
 	size_t n, i, j, k, before = job->n;
@@ -636,34 +762,46 @@ outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job, 
 		max = job->cap - job->n;
 	if (max == 0)
 		return 0;
-	memset(&ts, 0, sizeof(ts));
+	memset(&c, 0, sizeof(c));
+	c.job = job;
+	buf_init(&c.sending);
 	/* Without waiting for the disk: see outbox.h. */
-	if (store_begin_nosync(ikd->store, cause) == -1)
+	if (store_begin_nosync(ikd->store, cause) == -1) {
+		buf_free(&c.sending);
 		return -1;
-	if (due_rows(ikd, now, max, &due, &n, cause) == -1) {
+	}
+	if (due_rows(ikd, now, max, &c.memo, &due, &n, cause) == -1) {
 		store_rollback(ikd->store);
 		due_free(due, n);
+		memo_clear(&c.memo);
+		buf_free(&c.sending);
 		return -1;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (due[i].taken)
 			continue;
 		if (!due[i].digest) {
-			rc = claim_message(ikd, &ts, job, &due[i].row, 1, false, now, cause);
+			rc = claim_message(ikd, &c, &due[i].row, 1, false, now, cause);
 			continue;
 		}
-		if ((rc = digest_rows(ikd, due[i].actor, now, &rows, &k, cause)) == -1)
+		/* Its rows are read again: those marked so far must say so. */
+		if ((rc = claim_mark(ikd, &c, now, cause)) == -1 ||
+		    (rc = digest_rows(ikd, due[i].actor, now, &c.memo, &rows, &k, cause)) == -1)
 			break;
 		for (j = i + 1; j < n; j++)
 			if (due[j].digest && due[j].actor == due[i].actor)
 				due[j].taken = true;
 		if (k > 0)
-			rc = claim_message(ikd, &ts, job, rows, k, true, now, cause);
+			rc = claim_message(ikd, &c, rows, k, true, now, cause);
 		for (j = 0; j < k; j++)
 			row_clear(&rows[j]);
 		free(rows);
 	}
-	templates_clear(&ts);
+	if (rc == 0)
+		rc = claim_mark(ikd, &c, now, cause);
+	templates_clear(&c.ts);
+	memo_clear(&c.memo);
+	buf_free(&c.sending);
 	due_free(due, n);
 	if (rc == -1 || store_commit(ikd->store, cause) == -1) {
 		store_rollback(ikd->store);
@@ -673,8 +811,28 @@ outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job, 
 	return (int)(job->n - before);
 }
 
+/* Appends text to b as a JSON string (SQLite's parser takes any byte but
+ * controls, quotes and backslashes as it is). */
+static void
+json_string_add(struct buf *b, const char *text)
+{
+	const unsigned char *p;
+
+	buf_add_char(b, '"');
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_add_char(b, (char)*p);
+	}
+	buf_add_char(b, '"');
+}
+
 int
-outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause)
+outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, struct buf *sent,
+    char **cause)
 {
 	char why[320];
 	sqlite3_int64 attempts;
@@ -689,9 +847,10 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 	for (i = 0; i < it->nrows && rc != -1; i++) {
 		switch (it->outcome) {
 		case SMTP_SENT:
-			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sent', "
-			    "sent_at = ?, last_error = ?, updated_at = ? WHERE id = ?", "itii",
-			    (sqlite3_int64)now, why, (sqlite3_int64)now, it->rows[i]);
+			buf_printf(sent, "%s[%lld,", sent->len == 0 ? "[" : ",",
+			    (long long)it->rows[i]);
+			json_string_add(sent, why);
+			buf_add_char(sent, ']');
 			break;
 		case SMTP_PERMFAIL:
 			rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'failed', "
@@ -732,6 +891,22 @@ outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char *
 		log_info("outbox: %s to %s: %s", it->outcome == SMTP_PERMFAIL ? "failed" :
 		    "will retry", it->to_addr, why);
 	return 0;
+}
+
+int
+outbox_apply_sent(struct ikond *ikd, struct buf *sent, time_t now, char **cause)
+{
+	int rc;
+
+	if (sent->len == 0)
+		return 0;
+	buf_add_char(sent, ']');
+	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'sent', sent_at = ?1, "
+	    "last_error = json_extract(j.value, '$[1]'), updated_at = ?1 FROM json_each(?2) j "
+	    "WHERE reminder.id = json_extract(j.value, '$[0]')", "it", (sqlite3_int64)now,
+	    sent->data);
+	buf_reset(sent);
+	return rc == -1 ? -1 : 0;
 }
 
 int
@@ -786,7 +961,7 @@ outbox_preview(struct ikond *ikd, sqlite3_int64 id, time_t now, struct buf *out,
 		return -1;
 	memset(&ts, 0, sizeof(ts));
 	mid = message_id(ikd, &r, false);
-	rc = compose(ikd, &ts, &r, 1, false, now, mid, out, cause);
+	rc = compose(ikd, &ts, NULL, &r, 1, false, now, mid, out, cause);
 	templates_clear(&ts);
 	free(mid);
 	row_clear(&r);

@@ -49,9 +49,17 @@ int outbox_recover(struct ikond *ikd, char **cause);
  */
 int outbox_claim(struct ikond *ikd, time_t now, size_t max, struct mailer_job *job,
     char **cause);
-/* Records one delivery outcome, inside the caller's transaction.  Returns
- * 0, or -1 with *cause set (the caller rolls back and tries again later). */
-int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, char **cause);
+/*
+ * Records one delivery outcome, inside the caller's transaction: a
+ * delivery is added to sent (an empty buffer at first), which
+ * outbox_apply_sent() records with the others in one statement before
+ * the commit.  Returns 0, or -1 with *cause set (the caller rolls back
+ * and tries again later).
+ */
+int outbox_apply(struct ikond *ikd, const struct mailer_item *it, time_t now, struct buf *sent,
+    char **cause);
+/* Records the deliveries outbox_apply() added to sent, and empties it.  0 or -1. */
+int outbox_apply_sent(struct ikond *ikd, struct buf *sent, time_t now, char **cause);
 /* The earliest time a queued row wants attention in *next, or 0 if none.
  * 0 or -1. */
 int outbox_next_due(struct ikond *ikd, time_t *next, char **cause);

@@ -54,6 +54,7 @@ struct reminders {
 	uint64_t		 sent, failed, retried;
 	uint64_t		 batch_sent, batch_failed, batch_retried; /* not committed */
 	char			*apply_cause;
+	struct buf		 applied;	/* deliveries applied, not yet recorded */
 	time_t			 job_now;	/* the time the job in flight was claimed at */
 };
 
@@ -213,6 +214,7 @@ reminders_start(struct ikond *ikd, char **cause)
 		log_warnx("reminders: %d mail(s) were being sent when ikond stopped; sending "
 		    "them again with the same Message-ID", n);
 	r->ikd = ikd;
+	buf_init(&r->applied);
 	r->password = read_password(ikd->cfg->smtp_password_file);
 	r->seen_cfg = ikd->cfg;
 	r->replan = true;
@@ -261,6 +263,7 @@ reminders_stop(struct reminders *r)
 		close(r->timerfd);
 	forget_password(r);
 	free(r->apply_cause);
+	buf_free(&r->applied);
 	free(r);
 }
 
@@ -287,7 +290,7 @@ apply_result(struct mailer_item *it, void *arg)
 {
 	struct reminders *r = arg;
 
-	if (outbox_apply(r->ikd, it, time(NULL), &r->apply_cause) == -1)
+	if (outbox_apply(r->ikd, it, time(NULL), &r->applied, &r->apply_cause) == -1)
 		return -1;
 	if (it->outcome == SMTP_SENT)
 		r->batch_sent++;
@@ -322,6 +325,9 @@ record_results(struct reminders *r)
 	if (store_begin_nosync(store, &cause) == -1)
 		goto fail;
 	n = mailer_collect(r->mailer, apply_result, r);
+	if (r->apply_cause == NULL)
+		outbox_apply_sent(r->ikd, &r->applied, time(NULL), &r->apply_cause);
+	buf_reset(&r->applied);
 	if (r->apply_cause != NULL) {
 		cause = r->apply_cause;
 		r->apply_cause = NULL;
