@@ -838,9 +838,9 @@ uid_in(char **uids, size_t n, const char *uid)
  * past, or deleted.  A row counts unless the same actor has a newer row
  * (by updated_at) for a date beyond the window, which is what planning a
  * stray item leaves behind.  Returns the sorted uids not in seen (a JSON
- * array), which is tested first: the other columns lie behind the row's
- * copy of the item, and reading them for every row in the window cost a
- * plan more than all else.
+ * array).  The rows are found by state and time in an index that holds
+ * the uid (reminder_by_state_at), so only the rows of items not in seen
+ * are read from the table, each a kilobyte with its copy of the item.
  */
 static int
 stray_uids(struct ikond *ikd, time_t now, time_t window_end, const char *seen, char ***out,
