@@ -644,8 +644,8 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 	struct reminder_date d;
 	struct plan p;
 	char *slug = NULL, pref;
-	time_t due[CONFIG_MAX_OFFSETS];
-	bool *dup;
+	time_t due_each[CONFIG_MAX_OFFSETS], due_digest[CONFIG_MAX_OFFSETS], *due;
+	bool *dup, due_made[2] = { false, false };
 	size_t a, o;
 	int k, rc = 0;
 
@@ -688,7 +688,9 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 		if ((rc = prefs_get(ikd, prefs, it->actors[a], &pref, cause)) == -1 ||
 		    pref == '-' || pref == 'n')
 			continue;
-		for (o = 0; o < offs->n && rc != -1; o++) {
+		/* The due times depend on the preference only: made once each. */
+		due = pref == 'd' ? due_digest : due_each;
+		for (o = 0; o < offs->n && !due_made[pref == 'd']; o++) {
 			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
 			    &due[o], cause) == -1) {
 				rc = -1;
@@ -699,6 +701,9 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 			if (cfg->remind_non_working_days == RULE_EARLIER)
 				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
 		}
+		if (rc == -1)
+			break;
+		due_made[pref == 'd'] = true;
 		for (o = 0; o < offs->n && rc != -1; o++)
 			if (!same_due_closer(offs, due, o))
 				rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due[o],
