@@ -644,8 +644,8 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 	struct reminder_date d;
 	struct plan p;
 	char *slug = NULL, pref;
-	time_t due[CONFIG_MAX_OFFSETS];
-	bool *dup;
+	time_t due_each[CONFIG_MAX_OFFSETS], due_digest[CONFIG_MAX_OFFSETS], *due;
+	bool *dup, due_made[2] = { false, false };
 	size_t a, o;
 	int k, rc = 0;
 
@@ -688,7 +688,9 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 		if ((rc = prefs_get(ikd, prefs, it->actors[a], &pref, cause)) == -1 ||
 		    pref == '-' || pref == 'n')
 			continue;
-		for (o = 0; o < offs->n && rc != -1; o++) {
+		/* The due times depend on the preference only: made once each. */
+		due = pref == 'd' ? due_digest : due_each;
+		for (o = 0; o < offs->n && !due_made[pref == 'd']; o++) {
 			if (reminder_due_time(tz, cfg->remind_send_minute, &d, &offs->offset[o],
 			    &due[o], cause) == -1) {
 				rc = -1;
@@ -699,6 +701,9 @@ plan_item(struct ikond *ikd, const struct agenda_item *it, time_t now, struct pr
 			if (cfg->remind_non_working_days == RULE_EARLIER)
 				due[o] = reminder_working_day(tz, cfg->workcal, due[o]);
 		}
+		if (rc == -1)
+			break;
+		due_made[pref == 'd'] = true;
 		for (o = 0; o < offs->n && rc != -1; o++)
 			if (!same_due_closer(offs, due, o))
 				rc = plan_offset(&p, it->actors[a], offs->offset[o].text, due[o],
@@ -838,9 +843,9 @@ uid_in(char **uids, size_t n, const char *uid)
  * past, or deleted.  A row counts unless the same actor has a newer row
  * (by updated_at) for a date beyond the window, which is what planning a
  * stray item leaves behind.  Returns the sorted uids not in seen (a JSON
- * array), which is tested first: the other columns lie behind the row's
- * copy of the item, and reading them for every row in the window cost a
- * plan more than all else.
+ * array).  The rows are found by state and time in an index that holds
+ * the uid (reminder_by_state_at), so only the rows of items not in seen
+ * are read from the table, each a kilobyte with its copy of the item.
  */
 static int
 stray_uids(struct ikond *ikd, time_t now, time_t window_end, const char *seen, char ***out,

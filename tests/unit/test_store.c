@@ -292,6 +292,84 @@ test_uids_follow_the_installation(void **state)
 	store_close(st);
 }
 
+/*
+ * Schema 14 with reminders in every state and kind: migration 15 (the
+ * reminder table's indexes for the plan) keeps every row, column for
+ * column, and the new indexes agree with the table.
+ */
+#define REMINDER_DIGEST	"SELECT group_concat(x, '|') FROM (SELECT quote(id) || ',' || " \
+	"quote(item_uid) || ',' || quote(item_kind) || ',' || quote(offset) || ',' || " \
+	"quote(actor_id) || ',' || quote(kind) || ',' || quote(due_utc) || ',' || " \
+	"quote(item_at) || ',' || quote(item_when) || ',' || quote(old_when) || ',' || " \
+	"quote(item_json) || ',' || quote(plan_gen) || ',' || quote(state) || ',' || " \
+	"quote(attempts) || ',' || quote(next_attempt_utc) || ',' || quote(last_error) || " \
+	"',' || quote(message_id) || ',' || quote(sent_at) || ',' || quote(created_at) || " \
+	"',' || quote(updated_at) AS x FROM reminder ORDER BY id)"
+
+static void
+test_reminders_survive_the_plan_indexes(void **state)
+{
+	static const char *const states[] = { "queued", "sending", "sent", "failed",
+	    "skipped" };
+	static const char *const kinds[] = { "remind", "moved", "cancelled" };
+	struct store *st;
+	sqlite3_stmt *q;
+	sqlite3 *db;
+	char *cause = NULL, *before, *after = NULL, *sql;
+	size_t s, k;
+	int n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (n = 1; n <= 14; n++)
+		assert_int_equal(sqlite3_exec(db, store_schema_migration(n), NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 14;"
+	    "INSERT INTO actor (slug, name, email, created_at, updated_at) VALUES "
+	    "('a', 'A', 'a@example.org', 1, 1), ('b', 'B', 'b@example.org', 1, 1);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	for (s = 0; s < sizeof(states) / sizeof(states[0]); s++)
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			sql = sqlite3_mprintf("INSERT INTO reminder (id, item_uid, item_kind, "
+			    "offset, actor_id, kind, due_utc, item_at, item_when, old_when, "
+			    "item_json, state, attempts, next_attempt_utc, last_error, "
+			    "message_id, sent_at, created_at, updated_at) VALUES (%d, "
+			    "'session-%d@x.ikond', 'session', 'P%dD', %d, '%s', %d, %d, "
+			    "'2026-0%d-01', %s, '{\"title\":\"T%d\"}', '%s', %d, %d, 'e%d', %s, "
+			    "%s, 1, %d)", 100 + (int)(s * 3 + k) * 7, (int)k, (int)s, 1 + (int)(s % 2),
+			    kinds[k], 1000 + (int)s, 2000 + (int)k, 1 + (int)k,
+			    k == 1 ? "'2026-01-01'" : "NULL", (int)(s * 3 + k), states[s], (int)s,
+			    (int)k * 60, (int)s, s == 2 ? "'<m@x>'" : "NULL",
+			    s == 2 ? "1500" : "NULL", 10 + (int)s);
+			assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+			sqlite3_free(sql);
+		}
+	assert_int_equal(sqlite3_prepare_v2(db, REMINDER_DIGEST, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	before = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(get_int(st, "PRAGMA user_version"), store_schema_latest());
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder"), 15);
+	assert_int_equal(store_get_text(st, &cause, &after, REMINDER_DIGEST, ""), 1);
+	assert_string_equal(after, before);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('reminder_by_state_at', 'reminder_live_by_due')"), 2);
+	/* Each live reminder (a remind row queued, sending or sent) is in the
+	 * partial index, and only those: 3 of the 15. */
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder INDEXED BY "
+	    "reminder_live_by_due WHERE item_uid >= '' AND kind = 'remind' AND state IN "
+	    "('queued', 'sending', 'sent')"), 3);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM pragma_integrity_check "
+	    "WHERE integrity_check <> 'ok'"), 0);
+	free(after);
+	free(before);
+	store_close(st);
+}
+
 static off_t
 file_size(const char *p)
 {
@@ -670,6 +748,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_submissions_become_beratungen, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_uids_follow_the_installation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reminders_survive_the_plan_indexes, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_large_log_is_copied_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file_is_refused, setup, teardown),
