@@ -736,8 +736,8 @@ reminder_catch_up(struct ikond *ikd, time_t now, struct reminder_stats *stats, c
 {
 	int rc;
 
-	rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', last_error = "
-	    "'the date is already past', updated_at = ?1 WHERE state = 'queued' AND "
+	rc = store_exec(ikd->store, cause, "UPDATE reminder INDEXED BY reminder_queued_at SET state = 'skipped', "
+	    "last_error = 'the date is already past', updated_at = ?1 WHERE state = 'queued' AND "
 	    "item_at <= ?1", "i", (sqlite3_int64)now);
 	if (rc == -1)
 		return -1;
@@ -843,9 +843,10 @@ uid_in(char **uids, size_t n, const char *uid)
  * past, or deleted.  A row counts unless the same actor has a newer row
  * (by updated_at) for a date beyond the window, which is what planning a
  * stray item leaves behind.  Returns the sorted uids not in seen (a JSON
- * array).  The rows are found by state and time in an index that holds
- * the uid (reminder_by_state_at), so only the rows of items not in seen
- * are read from the table, each a kilobyte with its copy of the item.
+ * array).  The rows are found by time in an index that holds the uid
+ * (reminder_item_at, named: without statistics SQLite would take the index
+ * by state), so only the rows of items not in seen are read from the
+ * table, each a kilobyte with its copy of the item.
  */
 static int
 stray_uids(struct ikond *ikd, time_t now, time_t window_end, const char *seen, char ***out,
@@ -858,7 +859,7 @@ stray_uids(struct ikond *ikd, time_t now, time_t window_end, const char *seen, c
 	*out = NULL;
 	*nout = 0;
 	if ((st = store_query(ikd->store, cause, "SELECT DISTINCT r.item_uid FROM reminder r "
-	    "WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.item_uid NOT IN "
+	    "INDEXED BY reminder_item_at WHERE r.item_at > ?1 AND r.item_at <= ?2 AND r.item_uid NOT IN "
 	    "(SELECT value FROM json_each(?3)) AND r.kind IN ('remind', 'moved') AND "
 	    "r.state IN ('queued', 'sending', 'sent') AND NOT EXISTS (SELECT 1 FROM reminder n "
 	    "WHERE n.item_uid = r.item_uid AND n.actor_id = r.actor_id AND "
@@ -970,8 +971,8 @@ reminder_plan(struct ikond *ikd, time_t now, struct reminder_stats *stats, char 
 	 * beyond it were planned earlier and stay until it reaches them. */
 	if (rc != -1) {
 		list = planned_json(planned);
-		rc = store_exec(ikd->store, cause, "UPDATE reminder SET state = 'skipped', "
-		    "last_error = 'the date was removed', updated_at = ? WHERE state = 'queued' "
+		rc = store_exec(ikd->store, cause, "UPDATE reminder INDEXED BY reminder_queued_at SET state = "
+		    "'skipped', last_error = 'the date was removed', updated_at = ? WHERE state = 'queued' "
 		    "AND kind IN ('remind', 'moved') AND item_at <= ? AND item_uid NOT IN "
 		    "(SELECT value FROM json_each(?))", "iit", (sqlite3_int64)now,
 		    (sqlite3_int64)window_end, list);

@@ -491,17 +491,20 @@ static const char *const migrations[] = {
 	"  BEGIN DELETE FROM deadline_text WHERE id = old.text_id; END;",
 
 	/* 15: The reminder plan's catch-up, its sweep of removed items and its
-	 * search for strays select rows by state and the item's time and test
-	 * the item's uid: in one index, so that only the rows they pick are
-	 * read from the table, not every queued row of the window (each is a
-	 * kilobyte with its copy of the item).  The index by the item's time
-	 * alone had no other reader.  The catch-up's test for a later reminder
-	 * of the same date and recipient reads the live reminders of an item
-	 * and actor by due time from an index of their own. */
-	"CREATE INDEX reminder_by_state_at ON reminder(state, item_at, item_uid);"
+	 * search for strays select rows by the item's time and test the item's
+	 * uid: in indexes that hold both, so that only the rows they pick are
+	 * read from the table, not every row of the window (each is a kilobyte
+	 * with its copy of the item).  The queued rows have an index of their
+	 * own; the strays' and the catch-up's indexes leave the state out, so
+	 * that sending a mail (queued, sending, sent) changes one entry of
+	 * these instead of rewriting them at each step.  The index by the
+	 * item's time alone had no other reader. */
+	"CREATE INDEX reminder_queued_at ON reminder(item_at, item_uid) WHERE state = 'queued';"
+	"CREATE INDEX reminder_item_at ON reminder(item_at, item_uid)"
+	"  WHERE kind IN ('remind', 'moved');"
 	"DROP INDEX reminder_by_item_at;"
-	"CREATE INDEX reminder_live_by_due ON reminder(item_uid, actor_id, due_utc)"
-	"  WHERE kind = 'remind' AND state IN ('queued', 'sending', 'sent');",
+	"CREATE INDEX reminder_remind_by_due ON reminder(item_uid, actor_id, due_utc)"
+	"  WHERE kind = 'remind';",
 };
 
 int

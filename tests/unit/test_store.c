@@ -357,12 +357,17 @@ test_reminders_survive_the_plan_indexes(void **state)
 	assert_int_equal(store_get_text(st, &cause, &after, REMINDER_DIGEST, ""), 1);
 	assert_string_equal(after, before);
 	assert_int_equal(get_int(st, "SELECT count(*) FROM sqlite_master WHERE name IN "
-	    "('reminder_by_state_at', 'reminder_live_by_due')"), 2);
-	/* Each live reminder (a remind row queued, sending or sent) is in the
-	 * partial index, and only those: 3 of the 15. */
+	    "('reminder_queued_at', 'reminder_item_at', 'reminder_remind_by_due')"), 3);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'reminder_by_item_at'"), 0);
+	/* Each partial index holds its rows and only those: of the 15, the 3
+	 * queued ones, the 10 reminders and notices of a move, the 5 reminders. */
 	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder INDEXED BY "
-	    "reminder_live_by_due WHERE item_uid >= '' AND kind = 'remind' AND state IN "
-	    "('queued', 'sending', 'sent')"), 3);
+	    "reminder_queued_at WHERE item_at >= 0 AND state = 'queued'"), 3);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder INDEXED BY "
+	    "reminder_item_at WHERE item_at >= 0 AND kind IN ('remind', 'moved')"), 10);
+	assert_int_equal(get_int(st, "SELECT count(*) FROM reminder INDEXED BY "
+	    "reminder_remind_by_due WHERE item_uid >= '' AND kind = 'remind'"), 5);
 	assert_int_equal(get_int(st, "SELECT count(*) FROM pragma_integrity_check "
 	    "WHERE integrity_check <> 'ok'"), 0);
 	free(after);
